@@ -1,0 +1,128 @@
+"""The public interface of partner systems: `partners.progress-reported.v1` (key:
+commitment_id), and what monitoring says back on `monitoring.progress-rejected.v1`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import Field, StrictFloat, StrictInt, TypeAdapter, model_validator
+
+from .envelope import Event, text
+from .vocabulary import CountryCode, Gender, SkillLevel
+
+#: The largest progress report accepted, in bytes of UTF-8 JSON.
+MAX_REPORT_BYTES = 64 * 1024
+PERIOD_PATTERN = r"^[0-9]{4}-(Q[1-4]|0[1-9]|1[0-2])$"
+
+Count = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
+
+
+class ProgressReported(Event):
+    """Figures for one period of one commitment, as a partner system reports them."""
+
+    event_type: Literal["ProgressReported"] = "ProgressReported"
+    producer: str | None = text(  # type: ignore[assignment]
+        "The partner system that sent the report.", "acme-lms", max_length=100, default=None
+    )
+    partner_id: str = text("Partner id from registration.", "p-3f2a9c1e", max_length=64)
+    commitment_id: str = text("Commitment id from the pledge.", "c-7b1d3e5f", max_length=64)
+    period: str = Field(
+        pattern=PERIOD_PATTERN,
+        description="Reporting period: a quarter YYYY-Qn or a month YYYY-MM.",
+        examples=["2026-Q3", "2026-09"],
+    )
+    revision: StrictInt = Field(
+        default=1, ge=1, le=1_000_000,
+        description="A higher revision for the same commitment and period replaces the earlier figures.",
+        examples=[1],
+    )
+    people_trained: Count = Field(
+        description="People who completed up- or reskilling in the period.", examples=[120]
+    )
+    by_level: dict[SkillLevel, Count] | None = Field(
+        default=None, description="People trained by digital skill level; sums to people_trained.",
+        examples=[{"basic": 20, "intermediate": 50, "advanced": 40, "expert": 10}],
+    )
+    by_country: dict[CountryCode, Count] | None = Field(
+        default=None, description="People trained by country; sums to people_trained.",
+        examples=[{"DE": 70, "FR": 50}],
+    )
+    by_gender: dict[Gender, Count] | None = Field(
+        default=None, description="People trained by gender; sums to people_trained.",
+        examples=[{"female": 50, "male": 68, "undisclosed": 2}],
+    )
+    programmes_developed: Count | None = Field(
+        default=None, description="Training programmes developed or updated in the period.",
+        examples=[2],
+    )
+    investment_eur: Annotated[StrictFloat | StrictInt, Field(ge=0, le=1e12)] | None = Field(
+        default=None, description="Euros invested in training in the period.", examples=[150000.0]
+    )
+    people_reached: Count | None = Field(
+        default=None, description="People reached by promotion and dissemination.",
+        examples=[4000],
+    )
+
+    @model_validator(mode="after")
+    def _breakdowns_sum_to_total(self) -> ProgressReported:
+        for name in ("by_level", "by_country", "by_gender"):
+            breakdown = getattr(self, name)
+            if breakdown is not None and sum(breakdown.values()) != self.people_trained:
+                raise ValueError(
+                    f"{name} must sum to people_trained ({self.people_trained}), "
+                    f"but sums to {sum(breakdown.values())}"
+                )
+        return self
+
+
+PROGRESS_REPORT: TypeAdapter[ProgressReported] = TypeAdapter(ProgressReported)
+
+
+class RejectionReason(StrEnum):
+    """Machine-readable reasons a progress report is refused."""
+
+    MALFORMED = "malformed"  # not JSON, not UTF-8, truncated
+    TOO_LARGE = "too_large"
+    INVALID = "invalid"  # parses, but breaks a rule of the contract
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_PARTNER = "unknown_partner"
+    PARTNER_NOT_ACTIVE = "partner_not_active"
+    UNKNOWN_COMMITMENT = "unknown_commitment"
+    NOT_OWNER = "not_owner"
+    COMMITMENT_NOT_ACTIVE = "commitment_not_active"
+    PERIOD_OUT_OF_RANGE = "period_out_of_range"
+    STALE_REVISION = "stale_revision"
+    EVENT_ID_REUSED = "event_id_reused"
+    PARKED_EXPIRED = "parked_expired"
+
+
+class ProgressRejected(Event):
+    event_type: Literal["ProgressRejected"] = "ProgressRejected"
+    producer: str = text("The system that produced the event.", "monitoring", default="monitoring")
+    reason_code: RejectionReason = Field(
+        description="Why the report was refused.", examples=["period_out_of_range"]
+    )
+    message: str = text(
+        "What is wrong, naming the field and the rule.",
+        "period 2031-Q1 is after the commitment's deadline 2027-12-31 plus 30 days of grace",
+        max_length=4000,
+    )
+    original_event_id: str | None = text(
+        "event_id of the report, when it could be read.", "8d0c4a9e-2f7b-4a58-9f0e-3c1d2b4a5e6f",
+        max_length=100, default=None,
+    )
+    partner_id: str | None = text("Partner id, when it could be read.", "p-3f2a9c1e", default=None)
+    commitment_id: str | None = text(
+        "Commitment id, when it could be read.", "c-7b1d3e5f", default=None
+    )
+    original_payload: str = text(
+        "The report as received: its UTF-8 text, or base64 when it is not UTF-8.",
+        '{"event_type": "ProgressReported", ...}', max_length=200_000,
+    )
+    payload_encoding: Literal["utf-8", "base64"] = Field(
+        default="utf-8", description="How original_payload is encoded.", examples=["utf-8"]
+    )
+
+
+REJECTIONS: TypeAdapter[ProgressRejected] = TypeAdapter(ProgressRejected)

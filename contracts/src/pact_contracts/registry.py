@@ -1,0 +1,135 @@
+"""Events on `registry.partner-events.v1` (key: partner_id, or partnership_id).
+
+Every partner event carries the full partner snapshot and its version, so a consumer
+keeps the snapshot with the highest version and converges under duplicates and reordering.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from .envelope import Event, text
+from .vocabulary import CountryCode, OrganisationType, PartnerStatus, SizeClass
+
+
+class PartnerSnapshot(BaseModel):
+    """What downstream services need to know of a partner; never a secret."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    legal_name: str = text("Registered legal name.", "Acme Cloud Europe SE")
+    organisation_type: OrganisationType = Field(
+        description="Kind of organisation.", examples=["company"]
+    )
+    size_class: SizeClass | None = Field(
+        default=None, description="Company size class; companies only.", examples=["large"]
+    )
+    hq_country: CountryCode = Field(description="Headquarters country.", examples=["DE"])
+    countries: list[CountryCode] = Field(
+        description="Countries of operation.", examples=[["DE", "FR"]]
+    )
+    status: PartnerStatus = Field(description="Lifecycle status.", examples=["active"])
+    partnerships: list[str] = Field(
+        description="Ids of the partnerships joined.", examples=[["digital-ecosystem"]]
+    )
+    webhook_url: str | None = text(
+        "Where alerts for this partner are delivered.", "https://hooks.acme.example/pact",
+        max_length=2000, default=None,
+    )
+    signing_public_key: str | None = text(
+        "Ed25519 public key (base64 of the 32 raw bytes) that signs its progress reports.",
+        "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=",
+        max_length=200, default=None,
+    )
+
+
+class _PartnerEvent(Event):
+    producer: str = text("The system that produced the event.", "registry", default="registry")
+    partner_id: str = text("Partner id.", "p-3f2a9c1e", max_length=64)
+    partner_version: int = Field(
+        ge=1, description="Version of the partner after this event; grows by one per change.",
+        examples=[3],
+    )
+    partner: PartnerSnapshot = Field(description="The partner as it is after this event.")
+    actor: str | None = text("Who made the change.", "secretariat", default=None)
+    reason: str | None = text(
+        "Why, where the change has a reason.", "Approved by the board", max_length=2000,
+        default=None,
+    )
+
+
+class PartnerRegistered(_PartnerEvent):
+    event_type: Literal["PartnerRegistered"] = "PartnerRegistered"
+
+
+class PartnerApproved(_PartnerEvent):
+    event_type: Literal["PartnerApproved"] = "PartnerApproved"
+
+
+class PartnerRejected(_PartnerEvent):
+    event_type: Literal["PartnerRejected"] = "PartnerRejected"
+
+
+class PartnerUpdated(_PartnerEvent):
+    event_type: Literal["PartnerUpdated"] = "PartnerUpdated"
+    changed_fields: list[str] = Field(
+        default_factory=list, description="Profile fields that changed.",
+        examples=[["webhook_url"]],
+    )
+
+
+class PartnerSuspended(_PartnerEvent):
+    event_type: Literal["PartnerSuspended"] = "PartnerSuspended"
+
+
+class PartnerReinstated(_PartnerEvent):
+    event_type: Literal["PartnerReinstated"] = "PartnerReinstated"
+
+
+class PartnerWithdrawn(_PartnerEvent):
+    event_type: Literal["PartnerWithdrawn"] = "PartnerWithdrawn"
+
+
+class PartnerJoinedPartnership(_PartnerEvent):
+    event_type: Literal["PartnerJoinedPartnership"] = "PartnerJoinedPartnership"
+    partnership_id: str = text("The partnership joined.", "digital-ecosystem", max_length=64)
+
+
+class PartnerLeftPartnership(_PartnerEvent):
+    event_type: Literal["PartnerLeftPartnership"] = "PartnerLeftPartnership"
+    partnership_id: str = text("The partnership left.", "digital-ecosystem", max_length=64)
+
+
+class PartnerSigningKeyRegistered(_PartnerEvent):
+    event_type: Literal["PartnerSigningKeyRegistered"] = "PartnerSigningKeyRegistered"
+
+
+class PartnershipCreated(Event):
+    event_type: Literal["PartnershipCreated"] = "PartnershipCreated"
+    producer: str = text("The system that produced the event.", "registry", default="registry")
+    partnership_id: str = text("Partnership id.", "digital-ecosystem", max_length=64)
+    name: str = text("Name.", "Digital Ecosystem Skills Partnership")
+    ecosystem: str = text("Industrial ecosystem of the EU Industrial Strategy.", "digital")
+    description: str = text(
+        "What the partnership is for.", "Up- and reskilling for the digital ecosystem",
+        max_length=5000, default="",
+    )
+
+
+PartnerEvent = Annotated[
+    PartnerRegistered
+    | PartnerApproved
+    | PartnerRejected
+    | PartnerUpdated
+    | PartnerSuspended
+    | PartnerReinstated
+    | PartnerWithdrawn
+    | PartnerJoinedPartnership
+    | PartnerLeftPartnership
+    | PartnerSigningKeyRegistered
+    | PartnershipCreated,
+    Field(discriminator="event_type"),
+]
+PARTNER_EVENTS: TypeAdapter[PartnerEvent] = TypeAdapter(PartnerEvent)
