@@ -58,7 +58,10 @@ stop_one() {
 cmd_start() {
   mkdir -p "$RUN" "$DATA/tansu"
   if alive tansu; then echo "kafka already running (pid $(cat "$RUN/tansu.pid"))"; return 0; fi
-  if port_open "$KAFKA_PORT"; then echo "port $KAFKA_PORT already in use" >&2; return 1; fi
+  if port_open "$KAFKA_PORT"; then
+    if kafka_ready "$KAFKA_PORT"; then echo "kafka already answering on $KAFKA_PORT (not started here)"; return 0; fi
+    echo "port $KAFKA_PORT is in use by something that is not Kafka" >&2; return 1
+  fi
   local tansu storage=memory://tansu/
   tansu=$(tansu_bin); chmod +x "$tansu"
   if [[ $KAFKA_STORAGE == disk ]]; then

@@ -37,6 +37,8 @@ cmd_start() {
   fi
   if alive; then
     echo "mongod already running (pid $(cat "$PIDFILE"))"
+  elif (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+    echo "port $PORT already answers; using that mongod"
   else
     "$mongod" --dbpath "$DBPATH" --bind_ip 127.0.0.1 --port "$PORT" --replSet "$RS" \
       --oplogSize 128 --wiredTigerCacheSizeGB 0.25 \

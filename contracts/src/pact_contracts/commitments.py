@@ -74,14 +74,18 @@ class CommitmentSnapshot(TargetDefinition):
     )
     cadence: Cadence = Field(description="How often progress is reported.", examples=["quarterly"])
     grace_days: int = Field(
-        ge=0, le=365, description="Days after a period's end before its report is overdue.",
+        ge=0,
+        le=365,
+        description="Days after a period's end before its report is overdue.",
         examples=[30],
     )
     status: CommitmentStatus = Field(description="Status after this event.", examples=["active"])
 
 
 class _CommitmentEvent(Event):
-    producer: str = text("The system that produced the event.", "commitments", default="commitments")
+    producer: str = text(
+        "The system that produced the event.", "commitments", default="commitments"
+    )
     commitment_id: str = text("Commitment id.", "c-7b1d3e5f", max_length=64)
     commitment_version: int = Field(
         ge=1, description="Version of the commitment after this event.", examples=[2]
@@ -89,7 +93,9 @@ class _CommitmentEvent(Event):
     commitment: CommitmentSnapshot = Field(description="The commitment after this event.")
     actor: str | None = text("Who made the change.", "p-3f2a9c1e", default=None)
     reason: str | None = text(
-        "Why, where the change has a reason.", "Scope extended to PT", max_length=2000,
+        "Why, where the change has a reason.",
+        "Scope extended to PT",
+        max_length=2000,
         default=None,
     )
 
@@ -101,7 +107,8 @@ class CommitmentPledged(_CommitmentEvent):
 class CommitmentAmended(_CommitmentEvent):
     event_type: Literal["CommitmentAmended"] = "CommitmentAmended"
     changed_fields: list[str] = Field(
-        default_factory=list, description="Fields the amendment changed.",
+        default_factory=list,
+        description="Fields the amendment changed.",
         examples=[["target_value", "deadline"]],
     )
 
@@ -133,7 +140,9 @@ class PartnershipTarget(TargetDefinition):
 
 class PartnershipTargetSet(Event):
     event_type: Literal["PartnershipTargetSet"] = "PartnershipTargetSet"
-    producer: str = text("The system that produced the event.", "commitments", default="commitments")
+    producer: str = text(
+        "The system that produced the event.", "commitments", default="commitments"
+    )
     target_id: str = text("Target id.", "t-digital-2030", max_length=64)
     target_version: int = Field(ge=1, description="Version of the target.", examples=[1])
     target: PartnershipTarget = Field(description="The target as set.")

@@ -33,34 +33,41 @@ class ProgressReported(Event):
         examples=["2026-Q3", "2026-09"],
     )
     revision: StrictInt = Field(
-        default=1, ge=1, le=1_000_000,
-        description="A higher revision for the same commitment and period replaces the earlier figures.",
+        default=1,
+        ge=1,
+        le=1_000_000,
+        description="A higher revision for the same commitment and period replaces the last.",
         examples=[1],
     )
     people_trained: Count = Field(
         description="People who completed up- or reskilling in the period.", examples=[120]
     )
     by_level: dict[SkillLevel, Count] | None = Field(
-        default=None, description="People trained by digital skill level; sums to people_trained.",
+        default=None,
+        description="People trained by digital skill level; sums to people_trained.",
         examples=[{"basic": 20, "intermediate": 50, "advanced": 40, "expert": 10}],
     )
     by_country: dict[CountryCode, Count] | None = Field(
-        default=None, description="People trained by country; sums to people_trained.",
+        default=None,
+        description="People trained by country; sums to people_trained.",
         examples=[{"DE": 70, "FR": 50}],
     )
     by_gender: dict[Gender, Count] | None = Field(
-        default=None, description="People trained by gender; sums to people_trained.",
+        default=None,
+        description="People trained by gender; sums to people_trained.",
         examples=[{"female": 50, "male": 68, "undisclosed": 2}],
     )
     programmes_developed: Count | None = Field(
-        default=None, description="Training programmes developed or updated in the period.",
+        default=None,
+        description="Training programmes developed or updated in the period.",
         examples=[2],
     )
     investment_eur: Annotated[StrictFloat | StrictInt, Field(ge=0, le=1e12)] | None = Field(
         default=None, description="Euros invested in training in the period.", examples=[150000.0]
     )
     people_reached: Count | None = Field(
-        default=None, description="People reached by promotion and dissemination.",
+        default=None,
+        description="People reached by promotion and dissemination.",
         examples=[4000],
     )
 
@@ -109,8 +116,10 @@ class ProgressRejected(Event):
         max_length=4000,
     )
     original_event_id: str | None = text(
-        "event_id of the report, when it could be read.", "8d0c4a9e-2f7b-4a58-9f0e-3c1d2b4a5e6f",
-        max_length=100, default=None,
+        "event_id of the report, when it could be read.",
+        "8d0c4a9e-2f7b-4a58-9f0e-3c1d2b4a5e6f",
+        max_length=100,
+        default=None,
     )
     partner_id: str | None = text("Partner id, when it could be read.", "p-3f2a9c1e", default=None)
     commitment_id: str | None = text(
@@ -118,7 +127,8 @@ class ProgressRejected(Event):
     )
     original_payload: str = text(
         "The report as received: its UTF-8 text, or base64 when it is not UTF-8.",
-        '{"event_type": "ProgressReported", ...}', max_length=200_000,
+        '{"event_type": "ProgressReported", ...}',
+        max_length=200_000,
     )
     payload_encoding: Literal["utf-8", "base64"] = Field(
         default="utf-8", description="How original_payload is encoded.", examples=["utf-8"]

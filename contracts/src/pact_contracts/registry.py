@@ -35,13 +35,16 @@ class PartnerSnapshot(BaseModel):
         description="Ids of the partnerships joined.", examples=[["digital-ecosystem"]]
     )
     webhook_url: str | None = text(
-        "Where alerts for this partner are delivered.", "https://hooks.acme.example/pact",
-        max_length=2000, default=None,
+        "Where alerts for this partner are delivered.",
+        "https://hooks.acme.example/pact",
+        max_length=2000,
+        default=None,
     )
     signing_public_key: str | None = text(
         "Ed25519 public key (base64 of the 32 raw bytes) that signs its progress reports.",
         "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=",
-        max_length=200, default=None,
+        max_length=200,
+        default=None,
     )
 
 
@@ -49,13 +52,16 @@ class _PartnerEvent(Event):
     producer: str = text("The system that produced the event.", "registry", default="registry")
     partner_id: str = text("Partner id.", "p-3f2a9c1e", max_length=64)
     partner_version: int = Field(
-        ge=1, description="Version of the partner after this event; grows by one per change.",
+        ge=1,
+        description="Version of the partner after this event; grows by one per change.",
         examples=[3],
     )
     partner: PartnerSnapshot = Field(description="The partner as it is after this event.")
     actor: str | None = text("Who made the change.", "secretariat", default=None)
     reason: str | None = text(
-        "Why, where the change has a reason.", "Approved by the board", max_length=2000,
+        "Why, where the change has a reason.",
+        "Approved by the board",
+        max_length=2000,
         default=None,
     )
 
@@ -75,7 +81,8 @@ class PartnerRejected(_PartnerEvent):
 class PartnerUpdated(_PartnerEvent):
     event_type: Literal["PartnerUpdated"] = "PartnerUpdated"
     changed_fields: list[str] = Field(
-        default_factory=list, description="Profile fields that changed.",
+        default_factory=list,
+        description="Profile fields that changed.",
         examples=[["webhook_url"]],
     )
 
@@ -113,8 +120,10 @@ class PartnershipCreated(Event):
     name: str = text("Name.", "Digital Ecosystem Skills Partnership")
     ecosystem: str = text("Industrial ecosystem of the EU Industrial Strategy.", "digital")
     description: str = text(
-        "What the partnership is for.", "Up- and reskilling for the digital ecosystem",
-        max_length=5000, default="",
+        "What the partnership is for.",
+        "Up- and reskilling for the digital ecosystem",
+        max_length=5000,
+        default="",
     )
 
 

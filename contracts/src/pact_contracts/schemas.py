@@ -1,6 +1,6 @@
 """JSON Schema of every event, as committed under contracts/schemas/.
 
-    python -m pact_contracts.schemas write DIR   # regenerate
+python -m pact_contracts.schemas write DIR   # regenerate
 """
 
 from __future__ import annotations

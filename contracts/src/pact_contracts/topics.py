@@ -57,7 +57,7 @@ ALERTS = Topic(
     key="subject_id",
     events=_union_members(alerts.AlertEvent),
     adapter=alerts.ALERT_EVENTS,
-    description="Alerts fired and resolved on commitments and partnership targets. Written by monitoring.",
+    description="Alerts fired and resolved on commitments and partnership targets; by monitoring.",
 )
 PROGRESS_REJECTED = Topic(
     name="monitoring.progress-rejected.v1",
@@ -75,7 +75,7 @@ def dead_letter_topic(service: str) -> Topic:
         key="source_topic",
         events=(deadletter.MessageDeadLettered,),
         adapter=deadletter.DEAD_LETTERS,
-        description=f"Messages {service}'s consumers could not read, with the reason and the bytes.",
+        description=f"Messages {service}'s consumers could not read, with reason and bytes.",
     )
 
 
@@ -91,7 +91,7 @@ CATALOGUE: tuple[Topic, ...] = (
 
 
 def topic_for(event: BaseModel) -> Topic:
-    for topic in CATALOGUE[:5]:
+    for topic in CATALOGUE[:5]:  # the dead-letter topics share one event type
         if type(event) in topic.events:
             return topic
     raise LookupError(f"no topic carries {type(event).__name__}")

@@ -1,0 +1,64 @@
+# The two set-up commands are `make run` and `make test`; the rest are their parts.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock contracts/pyproject.toml services/*/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+
+.PHONY: run test up down infra infra-test stop-infra lint format schemas lock venv clean help
+.DEFAULT_GOAL := help
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+venv: $(STAMP)  ## Create .venv with every pinned dependency (requirements.lock)
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
+	@$(UV) pip sync -q --python $(PY) requirements.lock
+	@rm -f $(VENV)/.installed-* && touch $@
+
+lock:  ## Re-pin requirements.lock from requirements.in
+	$(UV) pip compile -q requirements.in -o requirements.lock --python-version 3.11
+
+infra: venv  ## Start MongoDB (replica set) and Kafka (Tansu, persisted to disk)
+	@PYTHON=$(PY) bash scripts/mongo.sh start
+	@PYTHON=$(PY) KAFKA_STORAGE=$${KAFKA_STORAGE:-disk} bash scripts/kafka.sh start
+
+infra-test: venv  ## Start MongoDB and Kafka for tests (Kafka in memory) unless running
+	@PYTHON=$(PY) bash scripts/mongo.sh start
+	@PYTHON=$(PY) KAFKA_STORAGE=$${KAFKA_STORAGE:-memory} bash scripts/kafka.sh start
+
+stop-infra:  ## Stop Kafka and MongoDB
+	@PYTHON=$(PY) bash scripts/kafka.sh stop
+	@PYTHON=$(PY) bash scripts/mongo.sh stop
+
+lint: venv  ## ruff and mypy (strict) on the source
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy contracts/src services/*/src
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+schemas: venv  ## Regenerate contracts/schemas from the models
+	rm -rf contracts/schemas && $(PY) -m pact_contracts.schemas write contracts/schemas >/dev/null
+
+test: venv infra-test lint  ## Install, start infrastructure, lint, run the whole suite
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+up: venv infra  ## Start infrastructure and every service in the background
+	@PYTHON=$(PY) bash scripts/stack.sh up
+
+down:  ## Stop every service and the infrastructure
+	@PYTHON=$(PY) bash scripts/stack.sh down
+	@$(MAKE) --no-print-directory stop-infra
+
+run: up  ## Everything, then the demo; Ctrl-C stops it all
+	@PYTHON=$(PY) bash scripts/stack.sh run
+
+clean: down  ## Remove local data and the environment
+	rm -rf .local $(VENV)

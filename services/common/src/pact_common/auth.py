@@ -1,0 +1,123 @@
+"""Platform identity: short-lived EdDSA (Ed25519) tokens that the registry signs and every
+service verifies offline with the public key."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from .errors import Forbidden, Unauthorized
+
+
+class Role(StrEnum):
+    PARTNER = "partner"
+    SECRETARIAT = "secretariat"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    partner_id: str | None = None
+
+    @property
+    def is_secretariat(self) -> bool:
+        return self.role is Role.SECRETARIAT
+
+    def require_secretariat(self) -> None:
+        if not self.is_secretariat:
+            raise Forbidden("this action is for the partnership secretariat", field="authorization")
+
+    def require_partner_or_secretariat(self, partner_id: str) -> None:
+        """A partner may act on itself only; the secretariat on anyone."""
+        if not self.is_secretariat and self.partner_id != partner_id:
+            raise Forbidden(
+                f"partner {self.partner_id} may not act for partner {partner_id}",
+                field="partner_id",
+            )
+
+
+class TokenIssuer:
+    def __init__(self, private_key_pem: str, issuer: str, audience: str, ttl: timedelta) -> None:
+        self._key = private_key_pem
+        self._issuer = issuer
+        self._audience = audience
+        self.ttl = ttl
+
+    def issue(self, principal: Principal, now: datetime | None = None) -> str:
+        now = now or datetime.now(UTC)
+        claims: dict[str, Any] = {
+            "sub": principal.subject,
+            "role": principal.role.value,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "iat": int(now.timestamp()),
+            "exp": int((now + self.ttl).timestamp()),
+        }
+        if principal.partner_id is not None:
+            claims["partner_id"] = principal.partner_id
+        return jwt.encode(claims, self._key, algorithm="EdDSA")
+
+
+class TokenVerifier:
+    def __init__(self, public_key_pem: str, issuer: str, audience: str) -> None:
+        self._key = public_key_pem
+        self._issuer = issuer
+        self._audience = audience
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=["EdDSA"],
+                issuer=self._issuer,
+                audience=self._audience,
+                options={"require": ["exp", "sub", "role"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("token has expired", field="authorization") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized(f"token is not valid: {exc}", field="authorization") from exc
+        try:
+            role = Role(claims["role"])
+        except ValueError as exc:
+            raise Unauthorized("token has an unknown role", field="authorization") from exc
+        partner_id = claims.get("partner_id")
+        if role is Role.PARTNER and not partner_id:
+            raise Unauthorized("partner token has no partner_id", field="authorization")
+        return Principal(subject=str(claims["sub"]), role=role, partner_id=partner_id)
+
+
+_bearer = HTTPBearer(auto_error=False, description="Token from the registry's POST /auth/token")
+
+#: Optional extra check on a verified principal, e.g. "this partner is not suspended".
+PrincipalCheck = Callable[[Principal], Awaitable[None]]
+
+
+def principal_dependency(
+    verifier_of: Callable[[Request], TokenVerifier],
+    check_of: Callable[[Request], PrincipalCheck | None] = lambda _: None,
+) -> Any:
+    """A FastAPI dependency giving the request's verified Principal (401 without one)."""
+
+    async def current_principal(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Principal:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise Unauthorized("missing bearer token", field="authorization")
+        principal = verifier_of(request).verify(credentials.credentials)
+        check = check_of(request)
+        if check is not None:
+            await check(principal)
+        return principal
+
+    return current_principal

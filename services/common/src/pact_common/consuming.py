@@ -1,0 +1,145 @@
+"""Reading messages safely: decode against a contract or dead-letter, and apply each
+event once (processed event ids are stored in the same transaction as the effect)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, Protocol, TypeVar
+
+from pydantic import TypeAdapter, ValidationError
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from pact_contracts import MessageDeadLettered, dead_letter_topic
+
+from .metrics import DEAD_LETTERED
+
+T = TypeVar("T")
+PROCESSED = "processed_events"
+
+
+class Record(Protocol):
+    """What we need of an aiokafka ConsumerRecord."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    reason: str  # malformed | too_large | invalid
+    error: str
+
+
+@dataclass(frozen=True)
+class Decoded(Generic[T]):
+    event: T
+    raw: dict[str, Any]
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    """`field.path: message` for every error, joined by '; '."""
+    parts = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or "(message)"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def decode(
+    adapter: TypeAdapter[T], value: bytes | None, max_bytes: int
+) -> Decoded[T] | Undecodable:
+    """Bytes -> a contract event, or why not (never raises)."""
+    if value is None:
+        return Undecodable("malformed", "message has no value")
+    if len(value) > max_bytes:
+        return Undecodable("too_large", f"message is {len(value)} bytes; the limit is {max_bytes}")
+    try:
+        text = value.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Undecodable("malformed", f"message is not UTF-8: {exc}")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Undecodable("malformed", f"message is not JSON: {exc}")
+    if not isinstance(raw, dict):
+        return Undecodable("malformed", f"message must be a JSON object, not {type(raw).__name__}")
+    try:
+        return Decoded(adapter.validate_python(raw), raw)
+    except ValidationError as exc:
+        return Undecodable("invalid", format_validation_error(exc))
+
+
+class DeadLetterPublisher(Protocol):
+    async def publish_raw(self, topic: str, key: bytes, value: bytes) -> None: ...
+
+
+class DeadLetters:
+    """Sends what a consumer could not read to the service's dead-letter topic."""
+
+    def __init__(
+        self, publisher: DeadLetterPublisher, service: str, topic_namespace: str = ""
+    ) -> None:
+        self._publisher = publisher
+        self._service = service
+        self._topic = f"{topic_namespace}{dead_letter_topic(service).name}"
+
+    @property
+    def topic(self) -> str:
+        return self._topic
+
+    async def send(self, record: Record, group: str, failure: Undecodable) -> MessageDeadLettered:
+        event = MessageDeadLettered(
+            producer=self._service,
+            source_topic=record.topic,
+            source_partition=record.partition,
+            source_offset=record.offset,
+            consumer_group=group,
+            key=base64.b64encode(record.key).decode() if record.key is not None else None,
+            payload_b64=base64.b64encode(record.value or b"").decode(),
+            reason=failure.reason,
+            error=failure.error[:8000],
+        )
+        await self._publisher.publish_raw(self._topic, record.topic.encode(), event.to_bytes())
+        DEAD_LETTERED.labels(self._service, record.topic, failure.reason).inc()
+        return event
+
+
+class Inbox:
+    """Processed event ids per consumer, written in the transaction that stores the effect."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], consumer: str) -> None:
+        self._coll = db[PROCESSED]
+        self._consumer = consumer
+
+    def _id(self, event_id: object) -> str:
+        return f"{self._consumer}:{event_id}"
+
+    async def new_ids(self, session: AsyncClientSession, event_ids: Iterable[object]) -> set[str]:
+        """Which of these event ids this consumer has not applied yet."""
+        wanted = {str(e) for e in event_ids}
+        seen = await self._coll.find(
+            {"_id": {"$in": [self._id(e) for e in wanted]}}, {"_id": 1}, session=session
+        ).to_list()
+        prefix = len(self._consumer) + 1
+        return wanted - {d["_id"][prefix:] for d in seen}
+
+    async def record(self, session: AsyncClientSession, event_ids: Iterable[object]) -> None:
+        now = datetime.now(UTC)
+        docs = [{"_id": self._id(e), "at": now} for e in event_ids]
+        if docs:
+            await self._coll.insert_many(docs, ordered=False, session=session)
+
+    async def claim(self, session: AsyncClientSession, event_id: object) -> bool:
+        """True (and recorded) if this event is new to this consumer; False if applied before."""
+        if not await self.new_ids(session, [event_id]):
+            return False
+        await self.record(session, [event_id])
+        return True

@@ -1,0 +1,61 @@
+"""The FastStream Kafka broker and how every service subscribes and publishes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from pydantic import BaseModel
+
+from pact_contracts import Event, key_for, topic_for
+
+from .settings import ServiceSettings
+
+
+def make_broker(settings: ServiceSettings, logger: Any) -> KafkaBroker:
+    """No idempotent or transactional producer: consumers are idempotent instead."""
+    return KafkaBroker(
+        settings.kafka_bootstrap,
+        client_id=settings.service_name,
+        logger=logger,
+        enable_idempotence=False,
+        acks="all",
+        linger_ms=5,
+        compression_type="gzip",
+    )
+
+
+def subscriber_options(settings: ServiceSettings, group: str, **overrides: Any) -> dict[str, Any]:
+    """Every subscription: a stated group, earliest with committed offsets, and offsets
+    committed only after the effect is stored (an error nacks: the message comes again)."""
+    options: dict[str, Any] = {
+        "group_id": settings.group(group),
+        "auto_offset_reset": "earliest",
+        "ack_policy": AckPolicy.NACK_ON_ERROR,
+        "session_timeout_ms": settings.kafka_session_timeout_ms,
+        "heartbeat_interval_ms": max(100, settings.kafka_session_timeout_ms // 5),
+    }
+    options.update(overrides)
+    return options
+
+
+class EventPublisher:
+    """Publishes contract events to their catalogue topic with their partition key."""
+
+    def __init__(self, broker: KafkaBroker, settings: ServiceSettings) -> None:
+        self._broker = broker
+        self._settings = settings
+
+    async def publish(self, event: Event) -> None:
+        await self.publish_raw(
+            self._settings.topic(topic_for(event)), key_for(event), event.to_bytes(), event
+        )
+
+    async def publish_raw(
+        self, topic: str, key: bytes, value: bytes, event: BaseModel | None = None
+    ) -> None:
+        headers = {"content-type": "application/json"}
+        if event is not None:
+            headers["event_type"] = str(getattr(event, "event_type", ""))
+        await self._broker.publish(value, topic, key=key, headers=headers)

@@ -1,0 +1,44 @@
+"""MongoDB client lifecycle and transactions (PyMongo's native async API)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+
+T = TypeVar("T")
+Document = dict[str, Any]
+
+
+class Mongo:
+    """One client per process; `transaction` runs a callback in a retried transaction."""
+
+    def __init__(self, url: str, database: str) -> None:
+        self.client: AsyncMongoClient[Document] = AsyncMongoClient(
+            url, tz_aware=True, serverSelectionTimeoutMS=5_000, uuidRepresentation="standard"
+        )
+        self.db: AsyncDatabase[Document] = self.client[database]
+
+    async def transaction(self, work: Callable[[AsyncClientSession], Awaitable[T]]) -> T:
+        """Run `work` in a transaction; transient errors (write conflicts) are retried."""
+        async with self.client.start_session() as session:
+            return await session.with_transaction(
+                work,
+                read_concern=ReadConcern("snapshot"),
+                write_concern=WriteConcern("majority"),
+            )
+
+    async def ping(self) -> bool:
+        try:
+            await self.client.admin.command("ping")
+        except Exception:  # noqa: BLE001 - readiness only reports
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.client.close()

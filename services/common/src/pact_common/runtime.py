@@ -1,0 +1,157 @@
+"""Wires a service's infrastructure once: settings -> logger -> Mongo, broker, outbox relay,
+dead letters, token verifier -> FastAPI app with a lifespan. No I/O at import time."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any, Union
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from faststream.specification import AsyncAPI
+
+from pact_contracts import Topic
+
+from .auth import TokenVerifier
+from .consumer import Apply, EventConsumer
+from .consuming import DeadLetters, Inbox
+from .http import install_common, ops_router
+from .kafka import EventPublisher, make_broker
+from .logging import configure_logging
+from .mongo import Mongo
+from .outbox import Outbox, OutboxRelay
+from .settings import ServiceSettings
+from .unit_of_work import MongoUnitOfWork
+
+Hook = Callable[[], Awaitable[None]]
+
+
+class Runtime:
+    def __init__(self, settings: ServiceSettings, logger: Any | None = None) -> None:
+        self.settings = settings
+        self.log = logger or configure_logging(
+            settings.service_name, settings.log_level, settings.log_json
+        )
+        self.mongo = Mongo(settings.mongo_url, settings.mongo_db)
+        self.broker = make_broker(settings, self.log)
+        self.publisher = EventPublisher(self.broker, settings)
+        self.outbox = Outbox(self.mongo.db)
+        self.relay = OutboxRelay(
+            self.mongo.db,
+            self.publisher,
+            service=settings.service_name,
+            topic_namespace=settings.topic_namespace,
+            poll_seconds=settings.outbox_poll_seconds,
+            logger=self.log,
+        )
+        self.dead_letters = DeadLetters(
+            self.publisher, settings.service_name, settings.topic_namespace
+        )
+        self.verifier = TokenVerifier(
+            settings.jwt_public_key, settings.jwt_issuer, settings.jwt_audience
+        )
+
+    def unit_of_work(self) -> MongoUnitOfWork:
+        return MongoUnitOfWork(self.mongo, self.outbox, self.relay)
+
+    def consume(
+        self, topic: Topic, name: str, apply: Apply[Any], *, max_bytes: int = 1024 * 1024
+    ) -> EventConsumer[Any]:
+        """Subscribe `apply` to a catalogue topic as consumer group `<service>.<name>`."""
+        consumer: EventConsumer[Any] = EventConsumer(
+            name=name,
+            settings=self.settings,
+            adapter=topic.adapter,
+            apply=apply,
+            unit_of_work=self.unit_of_work,
+            dead_letters=self.dead_letters,
+            inbox=Inbox(self.mongo.db, self.settings.group(name)),
+            max_bytes=max_bytes,
+            logger=self.log,
+        )
+        consumer.subscribe(self.broker, self.settings.topic(topic), self.settings)
+        return consumer
+
+    async def kafka_ready(self) -> bool:
+        try:
+            return bool(await self.broker.ping(timeout=2.0))
+        except Exception:  # noqa: BLE001 - readiness only reports
+            return False
+
+    def asyncapi(self) -> dict[str, Any]:
+        spec = AsyncAPI(
+            self.broker,
+            title=f"{self.settings.service_name} events",
+            version="1.0.0",
+            description=f"What the {self.settings.service_name} service publishes and consumes.",
+            schema_version="3.0.0",
+        )
+        document: dict[str, Any] = spec.to_specification().to_jsonable()
+        return document
+
+    def declare_publisher(self, topic: Topic) -> None:
+        """Name a topic this service writes, with its event schema, in the AsyncAPI document."""
+        schema: Any = topic.events[0] if len(topic.events) == 1 else Union[topic.events]  # noqa: UP007
+        self.broker.publisher(
+            self.settings.topic(topic),
+            schema=schema,
+            description=topic.description,
+            title=f"{self.settings.topic(topic)}:publish",
+        )
+
+    async def start(self, *, relay: bool = True) -> None:
+        await self.outbox.ensure_indexes()
+        await self.broker.start()
+        if relay:
+            self.relay.start()
+        self.log.info("started", kafka=self.settings.kafka_bootstrap, db=self.settings.mongo_db)
+
+    async def stop(self) -> None:
+        await self.relay.stop()
+        await self.broker.stop()
+        await self.mongo.close()
+        self.log.info("stopped")
+
+    def create_app(
+        self,
+        *,
+        title: str,
+        description: str,
+        routers: Sequence[APIRouter],
+        on_start: Hook | None = None,
+        on_stop: Hook | None = None,
+    ) -> FastAPI:
+        @contextlib.asynccontextmanager
+        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+            if on_start is not None:
+                await on_start()  # indexes, seed data: before consumers start
+            await self.start()
+            try:
+                yield
+            finally:
+                if on_stop is not None:
+                    await on_stop()
+                await self.stop()
+
+        app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
+        install_common(app, self.settings.max_body_bytes)
+        app.include_router(
+            ops_router({"mongo": self.mongo.ping, "kafka": self.kafka_ready}, self.asyncapi)
+        )
+        for router in routers:
+            app.include_router(router)
+        app.state.runtime = self
+        return app
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    """Run one service process (HTTP, consumers and outbox relay) until SIGINT/SIGTERM."""
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

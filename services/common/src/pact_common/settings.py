@@ -1,0 +1,67 @@
+"""One settings class per service, all built on this base (env prefix per service)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from pact_contracts import Topic
+
+from .dev_keys import DEV_ADMIN_API_KEY, DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
+
+
+class ServiceSettings(BaseSettings):
+    """Typed settings; `<PREFIX>_MONGO_URL` etc. Subclasses set env_prefix and defaults."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_prefix="PACT_")
+
+    service_name: str = "service"
+    environment: Literal["development", "test", "production"] = "development"
+    mongo_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
+    mongo_db: str = "pact"
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    #: Prepended to every topic name; tests use it to give each test its own topics.
+    topic_namespace: str = ""
+    #: Consumer-group session timeout. Tansu, the local broker, needs about half of it to
+    #: admit a new member, so tests lower it.
+    kafka_session_timeout_ms: int = 10_000
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    log_level: str = "INFO"
+    #: None: JSON when stdout is not a terminal, pretty on one.
+    log_json: bool | None = None
+    jwt_public_key: str = DEV_JWT_PUBLIC_KEY
+    jwt_public_key_file: Path | None = None
+    jwt_issuer: str = "pact-registry"
+    jwt_audience: str = "pact-platform"
+    max_body_bytes: int = 256 * 1024
+    outbox_poll_seconds: float = 0.5
+
+    def topic(self, topic: Topic | str) -> str:
+        name = topic if isinstance(topic, str) else topic.name
+        return f"{self.topic_namespace}{name}"
+
+    def group(self, name: str) -> str:
+        """A consumer group id, namespaced like the topics."""
+        return f"{self.topic_namespace}{self.service_name}.{name}"
+
+    @model_validator(mode="after")
+    def _load_key_files_and_refuse_dev_secrets(self) -> ServiceSettings:
+        if self.jwt_public_key_file is not None:
+            self.jwt_public_key = self.jwt_public_key_file.read_text()
+        if self.environment == "production":
+            for name in self._secret_fields():
+                if getattr(self, name) in _DEV_SECRETS:
+                    raise ValueError(
+                        f"{name} is the development default; set a real one for production"
+                    )
+        return self
+
+    def _secret_fields(self) -> tuple[str, ...]:
+        return ("jwt_public_key",)
+
+
+_DEV_SECRETS = frozenset({DEV_JWT_PUBLIC_KEY, DEV_JWT_PRIVATE_KEY, DEV_ADMIN_API_KEY})

@@ -1,0 +1,95 @@
+"""A Mongo unit of work: state and outbox events commit in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, ParamSpec, TypeVar
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.read_concern import ReadConcern
+from pymongo.write_concern import WriteConcern
+from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
+
+from pact_contracts import Event
+
+from .mongo import Mongo
+from .outbox import Outbox, OutboxRelay
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
+        return True
+    return isinstance(exc, OperationFailure) and exc.code == 112  # WriteConflict
+
+
+def retry_transient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Run a whole handler again when its transaction hit a write conflict."""
+    return retry(
+        retry=retry_if_exception(_transient),
+        stop=stop_after_attempt(8),
+        wait=wait_random_exponential(multiplier=0.005, max=0.2),
+        reraise=True,
+    )(fn)
+
+
+class MongoUnitOfWork:
+    """`async with uow:` opens a transaction; `await uow.commit()` stores state and the
+    collected events atomically; leaving without commit rolls back."""
+
+    def __init__(self, mongo: Mongo, outbox: Outbox, relay: OutboxRelay | None) -> None:
+        self.mongo = mongo
+        self.db = mongo.db
+        self._outbox = outbox
+        self._relay = relay
+        self._events: list[Event] = []
+        self._session: AsyncClientSession | None = None
+
+    @property
+    def session(self) -> AsyncClientSession:
+        assert self._session is not None, "use the unit of work in `async with`"
+        return self._session
+
+    def emit(self, *events: Event) -> None:
+        self._events.extend(events)
+
+    async def __aenter__(self) -> MongoUnitOfWork:
+        self._events = []
+        self._session = self.mongo.client.start_session()
+        await self._session.start_transaction(
+            read_concern=ReadConcern("snapshot"), write_concern=WriteConcern("majority")
+        )
+        return self
+
+    async def commit(self) -> None:
+        await self._outbox.add(self.session, self._events)
+        for attempt in range(5):
+            try:
+                await self.session.commit_transaction()
+                break
+            except (ConnectionFailure, OperationFailure) as exc:
+                if attempt < 4 and exc.has_error_label("UnknownTransactionCommitResult"):
+                    continue
+                raise
+        if self._events and self._relay is not None:
+            self._relay.notify()
+        self._events = []
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        if session.in_transaction:
+            await session.abort_transaction()
+        await session.end_session()
+        self._session = None
+
+    def collection(self, name: str) -> Any:
+        return self.db[name]

@@ -1,0 +1,420 @@
+"""Contract tests of the production-like deployment (docker-compose.yml, Dockerfile).
+
+No Docker engine is needed: the compose document is validated against the Compose
+Specification JSON Schema and checked against what the code defines (the services'
+console scripts, the contracts' topic catalogue).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import shlex
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from pact_contracts import CATALOGUE
+from tests.support.schemas import validate_asyncapi, validate_compose
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+
+# The service processes, and the compose service each runs in. Always required, whether
+# or not the services' pyproject.toml files exist yet; their [project.scripts] are added.
+EXPECTED_PROCESSES = {
+    "registry-service": "registry",
+    "commitments-service": "commitments",
+    "monitoring-service": "monitoring",
+}
+HTTP_PORTS = {"registry": 8001, "commitments": 8002, "monitoring": 8003}
+INFRA = ("kafka", "mongo")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _load_compose() -> dict[str, Any]:
+    doc = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(doc, dict), "docker-compose.yml is not a mapping"
+    return doc
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return _load_compose()
+
+
+@pytest.fixture
+def broken() -> dict[str, Any]:
+    """A fresh copy to break on purpose."""
+    return copy.deepcopy(_load_compose())
+
+
+def pyproject_scripts() -> dict[str, str]:
+    """Every ``[project.scripts]`` entry of ``services/*/pyproject.toml``: name -> target."""
+    scripts: dict[str, str] = {}
+    for path in sorted((ROOT / "services").glob("*/pyproject.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        scripts.update(data.get("project", {}).get("scripts", {}))
+    return scripts
+
+
+def required_scripts() -> set[str]:
+    return set(EXPECTED_PROCESSES) | set(pyproject_scripts())
+
+
+def _argv(value: Any) -> list[str]:
+    """A compose command/entrypoint/healthcheck test as a list of words."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return shlex.split(value)
+    return [str(v) for v in value]
+
+
+def _environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {k: "" if v is None else str(v) for k, v in env.items()}
+
+
+def _depends_on(service: dict[str, Any]) -> dict[str, str]:
+    """depends_on as service -> condition (the short list form means service_started)."""
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return {name: "service_started" for name in deps}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
+
+
+def services_running(doc: dict[str, Any], script: str) -> list[str]:
+    """The compose services whose command runs ``script``: first word of the command
+    (or of the entrypoint when there is no command), or a word of a string command."""
+    found = []
+    for name, svc in (doc.get("services") or {}).items():
+        command = svc.get("command")
+        words = _argv(command) or _argv(svc.get("entrypoint"))
+        if words[:1] == [script] or (isinstance(command, str) and script in words):
+            found.append(name)
+    return found
+
+
+def init_services(doc: dict[str, Any]) -> set[str]:
+    """One-shot services: those others wait for with service_completed_successfully."""
+    return {
+        dep
+        for svc in (doc.get("services") or {}).values()
+        for dep, condition in _depends_on(svc).items()
+        if condition == "service_completed_successfully"
+    }
+
+
+def app_services(doc: dict[str, Any]) -> set[str]:
+    return {name for script in required_scripts() for name in services_running(doc, script)}
+
+
+def created_topics(doc: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The topics kafka-init's command creates: topic -> its kafka-topics.sh options."""
+    svc = doc["services"]["kafka-init"]
+    script = " ".join(_argv(svc.get("entrypoint")) + _argv(svc.get("command")))
+    script = script.replace("$$", "$")  # compose's escape for a literal $
+    topics: dict[str, dict[str, str]] = {}
+    for line in re.split(r"\n|;|&&", script):
+        words = shlex.split(line, comments=True)
+        if "--create" not in words:
+            continue
+        options: dict[str, str] = {}
+        for i, word in enumerate(words):
+            if word.startswith("--"):
+                nxt = words[i + 1] if i + 1 < len(words) else ""
+                options[word] = "" if nxt.startswith("--") else nxt
+        if "--topic" in options:
+            topics[options["--topic"]] = options
+    return topics
+
+
+def _problems_with_topics(doc: dict[str, Any]) -> list[str]:
+    created = created_topics(doc)
+    expected = {t.name for t in CATALOGUE}
+    problems = [f"not created: {n}" for n in sorted(expected - created.keys())]
+    problems += [f"not in the catalogue: {n}" for n in sorted(created.keys() - expected)]
+    for name, opts in created.items():
+        partitions = "1" if name.endswith(".dead-letter.v1") else "6"
+        if opts.get("--partitions") != partitions:
+            problems.append(f"{name}: --partitions {opts.get('--partitions')!r}, want {partitions}")
+        if opts.get("--replication-factor") != "1":
+            problems.append(f"{name}: --replication-factor {opts.get('--replication-factor')!r}")
+        if "--if-not-exists" not in opts:
+            problems.append(f"{name}: without --if-not-exists")
+        if opts.get("--bootstrap-server") != "kafka:9092":
+            problems.append(f"{name}: --bootstrap-server {opts.get('--bootstrap-server')!r}")
+    return problems
+
+
+# ---------------------------------------------------------------- the schema itself
+
+
+def test_compose_file_is_valid_against_the_compose_specification(compose: dict[str, Any]) -> None:
+    validate_compose(compose)
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        "unknown_service_key",
+        "bad_depends_on_condition",
+        "healthcheck_test_not_a_command",
+        "service_not_a_mapping",
+    ],
+)
+def test_a_broken_compose_file_fails_validation(broken: dict[str, Any], breakage: str) -> None:
+    services = broken["services"]
+    if breakage == "unknown_service_key":
+        services["registry"]["restart_policy"] = "always"  # a swarm-ism, not a service key
+    elif breakage == "bad_depends_on_condition":
+        services["commitments"]["depends_on"]["mongo"]["condition"] = "service_ready"
+    elif breakage == "healthcheck_test_not_a_command":
+        services["mongo"]["healthcheck"]["test"] = 42
+    elif breakage == "service_not_a_mapping":
+        services["monitoring"] = ["monitoring-service"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate_compose(broken)
+
+
+# ------------------------------------------------------- processes defined by the code
+
+
+def test_every_service_script_runs_in_some_compose_service(compose: dict[str, Any]) -> None:
+    scripts = required_scripts()
+    assert scripts >= set(EXPECTED_PROCESSES)
+    missing = sorted(s for s in scripts if not services_running(compose, s))
+    assert not missing, f"console scripts with no compose service: {missing}"
+
+
+def test_each_expected_process_runs_in_its_own_service(compose: dict[str, Any]) -> None:
+    for script, service in EXPECTED_PROCESSES.items():
+        assert services_running(compose, script) == [service]
+
+
+def test_pyproject_script_targets_are_entry_point_references() -> None:
+    # A script a pyproject adds must be deployed (test above) and point at module:function.
+    for name, target in pyproject_scripts().items():
+        assert re.fullmatch(r"[\w.]+:[\w.]+", target), f"{name} = {target!r}"
+
+
+def test_a_missing_process_is_detected(broken: dict[str, Any]) -> None:
+    del broken["services"]["monitoring"]
+    assert services_running(broken, "monitoring-service") == []
+    broken["services"]["registry"]["command"] = "python -m something-else"
+    assert services_running(broken, "registry-service") == []
+
+
+# ------------------------------------------------------------ health and dependencies
+
+
+def test_every_long_running_service_has_a_healthcheck(compose: dict[str, Any]) -> None:
+    inits = init_services(compose)
+    assert inits == {"kafka-init"}
+    for name, svc in compose["services"].items():
+        if name in inits:
+            continue
+        check = svc.get("healthcheck")
+        assert check and not check.get("disable"), f"{name} has no healthcheck"
+        assert _argv(check.get("test"))[:1] in (["CMD"], ["CMD-SHELL"]), name
+
+
+def _dependency_problems(doc: dict[str, Any]) -> list[str]:
+    problems = []
+    for name in sorted(app_services(doc)):
+        deps = _depends_on(doc["services"][name])
+        for infra in INFRA:
+            if deps.get(infra) != "service_healthy":
+                problems.append(f"{name} -> {infra}: {deps.get(infra)}")
+        if deps.get("kafka-init") != "service_completed_successfully":
+            problems.append(f"{name} -> kafka-init: {deps.get('kafka-init')}")
+    return problems
+
+
+def test_app_services_wait_for_healthy_infrastructure_and_topics(compose: dict[str, Any]) -> None:
+    assert app_services(compose) >= set(HTTP_PORTS)
+    assert _dependency_problems(compose) == []
+
+
+def test_a_weak_dependency_is_detected(broken: dict[str, Any]) -> None:
+    broken["services"]["registry"]["depends_on"] = ["mongo", "kafka"]  # short form: started
+    # (a new mapping: the app services share one depends_on through a YAML anchor)
+    broken["services"]["monitoring"]["depends_on"] = {
+        infra: {"condition": "service_healthy"} for infra in INFRA
+    }
+    assert _dependency_problems(broken) == [
+        "monitoring -> kafka-init: None",
+        "registry -> kafka: service_started",
+        "registry -> mongo: service_started",
+        "registry -> kafka-init: None",
+    ]
+
+
+def test_app_services_are_built_from_one_image_and_restart(compose: dict[str, Any]) -> None:
+    builds = {
+        (svc.get("build", {}).get("context"), svc.get("build", {}).get("dockerfile"))
+        for name, svc in compose["services"].items()
+        if name in app_services(compose)
+    }
+    assert builds == {(".", "Dockerfile")}
+    for name in app_services(compose):
+        assert compose["services"][name].get("restart") == "unless-stopped", name
+
+
+@pytest.mark.parametrize("service", sorted(HTTP_PORTS))
+def test_http_port_readiness_and_environment_agree(compose: dict[str, Any], service: str) -> None:
+    svc = compose["services"][service]
+    port = HTTP_PORTS[service]
+    prefix = service.upper() + "_"
+    env = _environment(svc)
+    assert all(key.startswith(prefix) for key in env), f"{service}: {sorted(env)}"
+    assert env[f"{prefix}HTTP_PORT"] == str(port)
+    assert env[f"{prefix}MONGO_DB"] == service
+    assert env[f"{prefix}KAFKA_BOOTSTRAP"] == "kafka:9092"
+    assert env[f"{prefix}ENVIRONMENT"] == "production"
+    assert "replicaSet=rs0" in env[f"{prefix}MONGO_URL"]
+    assert env[f"{prefix}MONGO_URL"].startswith("mongodb://mongo:27017/")
+    assert f"{port}:{port}" in [str(p) for p in svc.get("ports", [])]
+    probe = " ".join(_argv(svc["healthcheck"]["test"]))
+    assert f"http://localhost:{port}/ready" in probe
+    assert "curl" not in probe and "wget" not in probe  # the slim image has neither
+
+
+def test_secrets_are_files_and_every_key_file_is_mounted(compose: dict[str, Any]) -> None:
+    declared = compose.get("secrets") or {}
+    assert {"jwt_private_key", "jwt_public_key"} <= declared.keys()
+    for spec in declared.values():
+        assert "file" in spec or "environment" in spec
+        assert "file" not in spec or spec["file"].startswith("./deploy/secrets/")
+    for name, svc in compose["services"].items():
+        mounted = {s if isinstance(s, str) else s["source"] for s in svc.get("secrets", [])}
+        assert mounted <= declared.keys(), name
+        for key, value in _environment(svc).items():
+            if key.endswith("_FILE") and value.startswith("/run/secrets/"):
+                assert value.removeprefix("/run/secrets/") in mounted, f"{name}: {key}"
+    registry = _environment(compose["services"]["registry"])
+    assert registry["REGISTRY_JWT_PRIVATE_KEY_FILE"] == "/run/secrets/jwt_private_key"
+    # The admin key is required by interpolation (${VAR:?message}), never defaulted.
+    assert re.fullmatch(r"\$\{REGISTRY_ADMIN_API_KEY:\?.+\}", registry["REGISTRY_ADMIN_API_KEY"])
+    for verifier in ("commitments", "monitoring"):
+        env = _environment(compose["services"][verifier])
+        assert env[f"{verifier.upper()}_JWT_PUBLIC_KEY_FILE"] == "/run/secrets/jwt_public_key"
+        assert not any("PRIVATE" in k for k in env), verifier
+        assert "jwt_private_key" not in compose["services"][verifier].get("secrets", [])
+
+
+# -------------------------------------------------------------------- Kafka and Mongo
+
+
+def test_kafka_is_apache_kafka_in_kraft_mode(compose: dict[str, Any]) -> None:
+    kafka = compose["services"]["kafka"]
+    assert kafka["image"].startswith("apache/kafka:")
+    env = _environment(kafka)
+    assert set(env["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}
+    assert "KAFKA_CONTROLLER_QUORUM_VOTERS" in env
+    assert not any("ZOOKEEPER" in k for k in env)
+    assert env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE") == "false"
+    assert any(v.split(":")[0] in (compose.get("volumes") or {}) for v in kafka["volumes"])
+
+
+def test_kafka_init_creates_every_topic_of_the_catalogue(compose: dict[str, Any]) -> None:
+    init = compose["services"]["kafka-init"]
+    assert init["image"] == compose["services"]["kafka"]["image"]
+    assert _depends_on(init) == {"kafka": "service_healthy"}
+    assert "kafka-topics.sh" in " ".join(_argv(init.get("entrypoint")) + _argv(init["command"]))
+    assert created_topics(compose).keys() == {t.name for t in CATALOGUE}
+    assert _problems_with_topics(compose) == []
+
+
+def test_a_missing_or_misconfigured_topic_is_detected(broken: dict[str, Any]) -> None:
+    init = broken["services"]["kafka-init"]
+    script = init["command"][0]
+    lines = script.splitlines()
+    dropped = next(line for line in lines if "monitoring.alerts.v1" in line)
+    script = "\n".join(line for line in lines if line != dropped)
+    dlq = "--topic registry.dead-letter.v1 --partitions"
+    script = script.replace(f"{dlq} 1", f"{dlq} 6")
+    init["command"] = [script]
+    problems = _problems_with_topics(broken)
+    assert "not created: monitoring.alerts.v1" in problems
+    assert any(p.startswith("registry.dead-letter.v1: --partitions") for p in problems)
+
+
+def test_mongo_is_a_replica_set_initiated_by_its_healthcheck(compose: dict[str, Any]) -> None:
+    mongo = compose["services"]["mongo"]
+    assert mongo["image"].startswith("mongo:")
+    command = _argv(mongo["command"])
+    assert command[command.index("--replSet") + 1] == "rs0"
+    assert "--bind_ip_all" in command
+    probe = " ".join(_argv(mongo["healthcheck"]["test"]))
+    assert "rs.initiate" in probe and "isWritablePrimary" in probe and "mongo:27017" in probe
+    assert any(v.split(":")[0] in (compose.get("volumes") or {}) for v in mongo["volumes"])
+
+
+# ------------------------------------------------------------------------ Dockerfile
+
+
+def test_dockerfile_installs_every_package_and_drops_root() -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"^FROM python:3\.11-slim\b", text, re.M)
+    packages = {"contracts", "services/common", "services/registry", "services/commitments",
+                "services/monitoring"}  # fmt: skip
+    packages |= {
+        str(p.parent.relative_to(ROOT)) for p in (ROOT / "services").glob("*/pyproject.toml")
+    }
+    for package in sorted(packages):
+        assert re.search(rf"\./{re.escape(package)}\b", text), f"not installed: {package}"
+    users = re.findall(r"^USER\s+(\S+)", text, re.M)
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+    exposed = {int(p) for line in re.findall(r"^EXPOSE\s+(.+)$", text, re.M) for p in line.split()}
+    assert exposed == set(HTTP_PORTS.values())
+
+
+# ------------------------------------------------------- the offline schema helper
+
+
+MINIMAL_ASYNCAPI_3: dict[str, Any] = {
+    "asyncapi": "3.0.0",
+    "info": {"title": "Skills Partnership platform", "version": "1.0.0"},
+    "channels": {
+        "partnerEvents": {
+            "address": "registry.partner-events.v1",
+            "messages": {"PartnerRegistered": {"payload": {"type": "object"}}},
+        }
+    },
+    "operations": {
+        "publishPartnerEvents": {"action": "send", "channel": {"$ref": "#/channels/partnerEvents"}}
+    },
+}
+
+
+def test_a_minimal_asyncapi_3_document_is_valid_offline() -> None:
+    validate_asyncapi(copy.deepcopy(MINIMAL_ASYNCAPI_3))
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    ["missing_info_version", "action_publish_is_2x", "unknown_version", "channel_not_a_ref"],
+)
+def test_an_invalid_asyncapi_document_is_rejected(breakage: str) -> None:
+    doc = copy.deepcopy(MINIMAL_ASYNCAPI_3)
+    if breakage == "missing_info_version":
+        del doc["info"]["version"]
+    elif breakage == "action_publish_is_2x":
+        doc["operations"]["publishPartnerEvents"]["action"] = "publish"
+    elif breakage == "unknown_version":
+        doc["asyncapi"] = "9.9.9"
+    elif breakage == "channel_not_a_ref":
+        doc["operations"]["publishPartnerEvents"]["channel"] = "partnerEvents"
+    with pytest.raises(jsonschema.ValidationError):
+        validate_asyncapi(doc)
