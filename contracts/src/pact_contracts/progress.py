@@ -98,9 +98,11 @@ class RejectionReason(StrEnum):
     UNKNOWN_COMMITMENT = "unknown_commitment"
     NOT_OWNER = "not_owner"
     COMMITMENT_NOT_ACTIVE = "commitment_not_active"
-    PERIOD_OUT_OF_RANGE = "period_out_of_range"
-    STALE_REVISION = "stale_revision"
-    EVENT_ID_REUSED = "event_id_reused"
+    PERIOD_OUT_OF_RANGE = "period_out_of_range"  # outside start..deadline (+ grace)
+    PERIOD_IN_FUTURE = "period_in_future"  # the period has not begun yet
+    PERIOD_CADENCE_MISMATCH = "period_cadence_mismatch"  # YYYY-MM for a quarterly one, ...
+    STALE_REVISION = "stale_revision"  # not above the revision already applied
+    EVENT_ID_REUSED = "event_id_reused"  # an event_id seen before, with other content
     PARKED_EXPIRED = "parked_expired"
 
 
