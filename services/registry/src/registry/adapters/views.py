@@ -1,0 +1,61 @@
+"""Read side: listing and audit-trail queries, straight from the collections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from .repository import HISTORY, PARTNERS, PARTNERSHIPS
+
+
+@dataclass(frozen=True)
+class PartnerFilter:
+    status: str | None = None
+    organisation_type: str | None = None
+    country: str | None = None
+    partnership: str | None = None
+
+
+class RegistryViews:
+    def __init__(self, db: AsyncDatabase[dict[str, Any]]) -> None:
+        self._db = db
+
+    async def partners(
+        self, f: PartnerFilter, offset: int, limit: int
+    ) -> tuple[int, list[dict[str, Any]]]:
+        query: dict[str, Any] = {}
+        if f.status:
+            query["status"] = f.status
+        if f.organisation_type:
+            query["organisation_type"] = f.organisation_type
+        if f.country:
+            query["countries"] = f.country
+        if f.partnership:
+            query["partnerships"] = f.partnership
+        total = await self._db[PARTNERS].count_documents(query)
+        docs = await (
+            self._db[PARTNERS]
+            .find(query)
+            .sort([("registered_at", ASCENDING), ("_id", ASCENDING)])  # stable order
+            .skip(offset)
+            .limit(limit)
+            .to_list()
+        )
+        return total, docs
+
+    async def partner(self, partner_id: str) -> dict[str, Any] | None:
+        return await self._db[PARTNERS].find_one({"_id": partner_id})
+
+    async def history(self, partner_id: str) -> list[dict[str, Any]]:
+        return await (
+            self._db[HISTORY]
+            .find({"partner_id": partner_id}, {"_id": 0})
+            .sort([("at", ASCENDING), ("seq", ASCENDING)])
+            .to_list()
+        )
+
+    async def partnerships(self) -> list[dict[str, Any]]:
+        return await self._db[PARTNERSHIPS].find().sort("_id", ASCENDING).to_list()

@@ -1,0 +1,70 @@
+"""Builds the registry: settings -> runtime -> repositories, handlers -> app.
+Nothing here does I/O until the app starts."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from pact_common.auth import TokenIssuer
+from pact_common.runtime import Runtime
+
+from .adapters import repository
+from .adapters.unit_of_work import MongoUnitOfWork
+from .adapters.views import RegistryViews
+from .config import Settings
+from .domain import commands
+from .domain.errors import DuplicatePartnership
+from .domain.model import DIGITAL_ECOSYSTEM_PARTNERSHIP
+from .entrypoints import consumers
+from .entrypoints.http import Services, router
+from .service_layer import handlers
+
+DESCRIPTION = """Partner organisations of the Digital Ecosystem Skills Partnership register,
+are approved by the partnership secretariat, join partnerships and get credentials.
+Tokens from `POST /auth/token` are accepted by every service of the platform."""
+
+
+def build_app(
+    settings: Settings | None = None, clock: handlers.Clock = handlers.utc_now
+) -> FastAPI:
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+    consumers.register(runtime)
+    services = Services(
+        uow=lambda: MongoUnitOfWork(runtime.unit_of_work()),
+        views=RegistryViews(runtime.mongo.db),
+        issuer=TokenIssuer(
+            settings.jwt_private_key.get_secret_value(),
+            settings.jwt_issuer,
+            settings.jwt_audience,
+            timedelta(seconds=settings.token_ttl_seconds),
+        ),
+        admin_api_key=settings.admin_api_key.get_secret_value(),
+        clock=clock,
+    )
+
+    async def on_start() -> None:
+        await repository.ensure_indexes(runtime.mongo.db)
+        seed = DIGITAL_ECOSYSTEM_PARTNERSHIP
+        # The Digital Ecosystem Skills Partnership exists out of the box.
+        with contextlib.suppress(DuplicatePartnership):
+            await handlers.create_partnership(
+                commands.CreatePartnership(
+                    seed["id"],
+                    seed["name"],
+                    seed["ecosystem"],
+                    seed["description"],
+                    actor="registry",
+                ),
+                services.uow(),
+                clock,
+            )
+
+    app = runtime.create_app(
+        title="Registry", description=DESCRIPTION, routers=[router], on_start=on_start
+    )
+    app.state.services = services
+    return app

@@ -1,0 +1,50 @@
+"""The registry's settings: REGISTRY_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from pact_common.dev_keys import DEV_ADMIN_API_KEY, DEV_JWT_PRIVATE_KEY
+from pact_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore")
+
+    service_name: str = "registry"
+    mongo_db: str = "registry"
+    http_port: int = 8001
+    #: The secretariat's key, exchanged at POST /auth/token for a secretariat token.
+    admin_api_key: SecretStr = SecretStr(DEV_ADMIN_API_KEY)
+    jwt_private_key: SecretStr = SecretStr(DEV_JWT_PRIVATE_KEY)
+    jwt_private_key_file: Path | None = None
+    token_ttl_seconds: int = Field(default=900, ge=60, le=86400)
+
+    @model_validator(mode="after")
+    def _registry_secrets(self) -> Settings:
+        if self.jwt_private_key_file is not None:
+            self.jwt_private_key = SecretStr(self.jwt_private_key_file.read_text())
+        # The registry signs tokens, so it verifies them with its own key's public half.
+        private = serialization.load_pem_private_key(
+            self.jwt_private_key.get_secret_value().encode(), password=None
+        )
+        self.jwt_public_key = (
+            private.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
+        if self.environment == "production":
+            if self.admin_api_key.get_secret_value() == DEV_ADMIN_API_KEY:
+                raise ValueError("admin_api_key is the development default; set a real one")
+            if self.jwt_private_key.get_secret_value() == DEV_JWT_PRIVATE_KEY:
+                raise ValueError("jwt_private_key is the development default; set a real one")
+        return self
+
+    def _secret_fields(self) -> tuple[str, ...]:
+        return ()  # checked above, on the private key the public one derives from

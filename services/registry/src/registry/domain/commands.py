@@ -1,0 +1,66 @@
+"""What people ask the registry to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Profile
+
+
+@dataclass(frozen=True)
+class RegisterPartner:
+    profile: Profile
+    partnerships: list[str]
+    principles_accepted: dict[str, bool]
+
+
+@dataclass(frozen=True)
+class ChangePartnerStatus:
+    """approve, reject, suspend, reinstate or withdraw."""
+
+    partner_id: str
+    action: str
+    actor: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateProfile:
+    partner_id: str
+    changes: dict[str, Any]
+    actor: str
+
+
+@dataclass(frozen=True)
+class JoinPartnership:
+    partner_id: str
+    partnership_id: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class LeavePartnership:
+    partner_id: str
+    partnership_id: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class RotateApiKey:
+    partner_id: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class CreatePartnership:
+    partnership_id: str
+    name: str
+    ecosystem: str
+    description: str = ""
+    actor: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueToken:
+    api_key: str = field(repr=False)

@@ -1,0 +1,287 @@
+"""The Partner aggregate: registration, lifecycle by the secretariat, profile, partnerships
+and credentials; and the Partnership. Pure Python."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from . import events as facts
+from .errors import IllegalTransition, InvalidRegistration
+
+DIGITAL_ECOSYSTEM = "digital-ecosystem"
+PRINCIPLES = (
+    "lifelong_learning",
+    "skills_partnerships",
+    "skills_intelligence",
+    "equal_opportunities",
+)
+COMPANY_TYPES = frozenset({"company", "sme"})
+SME_SIZES = frozenset({"micro", "small", "medium"})
+PROFILE_FIELDS = (
+    "legal_name", "website", "contact_name", "contact_email", "countries", "size_class",
+    "webhook_url", "signing_public_key", "vat", "euid", "pic",
+)  # fmt: skip
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+
+#: action -> (statuses it may start from, status it leads to, domain event)
+TRANSITIONS: dict[str, tuple[frozenset[Status], Status, type[facts.PartnerEvent]]] = {
+    "approve": (frozenset({Status.PENDING}), Status.ACTIVE, facts.PartnerApproved),
+    "reject": (frozenset({Status.PENDING}), Status.REJECTED, facts.PartnerRejected),
+    "suspend": (frozenset({Status.ACTIVE}), Status.SUSPENDED, facts.PartnerSuspended),
+    "reinstate": (frozenset({Status.SUSPENDED}), Status.ACTIVE, facts.PartnerReinstated),
+    "withdraw": (
+        frozenset({Status.PENDING, Status.ACTIVE, Status.SUSPENDED}),
+        Status.WITHDRAWN,
+        facts.PartnerWithdrawn,
+    ),
+}
+
+
+def normalise_name(name: str) -> str:
+    """Case, accents, punctuation and spacing do not make another organisation."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    joined = re.sub(r"[.'\u2019]", "", plain)  # S.E. is SE, O'Neil is ONeil
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", joined).split())
+
+
+def new_api_key() -> str:
+    return "pk_" + secrets.token_urlsafe(32)
+
+
+def hash_api_key(api_key: str) -> str:
+    """API keys are 256-bit random strings, so a plain SHA-256 is a safe stored form."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One line of a partner's audit trail."""
+
+    at: datetime
+    action: str
+    actor: str
+    from_status: str | None
+    to_status: str
+    reason: str | None = None
+    changes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    legal_name: str
+    organisation_type: str
+    hq_country: str
+    countries: tuple[str, ...]
+    contact_name: str
+    contact_email: str
+    size_class: str | None = None
+    website: str | None = None
+    vat: str | None = None
+    euid: str | None = None
+    pic: str | None = None
+    webhook_url: str | None = None
+    signing_public_key: str | None = None
+
+    def check(self) -> None:
+        if self.organisation_type in COMPANY_TYPES and self.size_class is None:
+            raise InvalidRegistration(
+                f"size_class is required for organisation_type {self.organisation_type}",
+                field="size_class",
+            )
+        if self.organisation_type not in COMPANY_TYPES and self.size_class is not None:
+            raise InvalidRegistration(
+                "size_class applies to companies and SMEs only", field="size_class"
+            )
+        if self.organisation_type == "sme" and self.size_class not in SME_SIZES:
+            raise InvalidRegistration(
+                "an SME is micro, small or medium, not large", field="size_class"
+            )
+        if not self.legal_name.strip():
+            raise InvalidRegistration("legal_name must not be blank", field="legal_name")
+
+    @property
+    def name_key(self) -> str:
+        return f"{self.hq_country}:{normalise_name(self.legal_name)}"
+
+    def identifiers(self) -> dict[str, str]:
+        return {k: v for k, v in (("vat", self.vat), ("euid", self.euid), ("pic", self.pic)) if v}
+
+
+@dataclass
+class Partner:
+    id: str
+    profile: Profile
+    partnerships: list[str]
+    api_key_hash: str
+    registered_at: datetime
+    status: Status = Status.PENDING
+    version: int = 1
+    #: audit-trail lines recorded since the partner was loaded (stored on commit)
+    new_transitions: list[Transition] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def register(
+        cls,
+        profile: Profile,
+        *,
+        partnerships: list[str],
+        principles_accepted: dict[str, bool],
+        at: datetime,
+        partner_id: str | None = None,
+    ) -> tuple[Partner, str]:
+        """A new pending partner and its API key (shown once; only the hash is kept)."""
+        refused = [p for p in PRINCIPLES if not principles_accepted.get(p)]
+        if refused:
+            raise InvalidRegistration(
+                "all four Pact for Skills charter principles must be accepted; not accepted: "
+                + ", ".join(refused),
+                field=f"principles.{refused[0]}",
+            )
+        profile.check()
+        if profile.hq_country not in profile.countries:
+            profile = replace(profile, countries=(profile.hq_country, *profile.countries))
+        api_key = new_api_key()
+        partner = cls(
+            id=partner_id or "p-" + secrets.token_hex(6),
+            profile=profile,
+            partnerships=list(dict.fromkeys(partnerships or [DIGITAL_ECOSYSTEM])),
+            api_key_hash=hash_api_key(api_key),
+            registered_at=at,
+        )
+        partner.new_transitions.append(
+            Transition(at, "register", "partner", None, Status.PENDING.value)
+        )
+        partner.events.append(facts.PartnerRegistered(partner.id, actor=partner.id))
+        return partner, api_key
+
+    def _changed(self, event: facts.PartnerEvent) -> None:
+        self.version += 1
+        self.events.append(event)
+
+    def transition(self, action: str, *, actor: str, reason: str | None, at: datetime) -> None:
+        allowed_from, to, event = TRANSITIONS[action]
+        if self.status not in allowed_from:
+            raise IllegalTransition(action, self.status.value)
+        self.new_transitions.append(
+            Transition(at, action, actor, self.status.value, to.value, reason)
+        )
+        self.status = to
+        self._changed(event(self.id, actor=actor, reason=reason))
+
+    def update_profile(self, changes: dict[str, Any], *, actor: str, at: datetime) -> list[str]:
+        """Apply profile changes; returns the fields that really changed."""
+        self._require_not_closed("update the profile of")
+        unknown = set(changes) - set(PROFILE_FIELDS)
+        if unknown:
+            raise InvalidRegistration(
+                f"{sorted(unknown)[0]} cannot be changed here", field=sorted(unknown)[0]
+            )
+        current = self.profile
+        updated = replace(current, **changes)
+        if updated.hq_country not in updated.countries:
+            raise InvalidRegistration(
+                f"countries must include the headquarters country {updated.hq_country}",
+                field="countries",
+            )
+        updated.check()
+        changed = [f for f in changes if getattr(current, f) != getattr(updated, f)]
+        if not changed:
+            return []
+        self.profile = updated
+        self.new_transitions.append(
+            Transition(
+                at, "update", actor, self.status.value, self.status.value, changes=tuple(changed)
+            )
+        )
+        self._changed(facts.PartnerUpdated(self.id, actor=actor, changed_fields=tuple(changed)))
+        if "signing_public_key" in changed and updated.signing_public_key:
+            self._changed(facts.PartnerSigningKeyRegistered(self.id, actor=actor))
+        return changed
+
+    def join(self, partnership_id: str, *, actor: str, at: datetime) -> bool:
+        self._require_not_closed("add a partnership to")
+        if partnership_id in self.partnerships:
+            return False
+        self.partnerships.append(partnership_id)
+        self.new_transitions.append(
+            Transition(
+                at, "join", actor, self.status.value, self.status.value, changes=(partnership_id,)
+            )
+        )
+        self._changed(
+            facts.PartnerJoinedPartnership(self.id, actor=actor, partnership_id=partnership_id)
+        )
+        return True
+
+    def leave(self, partnership_id: str, *, actor: str, at: datetime) -> bool:
+        if partnership_id not in self.partnerships:
+            return False
+        self.partnerships.remove(partnership_id)
+        self.new_transitions.append(
+            Transition(
+                at, "leave", actor, self.status.value, self.status.value, changes=(partnership_id,)
+            )
+        )
+        self._changed(
+            facts.PartnerLeftPartnership(self.id, actor=actor, partnership_id=partnership_id)
+        )
+        return True
+
+    def rotate_api_key(self, *, actor: str, at: datetime) -> str:
+        """A new key; the old one stops working. No event: credentials never leave."""
+        self._require_not_closed("rotate the key of")
+        api_key = new_api_key()
+        self.api_key_hash = hash_api_key(api_key)
+        self.new_transitions.append(
+            Transition(at, "rotate_api_key", actor, self.status.value, self.status.value)
+        )
+        self.version += 1
+        return api_key
+
+    def may_get_token(self) -> bool:
+        return self.status in (Status.PENDING, Status.ACTIVE, Status.SUSPENDED)
+
+    def _require_not_closed(self, what: str) -> None:
+        if self.status in (Status.WITHDRAWN, Status.REJECTED):
+            raise IllegalTransition(what, self.status.value)
+
+
+@dataclass(frozen=True)
+class Partnership:
+    id: str
+    name: str
+    ecosystem: str
+    description: str
+    created_at: datetime
+
+    def created(self, actor: str | None) -> facts.PartnershipCreated:
+        return facts.PartnershipCreated(self.id, actor=actor)
+
+
+DIGITAL_ECOSYSTEM_PARTNERSHIP = dict(
+    id=DIGITAL_ECOSYSTEM,
+    name="Digital Ecosystem Skills Partnership",
+    ecosystem="digital",
+    description=(
+        "Large-scale skills partnership of the Pact for Skills for the digital ecosystem, "
+        "launched on 18 July 2022: upskill and reskill the workforce, attract people into "
+        "digital jobs, set common targets and monitor progress toward them."
+    ),
+)

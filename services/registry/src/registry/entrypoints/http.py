@@ -1,0 +1,372 @@
+"""The registry's HTTP API. Thin: parse, build a command, call a handler, shape the answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from pact_common.auth import Principal, TokenIssuer, principal_dependency
+from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStatus
+
+from ..adapters.views import PartnerFilter, RegistryViews
+from ..domain import commands
+from ..domain.errors import PartnerNotAllowed, PartnerNotFound
+from ..domain.model import Profile
+from ..service_layer import handlers
+from ..service_layer.unit_of_work import UnitOfWork
+from . import schemas as s
+
+
+@dataclass
+class Services:
+    """What the routes need; built by bootstrap."""
+
+    uow: Any  # () -> UnitOfWork
+    views: RegistryViews
+    issuer: TokenIssuer
+    admin_api_key: str
+    clock: handlers.Clock
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+async def _refuse_closed_partners(request: Request, principal: Principal) -> None:
+    if principal.partner_id is None:
+        return
+    doc = await services(request).views.partner(principal.partner_id)
+    if doc is None or doc["status"] in ("withdrawn", "rejected"):
+        raise PartnerNotAllowed(
+            f"partner {principal.partner_id} may no longer act", field="authorization"
+        )
+
+
+CurrentPrincipal = Annotated[
+    Principal,
+    Depends(
+        principal_dependency(
+            lambda r: r.app.state.runtime.verifier,
+            lambda r: lambda p: _refuse_closed_partners(r, p),
+        )
+    ),
+]
+Svc = Annotated[Services, Depends(services)]
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or bad token"},
+    403: {"description": "Not allowed"},
+    404: {"description": "Not found"},
+    409: {"description": "Conflict"},
+    413: {"description": "Body too large"},
+    422: {"description": "Invalid input"},
+}
+
+router = APIRouter()
+
+
+def _uow(svc: Services) -> UnitOfWork:
+    uow: UnitOfWork = svc.uow()
+    return uow
+
+
+@router.post(
+    "/partners",
+    status_code=status.HTTP_201_CREATED,
+    response_model=s.RegisteredPartner,
+    tags=["partners"],
+    responses={k: PROBLEMS[k] for k in (409, 413, 422)},
+)
+async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
+    """Self-registration. The API key in the answer is shown once."""
+    profile = Profile(
+        legal_name=body.legal_name,
+        organisation_type=body.organisation_type.value,
+        size_class=body.size_class.value if body.size_class else None,
+        hq_country=body.hq_country,
+        countries=tuple(dict.fromkeys(body.countries)),
+        contact_name=body.contact_name,
+        contact_email=str(body.contact_email),
+        website=str(body.website) if body.website else None,
+        vat=body.vat,
+        euid=body.euid,
+        pic=body.pic,
+        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        signing_public_key=body.signing_public_key,
+    )
+    cmd = commands.RegisterPartner(profile, list(body.partnerships), body.principles.model_dump())
+    done = await handlers.register_partner(cmd, _uow(svc), svc.clock)
+    return s.RegisteredPartner(partner_id=done.partner_id, status=done.status, api_key=done.api_key)
+
+
+@router.get(
+    "/partners",
+    response_model=s.PartnerPage,
+    tags=["partners"],
+    responses={k: PROBLEMS[k] for k in (401, 422)},
+)
+async def list_partners(
+    svc: Svc,
+    principal: CurrentPrincipal,
+    status_: Annotated[PartnerStatus | None, Query(alias="status")] = None,
+    type_: Annotated[OrganisationType | None, Query(alias="type")] = None,
+    country: CountryCode | None = None,
+    partnership: str | None = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> s.PartnerPage:
+    """Partners in registration order (stable). Contact details only for the secretariat."""
+    f = PartnerFilter(
+        status_.value if status_ else None, type_.value if type_ else None, country, partnership
+    )
+    total, docs = await svc.views.partners(f, offset, limit)
+    items = [
+        s.PartnerOut.from_doc(d, full=principal.is_secretariat or principal.partner_id == d["_id"])
+        for d in docs
+    ]
+    return s.PartnerPage(total=total, offset=offset, limit=limit, items=items)
+
+
+async def _partner_doc(svc: Services, partner_id: str) -> dict[str, Any]:
+    doc = await svc.views.partner(partner_id)
+    if doc is None:
+        raise PartnerNotFound(f"no partner {partner_id}", field="partner_id")
+    return doc
+
+
+@router.get(
+    "/partners/{partner_id}",
+    response_model=s.PartnerOut,
+    tags=["partners"],
+    responses={k: PROBLEMS[k] for k in (401, 404)},
+)
+async def get_partner(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> s.PartnerOut:
+    doc = await _partner_doc(svc, partner_id)
+    full = principal.is_secretariat or principal.partner_id == partner_id
+    return s.PartnerOut.from_doc(doc, full=full)
+
+
+@router.get(
+    "/partners/{partner_id}/history",
+    response_model=list[s.HistoryEntry],
+    tags=["partners"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
+)
+async def history(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> list[s.HistoryEntry]:
+    """The audit trail: every transition with who, when and why."""
+    principal.require_partner_or_secretariat(partner_id)
+    await _partner_doc(svc, partner_id)
+    return [s.HistoryEntry.model_validate(d) for d in await svc.views.history(partner_id)]
+
+
+@router.patch(
+    "/partners/{partner_id}",
+    response_model=s.PartnerOut,
+    tags=["partners"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 422)},
+)
+async def update_partner(
+    partner_id: str, body: s.ProfileChanges, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    """A partner updates its own profile (not its status)."""
+    principal.require_partner_or_secretariat(partner_id)
+    changes = {
+        k: (str(v) if k in ("website", "webhook_url", "contact_email") else v)
+        for k, v in body.model_dump(exclude_unset=True, mode="json").items()
+    }
+    if "countries" in changes:
+        changes["countries"] = tuple(dict.fromkeys(changes["countries"]))
+    await handlers.update_profile(
+        commands.UpdateProfile(partner_id, changes, principal.subject), _uow(svc), svc.clock
+    )
+    return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
+
+
+async def _transition(
+    action: str, partner_id: str, reason: str | None, svc: Services, principal: Principal
+) -> s.PartnerOut:
+    cmd = commands.ChangePartnerStatus(partner_id, action, principal.subject, reason)
+    await handlers.change_status(cmd, _uow(svc), svc.clock)
+    return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
+
+
+_LIFECYCLE: dict[int | str, dict[str, Any]] = {k: PROBLEMS[k] for k in (401, 403, 404, 409, 422)}
+
+
+@router.post(
+    "/partners/{partner_id}/approve",
+    response_model=s.PartnerOut,
+    tags=["lifecycle"],
+    responses=_LIFECYCLE,
+)
+async def approve(
+    partner_id: str, body: s.OptionalReason, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    """Secretariat: pending -> active."""
+    principal.require_secretariat()
+    return await _transition("approve", partner_id, body.reason, svc, principal)
+
+
+@router.post(
+    "/partners/{partner_id}/reject",
+    response_model=s.PartnerOut,
+    tags=["lifecycle"],
+    responses=_LIFECYCLE,
+)
+async def reject(
+    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    """Secretariat: pending -> rejected."""
+    principal.require_secretariat()
+    return await _transition("reject", partner_id, body.reason, svc, principal)
+
+
+@router.post(
+    "/partners/{partner_id}/suspend",
+    response_model=s.PartnerOut,
+    tags=["lifecycle"],
+    responses=_LIFECYCLE,
+)
+async def suspend(
+    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    """Secretariat: active -> suspended."""
+    principal.require_secretariat()
+    return await _transition("suspend", partner_id, body.reason, svc, principal)
+
+
+@router.post(
+    "/partners/{partner_id}/reinstate",
+    response_model=s.PartnerOut,
+    tags=["lifecycle"],
+    responses=_LIFECYCLE,
+)
+async def reinstate(
+    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    """Secretariat: suspended -> active."""
+    principal.require_secretariat()
+    return await _transition("reinstate", partner_id, body.reason, svc, principal)
+
+
+@router.post(
+    "/partners/{partner_id}/withdraw",
+    response_model=s.PartnerOut,
+    tags=["lifecycle"],
+    responses=_LIFECYCLE,
+)
+async def withdraw(
+    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    """The secretariat, or the partner itself: pending/active/suspended -> withdrawn."""
+    principal.require_partner_or_secretariat(partner_id)
+    return await _transition("withdraw", partner_id, body.reason, svc, principal)
+
+
+@router.post(
+    "/partners/{partner_id}/api-key",
+    response_model=s.ApiKey,
+    tags=["credentials"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409)},
+)
+async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> s.ApiKey:
+    """A new API key, shown once; the old one stops working at once."""
+    principal.require_partner_or_secretariat(partner_id)
+    key = await handlers.rotate_api_key(
+        commands.RotateApiKey(partner_id, principal.subject), _uow(svc), svc.clock
+    )
+    return s.ApiKey(api_key=key)
+
+
+@router.post(
+    "/partners/{partner_id}/partnerships",
+    response_model=s.PartnerOut,
+    tags=["partnerships"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 422)},
+)
+async def join(
+    partner_id: str, body: s.JoinRequest, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    principal.require_partner_or_secretariat(partner_id)
+    cmd = commands.JoinPartnership(partner_id, body.partnership_id, principal.subject)
+    await handlers.join_partnership(cmd, _uow(svc), svc.clock)
+    return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
+
+
+@router.delete(
+    "/partners/{partner_id}/partnerships/{partnership_id}",
+    response_model=s.PartnerOut,
+    tags=["partnerships"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
+)
+async def leave(
+    partner_id: str, partnership_id: str, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    principal.require_partner_or_secretariat(partner_id)
+    cmd = commands.LeavePartnership(partner_id, partnership_id, principal.subject)
+    await handlers.leave_partnership(cmd, _uow(svc), svc.clock)
+    return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
+
+
+@router.post(
+    "/partnerships",
+    status_code=status.HTTP_201_CREATED,
+    response_model=s.PartnershipOut,
+    tags=["partnerships"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 409, 422)},
+)
+async def create_partnership(
+    body: s.NewPartnership, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnershipOut:
+    """Secretariat: a new skills partnership."""
+    principal.require_secretariat()
+    cmd = commands.CreatePartnership(
+        body.id, body.name, body.ecosystem, body.description, principal.subject
+    )
+    p = await handlers.create_partnership(cmd, _uow(svc), svc.clock)
+    return s.PartnershipOut(
+        id=p.id,
+        name=p.name,
+        ecosystem=p.ecosystem,
+        description=p.description,
+        created_at=p.created_at,
+    )
+
+
+@router.get("/partnerships", response_model=list[s.PartnershipOut], tags=["partnerships"])
+async def list_partnerships(svc: Svc) -> list[s.PartnershipOut]:
+    return [
+        s.PartnershipOut.model_validate(d | {"id": d["_id"]})
+        for d in await svc.views.partnerships()
+    ]
+
+
+@router.post(
+    "/auth/token",
+    response_model=s.Token,
+    tags=["credentials"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
+)
+async def token(body: s.TokenRequest, svc: Svc) -> s.Token:
+    """Exchange an API key (a partner's, or the secretariat's admin key) for a short-lived
+    EdDSA-signed token that every service accepts."""
+    jwt, principal = await handlers.issue_token(
+        commands.IssueToken(body.api_key), _uow(svc), svc.issuer, svc.admin_api_key
+    )
+    return s.Token(
+        access_token=jwt,
+        expires_in=int(svc.issuer.ttl.total_seconds()),
+        role=principal.role.value,
+        partner_id=principal.partner_id,
+    )
+
+
+@router.get("/auth/public-key", tags=["credentials"])
+async def public_key(request: Request) -> dict[str, str]:
+    """The PEM public key that verifies the registry's tokens."""
+    return {
+        "algorithm": "EdDSA",
+        "public_key_pem": request.app.state.runtime.settings.jwt_public_key,
+    }

@@ -1,0 +1,222 @@
+"""The Partner aggregate and the registry's handlers, with Fake repositories."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from pact_common.auth import Role, TokenIssuer, TokenVerifier
+from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
+from registry.domain import commands, events
+from registry.domain.errors import (
+    DuplicatePartner,
+    IllegalTransition,
+    InvalidCredentials,
+    InvalidRegistration,
+    PartnerNotAllowed,
+)
+from registry.domain.model import Partner, Partnership, Profile, Status, normalise_name
+from registry.service_layer import handlers
+from registry.service_layer.unit_of_work import PartnerRepository, PartnershipRepository, UnitOfWork
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+ALL_PRINCIPLES = dict.fromkeys(
+    ("lifelong_learning", "skills_partnerships", "skills_intelligence", "equal_opportunities"),
+    True,
+)
+
+
+def profile(**changes: Any) -> Profile:
+    values: dict[str, Any] = dict(
+        legal_name="Acme Cloud Europe SE",
+        organisation_type="company",
+        size_class="large",
+        hq_country="DE",
+        countries=("FR",),
+        contact_name="Jana",
+        contact_email="j@acme.example",
+        vat="DE123456789",
+    )
+    return Profile(**(values | changes))
+
+
+class FakePartnerRepository(PartnerRepository):
+    def __init__(self, partners: list[Partner] | None = None) -> None:
+        super().__init__()
+        self.stored = {p.id: p for p in partners or []}
+
+    async def _get(self, partner_id: str) -> Partner | None:
+        return self.stored.get(partner_id)
+
+    async def _add(self, partner: Partner) -> None:
+        self.stored[partner.id] = partner
+
+    async def save(self, partner: Partner) -> None:
+        self.stored[partner.id] = partner
+
+    async def id_by_api_key_hash(self, api_key_hash: str) -> str | None:
+        return next((p.id for p in self.stored.values() if p.api_key_hash == api_key_hash), None)
+
+    async def find_duplicate(self, partner: Partner) -> tuple[str, str] | None:
+        for other in self.stored.values():
+            if other.id == partner.id:
+                continue
+            for key, value in partner.profile.identifiers().items():
+                if other.profile.identifiers().get(key) == value:
+                    return key, other.id
+            if other.profile.name_key == partner.profile.name_key:
+                return "legal_name", other.id
+        return None
+
+
+class FakePartnershipRepository(PartnershipRepository):
+    def __init__(self) -> None:
+        self.stored = {
+            "digital-ecosystem": Partnership("digital-ecosystem", "DESP", "digital", "", NOW)
+        }
+
+    async def get(self, partnership_id: str) -> Partnership | None:
+        return self.stored.get(partnership_id)
+
+    async def add(self, partnership: Partnership) -> None:
+        self.stored[partnership.id] = partnership
+
+
+class FakeUnitOfWork(UnitOfWork):
+    def __init__(self) -> None:
+        super().__init__()
+        self.partners = FakePartnerRepository()
+        self.partnerships = FakePartnershipRepository()
+        self.published: list[Any] = []
+        self.commits = 0
+
+    async def commit(self) -> None:
+        self.published.extend(e for e, _ in self.collect_events())
+        self.commits += 1
+
+
+def test_names_are_normalised_for_duplicate_detection() -> None:
+    assert normalise_name("  ACME  Cloud-Europe S.E. ") == normalise_name("acme cloud europe se")
+    assert normalise_name("Université Côte d'Azur") == "universite cote dazur"
+
+
+def test_all_four_principles_must_be_accepted() -> None:
+    with pytest.raises(InvalidRegistration) as info:
+        Partner.register(
+            profile(),
+            partnerships=[],
+            at=NOW,
+            principles_accepted=ALL_PRINCIPLES | {"skills_intelligence": False},
+        )
+    assert info.value.field == "principles.skills_intelligence"
+
+
+def test_registration_defaults_to_the_digital_ecosystem_and_includes_hq_country() -> None:
+    partner, key = Partner.register(
+        profile(), partnerships=[], principles_accepted=ALL_PRINCIPLES, at=NOW
+    )
+    assert partner.partnerships == ["digital-ecosystem"]
+    assert partner.profile.countries == ("DE", "FR")
+    assert partner.status is Status.PENDING and key.startswith("pk_")
+    assert key not in partner.api_key_hash
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        (["approve", "suspend", "reinstate", "suspend", "reinstate", "withdraw"], True),
+        (["reject"], True),
+        (["withdraw"], True),
+        (["approve", "approve"], False),
+        (["approve", "reinstate"], False),
+        (["reject", "approve"], False),
+        (["approve", "withdraw", "reinstate"], False),
+        (["suspend"], False),
+    ],
+)
+def test_lifecycle_transitions(path: list[str], allowed: bool) -> None:
+    partner, _ = Partner.register(
+        profile(), partnerships=[], principles_accepted=ALL_PRINCIPLES, at=NOW
+    )
+    try:
+        for action in path:
+            partner.transition(action, actor="secretariat", reason="r", at=NOW)
+    except IllegalTransition as exc:
+        assert not allowed
+        assert exc.status == 409 and exc.current == partner.status.value
+    else:
+        assert allowed
+        assert partner.version == 1 + len(path)
+        assert [t.action for t in partner.new_transitions] == ["register", *path]
+
+
+async def test_register_then_duplicate_by_identifier_and_by_name() -> None:
+    uow = FakeUnitOfWork()
+    first = await handlers.register_partner(
+        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW
+    )
+    with pytest.raises(DuplicatePartner) as by_vat:
+        await handlers.register_partner(
+            commands.RegisterPartner(profile(legal_name="Other"), [], ALL_PRINCIPLES),
+            uow,
+            lambda: NOW,
+        )
+    assert by_vat.value.field == "vat" and by_vat.value.existing_partner_id == first.partner_id
+    with pytest.raises(DuplicatePartner) as by_name:
+        await handlers.register_partner(
+            commands.RegisterPartner(
+                profile(vat=None, legal_name="ACME Cloud Europe S.E."), [], ALL_PRINCIPLES
+            ),
+            uow,
+            lambda: NOW,
+        )
+    assert by_name.value.field == "legal_name"
+    assert uow.commits == 1 and [type(e) for e in uow.published] == [events.PartnerRegistered]
+
+
+async def test_tokens_for_partners_and_the_secretariat() -> None:
+    uow = FakeUnitOfWork()
+    issuer = TokenIssuer(
+        DEV_JWT_PRIVATE_KEY, "iss", "aud", __import__("datetime").timedelta(minutes=5)
+    )
+    verifier = TokenVerifier(DEV_JWT_PUBLIC_KEY, "iss", "aud")
+    done = await handlers.register_partner(
+        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW
+    )
+    token, principal = await handlers.issue_token(
+        commands.IssueToken(done.api_key), uow, issuer, "admin-key-123"
+    )
+    assert verifier.verify(token).partner_id == done.partner_id and principal.role is Role.PARTNER
+    token, principal = await handlers.issue_token(
+        commands.IssueToken("admin-key-123"), uow, issuer, "admin-key-123"
+    )
+    assert verifier.verify(token).role is Role.SECRETARIAT
+    with pytest.raises(InvalidCredentials):
+        await handlers.issue_token(commands.IssueToken("pk_unknown"), uow, issuer, "admin-key-123")
+    await handlers.change_status(
+        commands.ChangePartnerStatus(done.partner_id, "reject", "s", "no"), uow, lambda: NOW
+    )
+    with pytest.raises(PartnerNotAllowed):
+        await handlers.issue_token(commands.IssueToken(done.api_key), uow, issuer, "admin-key-123")
+
+
+async def test_profile_changes_that_change_nothing_emit_nothing() -> None:
+    uow = FakeUnitOfWork()
+    done = await handlers.register_partner(
+        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW
+    )
+    await handlers.update_profile(
+        commands.UpdateProfile(done.partner_id, {"contact_name": "Jana"}, "p"), uow, lambda: NOW
+    )
+    assert uow.commits == 1
+    await handlers.update_profile(
+        commands.UpdateProfile(done.partner_id, {"contact_name": "Eva"}, "p"), uow, lambda: NOW
+    )
+    assert uow.commits == 2 and isinstance(uow.published[-1], events.PartnerUpdated)
+    with pytest.raises(InvalidRegistration) as info:
+        await handlers.update_profile(
+            commands.UpdateProfile(done.partner_id, {"countries": ("FR",)}, "p"), uow, lambda: NOW
+        )
+    assert info.value.field == "countries"
