@@ -6,6 +6,7 @@ from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
+from faststream.security import SASLScram512
 from pydantic import BaseModel
 
 from pact_contracts import Event, key_for, topic_for
@@ -15,8 +16,16 @@ from .settings import ServiceSettings
 
 def make_broker(settings: ServiceSettings, logger: Any) -> KafkaBroker:
     """No idempotent or transactional producer: consumers are idempotent instead."""
+    security = None
+    if settings.kafka_sasl_username and settings.kafka_sasl_password:
+        security = SASLScram512(
+            settings.kafka_sasl_username,
+            settings.kafka_sasl_password.get_secret_value(),
+            use_ssl=settings.kafka_use_tls,
+        )
     return KafkaBroker(
         settings.kafka_bootstrap,
+        security=security,
         client_id=settings.service_name,
         logger=logger,
         enable_idempotence=False,

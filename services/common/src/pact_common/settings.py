@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pact_contracts import Topic
@@ -22,7 +22,15 @@ class ServiceSettings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     mongo_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
     mongo_db: str = "pact"
+    #: A file holding the whole URL, credentials included (a mounted secret).
+    mongo_url_file: Path | None = None
     kafka_bootstrap: str = "127.0.0.1:9092"
+    #: SASL/SCRAM-SHA-512 credentials of this service's Kafka principal (production); none
+    #: for the local broker. The password may come from a file (a mounted secret).
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_sasl_password_file: Path | None = None
+    kafka_use_tls: bool = False
     #: Prepended to every topic name; tests use it to give each test its own topics.
     topic_namespace: str = ""
     #: Consumer-group session timeout. Tansu, the local broker, needs about half of it to
@@ -52,6 +60,10 @@ class ServiceSettings(BaseSettings):
     def _load_key_files_and_refuse_dev_secrets(self) -> ServiceSettings:
         if self.jwt_public_key_file is not None:
             self.jwt_public_key = self.jwt_public_key_file.read_text()
+        if self.kafka_sasl_password_file is not None:
+            self.kafka_sasl_password = SecretStr(self.kafka_sasl_password_file.read_text().strip())
+        if self.mongo_url_file is not None:
+            self.mongo_url = self.mongo_url_file.read_text().strip()
         if self.environment == "production":
             for name in self._secret_fields():
                 if getattr(self, name) in _DEV_SECRETS:
