@@ -1,0 +1,1 @@
+"""The commitments service: partners' pledges, partnership targets and their history."""

@@ -1,0 +1,17 @@
+"""`commitments-service`: HTTP API, Kafka consumers and outbox relay in one process."""
+
+from __future__ import annotations
+
+from pact_common.runtime import serve
+
+from .bootstrap import build_app
+from .config import Settings
+
+
+def main() -> None:
+    settings = Settings()
+    serve(build_app(settings), settings)
+
+
+if __name__ == "__main__":
+    main()

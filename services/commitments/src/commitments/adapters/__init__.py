@@ -1,0 +1,1 @@
+"""Adapters: MongoDB repositories and the domain -> contract event mapping."""

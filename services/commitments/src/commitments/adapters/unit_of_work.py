@@ -1,0 +1,58 @@
+"""The commitments service's unit of work on MongoDB: repositories bound to one
+transaction; commit writes the mapped contract events to the outbox in that same
+transaction.
+
+A consumer of another service's events already holds a transaction (its inbox record and
+the effect commit together), so its handlers *join* it: entering and leaving do nothing,
+and commit only adds the events; the consumer commits."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+
+from ..service_layer.unit_of_work import UnitOfWork
+from .publisher import to_contract
+from .repository import (
+    MongoCommitmentRepository,
+    MongoPartnershipViewRepository,
+    MongoPartnerViewRepository,
+    MongoTargetRepository,
+)
+
+
+class MongoUnitOfWork(UnitOfWork):
+    def __init__(
+        self, transaction: Transaction, correlation_id: str | None = None, *, joined: bool = False
+    ) -> None:
+        self._tx = transaction
+        self._correlation_id = correlation_id
+        self._joined = joined
+
+    @classmethod
+    def joining(cls, transaction: Transaction, correlation_id: str | None) -> MongoUnitOfWork:
+        """A unit of work inside a consumer's open transaction."""
+        return cls(transaction, correlation_id, joined=True)
+
+    async def __aenter__(self) -> MongoUnitOfWork:
+        if not self._joined:
+            await self._tx.__aenter__()
+        db, session = self._tx.db, self._tx.session
+        self.commitments = MongoCommitmentRepository(db, session)
+        self.partners = MongoPartnerViewRepository(db, session)
+        self.partnerships = MongoPartnershipViewRepository(db, session)
+        self.targets = MongoTargetRepository(db, session)
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._joined:
+            await self._tx.__aexit__(t, e, tb)
+
+    async def commit(self) -> None:
+        for event in self.collect_events():
+            self._tx.emit(to_contract(event, self._correlation_id))
+        if not self._joined:
+            await self._tx.commit()

@@ -1,0 +1,92 @@
+"""Read side: listings, a commitment with its history, targets; straight from the
+collections (each listing filter is backed by an index, see repository.ensure_indexes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pymongo import ASCENDING
+
+from ..domain.partners import PartnerView
+from .repository import COMMITMENTS, HISTORY, LIST_ORDER, PARTNERS, TARGETS, Db, partner_from_doc
+
+
+@dataclass(frozen=True)
+class CommitmentFilter:
+    partner: str | None = None
+    partnership: str | None = None
+    status: str | None = None
+    country: str | None = None
+    level: str | None = None
+    specialisation: str | None = None
+    deadline_from: date | None = None
+    deadline_to: date | None = None
+
+    def query(self) -> dict[str, Any]:
+        query: dict[str, Any] = {}
+        for name, field in (
+            ("partner", "partner_id"),
+            ("partnership", "partnership_id"),
+            ("status", "status"),
+            ("country", "countries"),
+            ("level", "levels"),
+            ("specialisation", "specialisations"),
+        ):
+            value = getattr(self, name)
+            if value is not None:
+                query[field] = value
+        deadline: dict[str, str] = {}
+        if self.deadline_from is not None:
+            deadline["$gte"] = self.deadline_from.isoformat()
+        if self.deadline_to is not None:
+            deadline["$lte"] = self.deadline_to.isoformat()
+        if deadline:
+            query["deadline"] = deadline
+        return query
+
+
+class CommitmentViews:
+    def __init__(self, db: Db) -> None:
+        self._db = db
+
+    async def commitments(
+        self, f: CommitmentFilter, offset: int, limit: int
+    ) -> tuple[int, list[dict[str, Any]]]:
+        query = f.query()
+        total = await self._db[COMMITMENTS].count_documents(query)
+        docs = await (
+            self._db[COMMITMENTS].find(query).sort(LIST_ORDER).skip(offset).limit(limit).to_list()
+        )
+        return total, docs
+
+    async def commitment(self, commitment_id: str) -> dict[str, Any] | None:
+        return await self._db[COMMITMENTS].find_one({"_id": commitment_id})
+
+    async def history(self, commitment_id: str) -> list[dict[str, Any]]:
+        return await (
+            self._db[HISTORY]
+            .find({"commitment_id": commitment_id}, {"_id": 0})
+            .sort("version", ASCENDING)
+            .to_list()
+        )
+
+    async def targets(
+        self, partnership: str | None, offset: int, limit: int
+    ) -> tuple[int, list[dict[str, Any]]]:
+        query = {"partnership_id": partnership} if partnership else {}
+        total = await self._db[TARGETS].count_documents(query)
+        docs = await (
+            self._db[TARGETS]
+            .find(query)
+            .sort([("set_at", ASCENDING), ("_id", ASCENDING)])
+            .skip(offset)
+            .limit(limit)
+            .to_list()
+        )
+        return total, docs
+
+    async def partner(self, partner_id: str) -> PartnerView | None:
+        doc = await self._db[PARTNERS].find_one({"_id": partner_id})
+        return partner_from_doc(doc) if doc else None

@@ -1,0 +1,42 @@
+"""Builds the commitments service: settings -> runtime -> repositories, handlers -> app.
+Nothing here does I/O until the app starts."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from pact_common.runtime import Runtime
+
+from .adapters import repository
+from .adapters.unit_of_work import MongoUnitOfWork
+from .adapters.views import CommitmentViews
+from .config import Settings
+from .entrypoints import consumers
+from .entrypoints.http import Services, router
+from .service_layer import handlers
+
+DESCRIPTION = """Partners' commitments under the Pact for Skills (what, where, for whom, by
+when, with milestones), their amendments and history, and the partnerships' common
+targets. Progress toward them is the monitoring service's."""
+
+
+def build_app(
+    settings: Settings | None = None, clock: handlers.Clock = handlers.utc_now
+) -> FastAPI:
+    settings = settings or Settings()
+    runtime = Runtime(settings)
+    consumers.register(runtime)
+    services = Services(
+        uow=lambda: MongoUnitOfWork(runtime.unit_of_work()),
+        views=CommitmentViews(runtime.mongo.db),
+        clock=clock,
+    )
+
+    async def on_start() -> None:
+        await repository.ensure_indexes(runtime.mongo.db)
+
+    app = runtime.create_app(
+        title="Commitments", description=DESCRIPTION, routers=[router], on_start=on_start
+    )
+    app.state.services = services
+    return app

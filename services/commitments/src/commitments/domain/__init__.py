@@ -1,0 +1,1 @@
+"""Pure domain: commitments, partnership targets, the partner read model."""

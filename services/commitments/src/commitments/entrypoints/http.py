@@ -1,0 +1,266 @@
+"""The commitments HTTP API. Thin: parse, build a command, call a handler, shape the answer.
+
+A partner token acts on the partner's own commitments; a secretariat token on any, and
+on partnership targets. Partners the registry suspended or withdrew are refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response, status
+
+from pact_common.auth import Principal, principal_dependency
+from pact_contracts.vocabulary import CommitmentStatus, CountryCode, SkillLevel, Specialisation
+
+from ..adapters.views import CommitmentFilter, CommitmentViews
+from ..domain import commands
+from ..domain.errors import CommitmentNotFound, PartnerRefused, RuleBroken
+from ..domain.values import Actor, Amendment, Milestone
+from ..service_layer import handlers
+from ..service_layer.unit_of_work import UnitOfWork
+from . import schemas as s
+
+
+@dataclass
+class Services:
+    """What the routes need; built by bootstrap."""
+
+    uow: Any  # () -> UnitOfWork
+    views: CommitmentViews
+    clock: handlers.Clock
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+async def _refuse_suspended_partners(request: Request, principal: Principal) -> None:
+    if principal.partner_id is None:
+        return
+    partner = await services(request).views.partner(principal.partner_id)
+    if partner is not None and partner.refused:
+        raise PartnerRefused(
+            f"partner {principal.partner_id} is {partner.status}", field="authorization"
+        )
+
+
+CurrentPrincipal = Annotated[
+    Principal,
+    Depends(
+        principal_dependency(
+            lambda r: r.app.state.runtime.verifier,
+            lambda r: lambda p: _refuse_suspended_partners(r, p),
+        )
+    ),
+]
+Svc = Annotated[Services, Depends(services)]
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or bad token"},
+    403: {"description": "Not allowed"},
+    404: {"description": "Not found"},
+    409: {"description": "Conflict"},
+    413: {"description": "Body too large"},
+    422: {"description": "Invalid input"},
+}
+
+router = APIRouter()
+
+
+def _uow(svc: Services) -> UnitOfWork:
+    uow: UnitOfWork = svc.uow()
+    return uow
+
+
+def _actor(principal: Principal) -> Actor:
+    return Actor(principal.subject, None if principal.is_secretariat else principal.partner_id)
+
+
+def _milestones(items: list[s.MilestoneIn]) -> tuple[Milestone, ...]:
+    return tuple(Milestone(m.due_date, m.value) for m in items)
+
+
+async def _detail(svc: Services, commitment_id: str, principal: Principal) -> s.CommitmentDetail:
+    doc = await svc.views.commitment(commitment_id)
+    if doc is None:
+        raise CommitmentNotFound(commitment_id)
+    _actor(principal).require_may_act_for(doc["partner_id"])
+    history = [s.HistoryEntry.model_validate(h) for h in await svc.views.history(commitment_id)]
+    return s.CommitmentDetail.model_validate(doc | {"id": doc["_id"], "history": history})
+
+
+@router.post(
+    "/commitments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=s.Pledged,
+    tags=["commitments"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 413, 422)},
+)
+async def pledge(
+    body: s.PledgeIn, response: Response, svc: Svc, principal: CurrentPrincipal
+) -> s.Pledged:
+    """A partner pledges a commitment (the secretariat may pledge for a partner)."""
+    partner_id = body.partner_id or principal.partner_id
+    if partner_id is None:
+        raise RuleBroken("required", "partner_id", "the secretariat must name the partner_id")
+    cmd = commands.PledgeCommitment(
+        actor=_actor(principal),
+        partner_id=partner_id,
+        partnership_id=body.partnership_id,
+        title=body.title,
+        description=body.description,
+        principle=body.principle.value,
+        action_type=body.action_type.value,
+        specialisations=tuple(x.value for x in body.specialisations),
+        levels=tuple(x.value for x in body.levels),
+        countries=tuple(body.countries),
+        metric=body.metric.value,
+        target_value=body.target_value,
+        baseline=body.baseline,
+        start_date=body.start_date,
+        deadline=body.deadline,
+        milestones=_milestones(body.milestones),
+        cadence=body.cadence.value,
+        grace_days=body.grace_days,
+    )
+    commitment = await handlers.pledge_commitment(cmd, _uow(svc), svc.clock)
+    response.headers["Location"] = f"/commitments/{commitment.id}"
+    return s.Pledged(
+        commitment_id=commitment.id, version=commitment.version, status=commitment.status.value
+    )
+
+
+@router.get(
+    "/commitments",
+    response_model=s.CommitmentPage,
+    tags=["commitments"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
+)
+async def list_commitments(
+    svc: Svc,
+    principal: CurrentPrincipal,
+    partner: str | None = None,
+    partnership: str | None = None,
+    status_: Annotated[CommitmentStatus | None, Query(alias="status")] = None,
+    country: CountryCode | None = None,
+    level: SkillLevel | None = None,
+    specialisation: Specialisation | None = None,
+    deadline_from: date | None = None,
+    deadline_to: date | None = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> s.CommitmentPage:
+    """Commitments in pledge order (stable). A partner sees its own only."""
+    actor = _actor(principal)
+    if actor.partner_id is not None:
+        partner = partner or actor.partner_id
+        actor.require_may_act_for(partner)
+    f = CommitmentFilter(
+        partner=partner,
+        partnership=partnership,
+        status=status_.value if status_ else None,
+        country=country,
+        level=level.value if level else None,
+        specialisation=specialisation.value if specialisation else None,
+        deadline_from=deadline_from,
+        deadline_to=deadline_to,
+    )
+    total, docs = await svc.views.commitments(f, offset, limit)
+    items = [s.CommitmentOut.from_doc(d) for d in docs]
+    return s.CommitmentPage(total=total, offset=offset, limit=limit, items=items)
+
+
+@router.get(
+    "/commitments/{commitment_id}",
+    response_model=s.CommitmentDetail,
+    tags=["commitments"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
+)
+async def get_commitment(
+    commitment_id: str, svc: Svc, principal: CurrentPrincipal
+) -> s.CommitmentDetail:
+    """The commitment now, and every earlier version with who changed what, when and why."""
+    return await _detail(svc, commitment_id, principal)
+
+
+@router.post(
+    "/commitments/{commitment_id}/amendments",
+    response_model=s.CommitmentDetail,
+    tags=["commitments"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
+)
+async def amend(
+    commitment_id: str, body: s.AmendmentIn, svc: Svc, principal: CurrentPrincipal
+) -> s.CommitmentDetail:
+    """Change the target value, deadline or milestones, with a reason; a new version."""
+    amendment = Amendment(
+        reason=body.reason,
+        target_value=body.target_value,
+        deadline=body.deadline,
+        milestones=None if body.milestones is None else _milestones(body.milestones),
+    )
+    cmd = commands.AmendCommitment(_actor(principal), commitment_id, amendment)
+    await handlers.amend_commitment(cmd, _uow(svc), svc.clock)
+    return await _detail(svc, commitment_id, principal)
+
+
+@router.post(
+    "/commitments/{commitment_id}/withdraw",
+    response_model=s.CommitmentDetail,
+    tags=["commitments"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 422)},
+)
+async def withdraw(
+    commitment_id: str, body: s.WithdrawalIn, svc: Svc, principal: CurrentPrincipal
+) -> s.CommitmentDetail:
+    cmd = commands.WithdrawCommitment(_actor(principal), commitment_id, body.reason)
+    await handlers.withdraw_commitment(cmd, _uow(svc), svc.clock)
+    return await _detail(svc, commitment_id, principal)
+
+
+@router.post(
+    "/partnership-targets",
+    status_code=status.HTTP_201_CREATED,
+    response_model=s.TargetSet,
+    tags=["partnership targets"],
+    responses={k: PROBLEMS[k] for k in (401, 403, 413, 422)},
+)
+async def set_target(
+    body: s.TargetIn, response: Response, svc: Svc, principal: CurrentPrincipal
+) -> s.TargetSet:
+    """Secretariat: a common target of a partnership (its progress is monitoring's)."""
+    cmd = commands.SetPartnershipTarget(
+        actor=_actor(principal),
+        partnership_id=body.partnership_id,
+        title=body.title,
+        metric=body.metric.value,
+        target_value=body.target_value,
+        baseline=body.baseline,
+        start_date=body.start_date,
+        deadline=body.deadline,
+        milestones=_milestones(body.milestones),
+    )
+    target = await handlers.set_partnership_target(cmd, _uow(svc), svc.clock)
+    response.headers["Location"] = f"/partnership-targets?partnership={target.partnership_id}"
+    return s.TargetSet(target_id=target.id, version=target.version)
+
+
+@router.get(
+    "/partnership-targets",
+    response_model=s.TargetPage,
+    tags=["partnership targets"],
+    responses={k: PROBLEMS[k] for k in (401, 422)},
+)
+async def list_targets(
+    svc: Svc,
+    principal: CurrentPrincipal,
+    partnership: str | None = None,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> s.TargetPage:
+    """Partnership targets in the order they were set; for every partner to see."""
+    total, docs = await svc.views.targets(partnership, offset, limit)
+    items = [s.TargetOut.from_doc(d) for d in docs]
+    return s.TargetPage(total=total, offset=offset, limit=limit, items=items)

@@ -1,0 +1,187 @@
+"""Request and response bodies of the commitments HTTP API. Controlled vocabularies are the
+contracts' own, so an unknown value is refused (422) naming the field and the rule."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from pact_contracts.vocabulary import (
+    ActionType,
+    Cadence,
+    CountryCode,
+    Metric,
+    Principle,
+    SkillLevel,
+    Specialisation,
+)
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+Amount = Annotated[float, Field(gt=0, le=1e12)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class MilestoneIn(_Body):
+    due_date: date = Field(description="When the value is due.", examples=["2026-12-31"])
+    value: Annotated[float, Field(ge=0, le=1e12)] = Field(
+        description="Cumulative value of the metric due by then.", examples=[2500]
+    )
+
+
+class _TargetIn(_Body):
+    metric: Metric = Field(default=Metric.PEOPLE_TRAINED, description="What the target counts.")
+    target_value: Amount = Field(description="Value to reach.", examples=[5000])
+    baseline: Annotated[float, Field(ge=0, le=1e12)] = Field(
+        default=0, description="Value already reached at the start."
+    )
+    start_date: date = Field(description="First day counted.", examples=["2026-01-01"])
+    deadline: date = Field(description="Last day to reach the target.", examples=["2027-12-31"])
+    milestones: list[MilestoneIn] = Field(
+        default_factory=list,
+        max_length=120,
+        description="Interim cumulative values, increasing, due before the deadline.",
+    )
+
+
+class PledgeIn(_TargetIn):
+    partner_id: Id | None = Field(
+        default=None,
+        description="The owner partner; a partner's own by default (required for the secretariat).",
+        examples=["p-3f2a9c1e"],
+    )
+    partnership_id: Id = Field(
+        description="Partnership it counts toward.", examples=["digital-ecosystem"]
+    )
+    title: Text = Field(examples=["Cloud and cybersecurity skills for 5,000 workers"])
+    description: Description = ""
+    principle: Principle = Field(description="The Pact principle it serves.")
+    action_type: ActionType
+    specialisations: list[Specialisation] = Field(min_length=1, max_length=20)
+    levels: list[SkillLevel] = Field(min_length=1, max_length=4)
+    countries: list[CountryCode] = Field(min_length=1, max_length=29)
+    cadence: Cadence = Field(description="How often progress is reported.")
+    grace_days: int = Field(
+        default=30, ge=0, le=365, description="Days after a period's end before it is overdue."
+    )
+
+
+class AmendmentIn(_Body):
+    reason: Reason = Field(examples=["Scope extended to PT"])
+    target_value: Amount | None = None
+    deadline: date | None = None
+    milestones: list[MilestoneIn] | None = Field(
+        default=None, max_length=120, description="The whole new list, when it changes."
+    )
+
+
+class WithdrawalIn(_Body):
+    reason: Reason = Field(examples=["Programme discontinued"])
+
+
+class TargetIn(_TargetIn):
+    partnership_id: Id = Field(examples=["digital-ecosystem"])
+    title: Text = Field(examples=["1 million people trained in digital skills by 2030"])
+
+
+class Pledged(BaseModel):
+    commitment_id: str
+    version: int
+    status: str
+
+
+class TargetSet(BaseModel):
+    target_id: str
+    version: int
+
+
+class Milestone(BaseModel):
+    due_date: date
+    value: float
+
+
+class Terms(BaseModel):
+    partner_id: str
+    partnership_id: str
+    title: str
+    description: str
+    principle: str
+    action_type: str
+    specialisations: list[str]
+    levels: list[str]
+    countries: list[str]
+    metric: str
+    target_value: float
+    baseline: float
+    start_date: date
+    deadline: date
+    milestones: list[Milestone]
+    cadence: str
+    grace_days: int
+
+
+class CommitmentOut(Terms):
+    id: str
+    status: str
+    version: int
+    pledged_at: datetime
+    updated_at: datetime | None
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> CommitmentOut:
+        return cls.model_validate(doc | {"id": doc["_id"]})
+
+
+class HistoryEntry(BaseModel):
+    version: int
+    event_type: str
+    occurred_at: datetime
+    actor: str | None
+    reason: str | None
+    changed_fields: list[str]
+    caused_by: str | None = Field(description="The partner event or alert that caused it.")
+    status: str
+    commitment: Terms = Field(description="The commitment as it was at this version.")
+
+
+class CommitmentDetail(CommitmentOut):
+    history: list[HistoryEntry] = Field(description="Every version, oldest first.")
+
+
+class CommitmentPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[CommitmentOut]
+
+
+class TargetOut(BaseModel):
+    id: str
+    partnership_id: str
+    title: str
+    metric: str
+    target_value: float
+    baseline: float
+    start_date: date
+    deadline: date
+    milestones: list[Milestone]
+    version: int
+    set_at: datetime
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> TargetOut:
+        return cls.model_validate(doc | {"id": doc["_id"]})
+
+
+class TargetPage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    items: list[TargetOut]
