@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock contracts/pyproject.toml services/*/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock contracts/pyproject.toml services/*/pyproject.toml cli/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
 .PHONY: run test up down infra infra-test stop-infra lint format schemas lock venv clean help
@@ -38,7 +38,7 @@ stop-infra:  ## Stop Kafka and MongoDB
 lint: venv  ## ruff and mypy (strict) on the source
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy contracts/src services/*/src
+	$(VENV)/bin/mypy contracts/src services/*/src cli/src
 
 format: venv
 	$(VENV)/bin/ruff format .

@@ -2,15 +2,22 @@
 
 No Docker engine is needed: the compose document is validated against the Compose
 Specification JSON Schema and checked against what the code defines (the services'
-console scripts, the contracts' topic catalogue).
+console scripts, the contracts' topic catalogue). The scripts the containers run
+(deploy/) are run here with stand-ins for the Kafka tools, which record their arguments.
+Security (authentication, ACLs, secrets): test_deployment_security.py.
 """
 
 from __future__ import annotations
 
 import copy
+import os
 import re
 import shlex
+import shutil
+import subprocess
 import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +41,7 @@ EXPECTED_PROCESSES = {
 }
 HTTP_PORTS = {"registry": 8001, "commitments": 8002, "monitoring": 8003}
 INFRA = ("kafka", "mongo")
+INITS = ("kafka-init", "mongo-init")  # one-shot: the app services wait for them to succeed
 
 
 # --------------------------------------------------------------------------- helpers
@@ -119,28 +127,149 @@ def app_services(doc: dict[str, Any]) -> set[str]:
     return {name for script in required_scripts() for name in services_running(doc, script)}
 
 
-def created_topics(doc: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """The topics kafka-init's command creates: topic -> its kafka-topics.sh options."""
-    svc = doc["services"]["kafka-init"]
-    script = " ".join(_argv(svc.get("entrypoint")) + _argv(svc.get("command")))
-    script = script.replace("$$", "$")  # compose's escape for a literal $
+# ------------------------------------------------- the scripts the containers run
+
+
+def bind_mounts(service: dict[str, Any]) -> dict[str, Path]:
+    """A service's bind mounts of this repository's files: container path -> host path."""
+    mounts: dict[str, Path] = {}
+    for volume in service.get("volumes") or []:
+        if isinstance(volume, str):
+            source, target = volume.split(":")[:2]
+        else:
+            source, target = volume.get("source", ""), volume.get("target", "")
+        if source.startswith("./"):
+            mounts[target.rstrip("/")] = ROOT / source
+    return mounts
+
+
+def host_path(service: dict[str, Any], container_path: str) -> Path:
+    """Where a path the container uses comes from in this repository (a bind mount)."""
+    for target, source in bind_mounts(service).items():
+        if container_path == target or container_path.startswith(target + "/"):
+            return source / container_path[len(target) :].lstrip("/")
+    raise AssertionError(f"{container_path} is not in a bind mount of this repository")
+
+
+def script_of(service: dict[str, Any]) -> Path:
+    """The repository file a service's process runs: its command's first word (the
+    entrypoint being the interpreter)."""
+    return host_path(service, _argv(service.get("command"))[0])
+
+
+# A stand-in for each Kafka tool: appends its name and arguments to $PACT_TEST_CALLS
+# (arguments end with \x1f, calls with \x1e) and succeeds.
+KAFKA_TOOLS = (
+    "kafka-topics.sh",
+    "kafka-acls.sh",
+    "kafka-configs.sh",
+    "kafka-storage.sh",
+    "kafka-server-start.sh",
+    "kafka-broker-api-versions.sh",
+)
+_RECORDER = """#!/usr/bin/env bash
+printf '%s\\x1f' "${0##*/}" "$@" >>"$PACT_TEST_CALLS"
+printf '\\x1e' >>"$PACT_TEST_CALLS"
+"""
+
+
+@dataclass
+class ScriptRun:
+    returncode: int
+    stdout: str
+    stderr: str
+    calls: list[list[str]]  # each Kafka tool run: [tool, *arguments]
+
+
+def run_script(
+    script: Path, env: dict[str, str], workdir: Path, args: Sequence[str] = ()
+) -> ScriptRun:
+    """Run a deploy/ script with bash, ``env`` as its whole environment (plus PATH and
+    HOME), and the Kafka tools replaced by recorders (PACT_KAFKA_HOME)."""
+    home = workdir / "kafka-home"
+    (home / "bin").mkdir(parents=True, exist_ok=True)
+    for tool in KAFKA_TOOLS:
+        stub = home / "bin" / tool
+        stub.write_text(_RECORDER, encoding="utf-8")
+        stub.chmod(0o755)
+    calls_file = workdir / "calls"
+    calls_file.write_text("", encoding="utf-8")
+    full_env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(workdir),
+        **env,
+        "PACT_KAFKA_HOME": str(home),
+        "PACT_TEST_CALLS": str(calls_file),
+    }
+    done = subprocess.run(
+        ["bash", str(script), *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    records = calls_file.read_text(encoding="utf-8").split("\x1e")[:-1]
+    calls = [record.split("\x1f")[:-1] for record in records]
+    return ScriptRun(done.returncode, done.stdout, done.stderr, calls)
+
+
+def scram_users(service: dict[str, Any]) -> list[str]:
+    return _environment(service).get("PACT_KAFKA_SCRAM_USERS", "").split()
+
+
+def fake_kafka_secrets(doc: dict[str, Any], directory: Path) -> Path:
+    """A password file for every principal of the kafka service (kafka_<name>_password)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for user in scram_users(doc["services"]["kafka"]):
+        (directory / f"kafka_{user.replace('-', '_')}_password").write_text(
+            f"{user}-password-0123456789\n", encoding="utf-8"
+        )
+    return directory
+
+
+def kafka_init_calls(
+    doc: dict[str, Any],
+    workdir: Path,
+    secrets: Path,
+    edit: Callable[[str], str] | None = None,
+) -> list[list[str]]:
+    """The Kafka tool runs of kafka-init's script (after ``edit`` of a copy of it)."""
+    service = doc["services"]["kafka-init"]
+    script = script_of(service)
+    if edit is not None:
+        copy_dir = workdir / "edited"
+        shutil.copytree(script.parent, copy_dir, dirs_exist_ok=True)
+        script = copy_dir / script.name
+        script.write_text(edit(script.read_text(encoding="utf-8")), encoding="utf-8")
+    env = _environment(service) | {"PACT_SECRETS_DIR": str(secrets)}
+    run = run_script(script, env, workdir)
+    assert run.returncode == 0, run.stderr
+    return run.calls
+
+
+def options(words: Sequence[str]) -> dict[str, str]:
+    """--option value pairs of a command line (the last one wins; flags map to "")."""
+    found: dict[str, str] = {}
+    for i, word in enumerate(words):
+        if word.startswith("--"):
+            nxt = words[i + 1] if i + 1 < len(words) else ""
+            found[word] = "" if nxt.startswith("--") else nxt
+    return found
+
+
+def created_topics(calls: list[list[str]]) -> dict[str, dict[str, str]]:
+    """The topics kafka-topics.sh --create runs create: topic -> their options."""
     topics: dict[str, dict[str, str]] = {}
-    for line in re.split(r"\n|;|&&", script):
-        words = shlex.split(line, comments=True)
-        if "--create" not in words:
-            continue
-        options: dict[str, str] = {}
-        for i, word in enumerate(words):
-            if word.startswith("--"):
-                nxt = words[i + 1] if i + 1 < len(words) else ""
-                options[word] = "" if nxt.startswith("--") else nxt
-        if "--topic" in options:
-            topics[options["--topic"]] = options
+    for call in calls:
+        if call[0] == "kafka-topics.sh" and "--create" in call:
+            opts = options(call[1:])
+            topics[opts.get("--topic", "")] = opts
     return topics
 
 
-def _problems_with_topics(doc: dict[str, Any]) -> list[str]:
-    created = created_topics(doc)
+def _problems_with_topics(calls: list[list[str]]) -> list[str]:
+    created = created_topics(calls)
     expected = {t.name for t in CATALOGUE}
     problems = [f"not created: {n}" for n in sorted(expected - created.keys())]
     problems += [f"not in the catalogue: {n}" for n in sorted(created.keys() - expected)]
@@ -154,6 +283,8 @@ def _problems_with_topics(doc: dict[str, Any]) -> list[str]:
             problems.append(f"{name}: without --if-not-exists")
         if opts.get("--bootstrap-server") != "kafka:9092":
             problems.append(f"{name}: --bootstrap-server {opts.get('--bootstrap-server')!r}")
+        if not opts.get("--command-config"):
+            problems.append(f"{name}: without --command-config (unauthenticated)")
     return problems
 
 
@@ -220,7 +351,7 @@ def test_a_missing_process_is_detected(broken: dict[str, Any]) -> None:
 
 def test_every_long_running_service_has_a_healthcheck(compose: dict[str, Any]) -> None:
     inits = init_services(compose)
-    assert inits == {"kafka-init"}
+    assert inits == set(INITS)
     for name, svc in compose["services"].items():
         if name in inits:
             continue
@@ -236,8 +367,9 @@ def _dependency_problems(doc: dict[str, Any]) -> list[str]:
         for infra in INFRA:
             if deps.get(infra) != "service_healthy":
                 problems.append(f"{name} -> {infra}: {deps.get(infra)}")
-        if deps.get("kafka-init") != "service_completed_successfully":
-            problems.append(f"{name} -> kafka-init: {deps.get('kafka-init')}")
+        for init in INITS:
+            if deps.get(init) != "service_completed_successfully":
+                problems.append(f"{name} -> {init}: {deps.get(init)}")
     return problems
 
 
@@ -254,10 +386,20 @@ def test_a_weak_dependency_is_detected(broken: dict[str, Any]) -> None:
     }
     assert _dependency_problems(broken) == [
         "monitoring -> kafka-init: None",
+        "monitoring -> mongo-init: None",
         "registry -> kafka: service_started",
         "registry -> mongo: service_started",
         "registry -> kafka-init: None",
+        "registry -> mongo-init: None",
     ]
+
+
+def test_init_services_wait_for_what_they_initialise(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert _depends_on(services["kafka-init"]) == {"kafka": "service_healthy"}
+    assert _depends_on(services["mongo-init"]) == {"mongo": "service_healthy"}
+    for init in INITS:
+        assert services[init].get("restart") == "no", init
 
 
 def test_app_services_are_built_from_one_image_and_restart(compose: dict[str, Any]) -> None:
@@ -282,8 +424,11 @@ def test_http_port_readiness_and_environment_agree(compose: dict[str, Any], serv
     assert env[f"{prefix}MONGO_DB"] == service
     assert env[f"{prefix}KAFKA_BOOTSTRAP"] == "kafka:9092"
     assert env[f"{prefix}ENVIRONMENT"] == "production"
-    assert "replicaSet=rs0" in env[f"{prefix}MONGO_URL"]
-    assert env[f"{prefix}MONGO_URL"].startswith("mongodb://mongo:27017/")
+    # uvicorn binds HTTP_HOST (127.0.0.1 by default): the published port needs all interfaces.
+    assert env[f"{prefix}HTTP_HOST"] == "0.0.0.0"
+    # The connection string holds credentials: only as a secret file, never in the env.
+    assert env[f"{prefix}MONGO_URL_FILE"] == f"/run/secrets/mongo_{service}_url"
+    assert f"{prefix}MONGO_URL" not in env
     assert f"{port}:{port}" in [str(p) for p in svc.get("ports", [])]
     probe = " ".join(_argv(svc["healthcheck"]["test"]))
     assert f"http://localhost:{port}/ready" in probe
@@ -327,25 +472,33 @@ def test_kafka_is_apache_kafka_in_kraft_mode(compose: dict[str, Any]) -> None:
     assert any(v.split(":")[0] in (compose.get("volumes") or {}) for v in kafka["volumes"])
 
 
-def test_kafka_init_creates_every_topic_of_the_catalogue(compose: dict[str, Any]) -> None:
+@pytest.fixture
+def kafka_secrets(compose: dict[str, Any], tmp_path: Path) -> Path:
+    return fake_kafka_secrets(compose, tmp_path / "secrets")
+
+
+def test_kafka_init_creates_every_topic_of_the_catalogue(
+    compose: dict[str, Any], tmp_path: Path, kafka_secrets: Path
+) -> None:
     init = compose["services"]["kafka-init"]
     assert init["image"] == compose["services"]["kafka"]["image"]
     assert _depends_on(init) == {"kafka": "service_healthy"}
-    assert "kafka-topics.sh" in " ".join(_argv(init.get("entrypoint")) + _argv(init["command"]))
-    assert created_topics(compose).keys() == {t.name for t in CATALOGUE}
-    assert _problems_with_topics(compose) == []
+    assert script_of(init) == ROOT / "deploy" / "kafka" / "init.sh"
+    calls = kafka_init_calls(compose, tmp_path, kafka_secrets)
+    assert created_topics(calls).keys() == {t.name for t in CATALOGUE}
+    assert _problems_with_topics(calls) == []
 
 
-def test_a_missing_or_misconfigured_topic_is_detected(broken: dict[str, Any]) -> None:
-    init = broken["services"]["kafka-init"]
-    script = init["command"][0]
-    lines = script.splitlines()
-    dropped = next(line for line in lines if "monitoring.alerts.v1" in line)
-    script = "\n".join(line for line in lines if line != dropped)
-    dlq = "--topic registry.dead-letter.v1 --partitions"
-    script = script.replace(f"{dlq} 1", f"{dlq} 6")
-    init["command"] = [script]
-    problems = _problems_with_topics(broken)
+def test_a_missing_or_misconfigured_topic_is_detected(
+    compose: dict[str, Any], tmp_path: Path, kafka_secrets: Path
+) -> None:
+    def edit(script: str) -> str:
+        lines = [line for line in script.splitlines() if line != "topic monitoring.alerts.v1 6"]
+        assert len(lines) < len(script.splitlines())
+        script = "\n".join(lines)
+        return script.replace("topic registry.dead-letter.v1 1", "topic registry.dead-letter.v1 6")
+
+    problems = _problems_with_topics(kafka_init_calls(compose, tmp_path, kafka_secrets, edit))
     assert "not created: monitoring.alerts.v1" in problems
     assert any(p.startswith("registry.dead-letter.v1: --partitions") for p in problems)
 
@@ -356,8 +509,11 @@ def test_mongo_is_a_replica_set_initiated_by_its_healthcheck(compose: dict[str, 
     command = _argv(mongo["command"])
     assert command[command.index("--replSet") + 1] == "rs0"
     assert "--bind_ip_all" in command
-    probe = " ".join(_argv(mongo["healthcheck"]["test"]))
-    assert "rs.initiate" in probe and "isWritablePrimary" in probe and "mongo:27017" in probe
+    probe = _argv(mongo["healthcheck"]["test"])
+    assert probe[:2] == ["CMD", "mongosh"]
+    script = host_path(mongo, probe[-1]).read_text(encoding="utf-8")
+    assert "replSetInitiate" in script and "isWritablePrimary" in script
+    assert "'mongo:27017'" in script  # the member's address for the other containers
     assert any(v.split(":")[0] in (compose.get("volumes") or {}) for v in mongo["volumes"])
 
 

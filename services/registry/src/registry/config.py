@@ -20,12 +20,15 @@ class Settings(ServiceSettings):
     http_port: int = 8001
     #: The secretariat's key, exchanged at POST /auth/token for a secretariat token.
     admin_api_key: SecretStr = SecretStr(DEV_ADMIN_API_KEY)
+    admin_api_key_file: Path | None = None
     jwt_private_key: SecretStr = SecretStr(DEV_JWT_PRIVATE_KEY)
     jwt_private_key_file: Path | None = None
     token_ttl_seconds: int = Field(default=900, ge=60, le=86400)
 
     @model_validator(mode="after")
     def _registry_secrets(self) -> Settings:
+        if self.admin_api_key_file is not None:
+            self.admin_api_key = SecretStr(self.admin_api_key_file.read_text().strip())
         if self.jwt_private_key_file is not None:
             self.jwt_private_key = SecretStr(self.jwt_private_key_file.read_text())
         # The registry signs tokens, so it verifies them with its own key's public half.

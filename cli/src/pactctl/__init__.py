@@ -1,0 +1,1 @@
+"""pactctl: the command line of the Digital Ecosystem Skills Partnership platform."""

@@ -1,0 +1,144 @@
+"""The platform's HTTP APIs, as a partner system or the secretariat calls them: an API key is
+exchanged once for a token (POST /auth/token on the registry), then sent as a bearer token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+import httpx
+
+Service = Literal["registry", "commitments", "monitoring"]
+
+#: Tests put an httpx.MockTransport here to answer instead of the services.
+TRANSPORT: httpx.BaseTransport | None = None
+
+
+class ApiError(Exception):
+    """A service refused a request, or could not be reached."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        field: str | None = None,
+        problems: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.field = field
+        self.problems = problems or []
+
+    def __str__(self) -> str:
+        where = f" [{self.field}]" if self.field else ""
+        status = f"{self.status} {self.code}: " if self.status else ""
+        return f"{status}{self.message}{where}"
+
+
+@dataclass(frozen=True)
+class Token:
+    access_token: str
+    role: str
+    partner_id: str | None
+    expires_in: int
+
+
+@dataclass
+class Platform:
+    """One HTTP client for the three services. `with_key` gives a view acting as another
+    partner (sharing the connection pool)."""
+
+    urls: dict[str, str]
+    api_key: str | None = None
+    timeout: float = 10.0
+    _http: httpx.Client | None = field(default=None, repr=False)
+    _token: Token | None = field(default=None, repr=False)
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(timeout=self.timeout, transport=TRANSPORT)
+        return self._http
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+    def with_key(self, api_key: str) -> Platform:
+        return replace(self, api_key=api_key, _http=self.http, _token=None)
+
+    def token(self) -> Token:
+        """The token for this API key, asked for once."""
+        if self._token is None:
+            if not self.api_key:
+                raise ApiError(
+                    "no API key: give --api-key or set PACT_API_KEY (a partner's key, or the "
+                    "secretariat's admin key)"
+                )
+            body = self.call(
+                "registry", "POST", "/auth/token", {"api_key": self.api_key}, auth=False
+            )
+            self._token = Token(
+                body["access_token"], body["role"], body.get("partner_id"), body["expires_in"]
+            )
+        return self._token
+
+    def get(self, service: Service, path: str, **params: Any) -> Any:
+        query = {k: v for k, v in params.items() if v is not None}
+        return self.call(service, "GET", path, params=query)
+
+    def post(self, service: Service, path: str, body: Any = None) -> Any:
+        return self.call(service, "POST", path, body if body is not None else {})
+
+    def call(
+        self,
+        service: Service,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: bool = True,
+    ) -> Any:
+        url = self.urls[service].rstrip("/") + path
+        headers = dict(headers or {})
+        if auth:
+            headers["Authorization"] = f"Bearer {self.token().access_token}"
+        try:
+            response = self.http.request(method, url, json=body, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ApiError(f"cannot reach the {service} service at {url}: {exc}") from exc
+        if response.status_code >= 400:
+            raise _error(service, response)
+        if not response.content:
+            return None
+        return response.json()
+
+
+def _error(service: str, response: httpx.Response) -> ApiError:
+    try:
+        error = response.json().get("error") or {}
+    except ValueError:
+        error = {}
+    if not isinstance(error, dict) or "message" not in error:
+        if response.status_code in (404, 405):
+            request = response.request
+            return ApiError(
+                f"the {service} service does not serve {request.method} {request.url.path}",
+                status=response.status_code,
+                code="no_such_endpoint",
+            )
+        text = response.text[:300] or response.reason_phrase
+        return ApiError(f"{service}: {text}", status=response.status_code, code="http_error")
+    return ApiError(
+        error["message"],
+        status=response.status_code,
+        code=error.get("code"),
+        field=error.get("field"),
+        problems=error.get("problems"),
+    )

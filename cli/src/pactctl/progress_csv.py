@@ -1,0 +1,297 @@
+"""A partner's period figures from a spreadsheet export (CSV), checked row by row against
+the ProgressReported contract before anything is sent. Pure: text in, reports or errors out.
+
+One row per commitment and period. Columns (header row required, any order; only
+commitment_id, period and people_trained are required; an empty cell means "not given"):
+
+  commitment_id        the commitment's id from the pledge
+  period               YYYY-Qn (quarterly commitments) or YYYY-MM (monthly ones)
+  revision             1 when empty; a higher revision replaces earlier figures
+  people_trained       people who completed up- or reskilling in the period
+  by_level_basic, by_level_intermediate, by_level_advanced, by_level_expert
+  by_gender_female, by_gender_male, by_gender_non_binary, by_gender_undisclosed
+  by_country           "DE:70;FR:50" (EU-27 and IS, LI, NO; Greece is GR)
+  programmes_developed, investment_eur, people_reached
+
+Each breakdown given (any of its cells filled) must sum exactly to people_trained.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from pact_contracts import ProgressReported
+from pact_contracts.vocabulary import COUNTRIES, Gender, SkillLevel
+
+from .periods import Period
+
+LEVEL_COLUMNS = {f"by_level_{lv.value}": lv.value for lv in SkillLevel}
+GENDER_COLUMNS = {f"by_gender_{g.value}": g.value for g in Gender}
+COUNTS = ("programmes_developed", "people_reached")
+REQUIRED = ("commitment_id", "period", "people_trained")
+COLUMNS: tuple[str, ...] = (
+    "commitment_id",
+    "period",
+    "revision",
+    "people_trained",
+    *LEVEL_COLUMNS,
+    *GENDER_COLUMNS,
+    "by_country",
+    "programmes_developed",
+    "investment_eur",
+    "people_reached",
+)
+MAX_COUNT = 1_000_000_000
+MAX_REVISION = 1_000_000
+_WHOLE = re.compile(r"^[0-9]+$")
+_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_COUNTRY_ITEM = re.compile(r"^([A-Za-z]{2})\s*:\s*(\S+)$")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong with one line: the line number (the header is line 1), the field
+    (column) and the rule it breaks."""
+
+    line: int
+    field: str
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    report: ProgressReported
+
+
+@dataclass
+class Checked:
+    rows: list[Row] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.rows)
+
+
+class _Line:
+    """Errors and parsed values of one line."""
+
+    def __init__(self, number: int, cells: dict[str, str]) -> None:
+        self.number = number
+        self.cells = cells
+        self.errors: list[RowError] = []
+
+    def fail(self, column: str, rule: str, message: str) -> None:
+        self.errors.append(RowError(self.number, column, rule, message))
+
+    def count(self, column: str, *, minimum: int = 0, maximum: int = MAX_COUNT) -> int | None:
+        text = self.cells.get(column, "")
+        if not text:
+            return None
+        if not _WHOLE.match(text):
+            hint = " (no thousands separators)" if re.match(r"^[0-9][0-9,. ]*$", text) else ""
+            if text.startswith("-") and _WHOLE.match(text[1:]):
+                self.fail(column, "negative", f"{text} is negative; counts are 0 or more")
+            else:
+                self.fail(column, "not_a_whole_number", f"{text!r} is not a whole number{hint}")
+            return None
+        value = int(text)
+        if not minimum <= value <= maximum:
+            self.fail(column, "out_of_range", f"{value} is not between {minimum} and {maximum:,}")
+            return None
+        return value
+
+    def amount(self, column: str) -> float | None:
+        text = self.cells.get(column, "")
+        if not text:
+            return None
+        if not _NUMBER.match(text):
+            self.fail(
+                column,
+                "not_a_number",
+                f"{text!r} is not an amount in euros (digits, a dot for cents, "
+                "no thousands separators, not negative)",
+            )
+            return None
+        return float(text)
+
+    def breakdown(self, columns: dict[str, str]) -> dict[str, int] | None:
+        if not any(self.cells.get(c) for c in columns):
+            return None
+        values = {key: self.count(column) for column, key in columns.items()}
+        return {k: v for k, v in values.items() if v is not None}
+
+    def countries(self) -> dict[str, int] | None:
+        text = self.cells.get("by_country", "")
+        if not text:
+            return None
+        out: dict[str, int] = {}
+        for item in (part.strip() for part in text.split(";")):
+            if item == "":
+                continue
+            match = _COUNTRY_ITEM.match(item)
+            if match is None or not _WHOLE.match(match[2]):
+                self.fail(
+                    "by_country",
+                    "country_format",
+                    f"{item!r} is not COUNTRY:COUNT (write e.g. DE:70;FR:50)",
+                )
+                continue
+            code, people = match[1].upper(), int(match[2])
+            if code not in COUNTRIES:
+                hint = "; Greece is GR" if code == "EL" else ""
+                self.fail(
+                    "by_country",
+                    "unknown_country",
+                    f"{code} is not a country code of the EU-27 or IS, LI, NO "
+                    f"(ISO 3166-1 alpha-2{hint})",
+                )
+            elif code in out:
+                self.fail("by_country", "duplicate_country", f"{code} is given twice")
+            else:
+                out[code] = people
+        return out
+
+
+def _sum_check(line: _Line, name: str, breakdown: dict[str, int] | None, total: int) -> None:
+    """A breakdown must sum to people_trained (unless one of its cells is wrong already)."""
+    if breakdown is None or any(e.field.startswith(name) for e in line.errors):
+        return
+    given = sum(breakdown.values())
+    if given != total:
+        columns = "by_country" if name == "by_country" else f"{name}_*"
+        line.fail(name, "breakdown_sum", f"{columns} sum to {given}, but people_trained is {total}")
+
+
+def _check_line(line: _Line, partner_id: str, producer: str, today: date | None) -> dict[str, Any]:
+    c = line.cells
+    for column in REQUIRED:
+        if not c.get(column):
+            line.fail(column, "required", f"{column} is required")
+    if len(c.get("commitment_id", "")) > 64:
+        line.fail("commitment_id", "too_long", "commitment_id is longer than 64 characters")
+    period_text = c.get("period", "").upper()
+    if period_text:
+        try:
+            period = Period.parse(period_text)
+        except ValueError as exc:
+            line.fail("period", "period_format", str(exc))
+        else:
+            if today is not None and period.start > today:
+                line.fail(
+                    "period",
+                    "period_in_future",
+                    f"{period} begins on {period.start}, after today ({today}); "
+                    "report it once it has begun",
+                )
+    revision = line.count("revision", minimum=1, maximum=MAX_REVISION)
+    trained = line.count("people_trained")
+    values: dict[str, Any] = {
+        "partner_id": partner_id,
+        "producer": producer,
+        "commitment_id": c.get("commitment_id", ""),
+        "period": period_text,
+        "revision": revision or 1,
+        "people_trained": trained,
+        "by_level": line.breakdown(LEVEL_COLUMNS),
+        "by_gender": line.breakdown(GENDER_COLUMNS),
+        "by_country": line.countries(),
+        "investment_eur": line.amount("investment_eur"),
+        **{column: line.count(column) for column in COUNTS},
+    }
+    if trained is not None:
+        for name in ("by_level", "by_gender", "by_country"):
+            _sum_check(line, name, values[name], trained)
+    return values
+
+
+def _header_errors(header: list[str]) -> list[RowError]:
+    errors = []
+    for column in sorted({h for h in header if header.count(h) > 1}):
+        errors.append(RowError(1, column, "duplicate_column", f"column {column} appears twice"))
+    for column in header:
+        if column not in COLUMNS:
+            errors.append(
+                RowError(
+                    1,
+                    column or "(empty)",
+                    "unknown_column",
+                    f"unknown column {column!r}; the columns are: {', '.join(COLUMNS)}",
+                )
+            )
+    for column in REQUIRED:
+        if column not in header:
+            errors.append(RowError(1, column, "missing_column", f"column {column} is required"))
+    return errors
+
+
+def check_progress_csv(
+    text: str,
+    *,
+    partner_id: str,
+    producer: str = "pactctl-import",
+    today: date | None = None,
+    clock: Callable[[], datetime] | None = None,
+    new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+) -> Checked:
+    """Every row checked; `rows` holds the reports of the good ones, `errors` every problem
+    of the bad ones (send nothing unless `ok`). `today`: refuse periods not yet begun."""
+    now = (clock or (lambda: datetime.now(UTC)))()
+    text = text.removeprefix("\ufeff")
+    first = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if ";" in first and "," not in first else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    checked = Checked()
+    header = [h.strip().lower() for h in next(reader, [])]
+    if not any(header):
+        checked.errors.append(RowError(1, "header", "no_header", "the file has no header row"))
+        return checked
+    checked.errors.extend(_header_errors(header))
+    if checked.errors:
+        return checked
+    seen: dict[tuple[str, str, int], int] = {}
+    previous_end = reader.line_num
+    for cells in reader:
+        number, previous_end = previous_end + 1, reader.line_num
+        if not any(cell.strip() for cell in cells):
+            continue
+        line = _Line(number, {h: v.strip() for h, v in zip(header, cells, strict=False)})
+        if len(cells) > len(header):
+            line.fail("row", "extra_cells", f"{len(cells)} cells, but the header has {len(header)}")
+        values = _check_line(line, partner_id, producer, today)
+        key = (values["commitment_id"], values["period"], values["revision"])
+        if not line.errors and key in seen:
+            line.fail(
+                "revision",
+                "duplicate_row",
+                f"commitment {key[0]}, period {key[1]}, revision {key[2]} is also on line "
+                f"{seen[key]}; raise the revision to correct figures",
+            )
+        seen.setdefault(key, number)
+        if not line.errors:
+            try:
+                report = ProgressReported(event_id=new_id(), occurred_at=now, **values)
+            except ValidationError as exc:  # a rule of the contract not checked above
+                for err in exc.errors():
+                    where = ".".join(str(p) for p in err["loc"]) or "row"
+                    line.fail(where, err["type"], err["msg"])
+            else:
+                checked.rows.append(Row(number, report))
+        checked.errors.extend(line.errors)
+    if not checked.rows and not checked.errors:
+        checked.errors.append(RowError(2, "row", "no_rows", "the file has no data rows"))
+    return checked
