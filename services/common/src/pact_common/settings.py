@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pact_contracts import Topic
 
+from .clock import Clock, TimeLapse, utc_now
 from .dev_keys import DEV_ADMIN_API_KEY, DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
 
 
@@ -47,6 +48,15 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = "pact-platform"
     max_body_bytes: int = 256 * 1024
     outbox_poll_seconds: float = 0.5
+    #: Time-lapse for demos: the clock starts at clock_start (default: now) and runs
+    #: clock_speed times faster than real time. 1 = real time.
+    clock_start: AwareDatetime | None = None
+    clock_speed: float = Field(default=1.0, gt=0, le=10_000_000)
+
+    def clock(self) -> Clock:
+        if self.clock_speed == 1.0 and self.clock_start is None:
+            return utc_now
+        return TimeLapse(self.clock_start or utc_now(), self.clock_speed)
 
     def topic(self, topic: Topic | str) -> str:
         name = topic if isinstance(topic, str) else topic.name

@@ -10,7 +10,7 @@ from .config import Settings
 
 def main() -> None:
     settings = Settings()
-    serve(build_app(settings), settings)
+    serve(build_app(settings, clock=settings.clock()), settings)
 
 
 if __name__ == "__main__":
