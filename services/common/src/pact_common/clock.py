@@ -3,9 +3,8 @@ must pass while people watch (one real second can be a simulated day)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 Clock = Callable[[], datetime]
 
@@ -15,12 +14,13 @@ def utc_now() -> datetime:
 
 
 class TimeLapse:
-    """Starts at `start` and runs `speed` times faster than real time."""
+    """Time that began to run `speed` times faster at the real moment `start`. Anchored to
+    the wall clock, so every process given the same start and speed tells the same time."""
 
-    def __init__(self, start: datetime, speed: float) -> None:
+    def __init__(self, start: datetime, speed: float, real: Clock = utc_now) -> None:
         self.start = start.astimezone(UTC)
         self.speed = speed
-        self._origin = time.monotonic()
+        self._real = real
 
     def __call__(self) -> datetime:
-        return self.start + timedelta(seconds=(time.monotonic() - self._origin) * self.speed)
+        return self.start + (self._real() - self.start) * self.speed
