@@ -57,7 +57,7 @@ down:  ## Stop every service and the infrastructure
 	@PYTHON=$(PY) bash scripts/stack.sh down
 	@$(MAKE) --no-print-directory stop-infra
 
-run: up  ## Everything, then the demo; Ctrl-C stops it all
+run: venv infra  ## Everything, then the demo (a fresh demo world each time); Ctrl-C stops it all
 	@PYTHON=$(PY) bash scripts/stack.sh run
 
 clean: down  ## Remove local data and the environment

@@ -47,14 +47,42 @@ cmd_down() {
   rm -f "$PIDFILE"
 }
 
+demo_env() {
+  # A fresh demo world: empty databases, topics of its own, and time-lapse (one real second
+  # is a simulated day by default) so deadlines pass while you watch.
+  export PACT_CLOCK_START=${PACT_CLOCK_START:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
+  export PACT_CLOCK_SPEED=${PACT_CLOCK_SPEED:-86400}
+  export PACT_TOPIC_NAMESPACE=${PACT_TOPIC_NAMESPACE:-demo-$(date -u +%Y%m%d%H%M%S).}
+  export PACT_WEBHOOK_SECRET=${PACT_WEBHOOK_SECRET:-demo-webhook-secret}
+  export PACT_API_KEY=${PACT_API_KEY:-dev-secretariat-key-not-for-production}
+  for p in REGISTRY COMMITMENTS MONITORING; do
+    export "${p}_CLOCK_START=$PACT_CLOCK_START" "${p}_CLOCK_SPEED=$PACT_CLOCK_SPEED" \
+           "${p}_TOPIC_NAMESPACE=$PACT_TOPIC_NAMESPACE"
+  done
+  export MONITORING_SWEEP_INTERVAL_SECONDS=1 MONITORING_DASHBOARD_PUBLIC=true \
+         MONITORING_WEBHOOK_SECRET=$PACT_WEBHOOK_SECRET \
+         MONITORING_SECRETARIAT_WEBHOOK_URL=http://127.0.0.1:${PACT_DEMO_WEBHOOK_PORT:-8099}/secretariat
+  "$PY" - <<'PYEOF'
+import pymongo
+client = pymongo.MongoClient("mongodb://127.0.0.1:27017/?replicaSet=rs0", serverSelectionTimeoutMS=10000)
+for name in ("registry", "commitments", "monitoring"):
+    client.drop_database(name)
+PYEOF
+}
+
 cmd_run() {
-  trap 'echo; echo "stopping..."; cmd_down; PYTHON=$PY bash scripts/kafka.sh stop; PYTHON=$PY bash scripts/mongo.sh stop; exit 0' INT TERM
-  if command -v pactctl >/dev/null; then pactctl demo; fi
-  echo
-  echo "Dashboard: http://127.0.0.1:8003/   APIs: http://127.0.0.1:8001/docs  :8002/docs  :8003/docs"
-  echo "Following the service logs; Ctrl-C stops everything."
-  tail -n 0 -F "$LOG/services.log" &
-  wait $!
+  trap 'echo; echo "stopping..."; [[ -n ${TAIL:-} ]] && kill "$TAIL" 2>/dev/null; cmd_down; PYTHON=$PY bash scripts/kafka.sh stop; PYTHON=$PY bash scripts/mongo.sh stop; exit 0' INT TERM
+  cmd_down >/dev/null
+  demo_env
+  cmd_up
+  # In the foreground, so Ctrl-C reaches it; it keeps printing webhooks until then.
+  if ! pactctl demo; then
+    echo "The demo stopped early; the services keep running (logs: $LOG/services.log)."
+    echo "Ctrl-C stops everything."
+    tail -n 0 -F "$LOG/services.log" >/dev/null &
+    TAIL=$!
+    wait "$TAIL"
+  fi
 }
 
 case ${1:-} in

@@ -71,6 +71,13 @@ class ReportProducer:
             raise SendError(f"Kafka refused report {report.event_id}: {exc}") from exc
         return future
 
+    async def send_raw(self, value: bytes, key: bytes) -> None:
+        """Bytes as they are: what a broken partner system might send."""
+        try:
+            await self._producer.send_and_wait(self.topic, value, key=key)
+        except KafkaError as exc:
+            raise SendError(f"Kafka refused a message: {exc}") from exc
+
     async def send_all(self, reports: Iterable[ProgressReported]) -> int:
         """Every report, then wait until Kafka has acknowledged each."""
         futures = [await self.send(r) for r in reports]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from .commands import commitments, keys, monitoring, partners, progress, simulate
+from .commands import commitments, demo, keys, monitoring, partners, progress, simulate
 from .settings import Settings
 
 app = typer.Typer(
@@ -76,3 +76,4 @@ app.add_typer(monitoring.alerts, name="alerts")
 app.add_typer(monitoring.report, name="report")
 app.add_typer(progress.app, name="progress")
 app.command("simulate", help=simulate.SIMULATE_HELP)(simulate.simulate)
+app.command("demo")(demo.demo)

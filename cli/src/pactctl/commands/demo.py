@@ -1,0 +1,239 @@
+"""`pactctl demo`: the story `make run` tells — a dozen partners register and are approved,
+pledge, their systems report progress while (time-lapsed) months pass, and alerts arrive
+at a local webhook receiver that prints them."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Annotated, Any
+
+import typer
+from rich.status import Status
+
+from pact_contracts import PROGRESS_REPORTED
+
+from .. import catalogue
+from ..api import ApiError, Platform
+from ..demo import PROFILES, DemoCommitment, invalid_report, registration
+from ..kafka import ReportProducer
+from ..output import console, handled, table
+from ..settings import settings
+
+NOT_YET_KNOWN = {"unknown_partner", "partner_not_active", "not_a_member"}
+
+
+class Receiver(ThreadingHTTPServer):
+    """A partner's (or the secretariat's) webhook endpoint: checks the HMAC signature and
+    prints the alerts delivered to the secretariat."""
+
+    def __init__(self, port: int, secret: str) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.secret = secret.encode()
+        self.deliveries: list[dict[str, Any]] = []
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: Receiver
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        expected = "sha256=" + hmac.new(self.server.secret, body, hashlib.sha256).hexdigest()
+        signed = hmac.compare_digest(self.headers.get("x-pact-signature", ""), expected)
+        self.send_response(204 if signed else 401)
+        self.end_headers()
+        if not signed:
+            console.print(f"[red]webhook with a bad signature refused ({self.path})[/red]")
+            return
+        alert = json.loads(body)
+        alert = alert.get("alert", alert)
+        self.server.deliveries.append({"path": self.path, **alert})
+        if self.path.startswith("/secretariat"):
+            fired = alert.get("event_type") == "AlertFired"
+            colour = (
+                ("green" if "Achieved" in str(alert.get("rule")) else "yellow") if fired else "cyan"
+            )
+            verb = "FIRED" if fired else "resolved"
+            console.print(
+                f"  [{colour}]webhook ▸ {verb:8}[/{colour}] {alert.get('rule')}: "
+                f"{alert.get('message')}"
+            )
+
+    def log_message(self, *args: Any) -> None:
+        return None
+
+
+def _ready(platform: Platform, status: Status, timeout: float = 90.0) -> None:
+    end = time.monotonic() + timeout
+    for service in ("registry", "commitments", "monitoring"):
+        while True:
+            status.update(f"waiting for the {service} service...")
+            try:
+                platform.call(service, "GET", "/ready", auth=False)  # type: ignore[arg-type]
+                break
+            except ApiError:
+                if time.monotonic() > end:
+                    raise
+                time.sleep(0.5)
+
+
+def _pledge(as_partner: Platform, body: dict[str, Any], wait: float = 30.0) -> str:
+    end = time.monotonic() + wait
+    while True:
+        try:
+            return str(as_partner.post("commitments", "/commitments", body)["commitment_id"])
+        except ApiError as exc:
+            if exc.code not in NOT_YET_KNOWN or time.monotonic() > end:
+                raise
+            time.sleep(0.3)
+
+
+@handled
+def demo(
+    ctx: typer.Context,
+    partners: Annotated[int, typer.Option(min=1, max=12)] = 12,
+    clock_start: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PACT_CLOCK_START",
+            help="When the services' time-lapse began (ISO 8601); default now.",
+        ),
+    ] = None,
+    clock_speed: Annotated[
+        float,
+        typer.Option(
+            envvar="PACT_CLOCK_SPEED",
+            help="The services' time-lapse: simulated seconds per real second.",
+        ),
+    ] = 86400.0,
+    webhook_port: Annotated[int, typer.Option(envvar="PACT_DEMO_WEBHOOK_PORT")] = 8099,
+    webhook_secret: Annotated[
+        str, typer.Option(envvar="PACT_WEBHOOK_SECRET")
+    ] = "demo-webhook-secret",
+    stay: Annotated[bool, typer.Option(help="Keep receiving webhooks until Ctrl-C.")] = True,
+) -> None:
+    """Run the demo scenario against running services (as `make run` does)."""
+    cfg = settings(ctx)
+    admin = cfg.platform()
+    start = datetime.fromisoformat(clock_start) if clock_start else datetime.now(UTC)
+
+    def now() -> datetime:
+        return start + (datetime.now(UTC) - start) * clock_speed
+
+    receiver = Receiver(webhook_port, webhook_secret)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    hook = f"http://127.0.0.1:{webhook_port}"
+    console.rule("[bold]Digital Ecosystem Skills Partnership — live demo")
+    console.print(
+        f"Time-lapse: one real second is {timedelta(seconds=clock_speed)} of platform time."
+    )
+    story = [
+        DemoCommitment(m, *PROFILES[i]) for i, m in enumerate(catalogue.members(partners, seed=7))
+    ]
+    with console.status("starting...") as status:
+        _ready(admin, status)
+        for c in story:
+            org = c.member.organisation
+            status.update(f"registering {org.legal_name}...")
+            done = admin.call(
+                "registry",
+                "POST",
+                "/partners",
+                registration(c.member, f"{hook}/partners/{org.domain}"),
+                auth=False,
+            )
+            c.partner_id = done["partner_id"]
+            admin.post(
+                "registry",
+                f"/partners/{c.partner_id}/approve",
+                {"reason": "Charter signed; demo partner"},
+            )
+            c.commitment_id = _pledge(admin.with_key(done["api_key"]), c.pledge(now().date()))
+            console.print(
+                f"  [bold]{org.legal_name}[/bold] ({org.organisation_type}, "
+                f"{org.hq_country}) approved, pledged {c.target:,} people by "
+                f"{c.deadline} — [dim]{c.profile}[/dim]"
+            )
+    asyncio.run(_stream(cfg, story, now))
+    _summary(admin, receiver)
+    if stay:
+        console.print("\nStill receiving webhooks; Ctrl-C stops everything.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    receiver.shutdown()
+
+
+async def _stream(cfg: Any, story: list[DemoCommitment], now: Any) -> None:
+    last = max(c.deadline for c in story) + timedelta(days=8)
+    invalid_sent = False
+    console.rule("Partner systems report progress")
+    async with ReportProducer(cfg.kafka_bootstrap, cfg.topic(PROGRESS_REPORTED)) as producer:
+        shown = ""
+        while now().date() <= last:
+            today = now().date()
+            if today.isoformat()[:7] != shown:
+                shown = today.isoformat()[:7]
+                console.print(f"[bold]── {today:%B %Y}[/bold]")
+            for c in story:
+                for report in c.due(now()):
+                    await producer.send(report)
+                    late = c.profile == "late" and report.period == f"{c.months[2]:%Y-%m}"
+                    note = (
+                        " (correction, revision 2)"
+                        if report.revision > 1
+                        else (" (late)" if late else "")
+                    )
+                    console.print(
+                        f"  report {report.period} {c.member.organisation.legal_name}: "
+                        f"{report.people_trained:,} trained{note}",
+                        style="dim",
+                    )
+            if not invalid_sent and today > story[0].months[2]:
+                bad = invalid_report(story[0], story[0].months[2])
+                await producer._producer.send_and_wait(
+                    producer.topic, json.dumps(bad).encode(), key=bad["commitment_id"].encode()
+                )
+                console.print("  [red]an invalid report (breakdown does not add up) is sent[/red]")
+                invalid_sent = True
+            await asyncio.sleep(0.25)
+
+
+def _summary(admin: Platform, receiver: Receiver) -> None:
+    time.sleep(3)  # let the last deliveries arrive
+    console.rule("Summary")
+    try:
+        alerts = admin.get("monitoring", "/alerts", limit=200)
+        items = alerts.get("items", alerts) if isinstance(alerts, dict) else alerts
+        counts: dict[tuple[str, str], int] = {}
+        for a in items:
+            key = (str(a.get("rule")), str(a.get("status")))
+            counts[key] = counts.get(key, 0) + 1
+        console.print(
+            table(
+                "Alerts",
+                ["rule", "status", "count"],
+                [[r, s, n] for (r, s), n in sorted(counts.items())],
+            )
+        )
+        rejected = admin.get("monitoring", "/progress/rejections")
+        rows = rejected.get("items", rejected) if isinstance(rejected, dict) else rejected
+        console.print(
+            f"Rejected reports: {len(rows)} "
+            f"({', '.join(sorted({str(r.get('reason_code')) for r in rows}))})"
+        )
+    except ApiError as exc:
+        console.print(f"[red]could not read alerts: {exc}[/red]")
+    console.print(f"Webhook deliveries received: {len(receiver.deliveries)}")
+    console.print(
+        "Dashboard: http://127.0.0.1:8003/   APIs: http://127.0.0.1:8001/docs, "
+        "http://127.0.0.1:8002/docs, http://127.0.0.1:8003/docs"
+    )

@@ -1,0 +1,142 @@
+"""The `make run` story, pure: twelve partners, one commitment each, and who reports what
+as (time-lapsed) months pass. Profiles make every kind of alert happen within minutes:
+on track, ahead (achieved), lagging (at risk, milestone and target missed), silent
+(reporting overdue), late (overdue, then resolved), one correction and one invalid report."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pact_contracts import ProgressReported
+
+from .catalogue import PARTNERSHIP, PRINCIPLES, Member
+from .simulation import split
+
+PRODUCER = "pactctl-demo"
+#: profile -> share of the pace that reaches the target exactly at the deadline
+PROFILES: tuple[tuple[str, float], ...] = (
+    ("on track", 1.0), ("ahead", 1.4), ("lagging", 0.4), ("on track", 1.05),
+    ("silent", 1.0), ("ahead", 1.3), ("lagging", 0.5), ("late", 1.0),
+    ("correction", 1.0), ("on track", 1.1), ("lagging", 0.3), ("on track", 1.0),
+)  # fmt: skip
+LATE_BY_DAYS = 12  # the late partner reports its month this long after the month ends
+GRACE_DAYS = 3
+
+
+def month_start(d: date, shift: int = 0) -> date:
+    index = d.year * 12 + d.month - 1 + shift
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(d: date) -> date:
+    return d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+
+def period_of(d: date) -> str:
+    return f"{d.year:04d}-{d.month:02d}"
+
+
+@dataclass
+class DemoCommitment:
+    member: Member
+    profile: str
+    pace: float
+    commitment_id: str = ""
+    partner_id: str = ""
+    start: date = date.min
+    deadline: date = date.min
+    target: int = 0
+    months: tuple[date, ...] = ()
+    reported: set[str] | None = None
+    corrected: bool = False
+
+    def pledge(self, today: date) -> dict[str, Any]:
+        """Monthly reporting; started two months ago; deadline at the end of the month after
+        next; a milestone at the end of next month."""
+        plan = self.member.plans[0]
+        self.start = month_start(today, -2)
+        self.deadline = month_end(month_start(today, 2))
+        self.months = tuple(month_start(today, k) for k in range(-2, 3))
+        self.target = 100 * len(self.months) * (1 + len(self.member.organisation.legal_name) % 5)
+        milestone = month_end(month_start(today, 1))
+        return {
+            "partnership_id": PARTNERSHIP,
+            "title": f"{plan.title.split(' by ')[0].format(target=f'{self.target:,}', year='')}"
+            f" ({self.profile} in the demo)"[:200],
+            "description": plan.description,
+            "principle": plan.principle,
+            "action_type": plan.action_type,
+            "specialisations": list(plan.specialisations),
+            "levels": list(plan.levels),
+            "countries": list(self.member.organisation.countries[:3]),
+            "metric": "people_trained",
+            "target_value": self.target,
+            "start_date": self.start.isoformat(),
+            "deadline": self.deadline.isoformat(),
+            "milestones": [{"due_date": milestone.isoformat(), "value": self.target * 4 // 5}],
+            "cadence": "monthly",
+            "grace_days": GRACE_DAYS,
+        }
+
+    def monthly(self) -> int:
+        return round(self.target / len(self.months) * self.pace)
+
+    def report(self, month: date, people: int, revision: int = 1) -> ProgressReported:
+        levels = self.member.plans[0].levels
+        countries = self.member.organisation.countries[:3]
+        female = round(people * 0.42)
+        return ProgressReported(
+            producer=PRODUCER,
+            partner_id=self.partner_id,
+            commitment_id=self.commitment_id,
+            period=period_of(month),
+            revision=revision,
+            people_trained=people,
+            by_level=split(people, dict.fromkeys(levels, 1.0)),
+            by_country=split(people, {c: 1.0 + i for i, c in enumerate(countries)}),
+            by_gender={"female": female, "male": people - female},
+        )
+
+    def due(self, now: datetime) -> list[ProgressReported]:
+        """The reports this partner's system sends by `now` (simulated time)."""
+        self.reported = self.reported if self.reported is not None else set()
+        out: list[ProgressReported] = []
+        today = now.date()
+        for month in self.months:
+            done_on = month_end(month)
+            if self.profile == "late" and month == self.months[2]:
+                done_on = date.fromordinal(done_on.toordinal() + LATE_BY_DAYS)
+            silent = self.profile == "silent" and month >= self.months[2]
+            if today <= done_on or period_of(month) in self.reported or silent:
+                continue
+            people = self.monthly()
+            if self.profile == "correction" and month == self.months[1]:
+                people = people // 2  # first count, corrected later
+            out.append(self.report(month, people))
+            self.reported.add(period_of(month))
+        if (
+            self.profile == "correction"
+            and not self.corrected
+            and today > month_end(self.months[2])
+        ):
+            out.append(self.report(self.months[1], self.monthly(), revision=2))
+            self.corrected = True
+        return out
+
+
+def registration(member: Member, webhook_url: str) -> dict[str, Any]:
+    return member.organisation.registration() | {
+        "webhook_url": webhook_url,
+        "principles": dict(PRINCIPLES),
+    }
+
+
+def invalid_report(c: DemoCommitment, month: date) -> dict[str, Any]:
+    """A report whose breakdown by level does not add up: monitoring refuses it."""
+    body = c.report(month, 10).to_jsonable()
+    body["by_level"] = {level: 1 for level in body["by_level"]}
+    body["people_trained"] = 10
+    return body
