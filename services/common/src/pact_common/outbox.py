@@ -164,8 +164,11 @@ class OutboxRelay:
                     self._log.warning("outbox relay failed; retrying", error=str(exc))
                 await asyncio.sleep(self._poll)
                 continue
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
+            # arrives as the wait completes, and stop() would then hang.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+                async with asyncio.timeout(self._poll):
+                    await self._wake.wait()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self.run(), name=f"{self._service}-outbox-relay")
