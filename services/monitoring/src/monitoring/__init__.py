@@ -1,0 +1,1 @@
+"""Monitoring: progress against commitments and partnership targets, and alerts."""

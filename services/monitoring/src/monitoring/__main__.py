@@ -1,0 +1,17 @@
+"""`monitoring-service`: HTTP API, consumers, the sweep and the outbox relay in one process."""
+
+from __future__ import annotations
+
+from pact_common.runtime import serve
+
+from .bootstrap import build_app
+from .config import Settings
+
+
+def main() -> None:
+    settings = Settings()
+    serve(build_app(settings, clock=settings.clock()), settings)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Builds the alert board (its consumer groups, HTTP API and webhook delivery worker), the
+progress views and the annual report onto monitoring's runtime; bootstrap calls it. Nothing
+here does I/O until `start()`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import APIRouter
+
+from pact_common.runtime import Runtime
+from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+
+from .adapters import alert_store
+from .adapters.alert_store import AlertBoardViews, MongoAlertUnitOfWork, MongoReceiverDirectory
+from .adapters.delivery_outbox import DeliveryViews, MongoDeliveryOutbox
+from .adapters.report_views import ReportViews
+from .adapters.webhooks import HttpWebhookSender
+from .config import Settings
+from .domain.delivery import RetryPolicy
+from .entrypoints import alert_consumers
+from .entrypoints.alerts_http import AlertServices, alerts_router
+from .entrypoints.delivery_worker import DeliveryWorker
+from .entrypoints.reports_http import reports_router
+from .service_layer import alert_handlers
+from .service_layer.alert_handlers import Clock, DeliveryPolicy
+
+
+def delivery_policy(settings: Settings, *, deliver: bool = True) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        retry=RetryPolicy(
+            max_attempts=settings.webhook_max_attempts,
+            base=timedelta(seconds=settings.webhook_retry_base_seconds),
+            cap=timedelta(seconds=settings.webhook_retry_max_seconds),
+        ),
+        secretariat_url=settings.secretariat_webhook_url,
+        deliver=deliver,
+        batch=settings.delivery_batch,
+    )
+
+
+def joined(tx: Transaction) -> MongoAlertUnitOfWork:
+    return MongoAlertUnitOfWork(tx)
+
+
+@dataclass
+class Alerting:
+    runtime: Runtime
+    routers: list[APIRouter]
+    services: AlertServices
+    worker: DeliveryWorker
+    sender: HttpWebhookSender
+
+    async def start(self) -> None:
+        """Indexes, then the delivery worker (before the consumers start)."""
+        await alert_store.ensure_indexes(self.runtime.mongo.db)
+        self.worker.start()
+
+    async def stop(self) -> None:
+        await self.worker.stop()
+        await self.sender.close()
+
+
+def build_alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerting:
+    policy = delivery_policy(settings)
+    alert_consumers.register(runtime, joined=joined, clock=clock, policy=policy)
+    db = runtime.mongo.db
+    outbox = MongoDeliveryOutbox(db, lease=timedelta(seconds=settings.delivery_lease_seconds))
+    receivers = MongoReceiverDirectory(db)
+    sender = HttpWebhookSender(
+        settings.webhook_secret.get_secret_value(), settings.webhook_timeout_seconds
+    )
+
+    async def step() -> Counter[str]:
+        return await alert_handlers.deliver_due(outbox, receivers, sender, clock, policy)
+
+    worker = DeliveryWorker(step, outbox.release, settings.delivery_poll_seconds, runtime.log)
+    services = AlertServices(
+        board=AlertBoardViews(db),
+        deliveries=DeliveryViews(db),
+        outbox=outbox,
+        uow=lambda: MongoAlertUnitOfWork(runtime.unit_of_work(), joined=False),
+        clock=clock,
+    )
+    routers = [alerts_router(services), reports_router(ReportViews(db))]
+    return Alerting(runtime, routers, services, worker, sender)

@@ -1,0 +1,70 @@
+"""Monitoring's settings: MONITORING_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from pact_common.settings import ServiceSettings
+from pact_contracts import MAX_REPORT_BYTES
+
+#: Signs webhook bodies in development only; production refuses it.
+DEV_WEBHOOK_SECRET = "dev-webhook-secret-not-for-production"
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="MONITORING_", extra="ignore")
+
+    service_name: str = "monitoring"
+    mongo_db: str = "monitoring"
+    http_port: int = 8003
+    #: POST /progress takes one report; larger bodies are refused with 413
+    max_body_bytes: int = MAX_REPORT_BYTES
+    #: the progress topic is read in batches of up to this many reports (one transaction each)
+    progress_batch_max_records: int = Field(default=500, ge=1, le=5000)
+    #: how often the clock-driven rules run (deadlines pass with no event at all)
+    sweep_interval_seconds: float = Field(default=60.0, gt=0)
+    #: subjects evaluated per sweep transaction
+    sweep_batch: int = Field(default=200, ge=1, le=5000)
+    #: how long a report waits for its commitment before it is rejected as parked_expired
+    park_seconds: float = Field(default=7 * 24 * 3600, gt=0)
+    #: reports one partner may have waiting; more are rejected as unknown_commitment
+    park_limit_per_partner: int = Field(default=1000, ge=0)
+    #: CommitmentAtRisk: projection short of the target by more than this share...
+    at_risk_tolerance: float = Field(default=0.10, ge=0, le=1)
+    #: ... once this share of the start..deadline window has passed
+    at_risk_min_elapsed: float = Field(default=0.25, ge=0, le=1)
+
+    # --- the alert board and its webhooks (alert_wiring.py) ---
+    #: every alert is also delivered here (none: the secretariat gets no webhook)
+    secretariat_webhook_url: str | None = None
+    #: HMAC-SHA256 key of X-Pact-Signature; may come from a file (a mounted secret)
+    webhook_secret: SecretStr = SecretStr(DEV_WEBHOOK_SECRET)
+    webhook_secret_file: Path | None = None
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: a delivery is given up after this many failed attempts...
+    webhook_max_attempts: int = Field(default=12, ge=1, le=100)
+    #: ... waiting base * 2^(attempt-1) after each, at most max (30 s, 1 min, ... 6 h)
+    webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
+    webhook_retry_max_seconds: float = Field(default=6 * 3600, gt=0)
+    #: how often the delivery worker looks for due deliveries, and how many it sends at once
+    delivery_poll_seconds: float = Field(default=1.0, gt=0)
+    delivery_batch: int = Field(default=20, ge=1, le=500)
+    #: a worker's claim on a delivery it is sending (wall clock; a crashed worker's expire)
+    delivery_lease_seconds: float = Field(default=60.0, gt=0)
+    #: `monitoring-rebuild` replays the topics into this (fresh) database, unless --into
+    rebuild_db: str | None = None
+
+    @model_validator(mode="after")
+    def _load_webhook_secret(self) -> Settings:
+        if self.webhook_secret_file is not None:
+            self.webhook_secret = SecretStr(self.webhook_secret_file.read_text().strip())
+        dev = self.webhook_secret.get_secret_value() == DEV_WEBHOOK_SECRET
+        if self.environment == "production" and dev:
+            raise ValueError(
+                "webhook_secret is the development default; set MONITORING_WEBHOOK_SECRET "
+                "(or MONITORING_WEBHOOK_SECRET_FILE) for production"
+            )
+        return self

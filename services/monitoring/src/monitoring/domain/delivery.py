@@ -1,0 +1,261 @@
+"""Webhook deliveries of alerts: one per (alert episode, transition, receiver), kept in a
+persisted outbox and retried with exponential backoff until delivered or given up. Pure.
+
+- The unique key `fingerprint|episode|transition|receiver` makes enqueuing idempotent: a
+  redelivered or replayed alert event cannot deliver twice.
+- `delivery_id` is derived from the key, so every attempt (and a resend after a crash between
+  the receiver's 2xx and our bookkeeping) carries the same `X-Pact-Delivery` for receivers to
+  deduplicate on.
+- The body is fixed when the delivery is enqueued, so every attempt sends (and signs) the
+  same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from pact_common.errors import Conflict, NotFound
+
+#: The receiver that gets every alert (when MONITORING_SECRETARIAT_WEBHOOK_URL is set).
+SECRETARIAT = "secretariat"
+_PARTNER = "partner:"
+_IDS = uuid.UUID("0d7c52a4-93e1-4f7b-b6a8-2c51f0e9d3a7")
+#: last_error keeps this many characters
+ERROR_CHARS = 500
+
+
+def partner_receiver(partner_id: str) -> str:
+    return f"{_PARTNER}{partner_id}"
+
+
+def partner_of(receiver: str) -> str | None:
+    """The partner a receiver names; None for the secretariat."""
+    return receiver[len(_PARTNER) :] if receiver.startswith(_PARTNER) else None
+
+
+class DeliveryNotFound(NotFound):
+    code = "delivery_not_found"
+
+
+class DeliveryNotRetryable(Conflict):
+    code = "delivery_not_retryable"
+
+
+class Transition(StrEnum):
+    FIRED = "fired"
+    RESOLVED = "resolved"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # not attempted yet
+    DELIVERED = "delivered"  # the receiver answered 2xx
+    FAILED = "failed"  # the last attempt failed; retried at next_attempt_at, if set
+    SKIPPED = "skipped"  # nowhere to deliver (the partner has no webhook_url)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Attempt n (n >= 1) failing waits base * factor^(n-1), at most `cap`; after
+    `max_attempts` failed attempts the delivery is given up (failed, no next attempt)."""
+
+    max_attempts: int = 12
+    base: timedelta = timedelta(seconds=30)
+    factor: float = 2.0
+    cap: timedelta = timedelta(hours=6)
+
+    def delay(self, attempts: int) -> timedelta:
+        seconds = self.base.total_seconds() * self.factor ** max(0, attempts - 1)
+        return min(self.cap, timedelta(seconds=seconds))
+
+    def schedule(self) -> list[timedelta]:
+        """The waits after each failed attempt but the last."""
+        return [self.delay(n) for n in range(1, self.max_attempts)]
+
+
+def delivery_key(fingerprint: str, episode: int, transition: Transition, receiver: str) -> str:
+    return f"{fingerprint}|{episode}|{transition.value}|{receiver}"
+
+
+def delivery_id(key: str) -> str:
+    return str(uuid.uuid5(_IDS, key))
+
+
+@dataclass(frozen=True)
+class Delivery:
+    key: str
+    delivery_id: str
+    #: the alert event delivered, and its type (the X-Pact-Event header)
+    event_id: str
+    event_type: str
+    fingerprint: str
+    episode: int
+    transition: Transition
+    receiver: str
+    #: the alert's partner (None for partnership targets) and partnership
+    partner_id: str | None
+    partnership_id: str
+    #: the JSON body, fixed at enqueue time
+    body: str
+    created_at: datetime
+    status: DeliveryStatus = DeliveryStatus.PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_attempt_at: datetime | None = None
+    last_error: str | None = None
+    last_status_code: int | None = None
+    delivered_at: datetime | None = None
+
+    @property
+    def gave_up(self) -> bool:
+        return self.status is DeliveryStatus.FAILED and self.next_attempt_at is None
+
+    def succeeded(self, at: datetime, status_code: int) -> Delivery:
+        return replace(
+            self,
+            status=DeliveryStatus.DELIVERED,
+            attempts=self.attempts + 1,
+            last_attempt_at=at,
+            last_status_code=status_code,
+            delivered_at=at,
+            next_attempt_at=None,
+        )
+
+    def failed(
+        self, at: datetime, error: str, policy: RetryPolicy, status_code: int | None = None
+    ) -> Delivery:
+        attempts = self.attempts + 1
+        retry = attempts < policy.max_attempts
+        return replace(
+            self,
+            status=DeliveryStatus.FAILED,
+            attempts=attempts,
+            last_attempt_at=at,
+            last_error=error[:ERROR_CHARS],
+            last_status_code=status_code,
+            next_attempt_at=at + policy.delay(attempts) if retry else None,
+        )
+
+    def skipped(self, at: datetime, reason: str) -> Delivery:
+        return replace(
+            self,
+            status=DeliveryStatus.SKIPPED,
+            last_attempt_at=at,
+            last_error=reason[:ERROR_CHARS],
+            next_attempt_at=None,
+        )
+
+    def requeued(self, at: datetime) -> Delivery:
+        """A delivery given up (or skipped) tried again from now, with a fresh budget."""
+        if not (self.gave_up or self.status is DeliveryStatus.SKIPPED):
+            raise DeliveryNotRetryable(
+                f"delivery {self.delivery_id} is {self.status.value}"
+                + (" and will be retried" if self.next_attempt_at else "")
+                + "; only deliveries given up or skipped are sent again",
+                field="delivery_id",
+            )
+        return replace(self, status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=at)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a delivery needs of an alert event."""
+
+    event_id: str
+    event_type: str
+    fingerprint: str
+    episode: int
+    transition: Transition
+    partner_id: str | None
+    partnership_id: str
+
+
+def receivers_of(notice: Notice, secretariat: bool) -> list[str]:
+    """The alert's partner (commitment alerts), and the secretariat when it has a webhook."""
+    out = [partner_receiver(notice.partner_id)] if notice.partner_id else []
+    return [*out, SECRETARIAT] if secretariat else out
+
+
+def deliveries_for(
+    notice: Notice, body: str, receivers: list[str], now: datetime
+) -> list[Delivery]:
+    out = []
+    for receiver in receivers:
+        key = delivery_key(notice.fingerprint, notice.episode, notice.transition, receiver)
+        out.append(
+            Delivery(
+                key=key,
+                delivery_id=delivery_id(key),
+                event_id=notice.event_id,
+                event_type=notice.event_type,
+                fingerprint=notice.fingerprint,
+                episode=notice.episode,
+                transition=notice.transition,
+                receiver=receiver,
+                partner_id=notice.partner_id,
+                partnership_id=notice.partnership_id,
+                body=body,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class WebhookContact:
+    """A partner's webhook, from the registry's partner events (highest version wins)."""
+
+    partner_id: str
+    version: int
+    webhook_url: str | None
+    status: str
+
+    @property
+    def receives(self) -> bool:
+        return self.webhook_url is not None and self.status not in ("withdrawn", "rejected")
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Not deliverable yet: try again later (counts as a failed attempt)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Nowhere to deliver: the delivery is skipped."""
+
+    reason: str
+
+
+def destination(
+    receiver: str, contact: WebhookContact | None, secretariat_url: str | None
+) -> str | Wait | Skip:
+    """The URL to deliver to now. A partner's webhook is looked up at each attempt, so a
+    corrected webhook_url is used from the next attempt on."""
+    partner_id = partner_of(receiver)
+    if partner_id is None:
+        return secretariat_url or Skip("the secretariat has no webhook (settings)")
+    if contact is None:
+        return Wait(f"partner {partner_id} is not known yet (registry events)")
+    if contact.webhook_url is None:
+        return Skip(f"partner {partner_id} has no webhook_url")
+    if not contact.receives:
+        return Skip(f"partner {partner_id} is {contact.status}")
+    return contact.webhook_url
+
+
+def signature(secret: bytes, body: bytes) -> str:
+    """The X-Pact-Signature header: `sha256=` and the hex HMAC-SHA256 of the body."""
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def signature_matches(secret: bytes, body: bytes, header: str) -> bool:
+    """For receivers (and tests): constant-time comparison."""
+    return hmac.compare_digest(signature(secret, body), header)

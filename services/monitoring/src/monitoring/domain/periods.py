@@ -1,0 +1,103 @@
+"""Reporting periods: a quarter `YYYY-Qn` or a month `YYYY-MM`, with their first and last day."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+_QUARTER = re.compile(r"^([0-9]{4})-Q([1-4])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
+
+
+class Granularity(StrEnum):
+    QUARTER = "quarter"
+    MONTH = "month"
+
+    @property
+    def months(self) -> int:
+        return 3 if self is Granularity.QUARTER else 1
+
+
+class Cadence(StrEnum):
+    """How often a commitment reports; each cadence reports periods of one granularity."""
+
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+
+    @property
+    def granularity(self) -> Granularity:
+        return Granularity.QUARTER if self is Cadence.QUARTERLY else Granularity.MONTH
+
+
+class InvalidPeriod(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    """`index` is the quarter (1-4) or the month (1-12) of `year`."""
+
+    year: int
+    granularity: Granularity
+    index: int
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        for pattern, granularity in ((_QUARTER, Granularity.QUARTER), (_MONTH, Granularity.MONTH)):
+            if (match := pattern.match(text)) and int(match[1]) >= 1:
+                return cls(int(match[1]), granularity, int(match[2]))
+        raise InvalidPeriod(f"period {text!r} is neither a quarter YYYY-Qn nor a month YYYY-MM")
+
+    @classmethod
+    def containing(cls, day: date, granularity: Granularity) -> Period:
+        if granularity is Granularity.QUARTER:
+            return cls(day.year, granularity, (day.month - 1) // 3 + 1)
+        return cls(day.year, granularity, day.month)
+
+    def __str__(self) -> str:
+        if self.granularity is Granularity.QUARTER:
+            return f"{self.year:04d}-Q{self.index}"
+        return f"{self.year:04d}-{self.index:02d}"
+
+    @property
+    def _first_month(self) -> int:
+        return (self.index - 1) * 3 + 1 if self.granularity is Granularity.QUARTER else self.index
+
+    @property
+    def start(self) -> date:
+        """The first day of the period."""
+        return date(self.year, self._first_month, 1)
+
+    @property
+    def end(self) -> date:
+        """The last day of the period (inclusive)."""
+        last_month = self._first_month + self.granularity.months - 1
+        return date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+
+    def next(self) -> Period:
+        last = 4 if self.granularity is Granularity.QUARTER else 12
+        if self.index == last:
+            return Period(self.year + 1, self.granularity, 1)
+        return Period(self.year, self.granularity, self.index + 1)
+
+    def previous(self) -> Period:
+        last = 4 if self.granularity is Granularity.QUARTER else 12
+        if self.index == 1:
+            return Period(self.year - 1, self.granularity, last)
+        return Period(self.year, self.granularity, self.index - 1)
+
+    def overlaps(self, first: date, last: date) -> bool:
+        return self.start <= last and self.end >= first
+
+
+def periods_overlapping(first: date, last: date, granularity: Granularity) -> list[Period]:
+    """Every period of `granularity` that has at least one day in first..last, in order."""
+    periods: list[Period] = []
+    period = Period.containing(first, granularity)
+    while period.start <= last:
+        periods.append(period)
+        period = period.next()
+    return periods

@@ -1,0 +1,387 @@
+"""What the dashboard shows, shaped from the read side's documents: key figures, charts with
+their data tables, commitments ordered by risk, alerts, the annual figures. Pure functions."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from markupsafe import Markup
+
+from pact_contracts.vocabulary import Gender, SkillLevel
+
+from ..adapters.documents import definition_from
+from ..domain.model import Metric
+from ..domain.periods import Period
+from ..domain.rules import Rule, projection
+from .dashboard_charts import (
+    MilestoneMark,
+    ProgressChart,
+    ProgressPoint,
+    amount,
+    bar_chart,
+    meter,
+    progress_chart,
+)
+
+Doc = dict[str, Any]
+METRICS = {
+    Metric.PEOPLE_TRAINED: "People trained",
+    Metric.PEOPLE_REACHED: "People reached",
+    Metric.PROGRAMMES_DEVELOPED: "Programmes developed",
+    Metric.INVESTMENT_EUR: "Investment in training",
+}
+RULES = {
+    Rule.TARGET_MISSED: "Target missed",
+    Rule.MILESTONE_MISSED: "Milestone missed",
+    Rule.COMMITMENT_AT_RISK: "At risk",
+    Rule.REPORTING_OVERDUE: "Report overdue",
+    Rule.TARGET_ACHIEVED: "Target achieved",
+    Rule.MILESTONE_ACHIEVED: "Milestone achieved",
+}
+#: a commitment's state, most at risk first: (label, css class)
+RISK = (
+    ("Missed", "critical"),
+    ("Target missed", "critical"),
+    ("Milestone missed", "warning"),
+    ("At risk", "warning"),
+    ("Report overdue", "notice"),
+    ("On track", "ok"),
+    ("Achieved", "ok"),
+    ("Suspended", "muted"),
+    ("Withdrawn", "muted"),
+)
+BREAKDOWN_ORDER = {
+    "level": [lv.value for lv in SkillLevel],
+    "gender": [g.value for g in Gender],
+}
+
+
+def unit(metric: str) -> str:
+    return "€" if metric == Metric.INVESTMENT_EUR else ""
+
+
+def metric_label(metric: str) -> str:
+    known = {m.value: label for m, label in METRICS.items()}
+    return known.get(metric, metric)
+
+
+def rule_label(rule: str) -> str:
+    known = {r.value: label for r, label in RULES.items()}
+    return known.get(rule, rule)
+
+
+@dataclass(frozen=True)
+class KeyFigure:
+    label: str
+    value: str
+    note: str = ""
+    share: float | None = None
+    state: str = ""
+
+    @property
+    def bar(self) -> Markup:
+        return meter(self.share or 0.0, self.state)
+
+
+@dataclass
+class Chart:
+    """A chart and its text alternative: a table (caption, headers, rows)."""
+
+    svg: Markup
+    title: str
+    headers: Sequence[str]
+    rows: list[Sequence[str]] = field(default_factory=list)
+
+    @property
+    def caption(self) -> str:
+        return f"{self.title}: data"
+
+
+@dataclass
+class CommitmentRow:
+    id: str
+    title: str
+    partner_id: str
+    metric: str
+    achieved: str
+    target: str
+    share: float
+    projected: float
+    deadline: str
+    state: str
+    css: str
+    rank: tuple[int, float]
+    chart: Chart
+
+    @property
+    def bar(self) -> Markup:
+        return meter(self.share, self.css)
+
+
+def period_end(period: str) -> date:
+    return Period.parse(period).end
+
+
+def _milestones(doc: Doc, achieved: float, today: date) -> list[MilestoneMark]:
+    def state(due: date, value: float) -> str:
+        if achieved >= value:
+            return "reached"
+        return "missed" if due < today else "ahead"
+
+    marks = [(date.fromisoformat(m["due_date"]), float(m["value"])) for m in doc["milestones"]]
+    return [MilestoneMark(due, value, state(due, value)) for due, value in marks]
+
+
+def progress_figure(
+    chart_id: str,
+    title: str,
+    doc: Doc,
+    points: Sequence[tuple[date, str, float, float]],
+    achieved: float,
+    today: date,
+    *,
+    compact: bool,
+) -> Chart:
+    """`points`: (day, period, value in the period, cumulative value)."""
+    u = unit(doc["metric"])
+    target = float(doc["target_value"])
+    marks = _milestones(doc, achieved, today)
+    what = metric_label(doc["metric"]).lower()
+    description = (
+        f"Cumulative {what} from {doc['start_date']} to {doc['deadline']}: "
+        f"{amount(achieved, u)} reached of a target of {amount(target, u)}"
+        + (f", {len(marks)} milestone(s)" if marks else "")
+        + "."
+    )
+    chart = ProgressChart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        start=date.fromisoformat(doc["start_date"]),
+        deadline=date.fromisoformat(doc["deadline"]),
+        baseline=float(doc["baseline"]),
+        target=target,
+        points=[
+            ProgressPoint(day, total, f"{period}: {amount(v, u)} (cumulative {amount(total, u)})")
+            for day, period, v, total in points
+        ],
+        milestones=marks,
+        today=today,
+        unit=u,
+        compact=compact,
+    )
+    rows: list[Sequence[str]] = [
+        (period, day.isoformat(), amount(v, u), amount(total, u))
+        for day, period, v, total in points
+    ]
+    rows += [(f"milestone ({m.state})", m.due.isoformat(), "", amount(m.value, u)) for m in marks]
+    rows.append(("target", doc["deadline"], "", amount(target, u)))
+    return Chart(
+        progress_chart(chart),
+        title,
+        ("period", "until", "in the period", "cumulative"),
+        rows,
+    )
+
+
+def commitment_state(doc: Doc, firing: Iterable[str]) -> str:
+    status = doc["status"]
+    if status != "active":
+        return str(status).capitalize()
+    rules = set(firing)
+    for rule in (Rule.TARGET_MISSED, Rule.MILESTONE_MISSED, Rule.COMMITMENT_AT_RISK):
+        if rule in rules:
+            return RULES[rule]
+    if Rule.REPORTING_OVERDUE in rules:
+        return RULES[Rule.REPORTING_OVERDUE]
+    return "On track" if doc.get("on_track") is not False else "At risk"
+
+
+def commitment_rows(docs: Iterable[Doc], firing: Sequence[Doc], today: date) -> list[CommitmentRow]:
+    """The commitments, most at risk first: by state, then by where their pace leads."""
+    rules: dict[str, list[str]] = defaultdict(list)
+    for alert in firing:
+        if alert["subject_type"] == "commitment":
+            rules[alert["subject_id"]].append(alert["rule"])
+    states = {label: (i, css) for i, (label, css) in enumerate(RISK)}
+    rows = []
+    for doc in docs:
+        target, achieved, u = (
+            float(doc["target_value"]),
+            float(doc["achieved"]),
+            unit(doc["metric"]),
+        )
+        series = [
+            (period_end(p["period"]), p["period"], p["value"], p["cumulative"])
+            for p in doc["series"]
+        ]
+        as_of = min(today, series[-1][0]) if series else today
+        projected = projection(definition_from(doc), achieved, as_of) / target
+        state = commitment_state(doc, rules[doc["_id"]])
+        order, css = states.get(state, (len(RISK), "muted"))
+        title = doc.get("title") or doc["_id"]
+        chart = progress_figure(
+            f"chart-{doc['_id']}", title, doc, series, achieved, today, compact=True
+        )
+        rows.append(
+            CommitmentRow(
+                id=doc["_id"],
+                title=title,
+                partner_id=doc["partner_id"],
+                metric=metric_label(doc["metric"]),
+                achieved=amount(achieved, u),
+                target=amount(target, u),
+                share=achieved / target,
+                projected=projected,
+                deadline=doc["deadline"],
+                state=state,
+                css=css,
+                rank=(order, projected),
+                chart=chart,
+            )
+        )
+    return sorted(rows, key=lambda r: r.rank)
+
+
+def target_charts(
+    targets: Sequence[tuple[Doc, float]], commitments: Sequence[Doc], today: date
+) -> list[Chart]:
+    """Each common target: the partnership's cumulative progress (its baseline plus every
+    member commitment counting the same metric, period by period)."""
+    charts = []
+    for i, (t, achieved) in enumerate(targets):
+        per_day: dict[date, float] = defaultdict(float)
+        for c in commitments:
+            if c["metric"] == t["metric"]:
+                for p in c["series"]:
+                    per_day[period_end(p["period"])] += p["value"]
+        total, points = float(t["baseline"]), []
+        for day in sorted(per_day):
+            total += per_day[day]
+            points.append((day, f"until {day}", per_day[day], total))
+        title = t.get("title") or metric_label(t["metric"])
+        charts.append(
+            progress_figure(f"target-{i}", title, t, points, achieved, today, compact=False)
+        )
+    return charts
+
+
+def key_figures(
+    totals: Doc,
+    targets: Sequence[tuple[Doc, float]],
+    firing: int,
+    contribution: dict[str, float] | None = None,
+) -> list[KeyFigure]:
+    """Each figure of the annual survey, measured; against the common target where one
+    counts it. A partner's page (`contribution`: its own progress per metric toward the
+    partnership) shows its share of the common target."""
+    values = {
+        Metric.PEOPLE_TRAINED: float(totals.get("people_trained", 0)),
+        Metric.PEOPLE_REACHED: float(totals.get("people_reached", 0)),
+        Metric.PROGRAMMES_DEVELOPED: float(totals.get("programmes_developed", 0)),
+        Metric.INVESTMENT_EUR: totals.get("investment_cents", 0) / 100,
+    }
+    goals = {Metric(t["metric"]): (t, got) for t, got in reversed(targets)}
+    out = []
+    for metric, value in values.items():
+        u = unit(metric)
+        if metric not in goals:
+            out.append(KeyFigure(METRICS[metric], amount(value, u)))
+            continue
+        t, got = goals[metric]
+        goal = float(t["target_value"])
+        if contribution is None:
+            note = f"{got / goal:.1%} of the common target: {amount(goal, u)} by {t['deadline']}"
+            out.append(KeyFigure(METRICS[metric], amount(value, u), note, got / goal, "ok"))
+        else:
+            mine = contribution.get(metric, 0.0)
+            note = f"{amount(mine, u)} contributed to the common target of {amount(goal, u)}"
+            out.append(KeyFigure(METRICS[metric], amount(value, u), note, mine / goal, "ok"))
+    measured, on_track = totals.get("commitments", 0), totals.get("commitments_on_track", 0)
+    out.append(
+        KeyFigure(
+            "Commitments on track",
+            f"{on_track} of {measured}",
+            "active, achieved or missed commitments",
+            on_track / measured if measured else 0.0,
+            "ok",
+        )
+    )
+    out.append(KeyFigure("Alerts firing", str(firing), "warnings and critical alerts"))
+    return out
+
+
+def breakdown_charts(breakdowns: dict[str, dict[str, int]], everyone: int) -> list[Chart]:
+    charts = []
+    for name, title in (("level", "Skill level"), ("country", "Country"), ("gender", "Gender")):
+        counts = breakdowns.get(name, {})
+        order = BREAKDOWN_ORDER.get(name) or sorted(counts, key=lambda k: (-counts[k], k))
+        rows = [(k.replace("_", " "), counts[k]) for k in order if counts.get(k)]
+        if name == "country" and len(rows) > 12:
+            rows = [*rows[:11], ("others", sum(v for _, v in rows[11:]))]
+        unbroken = everyone - sum(counts.values())
+        if unbroken > 0:
+            rows.append(("not broken down", unbroken))
+        caption = f"People trained by {title.lower()}"
+        charts.append(
+            Chart(
+                bar_chart(f"by-{name}", caption, rows, everyone),
+                caption,
+                (title.lower(), "people trained", "share"),
+                [(k, amount(v), f"{v / everyone:.1%}" if everyone else "") for k, v in rows],
+            )
+        )
+    return charts
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    rule: str
+    severity: str
+    subject: str
+    partner_id: str
+    message: str
+    status: str
+    episode: int
+    fired_at: str
+    resolved_at: str
+
+
+def _when(at: datetime | None) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if at is not None else ""
+
+
+def alert_rows(docs: Iterable[Doc], titles: dict[str, str]) -> list[AlertRow]:
+    return [
+        AlertRow(
+            rule=rule_label(d["rule"]),
+            severity=d["severity"],
+            subject=titles.get(d["subject_id"]) or d["subject_id"],
+            partner_id=d.get("partner_id") or "partnership",
+            message=d["message"],
+            status=d["status"],
+            episode=d["episode"],
+            fired_at=_when(d["fired_at"]),
+            resolved_at=_when(d.get("resolved_at")),
+        )
+        for d in docs
+    ]
+
+
+def annual_rows(docs: Iterable[Doc]) -> list[Sequence[str]]:
+    return [
+        (
+            d["_id"],
+            amount(d["people_trained"]),
+            amount(d["people_reached"]),
+            amount(d["programmes_developed"]),
+            amount(d["investment_cents"] / 100, "€"),
+            str(d["commitments"]),
+            str(d["partners"]),
+        )
+        for d in docs
+    ]

@@ -1,0 +1,170 @@
+"""Every rejection reason, on monitoring.progress-rejected.v1 and in GET /progress/rejections;
+and POST /progress for partners without Kafka access."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from pact_contracts import CommitmentWithdrawn, RejectionReason
+from pact_contracts.signing import new_key_pair, signed_message
+from tests.support.kafka import wait_until
+
+from .conftest import Monitoring, report
+
+pytestmark = pytest.mark.integration
+
+
+async def reference_data(m: Monitoring, signing_key: str) -> None:
+    await m.partner()
+    await m.partner("p-other")
+    await m.partner("p-suspended", status="suspended")
+    await m.partner("p-signer", signing_public_key=signing_key)
+    await m.commitment()
+    await m.commitment("c-signed", partner_id="p-signer")
+    await m.commitment("c-gone", version=2, kind=CommitmentWithdrawn, status="withdrawn")
+    for c in ("c-cloud", "c-signed", "c-gone"):
+        await m.wait_for_commitment(c)
+    for p in ("p-other", "p-suspended", "p-signer"):
+        await m.wait_for_partner(p)
+
+
+@pytest.mark.parametrize("overrides", [{"park_limit_per_partner": 1}])
+async def test_every_rejection_reason(monitoring: Monitoring) -> None:
+    m = monitoring
+    private, public = new_key_pair()
+    _, other_private = new_key_pair()
+    await reference_data(m, public)
+    reused = report("2025-Q1", 10)
+    signed_ok = report("2025-Q1", 5, partner_id="p-signer", commitment_id="c-signed")
+    wrong_signer = report("2025-Q2", 5, partner_id="p-signer", commitment_id="c-signed")
+    sends: list[tuple[str, Any]] = [
+        ("malformed", b"not json {"),
+        ("too_large", json.dumps({"partner_id": "p-acme", "x": "a" * 70_000}).encode()),
+        ("invalid", json.dumps(report().to_jsonable() | {"people_trained": -1}).encode()),
+        ("bad_signature", report("2025-Q3", 1, partner_id="p-signer", commitment_id="c-signed")),
+        ("bad_signature", signed_message(wrong_signer, other_private)),
+        ("unknown_partner", report(partner_id="p-nobody")),
+        ("partner_not_active", report(partner_id="p-suspended")),
+        (None, report(commitment_id="c-missing")),  # parked, then expires
+        ("unknown_commitment", report("2025-Q2", commitment_id="c-missing")),  # parking full
+        ("not_owner", report(partner_id="p-other")),
+        ("commitment_not_active", report(commitment_id="c-gone")),
+        ("period_out_of_range", report("2024-Q4")),
+        ("period_in_future", report("2026-Q3")),
+        ("period_cadence_mismatch", report("2026-03")),
+        (None, report("2025-Q2", 10, revision=3)),
+        ("stale_revision", report("2025-Q2", 10, revision=3)),
+        (None, reused),
+        ("event_id_reused", reused.model_copy(update={"people_trained": 11})),
+        (None, signed_message(signed_ok, private)),
+    ]
+    for _, item in sends:
+        if isinstance(item, bytes):
+            await m.send_raw(item, key=b"c-cloud")
+        elif isinstance(item, tuple):
+            await m.send_raw(item[0], key=b"c-signed", headers=item[1])
+        else:
+            await m.send(item)
+    expected = [reason for reason, _ in sends if reason is not None]
+    await wait_until(lambda: _count_is(m, len(expected)))
+    assert (await m.progress("c-signed") or {})["achieved"] == 5
+    m.clock.advance(seconds=m.settings.park_seconds + 1)
+    await m.sweep()
+    expected.append("parked_expired")
+    events = await m.rejections(len(expected), settle=1.0)
+    assert sorted(e["reason_code"] for e in events) == sorted(expected)
+    assert {r.value for r in RejectionReason} == set(expected)
+    by_reason = {e["reason_code"]: e for e in events}
+    assert by_reason["malformed"]["original_payload"] == "not json {"
+    assert (
+        "period 2024-Q4 ends before the commitment's start date"
+        in (by_reason["period_out_of_range"]["message"])
+    )
+    assert "people_trained" in by_reason["invalid"]["message"]
+    assert by_reason["invalid"]["partner_id"] == "p-acme"
+    assert len(by_reason["too_large"]["original_payload"]) == 64 * 1024
+    assert json.loads(by_reason["not_owner"]["original_payload"])["partner_id"] == "p-other"
+    assert by_reason["parked_expired"]["commitment_id"] == "c-missing"
+
+    mine = (await m.http.get("/progress/rejections", headers=m.token())).json()["items"]
+    assert {r["partner_id"] for r in mine} == {"p-acme"}
+    assert {r["reason"] for r in mine} >= {"period_in_future", "parked_expired", "invalid"}
+    everyone = await m.http.get("/progress/rejections?limit=500", headers=m.token(None))
+    assert len(everyone.json()["items"]) == len(expected)
+    refused = await m.http.get("/progress/rejections?partner_id=p-other", headers=m.token())
+    assert refused.status_code == 403
+    pages, cursor = [], None
+    while True:
+        query = "/progress/rejections?limit=4" + (f"&before={cursor}" if cursor else "")
+        page = (await m.http.get(query, headers=m.token(None))).json()
+        pages += [r["rejection_id"] for r in page["items"]]
+        if not (cursor := page["next"]):
+            break
+    assert len(pages) == len(set(pages)) == len(expected)
+    stale = await m.http.get("/progress/rejections?reason=stale_revision", headers=m.token())
+    assert [r["field"] for r in stale.json()["items"]] == ["revision"]
+
+
+async def _count_is(m: Monitoring, n: int) -> bool:
+    return await m.db["rejections"].count_documents({}) >= n
+
+
+async def test_post_progress(monitoring: Monitoring) -> None:
+    m = monitoring
+    private, public = new_key_pair()
+    await m.partner()
+    await m.partner("p-other")
+    await m.partner("p-signer", signing_public_key=public)
+    await m.commitment()
+    await m.commitment("c-signed", partner_id="p-signer")
+    await m.wait_for_commitment("c-signed")
+    await m.wait_for_partner("p-other")
+
+    ok = await m.http.post("/progress", json=report("2025-Q1", 40).to_jsonable(), headers=m.token())
+    assert ok.status_code == 202, ok.text
+    event_id = ok.json()["event_id"]
+    without_id = {k: v for k, v in report("2025-Q2", 2).to_jsonable().items() if k != "event_id"}
+    generated = await m.http.post("/progress", json=without_id, headers=m.token())
+    assert generated.status_code == 202
+    doc = await wait_until(lambda: m.db["commitments"].find_one({"achieved": 42}))
+    assert doc["periods"]["2025-Q1"]["event_id"] == event_id
+    assert doc["periods"]["2025-Q2"]["event_id"] == generated.json()["event_id"]
+
+    signed = report("2025-Q1", 8, partner_id="p-signer", commitment_id="c-signed")
+    value, headers = signed_message(signed, private)
+    signature = dict(headers)["pact-signature"].decode()
+    posted = await m.http.post(
+        "/progress",
+        content=value,
+        headers=m.token("p-signer")
+        | {"content-type": "application/json", "pact-signature": signature},
+    )
+    assert posted.status_code == 202, posted.text
+    await wait_until(lambda: m.db["commitments"].find_one({"_id": "c-signed", "achieved": 8}))
+    unsigned_id = {k: v for k, v in json.loads(value).items() if k != "event_id"}
+    refused = await m.http.post(
+        "/progress", json=unsigned_id, headers=m.token("p-signer") | {"pact-signature": "c2ln"}
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "event_id"
+
+    future = await m.http.post("/progress", json=report("2027-Q1").to_jsonable(), headers=m.token())
+    assert future.status_code == 202  # accepted for processing; refused by the rules
+    await wait_until(lambda: m.db["rejections"].find_one({"event_id": future.json()["event_id"]}))
+    listed = (await m.http.get("/progress/rejections", headers=m.token())).json()["items"]
+    assert [(r["event_id"], r["reason"]) for r in listed] == [
+        (future.json()["event_id"], "period_in_future"),
+    ]
+
+    assert (await m.http.post("/progress", json=report().to_jsonable())).status_code == 401
+    theirs = await m.http.post("/progress", json=report().to_jsonable(), headers=m.token("p-other"))
+    assert theirs.status_code == 403
+    bad = await m.http.post(
+        "/progress", json=report().to_jsonable() | {"people_trained": "x"}, headers=m.token()
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "people_trained"
+    huge = await m.http.post("/progress", content=b"x" * (65 * 1024), headers=m.token())
+    assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
+    assert await m.db["rejections"].count_documents({}) == 1

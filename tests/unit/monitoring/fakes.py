@@ -1,0 +1,240 @@
+"""In-memory Fake ports for monitoring's handlers: state survives only a commit."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from monitoring.domain.acceptance import Awaited, Receipt
+from monitoring.domain.alerting import Alert
+from monitoring.domain.commands import SubmitReport
+from monitoring.domain.events import DomainEvent, ReportRejected
+from monitoring.domain.intake import ParkedReport
+from monitoring.domain.model import Partner, Partnership
+from monitoring.domain.progress import CommitmentProgress, TargetProgress
+from monitoring.domain.rollups import Totals
+from monitoring.service_layer.unit_of_work import (
+    AlertRepository,
+    CommitmentRepository,
+    InboxPort,
+    ParkingRepository,
+    PartnerRepository,
+    ReceiptRepository,
+    RejectionRepository,
+    ReportPublisher,
+    RollupRepository,
+    TargetRepository,
+    UnitOfWork,
+)
+
+
+class Store:
+    """Everything committed so far."""
+
+    def __init__(self) -> None:
+        self.partners: dict[str, Partner] = {}
+        self.partnerships: dict[str, Partnership] = {}
+        self.commitments: dict[str, CommitmentProgress] = {}
+        self.targets: dict[str, TargetProgress] = {}
+        self.rollups: dict[str, Totals] = {}
+        self.alerts: dict[str, Alert] = {}
+        self.receipts: dict[str, Receipt] = {}
+        self.parked: list[ParkedReport] = []
+        self.rejections: dict[str, ReportRejected] = {}
+        self.inbox: set[str] = set()
+        self.published: list[DomainEvent] = []
+
+
+class FakePartnerRepository(PartnerRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def get_many(self, partner_ids: Iterable[str]) -> dict[str, Partner]:
+        return {i: self.s.partners[i] for i in partner_ids if i in self.s.partners}
+
+    async def put(self, partner: Partner) -> None:
+        self.s.partners[partner.id] = partner
+
+    async def put_partnership(self, partnership: Partnership) -> None:
+        self.s.partnerships[partnership.id] = partnership
+
+
+class FakeCommitmentRepository(CommitmentRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
+        return {i: self.s.commitments[i] for i in commitment_ids if i in self.s.commitments}
+
+    async def save_many(self, progress: Iterable[CommitmentProgress]) -> None:
+        self.s.commitments.update((p.id, p) for p in progress)
+
+    async def due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
+        due = [
+            p
+            for p in self.s.commitments.values()
+            if p.commitment.status.measured and (p.evaluated_on is None or p.evaluated_on < today)
+        ]
+        return due[:limit]
+
+
+class FakeTargetRepository(TargetRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def get(self, target_id: str) -> TargetProgress | None:
+        return self.s.targets.get(target_id)
+
+    async def in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]:
+        wanted = set(partnership_ids)
+        return [t for t in self.s.targets.values() if t.target.partnership_id in wanted]
+
+    async def save_many(self, targets: Iterable[TargetProgress]) -> None:
+        self.s.targets.update((t.id, t) for t in targets)
+
+    async def due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]:
+        due = [
+            t for t in self.s.targets.values() if t.evaluated_on is None or t.evaluated_on < today
+        ]
+        return due[:limit]
+
+
+class FakeRollupRepository(RollupRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def get_many(self, keys: Iterable[str]) -> dict[str, Totals]:
+        return {k: self.s.rollups[k] for k in keys if k in self.s.rollups}
+
+    async def add(self, deltas: Mapping[str, Totals]) -> None:
+        for key, delta in deltas.items():
+            self.s.rollups[key] = self.s.rollups.get(key, Totals()) + delta
+
+
+class FakeAlertRepository(AlertRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def of_subjects(self, subject_ids: Iterable[str]) -> dict[str, dict[str, Alert]]:
+        wanted = set(subject_ids)
+        out: dict[str, dict[str, Alert]] = {}
+        for fp, alert in self.s.alerts.items():
+            if alert.subject.key in wanted:
+                out.setdefault(alert.subject.key, {})[fp] = alert
+        return out
+
+    async def save_many(self, alerts: Iterable[Alert]) -> None:
+        self.s.alerts.update((a.fingerprint, a) for a in alerts)
+
+
+class FakeReceiptRepository(ReceiptRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def get_many(self, event_ids: Iterable[str]) -> dict[str, Receipt]:
+        return {i: self.s.receipts[i] for i in event_ids if i in self.s.receipts}
+
+    async def add_many(self, receipts: Iterable[Receipt]) -> None:
+        for r in receipts:
+            assert r.event_id not in self.s.receipts, "receipts are added once"
+            self.s.receipts[r.event_id] = r
+
+    async def save_many(self, receipts: Iterable[Receipt]) -> None:
+        self.s.receipts.update((r.event_id, r) for r in receipts)
+
+
+class FakeParkingRepository(ParkingRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def park(self, parked: Iterable[ParkedReport]) -> None:
+        self.s.parked.extend(parked)
+
+    async def take_awaiting(self, awaiting: Awaited, awaited_id: str) -> list[ParkedReport]:
+        taken = [p for p in self.s.parked if (p.awaiting, p.awaited_id) == (awaiting, awaited_id)]
+        self.s.parked = [p for p in self.s.parked if p not in taken]
+        return taken
+
+    async def take_expired(self, now: datetime, limit: int) -> list[ParkedReport]:
+        taken = [p for p in self.s.parked if p.expires_at <= now][:limit]
+        self.s.parked = [p for p in self.s.parked if p not in taken]
+        return taken
+
+    async def counts(self, partner_ids: Iterable[str]) -> Counter[str]:
+        wanted = set(partner_ids)
+        return Counter(p.report.partner_id for p in self.s.parked if p.report.partner_id in wanted)
+
+
+class FakeRejectionRepository(RejectionRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def existing(self, rejection_ids: Iterable[str]) -> set[str]:
+        return set(rejection_ids) & set(self.s.rejections)
+
+    async def add_many(self, rejections: Iterable[ReportRejected]) -> None:
+        for r in rejections:
+            assert r.rejection_id not in self.s.rejections, "rejections are stored once"
+            self.s.rejections[r.rejection_id] = r
+
+
+class FakeInbox(InboxPort):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def new_ids(self, event_ids: Iterable[str]) -> set[str]:
+        return set(event_ids) - self.s.inbox
+
+    async def record(self, event_ids: Iterable[str]) -> None:
+        ids = set(event_ids)
+        assert not ids & self.s.inbox, "an event id is recorded once"
+        self.s.inbox |= ids
+
+
+class FakeReportPublisher(ReportPublisher):
+    def __init__(self) -> None:
+        self.sent: list[SubmitReport] = []
+
+    async def publish(self, report: SubmitReport) -> None:
+        self.sent.append(report)
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """Works on a copy of the store; commit puts the copy back (so no commit, no change)."""
+
+    def __init__(self, store: Store | None = None) -> None:
+        super().__init__()
+        self.store = store or Store()
+        self.commits = 0
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        await super().__aenter__()
+        self._work = copy.deepcopy(self.store)
+        for name, cls in _REPOSITORIES.items():
+            setattr(self, name, cls(self._work))
+        return self
+
+    async def commit(self) -> None:
+        self._work.published = [*self.store.published, *self.events]
+        self.store.__dict__.update(self._work.__dict__)
+        self._work = copy.deepcopy(self.store)
+        for name, cls in _REPOSITORIES.items():
+            setattr(self, name, cls(self._work))
+        self.events = []
+        self.commits += 1
+
+
+_REPOSITORIES: dict[str, Any] = {
+    "partners": FakePartnerRepository,
+    "commitments": FakeCommitmentRepository,
+    "targets": FakeTargetRepository,
+    "rollups": FakeRollupRepository,
+    "alerts": FakeAlertRepository,
+    "receipts": FakeReceiptRepository,
+    "parking": FakeParkingRepository,
+    "rejections": FakeRejectionRepository,
+    "inbox": FakeInbox,
+}

@@ -1,0 +1,180 @@
+"""The adapters' pure parts: reading records, signatures, contract mapping, documents."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+import pact_contracts as c
+from monitoring.adapters import documents as d
+from monitoring.adapters import inbound
+from monitoring.adapters.publisher import to_contract
+from monitoring.adapters.reports import read, verify_signature
+from monitoring.domain.acceptance import Reason
+from monitoring.domain.alerting import reconcile
+from monitoring.domain.commands import Unreadable
+from monitoring.domain.events import ReportRejected
+from monitoring.domain.intake import ParkedReport
+from monitoring.domain.model import Report
+from monitoring.domain.progress import CommitmentProgress, TargetProgress
+from monitoring.domain.rules import AlertConfig, commitment_subject, evaluate_commitment
+from pact_contracts.signing import new_key_pair, signed_message
+from tests.support.examples import COMMITMENT, PARTNER, PROGRESS_WIRE_FORM
+
+from .builders import NOW, commitment, partnership_target, report
+
+
+@dataclass
+class FakeRecord:
+    value: bytes | None
+    headers: list[tuple[str, bytes]] | None = None
+    topic: str = "partners.progress-reported.v1"
+    partition: int = 0
+    offset: int = 7
+    key: bytes | None = b"c-cloud-skills"
+
+
+def test_a_record_becomes_a_report_with_cents_and_its_payload() -> None:
+    value = json.dumps(PROGRESS_WIRE_FORM).encode()
+    got = read(FakeRecord(value))
+    assert isinstance(got, Report)
+    assert (got.event_id, got.period, got.revision) == (
+        PROGRESS_WIRE_FORM["event_id"],
+        "2026-Q3",
+        1,
+    )
+    assert got.figures.investment_cents == 15_000_000
+    assert got.figures.by_level["advanced"] == 40 and got.figures.by_country == {"DE": 70, "FR": 50}
+    assert got.payload == value.decode() and got.signature is None
+
+
+def test_the_content_hash_ignores_layout_but_not_content() -> None:
+    compact = read(FakeRecord(json.dumps(PROGRESS_WIRE_FORM).encode()))
+    spaced = read(FakeRecord(json.dumps(PROGRESS_WIRE_FORM, indent=4).encode()))
+    other = read(FakeRecord(json.dumps(PROGRESS_WIRE_FORM | {"people_reached": 1}).encode()))
+    assert isinstance(compact, Report) and isinstance(spaced, Report) and isinstance(other, Report)
+    assert compact.content_hash == spaced.content_hash != other.content_hash
+
+
+def test_a_report_without_event_id_gets_one_from_its_place_on_the_topic() -> None:
+    value = json.dumps({k: v for k, v in PROGRESS_WIRE_FORM.items() if k != "event_id"}).encode()
+    first, again = read(FakeRecord(value)), read(FakeRecord(value))
+    elsewhere = read(FakeRecord(value, offset=8))
+    assert isinstance(first, Report) and isinstance(again, Report) and isinstance(elsewhere, Report)
+    assert first.event_id == again.event_id != elsewhere.event_id
+
+
+@pytest.mark.parametrize(
+    ("value", "reason", "encoding"),
+    [
+        (b"not json {", Reason.MALFORMED, "utf-8"),
+        (b"\xff\xfe\x00", Reason.MALFORMED, "base64"),
+        (None, Reason.MALFORMED, "utf-8"),
+        (b"[1, 2]", Reason.MALFORMED, "utf-8"),
+        (json.dumps(PROGRESS_WIRE_FORM | {"period": "2026-Q5"}).encode(), Reason.INVALID, "utf-8"),
+        (b'{"a": "' + b"x" * 70_000 + b'"}', Reason.TOO_LARGE, "utf-8"),
+    ],
+)
+def test_unreadable_records_keep_their_payload_and_position(
+    value: bytes | None, reason: Reason, encoding: str
+) -> None:
+    got = read(FakeRecord(value))
+    assert isinstance(got, Unreadable)
+    assert (got.reason, got.payload_encoding, got.source) == (
+        reason,
+        encoding,
+        "partners.progress-reported.v1/0/7",
+    )
+    assert len(got.payload) <= 64 * 1024
+
+
+def test_what_can_be_read_of_an_invalid_report_identifies_it() -> None:
+    got = read(FakeRecord(json.dumps(PROGRESS_WIRE_FORM | {"people_trained": -1}).encode()))
+    assert isinstance(got, Unreadable) and "people_trained" in got.error
+    assert (got.partner_id, got.commitment_id) == ("p-acme", "c-cloud-skills")
+    long_id = read(FakeRecord(json.dumps({"partner_id": "p" * 65}).encode()))
+    assert isinstance(long_id, Unreadable) and long_id.partner_id is None
+
+
+def test_signatures_verify_against_the_report_as_received() -> None:
+    private, public = new_key_pair()
+    value, headers = signed_message(c.ProgressReported.model_validate(PROGRESS_WIRE_FORM), private)
+    got = read(FakeRecord(value, headers=headers))
+    assert isinstance(got, Report) and got.signature is not None
+    assert verify_signature(got, public)
+    assert not verify_signature(got, new_key_pair()[1])
+    assert not verify_signature(replace(got, payload=got.payload.replace("120", "121")), public)
+    assert not verify_signature(replace(got, signature=None), public)
+
+
+def test_rejections_map_to_the_contract_cut_to_its_limits() -> None:
+    rejected = ReportRejected(
+        "r-1",
+        Reason.INVALID,
+        "m" * 5000,
+        "period",
+        NOW,
+        "p" * 300_000,
+        "utf-8",
+        event_id="e" * 150,
+        partner_id="p-acme",
+        commitment_id="c-1",
+    )
+    event = to_contract(rejected)
+    assert isinstance(event, c.ProgressRejected)
+    assert event.reason_code is c.RejectionReason.INVALID
+    assert (len(event.message), len(event.original_payload)) == (4000, 200_000)
+    assert event.original_event_id == "e" * 100 and c.key_for(event) == b"c-1"
+
+
+def test_alerts_map_to_the_contract() -> None:
+    p = CommitmentProgress(commitment())
+    conditions = evaluate_commitment(p, date(2027, 1, 2), AlertConfig())
+    result = reconcile(commitment_subject(p.commitment), {}, conditions, NOW)
+    events = [to_contract(e) for e in result.events]
+    assert {type(e) for e in events} == {c.AlertFired}
+    missed = next(e for e in events if isinstance(e, c.AlertFired) and e.rule == "MilestoneMissed")
+    assert (missed.subject_type, missed.partner_id, missed.episode) == ("commitment", "p-acme", 1)
+    assert c.key_for(missed) == b"c-cloud"
+
+
+def test_documents_round_trip() -> None:
+    p = CommitmentProgress(commitment())
+    p.apply(report("2025-Q1", 10, by_country={"DE": 10}, investment_cents=5), NOW)
+    p.on_track, p.evaluated_on = True, date(2026, 5, 15)
+    assert d.commitment_from(d.commitment_doc(p)) == p
+    t = TargetProgress(partnership_target(), date(2026, 5, 15))
+    assert d.target_from(d.target_doc(t)) == t
+    parked = ParkedReport(replace(report(), signature="sig"), NOW, NOW + timedelta(days=1))
+    assert d.parked_from(d.parked_doc(parked)) == parked
+    result = reconcile(
+        commitment_subject(p.commitment),
+        {},
+        evaluate_commitment(p, date(2027, 1, 2), AlertConfig()),
+        NOW,
+    )
+    for alert in result.changed:
+        assert d.alert_from(d.alert_doc(alert)) == alert
+
+
+def test_contract_events_become_read_models() -> None:
+    pledged = c.CommitmentPledged(commitment_id="c-1", commitment_version=3, commitment=COMMITMENT)
+    got: Any = inbound.commitment(pledged)
+    assert (got.id, got.version, got.cadence.value, got.levels) == (
+        "c-1",
+        3,
+        "quarterly",
+        ("advanced",),
+    )
+    assert got.target.milestones[0].value == 8000
+    approved = c.PartnerApproved(partner_id="p-1", partner_version=2, partner=PARTNER)
+    partner: Any = inbound.partner(approved)
+    assert (partner.status, partner.partnerships, partner.signing_key) == (
+        "active",
+        ("digital-ecosystem",),
+        None,
+    )

@@ -1,0 +1,86 @@
+"""Reporting periods: parsing, first and last days, granularity."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitoring.domain.periods import (
+    Cadence,
+    Granularity,
+    InvalidPeriod,
+    Period,
+    periods_overlapping,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "granularity", "start", "end"),
+    [
+        ("2026-Q1", Granularity.QUARTER, date(2026, 1, 1), date(2026, 3, 31)),
+        ("2026-Q2", Granularity.QUARTER, date(2026, 4, 1), date(2026, 6, 30)),
+        ("2026-Q3", Granularity.QUARTER, date(2026, 7, 1), date(2026, 9, 30)),
+        ("2026-Q4", Granularity.QUARTER, date(2026, 10, 1), date(2026, 12, 31)),
+        ("2026-01", Granularity.MONTH, date(2026, 1, 1), date(2026, 1, 31)),
+        ("2028-02", Granularity.MONTH, date(2028, 2, 1), date(2028, 2, 29)),
+        ("2026-02", Granularity.MONTH, date(2026, 2, 1), date(2026, 2, 28)),
+        ("2026-12", Granularity.MONTH, date(2026, 12, 1), date(2026, 12, 31)),
+        ("9999-Q4", Granularity.QUARTER, date(9999, 10, 1), date(9999, 12, 31)),
+    ],
+)
+def test_periods_parse_with_their_first_and_last_day(
+    text: str, granularity: Granularity, start: date, end: date
+) -> None:
+    period = Period.parse(text)
+    assert (period.granularity, period.start, period.end) == (granularity, start, end)
+    assert str(period) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-Q0",
+        "2026-Q5",
+        "2026-00",
+        "2026-13",
+        "2026-1",
+        "26-Q1",
+        "2026Q1",
+        "0000-Q1",
+        "2026-q1",
+        " 2026-Q1",
+        "2026-Q1 ",
+        "",
+    ],
+)
+def test_anything_else_is_refused_naming_both_forms(text: str) -> None:
+    with pytest.raises(InvalidPeriod, match="YYYY-Qn nor a month YYYY-MM"):
+        Period.parse(text)
+
+
+def test_next_and_previous_cross_years() -> None:
+    assert str(Period.parse("2026-Q4").next()) == "2027-Q1"
+    assert str(Period.parse("2027-Q1").previous()) == "2026-Q4"
+    assert str(Period.parse("2026-12").next()) == "2027-01"
+    assert str(Period.parse("2027-01").previous()) == "2026-12"
+
+
+def test_the_period_containing_a_day() -> None:
+    assert str(Period.containing(date(2026, 8, 15), Granularity.QUARTER)) == "2026-Q3"
+    assert str(Period.containing(date(2026, 8, 15), Granularity.MONTH)) == "2026-08"
+    assert str(Period.containing(date(2026, 12, 31), Granularity.QUARTER)) == "2026-Q4"
+
+
+def test_cadence_decides_granularity() -> None:
+    assert Cadence.QUARTERLY.granularity is Granularity.QUARTER
+    assert Cadence.MONTHLY.granularity is Granularity.MONTH
+
+
+def test_periods_overlapping_a_window_include_partial_ones() -> None:
+    quarters = periods_overlapping(date(2025, 2, 15), date(2025, 10, 1), Granularity.QUARTER)
+    assert [str(p) for p in quarters] == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
+    months = periods_overlapping(date(2025, 11, 30), date(2026, 1, 1), Granularity.MONTH)
+    assert [str(p) for p in months] == ["2025-11", "2025-12", "2026-01"]
+    assert Period.parse("2025-Q4").overlaps(date(2025, 12, 31), date(2026, 5, 1))
+    assert not Period.parse("2025-Q4").overlaps(date(2026, 1, 1), date(2026, 5, 1))
