@@ -53,8 +53,9 @@ async def test_each_rule_fires_once_and_resolves_once(monitoring: Monitoring) ->
     await applied(m, 7500)
     await m.alerts(4)
 
-    # The milestone passes with 7,500 of 8,000; 2026-Q3 is overdue; behind pace again.
-    m.clock.now = datetime(2027, 1, 2, 9, 0, tzinfo=UTC)
+    # The milestone and its 30 days' grace pass with 7,500 of 8,000; 2026-Q3 is overdue;
+    # behind pace again.
+    m.clock.now = datetime(2027, 1, 31, 9, 0, tzinfo=UTC)
     await m.sweep()
     await m.sweep()  # again: nothing new
     later = await m.alerts(7)
@@ -67,7 +68,8 @@ async def test_each_rule_fires_once_and_resolves_once(monitoring: Monitoring) ->
 
     await m.send(report("2026-Q2", 2000))
     await m.send(report("2026-Q3", 2000))
-    await applied(m, 11500)
+    await m.send(report("2026-Q4", 2000))  # due by 2027-01-30 too
+    await applied(m, 13500)
     for period in quarters:  # replayed: no storm
         await m.send(report(period, 1500))
     await m.sweep()
@@ -98,8 +100,10 @@ async def test_a_deadline_passing_with_no_report_fires_target_missed(
     await m.partner()
     await m.commitment(deadline=date(2026, 6, 30), milestones=[], target_value=3000)
     assert {a["rule"] for a in await m.alerts(2)} == {"CommitmentAtRisk", "ReportingOverdue"}
-    m.clock.now = datetime(2026, 7, 1, 0, 1, tzinfo=UTC)  # nothing else happens: the clock
-    alerts = await m.alerts(4, settle=1.0)  # the background sweep runs every 0.2 s
+    # Nothing else happens: the clock passes the deadline and its 30 days' grace, and the
+    # background sweep (every 0.2 s) finds the target missed.
+    m.clock.now = datetime(2026, 7, 31, 0, 1, tzinfo=UTC)
+    alerts = await m.alerts(4, settle=1.0)
     assert episodes(alerts) == {
         FP.format("CommitmentAtRisk"): [("AlertFired", 1), ("AlertResolved", 1)],
         FP.format("ReportingOverdue"): [("AlertFired", 1)],

@@ -200,7 +200,10 @@ async def test_a_deadline_passing_without_any_report_fires_target_missed_once(
     short = commitment(start_date=date(2025, 1, 1), deadline=date(2026, 5, 31), milestones=())
     await handlers.record_commitment(commands.RecordCommitment(short), uow, clock, POLICY)
     fired_before = alerts_fired(uow.store)
-    clock.now = datetime(2026, 6, 1, 0, 5, tzinfo=NOW.tzinfo)
+    clock.now = datetime(2026, 6, 30, 0, 5, tzinfo=NOW.tzinfo)  # deadline + 30 days' grace
+    await handlers.sweep(commands.Sweep(), uow, clock, POLICY)
+    assert "TargetMissed:commitment:c-cloud" not in alerts_fired(uow.store)
+    clock.now = datetime(2026, 7, 1, 0, 5, tzinfo=NOW.tzinfo)  # the last report is now late
     for _ in range(3):
         await handlers.sweep(commands.Sweep(), uow, clock, POLICY)
         clock.advance(hours=10)
@@ -212,7 +215,10 @@ async def test_a_deadline_passing_without_any_report_fires_target_missed_once(
 
 
 async def test_each_rule_fires_once_and_resolves_once(uow: FakeUnitOfWork, clock: Clock) -> None:
-    clock.now = datetime(2027, 1, 2, tzinfo=NOW.tzinfo)  # the 8,000 milestone is due 2026-12-31
+    clock.now = datetime(2027, 1, 30, tzinfo=NOW.tzinfo)  # 8,000 due 2026-12-31, 30 days' grace
+    await handlers.sweep(commands.Sweep(), uow, clock, POLICY)
+    assert "MilestoneMissed:commitment:c-cloud:2026-12-31" not in alerts_fired(uow.store)
+    clock.now = datetime(2027, 2, 1, tzinfo=NOW.tzinfo)
     await handlers.sweep(commands.Sweep(), uow, clock, POLICY)
     firing = {a.fingerprint for a in uow.store.alerts.values() if a.status is AlertStatus.FIRING}
     assert firing == {

@@ -208,7 +208,7 @@ def test_suspended_or_withdrawn_commitments_have_no_conditions() -> None:
 
 def test_closed_commitments_are_not_at_risk_nor_overdue() -> None:
     p = progress_with(status=CommitmentStatus.MISSED)
-    got = active(evaluate_commitment(p, date(2028, 1, 2), CONFIG))
+    got = active(evaluate_commitment(p, date(2028, 2, 1), CONFIG))  # deadline + grace passed
     assert set(got) == {(Rule.TARGET_MISSED, None), (Rule.MILESTONE_MISSED, "2026-12-31")}
     assert on_track(p, []) is False
     assert on_track(progress_with(status=CommitmentStatus.ACHIEVED), []) is True

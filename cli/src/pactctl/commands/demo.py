@@ -133,34 +133,9 @@ def demo(
     console.print(
         f"Time-lapse: one real second is {timedelta(seconds=clock_speed)} of platform time."
     )
-    story = [
-        DemoCommitment(m, *PROFILES[i]) for i, m in enumerate(catalogue.members(partners, seed=7))
-    ]
-    with console.status("starting...") as status:
-        _ready(admin, status)
-        for c in story:
-            org = c.member.organisation
-            status.update(f"registering {org.legal_name}...")
-            done = admin.call(
-                "registry",
-                "POST",
-                "/partners",
-                registration(c.member, f"{hook}/partners/{org.domain}"),
-                auth=False,
-            )
-            c.partner_id = done["partner_id"]
-            admin.post(
-                "registry",
-                f"/partners/{c.partner_id}/approve",
-                {"reason": "Charter signed; demo partner"},
-            )
-            c.commitment_id = _pledge(admin.with_key(done["api_key"]), c.pledge(now().date()))
-            console.print(
-                f"  [bold]{org.legal_name}[/bold] ({org.organisation_type}, "
-                f"{org.hq_country}) approved, pledged {c.target:,} people by "
-                f"{c.deadline} — [dim]{c.profile}[/dim]"
-            )
-    asyncio.run(_stream(cfg, story, now))
+    members = catalogue.members(partners, seed=7)
+    story = [DemoCommitment(m, *PROFILES[i]) for i, m in enumerate(members)]
+    asyncio.run(_run(cfg, admin, story, now, hook))
     _summary(admin, receiver)
     if stay:
         console.print("\nStill receiving webhooks; Ctrl-C stops everything.")
@@ -172,39 +147,68 @@ def demo(
     receiver.shutdown()
 
 
-async def _stream(cfg: Any, story: list[DemoCommitment], now: Any) -> None:
+async def _run(cfg: Any, admin: Platform, story: list[DemoCommitment], now: Any, hook: str) -> None:
+    async with ReportProducer(cfg.kafka_bootstrap, cfg.topic(PROGRESS_REPORTED)) as producer:
+        with console.status("starting...") as status:
+            _ready(admin, status)
+            keys: list[str] = []
+            for c in story:  # everyone registers and is approved first...
+                org = c.member.organisation
+                status.update(f"registering {org.legal_name}...")
+                body = registration(c.member, f"{hook}/partners/{org.domain}")
+                done = admin.call("registry", "POST", "/partners", body, auth=False)
+                c.partner_id = done["partner_id"]
+                keys.append(done["api_key"])
+                admin.post(
+                    "registry",
+                    f"/partners/{c.partner_id}/approve",
+                    {"reason": "Charter signed; demo partner"},
+                )
+            for c, key in zip(story, keys, strict=True):  # ...then pledges and reports at once
+                org = c.member.organisation
+                status.update(f"{org.legal_name} pledges...")
+                c.commitment_id = _pledge(admin.with_key(key), c.pledge(now().date()))
+                console.print(
+                    f"  [bold]{org.legal_name}[/bold] ({org.organisation_type}, "
+                    f"{org.hq_country}) approved, pledged {c.target:,} people by "
+                    f"{c.deadline} — [dim]{c.profile}[/dim]"
+                )
+                await _send_due(producer, [c], now)
+        await _stream(producer, story, now)
+
+
+async def _send_due(producer: ReportProducer, story: list[DemoCommitment], now: Any) -> None:
+    for c in story:
+        for report in c.due(now()):
+            await producer.send(report)
+            late = c.profile == "late" and report.period == f"{c.months[2]:%Y-%m}"
+            note = (
+                " (correction, revision 2)" if report.revision > 1 else (" (late)" if late else "")
+            )
+            console.print(
+                f"  report {report.period} {c.member.organisation.legal_name}: "
+                f"{report.people_trained:,} trained{note}",
+                style="dim",
+            )
+
+
+async def _stream(producer: ReportProducer, story: list[DemoCommitment], now: Any) -> None:
     last = max(c.deadline for c in story) + timedelta(days=8)
     invalid_sent = False
     console.rule("Partner systems report progress")
-    async with ReportProducer(cfg.kafka_bootstrap, cfg.topic(PROGRESS_REPORTED)) as producer:
-        shown = ""
-        while now().date() <= last:
-            today = now().date()
-            if today.isoformat()[:7] != shown:
-                shown = today.isoformat()[:7]
-                console.print(f"[bold]── {today:%B %Y}[/bold]")
-            for c in story:
-                for report in c.due(now()):
-                    await producer.send(report)
-                    late = c.profile == "late" and report.period == f"{c.months[2]:%Y-%m}"
-                    note = (
-                        " (correction, revision 2)"
-                        if report.revision > 1
-                        else (" (late)" if late else "")
-                    )
-                    console.print(
-                        f"  report {report.period} {c.member.organisation.legal_name}: "
-                        f"{report.people_trained:,} trained{note}",
-                        style="dim",
-                    )
-            if not invalid_sent and today > story[0].months[2]:
-                bad = invalid_report(story[0], story[0].months[2])
-                await producer._producer.send_and_wait(
-                    producer.topic, json.dumps(bad).encode(), key=bad["commitment_id"].encode()
-                )
-                console.print("  [red]an invalid report (breakdown does not add up) is sent[/red]")
-                invalid_sent = True
-            await asyncio.sleep(0.25)
+    shown = ""
+    while now().date() <= last:
+        today = now().date()
+        if today.isoformat()[:7] != shown:
+            shown = today.isoformat()[:7]
+            console.print(f"[bold]── {today:%B %Y}[/bold]")
+        await _send_due(producer, story, now)
+        if not invalid_sent and today > story[0].months[2]:
+            bad = invalid_report(story[0], story[0].months[2])
+            await producer.send_raw(json.dumps(bad).encode(), bad["commitment_id"].encode())
+            console.print("  [red]an invalid report (breakdown does not add up) is sent[/red]")
+            invalid_sent = True
+        await asyncio.sleep(0.25)
 
 
 def _summary(admin: Platform, receiver: Receiver) -> None:
@@ -226,10 +230,8 @@ def _summary(admin: Platform, receiver: Receiver) -> None:
         )
         rejected = admin.get("monitoring", "/progress/rejections")
         rows = rejected.get("items", rejected) if isinstance(rejected, dict) else rejected
-        console.print(
-            f"Rejected reports: {len(rows)} "
-            f"({', '.join(sorted({str(r.get('reason_code')) for r in rows}))})"
-        )
+        reasons = sorted({str(r.get("reason")) for r in rows})
+        console.print(f"Rejected reports: {len(rows)} ({', '.join(reasons)})")
     except ApiError as exc:
         console.print(f"[red]could not read alerts: {exc}[/red]")
     console.print(f"Webhook deliveries received: {len(receiver.deliveries)}")

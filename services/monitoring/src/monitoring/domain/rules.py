@@ -3,9 +3,11 @@
 Each rule gives a Condition whether or not it holds (`active`), so that a resolution can say
 what changed. All rules depend on the date only, never on the time of day.
 
-- MilestoneMissed (warning): the day after a milestone's due date, progress is below it.
+- MilestoneMissed (warning): once a milestone's due date plus the reporting grace has
+  passed (its reports are due by then), progress is below it.
 - MilestoneAchieved (info): progress reached a milestone's value.
-- TargetMissed (critical): the day after the deadline, progress is below the target.
+- TargetMissed (critical): once the deadline plus the reporting grace has passed, progress
+  is below the target.
 - TargetAchieved (info): progress reached the target.
 - CommitmentAtRisk (warning): before the deadline, once `at_risk_min_elapsed` of the window
   has passed, the linear projection (baseline + pace so far x whole window) falls short of
@@ -124,12 +126,14 @@ def share(actual: float, expected: float) -> str:
 
 
 def milestone_conditions(
-    m: Milestone, metric: Metric, actual: float, today: date
+    m: Milestone, metric: Metric, actual: float, today: date, grace: timedelta = timedelta(0)
 ) -> list[Condition]:
+    """Missed only once the reports for the periods up to the due date are due too."""
     what = f"Milestone of {amount(m.value, metric)} due {m.due_date}"
     reached = actual >= m.value
     key = m.due_date.isoformat()
-    if today > m.due_date and not reached:
+    is_missed = today > m.due_date + grace and not reached
+    if is_missed:
         missed = f"{what} missed: {actual:,.0f} reached ({share(actual, m.value)})."
     elif reached:
         missed = f"{what} reached: {actual:,.0f} ({share(actual, m.value)})."
@@ -138,7 +142,7 @@ def milestone_conditions(
     return [
         Condition(
             Rule.MILESTONE_MISSED,
-            today > m.due_date and not reached,
+            is_missed,
             m.value,
             actual,
             m.due_date,
@@ -157,11 +161,14 @@ def milestone_conditions(
     ]
 
 
-def target_conditions(t: TargetDefinition, actual: float, today: date) -> list[Condition]:
+def target_conditions(
+    t: TargetDefinition, actual: float, today: date, grace: timedelta = timedelta(0)
+) -> list[Condition]:
+    """Missed only once the report of the last period is due too (deadline + grace)."""
     what = f"Target of {amount(t.target_value, t.metric)} due {t.deadline}"
     reached = actual >= t.target_value
     progress = f"{actual:,.0f} reached ({share(actual, t.target_value)})"
-    missed = today > t.deadline and not reached
+    missed = today > t.deadline + grace and not reached
     return [
         Condition(
             Rule.TARGET_MISSED,
@@ -224,12 +231,13 @@ def evaluate_target(
     *,
     as_of: date | None = None,
     at_risk: bool = True,
+    grace: timedelta = timedelta(0),
 ) -> list[Condition]:
     """Milestone, target and at-risk conditions of one target definition."""
     conditions: list[Condition] = []
     for m in t.milestones:
-        conditions += milestone_conditions(m, t.metric, actual, today)
-    conditions += target_conditions(t, actual, today)
+        conditions += milestone_conditions(m, t.metric, actual, today, grace)
+    conditions += target_conditions(t, actual, today, grace)
     if at_risk:
         conditions.append(at_risk_condition(t, actual, today, as_of or today, config))
     return conditions
@@ -286,6 +294,7 @@ def evaluate_commitment(
         config,
         as_of=as_of_date(progress, today),
         at_risk=active,
+        grace=timedelta(days=c.grace_days),
     )
     if active and (overdue := reporting_overdue(c, progress.reported_periods, today)):
         conditions.append(overdue)
