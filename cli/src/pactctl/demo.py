@@ -54,14 +54,14 @@ class DemoCommitment:
     corrected: bool = False
 
     def pledge(self, today: date) -> dict[str, Any]:
-        """Monthly reporting; started two months ago; deadline at the end of the month after
-        next; a milestone at the end of next month."""
+        """Monthly reporting from the first of this month; the deadline at the end of the
+        third month after; a milestone (half the target) at the end of next month."""
         plan = self.member.plans[0]
-        self.start = month_start(today, -2)
-        self.deadline = month_end(month_start(today, 2))
-        self.months = tuple(month_start(today, k) for k in range(-2, 3))
+        self.months = tuple(month_start(today, k) for k in range(4))
+        self.start = self.months[0]
+        self.deadline = month_end(self.months[-1])
         self.target = 100 * len(self.months) * (1 + len(self.member.organisation.legal_name) % 5)
-        milestone = month_end(month_start(today, 1))
+        milestone = month_end(self.months[1])
         return {
             "partnership_id": PARTNERSHIP,
             "title": f"{plan.title.split(' by ')[0].format(target=f'{self.target:,}', year='')}"
@@ -76,7 +76,7 @@ class DemoCommitment:
             "target_value": self.target,
             "start_date": self.start.isoformat(),
             "deadline": self.deadline.isoformat(),
-            "milestones": [{"due_date": milestone.isoformat(), "value": self.target * 4 // 5}],
+            "milestones": [{"due_date": milestone.isoformat(), "value": self.target // 2}],
             "cadence": "monthly",
             "grace_days": GRACE_DAYS,
         }
@@ -107,22 +107,22 @@ class DemoCommitment:
         today = now.date()
         for month in self.months:
             done_on = month_end(month)
-            if self.profile == "late" and month == self.months[2]:
+            if self.profile == "late" and month == self.months[1]:
                 done_on = date.fromordinal(done_on.toordinal() + LATE_BY_DAYS)
-            silent = self.profile == "silent" and month >= self.months[2]
+            silent = self.profile == "silent" and month >= self.months[1]
             if today <= done_on or period_of(month) in self.reported or silent:
                 continue
             people = self.monthly()
-            if self.profile == "correction" and month == self.months[1]:
+            if self.profile == "correction" and month == self.months[0]:
                 people = people // 2  # first count, corrected later
             out.append(self.report(month, people))
             self.reported.add(period_of(month))
         if (
             self.profile == "correction"
             and not self.corrected
-            and today > month_end(self.months[2])
+            and today > month_end(self.months[1])
         ):
-            out.append(self.report(self.months[1], self.monthly(), revision=2))
+            out.append(self.report(self.months[0], self.monthly(), revision=2))
             self.corrected = True
         return out
 

@@ -181,7 +181,7 @@ async def _send_due(producer: ReportProducer, story: list[DemoCommitment], now: 
     for c in story:
         for report in c.due(now()):
             await producer.send(report)
-            late = c.profile == "late" and report.period == f"{c.months[2]:%Y-%m}"
+            late = c.profile == "late" and report.period == f"{c.months[1]:%Y-%m}"
             note = (
                 " (correction, revision 2)" if report.revision > 1 else (" (late)" if late else "")
             )
@@ -203,8 +203,8 @@ async def _stream(producer: ReportProducer, story: list[DemoCommitment], now: An
             shown = today.isoformat()[:7]
             console.print(f"[bold]── {today:%B %Y}[/bold]")
         await _send_due(producer, story, now)
-        if not invalid_sent and today > story[0].months[2]:
-            bad = invalid_report(story[0], story[0].months[2])
+        if not invalid_sent and today > story[0].months[1]:
+            bad = invalid_report(story[0], story[0].months[1])
             await producer.send_raw(json.dumps(bad).encode(), bad["commitment_id"].encode())
             console.print("  [red]an invalid report (breakdown does not add up) is sent[/red]")
             invalid_sent = True
