@@ -133,7 +133,7 @@ def test_rejections_map_to_the_contract_cut_to_its_limits() -> None:
 
 def test_alerts_map_to_the_contract() -> None:
     p = CommitmentProgress(commitment())
-    conditions = evaluate_commitment(p, date(2027, 1, 2), AlertConfig())
+    conditions = evaluate_commitment(p, date(2027, 2, 1), AlertConfig())
     result = reconcile(commitment_subject(p.commitment), {}, conditions, NOW)
     events = [to_contract(e) for e in result.events]
     assert {type(e) for e in events} == {c.AlertFired}

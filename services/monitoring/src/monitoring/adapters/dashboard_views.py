@@ -1,24 +1,24 @@
-"""Read side of the dashboard: what the web pages show, straight from the collections the
-handlers keep (commitments, rollups, targets, alerts). A scope is the whole partnership (the
-secretariat's view) or one partner's commitments (a partner's view)."""
+"""Read side of the dashboard: what the web pages show, from the collections the handlers
+keep (commitments, rollups, targets) and the alert board (alert_records). A scope is the whole
+partnership (the secretariat's view) or one partner's commitments (a partner's view)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from ..domain.rollups import PARTNER, PARTNERSHIP, rollup_key
-from .repository import ALERTS, COMMITMENTS, PARTNERSHIPS, ROLLUPS
+from .alert_store import AlertBoardViews, AlertFilter
+from .repository import COMMITMENTS, PARTNERSHIPS, ROLLUPS
 from .views import MonitoringViews
 
 Doc = dict[str, Any]
 BREAKDOWNS = ("level", "country", "gender")
-#: what a commitment's document holds that the pages do not need (figures per period)
-_LIGHT = {"periods": 0}
-_ANNUAL_SUMS = ("people_trained", "people_reached", "programmes_developed", "investment_cents")
+#: the pages show at most this many commitments (most at risk first)
+MAX_COMMITMENTS = 2000
 
 
 @dataclass(frozen=True)
@@ -34,12 +34,6 @@ class Scope:
         return {"partnership_id": self.partnership_id}
 
     @property
-    def alerts(self) -> Doc:
-        if self.partner_id is not None:
-            return {"partner_id": self.partner_id}
-        return {"partnership_id": self.partnership_id}
-
-    @property
     def rollup(self) -> str:
         if self.partner_id is not None:
             return rollup_key(PARTNER, self.partner_id)
@@ -50,6 +44,7 @@ class DashboardViews:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._db = db
         self._views = MonitoringViews(db)
+        self._board = AlertBoardViews(db)
 
     async def partnerships(self) -> list[Doc]:
         return await self._db[PARTNERSHIPS].find().sort("_id", ASCENDING).to_list()
@@ -67,9 +62,9 @@ class DashboardViews:
         """The partnership's common targets, each with its progress."""
         return await self._views.targets(partnership_id)
 
-    async def commitments(self, scope: Scope, limit: int = 1000) -> list[Doc]:
-        """The scope's commitments with their totals and series (not their periods)."""
-        cursor = self._db[COMMITMENTS].find(scope.commitments, _LIGHT).sort("_id", ASCENDING)
+    async def commitments(self, scope: Scope, limit: int = MAX_COMMITMENTS) -> list[Doc]:
+        """The scope's commitments: definition, periods, totals and series."""
+        cursor = self._db[COMMITMENTS].find(scope.commitments).sort("_id", ASCENDING)
         return await cursor.limit(limit).to_list()
 
     async def breakdowns(self, scope: Scope) -> tuple[dict[str, dict[str, int]], int]:
@@ -93,47 +88,11 @@ class DashboardViews:
     async def alerts(
         self, scope: Scope, status: str | None = "firing", limit: int = 50
     ) -> list[Doc]:
-        """Alerts of the scope's commitments (and, for the partnership, of its targets),
-        newest first; `status` None: every alert, in whatever state its last episode is."""
-        query = scope.alerts | ({"status": status} if status else {})
-        cursor = self._db[ALERTS].find(query).sort([("fired_at", DESCENDING), ("_id", ASCENDING)])
-        return await cursor.limit(limit).to_list()
-
-    async def alert_history(self, scope: Scope, limit: int = 20) -> list[Doc]:
-        """The latest episode of every alert, whether firing, resolved or informational,
-        by the last time it changed (fired or resolved), newest first."""
-        pipeline: list[Doc] = [
-            {"$match": scope.alerts},
-            {"$addFields": {"changed_at": {"$ifNull": ["$resolved_at", "$fired_at"]}}},
-            {"$sort": {"changed_at": -1, "_id": 1}},
-            {"$limit": limit},
-        ]
-        cursor = await self._db[ALERTS].aggregate(pipeline)
-        return await cursor.to_list()
-
-    async def annual(self, scope: Scope) -> list[Doc]:
-        """The annual survey's figures, measured: per year of the periods reported, the sums
-        of the latest revisions, and how many commitments and partners reported."""
-        sums = {name: {"$sum": {"$ifNull": [f"$p.v.{name}", 0]}} for name in _ANNUAL_SUMS}
-        pipeline: list[Doc] = [
-            {"$match": scope.commitments},
-            {"$project": {"partner_id": 1, "p": {"$objectToArray": {"$ifNull": ["$periods", {}]}}}},
-            {"$unwind": "$p"},
-            {
-                "$group": {
-                    "_id": {"$substrCP": ["$p.k", 0, 4]},
-                    **sums,
-                    "commitments": {"$addToSet": "$_id"},
-                    "partners": {"$addToSet": "$partner_id"},
-                }
-            },
-            {
-                "$addFields": {
-                    "commitments": {"$size": "$commitments"},
-                    "partners": {"$size": "$partners"},
-                }
-            },
-            {"$sort": {"_id": -1}},
-        ]
-        cursor = await self._db[COMMITMENTS].aggregate(pipeline)
-        return await cursor.to_list()
+        """Alerts as the alert board keeps them (with acknowledgements), latest fired first:
+        of the scope's commitments and, for the partnership, of its targets. `status` None:
+        every alert, in whatever state its last episode is (the history)."""
+        if scope.partner_id is not None:  # a partner's commitments, in every partnership
+            f = AlertFilter(status=status, partner_id=scope.partner_id)
+        else:
+            f = AlertFilter(status=status, partnership_id=scope.partnership_id)
+        return (await self._board.page(f, 0, limit))[1]

@@ -65,7 +65,10 @@ def header(record: Record, name: str) -> str | None:
 
 def read(record: Record) -> Report | Unreadable:
     source = f"{record.topic}/{record.partition}/{record.offset}"
-    decoded = decode(PROGRESS_REPORTED.adapter, record.value, MAX_REPORT_BYTES)
+    try:
+        decoded = decode(PROGRESS_REPORTED.adapter, record.value, MAX_REPORT_BYTES)
+    except (ValueError, RecursionError) as exc:  # beyond json's limits: digits, nesting
+        decoded = Undecodable("malformed", f"message cannot be parsed as JSON: {exc}")
     if isinstance(decoded, Decoded):
         text = (record.value or b"").decode("utf-8")
         return to_report(decoded.event, decoded.raw, text, header(record, SIGNATURE_HEADER), source)
@@ -88,14 +91,20 @@ def _ids(value: bytes) -> dict[str, str | None]:
     """What identifies the report, when it can be read at all (for its partner to find it)."""
     try:
         raw = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     if not isinstance(raw, dict):
         return {}
 
     def text(name: str) -> str | None:
         found = raw.get(name)
-        return found if isinstance(found, str) and 0 < len(found) <= 64 else None
+        if not (isinstance(found, str) and 0 < len(found) <= 64):
+            return None
+        try:  # JSON escapes can spell lone surrogates, which no document can store
+            found.encode("utf-8")
+        except UnicodeEncodeError:
+            return None
+        return found
 
     return {
         "event_id": text("event_id"),

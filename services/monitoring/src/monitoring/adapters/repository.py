@@ -123,7 +123,8 @@ class MongoPartnerRepository(_Repo, ports.PartnerRepository):
 
 class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
     async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
-        docs = await self._find(COMMITMENTS, {"_id": {"$in": list(set(commitment_ids))}})
+        query = {"_id": {"$in": list(set(commitment_ids))}}
+        docs = await self._find(COMMITMENTS, query, projection=d.WRITE_SIDE)
         return {doc["_id"]: d.commitment_from(doc) for doc in docs}
 
     async def save_many(self, progress: Iterable[CommitmentProgress]) -> None:
@@ -131,7 +132,7 @@ class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
 
     async def due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
         query = {"measured": True, "evaluated_on": {"$lt": today.isoformat()}}
-        docs = await self._find(COMMITMENTS, query, limit=limit)
+        docs = await self._find(COMMITMENTS, query, limit=limit, projection=d.WRITE_SIDE)
         return [d.commitment_from(doc) for doc in docs]
 
 

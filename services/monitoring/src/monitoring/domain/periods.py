@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -46,10 +47,7 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        for pattern, granularity in ((_QUARTER, Granularity.QUARTER), (_MONTH, Granularity.MONTH)):
-            if (match := pattern.match(text)) and int(match[1]) >= 1:
-                return cls(int(match[1]), granularity, int(match[2]))
-        raise InvalidPeriod(f"period {text!r} is neither a quarter YYYY-Qn nor a month YYYY-MM")
+        return _parse(text)
 
     @classmethod
     def containing(cls, day: date, granularity: Granularity) -> Period:
@@ -66,12 +64,12 @@ class Period:
     def _first_month(self) -> int:
         return (self.index - 1) * 3 + 1 if self.granularity is Granularity.QUARTER else self.index
 
-    @property
+    @functools.cached_property
     def start(self) -> date:
         """The first day of the period."""
         return date(self.year, self._first_month, 1)
 
-    @property
+    @functools.cached_property
     def end(self) -> date:
         """The last day of the period (inclusive)."""
         last_month = self._first_month + self.granularity.months - 1
@@ -93,11 +91,25 @@ class Period:
         return self.start <= last and self.end >= first
 
 
+@functools.lru_cache(maxsize=4096)
+def _parse(text: str) -> Period:
+    """Periods are values, and the hot path parses the same few again and again."""
+    for pattern, granularity in ((_QUARTER, Granularity.QUARTER), (_MONTH, Granularity.MONTH)):
+        if (match := pattern.match(text)) and int(match[1]) >= 1:
+            return Period(int(match[1]), granularity, int(match[2]))
+    raise InvalidPeriod(f"period {text!r} is neither a quarter YYYY-Qn nor a month YYYY-MM")
+
+
 def periods_overlapping(first: date, last: date, granularity: Granularity) -> list[Period]:
     """Every period of `granularity` that has at least one day in first..last, in order."""
+    return list(_overlapping(first, last, granularity))
+
+
+@functools.lru_cache(maxsize=1024)
+def _overlapping(first: date, last: date, granularity: Granularity) -> tuple[Period, ...]:
     periods: list[Period] = []
     period = Period.containing(first, granularity)
     while period.start <= last:
         periods.append(period)
         period = period.next()
-    return periods
+    return tuple(periods)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import jwt
 from fastapi import APIRouter, Query, Request
@@ -32,7 +32,9 @@ from pact_common.auth import Principal, Role
 from pact_common.errors import NotFound, Unauthorized
 
 from ..adapters.dashboard_views import DashboardViews, Scope
+from ..adapters.documents import commitment_from
 from . import dashboard_page as page
+from . import dashboard_summary as summary
 
 COOKIE = "pact_dashboard"
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -134,7 +136,7 @@ def login_page(request: Request, status: int, error: str | None = None) -> Respo
 
 
 def home_of(principal: Principal) -> str:
-    return "/" if principal.is_secretariat else f"/partners/{principal.partner_id}"
+    return "/" if principal.is_secretariat else f"/partners/{quote(principal.partner_id or '')}"
 
 
 def same_origin(request: Request) -> bool:
@@ -187,11 +189,7 @@ async def show(
     titles |= {t["_id"]: t.get("title") or t["_id"] for t, _ in targets}
     contribution = None
     if scope.partner_id is not None:
-        contribution = {
-            c["metric"]: c["achieved"] - c["baseline"]
-            for c in commitments
-            if c["partnership_id"] == scope.partnership_id
-        }
+        contribution = summary.contributions(commitments, scope.partnership_id)
     context = {
         "who": who,
         "public": who is PUBLIC,
@@ -200,15 +198,21 @@ async def show(
         "partnerships": await views.partnerships() if scope.partner_id is None else [],
         "updated_at": d.clock().strftime("%Y-%m-%d %H:%M:%S UTC"),
         "refresh_ms": int(d.settings.refresh_seconds * 1000),
-        "figures": page.key_figures(await views.totals(scope), targets, len(firing), contribution),
+        "figures": summary.key_figures(
+            await views.totals(scope), targets, len(firing), contribution
+        ),
         "targets": page.target_charts(targets, commitments, today)
         if scope.partner_id is None
         else [],
         "commitments": page.commitment_rows(commitments, firing, today),
-        "breakdowns": page.breakdown_charts(breakdowns, everyone),
-        "firing": page.alert_rows(firing, titles),
-        "history": page.alert_rows(await views.alert_history(scope), titles),
-        "annual": page.annual_rows(await views.annual(scope)),
+        "breakdowns": summary.breakdown_charts(breakdowns, everyone),
+        "firing": summary.alert_rows(summary.most_severe_first(firing), titles),
+        "history": summary.alert_rows(await views.alerts(scope, None, limit=20), titles),
+        "annual": summary.annual_rows(
+            [commitment_from(c) for c in commitments],
+            None if scope.partner_id else scope.partnership_id,
+            today.year,
+        ),
     }
     name = "dashboard/_content.html" if fragment else "dashboard/page.html"
     return render(request, name, context)

@@ -148,7 +148,7 @@ def progress_chart(c: ProgressChart) -> Markup:
         out.append(f'<path class="area" d="M{line[0][0]},{base} L{coords.replace(" ", " L")} '
                    f'L{line[-1][0]},{base} Z"/>')  # fmt: skip
         out.append(f'<polyline class="progress" points="{coords}"/>')
-    radius = 2.5 if c.compact else 3.5
+    radius = 2.5 if c.compact or len(c.points) > 24 else 3.5
     for p in c.points:
         out.append(
             f'<circle class="dot" cx="{f.x(p.day)}" cy="{f.y(p.value)}" r="{radius}">'

@@ -1,28 +1,25 @@
-"""What the dashboard shows, shaped from the read side's documents: key figures, charts with
-their data tables, commitments ordered by risk, alerts, the annual figures. Pure functions."""
+"""What the dashboard shows of commitments and common targets, shaped from the read side's
+documents: progress charts with their data tables, commitments ordered by risk. Pure."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup
 
-from pact_contracts.vocabulary import Gender, SkillLevel
-
-from ..adapters.documents import definition_from
+from ..adapters.documents import commitment_from
 from ..domain.model import Metric
 from ..domain.periods import Period
-from ..domain.rules import Rule, projection
+from ..domain.rules import Rule, as_of_date, projection
 from .dashboard_charts import (
     MilestoneMark,
     ProgressChart,
     ProgressPoint,
     amount,
-    bar_chart,
     meter,
     progress_chart,
 )
@@ -54,10 +51,6 @@ RISK = (
     ("Suspended", "muted"),
     ("Withdrawn", "muted"),
 )
-BREAKDOWN_ORDER = {
-    "level": [lv.value for lv in SkillLevel],
-    "gender": [g.value for g in Gender],
-}
 
 
 def unit(metric: str) -> str:
@@ -72,19 +65,6 @@ def metric_label(metric: str) -> str:
 def rule_label(rule: str) -> str:
     known = {r.value: label for r, label in RULES.items()}
     return known.get(rule, rule)
-
-
-@dataclass(frozen=True)
-class KeyFigure:
-    label: str
-    value: str
-    note: str = ""
-    share: float | None = None
-    state: str = ""
-
-    @property
-    def bar(self) -> Markup:
-        return meter(self.share or 0.0, self.state)
 
 
 @dataclass
@@ -216,11 +196,11 @@ def commitment_rows(docs: Iterable[Doc], firing: Sequence[Doc], today: date) -> 
             unit(doc["metric"]),
         )
         series = [
-            (period_end(p["period"]), p["period"], p["value"], p["cumulative"])
-            for p in doc["series"]
+            (min(today, period_end(p["period"])), p["period"], p["value"], p["cumulative"])
+            for p in doc["series"]  # the period in progress: known up to today
         ]
-        as_of = min(today, series[-1][0]) if series else today
-        projected = projection(definition_from(doc), achieved, as_of) / target
+        p = commitment_from(doc)  # at its pace so far, as the alert rules see it
+        projected = projection(p.commitment.target, achieved, as_of_date(p, today)) / target
         state = commitment_state(doc, rules[doc["_id"]])
         order, css = states.get(state, (len(RISK), "muted"))
         title = doc.get("title") or doc["_id"]
@@ -258,7 +238,7 @@ def target_charts(
         for c in commitments:
             if c["metric"] == t["metric"]:
                 for p in c["series"]:
-                    per_day[period_end(p["period"])] += p["value"]
+                    per_day[min(today, period_end(p["period"]))] += p["value"]
         total, points = float(t["baseline"]), []
         for day in sorted(per_day):
             total += per_day[day]
@@ -268,120 +248,3 @@ def target_charts(
             progress_figure(f"target-{i}", title, t, points, achieved, today, compact=False)
         )
     return charts
-
-
-def key_figures(
-    totals: Doc,
-    targets: Sequence[tuple[Doc, float]],
-    firing: int,
-    contribution: dict[str, float] | None = None,
-) -> list[KeyFigure]:
-    """Each figure of the annual survey, measured; against the common target where one
-    counts it. A partner's page (`contribution`: its own progress per metric toward the
-    partnership) shows its share of the common target."""
-    values = {
-        Metric.PEOPLE_TRAINED: float(totals.get("people_trained", 0)),
-        Metric.PEOPLE_REACHED: float(totals.get("people_reached", 0)),
-        Metric.PROGRAMMES_DEVELOPED: float(totals.get("programmes_developed", 0)),
-        Metric.INVESTMENT_EUR: totals.get("investment_cents", 0) / 100,
-    }
-    goals = {Metric(t["metric"]): (t, got) for t, got in reversed(targets)}
-    out = []
-    for metric, value in values.items():
-        u = unit(metric)
-        if metric not in goals:
-            out.append(KeyFigure(METRICS[metric], amount(value, u)))
-            continue
-        t, got = goals[metric]
-        goal = float(t["target_value"])
-        if contribution is None:
-            note = f"{got / goal:.1%} of the common target: {amount(goal, u)} by {t['deadline']}"
-            out.append(KeyFigure(METRICS[metric], amount(value, u), note, got / goal, "ok"))
-        else:
-            mine = contribution.get(metric, 0.0)
-            note = f"{amount(mine, u)} contributed to the common target of {amount(goal, u)}"
-            out.append(KeyFigure(METRICS[metric], amount(value, u), note, mine / goal, "ok"))
-    measured, on_track = totals.get("commitments", 0), totals.get("commitments_on_track", 0)
-    out.append(
-        KeyFigure(
-            "Commitments on track",
-            f"{on_track} of {measured}",
-            "active, achieved or missed commitments",
-            on_track / measured if measured else 0.0,
-            "ok",
-        )
-    )
-    out.append(KeyFigure("Alerts firing", str(firing), "warnings and critical alerts"))
-    return out
-
-
-def breakdown_charts(breakdowns: dict[str, dict[str, int]], everyone: int) -> list[Chart]:
-    charts = []
-    for name, title in (("level", "Skill level"), ("country", "Country"), ("gender", "Gender")):
-        counts = breakdowns.get(name, {})
-        order = BREAKDOWN_ORDER.get(name) or sorted(counts, key=lambda k: (-counts[k], k))
-        rows = [(k.replace("_", " "), counts[k]) for k in order if counts.get(k)]
-        if name == "country" and len(rows) > 12:
-            rows = [*rows[:11], ("others", sum(v for _, v in rows[11:]))]
-        unbroken = everyone - sum(counts.values())
-        if unbroken > 0:
-            rows.append(("not broken down", unbroken))
-        caption = f"People trained by {title.lower()}"
-        charts.append(
-            Chart(
-                bar_chart(f"by-{name}", caption, rows, everyone),
-                caption,
-                (title.lower(), "people trained", "share"),
-                [(k, amount(v), f"{v / everyone:.1%}" if everyone else "") for k, v in rows],
-            )
-        )
-    return charts
-
-
-@dataclass(frozen=True)
-class AlertRow:
-    rule: str
-    severity: str
-    subject: str
-    partner_id: str
-    message: str
-    status: str
-    episode: int
-    fired_at: str
-    resolved_at: str
-
-
-def _when(at: datetime | None) -> str:
-    return at.strftime("%Y-%m-%d %H:%M UTC") if at is not None else ""
-
-
-def alert_rows(docs: Iterable[Doc], titles: dict[str, str]) -> list[AlertRow]:
-    return [
-        AlertRow(
-            rule=rule_label(d["rule"]),
-            severity=d["severity"],
-            subject=titles.get(d["subject_id"]) or d["subject_id"],
-            partner_id=d.get("partner_id") or "partnership",
-            message=d["message"],
-            status=d["status"],
-            episode=d["episode"],
-            fired_at=_when(d["fired_at"]),
-            resolved_at=_when(d.get("resolved_at")),
-        )
-        for d in docs
-    ]
-
-
-def annual_rows(docs: Iterable[Doc]) -> list[Sequence[str]]:
-    return [
-        (
-            d["_id"],
-            amount(d["people_trained"]),
-            amount(d["people_reached"]),
-            amount(d["programmes_developed"]),
-            amount(d["investment_cents"] / 100, "€"),
-            str(d["commitments"]),
-            str(d["partners"]),
-        )
-        for d in docs
-    ]

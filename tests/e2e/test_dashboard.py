@@ -1,0 +1,252 @@
+"""The dashboard as a person uses it: registry, commitments and monitoring run as processes;
+partners register, are approved, pledge and report through `pactctl`; the secretariat signs
+in with a token in headless Chromium (Debian's `chromium`, driven by Playwright) and sees the
+figures, the charts and a firing alert, which then change live as a new report arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+from pymongo import AsyncMongoClient
+from typer.testing import CliRunner
+
+from pact_common.dev_keys import DEV_ADMIN_API_KEY
+from pactctl.main import app as pactctl_app
+from tests.support.kafka import BOOTSTRAP
+from tests.support.stack import OUTPUT, ServiceProcess
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MONGO_URL = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
+THIS_YEAR = date.today().year
+LAST_YEAR = THIS_YEAR - 1
+HEADER = (
+    "commitment_id,period,revision,people_trained,by_level_basic,by_level_intermediate,"
+    "by_level_advanced,by_level_expert,by_gender_female,by_gender_male,by_gender_non_binary,"
+    "by_gender_undisclosed,by_country,programmes_developed,investment_eur,people_reached"
+)
+
+
+class Stack:
+    def __init__(self, namespace: str) -> None:
+        self.namespace = namespace
+        quick = {"MONITORING_DASHBOARD_REFRESH_SECONDS": "1"}
+        self.registry = ServiceProcess("registry", namespace)
+        self.commitments = ServiceProcess("commitments", namespace)
+        self.monitoring = ServiceProcess("monitoring", namespace, quick)
+        self.services = (self.registry, self.commitments, self.monitoring)
+
+    async def pactctl(self, *args: str, key: str | None) -> Any:
+        """`pactctl --json ...` as a partner or the secretariat types it (in a thread: it
+        runs its own event loop to send to Kafka)."""
+        env = {
+            "PACT_API_KEY": key,
+            "PACT_REGISTRY_URL": self.registry.url,
+            "PACT_COMMITMENTS_URL": self.commitments.url,
+            "PACT_MONITORING_URL": self.monitoring.url,
+            "PACT_TOPIC_NAMESPACE": self.namespace,
+            "COLUMNS": "200",
+        }
+        result = await asyncio.to_thread(
+            CliRunner().invoke, pactctl_app, ["--json", "--kafka", BOOTSTRAP, *args], env=env
+        )
+        assert result.exit_code == 0, f"pactctl {' '.join(args)}: {result.output}"
+        return json.loads(result.stdout)
+
+
+@pytest.fixture
+async def stack(infrastructure: None) -> AsyncIterator[Stack]:
+    s = Stack(f"t{uuid.uuid4().hex[:10]}.")
+    try:
+        await asyncio.gather(*(service.start() for service in s.services))
+        yield s
+    finally:
+        for service in s.services:
+            service.stop()
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO_URL)
+        for service in s.services:
+            await client.drop_database(service.database)
+        await client.close()
+
+
+def chromium_installed() -> None:
+    """Not skipped without it: `make test` installs it."""
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install -y chromium"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    chromium_installed()
+    async with async_playwright() as p:
+        launched = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        await launched.close()
+
+
+async def enrol(s: Stack, name: str, country: str) -> dict[str, Any]:
+    done = await s.pactctl(
+        "register", "--legal-name", name, "--type", "training_provider", "--hq", country,
+        "--contact-name", "Eva Weber", "--contact-email", "skills@academy.example",
+        "--accept-charter", key=None,
+    )  # fmt: skip
+    await s.pactctl("partners", "approve", done["partner_id"], key=DEV_ADMIN_API_KEY)
+    return dict(done)
+
+
+async def pledge(s: Stack, key: str, title: str, target: int, *extra: str) -> str:
+    """Retried while commitments has not yet heard of the approval (over Kafka)."""
+    args = (
+        "commitments", "pledge", "--title", title, "--principle", "lifelong_learning",
+        "--action-type", "upskilling", "--specialisation", "cloud", "--cadence", "quarterly",
+        "--target", str(target), "--start", f"{LAST_YEAR}-01-01",
+        "--deadline", f"{THIS_YEAR + 1}-12-31", *extra,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            return str((await s.pactctl(*args, key=key))["commitment_id"])
+        except AssertionError as exc:
+            if "unknown_partner" not in str(exc) and "partner_not_active" not in str(exc):
+                raise
+            await asyncio.sleep(0.2)
+    raise AssertionError("commitments never heard of the partner's approval")
+
+
+async def report(s: Stack, key: str, tmp: Path, *rows: str) -> None:
+    sheet = tmp / f"{uuid.uuid4().hex}.csv"
+    sheet.write_text("\n".join((HEADER, *rows)) + "\n")
+    assert (await s.pactctl("progress", "import", str(sheet), key=key))["sent"] == len(rows)
+
+
+async def partnership_trained(s: Stack, token: str, expected: int) -> None:
+    """Wait until monitoring has applied every report (its API, as a script would)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=s.monitoring.url, headers=headers) as http:
+        for _ in range(300):
+            got = (await http.get("/progress/partnerships/digital-ecosystem")).json()
+            if got.get("people_trained") == expected:
+                return
+            await asyncio.sleep(0.1)
+    raise AssertionError(f"monitoring did not reach {expected} people trained: {got}")
+
+
+async def sign_in(page: Page, url: str, token: str) -> None:
+    await page.goto(url)
+    await expect(page.get_by_role("heading", name="Sign in to the dashboard")).to_be_visible()
+    await page.get_by_label("Token").fill(token)
+    await page.get_by_role("button", name="Sign in").click()
+
+
+def figure(page: Page, label: str) -> Any:
+    return page.locator("#key-figures li").filter(has_text=label).locator(".figure-value")
+
+
+async def test_the_secretariat_follows_progress_live(
+    stack: Stack, browser: Browser, tmp_path: Path
+) -> None:
+    s = stack
+    admin = await s.pactctl("token", key=DEV_ADMIN_API_KEY)
+    cloud = await enrol(s, "Nordic Cloud Academy", "FI")
+    sme = await enrol(s, "Lusitania SME Digital", "PT")
+    cloud_id = await pledge(
+        s, cloud["api_key"], "Cloud skills for 2,000 engineers", 2000,
+        "--level", "advanced", "--country", "FI,SE", "--milestone", f"{LAST_YEAR}-12-31:800",
+    )  # fmt: skip
+    sme_id = await pledge(
+        s, sme["api_key"], "Basic digital skills for 5,000 SME staff", 5000,
+        "--level", "basic", "--country", "PT",
+    )  # fmt: skip
+    async with httpx.AsyncClient(base_url=s.commitments.url) as http:
+        answer = await http.post(
+            "/partnership-targets",
+            headers={"Authorization": f"Bearer {admin['access_token']}"},
+            json={
+                "partnership_id": "digital-ecosystem",
+                "title": "10,000 people trained in digital skills",
+                "metric": "people_trained",
+                "target_value": 10000,
+                "start_date": f"{LAST_YEAR}-01-01",
+                "deadline": f"{THIS_YEAR + 3}-12-31",
+            },
+        )
+        assert answer.status_code == 201, answer.text
+    # 300 + 200 trained by the cloud academy: its 800 milestone of last year is missed.
+    await report(
+        s, cloud["api_key"], tmp_path,
+        f"{cloud_id},{LAST_YEAR}-Q3,1,300,,,300,,120,180,,,FI:200;SE:100,,,",
+        f"{cloud_id},{LAST_YEAR}-Q4,1,200,,,200,,80,120,,,FI:200,,,",
+    )  # fmt: skip
+    await report(
+        s, sme["api_key"], tmp_path, f"{sme_id},{LAST_YEAR}-Q4,1,1200,1200,,,,700,500,,,PT:1200,,,"
+    )
+    await partnership_trained(s, admin["access_token"], 1700)
+
+    page = await browser.new_page(viewport={"width": 1440, "height": 900})
+    elsewhere: list[str] = []  # the page works offline: nothing is fetched from anywhere else
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(s.monitoring.url) else elsewhere.append(r.url),
+    )
+    await sign_in(page, f"{s.monitoring.url}/", admin["access_token"])
+
+    await expect(
+        page.get_by_role("heading", name="Progress toward the common targets")
+    ).to_be_visible()
+    await expect(figure(page, "People trained")).to_have_text("1,700")
+    await expect(page.locator("#key-figures")).to_contain_text("17.0% of the common target: 10,000")
+    chart = page.locator("#target-0")
+    await expect(chart).to_have_attribute("role", "img")
+    assert await chart.locator("polyline.progress").count() == 1
+    points = await chart.locator("circle.dot").count()
+    assert points == 2  # the partnership's cumulative progress at the end of Q3 and Q4
+    firing = page.locator("#alerts-firing")
+    await expect(firing.locator(".alert-item").filter(has_text="Milestone missed")).to_contain_text(
+        "Cloud skills for 2,000 engineers"
+    )
+    rows = page.locator("#commitments-by-risk tbody tr")
+    await expect(rows.first).to_contain_text("Cloud skills for 2,000 engineers")  # most at risk
+    await expect(page.locator("#by-country")).to_contain_text("PT")
+    [cookie] = await page.context.cookies()
+    assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+    OUTPUT.mkdir(exist_ok=True)
+    await page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
+
+    # A new report while the page is open: the figures change without a reload.
+    await report(
+        s, sme["api_key"], tmp_path, f"{sme_id},{THIS_YEAR}-Q1,1,300,300,,,,150,150,,,PT:300,,,"
+    )
+    await expect(figure(page, "People trained")).to_have_text("2,000", timeout=20_000)
+    this_year = page.locator("#annual-report tbody tr").filter(has_text=str(THIS_YEAR))
+    await expect(this_year.locator("td").first).to_have_text("300")
+
+    assert elsewhere == []
+
+    # The cloud academy's own page: its commitment, not the other partner's.
+    partner = await browser.new_page(viewport={"width": 1440, "height": 900})
+    token = await s.pactctl("token", key=cloud["api_key"])
+    await sign_in(partner, f"{s.monitoring.url}/", token["access_token"])
+    await expect(partner).to_have_url(re.compile(f"/partners/{cloud['partner_id']}$"))
+    await expect(figure(partner, "People trained")).to_have_text("500")
+    await expect(partner.locator("#commitments-by-risk")).to_contain_text("Cloud skills")
+    await expect(partner.locator("main")).not_to_contain_text("SME staff")
+    await partner.screenshot(path=str(OUTPUT / "dashboard-partner.png"), full_page=True)
