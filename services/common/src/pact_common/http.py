@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import DomainError
@@ -37,6 +38,20 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     message = "; ".join(f"{p['field']}: {p['message']}" for p in problems)
     first = problems[0]["field"] if problems else None
     return JSONResponse(error_body("invalid", message, first, problems=problems), status_code=422)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    """Starlette's and FastAPI's own errors (unknown path, wrong method, a body FastAPI cannot
+    decode) in the platform's error shape. A body that is not UTF-8, or nested too deep for
+    the JSON parser, is invalid input (422) like any other body that is not JSON."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+        message = "body: the request body is not UTF-8 encoded JSON"
+        problem = {"field": "body", "rule": "json_invalid", "message": message}
+        return JSONResponse(error_body("invalid", message, "body", problems=[problem]), 422)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    body = error_body(code, str(exc.detail))
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 class BodyLimit:
@@ -126,4 +141,5 @@ def ops_router(
 def install_common(app: FastAPI, max_body_bytes: int) -> None:
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(BodyLimit, limit=max_body_bytes)

@@ -14,6 +14,10 @@ _SECRET_KEYS = frozenset(
 )
 
 
+#: A key containing one of these is secret too (access_token, jwt_private_key, ...).
+_SECRET_PARTS = ("token", "secret", "password", "private_key", "api_key", "authorization")
+
+
 def _flatten_extra(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     """FastStream passes its context as `extra={...}`; lift it to top-level keys."""
     extra = event.pop("extra", None)
@@ -25,7 +29,8 @@ def _flatten_extra(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
 
 def _redact(_: WrappedLogger, __: str, event: EventDict) -> EventDict:
     for key in list(event):
-        if key.lower() in _SECRET_KEYS:
+        lowered = key.lower()
+        if lowered in _SECRET_KEYS or any(part in lowered for part in _SECRET_PARTS):
             event[key] = "[redacted]"
     return event
 

@@ -210,7 +210,7 @@ async def amend(
     "/commitments/{commitment_id}/withdraw",
     response_model=s.CommitmentDetail,
     tags=["commitments"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 422)},
+    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
 )
 async def withdraw(
     commitment_id: str, body: s.WithdrawalIn, svc: Svc, principal: CurrentPrincipal
@@ -251,7 +251,7 @@ async def set_target(
     "/partnership-targets",
     response_model=s.TargetPage,
     tags=["partnership targets"],
-    responses={k: PROBLEMS[k] for k in (401, 422)},
+    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
 )
 async def list_targets(
     svc: Svc,

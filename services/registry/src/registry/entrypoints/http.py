@@ -77,7 +77,7 @@ def _uow(svc: Services) -> UnitOfWork:
     status_code=status.HTTP_201_CREATED,
     response_model=s.RegisteredPartner,
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (409, 413, 422)},
+    responses={k: PROBLEMS[k] for k in (404, 409, 413, 422)},
 )
 async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
     """Self-registration. The API key in the answer is shown once."""
@@ -105,7 +105,7 @@ async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
     "/partners",
     response_model=s.PartnerPage,
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (401, 422)},
+    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
 )
 async def list_partners(
     svc: Svc,
@@ -140,7 +140,7 @@ async def _partner_doc(svc: Services, partner_id: str) -> dict[str, Any]:
     "/partners/{partner_id}",
     response_model=s.PartnerOut,
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (401, 404)},
+    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
 )
 async def get_partner(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> s.PartnerOut:
     doc = await _partner_doc(svc, partner_id)
@@ -165,17 +165,14 @@ async def history(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> lis
     "/partners/{partner_id}",
     response_model=s.PartnerOut,
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 422)},
+    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
 )
 async def update_partner(
     partner_id: str, body: s.ProfileChanges, svc: Svc, principal: CurrentPrincipal
 ) -> s.PartnerOut:
     """A partner updates its own profile (not its status)."""
     principal.require_partner_or_secretariat(partner_id)
-    changes = {
-        k: (str(v) if k in ("website", "webhook_url", "contact_email") else v)
-        for k, v in body.model_dump(exclude_unset=True, mode="json").items()
-    }
+    changes = body.model_dump(exclude_unset=True, mode="json")  # null clears a field
     if "countries" in changes:
         changes["countries"] = tuple(dict.fromkeys(changes["countries"]))
     await handlers.update_profile(
@@ -192,7 +189,9 @@ async def _transition(
     return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
 
 
-_LIFECYCLE: dict[int | str, dict[str, Any]] = {k: PROBLEMS[k] for k in (401, 403, 404, 409, 422)}
+_LIFECYCLE: dict[int | str, dict[str, Any]] = {
+    k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)
+}
 
 
 @router.post(
@@ -284,7 +283,7 @@ async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> 
     "/partners/{partner_id}/partnerships",
     response_model=s.PartnerOut,
     tags=["partnerships"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 422)},
+    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
 )
 async def join(
     partner_id: str, body: s.JoinRequest, svc: Svc, principal: CurrentPrincipal
@@ -315,7 +314,7 @@ async def leave(
     status_code=status.HTTP_201_CREATED,
     response_model=s.PartnershipOut,
     tags=["partnerships"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 409, 422)},
+    responses={k: PROBLEMS[k] for k in (401, 403, 409, 413, 422)},
 )
 async def create_partnership(
     body: s.NewPartnership, svc: Svc, principal: CurrentPrincipal
@@ -347,7 +346,7 @@ async def list_partnerships(svc: Svc) -> list[s.PartnershipOut]:
     "/auth/token",
     response_model=s.Token,
     tags=["credentials"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
+    responses={k: PROBLEMS[k] for k in (401, 403, 413, 422)},
 )
 async def token(body: s.TokenRequest, svc: Svc) -> s.Token:
     """Exchange an API key (a partner's, or the secretariat's admin key) for a short-lived

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AnyHttpUrl, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AnyHttpUrl,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from pact_contracts.vocabulary import CountryCode, OrganisationType, SizeClass
 
@@ -64,7 +72,8 @@ class Registration(_Body):
 
 
 class ProfileChanges(_Body):
-    """Fields a partner may change; status is the secretariat's."""
+    """Fields a partner may change; status is the secretariat's. `null` clears an optional
+    field; a required one (legal name, contact, countries) cannot be cleared."""
 
     legal_name: Text | None = None
     vat: Vat | None = None
@@ -77,6 +86,13 @@ class ProfileChanges(_Body):
     website: Url | None = None
     webhook_url: Url | None = None
     signing_public_key: Ed25519Key | None = None
+
+    @field_validator("legal_name", "contact_name", "contact_email", "countries", mode="before")
+    @classmethod
+    def _required_stays_set(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("this field is required and cannot be null")
+        return value
 
 
 class StatusChange(_Body):

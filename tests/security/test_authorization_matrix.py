@@ -1,0 +1,468 @@
+"""Who may call what: every endpoint of every service, called by every kind of caller,
+answers the status in the table below, and that status is one its OpenAPI document promises.
+
+The endpoints are enumerated from each app (`app.openapi()` plus the documentation routes),
+so an endpoint added without a line in the table fails `test_every_endpoint_has_an_expectation`.
+
+The state is real: every service runs in-process in ONE topic namespace; partners register
+and the secretariat approves (and suspends) them through the registry, whose partner events
+reach commitments and monitoring over Kafka; commitments are pledged over HTTP and reach
+monitoring the same way.
+
+Callers (the columns):
+  none        no Authorization header
+  expired     a secretariat token, correctly signed, expired two hours ago
+  bad sig     a secretariat token signed with a freshly generated Ed25519 key
+  other       an active partner acting on partner A's resources
+  withdrawn   a withdrawn partner, with the token it got before, acting on its own resources
+  suspended   a suspended partner acting on its own resources
+  partner     partner A (active) acting on its own resources
+  secretariat the secretariat acting on partner A's resources
+
+Requests are the ones the secretariat or the owner would succeed with (a pending partner
+to approve, a fresh commitment to withdraw, ...), so a refusal means the caller was refused,
+not that the request was wrong. Destructive calls get resources of their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from pact_common.dev_keys import DEV_ADMIN_API_KEY
+from tests.security.services import (
+    BY_NAME,
+    DIGITAL,
+    SERVICES,
+    Endpoint,
+    Running,
+    documented,
+    endpoints,
+    pledge_body,
+    running,
+)
+from tests.support import auth
+from tests.support.kafka import wait_until
+from tests.support.registry import registration
+
+pytestmark = pytest.mark.integration
+
+COLUMNS = (
+    "none", "expired", "bad sig", "other", "withdrawn", "suspended", "partner", "secretariat"
+)  # fmt: skip
+
+# Answered to anyone, whatever Authorization header comes with the request (even a forged one).
+COMMON_PUBLIC: dict[Endpoint, int] = {
+    "GET /health": 200,
+    "GET /ready": 200,
+    "GET /metrics": 200,
+    "GET /asyncapi.json": 200,
+    "GET /openapi.json": 200,
+    "GET /docs": 200,
+    "GET /docs/oauth2-redirect": 200,
+    "GET /redoc": 200,
+}
+PUBLIC: dict[str, dict[Endpoint, int]] = {
+    "registry": {
+        "POST /partners": 201,
+        "GET /partnerships": 200,
+        "POST /auth/token": 200,
+        "GET /auth/public-key": 200,
+    },
+    "commitments": {},
+    "monitoring": {},
+}
+
+# Registry lets a suspended partner manage its own record (and leave); commitments refuses
+# suspended and withdrawn partners everything. Monitoring, as written today, refuses neither:
+# their reports are accepted over HTTP and judged by the progress consumer (reported to the
+# lead as a question of policy).
+# fmt: off
+PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
+    "registry": {
+        #                                                none  exp  sig other wdrn susp  own secr
+        "GET /partners":                                (401, 401, 401, 200, 403, 200, 200, 200),
+        "GET /partners/{partner_id}":                   (401, 401, 401, 200, 403, 200, 200, 200),
+        "PATCH /partners/{partner_id}":                 (401, 401, 401, 403, 403, 200, 200, 200),
+        "GET /partners/{partner_id}/history":           (401, 401, 401, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/approve":          (401, 401, 401, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/reject":           (401, 401, 401, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/suspend":          (401, 401, 401, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/reinstate":        (401, 401, 401, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/withdraw":         (401, 401, 401, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/api-key":          (401, 401, 401, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/partnerships":     (401, 401, 401, 403, 403, 200, 200, 200),
+        "DELETE /partners/{partner_id}/partnerships/{partnership_id}":
+                                                        (401, 401, 401, 403, 403, 200, 200, 200),
+        "POST /partnerships":                           (401, 401, 401, 403, 403, 403, 403, 201),
+    },
+    "commitments": {
+        #                                                none  exp  sig other wdrn susp  own secr
+        "POST /commitments":                            (401, 401, 401, 403, 403, 403, 201, 201),
+        "GET /commitments":                             (401, 401, 401, 403, 403, 403, 200, 200),
+        "GET /commitments/{commitment_id}":             (401, 401, 401, 403, 403, 403, 200, 200),
+        "POST /commitments/{commitment_id}/amendments": (401, 401, 401, 403, 403, 403, 200, 200),
+        "POST /commitments/{commitment_id}/withdraw":   (401, 401, 401, 403, 403, 403, 200, 200),
+        "POST /partnership-targets":                    (401, 401, 401, 403, 403, 403, 403, 201),
+        "GET /partnership-targets":                     (401, 401, 401, 200, 403, 403, 200, 200),
+    },
+    "monitoring": {
+        #                                                none  exp  sig other wdrn susp  own secr
+        "POST /progress":                               (401, 401, 401, 403, 202, 202, 202, 202),
+        "GET /progress/rejections":                     (401, 401, 401, 403, 200, 200, 200, 200),
+        "GET /progress/commitments/{commitment_id}":    (401, 401, 401, 403, 200, 200, 200, 200),
+        "GET /progress/partnerships/{partnership_id}":  (401, 401, 401, 200, 200, 200, 200, 200),
+    },
+}
+# fmt: on
+
+
+def expectations(service: str) -> dict[Endpoint, tuple[int, ...]]:
+    table: dict[Endpoint, tuple[int, ...]] = {
+        endpoint: (status,) * len(COLUMNS)
+        for endpoint, status in (COMMON_PUBLIC | PUBLIC[service]).items()
+    }
+    return table | PROTECTED[service]
+
+
+# --- the world the calls are made in --------------------------------------------------------
+
+EXTRA_PARTNERSHIP = "ai-skills"
+
+
+@dataclass
+class Partner:
+    id: str
+    api_key: str
+    headers: dict[str, str]
+    commitment: str = ""
+
+
+@dataclass
+class Caller:
+    column: str
+    headers: dict[str, str]
+    owner: Partner  # whose resources the call is about
+
+
+@dataclass
+class Call:
+    path: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    headers: dict[str, str] | None = None  # None: the caller's
+
+
+class World:
+    def __init__(self, services: dict[str, Running]) -> None:
+        self.services = services
+        self.registry = services["registry"].client
+        self.secretariat: dict[str, str] = {}
+        self.partners: dict[str, Partner] = {}
+        self._counter = itertools.count(1)
+
+    def unique(self) -> int:
+        return next(self._counter)
+
+    async def new_partner(self, status: str = "active") -> Partner:
+        """Registered through the registry, then taken to `status` by the secretariat."""
+        name = f"Security Test Org {uuid.uuid4().hex[:8]}"
+        body = registration(legal_name=name, vat=None)
+        registered = await self.registry.post("/partners", json=body)
+        assert registered.status_code == 201, registered.text
+        partner_id, api_key = registered.json()["partner_id"], registered.json()["api_key"]
+        answer = await self.registry.post("/auth/token", json={"api_key": api_key})
+        assert answer.status_code == 200, answer.text
+        partner = Partner(partner_id, api_key, auth.bearer(answer.json()["access_token"]))
+        steps = {"pending": [], "active": ["approve"], "suspended": ["approve", "suspend"]}
+        for action in steps[status]:
+            await self.transition(partner.id, action)
+        return partner
+
+    async def transition(self, partner_id: str, action: str) -> None:
+        response = await self.registry.post(
+            f"/partners/{partner_id}/{action}",
+            json={"reason": f"security test: {action}"},
+            headers=self.secretariat,
+        )
+        assert response.status_code == 200, response.text
+
+    async def pledge(self, owner: Partner) -> str:
+        response = await self.services["commitments"].client.post(
+            "/commitments", json=pledge_body(), headers=owner.headers
+        )
+        assert response.status_code == 201, response.text
+        commitment_id: str = response.json()["commitment_id"]
+        return commitment_id
+
+    async def known(self, service: str, collection: str, ids: dict[str, str]) -> None:
+        """Wait until `service`'s read model holds each id with the given status."""
+        db = self.services[service].db
+
+        async def all_there() -> bool:
+            for _id, status in ids.items():
+                doc = await db[collection].find_one({"_id": _id})
+                if doc is None or doc.get("status") != status:
+                    return False
+            return True
+
+        await wait_until(all_there, timeout=30)
+
+    async def fresh(self, caller: Caller) -> Caller:
+        """The same kind of caller, with a partner of its own (for calls that destroy it)."""
+        status = {"partner": "active", "suspended": "suspended"}[caller.column]
+        partner = await self.new_partner(status)
+        return replace(caller, headers=partner.headers, owner=partner)
+
+    def callers(self) -> list[Caller]:
+        a, other, withdrawn, suspended = (
+            self.partners[k] for k in ("a", "other", "withdrawn", "suspended")
+        )
+        return [
+            Caller("none", {}, a),
+            Caller("expired", auth.bearer(auth.expired_token(auth.SECRETARIAT)), a),
+            Caller("bad sig", auth.bearer(auth.forged_token(auth.SECRETARIAT)), a),
+            Caller("other", other.headers, a),
+            Caller("withdrawn", withdrawn.headers, withdrawn),
+            Caller("suspended", suspended.headers, suspended),
+            Caller("partner", a.headers, a),
+            Caller("secretariat", self.secretariat, a),
+        ]
+
+
+def quarter(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+@pytest.fixture(scope="module")
+async def world(infrastructure: None) -> AsyncIterator[World]:
+    """Partner A, another partner, a withdrawn and a suspended one (both still holding the
+    tokens they got before), each with a commitment of its own; every service has learnt of
+    them through Kafka, not through a back door."""
+    namespace = f"t{uuid.uuid4().hex[:10]}."
+    async with running(namespace) as services:
+        w = World(services)
+        token = await w.registry.post("/auth/token", json={"api_key": DEV_ADMIN_API_KEY})
+        w.secretariat = auth.bearer(token.json()["access_token"])
+        created = await w.registry.post(
+            "/partnerships",
+            json={"id": EXTRA_PARTNERSHIP, "name": "AI skills", "ecosystem": "digital"},
+            headers=w.secretariat,
+        )
+        assert created.status_code == 201, created.text
+        for key in ("a", "other", "withdrawn", "suspended"):
+            w.partners[key] = await w.new_partner("active")
+        await w.known("commitments", "partners", {p.id: "active" for p in w.partners.values()})
+        for partner in w.partners.values():
+            partner.commitment = await w.pledge(partner)
+        for key, action in (("withdrawn", "withdraw"), ("suspended", "suspend")):
+            await w.transition(w.partners[key].id, action)
+        final = {
+            "a": "active",
+            "other": "active",
+            "withdrawn": "withdrawn",
+            "suspended": "suspended",
+        }
+        await w.known("commitments", "partners", {w.partners[k].id: s for k, s in final.items()})
+        if "monitoring" in services:
+            committed = {w.partners[k].commitment: s for k, s in final.items()}
+            await w.known("monitoring", "commitments", committed)
+        yield w
+
+
+# --- how each endpoint is called --------------------------------------------------------------
+
+Builder = Callable[[World, Caller], Awaitable[Call]]
+
+
+async def own(_: World, c: Caller) -> Call:
+    return Call(path={"partner_id": c.owner.id, "commitment_id": c.owner.commitment})
+
+
+def transition_of(status: str) -> Builder:
+    """A partner in `status`, for the secretariat to move on (or for others to try)."""
+
+    async def build(w: World, c: Caller) -> Call:
+        target = await w.new_partner(status)
+        return Call(path={"partner_id": target.id}, json={"reason": "Charter checked"})
+
+    return build
+
+
+async def withdraw_partner(w: World, c: Caller) -> Call:
+    if c.column in ("partner", "suspended"):
+        c = await w.fresh(c)  # a partner withdrawing itself: one of its own
+        return Call(path={"partner_id": c.owner.id}, json={"reason": "Leaving"}, headers=c.headers)
+    return await transition_of("active")(w, c)
+
+
+async def withdraw_commitment(w: World, c: Caller) -> Call:
+    commitment = c.owner.commitment
+    if c.column in ("other", "partner", "secretariat"):
+        commitment = await w.pledge(c.owner)
+    return Call(path={"commitment_id": commitment}, json={"reason": "Programme discontinued"})
+
+
+async def progress_report(w: World, c: Caller) -> Call:
+    report = {
+        "partner_id": c.owner.id,
+        "commitment_id": c.owner.commitment,
+        "period": quarter(datetime.now(UTC).date()),
+        "revision": w.unique(),
+        "people_trained": 12,
+    }
+    return Call(json=report)
+
+
+async def new_target(w: World, _: Caller) -> Call:
+    target = pledge_body(title=f"Target {w.unique()}")
+    keep = ("partnership_id", "title", "target_value", "start_date", "deadline")
+    return Call(json={k: target[k] for k in keep})
+
+
+async def no_request(_: World, __: Caller) -> Call:
+    return Call()
+
+
+def with_body(body: Callable[[World, Caller], Any]) -> Builder:
+    async def build(w: World, c: Caller) -> Call:
+        call = await own(w, c)
+        call.json = body(w, c)
+        return call
+
+    return build
+
+
+REQUESTS: dict[str, dict[Endpoint, Builder]] = {
+    "registry": {
+        "POST /partners": lambda w, c: _call(
+            json=registration(legal_name=f"New Org {uuid.uuid4().hex[:8]}", vat=None)
+        ),
+        "POST /auth/token": lambda w, c: _token_request(w),
+        "PATCH /partners/{partner_id}": with_body(
+            lambda w, c: {"contact_name": f"Contact {w.unique()}"}
+        ),
+        "POST /partners/{partner_id}/approve": transition_of("pending"),
+        "POST /partners/{partner_id}/reject": transition_of("pending"),
+        "POST /partners/{partner_id}/suspend": transition_of("active"),
+        "POST /partners/{partner_id}/reinstate": transition_of("suspended"),
+        "POST /partners/{partner_id}/withdraw": withdraw_partner,
+        "POST /partners/{partner_id}/partnerships": with_body(
+            lambda w, c: {"partnership_id": EXTRA_PARTNERSHIP}
+        ),
+        "DELETE /partners/{partner_id}/partnerships/{partnership_id}": lambda w, c: _call(
+            path={"partner_id": c.owner.id, "partnership_id": EXTRA_PARTNERSHIP}
+        ),
+        "POST /partnerships": lambda w, c: _call(
+            json={"id": f"skills-{w.unique()}", "name": "Skills", "ecosystem": "digital"}
+        ),
+    },
+    "commitments": {
+        "POST /commitments": lambda w, c: _call(json=pledge_body(partner_id=c.owner.id)),
+        "GET /commitments": lambda w, c: _call(params={"partner": c.owner.id}),
+        "POST /commitments/{commitment_id}/amendments": with_body(
+            lambda w, c: {"reason": "Scope extended", "target_value": 6000 + w.unique()}
+        ),
+        "POST /commitments/{commitment_id}/withdraw": withdraw_commitment,
+        "POST /partnership-targets": new_target,
+    },
+    "monitoring": {
+        "POST /progress": progress_report,
+        "GET /progress/rejections": lambda w, c: _call(params={"partner_id": c.owner.id}),
+        "GET /progress/partnerships/{partnership_id}": lambda w, c: _call(
+            path={"partnership_id": DIGITAL}
+        ),
+    },
+}
+
+
+async def _call(**kw: Any) -> Call:
+    return Call(**kw)
+
+
+async def _token_request(w: World) -> Call:
+    return Call(json={"api_key": (await w.new_partner("pending")).api_key})
+
+
+async def send(w: World, service: str, endpoint: Endpoint, caller: Caller) -> httpx.Response:
+    method, template = endpoint.split(" ")
+    build = REQUESTS[service].get(endpoint, own if "{" in template else no_request)
+    call = await build(w, caller)
+    return await w.services[service].client.request(
+        method,
+        template.format(**call.path),
+        params=call.params,
+        json=call.json,
+        headers=caller.headers if call.headers is None else call.headers,
+    )
+
+
+# --- the tests ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", [s.name for s in SERVICES])
+def test_every_endpoint_has_an_expectation(service: str) -> None:
+    app = BY_NAME[service].build_app(BY_NAME[service].settings_for("unused."))
+    answered, expected = endpoints(app), set(expectations(service))
+    assert not PUBLIC[service].keys() & PROTECTED[service].keys()
+    assert answered - expected == set(), f"{service}: endpoints with no line in the table"
+    assert expected - answered == set(), f"{service}: lines for endpoints that do not exist"
+
+
+@pytest.mark.parametrize("service", [s.name for s in SERVICES])
+async def test_authorization_matrix(world: World, service: str) -> None:
+    app = world.services[service].app
+    wrong: list[str] = []
+    for endpoint, statuses in expectations(service).items():
+        promised = documented(app, endpoint)  # None: a documentation page, not in the document
+        for caller, expected in zip(world.callers(), statuses, strict=True):
+            response = await send(world, service, endpoint, caller)
+            got = response.status_code
+            if got != expected:
+                wrong.append(f"{endpoint} as {caller.column}: {got}, expected {expected}")
+            if promised is not None and got not in promised:
+                wrong.append(f"{endpoint} as {caller.column}: {got} is not documented")
+            if got in (401, 403):
+                error = response.json()["error"]
+                assert error["code"] and error["message"], response.text
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize("service", [s.name for s in SERVICES])
+async def test_every_hostile_token_is_refused(world: World, service: str) -> None:
+    """Key confusion, alg none, swapped claims under a genuine signature, wrong audience...:
+    401 on every protected endpoint of every service."""
+    refused: list[str] = []
+    callers = world.callers()
+    secretariat = next(c for c in callers if c.column == "secretariat")
+    for (what, token), endpoint in itertools.product(
+        auth.hostile_tokens().items(), PROTECTED[service]
+    ):
+        caller = replace(secretariat, column=what, headers=auth.bearer(token))
+        response = await send(world, service, endpoint, caller)
+        if response.status_code != 401:
+            refused.append(f"{endpoint} with {what}: {response.status_code}")
+    assert refused == [], "\n".join(refused)
+
+
+async def test_other_partners_see_no_contact_details(world: World) -> None:
+    """Being allowed to read a partner is not being allowed to read all of it: contact
+    details and endpoints are the partner's own and the secretariat's."""
+    private = ("contact_name", "contact_email", "webhook_url")
+    a_id = world.partners["a"].id
+    for caller in world.callers():
+        if caller.column not in ("other", "partner", "secretariat"):
+            continue
+        one = (await world.registry.get(f"/partners/{a_id}", headers=caller.headers)).json()
+        page = await world.registry.get("/partners", headers=caller.headers, params={"limit": 200})
+        [listed] = [p for p in page.json()["items"] if p["id"] == a_id]
+        for seen in (one, listed):
+            shown = {k: seen[k] for k in private if seen[k] is not None}
+            assert bool(shown) == (caller.column != "other"), (caller.column, shown)
