@@ -72,6 +72,7 @@ new_secret jwt_public_key.pem jwt_public_key
 [[ $(jwt_public_key) == "$(<"$dir/jwt_public_key.pem")" ]] ||
   die "jwt_public_key.pem is not the public half of jwt_private_key.pem: delete it to make it anew"
 new_secret registry_admin_api_key password
+new_secret monitoring_webhook_secret password
 
 cat <<DONE
 Secrets are in $dir. Before docker compose up, give compose the registry's admin key:

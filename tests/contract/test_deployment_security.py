@@ -14,6 +14,7 @@ runs), not their text; each check also has a test showing that it catches a brea
 from __future__ import annotations
 
 import copy
+import importlib
 import os
 import re
 import shutil
@@ -26,7 +27,6 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic_settings import SettingsConfigDict
 from pymongo.uri_parser import parse_uri
 
 from pact_common.settings import ServiceSettings
@@ -664,7 +664,8 @@ def test_each_service_authenticates_with_its_own_credentials(
     assert env[f"{prefix}MONGO_URL_FILE"] == f"/run/secrets/mongo_{service}_url"
     assert f"{prefix}MONGO_URL" not in env and f"{prefix}KAFKA_SASL_PASSWORD" not in env
     key = "jwt_private_key" if service == "registry" else "jwt_public_key"
-    assert mounted(svc) == {f"kafka_{service}_password", f"mongo_{service}_url", key}
+    own = {"monitoring": {"monitoring_webhook_secret"}}.get(service, set())
+    assert mounted(svc) == {f"kafka_{service}_password", f"mongo_{service}_url", key, *own}
     for name in ("kafka", "kafka-init"):
         users = scram_users(compose["services"][name])
         assert service in users, f"{name}: no SCRAM credential for {service}"
@@ -682,6 +683,7 @@ def test_every_secret_is_mounted_only_where_it_is_needed(compose: dict[str, Any]
         "mongo_keyfile": {"mongo"},
         "jwt_private_key": {"registry"},
         "jwt_public_key": {"commitments", "monitoring"},
+        "monitoring_webhook_secret": {"monitoring"},
     }
     for service in APPS:
         expected[f"kafka_{service}_password"] = {"kafka", "kafka-init", service}
@@ -692,15 +694,10 @@ def test_every_secret_is_mounted_only_where_it_is_needed(compose: dict[str, Any]
 
 
 def _settings_class(service: str) -> type[ServiceSettings]:
-    if service == "registry":
-        from registry.config import Settings
-
-        return Settings
-
-    class Settings(ServiceSettings):  # what commitments and monitoring add is not secret
-        model_config = SettingsConfigDict(env_prefix=f"{service.upper()}_", extra="ignore")
-
-    return Settings
+    """The service's own settings class, so a variable it does not read is caught."""
+    module = importlib.import_module(f"{service}.config")
+    settings: type[ServiceSettings] = module.Settings
+    return settings
 
 
 def _unknown_settings(service: str, env: dict[str, str]) -> list[str]:

@@ -63,12 +63,24 @@ def list_alerts(
     )
 
 
+def readable(key: str, value: Any) -> Any:
+    """A year as it is written; a mapping in a table cell as `name value, ...` (zeros left out:
+    `commitments_by_status` reads `active 3, withdrawn 1`)."""
+    if key == "year":
+        return str(value)
+    if isinstance(value, dict) and not any(isinstance(v, dict | list) for v in value.values()):
+        return ", ".join(
+            f"{k} {v:,}" if isinstance(v, int) else f"{k} {v}" for k, v in value.items() if v
+        )
+    return value
+
+
 def render(title: str, data: Any) -> None:
     """Any JSON answer as tables: scalars as one field/value table, every list of objects
     and every mapping of objects as a table of its own."""
     if not isinstance(data, dict):
         data = {"items": data}
-    scalars = [[k, v] for k, v in data.items() if not isinstance(v, dict | list)]
+    scalars = [[k, readable(k, v)] for k, v in data.items() if not isinstance(v, dict | list)]
     scalars += [
         [f"{k}.{kk}", vv]
         for k, v in data.items()
@@ -85,7 +97,7 @@ def render(title: str, data: Any) -> None:
             rows = [{"": k} | v for k, v in value.items()]
         if rows:
             columns = list(dict.fromkeys(c for r in rows for c in r))
-            flat = [[r.get(c) for c in columns] for r in rows]
+            flat = [[readable(c, r.get(c)) for c in columns] for r in rows]
             console.print(
                 table(key.replace("_", " "), [c.replace("_", " ") for c in columns], flat)
             )

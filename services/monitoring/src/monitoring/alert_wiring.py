@@ -5,7 +5,8 @@ here does I/O until `start()`."""
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from fastapi import APIRouter
@@ -50,13 +51,25 @@ class Alerting:
     runtime: Runtime
     routers: list[APIRouter]
     services: AlertServices
-    worker: DeliveryWorker
     sender: HttpWebhookSender
+    new_worker: Callable[[], DeliveryWorker]
+    worker: DeliveryWorker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.worker = self.new_worker()
 
     async def start(self) -> None:
         """Indexes, then the delivery worker (before the consumers start)."""
         await alert_store.ensure_indexes(self.runtime.mongo.db)
         self.worker.start()
+
+    async def restart_worker(self) -> DeliveryWorker:
+        """Stop the delivery worker and start a new one (a worker of its own, as after a
+        restart): everything it needs is in the outbox."""
+        await self.worker.stop()
+        self.worker = self.new_worker()
+        self.worker.start()
+        return self.worker
 
     async def stop(self) -> None:
         await self.worker.stop()
@@ -67,16 +80,25 @@ def build_alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerti
     policy = delivery_policy(settings)
     alert_consumers.register(runtime, joined=joined, clock=clock, policy=policy)
     db = runtime.mongo.db
-    outbox = MongoDeliveryOutbox(db, lease=timedelta(seconds=settings.delivery_lease_seconds))
+    lease = timedelta(seconds=settings.delivery_lease_seconds)
+    outbox = MongoDeliveryOutbox(db, lease=lease)
     receivers = MongoReceiverDirectory(db)
+    private = settings.webhook_private_networks
     sender = HttpWebhookSender(
-        settings.webhook_secret.get_secret_value(), settings.webhook_timeout_seconds
+        settings.webhook_secret.get_secret_value(),
+        settings.webhook_timeout_seconds,
+        private_networks=private if private is not None else settings.environment != "production",
     )
 
-    async def step() -> Counter[str]:
-        return await alert_handlers.deliver_due(outbox, receivers, sender, clock, policy)
+    def new_worker() -> DeliveryWorker:
+        """Each worker leases deliveries under an owner id of its own."""
+        own = MongoDeliveryOutbox(db, lease=lease)
 
-    worker = DeliveryWorker(step, outbox.release, settings.delivery_poll_seconds, runtime.log)
+        async def step() -> Counter[str]:
+            return await alert_handlers.deliver_due(own, receivers, sender, clock, policy)
+
+        return DeliveryWorker(step, own.release, settings.delivery_poll_seconds, runtime.log)
+
     services = AlertServices(
         board=AlertBoardViews(db),
         deliveries=DeliveryViews(db),
@@ -85,4 +107,4 @@ def build_alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerti
         clock=clock,
     )
     routers = [alerts_router(services), reports_router(ReportViews(db))]
-    return Alerting(runtime, routers, services, worker, sender)
+    return Alerting(runtime, routers, services, sender, new_worker)

@@ -54,7 +54,10 @@ class Settings(ServiceSettings):
     delivery_batch: int = Field(default=20, ge=1, le=500)
     #: a worker's claim on a delivery it is sending (wall clock; a crashed worker's expire)
     delivery_lease_seconds: float = Field(default=60.0, gt=0)
-    #: `monitoring-rebuild` replays the topics into this (fresh) database, unless --into
+    #: may partners' webhooks resolve to private, loopback or link-local addresses? unset:
+    #: yes, but not in production
+    webhook_private_networks: bool | None = None
+    #: `python -m monitoring.rebuild` replays the topics into this (fresh) database, unless --into
     rebuild_db: str | None = None
 
     @model_validator(mode="after")

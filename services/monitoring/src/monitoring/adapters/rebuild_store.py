@@ -1,6 +1,6 @@
-"""What `monitoring-rebuild` does to databases besides replaying: checks the new one is
-fresh, keeps the rules' alert episodes in step with what was announced, carries over what no
-topic holds (acknowledgements, webhook deliveries) and records the rebuild."""
+"""What the rebuild (`python -m monitoring.rebuild`) does to databases besides replaying:
+checks the new one is fresh, keeps the rules' alert episodes in step with what was announced,
+carries over what no topic holds (acknowledgements, webhook deliveries), records the rebuild."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Reads whole topics from the beginning, to where they end when reading starts, and merges
 them into one sequence in the order the events happened (record timestamps; each partition
-stays in offset order). For `monitoring-rebuild`."""
+stays in offset order). For `python -m monitoring.rebuild`."""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ class AlertServices:
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
-Offset = Annotated[int, Query(ge=0, description="Skip this many.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many.")]
 
 
 def _own(principal: Principal, partner: str | None) -> str | None:

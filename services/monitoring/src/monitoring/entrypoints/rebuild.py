@@ -1,6 +1,6 @@
-"""`monitoring-rebuild --into DB` (or `python -m monitoring.rebuild`): replay every topic
-monitoring reads, from the beginning, into fresh projections in a new database, through the
-very consumers the service runs, and publish nothing.
+"""`python -m monitoring.rebuild --into DB`: replay every topic monitoring reads, from the
+beginning, into fresh projections in a new database, through the very consumers the service
+runs, and publish nothing.
 
 - Order: the topics are merged by record time (each partition in offset order; reference
   data first at equal times), so each report meets the partners and commitments it met live.
@@ -162,7 +162,12 @@ async def rebuild(
         summary.finished_at = datetime.now(UTC)
         records = [{"topic": t, "count": n} for t, n in summary.records.items()]
         await rebuild_store.record(db, {"_id": "rebuild", **summary.__dict__, "records": records})
-        runtime.log.info("rebuilt", **summary.__dict__)
+        runtime.log.info(
+            "rebuilt",
+            **{
+                k: v.isoformat() if isinstance(v, datetime) else v for k, v in vars(summary).items()
+            },
+        )
     finally:
         await runtime.mongo.close()
     return summary
@@ -237,7 +242,7 @@ async def _feed(
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="monitoring-rebuild",
+        prog="python -m monitoring.rebuild",
         description="Replay monitoring's topics from the beginning into a new database; "
         "publishes nothing. Settings: MONITORING_* (Kafka, Mongo, topic namespace).",
     )

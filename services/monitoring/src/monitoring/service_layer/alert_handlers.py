@@ -51,11 +51,13 @@ async def record_alert(
     clock: Clock,
     policy: DeliveryPolicy,
 ) -> int:
-    """Show the alert on the board and enqueue its deliveries; returns how many were new."""
+    """Show the alert on the board and enqueue its deliveries; returns how many were new.
+    What the board has shown already (a redelivery, a replay) is not delivered again."""
     async with uow:
         updated = board.take(await uow.records.get(notice.fingerprint), notice)
-        if updated is not None:
-            await uow.records.save(updated)
+        if updated is None:
+            return 0
+        await uow.records.save(updated)
         added = 0
         if policy.deliver:
             receivers = receivers_of(notice.notice, secretariat=bool(policy.secretariat_url))

@@ -1,0 +1,335 @@
+"""Progress per partner, partnership, country and level with time series; the annual report
+(JSON and CSV) with exact figures; then `monitoring-rebuild` replays the topics into a fresh
+database and every projection comes out the same, with no alert published again."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from monitoring.adapters.rebuild_store import RebuildError
+from monitoring.entrypoints.rebuild import rebuild
+from pact_contracts import ALERTS, CommitmentWithdrawn, PartnershipCreated
+from tests.support.kafka import read_topic, wait_until
+
+from .conftest import Monitoring, report
+
+pytestmark = pytest.mark.integration
+
+SME = {
+    "partner_id": "p-other",
+    "partnership_id": "cloud-lsp",
+    "title": "Basic digital skills for 5,000 SME employees",
+    "countries": ["PT"],
+    "levels": ["basic"],
+    "cadence": "monthly",
+    "start_date": date(2025, 6, 1),
+    "deadline": date(2026, 12, 31),
+    "target_value": 5000,
+    "milestones": [],
+}
+OLD = {
+    "countries": ["DE"],
+    "levels": ["intermediate"],
+    "start_date": date(2024, 7, 1),
+    "deadline": date(2025, 12, 31),
+    "target_value": 100,
+    "milestones": [],
+}
+LATE = SME | {"cadence": "quarterly", "start_date": date(2025, 1, 1), "target_value": 1000}
+
+
+async def achieved(m: Monitoring, commitment_id: str, value: float) -> None:
+    await wait_until(
+        lambda: m.db["commitments"].find_one({"_id": commitment_id, "achieved": value})
+    )
+
+
+async def count(m: Monitoring, collection: str, query: dict[str, Any], n: int) -> None:
+    async def reached() -> bool:
+        return await m.db[collection].count_documents(query) == n
+
+    await wait_until(reached)
+
+
+async def scenario(m: Monitoring) -> None:
+    """Four commitments in two partnerships; corrections, a stale revision, a duplicate, a
+    report before its commitment, a withdrawal, refusals and an unreadable message."""
+    for pid, name in (("digital-ecosystem", "Digital Ecosystem"), ("cloud-lsp", "Cloud Skills")):
+        await m.send(PartnershipCreated(partnership_id=pid, name=name, ecosystem="digital"))
+    await m.partner(webhook_url=None)
+    await m.partner("p-other", webhook_url=None)
+    await m.wait_for_partner("p-other")
+    await m.commitment()  # c-cloud: DE FR IT ES, advanced, quarterly 2025..2027
+    await m.commitment("c-sme", **SME)
+    await m.commitment("c-old", **OLD)
+    for c in ("c-cloud", "c-sme", "c-old"):
+        await m.wait_for_commitment(c)
+    q1 = {"investment_eur": 1000.5, "people_reached": 5000, "programmes_developed": 2}
+    duplicate = report("2025-Q2", 300, investment_eur=0.25)
+    sme = {"partner_id": "p-other", "commitment_id": "c-sme"}
+    for r in (
+        report("2025-Q1", 600, by_country={"DE": 400, "FR": 200}, **q1),
+        report(
+            "2025-Q1",
+            650,
+            revision=2,
+            by_country={"DE": 450, "FR": 200},
+            by_level={"advanced": 650},
+            by_gender={"female": 325, "male": 325},
+            **q1,
+        ),
+        report("2025-Q1", 999),  # revision 1 again: stale
+        duplicate,
+        duplicate,
+        report("2026-Q1", 1000, by_country={"IT": 1000}),
+        report("2024-Q4", 10),  # before the start: refused
+        report("2025-06", 100, **sme),
+        report("2025-12", 200, people_reached=50, **sme),
+        report("2026-01", 300, **sme),
+        report("2025-Q1", 50, commitment_id="c-old", programmes_developed=1),
+    ):
+        await m.send(r)
+    for c, value in (("c-cloud", 1950), ("c-sme", 600), ("c-old", 50)):
+        await achieved(m, c, value)
+    await m.commitment("c-old", 2, CommitmentWithdrawn, **OLD, status="withdrawn")
+    await m.wait_for_commitment("c-old", 2)
+    await m.send(report("2025-Q2", 70, commitment_id="c-old"))  # refused: withdrawn
+    await m.send(report("2026-Q1", 40, **sme | {"commitment_id": "c-late"}))
+    await count(m, "parked_reports", {}, 1)
+    await m.commitment("c-late", **LATE)
+    await achieved(m, "c-late", 40)
+    await m.send_raw(b"{not json")
+    await count(m, "rejections", {}, 4)  # out of range, stale, withdrawn, unreadable
+    # Every alert published is on the board.
+    await count(m, "outbox", {"published_at": None}, 0)
+    alerts = await m.db["outbox"].count_documents({"event_type": {"$regex": "^Alert"}})
+    await count(m, "processed_events", {"_id": {"$regex": r"\.alerts:"}}, alerts)
+    # The partners have no webhook: each delivery is skipped, and shown so.
+    await count(m, "alert_deliveries", {"status": {"$ne": "skipped"}}, 0)
+
+
+def row(scope: dict[str, Any], figures: tuple[int, int, int, float], counts: tuple[int, ...]):
+    """(trained, reached, programmes, euros), (periods, partners, commitments, with progress,
+    active, withdrawn)."""
+    periods, partners, commitments, progress, active, withdrawn = counts
+    return scope | {
+        "people_trained": figures[0],
+        "people_reached": figures[1],
+        "programmes_developed": figures[2],
+        "investment_eur": figures[3],
+        "periods_reported": periods,
+        "partners_reporting": partners,
+        "commitments": commitments,
+        "commitments_with_progress": progress,
+        "share_with_progress": progress / commitments,
+        "commitments_by_status": {
+            "active": active,
+            "achieved": 0,
+            "missed": 0,
+            "withdrawn": withdrawn,
+            "suspended": 0,
+        },
+    }
+
+
+ANNUAL_2025 = row(
+    {
+        "year": 2025,
+        "partnership": None,
+        "by_gender": {"female": 325, "male": 325},
+        "partnerships": [
+            row(
+                {"partnership_id": "cloud-lsp", "name": "Cloud Skills"},
+                (300, 50, 0, 0.0),
+                (2, 1, 2, 1, 2, 0),
+            ),
+            row(
+                {"partnership_id": "digital-ecosystem", "name": "Digital Ecosystem"},
+                (1000, 5000, 3, 1000.75),
+                (3, 1, 2, 2, 1, 1),
+            ),
+        ],
+        "by_country": [
+            row({"country": "DE"}, (500, 0, 1, 0.0), (3, 1, 2, 2, 1, 1)),
+            row({"country": "ES"}, (0, 0, 0, 0.0), (2, 1, 1, 1, 1, 0)),
+            row({"country": "FR"}, (200, 0, 0, 0.0), (2, 1, 1, 1, 1, 0)),
+            row({"country": "IT"}, (0, 0, 0, 0.0), (2, 1, 1, 1, 1, 0)),
+            row({"country": "PT"}, (300, 50, 0, 0.0), (2, 1, 2, 1, 2, 0)),
+        ],
+        "by_level": [
+            row({"level": "basic"}, (300, 50, 0, 0.0), (2, 1, 2, 1, 2, 0)),
+            row({"level": "intermediate"}, (50, 0, 1, 0.0), (1, 1, 1, 1, 0, 1)),
+            row({"level": "advanced"}, (950, 5000, 2, 1000.75), (2, 1, 1, 1, 1, 0)),
+        ],
+    },
+    (1300, 5050, 3, 1000.75),
+    (5, 2, 4, 3, 3, 1),
+)
+CSV_2025 = """\
+year,scope,id,name,people_trained,people_reached,programmes_developed,investment_eur,\
+periods_reported,partners_reporting,commitments,commitments_with_progress,commitments_active,\
+commitments_achieved,commitments_missed,commitments_withdrawn,commitments_suspended
+2025,total,,,1300,5050,3,1000.75,5,2,4,3,3,0,0,1,0
+2025,partnership,cloud-lsp,Cloud Skills,300,50,0,0.00,2,1,2,1,2,0,0,0,0
+2025,partnership,digital-ecosystem,Digital Ecosystem,1000,5000,3,1000.75,3,1,2,2,1,0,0,1,0
+2025,country,DE,,500,0,1,0.00,3,1,2,2,1,0,0,1,0
+2025,country,ES,,0,0,0,0.00,2,1,1,1,1,0,0,0,0
+2025,country,FR,,200,0,0,0.00,2,1,1,1,1,0,0,0,0
+2025,country,IT,,0,0,0,0.00,2,1,1,1,1,0,0,0,0
+2025,country,PT,,300,50,0,0.00,2,1,2,1,2,0,0,0,0
+2025,level,basic,,300,50,0,0.00,2,1,2,1,2,0,0,0,0
+2025,level,intermediate,,50,0,1,0.00,1,1,1,1,0,0,0,1,0
+2025,level,advanced,,950,5000,2,1000.75,2,1,1,1,1,0,0,0,0
+"""
+
+
+def series(body: dict[str, Any]) -> list[tuple[str, int, int, int]]:
+    """(period, trained, cumulative trained, commitments reporting) per point."""
+    return [
+        (
+            p["period"],
+            p["people_trained"],
+            p["cumulative"]["people_trained"],
+            p["commitments_reporting"],
+        )
+        for p in body["series"]
+    ]
+
+
+async def check_the_views(m: Monitoring) -> None:
+    secretariat, acme, other = m.token(None), m.token("p-acme"), m.token("p-other")
+    partner = (await m.http.get("/progress/partners/p-acme", headers=acme)).json()
+    assert series(partner) == [
+        ("2025-Q1", 700, 700, 2),
+        ("2025-Q2", 300, 1000, 1),
+        ("2026-Q1", 1000, 2000, 1),
+    ]
+    first = partner["series"][0]
+    assert (first["investment_eur"], first["people_reached"], first["programmes_developed"]) == (
+        1000.5,
+        5000,
+        3,
+    )
+    assert (partner["totals"]["people_trained"], partner["totals"]["commitments"]) == (2000, 1)
+    assert [(c["commitment_id"], c["status"]) for c in partner["commitments"]] == [
+        ("c-cloud", "active"),
+        ("c-old", "withdrawn"),
+    ]
+    assert (await m.http.get("/progress/partners/p-acme", headers=other)).status_code == 403
+    assert (await m.http.get("/progress/partners/p-none", headers=secretariat)).status_code == 404
+
+    pt = await m.http.get("/progress/countries/PT", params={"granularity": "year"}, headers=other)
+    assert series(pt.json()) == [("2025", 300, 300, 1), ("2026", 340, 640, 2)]
+    assert (await m.http.get("/progress/countries/EL", headers=other)).status_code == 422
+    advanced = (await m.http.get("/progress/levels/advanced", headers=other)).json()
+    assert series(advanced) == [
+        ("2025-Q1", 650, 650, 1),
+        ("2025-Q2", 300, 950, 1),
+        ("2026-Q1", 1000, 1950, 1),
+    ]
+    lsp = (await m.http.get("/progress/partnerships/cloud-lsp/series", headers=acme)).json()
+    assert series(lsp) == [
+        ("2025-Q2", 100, 100, 1),
+        ("2025-Q4", 200, 300, 1),
+        ("2026-Q1", 340, 640, 2),
+    ]
+    countries = (await m.http.get("/progress/countries", headers=acme)).json()
+    assert [c["id"] for c in countries["items"]] == ["DE", "ES", "FR", "IT", "PT"]
+    levels = (await m.http.get("/progress/levels", headers=acme)).json()
+    assert {c["id"]: c["people_trained"] for c in levels["items"]} == {
+        "advanced": 1950,
+        "basic": 640,
+        "intermediate": 50,
+    }
+
+
+async def check_the_annual_report(m: Monitoring) -> None:
+    headers = m.token(None)
+    answer = await m.http.get("/reports/annual", params={"year": 2025}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == ANNUAL_2025
+    as_csv = await m.http.get(
+        "/reports/annual", params={"year": 2025, "format": "csv"}, headers=headers
+    )
+    assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
+    assert as_csv.text == CSV_2025
+    accepted = await m.http.get(
+        "/reports/annual", params={"year": 2025}, headers=headers | {"Accept": "text/csv"}
+    )
+    assert accepted.text == CSV_2025
+    one = await m.http.get(
+        "/reports/annual", params={"year": 2025, "partnership": "cloud-lsp"}, headers=m.token()
+    )
+    assert (one.json()["people_trained"], one.json()["commitments"]) == (300, 2)
+    assert (await m.http.get("/reports/annual", headers=headers)).status_code == 422
+    assert (await m.http.get("/reports/annual", params={"year": 2025})).status_code == 401
+
+
+#: what rebuilding cannot give back the same: wall-clock bookkeeping
+WALL_CLOCK = {"rejections": ("expires_at",), "receipts": ("at",)}
+PROJECTIONS = (
+    "partners",
+    "partnerships",
+    "commitments",
+    "targets",
+    "rollups",
+    "alerts",
+    "parked_reports",
+    "rejections",
+    "receipts",
+    "alert_records",
+    "webhook_receivers",
+    "alert_deliveries",
+)
+
+
+async def projections(db: Any) -> dict[str, list[dict[str, Any]]]:
+    out = {}
+    for name in PROJECTIONS:
+        hidden = dict.fromkeys(WALL_CLOCK.get(name, ()), 0)
+        out[name] = await db[name].find({}, hidden or None).sort("_id").to_list()
+    out["processed_events"] = await db["processed_events"].find({}, {"at": 0}).sort("_id").to_list()
+    return out
+
+
+async def test_views_annual_report_and_a_rebuild_with_the_same_figures(
+    monitoring: Monitoring, mongo_client: Any
+) -> None:
+    m = monitoring
+    await scenario(m)
+    await check_the_views(m)
+    await check_the_annual_report(m)
+    done = await m.http.post(
+        "/alerts/ReportingOverdue:commitment:c-sme/acknowledge",
+        json={"note": "monthly exports start in June"},
+        headers=m.token("p-other"),
+    )
+    assert done.status_code == 200, done.text
+
+    published = len(await read_topic(m.topic(ALERTS), 1, settle=0.5))
+    name = f"{m.settings.mongo_db}-rebuilt"
+    try:
+        summary = await rebuild(
+            m.settings.model_copy(update={"mongo_db": name}),
+            clock=m.clock,
+            carry_from=m.settings.mongo_db,
+            idle_seconds=3,
+        )
+        assert summary.not_read_to_end == []
+        assert summary.dropped_events > 0  # alerts and rejections decided again, silently
+        deliveries = await m.db["alert_deliveries"].count_documents({})
+        assert (summary.alerts_aligned, summary.carried_over) == (
+            0,
+            {"acknowledgements": 1, "deliveries": deliveries},
+        )
+        rebuilt = mongo_client[name]
+        assert await projections(rebuilt) == await projections(m.db)
+        assert await rebuilt["outbox"].count_documents({}) == 0
+        assert len(await read_topic(m.topic(ALERTS), published, settle=1.0)) == published
+        with pytest.raises(RebuildError, match="is not empty"):
+            await rebuild(m.settings.model_copy(update={"mongo_db": name}), idle_seconds=1)
+    finally:
+        await mongo_client.drop_database(name)
