@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from faststream import AckPolicy
@@ -14,6 +15,19 @@ from pact_contracts import Event, key_for, topic_for
 from .settings import ServiceSettings
 
 
+class PlatformBroker(KafkaBroker):
+    """FastStream's Kafka broker, starting its subscribers together rather than one after
+    another: each waits for its consumer group to admit it (about half the session timeout
+    on the local broker), so a service with several subscriptions starts that much sooner."""
+
+    async def start(self) -> None:
+        await self.connect()
+        await asyncio.gather(*(subscriber.start() for subscriber in self.subscribers))
+        for publisher in self.publishers:
+            await publisher.start()
+        self.running = True
+
+
 def make_broker(settings: ServiceSettings, logger: Any) -> KafkaBroker:
     """No idempotent or transactional producer: consumers are idempotent instead."""
     security = None
@@ -23,7 +37,7 @@ def make_broker(settings: ServiceSettings, logger: Any) -> KafkaBroker:
             settings.kafka_sasl_password.get_secret_value(),
             use_ssl=settings.kafka_use_tls,
         )
-    return KafkaBroker(
+    return PlatformBroker(
         settings.kafka_bootstrap,
         security=security,
         client_id=settings.service_name,
