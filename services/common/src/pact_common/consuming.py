@@ -67,7 +67,7 @@ def decode(
         return Undecodable("malformed", f"message is not UTF-8: {exc}")
     try:
         raw = json.loads(text)
-    except json.JSONDecodeError as exc:
+    except (ValueError, RecursionError) as exc:  # also nested too deep, or a number too long
         return Undecodable("malformed", f"message is not JSON: {exc}")
     if not isinstance(raw, dict):
         return Undecodable("malformed", f"message must be a JSON object, not {type(raw).__name__}")

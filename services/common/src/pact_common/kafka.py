@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
+from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
+from faststream.message import StreamMessage
 from faststream.security import SASLScram512
 from pydantic import BaseModel
 
@@ -49,6 +52,39 @@ def make_broker(settings: ServiceSettings, logger: Any) -> KafkaBroker:
     )
 
 
+# FastStream reads every message before the handler runs: it decodes each header value as
+# UTF-8 and parses JSON bodies, and raises on some (a header value that is not UTF-8 or is
+# null, a JSON content-type over something else, nesting deeper than Python's recursion
+# limit). The message would fail and come back forever, so that one message sent by anyone
+# would stop a consumer. Consumers decode bodies themselves (pact_common.consuming.decode).
+
+
+async def undecoded(msg: StreamMessage[Any]) -> Any:
+    """The body as it came."""
+    return msg.body
+
+
+async def utf8_headers(records: Any, original: Any) -> Any:
+    """FastStream's parser, given header values it can decode (one record or a batch): a
+    null one as empty, bytes that are not UTF-8 as U+FFFD (a signature made of them is wrong
+    either way)."""
+    if isinstance(records, tuple):
+        return await original(tuple(_with_utf8_headers(r) for r in records))
+    return await original(_with_utf8_headers(records))
+
+
+def _with_utf8_headers(record: ConsumerRecord[Any, Any]) -> ConsumerRecord[Any, Any]:
+    headers = list(record.headers or ())
+    readable = [(key, _utf8(value)) for key, value in headers]
+    return record if readable == headers else replace(record, headers=tuple(readable))
+
+
+def _utf8(value: bytes | None) -> bytes:
+    if value is None:
+        return b""
+    return bytes(value).decode("utf-8", errors="replace").encode()
+
+
 def subscriber_options(settings: ServiceSettings, group: str, **overrides: Any) -> dict[str, Any]:
     """Every subscription: a stated group, earliest with committed offsets, and offsets
     committed only after the effect is stored (an error nacks: the message comes again)."""
@@ -58,6 +94,8 @@ def subscriber_options(settings: ServiceSettings, group: str, **overrides: Any) 
         "ack_policy": AckPolicy.NACK_ON_ERROR,
         "session_timeout_ms": settings.kafka_session_timeout_ms,
         "heartbeat_interval_ms": max(100, settings.kafka_session_timeout_ms // 5),
+        "parser": utf8_headers,
+        "decoder": undecoded,
     }
     options.update(overrides)
     return options

@@ -10,13 +10,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from typing import Any, cast
 
-from aiokafka import ConsumerRecord
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
-from faststream.message import StreamMessage
 from prometheus_client import Counter as Metric
 
 from pact_common.consuming import Record
@@ -95,36 +92,4 @@ class ProgressConsumer:
             await self.handle(cast(Sequence[Record], records))
 
         options = subscriber_options(settings, self.name, batch=True, max_records=self._max_records)
-        broker.subscriber(topic, parser=utf8_headers, decoder=undecoded, **options)(
-            on_progress_reported
-        )
-
-
-# FastStream reads every message before the handler runs: it decodes each header value as
-# UTF-8 and parses JSON bodies, and raises on some (a header value that is not UTF-8 or is
-# null, a content-type header over something else, nesting deeper than Python's recursion
-# limit). The batch would fail and come back forever, so that one message sent by anyone
-# stopped the hot path. read() decodes each record itself.
-
-
-async def utf8_headers(records: tuple[ConsumerRecord[Any, Any], ...], original: Any) -> Any:
-    """FastStream's parser, given header values it can decode: a null one as empty, bytes
-    that are not UTF-8 as U+FFFD (a signature made of them is wrong either way)."""
-    return await original(tuple(_with_utf8_headers(r) for r in records))
-
-
-def _with_utf8_headers(record: ConsumerRecord[Any, Any]) -> ConsumerRecord[Any, Any]:
-    headers = list(record.headers or ())
-    readable = [(key, _utf8(value)) for key, value in headers]
-    return record if readable == headers else replace(record, headers=tuple(readable))
-
-
-def _utf8(value: bytes | None) -> bytes:
-    if value is None:
-        return b""
-    return bytes(value).decode("utf-8", errors="replace").encode()
-
-
-async def undecoded(msg: StreamMessage[Any]) -> Any:
-    """The bodies as they came (FastStream's decoder would parse them)."""
-    return msg.body
+        broker.subscriber(topic, **options)(on_progress_reported)

@@ -1,0 +1,301 @@
+"""The recovery campaign: monitoring run as real processes on a Kafka broker and a mongod of
+its own (so they can be stopped), fed the World's stream round by round while faults are
+injected, then checked against the ground truth: projections, alerts on the topic, webhooks."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pymongo import AsyncMongoClient
+
+from monitoring.domain.delivery import SECRETARIAT, delivery_id, delivery_key, partner_receiver
+from monitoring.domain.delivery import Transition as DeliveryTransition
+from pact_contracts import ALERTS, PROGRESS_REPORTED, key_for, topic_for
+from tests.support import auth
+from tests.support.infra import DedicatedKafka, DedicatedMongo
+from tests.support.kafka import wait_until
+from tests.support.stack import ServiceProcess
+
+from .harness import RawProducer, WebhookReceiver, read_events, read_topic
+from .world import World
+
+Hook = Callable[[], Awaitable[None]]
+PARTITIONS = 4
+
+
+def settings_env(c: Campaign) -> dict[str, str]:
+    """Monitoring as deployed, but with the clock-driven work and the webhook retries quick."""
+    return {
+        "MONITORING_MONGO_URL": c.mongo.url,
+        "MONITORING_LOG_LEVEL": "WARNING",
+        "MONITORING_SWEEP_INTERVAL_SECONDS": "1",
+        "MONITORING_SECRETARIAT_WEBHOOK_URL": c.receiver.url("/secretariat"),
+        "MONITORING_DELIVERY_POLL_SECONDS": "0.2",
+        "MONITORING_DELIVERY_LEASE_SECONDS": "5",
+        "MONITORING_WEBHOOK_RETRY_BASE_SECONDS": "1",
+        "MONITORING_WEBHOOK_RETRY_MAX_SECONDS": "5",
+        "MONITORING_WEBHOOK_PRIVATE_NETWORKS": "true",  # the receiver is on 127.0.0.1
+    }
+
+
+@dataclass
+class Observed:
+    periods: dict[str, dict[str, tuple[int, int]]]
+    totals: dict[str, int]
+    rollups: dict[str, int]
+    receipts: set[str]
+    stale: int
+
+
+@dataclass
+class Campaign:
+    world: World
+    namespace: str
+    kafka: DedicatedKafka
+    mongo: DedicatedMongo
+    receiver: WebhookReceiver
+    producer: RawProducer
+    client: AsyncMongoClient[dict[str, Any]]
+    instances: list[ServiceProcess] = field(default_factory=list)
+    rounds_sent: int = 0
+    background: list[asyncio.Task[Any]] = field(default_factory=list)
+    recovery: float | None = None
+
+    @property
+    def db(self) -> Any:
+        return self.client[self.instances[0].database]
+
+    def topic(self, topic: Any) -> str:
+        return f"{self.namespace}{topic.name}"
+
+    def instance(self) -> ServiceProcess:
+        service = ServiceProcess(
+            "monitoring", self.namespace, settings_env(self), kafka=self.kafka.bootstrap
+        )
+        self.instances.append(service)
+        return service
+
+    # --- setting up ---
+
+    async def prepare(self) -> None:
+        admin = AIOKafkaAdminClient(bootstrap_servers=self.kafka.bootstrap)
+        await admin.start()
+        try:
+            topic = NewTopic(self.topic(PROGRESS_REPORTED), PARTITIONS, replication_factor=1)
+            await admin.create_topics([topic])
+        finally:
+            await admin.close()
+        for event in self.world.reference_events(lambda p: self.receiver.url(f"/partners/{p}")):
+            await self.producer.send(self.topic(topic_for(event)), event.to_bytes(), key_for(event))
+        await self.instance().start()
+        counts = {
+            "commitments": len(self.world.plans),
+            "partners": len(self.world.partners),
+            "targets": len(self.world.targets),
+            "webhook_receivers": len(self.world.partners),
+        }
+
+        async def loaded() -> bool:
+            return all([await self.db[name].count_documents({}) == n for name, n in counts.items()])
+
+        await wait_until(loaded, timeout=60)
+
+    # --- the stream and the faults ---
+
+    async def stream(self, rounds: int, hooks: dict[int, Hook], pace: float = 0.3) -> None:
+        """Send the next `rounds` rounds, one every `pace` seconds; before the i-th of them
+        run hooks[i] (a fault: it may leave work to the background, awaited at the end)."""
+        first = self.rounds_sent
+        for i, r in enumerate(range(first, first + rounds)):
+            if i in hooks:
+                await hooks[i]()
+            batch = self.world.rounds[r]
+            topic = self.topic(PROGRESS_REPORTED)
+            await self.producer.send_all(
+                topic, [(m.value, m.commitment_id.encode(), None) for m in batch]
+            )
+            self.rounds_sent = r + 1
+            await asyncio.sleep(pace)
+        await asyncio.gather(*self.background)
+        self.background.clear()
+
+    def later(self, work: Awaitable[Any]) -> None:
+        self.background.append(asyncio.ensure_future(work))
+
+    def probe_recovery(self) -> None:
+        """From now (a fault) until every report of the next round is taken."""
+        started = time.monotonic()
+        self.recovery = None
+        next_round = self.world.rounds[self.rounds_sent]
+        seen = {m.event_id for batch in self.world.rounds[: self.rounds_sent] for m in batch}
+        wanted = [m.event_id for m in next_round if m.event_id not in seen]
+
+        async def watch() -> None:
+            while True:
+                try:
+                    n = await self.db["receipts"].count_documents({"_id": {"$in": wanted}})
+                except Exception:  # noqa: BLE001 - mongod may be the fault
+                    n = -1
+                if n == len(wanted):
+                    self.recovery = time.monotonic() - started
+                    return
+                await asyncio.sleep(0.2)
+
+        self.later(watch())
+
+    async def steal_relay_lease(self) -> None:
+        """As if a relay had taken the outbox lease and died before publishing: events are
+        written to the outbox and wait there."""
+        await self.db["leases"].replace_one(
+            {"_id": "outbox-relay"},
+            {
+                "_id": "outbox-relay",
+                "owner": "a-relay-killed-before-publishing",
+                "expires_at": datetime(2999, 1, 1, tzinfo=UTC),
+            },
+            upsert=True,
+        )
+
+    async def release_relay_lease(self) -> None:
+        await self.db["leases"].delete_one({"_id": "outbox-relay"})
+
+    async def pending_alerts(self) -> int:
+        query = {"published_at": None, "event_type": "AlertFired"}
+        return int(await self.db["outbox"].count_documents(query))
+
+    # --- checking ---
+
+    async def observe(self) -> Observed:
+        periods: dict[str, dict[str, tuple[int, int]]] = {}
+        totals: dict[str, int] = {}
+        async for doc in self.db["commitments"].find({}, {"periods": 1, "totals": 1}):
+            periods[doc["_id"]] = {
+                p: (e["revision"], e["people_trained"]) for p, e in doc["periods"].items()
+            }
+            totals[doc["_id"]] = doc.get("totals", {}).get("people_trained", 0)
+        rollups = {
+            doc["_id"]: doc.get("people_trained", 0)
+            async for doc in self.db["rollups"].find({"_id": {"$regex": "^partner"}})
+        }
+        receipts = {doc["_id"] async for doc in self.db["receipts"].find({}, {"_id": 1})}
+        stale = await self.db["rejections"].count_documents({"reason": "stale_revision"})
+        return Observed(periods, totals, rollups, receipts, stale)
+
+    def expected_rollups(self, truth: Any) -> dict[str, int]:
+        out: Counter[str] = Counter()
+        for plan in self.world.plans:
+            total = truth.total(plan.id)
+            out[f"partner:{plan.partner_id}"] += total
+            out[f"partnership:{plan.partnership_id}"] += total
+        return dict(out)
+
+    async def converge(self, timeout: float = 150.0) -> tuple[Any, Observed]:
+        """Wait until the projections equal the ground truth of everything sent."""
+        truth = self.world.truth(self.rounds_sent)
+        rollups = self.expected_rollups(truth)
+        observed: Observed | None = None
+
+        async def equal() -> bool:
+            nonlocal observed
+            try:
+                observed = await self.observe()
+            except Exception:  # noqa: BLE001 - while mongod restarts
+                return False
+            return (
+                observed.periods == truth.periods
+                and observed.receipts >= truth.distinct
+                and {k: v for k, v in observed.rollups.items() if v} == rollups
+                and observed.totals == {p.id: truth.total(p.id) for p in self.world.plans}
+            )
+
+        try:
+            await wait_until(equal, timeout=timeout, interval=0.5)
+        except AssertionError:
+            assert observed is not None
+            raise AssertionError(self.differences(truth, observed)) from None
+        assert observed is not None
+        return truth, observed
+
+    def differences(self, truth: Any, observed: Observed) -> str:
+        lost = truth.distinct - observed.receipts
+        wrong = {
+            c: (observed.periods.get(c), truth.periods[c])
+            for c in truth.periods
+            if observed.periods.get(c) != truth.periods[c]
+        }
+        return f"{len(lost)} reports never taken; commitments off (seen, truth): {wrong}"
+
+    async def alerts_on_topic(self, fired: dict[str, Any]) -> tuple[dict[str, str], int]:
+        """Every expected alert on monitoring.alerts.v1 once per (fingerprint, episode): a
+        repeat is allowed only with the same event_id. Returns fingerprint -> event_id and the
+        number of repeats."""
+        events = await read_events(
+            self.topic(ALERTS),
+            len(fired),
+            bootstrap=self.kafka.bootstrap,
+            timeout=60,
+            settle=1.5,
+        )
+        ids: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for e in events:
+            assert e["event_type"] == "AlertFired", e
+            ids[e["fingerprint"], e["episode"]].add(e["event_id"])
+        seen = {k for k, _ in ids}
+        assert seen == set(fired), f"missing {set(fired) - seen}; unexpected {seen - set(fired)}"
+        assert all(episode == 1 for _, episode in ids), sorted(ids)
+        assert all(len(v) == 1 for v in ids.values()), {k: v for k, v in ids.items() if len(v) > 1}
+        return {k: next(iter(v)) for (k, _), v in ids.items()}, len(events) - len(ids)
+
+    async def webhooks(
+        self, fired: dict[str, tuple[str | None, str]], event_ids: dict[str, str]
+    ) -> int:
+        """Every fired alert delivered to its partner and to the secretariat, each under one
+        X-Pact-Delivery id (the same again only for a resend). Returns the resends."""
+        expected: dict[str, tuple[str, str]] = {}
+        for fingerprint, (partner_id, _) in fired.items():
+            receivers = [SECRETARIAT] + ([partner_receiver(partner_id)] if partner_id else [])
+            for receiver in receivers:
+                key = delivery_key(fingerprint, 1, DeliveryTransition.FIRED, receiver)
+                path = "/secretariat" if receiver == SECRETARIAT else f"/partners/{partner_id}"
+                expected[delivery_id(key)] = (path, fingerprint)
+
+        def received() -> bool:
+            return {d.delivery_id for d in self.receiver.received} >= set(expected)
+
+        await wait_until(received, timeout=90, interval=0.2)
+        got: dict[str, list[Any]] = defaultdict(list)
+        for d in self.receiver.received:
+            got[d.delivery_id].append(d)
+        assert set(got) == set(expected), set(got) ^ set(expected)
+        for did, deliveries in got.items():
+            path, fingerprint = expected[did]
+            assert {d.path for d in deliveries} == {path}
+            assert {d.body["event_id"] for d in deliveries} == {event_ids[fingerprint]}
+        return sum(len(v) - 1 for v in got.values())
+
+    async def partnership_via_http(self, partnership_id: str) -> int:
+        service = next(s for s in self.instances if s.process is not None)
+        headers = auth.bearer(auth.token(auth.SECRETARIAT))
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as http:
+            response = await http.get(f"/progress/partnerships/{partnership_id}", headers=headers)
+        assert response.status_code == 200, response.text
+        return int(response.json()["people_trained"])
+
+    async def messages_on_topic(self, at_least: int) -> int:
+        """Read, not taken from the end offsets (Tansu's are not exact after batches)."""
+        records = await read_topic(
+            self.topic(PROGRESS_REPORTED),
+            at_least,
+            bootstrap=self.kafka.bootstrap,
+            timeout=60,
+            settle=0.5,
+        )
+        return len(records)

@@ -1,0 +1,335 @@
+"""The ground truth of the recovery tests (pure): partnerships, partners and commitments as
+their services' contract events, and a stream of progress reports over them, with
+corrections, stale revisions and duplicates, cut into rounds of one report per commitment.
+It says what monitoring must show after any number of rounds: per (commitment, period) the
+figures of the highest revision sent, and which alerts have fired.
+
+Dates follow today (the service runs on the real clock): every commitment's window began a
+few months ago and runs five years, with a year of reporting grace and its milestone more
+than a year ahead, so no rule that depends on the date (missed, at risk, overdue) can fire.
+The commitments of partnerships A and B are only ever corrected upwards, so their progress
+never decreases and the alerts that fire are exactly the thresholds reached (the
+informational MilestoneAchieved and TargetAchieved, once per fingerprint); those of C and D
+are corrected both ways, with thresholds no one reaches.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from pact_contracts import (
+    CommitmentPledged,
+    CommitmentSnapshot,
+    Event,
+    Milestone,
+    PartnerApproved,
+    PartnershipCreated,
+    PartnershipTarget,
+    PartnershipTargetSet,
+    PartnerSnapshot,
+    ProgressReported,
+)
+from tests.support.examples import COMMITMENT, PARTNER
+
+PARTNERSHIPS = ("pship-a", "pship-b", "pship-c", "pship-d")
+MONOTONE = frozenset({"pship-a", "pship-b"})
+NEVER = 10**9
+
+
+@dataclass(frozen=True)
+class Message:
+    commitment_id: str
+    event_id: str
+    value: bytes
+    kind: str  # first | correction | stale | duplicate
+    period: str
+    revision: int
+    people: int
+
+
+@dataclass
+class Plan:
+    """One commitment: its definition and its reports, in the order they are sent."""
+
+    id: str
+    partner_id: str
+    partnership_id: str
+    monthly: bool
+    start: date
+    periods: list[str]
+    countries: tuple[str, ...]
+    messages: list[Message] = field(default_factory=list)
+    milestone: int = NEVER // 10
+    target: int = NEVER
+
+    @property
+    def monotone(self) -> bool:
+        return self.partnership_id in MONOTONE
+
+
+@dataclass
+class Truth:
+    """What monitoring must show after some rounds."""
+
+    periods: dict[str, dict[str, tuple[int, int]]]  # commitment -> period -> (revision, people)
+    messages: int = 0
+    distinct: set[str] = field(default_factory=set)
+    kinds: Counter[str] = field(default_factory=Counter)  # applied, replaced, stale, duplicate
+
+    def total(self, commitment_id: str) -> int:
+        return sum(people for _, people in self.periods[commitment_id].values())
+
+
+def _month_start(day: date, back: int) -> date:
+    index = day.year * 12 + day.month - 1 - back
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _months(first: date, n: int) -> list[str]:
+    return [f"{_month_start(first, -i):%Y-%m}" for i in range(n)]
+
+
+class World:
+    def __init__(
+        self,
+        today: date,
+        *,
+        commitments: int = 100,
+        partners: int = 10,
+        reports: int = 4000,
+        seed: int = 2026,
+    ) -> None:
+        self.today = today
+        self.rng = random.Random(seed)
+        self.partners = [f"p-{i:02d}" for i in range(partners)]
+        self.milestone_due = today + timedelta(days=400)
+        quarter_start = _month_start(today, (today.month - 1) % 3)
+        self.plans: list[Plan] = []
+        for i in range(commitments):
+            monthly = i % 5 != 0
+            start = _month_start(today, 4) if monthly else _month_start(quarter_start, 6)
+            periods = (
+                _months(start, 5)
+                if monthly
+                else [f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in _quarters(start, 3)]
+            )
+            self.plans.append(
+                Plan(
+                    id=f"c-{i:03d}",
+                    partner_id=self.partners[i % partners],
+                    partnership_id=PARTNERSHIPS[i % len(PARTNERSHIPS)],
+                    monthly=monthly,
+                    start=start,
+                    periods=periods,
+                    countries=("DE", "FR") if i % 2 == 0 else ("IT",),
+                )
+            )
+        per_commitment = reports // commitments
+        for plan in self.plans:
+            self._write(plan, per_commitment)
+        self.rounds: list[list[Message]] = []
+        for r in range(per_commitment):
+            batch = [p.messages[r] for p in self.plans]
+            self.rng.shuffle(batch)
+            self.rounds.append(batch)
+        self._thresholds()
+
+    # --- the stream ---
+
+    def _write(self, plan: Plan, n: int) -> None:
+        current: dict[str, tuple[int, int]] = {}
+        for k in range(n):
+            roll = self.rng.random()
+            if k > 0 and roll < 0.12:
+                original = self.rng.choice(plan.messages)
+                plan.messages.append(
+                    Message(
+                        plan.id,
+                        original.event_id,
+                        original.value,
+                        "duplicate",
+                        original.period,
+                        original.revision,
+                        original.people,
+                    )
+                )
+                continue
+            if current and roll < 0.22:
+                period = self.rng.choice(sorted(current))
+                revision = self.rng.randint(1, current[period][0])
+                people = self.rng.randint(0, 400)
+                plan.messages.append(self._report(plan, period, revision, people, "stale"))
+                continue
+            period = self.rng.choice(plan.periods)
+            known = current.get(period)
+            revision = (known[0] if known else 0) + self.rng.choice((1, 1, 1, 2, 7))
+            if known is not None and plan.monotone:
+                people = known[1] + self.rng.randint(0, 60)
+            else:
+                people = self.rng.randint(0, 400)
+            kind = "correction" if known else "first"
+            plan.messages.append(self._report(plan, period, revision, people, kind))
+            current[period] = (revision, people)
+
+    def _report(self, plan: Plan, period: str, revision: int, people: int, kind: str) -> Message:
+        breakdown: dict[str, int] = {}
+        if len(plan.countries) == 2:
+            de = self.rng.randint(0, people)
+            breakdown = {"DE": de, "FR": people - de}
+        elif self.rng.random() < 0.5:
+            breakdown = {plan.countries[0]: people}
+        event = ProgressReported(
+            event_id=uuid.UUID(int=self.rng.getrandbits(128), version=4),
+            producer="fault-stream",
+            partner_id=plan.partner_id,
+            commitment_id=plan.id,
+            period=period,
+            revision=revision,
+            people_trained=people,
+            by_country=breakdown or None,
+            programmes_developed=self.rng.randint(0, 3),
+        )
+        return Message(
+            plan.id, str(event.event_id), event.to_bytes(), kind, period, revision, people
+        )
+
+    def truth(self, rounds: int) -> Truth:
+        truth = Truth({p.id: {} for p in self.plans})
+        for batch in self.rounds[:rounds]:
+            for m in batch:
+                truth.messages += 1
+                if m.event_id in truth.distinct:
+                    truth.kinds["duplicate"] += 1
+                    continue
+                truth.distinct.add(m.event_id)
+                periods = truth.periods[m.commitment_id]
+                known = periods.get(m.period)
+                if known is not None and m.revision <= known[0]:
+                    truth.kinds["stale"] += 1
+                    continue
+                truth.kinds["replaced" if known else "applied"] += 1
+                periods[m.period] = (m.revision, m.people)
+        return truth
+
+    # --- the alerts ---
+
+    def _thresholds(self) -> None:
+        """Milestones reached at some round, targets at the last round or never, for the
+        monotone commitments; and three partnership targets."""
+        last = len(self.rounds)
+        everything = [self.truth(r) for r in range(last + 1)]
+        #: commitment -> its people trained after each number of rounds
+        self.totals = {p.id: [t.total(p.id) for t in everything] for p in self.plans}
+        for plan in self.plans:
+            if not plan.monotone:
+                continue
+            reached = self.totals[plan.id]
+            plan.milestone = max(1, reached[self.rng.randint(3, last - 2)])
+            plan.target = max(plan.milestone, reached[last], 1)
+            if self.rng.random() < 0.5:
+                plan.target += 1 + self.rng.randint(0, 50)
+
+        def summed(partnership: str, r: int) -> int:
+            members = [p for p in self.plans if p.partnership_id == partnership]
+            return sum(self.totals[p.id][r] for p in members)
+
+        self.targets = {
+            "t-a": ("pship-a", summed("pship-a", last // 3), summed("pship-a", last)),
+            "t-b": ("pship-b", summed("pship-b", 3 * last // 4), summed("pship-b", last) + 1),
+            "t-c": ("pship-c", NEVER // 10, NEVER),
+        }
+
+    def fired(self, rounds: int) -> dict[str, tuple[str | None, str]]:
+        """fingerprint -> (partner, partnership) of every alert fired after `rounds`."""
+        due = self.milestone_due.isoformat()
+        out: dict[str, tuple[str | None, str]] = {}
+        for plan in self.plans:
+            reached = self.totals[plan.id][rounds]
+            who = (plan.partner_id, plan.partnership_id)
+            if reached >= plan.milestone:
+                out[f"MilestoneAchieved:commitment:{plan.id}:{due}"] = who
+            if reached >= plan.target:
+                out[f"TargetAchieved:commitment:{plan.id}"] = who
+        for target_id, (partnership, milestone, target) in self.targets.items():
+            members = [p for p in self.plans if p.partnership_id == partnership]
+            reached = sum(self.totals[p.id][rounds] for p in members)
+            if reached >= milestone:
+                out[f"MilestoneAchieved:partnership_target:{target_id}:{due}"] = (None, partnership)
+            if reached >= target:
+                out[f"TargetAchieved:partnership_target:{target_id}"] = (None, partnership)
+        return out
+
+    # --- the reference data, as the registry and commitments services publish it ---
+
+    def reference_events(self, webhook: Any) -> list[Event]:
+        """`webhook(partner_id)`: the partner's webhook URL."""
+        events: list[Event] = [
+            PartnershipCreated(
+                partnership_id=p, name=f"Partnership {p[-1].upper()}", ecosystem="digital"
+            )
+            for p in PARTNERSHIPS
+        ]
+        for partner_id in self.partners:
+            mine = sorted({p.partnership_id for p in self.plans if p.partner_id == partner_id})
+            partner = PARTNER.model_dump() | {
+                "partnerships": mine,
+                "webhook_url": webhook(partner_id),
+            }
+            events.append(
+                PartnerApproved(
+                    partner_id=partner_id,
+                    partner_version=2,
+                    partner=PartnerSnapshot.model_validate(partner),
+                )
+            )
+        for plan in self.plans:
+            snapshot = COMMITMENT.model_dump() | {
+                "partner_id": plan.partner_id,
+                "partnership_id": plan.partnership_id,
+                "title": f"Digital skills {plan.id}",
+                "countries": list(plan.countries),
+                "target_value": plan.target,
+                "start_date": plan.start,
+                "deadline": _years_later(plan.start, 5),
+                "milestones": [Milestone(due_date=self.milestone_due, value=plan.milestone)],
+                "cadence": "monthly" if plan.monthly else "quarterly",
+                "grace_days": 365,
+            }
+            events.append(
+                CommitmentPledged(
+                    commitment_id=plan.id,
+                    commitment_version=1,
+                    commitment=CommitmentSnapshot.model_validate(snapshot),
+                )
+            )
+        first = min(p.start for p in self.plans)
+        for target_id, (partnership, milestone, target) in self.targets.items():
+            events.append(
+                PartnershipTargetSet(
+                    target_id=target_id,
+                    target_version=1,
+                    target=PartnershipTarget(
+                        partnership_id=partnership,
+                        title=f"{target:,} people trained",
+                        metric="people_trained",
+                        target_value=target,
+                        start_date=first,
+                        deadline=_years_later(first, 5),
+                        milestones=[Milestone(due_date=self.milestone_due, value=milestone)],
+                    ),
+                )
+            )
+        return events
+
+
+def _quarters(first: date, n: int) -> list[date]:
+    return [_month_start(first, -3 * i) for i in range(n)]
+
+
+def _years_later(day: date, years: int) -> date:
+    return date(day.year + years, day.month, 1) - timedelta(days=1)
