@@ -160,7 +160,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
     @router.post(
         "/alerts/{fingerprint}/acknowledge",
         response_model=s.Alert,
-        responses=_problems(401, 403, 404, 409, 422),
+        responses=_problems(401, 403, 404, 409, 413, 422),
     )
     async def acknowledge(
         fingerprint: str, body: s.AcknowledgeBody, principal: CurrentPrincipal
