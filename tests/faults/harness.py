@@ -10,11 +10,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from aiokafka.structs import ConsumerRecord, RecordMetadata
+from aiokafka.structs import RecordMetadata
 
-from tests.support.kafka import BOOTSTRAP
+from tests.support.kafka import BOOTSTRAP, read_topic
 from tests.support.stack import OUTPUT
 
 SUMMARY = OUTPUT / "faults-summary.txt"
@@ -105,44 +105,8 @@ class RawProducer:
         await asyncio.gather(*(self.send(topic, v, k, h) for v, k, h in messages))
 
 
-async def read_topic(
-    topic: str,
-    count: int,
-    timeout: float = 30.0,
-    *,
-    bootstrap: str = BOOTSTRAP,
-    settle: float = 0.0,
-) -> list[ConsumerRecord[bytes, bytes]]:
-    """Every record of `topic` from the beginning until `count` are read (then `settle`
-    seconds more) or `timeout` passes; as tests.support.kafka.read_topic, on any broker."""
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=None,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        metadata_max_age_ms=500,
-    )
-    await consumer.start()
-    records: list[ConsumerRecord[bytes, bytes]] = []
-    try:
-        deadline = time.monotonic() + timeout
-        settle_until: float | None = None
-        while time.monotonic() < deadline:
-            if len(records) >= count:
-                settle_until = settle_until or time.monotonic() + settle
-                if time.monotonic() >= settle_until:
-                    break
-            batches = await consumer.getmany(timeout_ms=200)
-            for batch in batches.values():
-                records.extend(batch)
-    finally:
-        await consumer.stop()
-    records.sort(key=lambda r: (r.partition, r.offset))
-    return records
-
-
 async def read_events(topic: str, count: int, **kw: Any) -> list[dict[str, Any]]:
+    """Every event of `topic` (as tests.support.kafka.read_topic, on any broker)."""
     return [json.loads(r.value) for r in await read_topic(topic, count, **kw) if r.value]
 
 

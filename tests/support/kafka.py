@@ -14,13 +14,18 @@ BOOTSTRAP = "127.0.0.1:9092"
 
 
 async def read_topic(
-    topic: str, count: int, timeout: float = 20.0, *, settle: float = 0.0
+    topic: str,
+    count: int,
+    timeout: float = 20.0,
+    *,
+    settle: float = 0.0,
+    bootstrap: str = BOOTSTRAP,
 ) -> list[ConsumerRecord[bytes, bytes]]:
     """Every record of `topic` from the beginning, until `count` are read (then `settle`
     seconds more, to catch any extra) or `timeout` passes."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=BOOTSTRAP,
+        bootstrap_servers=bootstrap,
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,

@@ -121,3 +121,13 @@ def principal_dependency(
         return principal
 
     return current_principal
+
+
+def current_principal(check: Callable[[Request, Principal], Awaitable[None]] | None = None) -> Any:
+    """principal_dependency for a service built by pact_common.runtime (its verifier is on
+    app.state.runtime), with an optional check of the service's own (e.g. refuse partners
+    its read model knows to be suspended)."""
+    return principal_dependency(
+        lambda r: r.app.state.runtime.verifier,
+        (lambda r: lambda p: check(r, p)) if check is not None else (lambda _: None),
+    )

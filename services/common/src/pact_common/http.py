@@ -17,6 +17,20 @@ from .errors import DomainError
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
+#: The documented problem answers every service's routes pick from (`responses=`).
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or bad token"},
+    403: {"description": "Not allowed"},
+    404: {"description": "Not found"},
+    409: {"description": "Conflict"},
+    413: {"description": "Body too large"},
+    422: {"description": "Invalid input"},
+}
+
+
+def problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: PROBLEMS[code] for code in codes}
+
 
 def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "field": field, **extra}}

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from pact_common.auth import Principal, principal_dependency
+from pact_common.auth import Principal, current_principal
+from pact_common.http import PROBLEMS
 from pact_contracts.vocabulary import CommitmentStatus, CountryCode, SkillLevel, Specialisation
 
 from ..adapters.views import CommitmentFilter, CommitmentViews
@@ -47,24 +48,8 @@ async def _refuse_suspended_partners(request: Request, principal: Principal) -> 
         )
 
 
-CurrentPrincipal = Annotated[
-    Principal,
-    Depends(
-        principal_dependency(
-            lambda r: r.app.state.runtime.verifier,
-            lambda r: lambda p: _refuse_suspended_partners(r, p),
-        )
-    ),
-]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal(_refuse_suspended_partners))]
 Svc = Annotated[Services, Depends(services)]
-PROBLEMS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No or bad token"},
-    403: {"description": "Not allowed"},
-    404: {"description": "Not found"},
-    409: {"description": "Conflict"},
-    413: {"description": "Body too large"},
-    422: {"description": "Invalid input"},
-}
 
 router = APIRouter()
 
