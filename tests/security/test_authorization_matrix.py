@@ -119,6 +119,19 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "GET /progress/rejections":                     (401, 401, 401, 403, 200, 200, 200, 200),
         "GET /progress/commitments/{commitment_id}":    (401, 401, 401, 403, 200, 200, 200, 200),
         "GET /progress/partnerships/{partnership_id}":  (401, 401, 401, 200, 200, 200, 200, 200),
+        "GET /progress/partnerships/{partnership_id}/series":
+                                                        (401, 401, 401, 200, 200, 200, 200, 200),
+        "GET /progress/partners/{partner_id}":          (401, 401, 401, 403, 200, 200, 200, 200),
+        "GET /progress/countries":                      (401, 401, 401, 200, 200, 200, 200, 200),
+        "GET /progress/countries/{country}":            (401, 401, 401, 200, 200, 200, 200, 200),
+        "GET /progress/levels":                         (401, 401, 401, 200, 200, 200, 200, 200),
+        "GET /progress/levels/{level}":                 (401, 401, 401, 200, 200, 200, 200, 200),
+        "GET /reports/annual":                          (401, 401, 401, 200, 200, 200, 200, 200),
+        "GET /alerts":                                  (401, 401, 401, 403, 200, 200, 200, 200),
+        "GET /alerts/{fingerprint}":                    (401, 401, 401, 403, 200, 200, 200, 200),
+        "POST /alerts/{fingerprint}/acknowledge":       (401, 401, 401, 403, 200, 200, 200, 200),
+        "GET /alerts/deliveries":                       (401, 401, 401, 403, 200, 200, 200, 200),
+        "POST /alerts/deliveries/{delivery_id}/retry":  (401, 401, 401, 403, 403, 403, 403, 200),
     },
 }
 # fmt: on
@@ -143,6 +156,7 @@ class Partner:
     api_key: str
     headers: dict[str, str]
     commitment: str = ""
+    alert: str = ""  # fingerprint of an alert (TargetAchieved) on a second commitment of its own
 
 
 @dataclass
@@ -215,6 +229,44 @@ class World:
 
         await wait_until(all_there, timeout=30)
 
+    async def target_reached(self) -> None:
+        """Each partner pledges a second commitment and reports its target reached: monitoring
+        fires a TargetAchieved alert about it, which never resolves (and makes that commitment
+        achieved, so it is not the one the other calls are about)."""
+        reached = {p.id: await self.pledge(p) for p in self.partners.values()}
+        await self.known("monitoring", "commitments", dict.fromkeys(reached.values(), "active"))
+        monitoring = self.services["monitoring"]
+        for partner in self.partners.values():
+            report = (await progress_report(self, Caller("partner", {}, partner))).json
+            report["commitment_id"] = reached[partner.id]
+            report["people_trained"] = pledge_body()["target_value"]
+            answer = await monitoring.client.post("/progress", json=report, headers=partner.headers)
+            assert answer.status_code == 202, answer.text
+        alerts = monitoring.db["alert_records"]
+
+        async def fired() -> bool:
+            for partner in self.partners.values():
+                query = {"subject_id": reached[partner.id], "rule": "TargetAchieved"}
+                doc = await alerts.find_one(query)
+                partner.alert = "" if doc is None else doc["_id"]
+            return all(p.alert for p in self.partners.values())
+
+        await wait_until(fired, timeout=30)
+
+    async def skipped_delivery(self) -> str:
+        """A webhook delivery monitoring skipped (to the withdrawn or the suspended partner),
+        which the secretariat may send again."""
+        deliveries = self.services["monitoring"].db["alert_deliveries"]
+        found: dict[str, Any] = {}
+
+        async def skipped() -> bool:
+            found.update(await deliveries.find_one({"status": "skipped"}) or {})
+            return bool(found)
+
+        await wait_until(skipped, timeout=30)
+        delivery_id: str = found["delivery_id"]
+        return delivery_id
+
     async def fresh(self, caller: Caller) -> Caller:
         """The same kind of caller, with a partner of its own (for calls that destroy it)."""
         status = {"partner": "active", "suspended": "suspended"}[caller.column]
@@ -262,6 +314,8 @@ async def world(infrastructure: None) -> AsyncIterator[World]:
         await w.known("commitments", "partners", {p.id: "active" for p in w.partners.values()})
         for partner in w.partners.values():
             partner.commitment = await w.pledge(partner)
+        if "monitoring" in services:
+            await w.target_reached()
         for key, action in (("withdrawn", "withdraw"), ("suspended", "suspend")):
             await w.transition(w.partners[key].id, action)
         final = {
@@ -283,7 +337,13 @@ Builder = Callable[[World, Caller], Awaitable[Call]]
 
 
 async def own(_: World, c: Caller) -> Call:
-    return Call(path={"partner_id": c.owner.id, "commitment_id": c.owner.commitment})
+    return Call(
+        path={
+            "partner_id": c.owner.id,
+            "commitment_id": c.owner.commitment,
+            "fingerprint": c.owner.alert,
+        }
+    )
 
 
 def transition_of(status: str) -> Builder:
@@ -319,6 +379,10 @@ async def progress_report(w: World, c: Caller) -> Call:
         "people_trained": 12,
     }
     return Call(json=report)
+
+
+async def retry_delivery(w: World, c: Caller) -> Call:
+    return Call(path={"delivery_id": await w.skipped_delivery()})
 
 
 async def new_target(w: World, _: Caller) -> Call:
@@ -379,6 +443,18 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
         "GET /progress/partnerships/{partnership_id}": lambda w, c: _call(
             path={"partnership_id": DIGITAL}
         ),
+        "GET /progress/partnerships/{partnership_id}/series": lambda w, c: _call(
+            path={"partnership_id": DIGITAL}
+        ),
+        "GET /progress/countries/{country}": lambda w, c: _call(path={"country": "DE"}),
+        "GET /progress/levels/{level}": lambda w, c: _call(path={"level": "advanced"}),
+        "GET /reports/annual": lambda w, c: _call(params={"year": str(datetime.now(UTC).year)}),
+        "GET /alerts": lambda w, c: _call(params={"partner": c.owner.id}),
+        "POST /alerts/{fingerprint}/acknowledge": with_body(
+            lambda w, c: {"note": f"Seen ({w.unique()})"}
+        ),
+        "GET /alerts/deliveries": lambda w, c: _call(params={"receiver": f"partner:{c.owner.id}"}),
+        "POST /alerts/deliveries/{delivery_id}/retry": retry_delivery,
     },
 }
 
