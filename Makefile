@@ -63,5 +63,14 @@ down:  ## Stop every service and the infrastructure
 run: venv infra  ## Everything, then the demo (a fresh demo world each time); Ctrl-C stops it all
 	@PYTHON=$(PY) bash scripts/stack.sh run
 
+.PHONY: bench
+BENCH_KAFKA := KAFKA_HOME=.local/kafka-bench KAFKA_PORT=9192 KAFKA_STORAGE=memory
+BENCH_ARGS ?=
+bench: venv  ## Benchmark monitoring on a Kafka of its own (memory, :9192); table + bench/results/
+	@PYTHON=$(PY) bash scripts/mongo.sh start
+	@PYTHON=$(PY) $(BENCH_KAFKA) bash scripts/kafka.sh start
+	@$(PY) -m bench.monitoring_perf --bootstrap 127.0.0.1:9192 $(BENCH_ARGS); status=$$?; \
+	  PYTHON=$(PY) $(BENCH_KAFKA) bash scripts/kafka.sh stop >/dev/null; exit $$status
+
 clean: down  ## Remove local data and the environment
 	rm -rf .local $(VENV)

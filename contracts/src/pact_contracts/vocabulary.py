@@ -8,7 +8,7 @@ from typing import Literal, get_args
 #: ISO 3166-1 alpha-2: the EU-27 (Greece is GR) and the EEA/EFTA partners IS, LI, NO.
 CountryCode = Literal[
     "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "IE", "IT",
-    "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
+    "HU", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE",
     "IS", "LI", "NO",
 ]  # fmt: skip
 COUNTRIES: frozenset[str] = frozenset(get_args(CountryCode))

@@ -116,7 +116,23 @@ class EventPublisher:
     async def publish_raw(
         self, topic: str, key: bytes, value: bytes, event: BaseModel | None = None
     ) -> None:
+        await self.enqueue_raw(topic, key, value, event, confirm=True)
+
+    async def enqueue_raw(
+        self,
+        topic: str,
+        key: bytes,
+        value: bytes,
+        event: BaseModel | None = None,
+        *,
+        confirm: bool = False,
+    ) -> Any:
+        """Hands the message to the producer and returns the future of its acknowledgement
+        (awaited here when `confirm`): messages enqueued one after the other keep their order,
+        and a batch of them waits for one linger, not one each."""
         headers = {"content-type": "application/json"}
         if event is not None:
             headers["event_type"] = str(getattr(event, "event_type", ""))
-        await self._broker.publish(value, topic, key=key, headers=headers)
+        return await self._broker.publish(
+            value, topic, key=key, headers=headers, no_confirm=not confirm
+        )

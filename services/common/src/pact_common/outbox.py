@@ -133,10 +133,20 @@ class OutboxRelay:
             .limit(self._batch)
             .to_list()
         )
-        for doc in pending:
-            await self._publisher.publish_raw(
-                f"{self._namespace}{doc['topic']}", doc["key"].encode(), doc["payload"].encode()
-            )
+        enqueue = getattr(self._publisher, "enqueue_raw", None)
+        if enqueue is None:  # a publisher that can only send one at a time
+            for doc in pending:
+                await self._publisher.publish_raw(
+                    f"{self._namespace}{doc['topic']}", doc["key"].encode(), doc["payload"].encode()
+                )
+        else:  # all enqueued in seq order, then every acknowledgement awaited
+            acks = [
+                await enqueue(
+                    f"{self._namespace}{doc['topic']}", doc["key"].encode(), doc["payload"].encode()
+                )
+                for doc in pending
+            ]
+            await asyncio.gather(*acks)
         if pending:
             now = datetime.now(UTC)
             await self._db[OUTBOX].update_many(

@@ -1,0 +1,159 @@
+"""(1) The ceiling: raw aiokafka consumption of the progress topic. (2) End-to-end ingestion by
+the monitoring process from empty projections, with (5) its memory along the way."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from bench.perf_world import cpu_seconds, find_process, memory_kib
+from tests.support.stack import ServiceProcess
+
+PROCESSED = "processed_events"
+RECEIPTS = "receipts"
+
+
+async def ceiling(bootstrap: str, topic: str, n: int) -> dict[str, Any]:
+    """Events/s of a bare consumer group reading the N records (bytes only, no decoding),
+    timed from its first batch to the N-th record."""
+    consumer = AIOKafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"bench-ceiling-{uuid.uuid4().hex[:8]}",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        session_timeout_ms=2000,
+        heartbeat_interval_ms=400,
+    )
+    await consumer.start()
+    seen, started = 0, None
+    try:
+        while seen < n:
+            batches = await consumer.getmany(timeout_ms=1000, max_records=10_000)
+            if batches and started is None:
+                started = time.perf_counter()
+            seen += sum(len(b) for b in batches.values())
+        seconds = time.perf_counter() - (started or time.perf_counter())
+    finally:
+        await consumer.stop()
+    return {"events": seen, "seconds": round(seconds, 3), "events_per_s": round(n / seconds)}
+
+
+async def committed(bootstrap: str, group: str, topic: str) -> int:
+    """The sum of a group's committed offsets on the topic (what it will not read again)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+        partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+        offsets = await admin.list_consumer_group_offsets(group, partitions=partitions)
+    finally:
+        await admin.close()
+    return sum(max(0, o.offset) for o in offsets.values())
+
+
+async def applied(db: Any, group: str) -> int:
+    """Reports the progress consumer has applied (its inbox: one id per event, stored in
+    the transaction that stores the effect): an index range count on `<group>:`."""
+    ids = {"$gt": f"{group}:", "$lt": f"{group};"}
+    count: int = await db[PROCESSED].count_documents({"_id": ids})
+    return count
+
+
+@dataclass
+class Trace:
+    """(seconds since spawn, receipts, RSS KiB) every poll."""
+
+    samples: list[tuple[float, int, int]] = field(default_factory=list)
+
+    def first(self, at_least: int) -> tuple[float, int, int] | None:
+        return next((s for s in self.samples if s[1] >= at_least), None)
+
+
+def profiler(pid: int, path: str) -> subprocess.Popen[bytes]:
+    """py-spy (not a dependency of the project: install it to profile) sampling the process,
+    collapsed stacks (flamegraph.pl / speedscope read them) written when it is interrupted."""
+    command = ["py-spy", "record", "--pid", str(pid), "--rate", "200", "--format", "raw"]
+    return subprocess.Popen([*command, "--output", path], stdout=subprocess.DEVNULL)
+
+
+async def ingest(
+    service: ServiceProcess,
+    db: Any,
+    n: int,
+    bootstrap: str,
+    topic: str,
+    *,
+    profile: str | None = None,
+    timeout: float = 1800,
+) -> dict[str, Any]:
+    """Start the service on a topic holding N reports; poll MongoDB (and the process's
+    memory) until all N are applied and their offsets committed."""
+    group = f"{service.env['MONITORING_TOPIC_NAMESPACE']}monitoring.progress"
+    trace = Trace()
+    spawned = time.monotonic()
+    starting = asyncio.create_task(service.start())
+    while service.process is None:  # noqa: ASYNC110 - ServiceProcess has no event for it
+        await asyncio.sleep(0.01)
+    pid = service.process.pid
+    mongod = find_process("mongod")
+    mongod_cpu = cpu_seconds(mongod) if mongod else 0.0
+    spy = profiler(pid, profile) if profile else None
+    exact = 0
+    while True:
+        now = time.monotonic() - spawned
+        if service.process is None or service.process.poll() is not None:
+            raise RuntimeError(f"monitoring exited; see {service.log_path}")
+        count = await db[RECEIPTS].estimated_document_count()
+        trace.samples.append((now, count, memory_kib(pid)["VmRSS"]))
+        if count >= n:
+            exact = await applied(db, group)
+            if exact >= n:
+                break
+        if now > timeout:
+            raise TimeoutError(f"{count} of {n} applied after {timeout:.0f} s")
+        await asyncio.sleep(0.25)
+    done = time.monotonic() - spawned
+    cpu = {
+        "monitoring_cpu_s": round(cpu_seconds(pid), 1),
+        "mongod_cpu_s": round(cpu_seconds(mongod) - mongod_cpu, 1) if mongod else None,
+    }
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+    ready = await starting
+    committed_at = None
+    for _ in range(240):
+        if await committed(bootstrap, group, topic) >= n:
+            committed_at = time.monotonic() - spawned
+            break
+        await asyncio.sleep(0.25)
+    memory = memory_kib(pid)
+    first = trace.first(1)
+    assert first is not None
+    steady = (n - first[1]) / max(1e-9, done - first[0])
+    marks = {}
+    for share in (25, 50, 75, 100):
+        hit = trace.first(n * share // 100)
+        marks[f"{share}%"] = round((hit[2] if hit else memory["VmRSS"]) / 1024, 1)
+    return {
+        "events": exact,
+        "ready_s": round(ready, 2),
+        "first_applied_s": round(first[0], 2),
+        "all_applied_s": round(done, 2),
+        "offsets_committed_s": round(committed_at, 2) if committed_at else None,
+        "events_per_s": round(steady),
+        "events_per_s_incl_startup": round(n / done),
+        "rss_mib": marks,
+        "peak_rss_mib": round(memory["VmHWM"] / 1024, 1),
+        **cpu,
+        "samples": [(round(t, 2), c, rss) for t, c, rss in trace.samples],
+    }
