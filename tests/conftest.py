@@ -44,3 +44,19 @@ async def db_name(namespace: str, mongo_client: AsyncMongoClient[dict]) -> Async
     name = namespace.rstrip(".")
     yield name
     await mongo_client.drop_database(name)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    from tests.faults.harness import SUMMARY
+
+    SUMMARY.unlink(missing_ok=True)  # this run's figures only
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fault and hostile-input suites' figures, printed with the results."""
+    from tests.faults.harness import SUMMARY
+
+    if SUMMARY.exists():
+        terminalreporter.section("fault and hostile-input figures")
+        for line in SUMMARY.read_text().splitlines():
+            terminalreporter.write_line(line)
