@@ -128,6 +128,3 @@ async def running(
         for run in started.values():
             await mongo.drop_database(run.settings.mongo_db)
         await mongo.close()
-
-
-# --- pending fix in pact_common (reported to the lead; delete once pact_common.http has it) ---
