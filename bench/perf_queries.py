@@ -24,18 +24,15 @@ import httpx
 
 import pact_contracts as c
 from bench.perf_world import PARTNERSHIPS, World, percentile
-from monitoring.adapters import documents as d
-from monitoring.adapters import inbound, publisher
-from monitoring.adapters.alert_inbound import alert_notice
-from monitoring.adapters.alert_store import record_doc
-from monitoring.adapters.reports import to_report
-from monitoring.domain import alert_board
-from monitoring.domain.alerting import Alert, reconcile
-from monitoring.domain.events import AlertFired, AlertResolved
-from monitoring.domain.model import Commitment, Partner, Partnership, PartnershipTarget
-from monitoring.domain.progress import CommitmentProgress, TargetProgress
-from monitoring.domain.rollups import Totals, contribution, members_key, merge
-from monitoring.domain.rules import (
+from monitoring.core.adapters import documents as d
+from monitoring.core.adapters import inbound, publisher
+from monitoring.core.adapters.report_codec import to_report
+from monitoring.core.domain.alerting import Alert, reconcile
+from monitoring.core.domain.events import AlertFired, AlertResolved
+from monitoring.core.domain.model import Commitment, Partner, Partnership, PartnershipTarget
+from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
+from monitoring.core.domain.rollups import Totals, contribution, members_key, merge
+from monitoring.core.domain.rules import (
     AlertConfig,
     commitment_subject,
     evaluate_commitment,
@@ -43,6 +40,9 @@ from monitoring.domain.rules import (
     on_track,
     target_subject,
 )
+from monitoring.notify.adapters.board_store import record_doc
+from monitoring.notify.adapters.inbound import alert_notice
+from monitoring.notify.domain import board as alert_board
 from pact_common.auth import Principal, Role, TokenIssuer
 from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY
 from pact_contracts import ProgressReported

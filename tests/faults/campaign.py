@@ -16,8 +16,13 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
-from monitoring.domain.delivery import SECRETARIAT, delivery_id, delivery_key, partner_receiver
-from monitoring.domain.delivery import Transition as DeliveryTransition
+from monitoring.notify.domain.delivery import (
+    SECRETARIAT,
+    delivery_id,
+    delivery_key,
+    partner_receiver,
+)
+from monitoring.notify.domain.delivery import Transition as DeliveryTransition
 from pact_contracts import ALERTS, PROGRESS_REPORTED, key_for, topic_for
 from tests.support import auth
 from tests.support.infra import DedicatedKafka, DedicatedMongo

@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitoring.domain.acceptance import Receipt, unverifiable
-from monitoring.domain.intake import Intake, Taken
-from monitoring.domain.model import (
+from monitoring.core.domain.acceptance import Receipt, unverifiable
+from monitoring.core.domain.intake import Intake, Taken
+from monitoring.core.domain.model import (
     Commitment,
     CommitmentStatus,
     Figures,
@@ -24,9 +24,9 @@ from monitoring.domain.model import (
     Report,
     TargetDefinition,
 )
-from monitoring.domain.periods import Cadence
-from monitoring.domain.progress import CommitmentProgress, sum_figures
-from monitoring.domain.rollups import Totals, contribution, difference, merge
+from monitoring.core.domain.periods import Cadence
+from monitoring.core.domain.progress import CommitmentProgress, sum_figures
+from monitoring.core.domain.rollups import Totals, contribution, difference, merge
 
 PROPERTIES = settings(max_examples=200, deadline=None, derandomize=True)
 NOW = datetime(2026, 5, 15, 9, 30, tzinfo=UTC)

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from monitoring.adapters.reports import read, verify_signature
-from monitoring.domain.commands import Unreadable
-from monitoring.domain.model import Report, euros_to_cents
+from monitoring.core.adapters.report_codec import read, verify_signature
+from monitoring.core.domain.commands import Unreadable
+from monitoring.core.domain.model import Report, euros_to_cents
 from pact_contracts import ProgressReported
 from pact_contracts.progress import PROGRESS_REPORT
 from pact_contracts.signing import new_key_pair, signed_message

@@ -10,10 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
-from monitoring.adapters.dashboard_views import DashboardViews
 from monitoring.bootstrap import build_app
 from monitoring.config import Settings
-from monitoring.entrypoints.dashboard import COOKIE, Dashboard, DashboardSettings
+from monitoring.views.adapters.dashboard_views import DashboardViews
+from monitoring.views.entrypoints.dashboard import COOKIE, Dashboard, DashboardSettings
 from pact_common.clock import utc_now
 from pact_contracts import PartnershipTarget, PartnershipTargetSet
 from tests.support import auth

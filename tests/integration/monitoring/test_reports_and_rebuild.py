@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from monitoring.adapters.rebuild_store import RebuildError
-from monitoring.entrypoints.rebuild import rebuild
+from monitoring.rebuild.replay import rebuild
+from monitoring.rebuild.store import RebuildError
 from pact_contracts import ALERTS, CommitmentWithdrawn, PartnershipCreated
 from tests.support.kafka import read_topic, wait_until
 

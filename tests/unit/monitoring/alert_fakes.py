@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitoring.domain.alert_board import AlertRecord
-from monitoring.domain.delivery import Delivery, DeliveryStatus, WebhookContact
-from monitoring.service_layer.alert_ports import (
+from monitoring.notify.domain.board import AlertRecord
+from monitoring.notify.domain.delivery import Delivery, DeliveryStatus, WebhookContact
+from monitoring.notify.service_layer.ports import (
     AlertRecordStore,
     AlertUnitOfWork,
     DeliveryOutbox,

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from monitoring.domain.model import (
+from monitoring.core.domain.model import (
     Commitment,
     CommitmentStatus,
     Figures,
@@ -18,7 +18,7 @@ from monitoring.domain.model import (
     Report,
     TargetDefinition,
 )
-from monitoring.domain.periods import Cadence
+from monitoring.core.domain.periods import Cadence
 
 NOW = datetime(2026, 5, 15, 9, 30, tzinfo=UTC)
 

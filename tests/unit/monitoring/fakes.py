@@ -8,15 +8,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from monitoring.domain.acceptance import Awaited, Receipt
-from monitoring.domain.alerting import Alert
-from monitoring.domain.commands import SubmitReport
-from monitoring.domain.events import DomainEvent, ReportRejected
-from monitoring.domain.intake import ParkedReport
-from monitoring.domain.model import Partner, Partnership
-from monitoring.domain.progress import CommitmentProgress, TargetProgress
-from monitoring.domain.rollups import Totals
-from monitoring.service_layer.unit_of_work import (
+from monitoring.core.domain.acceptance import Awaited, Receipt
+from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.commands import SubmitReport
+from monitoring.core.domain.events import DomainEvent, ReportRejected
+from monitoring.core.domain.intake import ParkedReport
+from monitoring.core.domain.model import Partner, Partnership
+from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
+from monitoring.core.domain.rollups import Totals
+from monitoring.core.service_layer.unit_of_work import (
     AlertRepository,
     CommitmentRepository,
     InboxPort,

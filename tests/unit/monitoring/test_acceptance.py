@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from monitoring.domain.acceptance import (
+from monitoring.core.domain.acceptance import (
     Accept,
     Awaited,
     Park,
@@ -17,8 +17,8 @@ from monitoring.domain.acceptance import (
     check_report,
     check_seen,
 )
-from monitoring.domain.model import CommitmentStatus
-from monitoring.domain.periods import Cadence
+from monitoring.core.domain.model import CommitmentStatus
+from monitoring.core.domain.periods import Cadence
 
 from .builders import commitment, partner, report
 

@@ -10,18 +10,18 @@ from typing import Any
 import pytest
 
 import pact_contracts as c
-from monitoring.adapters import documents as d
-from monitoring.adapters import inbound
-from monitoring.adapters.publisher import to_contract
-from monitoring.adapters.reports import read, verify_signature
-from monitoring.domain.acceptance import Reason
-from monitoring.domain.alerting import reconcile
-from monitoring.domain.commands import Unreadable
-from monitoring.domain.events import ReportRejected
-from monitoring.domain.intake import ParkedReport
-from monitoring.domain.model import Report
-from monitoring.domain.progress import CommitmentProgress, TargetProgress
-from monitoring.domain.rules import AlertConfig, commitment_subject, evaluate_commitment
+from monitoring.core.adapters import documents as d
+from monitoring.core.adapters import inbound
+from monitoring.core.adapters.publisher import to_contract
+from monitoring.core.adapters.report_codec import read, verify_signature
+from monitoring.core.domain.acceptance import Reason
+from monitoring.core.domain.alerting import reconcile
+from monitoring.core.domain.commands import Unreadable
+from monitoring.core.domain.events import ReportRejected
+from monitoring.core.domain.intake import ParkedReport
+from monitoring.core.domain.model import Report
+from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
+from monitoring.core.domain.rules import AlertConfig, commitment_subject, evaluate_commitment
 from pact_contracts.signing import new_key_pair, signed_message
 from tests.support.examples import COMMITMENT, PARTNER, PROGRESS_WIRE_FORM
 

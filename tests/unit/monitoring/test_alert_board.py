@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from monitoring.domain.alert_board import AlertNotFiring, AlertNotice, take
-from monitoring.domain.delivery import Notice, Transition
+from monitoring.notify.domain.board import AlertNotFiring, AlertNotice, take
+from monitoring.notify.domain.delivery import Notice, Transition
 
 from .builders import NOW
 

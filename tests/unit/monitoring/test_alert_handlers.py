@@ -9,16 +9,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from monitoring.domain.alert_board import AlertNotFound
-from monitoring.domain.delivery import (
+from monitoring.notify.domain.board import AlertNotFound
+from monitoring.notify.domain.delivery import (
     SECRETARIAT,
     DeliveryNotFound,
     DeliveryStatus,
     RetryPolicy,
     WebhookContact,
 )
-from monitoring.service_layer import alert_handlers as h
-from monitoring.service_layer.alert_ports import Sent
+from monitoring.notify.service_layer import handlers as h
+from monitoring.notify.service_layer.ports import Sent
 from pact_common.errors import Forbidden
 
 from .alert_fakes import (

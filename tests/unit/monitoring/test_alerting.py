@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from monitoring.domain.alerting import Alert, AlertStatus, Reconciled, reconcile
-from monitoring.domain.events import AlertFired, AlertResolved
-from monitoring.domain.rules import Condition, Rule, Severity, commitment_subject
+from monitoring.core.domain.alerting import Alert, AlertStatus, Reconciled, reconcile
+from monitoring.core.domain.events import AlertFired, AlertResolved
+from monitoring.core.domain.rules import Condition, Rule, Severity, commitment_subject
 
 from .builders import NOW, commitment
 

@@ -9,11 +9,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from monitoring.adapters.documents import commitment_doc
-from monitoring.domain.model import CommitmentStatus, Figures, Metric
-from monitoring.domain.progress import CommitmentProgress, PeriodEntry
-from monitoring.entrypoints import dashboard_summary as summary
-from monitoring.entrypoints.dashboard_charts import (
+from monitoring.core.adapters.documents import commitment_doc
+from monitoring.core.domain.model import CommitmentStatus, Figures, Metric
+from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry
+from monitoring.views.entrypoints import dashboard_summary as summary
+from monitoring.views.entrypoints.dashboard_charts import (
     MilestoneMark,
     ProgressChart,
     ProgressPoint,
@@ -22,7 +22,7 @@ from monitoring.entrypoints.dashboard_charts import (
     progress_chart,
     short,
 )
-from monitoring.entrypoints.dashboard_page import commitment_rows, target_charts
+from monitoring.views.entrypoints.dashboard_page import commitment_rows, target_charts
 
 from .builders import NOW, commitment
 

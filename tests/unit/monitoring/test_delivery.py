@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitoring.domain.delivery import (
+from monitoring.notify.domain.delivery import (
     SECRETARIAT,
     DeliveryNotRetryable,
     DeliveryStatus,

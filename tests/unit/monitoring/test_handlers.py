@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from monitoring.domain import commands
-from monitoring.domain.acceptance import Reason
-from monitoring.domain.alerting import AlertStatus
-from monitoring.domain.events import AlertFired, AlertResolved, ReportRejected
-from monitoring.domain.model import CommitmentStatus, Metric, Partnership
-from monitoring.domain.rollups import Totals
-from monitoring.service_layer import handlers
+from monitoring.core.domain import commands
+from monitoring.core.domain.acceptance import Reason
+from monitoring.core.domain.alerting import AlertStatus
+from monitoring.core.domain.events import AlertFired, AlertResolved, ReportRejected
+from monitoring.core.domain.model import CommitmentStatus, Metric, Partnership
+from monitoring.core.domain.rollups import Totals
+from monitoring.core.service_layer import handlers
 
 from .builders import NOW, commitment, partner, partnership_target, report
 from .fakes import FakeReportPublisher, FakeUnitOfWork, Store

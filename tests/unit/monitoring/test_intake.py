@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from monitoring.domain.acceptance import Awaited, Reason, Receipt
-from monitoring.domain.intake import Intake, ParkedReport, Taken, expired
-from monitoring.domain.progress import CommitmentProgress
+from monitoring.core.domain.acceptance import Awaited, Reason, Receipt
+from monitoring.core.domain.intake import Intake, ParkedReport, Taken, expired
+from monitoring.core.domain.progress import CommitmentProgress
 
 from .builders import NOW, commitment, partner, report
 

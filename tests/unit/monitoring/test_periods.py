@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from monitoring.domain.periods import (
+from monitoring.core.domain.periods import (
     Cadence,
     Granularity,
     InvalidPeriod,

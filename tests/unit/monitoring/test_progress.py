@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from monitoring.domain.model import CommitmentStatus, Figures, Metric, euros_to_cents
-from monitoring.domain.progress import CommitmentProgress, Outcome
-from monitoring.domain.rollups import Totals, contribution, difference, members_key, merge
+from monitoring.core.domain.model import CommitmentStatus, Figures, Metric, euros_to_cents
+from monitoring.core.domain.progress import CommitmentProgress, Outcome
+from monitoring.core.domain.rollups import Totals, contribution, difference, members_key, merge
 
 from .builders import NOW, commitment, report
 

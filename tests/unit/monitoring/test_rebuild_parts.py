@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiokafka import TopicPartition
 
-from monitoring.adapters.alert_store import record_doc, record_from
-from monitoring.adapters.delivery_outbox import delivery_doc, delivery_from
-from monitoring.adapters.topic_replay import Snapshot
-from monitoring.domain.alert_board import take
-from monitoring.domain.delivery import RetryPolicy, deliveries_for
-from monitoring.entrypoints.rebuild import ReplayClock, main
+from monitoring.notify.adapters.board_store import record_doc, record_from
+from monitoring.notify.adapters.delivery_queue import delivery_doc, delivery_from
+from monitoring.notify.domain.board import take
+from monitoring.notify.domain.delivery import RetryPolicy, deliveries_for
+from monitoring.rebuild.replay import ReplayClock, main
+from monitoring.rebuild.topic_reader import Snapshot
 
 from .builders import NOW
 from .test_alert_board import alert

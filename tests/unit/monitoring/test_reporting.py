@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from monitoring.domain.model import CommitmentStatus
-from monitoring.domain.periods import Cadence
-from monitoring.domain.progress import CommitmentProgress
-from monitoring.domain.reporting import (
+from monitoring.core.domain.model import CommitmentStatus
+from monitoring.core.domain.periods import Cadence
+from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.views.domain.annual_report import (
     SeriesGranularity,
     annual_report,
     annual_rows,

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from monitoring.domain.model import CommitmentStatus, Milestone
-from monitoring.domain.periods import Cadence
-from monitoring.domain.progress import CommitmentProgress
-from monitoring.domain.rules import (
+from monitoring.core.domain.model import CommitmentStatus, Milestone
+from monitoring.core.domain.periods import Cadence
+from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.core.domain.rules import (
     AlertConfig,
     Condition,
     Rule,

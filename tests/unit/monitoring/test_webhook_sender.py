@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
-from monitoring.adapters.webhooks import HttpWebhookSender
-from monitoring.domain.delivery import SECRETARIAT, deliveries_for, signature_matches
+from monitoring.notify.adapters.webhooks import HttpWebhookSender
+from monitoring.notify.domain.delivery import SECRETARIAT, deliveries_for, signature_matches
 
 from .builders import NOW
 from .test_delivery import notice

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from monitoring.bootstrap import build_app
+from monitoring.config import Settings
 from pact_common.runtime import serve
-
-from .bootstrap import build_app
-from .config import Settings
 
 
 def main() -> None:

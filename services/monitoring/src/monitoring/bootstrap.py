@@ -7,24 +7,24 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from monitoring.config import Settings
+from monitoring.core.adapters import repository
+from monitoring.core.adapters.report_codec import KafkaReportPublisher, verify_signature
+from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
+from monitoring.core.domain import commands
+from monitoring.core.domain.rules import AlertConfig
+from monitoring.core.entrypoints import consumers
+from monitoring.core.entrypoints.http import Services, router
+from monitoring.core.entrypoints.sweeper import Sweeper
+from monitoring.core.service_layer import handlers
+from monitoring.notify.wiring import build_alerting
+from monitoring.views.adapters.progress_views import MonitoringViews
+from monitoring.views.entrypoints import dashboard
 from pact_common.consuming import Inbox
 from pact_common.runtime import Runtime
 from pact_common.unit_of_work import MongoUnitOfWork as Transaction
 from pact_common.unit_of_work import retry_transient
 from pact_contracts import PROGRESS_REPORTED
-
-from .adapters import repository
-from .adapters.reports import KafkaReportPublisher, verify_signature
-from .adapters.unit_of_work import MongoUnitOfWork
-from .adapters.views import MonitoringViews
-from .alert_wiring import build_alerting
-from .config import Settings
-from .domain import commands
-from .domain.rules import AlertConfig
-from .entrypoints import consumers, dashboard
-from .entrypoints.http import Services, router
-from .entrypoints.sweeper import Sweeper
-from .service_layer import handlers
 
 DESCRIPTION = """Live progress of every commitment and partnership target of the Digital
 Ecosystem Skills Partnership, from the progress reports partner systems send (Kafka topic

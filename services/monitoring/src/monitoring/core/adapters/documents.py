@@ -1,0 +1,290 @@
+"""Domain objects <-> MongoDB documents. Dates are ISO strings (sortable); euros in cents.
+
+A commitment's document carries, next to its definition and periods, what the read side
+shows (totals, achieved value, series), so queries read one document."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from monitoring.core.domain.acceptance import Awaited
+from monitoring.core.domain.alerting import Alert, AlertStatus
+from monitoring.core.domain.events import ReportRejected
+from monitoring.core.domain.intake import ParkedReport
+from monitoring.core.domain.model import (
+    Commitment,
+    CommitmentStatus,
+    Figures,
+    Metric,
+    Milestone,
+    PartnershipTarget,
+    Report,
+    TargetDefinition,
+)
+from monitoring.core.domain.periods import Cadence
+from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry, TargetProgress
+from monitoring.core.domain.rules import Rule, Severity, Subject, SubjectType
+
+Doc = dict[str, Any]
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def _from_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def definition_doc(t: TargetDefinition) -> Doc:
+    return {
+        "metric": t.metric.value,
+        "target_value": t.target_value,
+        "baseline": t.baseline,
+        "start_date": _day(t.start_date),
+        "deadline": _day(t.deadline),
+        "milestones": [{"due_date": _day(m.due_date), "value": m.value} for m in t.milestones],
+    }
+
+
+def definition_from(doc: Doc) -> TargetDefinition:
+    return TargetDefinition(
+        metric=Metric(doc["metric"]),
+        target_value=doc["target_value"],
+        baseline=doc["baseline"],
+        start_date=date.fromisoformat(doc["start_date"]),
+        deadline=date.fromisoformat(doc["deadline"]),
+        milestones=tuple(
+            Milestone(date.fromisoformat(m["due_date"]), m["value"]) for m in doc["milestones"]
+        ),
+    )
+
+
+def figures_doc(f: Figures) -> Doc:
+    # By hand, not dataclasses.asdict (which deep-copies): the hot path writes many.
+    return {
+        "people_trained": f.people_trained,
+        "people_reached": f.people_reached,
+        "programmes_developed": f.programmes_developed,
+        "investment_cents": f.investment_cents,
+        "by_level": dict(f.by_level),
+        "by_country": dict(f.by_country),
+        "by_gender": dict(f.by_gender),
+    }
+
+
+def figures_from(doc: Doc) -> Figures:
+    return Figures(
+        **{
+            k: doc.get(k, 0)
+            for k in (
+                "people_trained",
+                "people_reached",
+                "programmes_developed",
+                "investment_cents",
+            )
+        },
+        by_level=doc.get("by_level", {}),
+        by_country=doc.get("by_country", {}),
+        by_gender=doc.get("by_gender", {}),
+    )
+
+
+#: What commitment_from reads: the read-side fields are left out (less to send and decode).
+WRITE_SIDE = {"achieved": 0, "totals": 0, "series": 0}
+
+
+def commitment_doc(p: CommitmentProgress) -> Doc:
+    c = p.commitment
+    totals = p.totals
+    return {
+        "_id": c.id,
+        "version": c.version,
+        "partner_id": c.partner_id,
+        "partnership_id": c.partnership_id,
+        "title": c.title,
+        "status": c.status.value,
+        "measured": c.status.measured,
+        "cadence": c.cadence.value,
+        "grace_days": c.grace_days,
+        "countries": list(c.countries),
+        "levels": list(c.levels),
+        **definition_doc(c.target),
+        "periods": {
+            e.period: {
+                "revision": e.revision,
+                "event_id": e.event_id,
+                "reported_at": e.reported_at,
+                "stale_reports": e.stale_reports,
+                **figures_doc(e.figures),
+            }
+            for e in p.periods.values()
+        },
+        "last_report_at": p.last_report_at,
+        "stale_reports": p.stale_reports,
+        "on_track": p.on_track,
+        "evaluated_on": _day(p.evaluated_on),
+        # read side
+        "achieved": c.target.baseline + totals.value(c.target.metric),  # p.achieved, summed once
+        "totals": figures_doc(totals),
+        "series": [
+            {
+                "period": s.period,
+                "value": s.value,
+                "cumulative": s.cumulative,
+                "revision": s.revision,
+            }
+            for s in p.series()
+        ],
+    }
+
+
+def commitment_from(doc: Doc) -> CommitmentProgress:
+    c = Commitment(
+        id=doc["_id"],
+        version=doc["version"],
+        partner_id=doc["partner_id"],
+        partnership_id=doc["partnership_id"],
+        target=definition_from(doc),
+        cadence=Cadence(doc["cadence"]),
+        grace_days=doc["grace_days"],
+        status=CommitmentStatus(doc["status"]),
+        title=doc.get("title", ""),
+        countries=tuple(doc.get("countries", ())),
+        levels=tuple(doc.get("levels", ())),
+    )
+    periods = {
+        name: PeriodEntry(
+            name,
+            e["revision"],
+            e["event_id"],
+            figures_from(e),
+            e["reported_at"],
+            e.get("stale_reports", 0),
+        )
+        for name, e in doc.get("periods", {}).items()
+    }
+    return CommitmentProgress(
+        commitment=c,
+        periods=periods,
+        last_report_at=doc.get("last_report_at"),
+        stale_reports=doc.get("stale_reports", 0),
+        on_track=doc.get("on_track"),
+        evaluated_on=_from_day(doc.get("evaluated_on")),
+    )
+
+
+def target_doc(t: TargetProgress) -> Doc:
+    return {
+        "_id": t.id,
+        "version": t.target.version,
+        "partnership_id": t.target.partnership_id,
+        "title": t.target.title,
+        **definition_doc(t.target.target),
+        "evaluated_on": _day(t.evaluated_on),
+    }
+
+
+def target_from(doc: Doc) -> TargetProgress:
+    target = PartnershipTarget(
+        id=doc["_id"],
+        version=doc["version"],
+        partnership_id=doc["partnership_id"],
+        target=definition_from(doc),
+        title=doc.get("title", ""),
+    )
+    return TargetProgress(target, _from_day(doc.get("evaluated_on")))
+
+
+def alert_doc(a: Alert) -> Doc:
+    s = a.subject
+    return {
+        "_id": a.fingerprint,
+        "rule": a.rule.value,
+        "subject_key": s.key,
+        "subject_type": s.type.value,
+        "subject_id": s.id,
+        "partner_id": s.partner_id,
+        "partnership_id": s.partnership_id,
+        "metric": s.metric.value,
+        "status": a.status.value,
+        "episode": a.episode,
+        "severity": a.severity.value,
+        "expected": a.expected,
+        "actual": a.actual,
+        "due_date": _day(a.due_date),
+        "message": a.message,
+        "fired_at": a.fired_at,
+        "resolved_at": a.resolved_at,
+    }
+
+
+def alert_from(doc: Doc) -> Alert:
+    subject = Subject(
+        SubjectType(doc["subject_type"]),
+        doc["subject_id"],
+        doc["partnership_id"],
+        Metric(doc["metric"]),
+        doc.get("partner_id"),
+    )
+    return Alert(
+        fingerprint=doc["_id"],
+        rule=Rule(doc["rule"]),
+        subject=subject,
+        status=AlertStatus(doc["status"]),
+        episode=doc["episode"],
+        severity=Severity(doc["severity"]),
+        expected=doc["expected"],
+        actual=doc["actual"],
+        due_date=_from_day(doc.get("due_date")),
+        message=doc["message"],
+        fired_at=doc["fired_at"],
+        resolved_at=doc.get("resolved_at"),
+    )
+
+
+def report_doc(r: Report) -> Doc:
+    return {
+        "event_id": r.event_id,
+        "partner_id": r.partner_id,
+        "commitment_id": r.commitment_id,
+        "period": r.period,
+        "revision": r.revision,
+        "figures": figures_doc(r.figures),
+        "occurred_at": r.occurred_at,
+        "content_hash": r.content_hash,
+        "payload": r.payload,
+        "signature": r.signature,
+    }
+
+
+def report_from(doc: Doc) -> Report:
+    return Report(**{**doc, "figures": figures_from(doc["figures"])})
+
+
+def parked_doc(p: ParkedReport) -> Doc:
+    r = p.report
+    return {
+        "_id": r.event_id,
+        "commitment_id": r.commitment_id,
+        "partner_id": r.partner_id,
+        "parked_at": p.parked_at,
+        "expires_at": p.expires_at,
+        "awaiting": p.awaiting.value,
+        "report": report_doc(r),
+    }
+
+
+def parked_from(doc: Doc) -> ParkedReport:
+    return ParkedReport(
+        report_from(doc["report"]), doc["parked_at"], doc["expires_at"], Awaited(doc["awaiting"])
+    )
+
+
+def rejection_doc(r: ReportRejected) -> Doc:
+    doc = asdict(r)
+    doc["_id"] = doc.pop("rejection_id")
+    doc["reason"] = r.reason.value
+    return doc

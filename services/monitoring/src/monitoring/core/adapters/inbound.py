@@ -1,0 +1,68 @@
+"""The other services' contract events -> monitoring's domain objects (its read models)."""
+
+from __future__ import annotations
+
+import pact_contracts as c
+from monitoring.core.domain.model import (
+    Commitment,
+    CommitmentStatus,
+    Metric,
+    Milestone,
+    Partner,
+    Partnership,
+    PartnershipTarget,
+    TargetDefinition,
+)
+from monitoring.core.domain.periods import Cadence
+
+
+def partner(event: c.PartnerEvent) -> Partner | Partnership:
+    if isinstance(event, c.PartnershipCreated):
+        return Partnership(event.partnership_id, event.name)
+    p = event.partner
+    return Partner(
+        id=event.partner_id,
+        version=event.partner_version,
+        status=p.status.value,
+        partnerships=tuple(p.partnerships),
+        signing_key=p.signing_public_key,
+    )
+
+
+def definition(t: c.TargetDefinition) -> TargetDefinition:
+    return TargetDefinition(
+        metric=Metric(t.metric.value),
+        target_value=t.target_value,
+        baseline=t.baseline,
+        start_date=t.start_date,
+        deadline=t.deadline,
+        milestones=tuple(
+            Milestone(m.due_date, m.value) for m in sorted(t.milestones, key=lambda m: m.due_date)
+        ),
+    )
+
+
+def commitment(event: c.CommitmentEvent) -> Commitment | PartnershipTarget:
+    if isinstance(event, c.PartnershipTargetSet):
+        t = event.target
+        return PartnershipTarget(
+            id=event.target_id,
+            version=event.target_version,
+            partnership_id=t.partnership_id,
+            target=definition(t),
+            title=t.title,
+        )
+    s = event.commitment
+    return Commitment(
+        id=event.commitment_id,
+        version=event.commitment_version,
+        partner_id=s.partner_id,
+        partnership_id=s.partnership_id,
+        target=definition(s),
+        cadence=Cadence(s.cadence.value),
+        grace_days=s.grace_days,
+        status=CommitmentStatus(s.status.value),
+        title=s.title,
+        countries=tuple(s.countries),
+        levels=tuple(level.value for level in s.levels),
+    )

@@ -1,0 +1,283 @@
+"""MongoDB storage of monitoring's read models, progress, alerts and report bookkeeping.
+Every repository works inside the unit of work's transaction (its session)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReplaceOne, UpdateOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from monitoring.core.adapters import documents as d
+from monitoring.core.domain.acceptance import Awaited, Receipt
+from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.events import ReportRejected
+from monitoring.core.domain.intake import ParkedReport
+from monitoring.core.domain.model import Partner, Partnership
+from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
+from monitoring.core.domain.rollups import Totals
+from monitoring.core.service_layer import unit_of_work as ports
+from pact_common.consuming import Inbox
+
+PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "commitments", "targets"
+HOLDS = "parking_holds"
+ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
+    "rollups",
+    "alerts",
+    "receipts",
+    "parked_reports",
+    "rejections",
+)
+Db = AsyncDatabase[dict[str, Any]]
+
+
+async def ensure_indexes(db: Db) -> None:
+    await db[COMMITMENTS].create_indexes(
+        [
+            IndexModel([("partner_id", ASCENDING)]),
+            IndexModel([("partnership_id", ASCENDING)]),
+            IndexModel([("measured", ASCENDING), ("evaluated_on", ASCENDING)]),
+        ]
+    )
+    await db[TARGETS].create_indexes(
+        [
+            IndexModel([("partnership_id", ASCENDING)]),
+            IndexModel([("evaluated_on", ASCENDING)]),
+        ]
+    )
+    await db[ALERTS].create_indexes(
+        [
+            IndexModel([("subject_key", ASCENDING)]),
+            IndexModel([("status", ASCENDING), ("fired_at", DESCENDING)]),
+            IndexModel([("partner_id", ASCENDING), ("fired_at", DESCENDING)]),
+            IndexModel([("partnership_id", ASCENDING), ("fired_at", DESCENDING)]),
+        ]
+    )
+    await db[PARKED].create_indexes(
+        [
+            IndexModel(
+                [("awaiting", ASCENDING), ("commitment_id", ASCENDING), ("parked_at", ASCENDING)]
+            ),
+            IndexModel(
+                [("awaiting", ASCENDING), ("partner_id", ASCENDING), ("parked_at", ASCENDING)]
+            ),
+            IndexModel([("expires_at", ASCENDING)]),
+            IndexModel([("partner_id", ASCENDING)]),
+        ]
+    )
+    await db[REJECTIONS].create_indexes(
+        [
+            IndexModel([("rejected_at", DESCENDING), ("_id", DESCENDING)]),
+            IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
+            IndexModel(
+                [("partner_id", ASCENDING), ("rejected_at", DESCENDING), ("_id", DESCENDING)]
+            ),
+        ]
+    )
+
+
+class _Repo:
+    def __init__(self, db: Db, session: AsyncClientSession) -> None:
+        self._db = db
+        self._session = session
+
+    async def _find(self, name: str, query: dict[str, Any], **kw: Any) -> list[dict[str, Any]]:
+        cursor = self._db[name].find(query, session=self._session, **kw)
+        return await cursor.to_list()
+
+    async def _replace_all(self, name: str, docs: Iterable[dict[str, Any]]) -> None:
+        ops = [ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs]
+        if ops:
+            await self._db[name].bulk_write(ops, ordered=False, session=self._session)
+
+
+class MongoPartnerRepository(_Repo, ports.PartnerRepository):
+    async def get_many(self, partner_ids: Iterable[str]) -> dict[str, Partner]:
+        docs = await self._find(PARTNERS, {"_id": {"$in": list(set(partner_ids))}})
+        return {
+            doc["_id"]: Partner(
+                doc["_id"],
+                doc["version"],
+                doc["status"],
+                tuple(doc["partnerships"]),
+                doc.get("signing_key"),
+            )
+            for doc in docs
+        }
+
+    async def put(self, partner: Partner) -> None:
+        doc = asdict(partner)
+        doc["_id"] = doc.pop("id")
+        doc["partnerships"] = list(partner.partnerships)
+        await self._replace_all(PARTNERS, [doc])
+
+    async def put_partnership(self, partnership: Partnership) -> None:
+        await self._replace_all(PARTNERSHIPS, [{"_id": partnership.id, "name": partnership.name}])
+
+
+class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
+    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
+        query = {"_id": {"$in": list(set(commitment_ids))}}
+        docs = await self._find(COMMITMENTS, query, projection=d.WRITE_SIDE)
+        return {doc["_id"]: d.commitment_from(doc) for doc in docs}
+
+    async def save_many(self, progress: Iterable[CommitmentProgress]) -> None:
+        await self._replace_all(COMMITMENTS, (d.commitment_doc(p) for p in progress))
+
+    async def due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
+        query = {"measured": True, "evaluated_on": {"$lt": today.isoformat()}}
+        docs = await self._find(COMMITMENTS, query, limit=limit, projection=d.WRITE_SIDE)
+        return [d.commitment_from(doc) for doc in docs]
+
+
+class MongoTargetRepository(_Repo, ports.TargetRepository):
+    async def get(self, target_id: str) -> TargetProgress | None:
+        docs = await self._find(TARGETS, {"_id": target_id})
+        return d.target_from(docs[0]) if docs else None
+
+    async def in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]:
+        docs = await self._find(TARGETS, {"partnership_id": {"$in": list(set(partnership_ids))}})
+        return [d.target_from(doc) for doc in docs]
+
+    async def save_many(self, targets: Iterable[TargetProgress]) -> None:
+        await self._replace_all(TARGETS, (d.target_doc(t) for t in targets))
+
+    async def due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]:
+        docs = await self._find(TARGETS, {"evaluated_on": {"$lt": today.isoformat()}}, limit=limit)
+        return [d.target_from(doc) for doc in docs]
+
+
+class MongoRollupRepository(_Repo, ports.RollupRepository):
+    async def get_many(self, keys: Iterable[str]) -> dict[str, Totals]:
+        docs = await self._find(ROLLUPS, {"_id": {"$in": list(set(keys))}})
+        fields = Totals().as_dict()
+        return {doc["_id"]: Totals(**{k: doc.get(k, 0) for k in fields}) for doc in docs}
+
+    async def add(self, deltas: Mapping[str, Totals]) -> None:
+        ops = [
+            UpdateOne(
+                {"_id": key},
+                {"$inc": delta.as_dict(), "$set": {"kind": key.split(":")[0]}},
+                upsert=True,
+            )
+            for key, delta in sorted(deltas.items())
+        ]
+        if ops:
+            await self._db[ROLLUPS].bulk_write(ops, ordered=True, session=self._session)
+
+
+class MongoAlertRepository(_Repo, ports.AlertRepository):
+    async def of_subjects(self, subject_ids: Iterable[str]) -> dict[str, dict[str, Alert]]:
+        out: dict[str, dict[str, Alert]] = {}
+        for doc in await self._find(ALERTS, {"subject_key": {"$in": list(set(subject_ids))}}):
+            out.setdefault(doc["subject_key"], {})[doc["_id"]] = d.alert_from(doc)
+        return out
+
+    async def save_many(self, alerts: Iterable[Alert]) -> None:
+        await self._replace_all(ALERTS, (d.alert_doc(a) for a in alerts))
+
+
+class MongoReceiptRepository(_Repo, ports.ReceiptRepository):
+    async def get_many(self, event_ids: Iterable[str]) -> dict[str, Receipt]:
+        docs = await self._find(RECEIPTS, {"_id": {"$in": list(set(event_ids))}})
+        return {
+            doc["_id"]: Receipt(doc["_id"], doc["hash"], tuple(doc.get("reused", ())))
+            for doc in docs
+        }
+
+    def _doc(self, r: Receipt) -> dict[str, Any]:
+        return {
+            "_id": r.event_id,
+            "hash": r.content_hash,
+            "reused": list(r.reused_hashes),
+            "at": datetime.now(UTC),
+        }
+
+    async def add_many(self, receipts: Iterable[Receipt]) -> None:
+        ops = [InsertOne(self._doc(r)) for r in receipts]
+        if ops:
+            await self._db[RECEIPTS].bulk_write(ops, ordered=False, session=self._session)
+
+    async def save_many(self, receipts: Iterable[Receipt]) -> None:
+        await self._replace_all(RECEIPTS, (self._doc(r) for r in receipts))
+
+
+class MongoParkingRepository(_Repo, ports.ParkingRepository):
+    """Parking a report and taking the reports awaiting the same commitment (partner) both
+    write that key's hold document: done concurrently, they conflict and one transaction is
+    retried. Without it, under snapshot isolation a report could be parked just as its
+    commitment is stored, each unaware of the other (write skew), and wait for nothing."""
+
+    async def _hold(self, keys: Iterable[str]) -> None:
+        ops = [UpdateOne({"_id": k}, {"$inc": {"n": 1}}, upsert=True) for k in sorted(set(keys))]
+        if ops:
+            await self._db[HOLDS].bulk_write(ops, ordered=True, session=self._session)
+
+    async def park(self, parked: Iterable[ParkedReport]) -> None:
+        parked = list(parked)
+        if parked:
+            await self._hold(f"{p.awaiting.value}:{p.awaited_id}" for p in parked)
+            docs = [d.parked_doc(p) for p in parked]
+            await self._db[PARKED].insert_many(docs, ordered=False, session=self._session)
+
+    async def _take(self, query: dict[str, Any], **kw: Any) -> list[ParkedReport]:
+        docs = await self._find(PARKED, query, **kw)
+        if docs:
+            ids = [doc["_id"] for doc in docs]
+            await self._db[PARKED].delete_many({"_id": {"$in": ids}}, session=self._session)
+        return [d.parked_from(doc) for doc in docs]
+
+    async def take_awaiting(self, awaiting: Awaited, awaited_id: str) -> list[ParkedReport]:
+        await self._hold([f"{awaiting.value}:{awaited_id}"])
+        field = "commitment_id" if awaiting is Awaited.COMMITMENT else "partner_id"
+        query = {"awaiting": awaiting.value, field: awaited_id}
+        return await self._take(query, sort=[("parked_at", ASCENDING)])
+
+    async def take_expired(self, now: datetime, limit: int) -> list[ParkedReport]:
+        return await self._take({"expires_at": {"$lte": now}}, limit=limit)
+
+    async def counts(self, partner_ids: Iterable[str]) -> Counter[str]:
+        pipeline: list[dict[str, Any]] = [
+            {"$match": {"partner_id": {"$in": list(set(partner_ids))}}},
+            {"$group": {"_id": "$partner_id", "n": {"$sum": 1}}},
+        ]
+        cursor = await self._db[PARKED].aggregate(pipeline, session=self._session)
+        return Counter({doc["_id"]: doc["n"] async for doc in cursor})
+
+
+class MongoRejectionRepository(_Repo, ports.RejectionRepository):
+    """Rejections are kept for `kept` (wall-clock time: a TTL index removes them after)."""
+
+    kept = timedelta(days=180)
+
+    async def existing(self, rejection_ids: Iterable[str]) -> set[str]:
+        ids = list(set(rejection_ids))
+        if not ids:
+            return set()
+        return {
+            doc["_id"]
+            for doc in await self._find(REJECTIONS, {"_id": {"$in": ids}}, projection=["_id"])
+        }
+
+    async def add_many(self, rejections: Iterable[ReportRejected]) -> None:
+        expires_at = datetime.now(UTC) + self.kept
+        docs = [d.rejection_doc(r) | {"expires_at": expires_at} for r in rejections]
+        if docs:
+            await self._db[REJECTIONS].insert_many(docs, ordered=False, session=self._session)
+
+
+class MongoInbox(ports.InboxPort):
+    def __init__(self, inbox: Inbox, session: AsyncClientSession) -> None:
+        self._inbox = inbox
+        self._session = session
+
+    async def new_ids(self, event_ids: Iterable[str]) -> set[str]:
+        return await self._inbox.new_ids(self._session, event_ids)
+
+    async def record(self, event_ids: Iterable[str]) -> None:
+        await self._inbox.record(self._session, event_ids)

@@ -1,0 +1,52 @@
+"""Monitoring's unit of work on MongoDB: repositories bound to one transaction; commit writes
+the mapped contract events to the outbox in that same transaction.
+
+`joined=True` works inside a transaction someone else opened and commits (the common
+EventConsumer, which stores the event id in the same transaction): commit then only hands
+over the events."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from monitoring.core.adapters import repository as r
+from monitoring.core.adapters.publisher import to_contract
+from monitoring.core.service_layer.unit_of_work import UnitOfWork
+from pact_common.consuming import Inbox
+from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+
+
+class MongoUnitOfWork(UnitOfWork):
+    def __init__(self, transaction: Transaction, inbox: Inbox, *, joined: bool = False) -> None:
+        super().__init__()
+        self._tx = transaction
+        self._inbox = inbox
+        self._joined = joined
+
+    async def __aenter__(self) -> MongoUnitOfWork:
+        await super().__aenter__()
+        if not self._joined:
+            await self._tx.__aenter__()
+        db, session = self._tx.db, self._tx.session
+        self.partners = r.MongoPartnerRepository(db, session)
+        self.commitments = r.MongoCommitmentRepository(db, session)
+        self.targets = r.MongoTargetRepository(db, session)
+        self.rollups = r.MongoRollupRepository(db, session)
+        self.alerts = r.MongoAlertRepository(db, session)
+        self.receipts = r.MongoReceiptRepository(db, session)
+        self.parking = r.MongoParkingRepository(db, session)
+        self.rejections = r.MongoRejectionRepository(db, session)
+        self.inbox = r.MongoInbox(self._inbox, session)
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if not self._joined:
+            await self._tx.__aexit__(t, e, tb)
+
+    async def commit(self) -> None:
+        self._tx.emit(*(to_contract(event) for event in self.events))
+        self.events = []
+        if not self._joined:
+            await self._tx.commit()

@@ -1,0 +1,203 @@
+"""Whether a progress report is accepted, parked until its commitment is known, or refused
+(with a reason code and a message naming the field and the rule)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from monitoring.core.domain.model import Commitment, CommitmentStatus, Partner, Report
+from monitoring.core.domain.periods import InvalidPeriod, Period
+
+
+class Reason(StrEnum):
+    """Why a report is refused; the values are the contract's RejectionReason codes."""
+
+    MALFORMED = "malformed"
+    TOO_LARGE = "too_large"
+    INVALID = "invalid"
+    BAD_SIGNATURE = "bad_signature"
+    UNKNOWN_PARTNER = "unknown_partner"
+    PARTNER_NOT_ACTIVE = "partner_not_active"
+    UNKNOWN_COMMITMENT = "unknown_commitment"
+    NOT_OWNER = "not_owner"
+    COMMITMENT_NOT_ACTIVE = "commitment_not_active"
+    PERIOD_OUT_OF_RANGE = "period_out_of_range"
+    PERIOD_IN_FUTURE = "period_in_future"
+    PERIOD_CADENCE_MISMATCH = "period_cadence_mismatch"
+    STALE_REVISION = "stale_revision"
+    EVENT_ID_REUSED = "event_id_reused"
+    PARKED_EXPIRED = "parked_expired"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: Reason
+    message: str
+    field: str | None = None
+
+
+class Awaited(StrEnum):
+    COMMITMENT = "commitment"
+    PARTNER = "partner"
+
+
+@dataclass(frozen=True)
+class Park:
+    """Keep the report until what it refers to arrives (or the wait expires)."""
+
+    awaiting: Awaited
+
+
+@dataclass(frozen=True)
+class Accept:
+    period: Period
+
+
+Verdict = Accept | Park | Refusal
+
+#: (report, the partner's public key) -> whether the report's signature is good
+SignatureCheck = Callable[[Report, str], bool]
+
+
+def unverifiable(report: Report, public_key: str) -> bool:
+    """Without a way to verify signatures, no signature is good."""
+    return False
+
+
+def check_report(
+    report: Report,
+    partner: Partner | None,
+    commitment: Commitment | None,
+    today: date,
+    *,
+    may_park: bool = True,
+    verify: SignatureCheck = unverifiable,
+) -> Verdict:
+    """The acceptance rules, in order. A report that arrives before the events it refers to
+    waits (when `may_park`): before its commitment, if its partner is known, active and its
+    signature good; before its partner, if its commitment is known and names that partner
+    (the two come on different topics, so either may be read first). Reports of partners
+    unknown to everyone never wait, so no one else can fill the parking."""
+    if partner is None:
+        if may_park and commitment is not None and commitment.partner_id == report.partner_id:
+            return Park(Awaited.PARTNER)
+        return Refusal(
+            Reason.UNKNOWN_PARTNER, f"partner {report.partner_id} is not registered", "partner_id"
+        )
+    if not partner.is_active:
+        return Refusal(
+            Reason.PARTNER_NOT_ACTIVE,
+            f"partner {partner.id} is {partner.status}; only active partners report progress",
+            "partner_id",
+        )
+    if partner.signing_key is not None and (refusal := check_signature(report, partner, verify)):
+        return refusal
+    if commitment is None:
+        if may_park:
+            return Park(Awaited.COMMITMENT)
+        return Refusal(
+            Reason.UNKNOWN_COMMITMENT,
+            f"commitment {report.commitment_id} is not known",
+            "commitment_id",
+        )
+    return check_against_commitment(report, commitment, today)
+
+
+def check_signature(report: Report, partner: Partner, verify: SignatureCheck) -> Refusal | None:
+    """Partners that registered a signing key sign every report (Kafka header pact-signature)."""
+    assert partner.signing_key is not None
+    if report.signature is None:
+        return Refusal(
+            Reason.BAD_SIGNATURE,
+            f"partner {partner.id} has registered a signing key, so its reports must be "
+            "signed: the pact-signature header is missing",
+            "pact-signature",
+        )
+    if not verify(report, partner.signing_key):
+        return Refusal(
+            Reason.BAD_SIGNATURE,
+            f"the pact-signature does not match the report and partner {partner.id}'s "
+            "registered key: the report was changed after signing or signed with another key",
+            "pact-signature",
+        )
+    return None
+
+
+def check_against_commitment(report: Report, commitment: Commitment, today: date) -> Verdict:
+    if commitment.partner_id != report.partner_id:
+        return Refusal(
+            Reason.NOT_OWNER,
+            f"commitment {commitment.id} belongs to partner {commitment.partner_id}, "
+            f"not to {report.partner_id}",
+            "commitment_id",
+        )
+    if commitment.status is not CommitmentStatus.ACTIVE:
+        return Refusal(
+            Reason.COMMITMENT_NOT_ACTIVE,
+            f"commitment {commitment.id} is {commitment.status.value}; "
+            "progress is reported on active commitments only",
+            "commitment_id",
+        )
+    try:
+        period = Period.parse(report.period)
+    except InvalidPeriod as exc:
+        return Refusal(Reason.INVALID, f"period: {exc}", "period")
+    return check_period(period, commitment, today)
+
+
+def check_period(period: Period, commitment: Commitment, today: date) -> Verdict:
+    expected = commitment.cadence.granularity
+    if period.granularity is not expected:
+        shape = "YYYY-Qn" if expected.value == "quarter" else "YYYY-MM"
+        return Refusal(
+            Reason.PERIOD_CADENCE_MISMATCH,
+            f"period {period} is a {period.granularity.value}, but commitment {commitment.id} "
+            f"reports {commitment.cadence.value}: use a {expected.value} ({shape})",
+            "period",
+        )
+    target = commitment.target
+    if period.end < target.start_date:
+        return Refusal(
+            Reason.PERIOD_OUT_OF_RANGE,
+            f"period {period} ends before the commitment's start date {target.start_date}",
+            "period",
+        )
+    if period.start > commitment.last_reportable_day:
+        return Refusal(
+            Reason.PERIOD_OUT_OF_RANGE,
+            f"period {period} is after the commitment's deadline {target.deadline} plus "
+            f"{commitment.grace_days} days of grace",
+            "period",
+        )
+    if period.start > today:
+        return Refusal(
+            Reason.PERIOD_IN_FUTURE,
+            f"period {period} begins on {period.start}; progress can be reported from then on",
+            "period",
+        )
+    return Accept(period)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What monitoring keeps of every report it has taken: its event_id and content."""
+
+    event_id: str
+    content_hash: str
+    reused_hashes: tuple[str, ...] = ()
+
+
+def check_seen(receipt: Receipt, report: Report) -> Refusal | None:
+    """A report whose event_id was taken before: None when it is the same report again (a
+    redelivery: ignore it); a refusal the first time other content reuses the id."""
+    if report.content_hash == receipt.content_hash or report.content_hash in receipt.reused_hashes:
+        return None
+    return Refusal(
+        Reason.EVENT_ID_REUSED,
+        f"event_id {report.event_id} was already used by another report; "
+        "every report needs an event_id of its own",
+        "event_id",
+    )

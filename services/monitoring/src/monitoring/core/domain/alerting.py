@@ -1,0 +1,105 @@
+"""The alert state machine: conditions in, fired and resolved events out, idempotently.
+
+One Alert per fingerprint (rule, subject[, milestone date]). A condition that becomes active
+opens a new episode (AlertFired); when it stops holding, the episode closes (AlertResolved).
+Evaluating the same conditions again changes nothing, so neither a report nor a replay can
+fire twice. Informational rules fire once per fingerprint and never resolve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+from monitoring.core.domain.events import AlertFired, AlertResolved
+from monitoring.core.domain.rules import Condition, Rule, Severity, Subject
+
+
+class AlertStatus(StrEnum):
+    FIRING = "firing"
+    RESOLVED = "resolved"
+    NOTIFIED = "notified"  # informational: fired once, never resolves
+
+
+@dataclass(frozen=True)
+class Alert:
+    """The state of one fingerprint: its current (or last) episode."""
+
+    fingerprint: str
+    rule: Rule
+    subject: Subject
+    status: AlertStatus
+    episode: int
+    severity: Severity
+    expected: float
+    actual: float
+    due_date: date | None
+    message: str
+    fired_at: datetime
+    resolved_at: datetime | None = None
+
+    @property
+    def is_firing(self) -> bool:
+        return self.status is AlertStatus.FIRING
+
+
+@dataclass
+class Reconciled:
+    changed: list[Alert] = field(default_factory=list)
+    events: list[AlertFired | AlertResolved] = field(default_factory=list)
+
+
+def _fire(subject: Subject, fp: str, c: Condition, previous: Alert | None, now: datetime) -> Alert:
+    return Alert(
+        fingerprint=fp,
+        rule=c.rule,
+        subject=subject,
+        status=AlertStatus.NOTIFIED if c.rule.informational else AlertStatus.FIRING,
+        episode=previous.episode + 1 if previous is not None else 1,
+        severity=c.rule.severity,
+        expected=c.expected,
+        actual=c.actual,
+        due_date=c.due_date,
+        message=c.message,
+        fired_at=now,
+    )
+
+
+def reconcile(
+    subject: Subject,
+    alerts: Mapping[str, Alert],
+    conditions: Iterable[Condition],
+    now: datetime,
+    *,
+    gone: str = "the rule no longer applies",
+) -> Reconciled:
+    """Compare the subject's alerts with its conditions now. Firing alerts whose condition
+    no longer exists at all (a milestone removed, a commitment withdrawn) resolve, saying
+    `gone`."""
+    out = Reconciled()
+
+    def resolve(alert: Alert, c: Condition | None) -> None:
+        values = (
+            {"expected": c.expected, "actual": c.actual, "message": c.message}
+            if c is not None
+            else {"message": f"{alert.message} Resolved: {gone}."}
+        )
+        closed = replace(alert, status=AlertStatus.RESOLVED, resolved_at=now, **values)
+        out.changed.append(closed)
+        out.events.append(AlertResolved(closed))
+
+    current = {c.fingerprint(subject): c for c in conditions}
+    for fp, c in current.items():
+        alert = alerts.get(fp)
+        if c.active and (alert is None or alert.status is AlertStatus.RESOLVED):
+            fired = _fire(subject, fp, c, alert, now)
+            out.changed.append(fired)
+            out.events.append(AlertFired(fired))
+        elif not c.active and alert is not None and alert.is_firing:
+            resolve(alert, c)
+    for fp, alert in alerts.items():
+        if fp not in current and alert.is_firing:
+            resolve(alert, None)
+    return out

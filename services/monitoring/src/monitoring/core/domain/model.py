@@ -1,0 +1,148 @@
+"""What monitoring knows of partners, commitments and partnership targets (kept from their
+services' events, highest version wins) and the progress reports it receives. Pure Python."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from monitoring.core.domain.periods import Cadence
+
+
+class Metric(StrEnum):
+    PEOPLE_TRAINED = "people_trained"
+    PROGRAMMES_DEVELOPED = "programmes_developed"
+    INVESTMENT_EUR = "investment_eur"
+    PEOPLE_REACHED = "people_reached"
+
+
+class CommitmentStatus(StrEnum):
+    ACTIVE = "active"
+    ACHIEVED = "achieved"
+    MISSED = "missed"
+    WITHDRAWN = "withdrawn"
+    SUSPENDED = "suspended"
+
+    @property
+    def measured(self) -> bool:
+        """Counted in 'commitments' and evaluated by the alert rules."""
+        return self in (CommitmentStatus.ACTIVE, CommitmentStatus.ACHIEVED, CommitmentStatus.MISSED)
+
+
+@dataclass(frozen=True)
+class Partner:
+    id: str
+    version: int
+    status: str
+    partnerships: tuple[str, ...] = ()
+    #: Ed25519 public key (base64); once registered, the partner's reports must be signed
+    signing_key: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+@dataclass(frozen=True)
+class Partnership:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Milestone:
+    due_date: date
+    value: float
+
+
+@dataclass(frozen=True)
+class TargetDefinition:
+    """What is to be reached (a cumulative value of one metric), by when, and on the way."""
+
+    metric: Metric
+    target_value: float
+    start_date: date
+    deadline: date
+    baseline: float = 0.0
+    milestones: tuple[Milestone, ...] = ()
+
+    @property
+    def window_days(self) -> int:
+        return max(1, (self.deadline - self.start_date).days + 1)
+
+    def elapsed_fraction(self, day: date) -> float:
+        """Share of the start..deadline window (whole days) lived by the end of `day`."""
+        lived = (min(day, self.deadline) - self.start_date).days + 1
+        return min(1.0, max(0.0, lived / self.window_days))
+
+
+@dataclass(frozen=True)
+class Commitment:
+    id: str
+    version: int
+    partner_id: str
+    partnership_id: str
+    target: TargetDefinition
+    cadence: Cadence
+    grace_days: int
+    status: CommitmentStatus
+    title: str = ""
+    countries: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+
+    @property
+    def last_reportable_day(self) -> date:
+        """Periods may begin up to the deadline plus the days of grace."""
+        return self.target.deadline + timedelta(days=self.grace_days)
+
+
+@dataclass(frozen=True)
+class PartnershipTarget:
+    id: str
+    version: int
+    partnership_id: str
+    target: TargetDefinition
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One period's figures. Euros are kept in whole cents so that sums are exact."""
+
+    people_trained: int = 0
+    people_reached: int = 0
+    programmes_developed: int = 0
+    investment_cents: int = 0
+    by_level: Mapping[str, int] = field(default_factory=dict)
+    by_country: Mapping[str, int] = field(default_factory=dict)
+    by_gender: Mapping[str, int] = field(default_factory=dict)
+
+    def value(self, metric: Metric) -> float:
+        if metric is Metric.INVESTMENT_EUR:
+            return self.investment_cents / 100
+        return float(getattr(self, metric.value))
+
+
+def euros_to_cents(euros: float | int | None) -> int:
+    return round((euros or 0) * 100)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A progress report as received; `content_hash` identifies its content, so that the
+    same event_id sent again with other content is told apart from a redelivery."""
+
+    event_id: str
+    partner_id: str
+    commitment_id: str
+    period: str
+    revision: int
+    figures: Figures
+    occurred_at: datetime
+    content_hash: str
+    #: the report as received (UTF-8 JSON text)
+    payload: str = field(default="", repr=False)
+    #: Ed25519 signature (base64) of the report, when it came with one
+    signature: str | None = field(default=None, repr=False)

@@ -1,0 +1,320 @@
+"""The alert rules: pure functions of (definition, progress, today, config) -> conditions.
+
+Each rule gives a Condition whether or not it holds (`active`), so that a resolution can say
+what changed. All rules depend on the date only, never on the time of day.
+
+- MilestoneMissed (warning): once a milestone's due date plus the reporting grace has
+  passed (its reports are due by then), progress is below it.
+- MilestoneAchieved (info): progress reached a milestone's value.
+- TargetMissed (critical): once the deadline plus the reporting grace has passed, progress
+  is below the target.
+- TargetAchieved (info): progress reached the target.
+- CommitmentAtRisk (warning): before the deadline, once `at_risk_min_elapsed` of the window
+  has passed, the linear projection (baseline + pace so far x whole window) falls short of
+  the target by more than `at_risk_tolerance` of the target.
+- ReportingOverdue (warning; commitments only): no report for the latest period of the
+  commitment's window that ended more than grace_days ago.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from monitoring.core.domain.model import (
+    Commitment,
+    CommitmentStatus,
+    Metric,
+    Milestone,
+    PartnershipTarget,
+    TargetDefinition,
+)
+from monitoring.core.domain.periods import Period, periods_overlapping
+from monitoring.core.domain.progress import CommitmentProgress
+
+
+class Rule(StrEnum):
+    MILESTONE_MISSED = "MilestoneMissed"
+    TARGET_MISSED = "TargetMissed"
+    COMMITMENT_AT_RISK = "CommitmentAtRisk"
+    REPORTING_OVERDUE = "ReportingOverdue"
+    TARGET_ACHIEVED = "TargetAchieved"
+    MILESTONE_ACHIEVED = "MilestoneAchieved"
+
+    @property
+    def informational(self) -> bool:
+        """Fires once per fingerprint, ever; never resolves."""
+        return self in (Rule.TARGET_ACHIEVED, Rule.MILESTONE_ACHIEVED)
+
+    @property
+    def severity(self) -> Severity:
+        if self.informational:
+            return Severity.INFO
+        return Severity.CRITICAL if self is Rule.TARGET_MISSED else Severity.WARNING
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+#: Rules whose firing means the subject is not on track.
+OFF_TRACK = frozenset({Rule.MILESTONE_MISSED, Rule.TARGET_MISSED, Rule.COMMITMENT_AT_RISK})
+
+
+class SubjectType(StrEnum):
+    COMMITMENT = "commitment"
+    PARTNERSHIP_TARGET = "partnership_target"
+
+
+@dataclass(frozen=True)
+class Subject:
+    type: SubjectType
+    id: str
+    partnership_id: str
+    metric: Metric
+    partner_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        return f"{self.type.value}:{self.id}"
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    #: CommitmentAtRisk when the projection falls short of the target by more than this share
+    at_risk_tolerance: float = 0.10
+    #: ... once this share of the start..deadline window has passed
+    at_risk_min_elapsed: float = 0.25
+
+
+@dataclass(frozen=True)
+class Condition:
+    rule: Rule
+    active: bool
+    expected: float
+    actual: float
+    due_date: date | None
+    message: str
+    #: the milestone's due date, for milestone rules: one fingerprint per milestone
+    key: str | None = None
+
+    def fingerprint(self, subject: Subject) -> str:
+        base = f"{self.rule.value}:{subject.type.value}:{subject.id}"
+        return f"{base}:{self.key}" if self.key else base
+
+
+_UNITS = {
+    Metric.PEOPLE_TRAINED: "people trained",
+    Metric.PEOPLE_REACHED: "people reached",
+    Metric.PROGRAMMES_DEVELOPED: "programmes developed",
+    Metric.INVESTMENT_EUR: "euros invested",
+}
+
+
+def amount(value: float, metric: Metric) -> str:
+    """'8,000 people trained'; '€1,250,000 invested'."""
+    if metric is Metric.INVESTMENT_EUR:
+        return f"€{value:,.0f} invested"
+    return f"{value:,.0f} {_UNITS[metric]}"
+
+
+def share(actual: float, expected: float) -> str:
+    return f"{actual / expected:.0%}" if expected else "n/a"
+
+
+def milestone_conditions(
+    m: Milestone, metric: Metric, actual: float, today: date, grace: timedelta = timedelta(0)
+) -> list[Condition]:
+    """Missed only once the reports for the periods up to the due date are due too."""
+    what = f"Milestone of {amount(m.value, metric)} due {m.due_date}"
+    reached = actual >= m.value
+    key = m.due_date.isoformat()
+    is_missed = today > m.due_date + grace and not reached
+    if is_missed:
+        missed = f"{what} missed: {actual:,.0f} reached ({share(actual, m.value)})."
+    elif reached:
+        missed = f"{what} reached: {actual:,.0f} ({share(actual, m.value)})."
+    else:
+        missed = f"{what} is not due yet: {actual:,.0f} reached ({share(actual, m.value)})."
+    return [
+        Condition(
+            Rule.MILESTONE_MISSED,
+            is_missed,
+            m.value,
+            actual,
+            m.due_date,
+            missed,
+            key,
+        ),
+        Condition(
+            Rule.MILESTONE_ACHIEVED,
+            reached,
+            m.value,
+            actual,
+            m.due_date,
+            f"{what} reached: {actual:,.0f} ({share(actual, m.value)}).",
+            key,
+        ),
+    ]
+
+
+def target_conditions(
+    t: TargetDefinition, actual: float, today: date, grace: timedelta = timedelta(0)
+) -> list[Condition]:
+    """Missed only once the report of the last period is due too (deadline + grace)."""
+    what = f"Target of {amount(t.target_value, t.metric)} due {t.deadline}"
+    reached = actual >= t.target_value
+    progress = f"{actual:,.0f} reached ({share(actual, t.target_value)})"
+    missed = today > t.deadline + grace and not reached
+    return [
+        Condition(
+            Rule.TARGET_MISSED,
+            missed,
+            t.target_value,
+            actual,
+            t.deadline,
+            f"{what} missed: {progress}." if missed else f"{what}: {progress}.",
+        ),
+        Condition(
+            Rule.TARGET_ACHIEVED,
+            reached,
+            t.target_value,
+            actual,
+            t.deadline,
+            f"{what} reached: {progress}.",
+        ),
+    ]
+
+
+def projection(t: TargetDefinition, actual: float, as_of: date) -> float:
+    """Where progress ends at the deadline if it goes on at its pace from start to `as_of`."""
+    lived = t.elapsed_fraction(as_of)
+    if lived <= 0:
+        return t.baseline
+    return t.baseline + (actual - t.baseline) / lived
+
+
+def at_risk_condition(
+    t: TargetDefinition, actual: float, today: date, as_of: date, config: AlertConfig
+) -> Condition:
+    lived = t.elapsed_fraction(as_of)
+    expected_now = t.baseline + (t.target_value - t.baseline) * lived
+    projected = projection(t, actual, as_of)
+    shortfall = (t.target_value - projected) / t.target_value
+    active = (
+        today <= t.deadline
+        and actual < t.target_value
+        and lived >= config.at_risk_min_elapsed
+        and shortfall > config.at_risk_tolerance
+    )
+    pace = (
+        f"At the current pace {amount(projected, t.metric)} will be reached by {t.deadline}, "
+        f"{shortfall:.0%} short of the target of {t.target_value:,.0f}"
+        if shortfall > 0
+        else f"At the current pace the target of {t.target_value:,.0f} will be reached by "
+        f"{t.deadline}"
+    )
+    message = f"{pace} (expected by {as_of}: {expected_now:,.0f}; reached: {actual:,.0f})."
+    return Condition(
+        Rule.COMMITMENT_AT_RISK, active, round(expected_now, 2), actual, t.deadline, message
+    )
+
+
+def evaluate_target(
+    t: TargetDefinition,
+    actual: float,
+    today: date,
+    config: AlertConfig,
+    *,
+    as_of: date | None = None,
+    at_risk: bool = True,
+    grace: timedelta = timedelta(0),
+) -> list[Condition]:
+    """Milestone, target and at-risk conditions of one target definition."""
+    conditions: list[Condition] = []
+    for m in t.milestones:
+        conditions += milestone_conditions(m, t.metric, actual, today, grace)
+    conditions += target_conditions(t, actual, today, grace)
+    if at_risk:
+        conditions.append(at_risk_condition(t, actual, today, as_of or today, config))
+    return conditions
+
+
+def due_periods(c: Commitment, today: date) -> list[Period]:
+    """Periods of the commitment's window whose report is due: ended more than grace_days ago."""
+    grace = timedelta(days=c.grace_days)
+    periods = periods_overlapping(c.target.start_date, c.target.deadline, c.cadence.granularity)
+    return [p for p in periods if p.end + grace < today]
+
+
+def reporting_overdue(c: Commitment, reported: frozenset[str], today: date) -> Condition | None:
+    """None until a first period is due."""
+    due = due_periods(c, today)
+    if not due:
+        return None
+    latest = due[-1]
+    by = latest.end + timedelta(days=c.grace_days)
+    done = sum(1 for p in due if str(p) in reported)
+    active = str(latest) not in reported
+    message = (
+        f"No progress report for {latest} (ended {latest.end}; due by {by})."
+        if active
+        else f"Progress for {latest} reported."
+    )
+    return Condition(Rule.REPORTING_OVERDUE, active, len(due), done, by, message)
+
+
+def as_of_date(progress: CommitmentProgress, today: date) -> date:
+    """The day progress is taken to be known up to: the end of the latest period reported or
+    due (so that the normal reporting lag does not count as falling behind), at most today."""
+    c = progress.commitment
+    ends = [p.end for p in due_periods(c, today)[-1:]]
+    if (last := progress.last_reported_period) is not None:
+        ends.append(last.end)
+    if not ends:
+        return c.target.start_date - timedelta(days=1)
+    return min(today, max(ends))
+
+
+def evaluate_commitment(
+    progress: CommitmentProgress, today: date, config: AlertConfig
+) -> list[Condition]:
+    """Every condition of a commitment; none while it is suspended or withdrawn."""
+    c = progress.commitment
+    if not c.status.measured:
+        return []
+    active = c.status is CommitmentStatus.ACTIVE
+    conditions = evaluate_target(
+        c.target,
+        progress.achieved,
+        today,
+        config,
+        as_of=as_of_date(progress, today),
+        at_risk=active,
+        grace=timedelta(days=c.grace_days),
+    )
+    if active and (overdue := reporting_overdue(c, progress.reported_periods, today)):
+        conditions.append(overdue)
+    return conditions
+
+
+def on_track(progress: CommitmentProgress, conditions: list[Condition]) -> bool | None:
+    """Achieved, or active with no missed milestone or target and not at risk; None when
+    the commitment is not measured."""
+    status = progress.commitment.status
+    if not status.measured:
+        return None
+    if status is not CommitmentStatus.ACTIVE:
+        return status is CommitmentStatus.ACHIEVED
+    return not any(c.active and c.rule in OFF_TRACK for c in conditions)
+
+
+def commitment_subject(c: Commitment) -> Subject:
+    return Subject(SubjectType.COMMITMENT, c.id, c.partnership_id, c.target.metric, c.partner_id)
+
+
+def target_subject(t: PartnershipTarget) -> Subject:
+    return Subject(SubjectType.PARTNERSHIP_TARGET, t.id, t.partnership_id, t.target.metric)

@@ -1,0 +1,79 @@
+"""Every Kafka subscription of monitoring, and what it publishes (for its AsyncAPI document).
+
+- partners.progress-reported.v1, in batches: the hot path (adapters/batch_consumer.py).
+- registry.partner-events.v1 and commitments.commitment-events.v1: monitoring's read models
+  of partners, partnerships, commitments and partnership targets (highest version wins).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from monitoring.core.adapters import inbound
+from monitoring.core.domain import commands
+from monitoring.core.domain.model import Partner, PartnershipTarget
+from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
+from monitoring.core.service_layer import handlers
+from monitoring.core.service_layer.unit_of_work import UnitOfWork
+from pact_common.runtime import Runtime
+from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_common.unit_of_work import retry_transient
+from pact_contracts import (
+    ALERTS,
+    COMMITMENT_EVENTS,
+    PARTNER_EVENTS,
+    PROGRESS_REJECTED,
+    PROGRESS_REPORTED,
+    CommitmentEvent,
+    PartnerEvent,
+)
+
+#: the progress consumer's group (and its inbox)
+PROGRESS = "progress"
+
+
+def register(
+    runtime: Runtime,
+    *,
+    uow: Callable[[], UnitOfWork],
+    joined: Callable[[Transaction], UnitOfWork],
+    clock: handlers.Clock,
+    policy: handlers.Policy,
+    max_records: int,
+) -> ProgressConsumer:
+    """`uow()` opens its own transaction; `joined(tx)` works inside the common consumer's."""
+
+    async def on_partner_event(tx: Transaction, event: PartnerEvent) -> None:
+        known = inbound.partner(event)
+        if isinstance(known, Partner):
+            await handlers.record_partner(commands.RecordPartner(known), joined(tx), clock, policy)
+        else:
+            await handlers.record_partnership(commands.RecordPartnership(known), joined(tx))
+
+    async def on_commitment_event(tx: Transaction, event: CommitmentEvent) -> None:
+        known = inbound.commitment(event)
+        if isinstance(known, PartnershipTarget):
+            cmd: Any = commands.RecordPartnershipTarget(known)
+            await handlers.record_partnership_target(cmd, joined(tx), clock, policy)
+        else:
+            cmd = commands.RecordCommitment(known)
+            await handlers.record_commitment(cmd, joined(tx), clock, policy)
+
+    @retry_transient
+    async def take(cmd: commands.TakeReports) -> Any:
+        return await handlers.take_reports(cmd, uow(), clock, policy)
+
+    runtime.consume(PARTNER_EVENTS, "partners", on_partner_event)
+    runtime.consume(COMMITMENT_EVENTS, "commitments", on_commitment_event)
+    progress = ProgressConsumer(
+        name=PROGRESS,
+        settings=runtime.settings,
+        take=take,
+        max_records=max_records,
+        logger=runtime.log,
+    )
+    progress.subscribe(runtime.broker, runtime.settings.topic(PROGRESS_REPORTED), runtime.settings)
+    for topic in (ALERTS, PROGRESS_REJECTED, PROGRESS_REPORTED):
+        runtime.declare_publisher(topic)
+    return progress

@@ -1,0 +1,94 @@
+"""The hot path's consumer: the progress topic in batches (FastStream `batch=True`), each batch
+decided and stored in one transaction, and only then its offsets committed.
+
+Modelled on pact_common.consumer.EventConsumer, with two differences: messages that cannot
+be read are rejected to monitoring.progress-rejected.v1 (where partners look), not
+dead-lettered; and deduplication is per batch (Inbox.new_ids/record in the handler)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, cast
+
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from prometheus_client import Counter as Metric
+
+from monitoring.core.adapters.report_codec import read
+from monitoring.core.domain.commands import TakeReports, Unreadable
+from monitoring.core.domain.intake import Taken
+from monitoring.core.domain.model import Report
+from pact_common.consuming import Record
+from pact_common.kafka import subscriber_options
+from pact_common.metrics import APPLIED, CONSUMED, DEAD_LETTERED, DUPLICATES, HANDLER_SECONDS
+from pact_common.settings import ServiceSettings
+
+REPORTS = Metric(
+    "pact_progress_reports_total",
+    "Progress reports taken, by outcome (applied, replaced, duplicate, parked, rejected)",
+    ["outcome"],
+)
+
+Take = Callable[[TakeReports], Awaitable[Counter[Taken]]]
+
+
+class ProgressConsumer:
+    def __init__(
+        self,
+        *,
+        name: str,
+        settings: ServiceSettings,
+        take: Take,
+        max_records: int = 500,
+        logger: Any = None,
+    ) -> None:
+        self.name = name
+        self.group = settings.group(name)
+        self._service = settings.service_name
+        self._take = take
+        self._max_records = max_records
+        self._log = logger
+
+    async def handle(self, records: Sequence[Record]) -> Counter[Taken]:
+        if not records:
+            return Counter()
+        started = time.perf_counter()
+        topic = records[0].topic
+        CONSUMED.labels(self._service, topic).inc(len(records))
+        reports: list[Report] = []
+        unreadable: list[Unreadable] = []
+        for record in records:
+            item = read(record)
+            if isinstance(item, Report):
+                reports.append(item)
+            else:
+                unreadable.append(item)
+        counts = await self._take(TakeReports(reports, unreadable))
+        for outcome, n in counts.items():
+            REPORTS.labels(outcome.value).inc(n)
+        APPLIED.labels(self._service, topic).inc(counts[Taken.APPLIED] + counts[Taken.REPLACED])
+        DUPLICATES.labels(self._service, topic).inc(counts[Taken.DUPLICATE])
+        for u in unreadable:
+            DEAD_LETTERED.labels(self._service, topic, u.reason.value).inc()
+        HANDLER_SECONDS.labels(self._service, topic).observe(time.perf_counter() - started)
+        if self._log is not None:
+            self._log.debug(
+                "progress batch",
+                topic=topic,
+                records=len(records),
+                **{k.value: v for k, v in counts.items()},
+            )
+        return counts
+
+    def subscribe(self, broker: KafkaBroker, topic: str, settings: ServiceSettings) -> None:
+        """Register on the broker (before it starts) as `on_progress_reported`."""
+
+        async def on_progress_reported(msg: KafkaMessage) -> None:
+            raw = msg.raw_message
+            records = raw if isinstance(raw, tuple) else (raw,)
+            await self.handle(cast(Sequence[Record], records))
+
+        options = subscriber_options(settings, self.name, batch=True, max_records=self._max_records)
+        broker.subscriber(topic, **options)(on_progress_reported)

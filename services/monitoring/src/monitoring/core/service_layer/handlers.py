@@ -1,0 +1,223 @@
+"""One small function per command: open the unit of work, load, call the domain, commit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from monitoring.core.domain import commands
+from monitoring.core.domain.acceptance import Awaited, SignatureCheck, unverifiable
+from monitoring.core.domain.events import ReportRejected
+from monitoring.core.domain.intake import Intake, ParkedReport, Taken, expired
+from monitoring.core.domain.model import Partner
+from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
+from monitoring.core.domain.rules import AlertConfig
+from monitoring.core.service_layer.evaluation import (
+    Contributions,
+    contributions,
+    settle_commitments,
+    settle_targets,
+)
+from monitoring.core.service_layer.unit_of_work import ReportPublisher, UnitOfWork
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Policy:
+    alerts: AlertConfig = field(default_factory=AlertConfig)
+    #: how long a report waits for its commitment before it is rejected (parked_expired)
+    park_for: timedelta = timedelta(days=7)
+    #: how many reports one partner may have waiting; more are refused (unknown_commitment)
+    park_limit: int = 1000
+    #: how a signed report is verified against its partner's public key
+    verify: SignatureCheck = unverifiable
+
+
+async def take_reports(
+    cmd: commands.TakeReports, uow: UnitOfWork, clock: Clock, policy: Policy
+) -> Counter[Taken]:
+    """The hot path: a batch from the progress topic, in one transaction."""
+    async with uow:
+        now = clock()
+        ids = {r.event_id for r in cmd.reports}
+        fresh = await uow.inbox.new_ids(ids)
+        progress = await uow.commitments.get_many({r.commitment_id for r in cmd.reports})
+        partner_ids = {r.partner_id for r in cmd.reports}
+        intake = Intake(
+            partners=await uow.partners.get_many(partner_ids),
+            progress=progress,
+            now=now,
+            receipts=await uow.receipts.get_many(ids - fresh),
+            parked_counts=await uow.parking.counts(partner_ids),
+            park_limit=policy.park_limit,
+            park_for=policy.park_for,
+            verify=policy.verify,
+        )
+        before = contributions(progress.values())
+        for report in cmd.reports:
+            intake.take(report)
+        unreadable = await _refuse_unreadable(uow, cmd.unreadable, now)
+        await uow.receipts.add_many(intake.new_receipts)
+        await uow.receipts.save_many(intake.changed_receipts)
+        await uow.parking.park(intake.parked)
+        await _reject(uow, intake.rejected)
+        await settle_commitments(
+            uow, (progress[c] for c in intake.touched), before, now, policy.alerts
+        )
+        await uow.inbox.record(fresh)
+        await uow.commit()
+    if unreadable:
+        intake.counts[Taken.REJECTED] += unreadable
+    return intake.counts
+
+
+async def _reject(uow: UnitOfWork, rejected: list[ReportRejected]) -> None:
+    await uow.rejections.add_many(rejected)
+    uow.emit(*rejected)
+
+
+async def _refuse_unreadable(
+    uow: UnitOfWork, unreadable: list[commands.Unreadable], now: datetime
+) -> int:
+    """Unreadable messages have no trustworthy event_id: their position on the topic makes
+    a redelivery recognisable."""
+    known = await uow.rejections.existing(u.source for u in unreadable)
+    fresh = {u.source: u for u in unreadable if u.source not in known}
+    await _reject(
+        uow,
+        [
+            ReportRejected(
+                rejection_id=u.source,
+                reason=u.reason,
+                message=u.error,
+                field=None,
+                rejected_at=now,
+                payload=u.payload,
+                payload_encoding=u.payload_encoding,
+                event_id=u.event_id,
+                partner_id=u.partner_id,
+                commitment_id=u.commitment_id,
+            )
+            for u in fresh.values()
+        ],
+    )
+    return len(fresh)
+
+
+async def submit_report(cmd: commands.SubmitReport, publisher: ReportPublisher) -> str:
+    """POST /progress: straight to the progress topic; whether it is accepted is decided by
+    the consumer, the same way for every report."""
+    await publisher.publish(cmd)
+    return cmd.event_id
+
+
+async def record_partner(
+    cmd: commands.RecordPartner, uow: UnitOfWork, clock: Clock, policy: Policy
+) -> bool:
+    """Keep the partner snapshot with the highest version (False if it is not newer) and
+    take the reports that waited for it."""
+    p = cmd.partner
+    async with uow:
+        known = (await uow.partners.get_many([p.id])).get(p.id)
+        if known is not None and known.version >= p.version:
+            return False
+        await uow.partners.put(p)
+        parked = await uow.parking.take_awaiting(Awaited.PARTNER, p.id)
+        progress = await uow.commitments.get_many({w.report.commitment_id for w in parked})
+        await _release(uow, parked, {p.id: p}, progress, clock(), policy)
+        await uow.commit()
+    return True
+
+
+async def record_partnership(cmd: commands.RecordPartnership, uow: UnitOfWork) -> None:
+    async with uow:
+        await uow.partners.put_partnership(cmd.partnership)
+        await uow.commit()
+
+
+async def record_commitment(
+    cmd: commands.RecordCommitment, uow: UnitOfWork, clock: Clock, policy: Policy
+) -> bool:
+    """Keep the highest version; take the reports that waited for it; evaluate it again."""
+    c = cmd.commitment
+    async with uow:
+        known = (await uow.commitments.get_many([c.id])).get(c.id)
+        if known is not None and known.commitment.version >= c.version:
+            return False
+        progress = known or CommitmentProgress(c)
+        before = contributions([known] if known is not None else [])
+        progress.commitment = c
+        parked = await uow.parking.take_awaiting(Awaited.COMMITMENT, c.id)
+        partners = await uow.partners.get_many({w.report.partner_id for w in parked})
+        await _release(uow, parked, partners, {c.id: progress}, clock(), policy, before, c.id)
+        await uow.commit()
+    return True
+
+
+async def _release(
+    uow: UnitOfWork,
+    parked: list[ParkedReport],
+    partners: Mapping[str, Partner],
+    progress: Mapping[str, CommitmentProgress],
+    now: datetime,
+    policy: Policy,
+    before: Contributions | None = None,
+    changed: str | None = None,
+) -> None:
+    """Decide reports that waited (those still waiting go back, keeping their expiry), then
+    evaluate the commitments they changed (and `changed`)."""
+    before = before if before is not None else contributions(progress.values())
+    intake = Intake(partners=partners, progress=progress, now=now, verify=policy.verify)
+    for waiting in parked:
+        intake.decide(waiting.report, waiting)
+    await uow.parking.park(intake.parked)
+    await _reject(uow, intake.rejected)
+    ids = intake.touched | ({changed} if changed else set())
+    await settle_commitments(uow, [progress[i] for i in sorted(ids)], before, now, policy.alerts)
+
+
+async def record_partnership_target(
+    cmd: commands.RecordPartnershipTarget, uow: UnitOfWork, clock: Clock, policy: Policy
+) -> bool:
+    t = cmd.target
+    async with uow:
+        known = await uow.targets.get(t.id)
+        if known is not None and known.target.version >= t.version:
+            return False
+        await settle_targets(uow, [TargetProgress(t)], clock(), policy.alerts)
+        await uow.commit()
+    return True
+
+
+@dataclass
+class Swept:
+    expired: int = 0
+    commitments: int = 0
+    targets: int = 0
+
+    @property
+    def done(self) -> bool:
+        return not (self.expired or self.commitments or self.targets)
+
+
+async def sweep(cmd: commands.Sweep, uow: UnitOfWork, clock: Clock, policy: Policy) -> Swept:
+    """One bounded step of the clock-driven work; call again until `done`."""
+    swept = Swept()
+    async with uow:
+        now = clock()
+        waited = await uow.parking.take_expired(now, cmd.limit)
+        await _reject(uow, [expired(p, now) for p in waited])
+        due = await uow.commitments.due_for_evaluation(now.date(), cmd.limit)
+        await settle_commitments(uow, due, contributions(due), now, policy.alerts)
+        targets = await uow.targets.due_for_evaluation(now.date(), cmd.limit)
+        await settle_targets(uow, targets, now, policy.alerts)
+        await uow.commit()
+    swept.expired, swept.commitments, swept.targets = len(waited), len(due), len(targets)
+    return swept

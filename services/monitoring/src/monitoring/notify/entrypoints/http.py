@@ -1,0 +1,180 @@
+"""The alert board's HTTP API: alerts (filtered, paged), acknowledging one, and the webhook
+deliveries (failed ones with their attempts, last error and next attempt). Partner tokens see
+their own alerts and deliveries; the secretariat sees all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from monitoring.core.entrypoints.http import PROBLEMS, CurrentPrincipal
+from monitoring.notify.adapters.board_store import AlertBoardViews, AlertFilter
+from monitoring.notify.adapters.delivery_queue import DeliveryFilter, DeliveryViews
+from monitoring.notify.domain.board import AlertNotFound
+from monitoring.notify.domain.delivery import DeliveryStatus, partner_receiver
+from monitoring.notify.entrypoints import schemas as s
+from monitoring.notify.service_layer import handlers as alert_handlers
+from monitoring.notify.service_layer.ports import AlertUnitOfWork, DeliveryOutbox
+from pact_common.auth import Principal
+from pact_common.errors import Forbidden
+from pact_common.unit_of_work import retry_transient
+from pact_contracts import AlertRule, Severity
+
+
+@dataclass
+class AlertServices:
+    board: AlertBoardViews
+    deliveries: DeliveryViews
+    outbox: DeliveryOutbox
+    uow: Callable[[], AlertUnitOfWork]
+    clock: alert_handlers.Clock
+
+
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many.")]
+
+
+def _own(principal: Principal, partner: str | None) -> str | None:
+    """A partner sees its own only: asking for another's is refused."""
+    if principal.is_secretariat:
+        return partner
+    if partner not in (None, principal.partner_id):
+        raise Forbidden(
+            f"partner {principal.partner_id} may see its own alerts only", field="partner"
+        )
+    return principal.partner_id
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    known = PROBLEMS | {409: {"description": "Conflicts with the current state"}}
+    return {k: known[k] for k in codes}
+
+
+def alerts_router(svc: AlertServices) -> APIRouter:
+    router = APIRouter(tags=["alerts"])
+
+    @router.get("/alerts", response_model=s.AlertPage, responses=_problems(401, 403, 422))
+    async def list_alerts(
+        principal: CurrentPrincipal,
+        status: Literal["firing", "resolved", "notified"] | None = None,
+        partner: str | None = None,
+        partnership: str | None = None,
+        rule: AlertRule | None = None,
+        severity: Severity | None = None,
+        subject: Annotated[str | None, Query(description="commitment or target id.")] = None,
+        acknowledged: bool | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> s.AlertPage:
+        """Alerts as announced on monitoring.alerts.v1, latest fired first."""
+        f = AlertFilter(
+            status=status,
+            partner_id=_own(principal, partner),
+            partnership_id=partnership,
+            rule=rule.value if rule else None,
+            severity=severity.value if severity else None,
+            subject_id=subject,
+            acknowledged=acknowledged,
+        )
+        total, docs = await svc.board.page(f, offset, limit)
+        return s.AlertPage(
+            total=total, offset=offset, limit=limit, items=[s.Alert.from_doc(d) for d in docs]
+        )
+
+    @router.get(
+        "/alerts/deliveries", response_model=s.DeliveryPage, responses=_problems(401, 403, 422)
+    )
+    async def list_deliveries(
+        principal: CurrentPrincipal,
+        status: DeliveryStatus | None = None,
+        receiver: Annotated[
+            str | None, Query(description="`partner:<id>` or `secretariat`.")
+        ] = None,
+        fingerprint: str | None = None,
+        limit: Limit = 50,
+        offset: Offset = 0,
+    ) -> s.DeliveryPage:
+        """Webhook deliveries, newest first: `?status=failed` lists those failing (with
+        `next_attempt_at`) and given up (`gave_up`)."""
+        own = None
+        if not principal.is_secretariat:
+            own = partner_receiver(principal.partner_id or "")
+            if receiver not in (None, own):
+                raise Forbidden(
+                    f"partner {principal.partner_id} may see the deliveries to itself only",
+                    field="receiver",
+                )
+        f = DeliveryFilter(
+            status=status.value if status else None,
+            receiver=receiver,
+            fingerprint=fingerprint,
+            partner_receiver=own,
+        )
+        total, docs = await svc.deliveries.page(f, offset, limit)
+        return s.DeliveryPage(
+            total=total, offset=offset, limit=limit, items=[s.Delivery.from_doc(d) for d in docs]
+        )
+
+    @router.post(
+        "/alerts/deliveries/{delivery_id}/retry",
+        response_model=s.Delivery,
+        responses=_problems(401, 403, 404, 409),
+    )
+    async def retry_delivery(delivery_id: str, principal: CurrentPrincipal) -> s.Delivery:
+        """The secretariat sends a delivery given up or skipped again (fresh attempts)."""
+        principal.require_secretariat()
+        await alert_handlers.requeue(delivery_id, svc.outbox, svc.clock)
+        doc = await svc.deliveries.one(delivery_id)
+        assert doc is not None
+        return s.Delivery.from_doc(doc)
+
+    @router.get(
+        "/alerts/{fingerprint}",
+        response_model=s.AlertWithDeliveries,
+        responses=_problems(401, 403, 404),
+    )
+    async def get_alert(fingerprint: str, principal: CurrentPrincipal) -> s.AlertWithDeliveries:
+        """One alert with its webhook deliveries (a partner sees those to itself)."""
+        doc = await svc.board.get(fingerprint)
+        if doc is None:
+            raise AlertNotFound(f"no alert {fingerprint}", field="fingerprint")
+        if not principal.is_secretariat and doc.get("partner_id") != principal.partner_id:
+            raise Forbidden(
+                f"partner {principal.partner_id} may see its own alerts only", field="fingerprint"
+            )
+        receiver = None if principal.is_secretariat else partner_receiver(doc["partner_id"])
+        deliveries = await svc.deliveries.of_alert(fingerprint, receiver)
+        return s.AlertWithDeliveries.model_validate(
+            s.Alert.from_doc(doc).model_dump()
+            | {"deliveries": [s.Delivery.from_doc(d) for d in deliveries]}
+        )
+
+    @retry_transient
+    async def _acknowledge(cmd: alert_handlers.Acknowledge) -> Any:
+        return await alert_handlers.acknowledge(cmd, svc.uow(), svc.clock)
+
+    @router.post(
+        "/alerts/{fingerprint}/acknowledge",
+        response_model=s.Alert,
+        responses=_problems(401, 403, 404, 409, 413, 422),
+    )
+    async def acknowledge(
+        fingerprint: str, body: s.AcknowledgeBody, principal: CurrentPrincipal
+    ) -> s.Alert:
+        """Acknowledge the alert's current episode with a note (again: the note is replaced).
+        A partner acknowledges its own alerts; the secretariat any."""
+        cmd = alert_handlers.Acknowledge(
+            fingerprint,
+            principal.subject,
+            body.note,
+            None if principal.is_secretariat else principal.partner_id,
+        )
+        await _acknowledge(cmd)
+        doc = await svc.board.get(fingerprint)
+        assert doc is not None
+        return s.Alert.from_doc(doc)
+
+    return router

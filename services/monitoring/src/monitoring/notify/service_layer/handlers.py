@@ -1,0 +1,154 @@
+"""The alert board and its webhook deliveries, one small function each: an alert event is
+stored and its deliveries enqueued in one transaction; the delivery worker works the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from monitoring.notify.domain import board
+from monitoring.notify.domain.delivery import (
+    Delivery,
+    DeliveryNotFound,
+    RetryPolicy,
+    Skip,
+    Wait,
+    WebhookContact,
+    deliveries_for,
+    destination,
+    partner_of,
+    receivers_of,
+)
+from monitoring.notify.service_layer.ports import (
+    AlertUnitOfWork,
+    DeliveryOutbox,
+    ReceiverDirectory,
+    WebhookSender,
+)
+from pact_common.errors import Forbidden
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    secretariat_url: str | None = None
+    #: False when rebuilding: the board is rebuilt from the topic, nothing is sent again
+    deliver: bool = True
+    #: deliveries one worker step claims and sends concurrently
+    batch: int = 20
+
+
+async def record_alert(
+    notice: board.AlertNotice,
+    body: str,
+    uow: AlertUnitOfWork,
+    clock: Clock,
+    policy: DeliveryPolicy,
+) -> int:
+    """Show the alert on the board and enqueue its deliveries; returns how many were new.
+    What the board has shown already (a redelivery, a replay) is not delivered again."""
+    async with uow:
+        updated = board.take(await uow.records.get(notice.fingerprint), notice)
+        if updated is None:
+            return 0
+        await uow.records.save(updated)
+        added = 0
+        if policy.deliver:
+            receivers = receivers_of(notice.notice, secretariat=bool(policy.secretariat_url))
+            added = await uow.deliveries.add_many(
+                deliveries_for(notice.notice, body, receivers, clock())
+            )
+        await uow.commit()
+    return added
+
+
+async def record_contact(contact: WebhookContact, uow: AlertUnitOfWork) -> bool:
+    """Keep each partner's webhook from its latest snapshot (highest version wins)."""
+    async with uow:
+        known = await uow.receivers.get(contact.partner_id)
+        if known is not None and known.version >= contact.version:
+            return False
+        await uow.receivers.put(contact)
+        await uow.commit()
+    return True
+
+
+@dataclass(frozen=True)
+class Acknowledge:
+    fingerprint: str
+    by: str
+    note: str
+    #: a partner acknowledges its own alerts only; None: the secretariat
+    as_partner: str | None
+
+
+async def acknowledge(cmd: Acknowledge, uow: AlertUnitOfWork, clock: Clock) -> board.AlertRecord:
+    async with uow:
+        record = await uow.records.get(cmd.fingerprint)
+        if record is None:
+            raise board.AlertNotFound(f"no alert {cmd.fingerprint}", field="fingerprint")
+        if cmd.as_partner is not None and record.partner_id != cmd.as_partner:
+            raise Forbidden(
+                f"partner {cmd.as_partner} may acknowledge its own alerts only",
+                field="fingerprint",
+            )
+        acknowledged = record.acknowledged_by(cmd.by, cmd.note, clock())
+        await uow.records.save(acknowledged)
+        await uow.commit()
+    return acknowledged
+
+
+async def requeue(delivery_id: str, outbox: DeliveryOutbox, clock: Clock) -> Delivery:
+    """The secretariat sends a given-up or skipped delivery again, with a fresh budget."""
+    delivery = await outbox.get(delivery_id)
+    if delivery is None:
+        raise DeliveryNotFound(f"no delivery {delivery_id}", field="delivery_id")
+    again = delivery.requeued(clock())
+    await outbox.save(again)
+    return again
+
+
+async def attempt(
+    delivery: Delivery,
+    receivers: ReceiverDirectory,
+    sender: WebhookSender,
+    clock: Clock,
+    policy: DeliveryPolicy,
+) -> Delivery:
+    """One attempt: where to (looked up now), send, and what follows."""
+    partner_id = partner_of(delivery.receiver)
+    contact = await receivers.get(partner_id) if partner_id is not None else None
+    where = destination(delivery.receiver, contact, policy.secretariat_url)
+    if isinstance(where, Skip):
+        return delivery.skipped(clock(), where.reason)
+    if isinstance(where, Wait):
+        return delivery.failed(clock(), where.reason, policy.retry)
+    sent = await sender.send(where, delivery)
+    if sent.ok:
+        assert sent.status_code is not None
+        return delivery.succeeded(clock(), sent.status_code)
+    error = sent.error or f"HTTP {sent.status_code}"
+    return delivery.failed(clock(), error, policy.retry, sent.status_code)
+
+
+async def deliver_due(
+    outbox: DeliveryOutbox,
+    receivers: ReceiverDirectory,
+    sender: WebhookSender,
+    clock: Clock,
+    policy: DeliveryPolicy,
+) -> Counter[str]:
+    """One step of the delivery worker: claim what is due, send it concurrently, store each
+    outcome. Returns the outcomes by status (empty: nothing was due)."""
+    claimed = await outbox.claim_due(clock(), policy.batch)
+    done = await asyncio.gather(*(attempt(d, receivers, sender, clock, policy) for d in claimed))
+    outcomes: Counter[str] = Counter()
+    for delivery in done:
+        if await outbox.finish(delivery):
+            outcomes[delivery.status.value] += 1
+    return outcomes

@@ -1,0 +1,95 @@
+"""Ports of the alert board and webhook deliveries: the board's unit of work (records,
+delivery outbox, partners' webhooks), and what the delivery worker needs."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+
+from monitoring.notify.domain.board import AlertRecord
+from monitoring.notify.domain.delivery import Delivery, WebhookContact
+
+
+class AlertRecordStore(abc.ABC):
+    """One record per fingerprint: what was announced last, and its acknowledgement."""
+
+    @abc.abstractmethod
+    async def get(self, fingerprint: str) -> AlertRecord | None: ...
+
+    @abc.abstractmethod
+    async def save(self, record: AlertRecord) -> None: ...
+
+
+class DeliveryOutbox(abc.ABC):
+    """Deliveries waiting, done, failed or skipped; unique per key."""
+
+    @abc.abstractmethod
+    async def add_many(self, deliveries: Iterable[Delivery]) -> int:
+        """Adds those whose key is new; returns how many were new."""
+
+    @abc.abstractmethod
+    async def get(self, delivery_id: str) -> Delivery | None: ...
+
+    @abc.abstractmethod
+    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
+        """Due deliveries (pending or failed with next_attempt_at <= now), each leased to this
+        worker so that no other sends it meanwhile."""
+
+    @abc.abstractmethod
+    async def finish(self, delivery: Delivery) -> bool:
+        """Store the outcome of an attempt and end the lease; False if the lease was lost."""
+
+    @abc.abstractmethod
+    async def save(self, delivery: Delivery) -> None:
+        """Store a delivery changed outside an attempt (requeued)."""
+
+    @abc.abstractmethod
+    async def release(self) -> None:
+        """End every lease this worker holds (on stop)."""
+
+
+class ReceiverDirectory(abc.ABC):
+    """Partners' webhooks, from the registry's partner events."""
+
+    @abc.abstractmethod
+    async def get(self, partner_id: str) -> WebhookContact | None: ...
+
+    @abc.abstractmethod
+    async def put(self, contact: WebhookContact) -> None: ...
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What one attempt got: the receiver's status code, or why there was none."""
+
+    status_code: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class WebhookSender(abc.ABC):
+    @abc.abstractmethod
+    async def send(self, url: str, delivery: Delivery) -> Sent: ...
+
+
+class AlertUnitOfWork(abc.ABC):
+    records: AlertRecordStore
+    deliveries: DeliveryOutbox
+    receivers: ReceiverDirectory
+
+    async def __aenter__(self) -> AlertUnitOfWork:
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+    @abc.abstractmethod
+    async def commit(self) -> None: ...

@@ -1,0 +1,281 @@
+"""`python -m monitoring.rebuild --into DB`: replay every topic monitoring reads, from the
+beginning, into fresh projections in a new database, through the very consumers the service
+runs, and publish nothing.
+
+- Order: the topics are merged by record time (each partition in offset order; reference
+  data first at equal times), so each report meets the partners and commitments it met live.
+- Time: each record is decided as of its own timestamp (the moment the service saw it), so
+  time-dependent checks (a period that had not begun yet) decide as they did; `--as-of`
+  fixes one instant instead. A final sweep then brings the clock-driven rules to now.
+- Silence: whatever the replay decides to publish (alerts, rejections, dead letters) is
+  dropped, not written to the outbox: alert states are recomputed silently. The alert board
+  is rebuilt from monitoring.alerts.v1 without enqueuing webhook deliveries, and the rules'
+  alert episodes are aligned with what was announced.
+- Cut-over: stop the service (let its outbox drain), rebuild, start it on the new database.
+  Its consumer groups resume where they stopped; what the rebuild already applied is
+  recognised by the inboxes (same consumer names), so nothing is applied twice.
+  `--carry-from` copies acknowledgements and webhook deliveries, which no topic holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from monitoring.bootstrap import policy_of
+from monitoring.config import Settings
+from monitoring.core.adapters import repository
+from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
+from monitoring.core.domain import commands
+from monitoring.core.entrypoints import consumers
+from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
+from monitoring.core.service_layer import handlers
+from monitoring.notify.adapters import board_store as alert_store
+from monitoring.notify.entrypoints import consumers as alert_consumers
+from monitoring.notify.wiring import delivery_policy, joined
+from monitoring.rebuild import store as rebuild_store
+from monitoring.rebuild.topic_reader import read_topics
+from pact_common.consumer import EventConsumer
+from pact_common.consuming import DeadLetters, Inbox
+from pact_common.outbox import Outbox
+from pact_common.runtime import Runtime
+from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_contracts import ALERTS, COMMITMENT_EVENTS, PARTNER_EVENTS, PROGRESS_REPORTED, Event
+from pact_contracts import Topic as ContractTopic
+
+Clock = Callable[[], datetime]
+
+
+class ReplayClock:
+    """The replay's time: the latest record time seen (or a fixed clock), then `finish()`."""
+
+    def __init__(self, fixed: Clock | None = None) -> None:
+        self._fixed = fixed
+        self._at: datetime | None = None
+
+    def __call__(self) -> datetime:
+        if self._fixed is not None:
+            return self._fixed()
+        return self._at or datetime.now(UTC)
+
+    def follow(self, timestamp_ms: int) -> None:
+        at = datetime.fromtimestamp(timestamp_ms / 1000, UTC)
+        if self._at is None or at > self._at:
+            self._at = at
+
+    def finish(self) -> None:
+        """From now on, now (unless fixed)."""
+        self._at = None
+
+
+class _Dropped(Outbox):
+    """The replay's outbox: counts what would have been published, and keeps none of it."""
+
+    dropped = 0
+
+    async def add(self, session: AsyncClientSession, events: Sequence[Event]) -> None:
+        self.dropped += len(events)
+
+
+class _Nowhere:
+    async def publish_raw(self, topic: str, key: bytes, value: bytes) -> None:
+        return None
+
+
+class ReplayRuntime(Runtime):
+    """A runtime whose consumers are fed by the rebuild, not the broker (which never starts),
+    and whose outbox and dead letters publish nothing."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.dropped = _Dropped(self.mongo.db)
+        self.outbox = self.dropped
+        self.dead_letters = DeadLetters(_Nowhere(), settings.service_name, settings.topic_namespace)
+        self.fed: dict[str, list[EventConsumer[Any]]] = {}
+        self.progress: ProgressConsumer | None = None
+
+    def consume(
+        self, topic: ContractTopic, name: str, apply: Any, *, max_bytes: int = 1024 * 1024
+    ) -> EventConsumer[Any]:
+        consumer: EventConsumer[Any] = EventConsumer(
+            name=name,
+            settings=self.settings,
+            adapter=topic.adapter,
+            apply=apply,
+            unit_of_work=self.unit_of_work,
+            dead_letters=self.dead_letters,
+            inbox=Inbox(self.mongo.db, self.settings.group(name)),
+            max_bytes=max_bytes,
+            logger=self.log,
+        )
+        self.fed.setdefault(self.settings.topic(topic), []).append(consumer)
+        return consumer
+
+
+@dataclass
+class Summary:
+    database: str
+    records: dict[str, int] = field(default_factory=dict)
+    not_read_to_end: list[str] = field(default_factory=list)
+    dropped_events: int = 0
+    alerts_aligned: int = 0
+    carried_over: dict[str, int] = field(default_factory=dict)
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    finished_at: datetime | None = None
+
+
+async def rebuild(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    carry_from: str | None = None,
+    idle_seconds: float = 10.0,
+) -> Summary:
+    """Replay into `settings.mongo_db`, which must be new."""
+    runtime = ReplayRuntime(settings)
+    db = runtime.mongo.db
+    summary = Summary(settings.mongo_db)
+    replay_clock = ReplayClock(clock)
+    try:
+        await rebuild_store.ensure_fresh(db)
+        await runtime.outbox.ensure_indexes()
+        await repository.ensure_indexes(db)
+        await alert_store.ensure_indexes(db)
+        step = _wire(runtime, settings, replay_clock)
+        order = [settings.topic(t) for t in (PARTNER_EVENTS, COMMITMENT_EVENTS)]
+        order += [settings.topic(PROGRESS_REPORTED), settings.topic(ALERTS)]
+        snapshot = await read_topics(settings, order, idle_seconds)
+        summary.records = {t: snapshot.count(t) for t in order}
+        summary.not_read_to_end = [f"{tp.topic}/{tp.partition}" for tp in snapshot.short]
+        await _feed(runtime, settings, replay_clock, snapshot.merged(order))
+        replay_clock.finish()
+        await step()
+        summary.dropped_events = runtime.dropped.dropped
+        summary.alerts_aligned = await rebuild_store.align_alert_history(db)
+        if carry_from is not None:
+            source = runtime.mongo.client[carry_from]
+            summary.carried_over = await rebuild_store.carry_over(source, db)
+        summary.finished_at = datetime.now(UTC)
+        records = [{"topic": t, "count": n} for t, n in summary.records.items()]
+        await rebuild_store.record(db, {"_id": "rebuild", **summary.__dict__, "records": records})
+        runtime.log.info(
+            "rebuilt",
+            **{
+                k: v.isoformat() if isinstance(v, datetime) else v for k, v in vars(summary).items()
+            },
+        )
+    finally:
+        await runtime.mongo.close()
+    return summary
+
+
+def _wire(runtime: ReplayRuntime, settings: Settings, clock: ReplayClock) -> Any:
+    """The service's consumers (as bootstrap builds them) on the replay runtime; returns the
+    final sweep."""
+    policy = policy_of(settings)
+    inbox = Inbox(runtime.mongo.db, settings.group(consumers.PROGRESS))
+
+    def uow() -> MongoUnitOfWork:
+        return MongoUnitOfWork(runtime.unit_of_work(), inbox)
+
+    def joined_core(tx: Transaction) -> MongoUnitOfWork:
+        return MongoUnitOfWork(tx, inbox, joined=True)
+
+    runtime.progress = consumers.register(
+        runtime,
+        uow=uow,
+        joined=joined_core,
+        clock=clock,
+        policy=policy,
+        max_records=settings.progress_batch_max_records,
+    )
+    board = alert_consumers.register(
+        runtime,
+        joined=joined,
+        clock=clock,
+        policy=delivery_policy(settings, deliver=False),
+        subscribe=False,
+    )
+    for topic, consumer in board.items():
+        runtime.fed.setdefault(topic, []).append(consumer)
+
+    async def sweep() -> None:
+        while not (
+            await handlers.sweep(commands.Sweep(settings.sweep_batch), uow(), clock, policy)
+        ).done:
+            pass
+
+    return sweep
+
+
+async def _feed(
+    runtime: ReplayRuntime, settings: Settings, clock: ReplayClock, records: Any
+) -> None:
+    """Every record to its consumers, in order; consecutive progress reports in batches."""
+    progress_topic = settings.topic(PROGRESS_REPORTED)
+    batch: list[Any] = []
+
+    progress = runtime.progress
+    assert progress is not None, "wire the consumers first"
+
+    async def flush() -> None:
+        if batch:
+            await progress.handle(batch)
+            batch.clear()
+
+    for record in records:
+        clock.follow(record.timestamp)
+        if record.topic == progress_topic:
+            batch.append(record)
+            if len(batch) >= settings.progress_batch_max_records:
+                await flush()
+            continue
+        await flush()
+        for consumer in runtime.fed.get(record.topic, []):
+            await consumer.handle(record)
+    await flush()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m monitoring.rebuild",
+        description="Replay monitoring's topics from the beginning into a new database; "
+        "publishes nothing. Settings: MONITORING_* (Kafka, Mongo, topic namespace).",
+    )
+    parser.add_argument("--into", help="the new database (default: MONITORING_REBUILD_DB)")
+    parser.add_argument(
+        "--as-of",
+        type=datetime.fromisoformat,
+        help="decide everything as of this instant (ISO 8601) instead of each record's time",
+    )
+    parser.add_argument(
+        "--carry-from", help="copy acknowledgements and webhook deliveries from this database"
+    )
+    parser.add_argument("--idle-seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    settings = Settings()
+    into = args.into or settings.rebuild_db
+    if not into:
+        parser.error("name the new database: --into NAME or MONITORING_REBUILD_DB")
+    if into == settings.mongo_db:
+        parser.error(f"{into} is the service's own database; rebuild into a new one")
+    clock = fixed(args.as_of) if args.as_of is not None else None
+    target = settings.model_copy(update={"mongo_db": into})
+    asyncio.run(
+        rebuild(target, clock=clock, carry_from=args.carry_from, idle_seconds=args.idle_seconds)
+    )
+
+
+def fixed(at: datetime) -> Clock:
+    instant = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return lambda: instant
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Read side of the progress views and the annual report: commitments with their reported
+periods (as domain objects, for domain/reporting.py), rollups and partnership names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from monitoring.core.adapters.documents import commitment_from
+from monitoring.core.adapters.repository import COMMITMENTS, PARTNERS, PARTNERSHIPS, ROLLUPS
+from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP
+
+Doc = dict[str, Any]
+
+
+def scope_query(kind: str, key: str) -> Doc:
+    """The commitments that may count toward a scope: those of the partner (partnership);
+    for a country (level), those naming it or with reports breaking figures down to it."""
+    if kind == PARTNER:
+        return {"partner_id": key}
+    if kind == PARTNERSHIP:
+        return {"partnership_id": key}
+    named, breakdown = {COUNTRY: ("countries", "by_country"), LEVEL: ("levels", "by_level")}[kind]
+    return {"$or": [{named: key}, {f"totals.{breakdown}.{key}": {"$exists": True}}]}
+
+
+class ReportViews:
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self._db = db
+
+    async def progress(self, query: Doc) -> list[CommitmentProgress]:
+        docs = await self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).to_list()
+        return [commitment_from(doc) for doc in docs]
+
+    async def commitments(self, query: Doc) -> list[Doc]:
+        projection = {"periods": 0, "series": 0, "totals": 0}
+        cursor = self._db[COMMITMENTS].find(query, projection).sort("_id", ASCENDING)
+        return await cursor.to_list()
+
+    async def rollup(self, kind: str, key: str) -> Doc | None:
+        return await self._db[ROLLUPS].find_one({"_id": f"{kind}:{key}"})
+
+    async def rollups(self, kind: str) -> list[Doc]:
+        return await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()
+
+    async def partner_known(self, partner_id: str) -> bool:
+        return await self._db[PARTNERS].find_one({"_id": partner_id}, {"_id": 1}) is not None
+
+    async def partnership_names(self) -> dict[str, str]:
+        return {d["_id"]: d.get("name", "") for d in await self._db[PARTNERSHIPS].find().to_list()}

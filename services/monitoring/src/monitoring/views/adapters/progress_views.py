@@ -1,0 +1,95 @@
+"""Read side: queries straight from the collections the handlers keep."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.database import AsyncDatabase
+
+from monitoring.core.adapters.repository import (
+    ALERTS,
+    COMMITMENTS,
+    PARTNERSHIPS,
+    REJECTIONS,
+    ROLLUPS,
+    TARGETS,
+)
+from monitoring.core.domain.model import Metric
+from monitoring.core.domain.rollups import PARTNERSHIP, members_key, rollup_key
+
+Doc = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RejectionFilter:
+    partner_id: str | None = None
+    commitment_id: str | None = None
+    reason: str | None = None
+    #: keyset cursor: only rejections older than (rejected_at, _id)
+    before: tuple[datetime, str] | None = None
+
+
+class MonitoringViews:
+    def __init__(self, db: AsyncDatabase[Doc]) -> None:
+        self._db = db
+
+    async def rejections(self, f: RejectionFilter, limit: int) -> list[Doc]:
+        """Newest first."""
+        query: Doc = {}
+        for name in ("partner_id", "commitment_id", "reason"):
+            if (value := getattr(f, name)) is not None:
+                query[name] = value
+        if f.before is not None:
+            at, rejection_id = f.before
+            query["$or"] = [
+                {"rejected_at": {"$lt": at}},
+                {"rejected_at": at, "_id": {"$lt": rejection_id}},
+            ]
+        cursor = (
+            self._db[REJECTIONS]
+            .find(query)
+            .sort([("rejected_at", DESCENDING), ("_id", DESCENDING)])
+            .limit(limit)
+        )
+        return await cursor.to_list()
+
+    async def commitment(self, commitment_id: str) -> Doc | None:
+        return await self._db[COMMITMENTS].find_one({"_id": commitment_id})
+
+    async def firing_alerts(self, subject_key: str) -> list[Doc]:
+        query = {"subject_key": subject_key, "status": "firing"}
+        return await self._db[ALERTS].find(query).sort("fired_at", ASCENDING).to_list()
+
+    async def partnership(self, partnership_id: str) -> tuple[Doc | None, Doc | None]:
+        """(partnership, its rollup): either may be missing."""
+        known = await self._db[PARTNERSHIPS].find_one({"_id": partnership_id})
+        rollup = await self._db[ROLLUPS].find_one({"_id": rollup_key(PARTNERSHIP, partnership_id)})
+        return known, rollup
+
+    async def targets(self, partnership_id: str) -> list[tuple[Doc, float]]:
+        """Each target of the partnership with its progress (baseline + member sum)."""
+        targets = (
+            await self._db[TARGETS]
+            .find({"partnership_id": partnership_id})
+            .sort("deadline", ASCENDING)
+            .to_list()
+        )
+        keys = {members_key(partnership_id, Metric(t["metric"])) for t in targets}
+        sums = {
+            doc["_id"]: doc
+            for doc in await self._db[ROLLUPS].find({"_id": {"$in": list(keys)}}).to_list()
+        }
+        out = []
+        for t in targets:
+            metric = Metric(t["metric"])
+            row = sums.get(members_key(partnership_id, metric), {})
+            reported = (
+                row.get("investment_cents", 0) / 100
+                if metric is Metric.INVESTMENT_EUR
+                else row.get(metric.value, 0)
+            )
+            out.append((t, t["baseline"] + reported))
+        return out

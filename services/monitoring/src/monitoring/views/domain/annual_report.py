@@ -1,0 +1,232 @@
+"""Figures over time and the annual report, computed from the commitments' reported periods
+(the latest revision of each). Pure.
+
+Attribution to partners, partnerships, countries and levels is the rollups' own
+(domain/rollups.py `contribution`), applied to the periods of interest only, so a year's or a
+quarter's figures add up to the running totals.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from monitoring.core.domain.model import CommitmentStatus
+from monitoring.core.domain.periods import Granularity, Period
+from monitoring.core.domain.progress import CommitmentProgress, sum_figures
+from monitoring.core.domain.rollups import (
+    COUNTRY,
+    LEVEL,
+    PARTNERSHIP,
+    Totals,
+    contribution,
+    rollup_key,
+)
+
+LEVELS = ("basic", "intermediate", "advanced", "expert")
+STATUSES = tuple(s.value for s in CommitmentStatus)
+
+
+def figures_only(t: Totals) -> Totals:
+    """The four reported figures of a rollup, without its commitment counts."""
+    return Totals(t.people_trained, t.people_reached, t.programmes_developed, t.investment_cents)
+
+
+def restricted(progress: CommitmentProgress, periods: Iterable[str]) -> CommitmentProgress:
+    """The same commitment with only these reported periods."""
+    return CommitmentProgress(progress.commitment, {p: progress.periods[p] for p in periods})
+
+
+# --- time series -----------------------------------------------------------------------------
+
+
+class SeriesGranularity(StrEnum):
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+def bucket(period: str, granularity: SeriesGranularity) -> str:
+    """A period's quarter (months fold into theirs) or year."""
+    p = Period.parse(period)
+    if granularity is SeriesGranularity.YEAR:
+        return f"{p.year:04d}"
+    return str(Period.containing(p.start, Granularity.QUARTER))
+
+
+@dataclass(frozen=True)
+class Point:
+    period: str
+    figures: Totals
+    cumulative: Totals
+    #: commitments with a report in this period (of those counted in the scope)
+    commitments_reporting: int
+
+
+def series(
+    progress: Iterable[CommitmentProgress], scope_key: str, granularity: SeriesGranularity
+) -> list[Point]:
+    """The scope's figures per quarter (year), in order, with running totals. A period
+    counts toward the scope when the rollups attribute any of it there."""
+    buckets: dict[str, Totals] = {}
+    reporting: Counter[str] = Counter()
+    for p in progress:
+        seen: set[str] = set()
+        for name in p.periods:
+            part = contribution(restricted(p, [name])).get(scope_key)
+            if part is None:
+                continue
+            label = bucket(name, granularity)
+            buckets[label] = buckets.get(label, Totals()) + figures_only(part)
+            seen.add(label)
+        reporting.update(seen)
+    points: list[Point] = []
+    running = Totals()
+    for label in sorted(buckets):
+        running = running + buckets[label]
+        points.append(Point(label, buckets[label], running, reporting[label]))
+    return points
+
+
+# --- the annual report -------------------------------------------------------------------------
+
+
+@dataclass
+class ScopeYear:
+    """One scope's year: the figures reported for the year's periods, and the commitments
+    that ran in the year (window overlapping it, or reporting for it) by current status."""
+
+    figures: Totals = field(default_factory=Totals)
+    periods_reported: int = 0
+    commitments: int = 0
+    commitments_with_progress: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    partners_reporting: set[str] = field(default_factory=set)
+
+    def count(self, status: str, periods: int, partner_id: str) -> None:
+        self.commitments += 1
+        self.by_status[status] += 1
+        self.periods_reported += periods
+        if periods:
+            self.commitments_with_progress += 1
+            self.partners_reporting.add(partner_id)
+
+    @property
+    def share_with_progress(self) -> float | None:
+        return self.commitments_with_progress / self.commitments if self.commitments else None
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    partnership_id: str | None = None
+    total: ScopeYear = field(default_factory=ScopeYear)
+    partnerships: dict[str, ScopeYear] = field(default_factory=dict)
+    countries: dict[str, ScopeYear] = field(default_factory=dict)
+    levels: dict[str, ScopeYear] = field(default_factory=dict)
+    by_gender: dict[str, int] = field(default_factory=dict)
+
+
+def ran_in(progress: CommitmentProgress, year: int) -> list[str]:
+    """The periods of `year` the commitment reported (quarters and months of that year)."""
+    return [p for p in progress.periods if Period.parse(p).year == year]
+
+
+def annual_report(
+    year: int, progress: Iterable[CommitmentProgress], partnership_id: str | None = None
+) -> AnnualReport:
+    """The Pact for Skills survey's key figures for one year, measured."""
+    report = AnnualReport(year, partnership_id)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    genders: Counter[str] = Counter()
+
+    def scope(kind: str, key: str) -> ScopeYear:
+        table = {
+            PARTNERSHIP: report.partnerships,
+            COUNTRY: report.countries,
+            LEVEL: report.levels,
+        }[kind]
+        return table.setdefault(key, ScopeYear())
+
+    for p in progress:
+        c = p.commitment
+        if partnership_id is not None and c.partnership_id != partnership_id:
+            continue
+        periods = ran_in(p, year)
+        overlaps = c.target.start_date <= last and c.target.deadline >= first
+        if not (overlaps or periods):
+            continue
+        in_year = restricted(p, periods)
+        parts = contribution(in_year)
+        for key, totals in parts.items():
+            kind, _, name = key.partition(":")
+            if kind in (PARTNERSHIP, COUNTRY, LEVEL):
+                target = scope(kind, name)
+                target.figures = target.figures + figures_only(totals)
+        report.total.figures = report.total.figures + figures_only(
+            parts.get(rollup_key(PARTNERSHIP, c.partnership_id), Totals())
+        )
+        counted = [report.total, scope(PARTNERSHIP, c.partnership_id)]
+        counted += [scope(COUNTRY, country) for country in c.countries]
+        counted += [scope(LEVEL, level) for level in c.levels]
+        for s in counted:
+            s.count(c.status.value, len(periods), c.partner_id)
+        genders.update(sum_figures(e.figures for e in in_year.periods.values()).by_gender)
+    report.by_gender = dict(sorted(genders.items()))
+    return report
+
+
+#: the annual report as a table: one row per scope, these columns
+COLUMNS = (
+    "year",
+    "scope",
+    "id",
+    "name",
+    "people_trained",
+    "people_reached",
+    "programmes_developed",
+    "investment_eur",
+    "periods_reported",
+    "partners_reporting",
+    "commitments",
+    "commitments_with_progress",
+    *(f"commitments_{s}" for s in STATUSES),
+)
+
+
+def scope_row(year: int, scope: str, key: str, name: str, s: ScopeYear) -> dict[str, object]:
+    f = s.figures
+    return {
+        "year": year,
+        "scope": scope,
+        "id": key,
+        "name": name,
+        "people_trained": f.people_trained,
+        "people_reached": f.people_reached,
+        "programmes_developed": f.programmes_developed,
+        "investment_eur": f"{f.investment_cents / 100:.2f}",
+        "periods_reported": s.periods_reported,
+        "partners_reporting": len(s.partners_reporting),
+        "commitments": s.commitments,
+        "commitments_with_progress": s.commitments_with_progress,
+        **{f"commitments_{st}": s.by_status[st] for st in STATUSES},
+    }
+
+
+def level_order(levels: Iterable[str]) -> list[str]:
+    return sorted(levels, key=lambda level: (LEVELS.index(level) if level in LEVELS else 99, level))
+
+
+def annual_rows(report: AnnualReport, names: dict[str, str]) -> list[dict[str, object]]:
+    """Total first, then partnerships, countries and levels."""
+    y = report.year
+    rows = [scope_row(y, "total", report.partnership_id or "", "", report.total)]
+    rows += [
+        scope_row(y, "partnership", k, names.get(k, ""), report.partnerships[k])
+        for k in sorted(report.partnerships)
+    ]
+    rows += [scope_row(y, "country", k, "", report.countries[k]) for k in sorted(report.countries)]
+    rows += [scope_row(y, "level", k, "", report.levels[k]) for k in level_order(report.levels)]
+    return rows

@@ -1,0 +1,168 @@
+"""What the progress views and the annual report answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from monitoring.core.domain.rollups import Totals
+from monitoring.views.domain.annual_report import STATUSES, AnnualReport, Point, ScopeYear
+
+
+class Figures(BaseModel):
+    people_trained: int = Field(description="People up- or reskilled.")
+    people_reached: int = Field(description="People reached by promotion and dissemination.")
+    programmes_developed: int = Field(description="Training programmes developed or updated.")
+    investment_eur: float = Field(description="Euros invested in training.")
+
+    @classmethod
+    def of(cls, t: Totals | dict[str, Any]) -> Figures:
+        values: dict[str, Any] = t.as_dict() if isinstance(t, Totals) else t
+        return Figures(
+            people_trained=values.get("people_trained", 0),
+            people_reached=values.get("people_reached", 0),
+            programmes_developed=values.get("programmes_developed", 0),
+            investment_eur=values.get("investment_cents", 0) / 100,
+        )
+
+
+class ScopeTotals(Figures):
+    commitments: int = Field(description="Commitments measured: active, achieved or missed.")
+    commitments_on_track: int
+
+    @classmethod
+    def of_rollup(cls, doc: dict[str, Any] | None) -> ScopeTotals:
+        doc = doc or {}
+        return cls(
+            **Figures.of(doc).model_dump(),
+            commitments=doc.get("commitments", 0),
+            commitments_on_track=doc.get("commitments_on_track", 0),
+        )
+
+
+class SeriesPoint(Figures):
+    period: str = Field(description="A quarter YYYY-Qn (months fold into theirs) or a year.")
+    commitments_reporting: int = Field(description="Commitments with a report in the period.")
+    cumulative: Figures = Field(description="Every period up to and including this one.")
+
+    @classmethod
+    def from_point(cls, p: Point) -> SeriesPoint:
+        return cls(
+            **Figures.of(p.figures).model_dump(),
+            period=p.period,
+            commitments_reporting=p.commitments_reporting,
+            cumulative=Figures.of(p.cumulative),
+        )
+
+
+class ScopeProgress(BaseModel):
+    scope: str = Field(examples=["country"])
+    id: str = Field(examples=["DE"])
+    totals: ScopeTotals = Field(description="Everything reported so far (the running rollup).")
+    granularity: str = Field(examples=["quarter"])
+    series: list[SeriesPoint]
+
+
+class CommitmentSummary(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    commitment_id: str
+    title: str
+    partnership_id: str
+    status: str
+    metric: str
+    target_value: float
+    achieved: float
+    share: float
+    on_track: bool | None
+    last_report_at: datetime | None
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> CommitmentSummary:
+        share = doc["achieved"] / doc["target_value"] if doc["target_value"] else 0.0
+        return cls.model_validate(doc | {"commitment_id": doc["_id"], "share": share})
+
+
+class PartnerProgress(ScopeProgress):
+    commitments: list[CommitmentSummary]
+
+
+class ScopeRow(ScopeTotals):
+    id: str
+
+
+class ScopeList(BaseModel):
+    scope: str
+    items: list[ScopeRow]
+
+
+class AnnualFigures(Figures):
+    periods_reported: int = Field(description="Reporting periods of the year with figures.")
+    partners_reporting: int = Field(description="Partners that reported for the year.")
+    commitments: int = Field(
+        description="Commitments that ran in the year (window overlapping it or reporting "
+        "for it), whatever their status now."
+    )
+    commitments_with_progress: int = Field(description="Of those, with a report for the year.")
+    share_with_progress: float | None = Field(description="The survey's share with progress.")
+    commitments_by_status: dict[str, int] = Field(description="By current status.")
+
+    @classmethod
+    def of_scope(cls, s: ScopeYear) -> dict[str, Any]:
+        return {
+            **Figures.of(s.figures).model_dump(),
+            "periods_reported": s.periods_reported,
+            "partners_reporting": len(s.partners_reporting),
+            "commitments": s.commitments,
+            "commitments_with_progress": s.commitments_with_progress,
+            "share_with_progress": s.share_with_progress,
+            "commitments_by_status": {st: s.by_status[st] for st in STATUSES},
+        }
+
+
+class PartnershipYear(AnnualFigures):
+    partnership_id: str
+    name: str | None
+
+
+class CountryYear(AnnualFigures):
+    country: str
+
+
+class LevelYear(AnnualFigures):
+    level: str
+
+
+class AnnualReportOut(AnnualFigures):
+    """The key figures of the Pact for Skills annual survey, measured from the reports."""
+
+    year: int
+    partnership: str | None = Field(description="The partnership reported on; null: all.")
+    by_gender: dict[str, int] = Field(description="People trained, where reports break it down.")
+    partnerships: list[PartnershipYear]
+    by_country: list[CountryYear]
+    by_level: list[LevelYear]
+
+    @classmethod
+    def from_report(
+        cls, r: AnnualReport, names: dict[str, str], levels: list[str]
+    ) -> AnnualReportOut:
+        return cls(
+            **AnnualFigures.of_scope(r.total),
+            year=r.year,
+            partnership=r.partnership_id,
+            by_gender=r.by_gender,
+            partnerships=[
+                PartnershipYear(
+                    **AnnualFigures.of_scope(r.partnerships[k]), partnership_id=k, name=names.get(k)
+                )
+                for k in sorted(r.partnerships)
+            ],
+            by_country=[
+                CountryYear(**AnnualFigures.of_scope(r.countries[k]), country=k)
+                for k in sorted(r.countries)
+            ],
+            by_level=[LevelYear(**AnnualFigures.of_scope(r.levels[k]), level=k) for k in levels],
+        )

@@ -1,0 +1,177 @@
+"""Progress per partner, partnership, country and skill level, with time series, and the
+annual report (JSON, or CSV with `?format=csv` or `Accept: text/csv`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response
+
+from monitoring.core.domain.errors import PartnershipNotFound
+from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
+from monitoring.core.entrypoints.http import PROBLEMS, CurrentPrincipal
+from monitoring.views.adapters.annual_report_views import ReportViews, scope_query
+from monitoring.views.domain.annual_report import (
+    COLUMNS,
+    SeriesGranularity,
+    annual_report,
+    annual_rows,
+    level_order,
+    series,
+)
+from monitoring.views.entrypoints import report_schemas as s
+from pact_contracts.vocabulary import CountryCode, SkillLevel
+
+Granularity = Annotated[
+    SeriesGranularity, Query(description="quarter (months fold into theirs) or year.")
+]
+
+
+class PartnerNotFound(PartnershipNotFound):
+    code = "partner_not_found"
+
+
+def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
+    known = PROBLEMS | {409: {"description": "Conflicts with the current state"}}
+    return {k: known[k] for k in codes}
+
+
+def reports_router(views: ReportViews) -> APIRouter:
+    router = APIRouter(tags=["progress"])
+
+    async def scope(kind: str, key: str, granularity: SeriesGranularity) -> s.ScopeProgress:
+        progress = await views.progress(scope_query(kind, key))
+        return s.ScopeProgress(
+            scope=kind,
+            id=key,
+            totals=s.ScopeTotals.of_rollup(await views.rollup(kind, key)),
+            granularity=granularity.value,
+            series=[
+                s.SeriesPoint.from_point(p)
+                for p in series(progress, rollup_key(kind, key), granularity)
+            ],
+        )
+
+    async def listing(kind: str) -> s.ScopeList:
+        rows = await views.rollups(kind)
+        return s.ScopeList(
+            scope=kind,
+            items=[
+                s.ScopeRow(**s.ScopeTotals.of_rollup(doc).model_dump(), id=doc["_id"].split(":")[1])
+                for doc in rows
+            ],
+        )
+
+    @router.get(
+        "/progress/partners/{partner_id}",
+        response_model=s.PartnerProgress,
+        responses=_problems(401, 403, 404),
+    )
+    async def partner_progress(
+        partner_id: str,
+        principal: CurrentPrincipal,
+        granularity: Granularity = SeriesGranularity.QUARTER,
+    ) -> s.PartnerProgress:
+        """A partner's totals, commitments and series: its own and the secretariat's to see."""
+        principal.require_partner_or_secretariat(partner_id)
+        commitments = await views.commitments({"partner_id": partner_id})
+        if not commitments and not await views.partner_known(partner_id):
+            raise PartnerNotFound(f"no partner {partner_id}", field="partner_id")
+        found = await scope(PARTNER, partner_id, granularity)
+        return s.PartnerProgress(
+            **found.model_dump(),
+            commitments=[s.CommitmentSummary.from_doc(d) for d in commitments],
+        )
+
+    @router.get(
+        "/progress/partnerships/{partnership_id}/series",
+        response_model=s.ScopeProgress,
+        responses=_problems(401, 404),
+    )
+    async def partnership_series(
+        partnership_id: str,
+        _: CurrentPrincipal,
+        granularity: Granularity = SeriesGranularity.QUARTER,
+    ) -> s.ScopeProgress:
+        """The partnership's figures per quarter (year), summed over its commitments."""
+        found = await scope(PARTNERSHIP, partnership_id, granularity)
+        names = await views.partnership_names()
+        if partnership_id not in names and not found.series and not found.totals.commitments:
+            raise PartnershipNotFound(f"no partnership {partnership_id}", field="partnership_id")
+        return found
+
+    @router.get("/progress/countries", response_model=s.ScopeList, responses=_problems(401))
+    async def countries(_: CurrentPrincipal) -> s.ScopeList:
+        """Totals per country (the countries figures were attributed to)."""
+        return await listing(COUNTRY)
+
+    @router.get(
+        "/progress/countries/{country}",
+        response_model=s.ScopeProgress,
+        responses=_problems(401, 422),
+    )
+    async def country_progress(
+        country: CountryCode,
+        _: CurrentPrincipal,
+        granularity: Granularity = SeriesGranularity.QUARTER,
+    ) -> s.ScopeProgress:
+        """One country's totals and series (ISO 3166-1 alpha-2; Greece is GR)."""
+        return await scope(COUNTRY, country, granularity)
+
+    @router.get("/progress/levels", response_model=s.ScopeList, responses=_problems(401))
+    async def levels(_: CurrentPrincipal) -> s.ScopeList:
+        """Totals per digital skill level."""
+        return await listing(LEVEL)
+
+    @router.get(
+        "/progress/levels/{level}", response_model=s.ScopeProgress, responses=_problems(401, 422)
+    )
+    async def level_progress(
+        level: SkillLevel, _: CurrentPrincipal, granularity: Granularity = SeriesGranularity.QUARTER
+    ) -> s.ScopeProgress:
+        """One skill level's totals and series."""
+        return await scope(LEVEL, level.value, granularity)
+
+    @router.get(
+        "/reports/annual",
+        response_model=s.AnnualReportOut,
+        responses={
+            **_problems(401, 422),
+            200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+        },
+    )
+    async def annual(
+        _: CurrentPrincipal,
+        year: Annotated[int, Query(ge=2020, le=2100, description="The year reported on.")],
+        partnership: Annotated[str | None, Query(description="Only this partnership.")] = None,
+        format: Annotated[
+            Literal["json", "csv"] | None, Query(description="csv, or ask with Accept: text/csv.")
+        ] = None,
+        accept: Annotated[str | None, Header()] = None,
+    ) -> Any:
+        """The year's figures in the shape of the Pact for Skills annual survey: people
+        trained and reached, programmes developed, euros invested, commitments by status and
+        with progress; per partnership, country and skill level."""
+        query = {"partnership_id": partnership} if partnership else {}
+        report = annual_report(year, await views.progress(query), partnership)
+        names = await views.partnership_names()
+        if format == "csv" or (format is None and "text/csv" in (accept or "")):
+            return csv_response(annual_rows(report, names), f"pact-annual-report-{year}.csv")
+        return s.AnnualReportOut.from_report(report, names, level_order(report.levels))
+
+    return router
+
+
+def csv_response(rows: list[dict[str, object]], filename: str) -> Response:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
