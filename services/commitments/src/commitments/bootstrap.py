@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from pact_common.clock import Clock, utc_now
 from pact_common.runtime import Runtime
 
 from .adapters import repository
@@ -13,16 +14,13 @@ from .adapters.views import CommitmentViews
 from .config import Settings
 from .entrypoints import consumers
 from .entrypoints.http import Services, router
-from .service_layer import handlers
 
 DESCRIPTION = """Partners' commitments under the Pact for Skills (what, where, for whom, by
 when, with milestones), their amendments and history, and the partnerships' common
 targets. Progress toward them is the monitoring service's."""
 
 
-def build_app(
-    settings: Settings | None = None, clock: handlers.Clock = handlers.utc_now
-) -> FastAPI:
+def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
     consumers.register(runtime)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from pact_common.auth import TokenIssuer
+from pact_common.clock import Clock, utc_now
 from pact_common.runtime import Runtime
 
 from .adapters import repository
@@ -27,9 +28,7 @@ are approved by the partnership secretariat, join partnerships and get credentia
 Tokens from `POST /auth/token` are accepted by every service of the platform."""
 
 
-def build_app(
-    settings: Settings | None = None, clock: handlers.Clock = handlers.utc_now
-) -> FastAPI:
+def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
     settings = settings or Settings()
     runtime = Runtime(settings)
     consumers.register(runtime)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from pact_common.auth import Principal, current_principal
+from pact_common.clock import Clock
 from pact_common.http import PROBLEMS
 from pact_contracts.vocabulary import CommitmentStatus, CountryCode, SkillLevel, Specialisation
 
@@ -30,7 +31,7 @@ class Services:
 
     uow: Any  # () -> UnitOfWork
     views: CommitmentViews
-    clock: handlers.Clock
+    clock: Clock
 
 
 def services(request: Request) -> Services:

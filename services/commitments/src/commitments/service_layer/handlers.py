@@ -7,21 +7,14 @@ whole, so they do not retry themselves."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from datetime import UTC, datetime
 
+from pact_common.clock import Clock
 from pact_common.unit_of_work import retry_transient
 
 from ..domain import commands
 from ..domain.errors import CommitmentNotFound
 from ..domain.model import OPEN, Commitment, PartnershipTarget
 from .unit_of_work import UnitOfWork
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_id(prefix: str) -> str:

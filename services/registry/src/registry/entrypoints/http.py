@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from pact_common.auth import Principal, TokenIssuer, current_principal
+from pact_common.clock import Clock
 from pact_common.http import PROBLEMS
 from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStatus
 
@@ -28,7 +29,7 @@ class Services:
     views: RegistryViews
     issuer: TokenIssuer
     admin_api_key: str
-    clock: handlers.Clock
+    clock: Clock
 
 
 def services(request: Request) -> Services:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from pact_common.auth import Principal, Role, TokenIssuer
+from pact_common.clock import Clock
 from pact_common.unit_of_work import retry_transient
 
 from ..domain import commands
@@ -21,12 +20,6 @@ from ..domain.errors import (
 )
 from ..domain.model import Partner, Partnership, hash_api_key
 from .unit_of_work import UnitOfWork
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
