@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from pact_common.versions import is_newer
+
 
 class PartnerStatus(StrEnum):
     PENDING = "pending"
@@ -32,7 +34,7 @@ class PartnerView:
     def supersedes(self, current: PartnerView | None) -> bool:
         """Whether to keep this snapshot instead of `current`: the highest version wins, so
         duplicated and reordered partner events converge on the registry's latest."""
-        return current is None or self.version > current.version
+        return is_newer(self.version, current.version if current else None)
 
     def changes_status_of(self, before: PartnerView | None) -> bool:
         """Whether the partner's effective status changes, so its commitments must follow."""
