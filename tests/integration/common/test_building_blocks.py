@@ -16,7 +16,7 @@ import pytest
 
 from pact_common.runtime import Runtime
 from pact_common.settings import ServiceSettings
-from pact_common.unit_of_work import MongoUnitOfWork
+from pact_common.unit_of_work import Transaction
 from pact_contracts import (
     CATALOGUE,
     PARTNER_EVENTS,
@@ -111,10 +111,33 @@ class CrashAfterPublish:
         raise ConnectionError("process died after publishing")
 
 
-async def count_applies(uow: MongoUnitOfWork, event: Any) -> None:
+async def count_applies(uow: Transaction, event: Any) -> None:
     await uow.db["effects"].update_one(
         {"_id": event.partner_id}, {"$inc": {"applied": 1}}, upsert=True, session=uow.session
     )
+
+
+async def test_a_joined_transaction_commits_only_with_its_owner(
+    namespace: str, db_name: str, mongo_client: Any
+) -> None:
+    runtime = make_runtime(namespace, db_name)
+    await runtime.outbox.ensure_indexes()
+    event = PartnerApproved(partner_id="p-joined", partner_version=2, partner=PARTNER)
+    db = mongo_client[db_name]
+    try:
+        async with runtime.unit_of_work() as owner:
+            async with owner.joined() as joined:
+                assert joined.session is owner.session
+                await joined.db["effects"].insert_one({"_id": "p-joined"}, session=joined.session)
+                joined.emit(event)
+                await joined.commit()  # the owner's to do: nothing is stored yet
+            assert owner.session.in_transaction
+            assert await db["effects"].find_one({"_id": "p-joined"}) is None
+            await owner.commit()
+        assert await db["effects"].find_one({"_id": "p-joined"}) is not None
+        assert await db["outbox"].find_one({"_id": str(event.event_id)}) is not None
+    finally:
+        await runtime.stop()
 
 
 async def test_republished_and_redelivered_events_are_applied_once(

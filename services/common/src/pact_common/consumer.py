@@ -16,10 +16,10 @@ from .consuming import DeadLetters, Decoded, Inbox, Record, decode
 from .kafka import subscriber_options
 from .metrics import APPLIED, CONSUMED, DUPLICATES, HANDLER_SECONDS
 from .settings import ServiceSettings
-from .unit_of_work import MongoUnitOfWork, retry_transient
+from .unit_of_work import Transaction, retry_transient
 
 E = TypeVar("E")
-Apply = Callable[[MongoUnitOfWork, E], Awaitable[None]]
+Apply = Callable[[Transaction, E], Awaitable[None]]
 
 
 class EventConsumer(Generic[E]):
@@ -30,7 +30,7 @@ class EventConsumer(Generic[E]):
         settings: ServiceSettings,
         adapter: TypeAdapter[E],
         apply: Apply[E],
-        unit_of_work: Callable[[], MongoUnitOfWork],
+        unit_of_work: Callable[[], Transaction],
         dead_letters: DeadLetters,
         inbox: Inbox,
         max_bytes: int = 1024 * 1024,

@@ -22,7 +22,7 @@ from .logging import configure_logging
 from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
 from .settings import ServiceSettings
-from .unit_of_work import MongoUnitOfWork
+from .unit_of_work import Transaction
 
 Hook = Callable[[], Awaitable[None]]
 
@@ -52,8 +52,8 @@ class Runtime:
             settings.jwt_public_key, settings.jwt_issuer, settings.jwt_audience
         )
 
-    def unit_of_work(self) -> MongoUnitOfWork:
-        return MongoUnitOfWork(self.mongo, self.outbox, self.relay)
+    def unit_of_work(self) -> Transaction:
+        return Transaction(self.mongo, self.outbox, self.relay)
 
     def consume(
         self, topic: Topic, name: str, apply: Apply[Any], *, max_bytes: int = 1024 * 1024

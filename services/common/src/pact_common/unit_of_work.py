@@ -1,4 +1,6 @@
-"""A Mongo unit of work: state and outbox events commit in one transaction."""
+"""The Mongo transaction every unit of work runs in: state and outbox events commit
+together. Code that runs inside a transaction someone else owns (a consumer's handlers,
+whose inbox record and effect commit together) works on its `joined()` view."""
 
 from __future__ import annotations
 
@@ -37,9 +39,9 @@ def retry_transient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     )(fn)
 
 
-class MongoUnitOfWork:
-    """`async with uow:` opens a transaction; `await uow.commit()` stores state and the
-    collected events atomically; leaving without commit rolls back."""
+class Transaction:
+    """`async with tx:` opens a transaction; `await tx.commit()` stores state and the
+    emitted events atomically; leaving without commit rolls back."""
 
     def __init__(self, mongo: Mongo, outbox: Outbox, relay: OutboxRelay | None) -> None:
         self.mongo = mongo
@@ -57,7 +59,7 @@ class MongoUnitOfWork:
     def emit(self, *events: Event) -> None:
         self._events.extend(events)
 
-    async def __aenter__(self) -> MongoUnitOfWork:
+    async def __aenter__(self) -> Transaction:
         self._events = []
         self._session = self.mongo.client.start_session()
         await self._session.start_transaction(
@@ -93,3 +95,41 @@ class MongoUnitOfWork:
 
     def collection(self, name: str) -> Any:
         return self.db[name]
+
+    def joined(self) -> Transaction:
+        """This open transaction as seen by code that runs inside it without owning it."""
+        return JoinedTransaction(self)
+
+
+class JoinedTransaction(Transaction):
+    """A view of an open transaction: entering, leaving and committing do nothing (its
+    owner does them); emitted events go to the owner, which stores them when it commits."""
+
+    def __init__(self, owner: Transaction) -> None:
+        super().__init__(owner.mongo, owner._outbox, relay=None)
+        self._owner = owner
+
+    @property
+    def session(self) -> AsyncClientSession:
+        return self._owner.session
+
+    def emit(self, *events: Event) -> None:
+        self._owner.emit(*events)
+
+    async def __aenter__(self) -> Transaction:
+        return self
+
+    async def commit(self) -> None:
+        return None
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        return None
+
+
+#: The former name, until monitoring imports `Transaction`.
+MongoUnitOfWork = Transaction

@@ -3,14 +3,14 @@ transaction; commit writes the mapped contract events to the outbox in that same
 transaction.
 
 A consumer of another service's events already holds a transaction (its inbox record and
-the effect commit together), so its handlers *join* it: entering and leaving do nothing,
-and commit only adds the events; the consumer commits."""
+the effect commit together), so its handlers get the transaction's `joined()` view:
+entering and leaving do nothing, and commit only adds the events; the consumer commits."""
 
 from __future__ import annotations
 
 from types import TracebackType
 
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_common.unit_of_work import Transaction
 
 from ..service_layer.unit_of_work import UnitOfWork
 from .publisher import to_contract
@@ -23,21 +23,12 @@ from .repository import (
 
 
 class MongoUnitOfWork(UnitOfWork):
-    def __init__(
-        self, transaction: Transaction, correlation_id: str | None = None, *, joined: bool = False
-    ) -> None:
+    def __init__(self, transaction: Transaction, correlation_id: str | None = None) -> None:
         self._tx = transaction
         self._correlation_id = correlation_id
-        self._joined = joined
-
-    @classmethod
-    def joining(cls, transaction: Transaction, correlation_id: str | None) -> MongoUnitOfWork:
-        """A unit of work inside a consumer's open transaction."""
-        return cls(transaction, correlation_id, joined=True)
 
     async def __aenter__(self) -> MongoUnitOfWork:
-        if not self._joined:
-            await self._tx.__aenter__()
+        await self._tx.__aenter__()
         db, session = self._tx.db, self._tx.session
         self.commitments = MongoCommitmentRepository(db, session)
         self.partners = MongoPartnerViewRepository(db, session)
@@ -48,11 +39,9 @@ class MongoUnitOfWork(UnitOfWork):
     async def __aexit__(
         self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self._joined:
-            await self._tx.__aexit__(t, e, tb)
+        await self._tx.__aexit__(t, e, tb)
 
     async def commit(self) -> None:
         for event in self.collect_events():
             self._tx.emit(to_contract(event, self._correlation_id))
-        if not self._joined:
-            await self._tx.commit()
+        await self._tx.commit()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import structlog
 
 from pact_common.runtime import Runtime
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_common.unit_of_work import Transaction
 from pact_contracts import (
     ALERTS,
     COMMITMENT_EVENTS,
@@ -44,7 +44,7 @@ def register(runtime: Runtime) -> None:
 
 
 def _joined(tx: Transaction, event: PartnerEvent | AlertEvent) -> MongoUnitOfWork:
-    return MongoUnitOfWork.joining(tx, event.correlation_id or str(event.event_id))
+    return MongoUnitOfWork(tx.joined(), event.correlation_id or str(event.event_id))
 
 
 async def on_partner_event(tx: Transaction, event: PartnerEvent) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_common.unit_of_work import Transaction
 
 from ..service_layer.unit_of_work import UnitOfWork
 from .publisher import to_contract
