@@ -14,8 +14,8 @@ from faststream.specification import AsyncAPI
 from pact_contracts import Topic
 
 from .auth import TokenVerifier
-from .consumer import Apply, EventConsumer
 from .consuming import DeadLetters, Inbox
+from .event_consumer import Apply, EventConsumer
 from .http import install_common, ops_router
 from .kafka import EventPublisher, make_broker
 from .logging import configure_logging
@@ -55,11 +55,12 @@ class Runtime:
     def unit_of_work(self) -> Transaction:
         return Transaction(self.mongo, self.outbox, self.relay)
 
-    def consume(
+    def event_consumer(
         self, topic: Topic, name: str, apply: Apply[Any], *, max_bytes: int = 1024 * 1024
     ) -> EventConsumer[Any]:
-        """Subscribe `apply` to a catalogue topic as consumer group `<service>.<name>`."""
-        consumer: EventConsumer[Any] = EventConsumer(
+        """A consumer (group `<service>.<name>`) that applies a catalogue topic's events
+        with this runtime's transactions, inbox, dead letters and logger; not subscribed."""
+        return EventConsumer(
             name=name,
             settings=self.settings,
             adapter=topic.adapter,
@@ -70,6 +71,12 @@ class Runtime:
             max_bytes=max_bytes,
             logger=self.log,
         )
+
+    def consume(
+        self, topic: Topic, name: str, apply: Apply[Any], *, max_bytes: int = 1024 * 1024
+    ) -> EventConsumer[Any]:
+        """Subscribe `apply` to a catalogue topic as consumer group `<service>.<name>`."""
+        consumer = self.event_consumer(topic, name, apply, max_bytes=max_bytes)
         consumer.subscribe(self.broker, self.settings.topic(topic), self.settings)
         return consumer
 

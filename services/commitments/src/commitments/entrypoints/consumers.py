@@ -7,7 +7,7 @@
   commitment set it achieved or missed.
 
 Each message is decoded against its contract (or dead-lettered) and applied once, inside
-the consumer's transaction together with its inbox record (pact_common.consumer)."""
+the consumer's transaction together with its inbox record (pact_common.event_consumer)."""
 
 from __future__ import annotations
 

@@ -41,8 +41,8 @@ from monitoring.notify.entrypoints import consumers as alert_consumers
 from monitoring.notify.wiring import delivery_policy, joined
 from monitoring.rebuild import store as rebuild_store
 from monitoring.rebuild.topic_reader import read_topics
-from pact_common.consumer import EventConsumer
 from pact_common.consuming import DeadLetters, Inbox
+from pact_common.event_consumer import EventConsumer
 from pact_common.outbox import Outbox
 from pact_common.runtime import Runtime
 from pact_common.unit_of_work import MongoUnitOfWork as Transaction

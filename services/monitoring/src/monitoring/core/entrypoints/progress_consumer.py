@@ -1,7 +1,7 @@
 """The hot path's consumer: the progress topic in batches (FastStream `batch=True`), each batch
 decided and stored in one transaction, and only then its offsets committed.
 
-Modelled on pact_common.consumer.EventConsumer, with two differences: messages that cannot
+Modelled on pact_common.event_consumer.EventConsumer, with two differences: messages that cannot
 be read are rejected to monitoring.progress-rejected.v1 (where partners look), not
 dead-lettered; and deduplication is per batch (Inbox.new_ids/record in the handler)."""
 
