@@ -38,10 +38,11 @@ stop-infra:  ## Stop Kafka and MongoDB
 browser:  ## Debian's Chromium, for the dashboard's end-to-end test (nothing downloads a browser)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-lint: venv  ## ruff and mypy (strict) on the source
+lint: venv  ## ruff, mypy (strict) and the layering contracts (.importlinter) on the source
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy contracts/src services/*/src cli/src
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: venv
 	$(VENV)/bin/ruff format .
