@@ -153,6 +153,6 @@ class FakeUnitOfWork(UnitOfWork):
         return self
 
     async def commit(self) -> None:
-        self._working.published.extend(self.collect_events())
+        self._working.published.extend(e for e, _ in self.collect_new_events())
         self.store.__dict__.update(copy.deepcopy(self._working).__dict__)
         self.committed += 1

@@ -73,6 +73,7 @@ class FakePartnerRepository(PartnerRepository):
 
 class FakePartnershipRepository(PartnershipRepository):
     def __init__(self) -> None:
+        super().__init__()
         self.stored = {
             "digital-ecosystem": Partnership("digital-ecosystem", "DESP", "digital", "", NOW)
         }
@@ -80,7 +81,7 @@ class FakePartnershipRepository(PartnershipRepository):
     async def get(self, partnership_id: str) -> Partnership | None:
         return self.stored.get(partnership_id)
 
-    async def add(self, partnership: Partnership) -> None:
+    async def _add(self, partnership: Partnership) -> None:
         self.stored[partnership.id] = partnership
 
 
@@ -93,7 +94,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.commits = 0
 
     async def commit(self) -> None:
-        self.published.extend(e for e, _ in self.collect_events())
+        self.published.extend(e for e, _ in self.collect_new_events())
         self.commits += 1
 
 

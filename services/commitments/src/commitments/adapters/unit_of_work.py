@@ -42,6 +42,6 @@ class MongoUnitOfWork(UnitOfWork):
         await self._tx.__aexit__(t, e, tb)
 
     async def commit(self) -> None:
-        for event in self.collect_events():
+        for event, _ in self.collect_new_events():
             self._tx.emit(to_contract(event, self._correlation_id))
         await self._tx.commit()

@@ -4,35 +4,33 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable
-from types import TracebackType
+from typing import Any
 
-from ..domain.events import DomainEvent
+from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
+
 from ..domain.model import Commitment, CommitmentStatus, PartnershipTarget
 from ..domain.partners import PartnershipView, PartnerView
 
 
-class CommitmentRepository(abc.ABC):
+class CommitmentRepository(SeenAggregates[Commitment], abc.ABC):
     """Commitments by id and by partner; remembers what it handed out, for their events."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, Commitment] = {}
 
     async def get(self, commitment_id: str) -> Commitment | None:
         commitment = await self._get(commitment_id)
         if commitment is not None:
-            self.seen[commitment.id] = commitment
+            self._saw(commitment)
         return commitment
 
     async def of_partner(
         self, partner_id: str, statuses: Iterable[CommitmentStatus]
     ) -> list[Commitment]:
         found = await self._of_partner(partner_id, frozenset(statuses))
-        self.seen.update((c.id, c) for c in found)
+        self._saw(*found)
         return found
 
     async def add(self, commitment: Commitment) -> None:
         await self._add(commitment)
-        self.seen[commitment.id] = commitment
+        self._saw(commitment)
 
     @abc.abstractmethod
     async def _get(self, commitment_id: str) -> Commitment | None: ...
@@ -76,42 +74,20 @@ class PartnershipViewRepository(abc.ABC):
     async def put(self, partnership: PartnershipView) -> None: ...
 
 
-class TargetRepository(abc.ABC):
-    def __init__(self) -> None:
-        self.seen: dict[str, PartnershipTarget] = {}
-
+class TargetRepository(SeenAggregates[PartnershipTarget], abc.ABC):
     async def add(self, target: PartnershipTarget) -> None:
         await self._add(target)
-        self.seen[target.id] = target
+        self._saw(target)
 
     @abc.abstractmethod
     async def _add(self, target: PartnershipTarget) -> None: ...
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(EventCollectingUnitOfWork):
     commitments: CommitmentRepository
     partners: PartnerViewRepository
     partnerships: PartnershipViewRepository
     targets: TargetRepository
 
-    async def __aenter__(self) -> UnitOfWork:
-        return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    def collect_events(self) -> list[DomainEvent]:
-        """The domain events of everything changed in this unit of work, in order."""
-        collected: list[DomainEvent] = []
-        for commitment in self.commitments.seen.values():
-            collected.extend(commitment.events)
-            commitment.events.clear()
-        for target in self.targets.seen.values():
-            collected.extend(target.events)
-            target.events.clear()
-        return collected
-
-    @abc.abstractmethod
-    async def commit(self) -> None: ...
+    def _repositories(self) -> Iterable[SeenAggregates[Any]]:
+        return (self.commitments, self.targets)

@@ -166,6 +166,7 @@ def partnership_to_doc(p: Partnership) -> dict[str, Any]:
 
 class MongoPartnershipRepository(PartnershipRepository):
     def __init__(self, db: AsyncDatabase[dict[str, Any]], session: AsyncClientSession) -> None:
+        super().__init__()
         self._db = db
         self._session = session
 
@@ -177,7 +178,7 @@ class MongoPartnershipRepository(PartnershipRepository):
             doc["_id"], doc["name"], doc["ecosystem"], doc["description"], doc["created_at"]
         )
 
-    async def add(self, partnership: Partnership) -> None:
+    async def _add(self, partnership: Partnership) -> None:
         await self._db[PARTNERSHIPS].insert_one(
             partnership_to_doc(partnership), session=self._session
         )

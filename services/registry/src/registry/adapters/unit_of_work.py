@@ -30,6 +30,6 @@ class MongoUnitOfWork(UnitOfWork):
         await self._tx.__aexit__(t, e, tb)
 
     async def commit(self) -> None:
-        for event, aggregate in self.collect_events():
+        for event, aggregate in self.collect_new_events():
             self._tx.emit(to_contract(event, aggregate, self._correlation_id))
         await self._tx.commit()

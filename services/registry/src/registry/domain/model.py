@@ -270,9 +270,22 @@ class Partnership:
     ecosystem: str
     description: str
     created_at: datetime
+    events: list[facts.PartnershipCreated] = field(default_factory=list, compare=False, repr=False)
 
-    def created(self, actor: str | None) -> facts.PartnershipCreated:
-        return facts.PartnershipCreated(self.id, actor=actor)
+    @classmethod
+    def create(
+        cls,
+        partnership_id: str,
+        name: str,
+        ecosystem: str,
+        description: str,
+        *,
+        actor: str | None,
+        at: datetime,
+    ) -> Partnership:
+        partnership = cls(partnership_id, name, ecosystem, description, at)
+        partnership.events.append(facts.PartnershipCreated(partnership.id, actor=actor))
+        return partnership
 
 
 DIGITAL_ECOSYSTEM_PARTNERSHIP = dict(

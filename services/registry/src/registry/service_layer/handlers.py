@@ -139,12 +139,15 @@ async def create_partnership(
             raise DuplicatePartnership(
                 f"partnership {cmd.partnership_id} exists already", field="id"
             )
-        partnership = Partnership(
-            cmd.partnership_id, cmd.name, cmd.ecosystem, cmd.description, clock()
+        partnership = Partnership.create(
+            cmd.partnership_id,
+            cmd.name,
+            cmd.ecosystem,
+            cmd.description,
+            actor=cmd.actor,
+            at=clock(),
         )
         await uow.partnerships.add(partnership)
-        uow.actor = cmd.actor
-        uow.new_partnerships.append(partnership)
         await uow.commit()
     return partnership
 

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import abc
-from types import TracebackType
+from collections.abc import Iterable
 from typing import Any
+
+from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 
 from ..domain.model import Partner, Partnership
 
 
-class PartnerRepository(abc.ABC):
+class PartnerRepository(SeenAggregates[Partner], abc.ABC):
     """Partners by id, by credentials and by the uniqueness rules."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, Partner] = {}
 
     async def get(self, partner_id: str) -> Partner | None:
         partner = await self._get(partner_id)
         if partner is not None:
-            self.seen[partner.id] = partner
+            self._saw(partner)
         return partner
 
     async def add(self, partner: Partner) -> None:
         await self._add(partner)
-        self.seen[partner.id] = partner
+        self._saw(partner)
 
     @abc.abstractmethod
     async def _get(self, partner_id: str) -> Partner | None: ...
@@ -44,40 +43,21 @@ class PartnerRepository(abc.ABC):
         or the same normalised name in the same country."""
 
 
-class PartnershipRepository(abc.ABC):
+class PartnershipRepository(SeenAggregates[Partnership], abc.ABC):
     @abc.abstractmethod
     async def get(self, partnership_id: str) -> Partnership | None: ...
 
+    async def add(self, partnership: Partnership) -> None:
+        await self._add(partnership)
+        self._saw(partnership)
+
     @abc.abstractmethod
-    async def add(self, partnership: Partnership) -> None: ...
+    async def _add(self, partnership: Partnership) -> None: ...
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(EventCollectingUnitOfWork):
     partners: PartnerRepository
     partnerships: PartnershipRepository
 
-    def __init__(self) -> None:
-        self.new_partnerships: list[Partnership] = []
-        self.actor: str | None = None
-
-    async def __aenter__(self) -> UnitOfWork:
-        return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    def collect_events(self) -> list[tuple[Any, Any]]:
-        """(domain event, aggregate) for everything changed in this unit of work."""
-        collected: list[tuple[Any, Any]] = []
-        for partner in self.partners.seen.values():
-            collected.extend((event, partner) for event in partner.events)
-            partner.events.clear()
-        for partnership in self.new_partnerships:
-            collected.append((partnership.created(self.actor), partnership))
-        self.new_partnerships = []
-        return collected
-
-    @abc.abstractmethod
-    async def commit(self) -> None: ...
+    def _repositories(self) -> Iterable[SeenAggregates[Any]]:
+        return (self.partners, self.partnerships)
