@@ -33,8 +33,12 @@ class CommitmentStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     SUSPENDED = "suspended"
 
+    @property
+    def open(self) -> bool:
+        """Open while it can still change: be amended, withdrawn, suspended or resumed."""
+        return self in OPEN
 
-#: A commitment is open while it can still change: amended, withdrawn, suspended, resumed.
+
 OPEN = frozenset({CommitmentStatus.ACTIVE, CommitmentStatus.SUSPENDED})
 
 
@@ -63,7 +67,7 @@ class Commitment:
         actor.require_may_act_for(terms.partner_id)
         if partner is None:
             raise RuleBroken("unknown_partner", "partner_id", f"no partner {terms.partner_id}")
-        if partner.status is not PartnerStatus.ACTIVE:
+        if not partner.status.may_pledge:
             raise RuleBroken(
                 "partner_not_active",
                 "partner_id",
@@ -135,7 +139,7 @@ class Commitment:
             return self._become(CommitmentStatus.SUSPENDED, CommitmentSuspended, cause)
         if partner is PartnerStatus.ACTIVE and self.status is CommitmentStatus.SUSPENDED:
             return self._become(CommitmentStatus.ACTIVE, CommitmentResumed, cause)
-        if partner in (PartnerStatus.WITHDRAWN, PartnerStatus.REJECTED) and self.is_open:
+        if partner.closed and self.is_open:
             return self._become(CommitmentStatus.WITHDRAWN, CommitmentWithdrawn, cause)
         return False
 
@@ -154,7 +158,7 @@ class Commitment:
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN
+        return self.status.open
 
     def _require_open(self, change: str) -> None:
         if not self.is_open:

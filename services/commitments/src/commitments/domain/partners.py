@@ -16,6 +16,20 @@ class PartnerStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     REJECTED = "rejected"
 
+    @property
+    def closed(self) -> bool:
+        """Withdrawn or rejected, for good: the partner's open commitments are withdrawn."""
+        return self in (PartnerStatus.WITHDRAWN, PartnerStatus.REJECTED)
+
+    @property
+    def refused(self) -> bool:
+        """A partner whose requests are refused (403) whatever they are."""
+        return self in (PartnerStatus.SUSPENDED, PartnerStatus.WITHDRAWN)
+
+    @property
+    def may_pledge(self) -> bool:
+        return self is PartnerStatus.ACTIVE
+
 
 @dataclass(frozen=True)
 class PartnerView:
@@ -28,8 +42,7 @@ class PartnerView:
 
     @property
     def refused(self) -> bool:
-        """A partner whose requests are refused (403) whatever they are."""
-        return self.status in (PartnerStatus.SUSPENDED, PartnerStatus.WITHDRAWN)
+        return self.status.refused
 
     def supersedes(self, current: PartnerView | None) -> bool:
         """Whether to keep this snapshot instead of `current`: the highest version wins, so

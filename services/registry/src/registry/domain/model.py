@@ -37,6 +37,17 @@ class Status(StrEnum):
     WITHDRAWN = "withdrawn"
     REJECTED = "rejected"
 
+    @property
+    def closed(self) -> bool:
+        """Withdrawn or rejected, for good: the partner's profile, partnerships and key no
+        longer change, and its tokens no longer work."""
+        return self in (Status.WITHDRAWN, Status.REJECTED)
+
+    @property
+    def may_get_token(self) -> bool:
+        """Pending, active and suspended partners sign in (a suspended one to read)."""
+        return not self.closed
+
 
 #: action -> (statuses it may start from, status it leads to, domain event)
 TRANSITIONS: dict[str, tuple[frozenset[Status], Status, type[facts.PartnerEvent]]] = {
@@ -256,10 +267,10 @@ class Partner:
         return api_key
 
     def may_get_token(self) -> bool:
-        return self.status in (Status.PENDING, Status.ACTIVE, Status.SUSPENDED)
+        return self.status.may_get_token
 
     def _require_not_closed(self, what: str) -> None:
-        if self.status in (Status.WITHDRAWN, Status.REJECTED):
+        if self.status.closed:
             raise IllegalTransition(what, self.status.value)
 
 

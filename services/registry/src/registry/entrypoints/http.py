@@ -15,7 +15,7 @@ from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStat
 from ..adapters.views import PartnerFilter, RegistryViews
 from ..domain import commands
 from ..domain.errors import PartnerNotAllowed, PartnerNotFound
-from ..domain.model import Profile
+from ..domain.model import Profile, Status
 from ..service_layer import handlers
 from ..service_layer.unit_of_work import UnitOfWork
 from . import schemas as s
@@ -41,7 +41,7 @@ async def _refuse_closed_partners(request: Request, principal: Principal) -> Non
     if principal.partner_id is None:
         return
     doc = await services(request).views.partner(principal.partner_id)
-    if doc is None or doc["status"] in ("withdrawn", "rejected"):
+    if doc is None or Status(doc["status"]).closed:
         raise PartnerNotAllowed(
             f"partner {principal.partner_id} may no longer act", field="authorization"
         )
