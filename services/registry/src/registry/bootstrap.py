@@ -19,7 +19,7 @@ from .config import Settings
 from .domain import commands
 from .domain.errors import DuplicatePartnership
 from .domain.model import DIGITAL_ECOSYSTEM_PARTNERSHIP
-from .entrypoints import consumers
+from .entrypoints import consumers, lifecycle
 from .entrypoints.http import Services, router
 from .service_layer import handlers
 
@@ -63,7 +63,10 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
             )
 
     app = runtime.create_app(
-        title="Registry", description=DESCRIPTION, routers=[router], on_start=on_start
+        title="Registry",
+        description=DESCRIPTION,
+        routers=[router, lifecycle.router],
+        on_start=on_start,
     )
     app.state.services = services
     return app

@@ -53,7 +53,7 @@ Svc = Annotated[Services, Depends(services)]
 router = APIRouter()
 
 
-def _uow(svc: Services) -> UnitOfWork:
+def unit_of_work(svc: Services) -> UnitOfWork:
     uow: UnitOfWork = svc.uow()
     return uow
 
@@ -83,7 +83,7 @@ async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
         signing_public_key=body.signing_public_key,
     )
     cmd = commands.RegisterPartner(profile, list(body.partnerships), body.principles.model_dump())
-    done = await handlers.register_partner(cmd, _uow(svc), svc.clock)
+    done = await handlers.register_partner(cmd, unit_of_work(svc), svc.clock)
     return s.RegisteredPartner(partner_id=done.partner_id, status=done.status, api_key=done.api_key)
 
 
@@ -115,7 +115,7 @@ async def list_partners(
     return s.PartnerPage(total=total, offset=offset, limit=limit, items=items)
 
 
-async def _partner_doc(svc: Services, partner_id: str) -> dict[str, Any]:
+async def partner_doc(svc: Services, partner_id: str) -> dict[str, Any]:
     doc = await svc.views.partner(partner_id)
     if doc is None:
         raise PartnerNotFound(f"no partner {partner_id}", field="partner_id")
@@ -129,7 +129,7 @@ async def _partner_doc(svc: Services, partner_id: str) -> dict[str, Any]:
     responses={k: PROBLEMS[k] for k in (401, 403, 404)},
 )
 async def get_partner(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> s.PartnerOut:
-    doc = await _partner_doc(svc, partner_id)
+    doc = await partner_doc(svc, partner_id)
     full = principal.is_secretariat or principal.partner_id == partner_id
     return s.PartnerOut.from_doc(doc, full=full)
 
@@ -143,7 +143,7 @@ async def get_partner(partner_id: str, svc: Svc, principal: CurrentPrincipal) ->
 async def history(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> list[s.HistoryEntry]:
     """The audit trail: every transition with who, when and why."""
     principal.require_partner_or_secretariat(partner_id)
-    await _partner_doc(svc, partner_id)
+    await partner_doc(svc, partner_id)
     return [s.HistoryEntry.model_validate(d) for d in await svc.views.history(partner_id)]
 
 
@@ -162,92 +162,9 @@ async def update_partner(
     if "countries" in changes:
         changes["countries"] = tuple(dict.fromkeys(changes["countries"]))
     await handlers.update_profile(
-        commands.UpdateProfile(partner_id, changes, principal.subject), _uow(svc), svc.clock
+        commands.UpdateProfile(partner_id, changes, principal.subject), unit_of_work(svc), svc.clock
     )
-    return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
-
-
-async def _transition(
-    action: str, partner_id: str, reason: str | None, svc: Services, principal: Principal
-) -> s.PartnerOut:
-    cmd = commands.ChangePartnerStatus(partner_id, action, principal.subject, reason)
-    await handlers.change_status(cmd, _uow(svc), svc.clock)
-    return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
-
-
-_LIFECYCLE: dict[int | str, dict[str, Any]] = {
-    k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)
-}
-
-
-@router.post(
-    "/partners/{partner_id}/approve",
-    response_model=s.PartnerOut,
-    tags=["lifecycle"],
-    responses=_LIFECYCLE,
-)
-async def approve(
-    partner_id: str, body: s.OptionalReason, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """Secretariat: pending -> active."""
-    principal.require_secretariat()
-    return await _transition("approve", partner_id, body.reason, svc, principal)
-
-
-@router.post(
-    "/partners/{partner_id}/reject",
-    response_model=s.PartnerOut,
-    tags=["lifecycle"],
-    responses=_LIFECYCLE,
-)
-async def reject(
-    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """Secretariat: pending -> rejected."""
-    principal.require_secretariat()
-    return await _transition("reject", partner_id, body.reason, svc, principal)
-
-
-@router.post(
-    "/partners/{partner_id}/suspend",
-    response_model=s.PartnerOut,
-    tags=["lifecycle"],
-    responses=_LIFECYCLE,
-)
-async def suspend(
-    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """Secretariat: active -> suspended."""
-    principal.require_secretariat()
-    return await _transition("suspend", partner_id, body.reason, svc, principal)
-
-
-@router.post(
-    "/partners/{partner_id}/reinstate",
-    response_model=s.PartnerOut,
-    tags=["lifecycle"],
-    responses=_LIFECYCLE,
-)
-async def reinstate(
-    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """Secretariat: suspended -> active."""
-    principal.require_secretariat()
-    return await _transition("reinstate", partner_id, body.reason, svc, principal)
-
-
-@router.post(
-    "/partners/{partner_id}/withdraw",
-    response_model=s.PartnerOut,
-    tags=["lifecycle"],
-    responses=_LIFECYCLE,
-)
-async def withdraw(
-    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """The secretariat, or the partner itself: pending/active/suspended -> withdrawn."""
-    principal.require_partner_or_secretariat(partner_id)
-    return await _transition("withdraw", partner_id, body.reason, svc, principal)
+    return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
 
 
 @router.post(
@@ -260,7 +177,7 @@ async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> 
     """A new API key, shown once; the old one stops working at once."""
     principal.require_partner_or_secretariat(partner_id)
     key = await handlers.rotate_api_key(
-        commands.RotateApiKey(partner_id, principal.subject), _uow(svc), svc.clock
+        commands.RotateApiKey(partner_id, principal.subject), unit_of_work(svc), svc.clock
     )
     return s.ApiKey(api_key=key)
 
@@ -276,8 +193,8 @@ async def join(
 ) -> s.PartnerOut:
     principal.require_partner_or_secretariat(partner_id)
     cmd = commands.JoinPartnership(partner_id, body.partnership_id, principal.subject)
-    await handlers.join_partnership(cmd, _uow(svc), svc.clock)
-    return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
+    await handlers.join_partnership(cmd, unit_of_work(svc), svc.clock)
+    return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
 
 
 @router.delete(
@@ -291,8 +208,8 @@ async def leave(
 ) -> s.PartnerOut:
     principal.require_partner_or_secretariat(partner_id)
     cmd = commands.LeavePartnership(partner_id, partnership_id, principal.subject)
-    await handlers.leave_partnership(cmd, _uow(svc), svc.clock)
-    return s.PartnerOut.from_doc(await _partner_doc(svc, partner_id), full=True)
+    await handlers.leave_partnership(cmd, unit_of_work(svc), svc.clock)
+    return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
 
 
 @router.post(
@@ -310,7 +227,7 @@ async def create_partnership(
     cmd = commands.CreatePartnership(
         body.id, body.name, body.ecosystem, body.description, principal.subject
     )
-    p = await handlers.create_partnership(cmd, _uow(svc), svc.clock)
+    p = await handlers.create_partnership(cmd, unit_of_work(svc), svc.clock)
     return s.PartnershipOut(
         id=p.id,
         name=p.name,
@@ -338,7 +255,7 @@ async def token(body: s.TokenRequest, svc: Svc) -> s.Token:
     """Exchange an API key (a partner's, or the secretariat's admin key) for a short-lived
     EdDSA-signed token that every service accepts."""
     jwt, principal = await handlers.issue_token(
-        commands.IssueToken(body.api_key), _uow(svc), svc.issuer, svc.admin_api_key
+        commands.IssueToken(body.api_key), unit_of_work(svc), svc.issuer, svc.admin_api_key
     )
     return s.Token(
         access_token=jwt,
