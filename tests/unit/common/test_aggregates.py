@@ -14,7 +14,14 @@ class Thing:
 
 
 class Things(SeenAggregates[Thing]):
-    def load(self, *things: Thing) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.stored: list[Thing] = []
+
+    async def _add(self, thing: Thing) -> None:
+        self.stored.append(thing)
+
+    def load(self, *things: Thing | None) -> None:
         self._saw(*things)
 
 
@@ -32,7 +39,9 @@ class Work(EventCollectingUnitOfWork):
 async def test_events_of_every_seen_aggregate_are_collected_once_in_order() -> None:
     a, b = Thing("a", ["a1", "a2"]), Thing("b", ["b1"])
     async with Work() as uow:
-        uow.things.load(a, b)
+        await uow.things.add(a)
+        uow.things.load(b, None)
+        assert uow.things.stored == [a]
         assert uow.collect_new_events() == [("a1", a), ("a2", a), ("b1", b)]
         assert uow.collect_new_events() == []
         assert a.events == b.events == []

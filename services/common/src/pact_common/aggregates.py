@@ -23,14 +23,23 @@ class Aggregate(Protocol):
 A = TypeVar("A", bound=Aggregate)
 
 
-class SeenAggregates(Generic[A]):
+class SeenAggregates(abc.ABC, Generic[A]):
     """A repository base: `seen` holds what this repository loaded or added."""
 
     def __init__(self) -> None:
         self.seen: dict[str, A] = {}
 
-    def _saw(self, *aggregates: A) -> None:
-        self.seen.update((aggregate.id, aggregate) for aggregate in aggregates)
+    async def add(self, aggregate: A) -> None:
+        await self._add(aggregate)
+        self._saw(aggregate)
+
+    @abc.abstractmethod
+    async def _add(self, aggregate: A) -> None:
+        """Store a new aggregate."""
+
+    def _saw(self, *aggregates: A | None) -> None:
+        """Remember these (loaded or added) aggregates; None is what was not found."""
+        self.seen.update((a.id, a) for a in aggregates if a is not None)
 
 
 class EventCollectingUnitOfWork(abc.ABC):

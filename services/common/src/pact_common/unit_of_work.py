@@ -4,9 +4,10 @@ whose inbox record and effect commit together) works on its `joined()` view."""
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Self, TypeVar
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
@@ -16,6 +17,7 @@ from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_
 
 from pact_contracts import Event
 
+from .aggregates import EventCollectingUnitOfWork
 from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
 
@@ -122,13 +124,41 @@ class JoinedTransaction(Transaction):
     async def commit(self) -> None:
         return None
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         return None
+
+
+class TransactionalUnitOfWork(EventCollectingUnitOfWork):
+    """A service's unit of work on a `Transaction` (or its `joined()` view): entering opens
+    it and binds the repositories to its session; commit maps the collected domain events
+    to contract events, emits them and commits."""
+
+    def __init__(self, transaction: Transaction, correlation_id: str | None = None) -> None:
+        self._tx = transaction
+        self._correlation_id = correlation_id
+
+    @abc.abstractmethod
+    def _bind(self, db: Any, session: AsyncClientSession) -> None:
+        """Build the repositories on this transaction."""
+
+    @abc.abstractmethod
+    def _to_contract(self, event: Any, aggregate: Any, correlation_id: str | None) -> Event:
+        """The one mapping from a domain event (of this aggregate) to a contract event."""
+
+    async def __aenter__(self) -> Self:
+        await self._tx.__aenter__()
+        self._bind(self._tx.db, self._tx.session)
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._tx.__aexit__(t, e, tb)
+
+    async def commit(self) -> None:
+        for event, aggregate in self.collect_new_events():
+            self._tx.emit(self._to_contract(event, aggregate, self._correlation_id))
+        await self._tx.commit()
 
 
 #: The former name, until monitoring imports `Transaction`.

@@ -8,9 +8,12 @@ entering and leaving do nothing, and commit only adds the events; the consumer c
 
 from __future__ import annotations
 
-from types import TracebackType
+from typing import Any
 
-from pact_common.unit_of_work import Transaction
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from pact_common.unit_of_work import TransactionalUnitOfWork
+from pact_contracts import Event
 
 from ..service_layer.unit_of_work import UnitOfWork
 from .publisher import to_contract
@@ -22,26 +25,12 @@ from .repository import (
 )
 
 
-class MongoUnitOfWork(UnitOfWork):
-    def __init__(self, transaction: Transaction, correlation_id: str | None = None) -> None:
-        self._tx = transaction
-        self._correlation_id = correlation_id
-
-    async def __aenter__(self) -> MongoUnitOfWork:
-        await self._tx.__aenter__()
-        db, session = self._tx.db, self._tx.session
+class MongoUnitOfWork(TransactionalUnitOfWork, UnitOfWork):
+    def _bind(self, db: Any, session: AsyncClientSession) -> None:
         self.commitments = MongoCommitmentRepository(db, session)
         self.partners = MongoPartnerViewRepository(db, session)
         self.partnerships = MongoPartnershipViewRepository(db, session)
         self.targets = MongoTargetRepository(db, session)
-        return self
 
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._tx.__aexit__(t, e, tb)
-
-    async def commit(self) -> None:
-        for event, _ in self.collect_new_events():
-            self._tx.emit(to_contract(event, self._correlation_id))
-        await self._tx.commit()
+    def _to_contract(self, event: Any, aggregate: Any, correlation_id: str | None) -> Event:
+        return to_contract(event, correlation_id)

@@ -12,13 +12,12 @@ from ..domain.model import Commitment, CommitmentStatus, PartnershipTarget
 from ..domain.partners import PartnershipView, PartnerView
 
 
-class CommitmentRepository(SeenAggregates[Commitment], abc.ABC):
+class CommitmentRepository(SeenAggregates[Commitment]):
     """Commitments by id and by partner; remembers what it handed out, for their events."""
 
     async def get(self, commitment_id: str) -> Commitment | None:
         commitment = await self._get(commitment_id)
-        if commitment is not None:
-            self._saw(commitment)
+        self._saw(commitment)
         return commitment
 
     async def of_partner(
@@ -27,10 +26,6 @@ class CommitmentRepository(SeenAggregates[Commitment], abc.ABC):
         found = await self._of_partner(partner_id, frozenset(statuses))
         self._saw(*found)
         return found
-
-    async def add(self, commitment: Commitment) -> None:
-        await self._add(commitment)
-        self._saw(commitment)
 
     @abc.abstractmethod
     async def _get(self, commitment_id: str) -> Commitment | None: ...
@@ -74,13 +69,8 @@ class PartnershipViewRepository(abc.ABC):
     async def put(self, partnership: PartnershipView) -> None: ...
 
 
-class TargetRepository(SeenAggregates[PartnershipTarget], abc.ABC):
-    async def add(self, target: PartnershipTarget) -> None:
-        await self._add(target)
-        self._saw(target)
-
-    @abc.abstractmethod
-    async def _add(self, target: PartnershipTarget) -> None: ...
+class TargetRepository(SeenAggregates[PartnershipTarget]):
+    """The partnerships' common targets, as the secretariat sets them."""
 
 
 class UnitOfWork(EventCollectingUnitOfWork):

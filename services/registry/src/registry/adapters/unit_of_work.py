@@ -3,33 +3,22 @@ writes the mapped contract events to the outbox in that same transaction."""
 
 from __future__ import annotations
 
-from types import TracebackType
+from typing import Any
 
-from pact_common.unit_of_work import Transaction
+from pymongo.asynchronous.client_session import AsyncClientSession
+
+from pact_common.unit_of_work import TransactionalUnitOfWork
+from pact_contracts import Event
 
 from ..service_layer.unit_of_work import UnitOfWork
 from .publisher import to_contract
 from .repository import MongoPartnerRepository, MongoPartnershipRepository
 
 
-class MongoUnitOfWork(UnitOfWork):
-    def __init__(self, transaction: Transaction, correlation_id: str | None = None) -> None:
-        super().__init__()
-        self._tx = transaction
-        self._correlation_id = correlation_id
+class MongoUnitOfWork(TransactionalUnitOfWork, UnitOfWork):
+    def _bind(self, db: Any, session: AsyncClientSession) -> None:
+        self.partners = MongoPartnerRepository(db, session)
+        self.partnerships = MongoPartnershipRepository(db, session)
 
-    async def __aenter__(self) -> MongoUnitOfWork:
-        await self._tx.__aenter__()
-        self.partners = MongoPartnerRepository(self._tx.db, self._tx.session)
-        self.partnerships = MongoPartnershipRepository(self._tx.db, self._tx.session)
-        return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._tx.__aexit__(t, e, tb)
-
-    async def commit(self) -> None:
-        for event, aggregate in self.collect_new_events():
-            self._tx.emit(to_contract(event, aggregate, self._correlation_id))
-        await self._tx.commit()
+    def _to_contract(self, event: Any, aggregate: Any, correlation_id: str | None) -> Event:
+        return to_contract(event, aggregate, correlation_id)

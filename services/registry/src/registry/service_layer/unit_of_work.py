@@ -11,24 +11,16 @@ from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 from ..domain.model import Partner, Partnership
 
 
-class PartnerRepository(SeenAggregates[Partner], abc.ABC):
+class PartnerRepository(SeenAggregates[Partner]):
     """Partners by id, by credentials and by the uniqueness rules."""
 
     async def get(self, partner_id: str) -> Partner | None:
         partner = await self._get(partner_id)
-        if partner is not None:
-            self._saw(partner)
-        return partner
-
-    async def add(self, partner: Partner) -> None:
-        await self._add(partner)
         self._saw(partner)
+        return partner
 
     @abc.abstractmethod
     async def _get(self, partner_id: str) -> Partner | None: ...
-
-    @abc.abstractmethod
-    async def _add(self, partner: Partner) -> None: ...
 
     @abc.abstractmethod
     async def save(self, partner: Partner) -> None:
@@ -43,16 +35,9 @@ class PartnerRepository(SeenAggregates[Partner], abc.ABC):
         or the same normalised name in the same country."""
 
 
-class PartnershipRepository(SeenAggregates[Partnership], abc.ABC):
+class PartnershipRepository(SeenAggregates[Partnership]):
     @abc.abstractmethod
     async def get(self, partnership_id: str) -> Partnership | None: ...
-
-    async def add(self, partnership: Partnership) -> None:
-        await self._add(partnership)
-        self._saw(partnership)
-
-    @abc.abstractmethod
-    async def _add(self, partnership: Partnership) -> None: ...
 
 
 class UnitOfWork(EventCollectingUnitOfWork):
