@@ -1,5 +1,5 @@
 """In-memory Fake ports of the alert board and its deliveries: state survives only a commit
-(the outbox the worker uses is not transactional, like MongoDB's single-document writes)."""
+(the queue the worker uses is not transactional, like MongoDB's single-document writes)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitoring.notify.domain.board import AlertRecord
+from monitoring.core.domain.alerting import Alert
 from monitoring.notify.domain.delivery import Delivery, DeliveryStatus, WebhookContact
 from monitoring.notify.service_layer.ports import (
-    AlertRecordStore,
+    AlertStore,
     AlertUnitOfWork,
     DeliveryOutbox,
     ReceiverDirectory,
@@ -22,21 +22,21 @@ from monitoring.notify.service_layer.ports import (
 
 @dataclass
 class BoardStore:
-    records: dict[str, AlertRecord] = field(default_factory=dict)
+    alerts: dict[str, Alert] = field(default_factory=dict)
     deliveries: dict[str, Delivery] = field(default_factory=dict)
     contacts: dict[str, WebhookContact] = field(default_factory=dict)
     leased: set[str] = field(default_factory=set)
 
 
-class FakeAlertRecordStore(AlertRecordStore):
+class FakeAlertStore(AlertStore):
     def __init__(self, s: BoardStore) -> None:
         self.s = s
 
-    async def get(self, fingerprint: str) -> AlertRecord | None:
-        return self.s.records.get(fingerprint)
+    async def get(self, fingerprint: str) -> Alert | None:
+        return self.s.alerts.get(fingerprint)
 
-    async def save(self, record: AlertRecord) -> None:
-        self.s.records[record.fingerprint] = record
+    async def save(self, alert: Alert) -> None:
+        self.s.alerts[alert.fingerprint] = alert
 
 
 class FakeDeliveryOutbox(DeliveryOutbox):
@@ -84,9 +84,6 @@ class FakeReceiverDirectory(ReceiverDirectory):
     async def get(self, partner_id: str) -> WebhookContact | None:
         return self.s.contacts.get(partner_id)
 
-    async def put(self, contact: WebhookContact) -> None:
-        self.s.contacts[contact.partner_id] = contact
-
 
 class FakeAlertUnitOfWork(AlertUnitOfWork):
     def __init__(self, store: BoardStore | None = None) -> None:
@@ -95,9 +92,7 @@ class FakeAlertUnitOfWork(AlertUnitOfWork):
 
     async def __aenter__(self) -> FakeAlertUnitOfWork:
         self._work = copy.deepcopy(self.store)
-        self.records = FakeAlertRecordStore(self._work)
-        self.deliveries = FakeDeliveryOutbox(self._work)
-        self.receivers = FakeReceiverDirectory(self._work)
+        self.alerts = FakeAlertStore(self._work)
         return self
 
     async def commit(self) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
-from monitoring.core.domain.commands import SubmitReport
 from monitoring.core.domain.events import DomainEvent, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership
@@ -24,7 +23,6 @@ from monitoring.core.service_layer.unit_of_work import (
     PartnerRepository,
     ReceiptRepository,
     RejectionRepository,
-    ReportPublisher,
     RollupRepository,
     TargetRepository,
     UnitOfWork,
@@ -192,14 +190,6 @@ class FakeInbox(InboxPort):
         ids = set(event_ids)
         assert not ids & self.s.inbox, "an event id is recorded once"
         self.s.inbox |= ids
-
-
-class FakeReportPublisher(ReportPublisher):
-    def __init__(self) -> None:
-        self.sent: list[SubmitReport] = []
-
-    async def publish(self, report: SubmitReport) -> None:
-        self.sent.append(report)
 
 
 class FakeUnitOfWork(UnitOfWork):

@@ -1,6 +1,6 @@
-"""The alert board's handlers with Fake ports: an alert is stored and its deliveries
-enqueued once; the worker retries on the clock, waits for an unknown partner, skips one
-without a webhook; acknowledgements are the alert's partner's or the secretariat's."""
+"""The alert board's handlers with Fake ports: an alert's deliveries are enqueued once per
+transition; the worker retries on the clock, waits for an unknown partner, skips one without
+a webhook; acknowledgements are the alert's partner's or the secretariat's."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from monitoring.notify.domain.board import AlertNotFound
+from monitoring.core.domain.alerting import AlertNotFound, reconcile
 from monitoring.notify.domain.delivery import (
     SECRETARIAT,
     DeliveryNotFound,
     DeliveryStatus,
+    Notice,
     RetryPolicy,
+    Transition,
     WebhookContact,
 )
 from monitoring.notify.service_layer import handlers as h
@@ -29,13 +31,25 @@ from .alert_fakes import (
     FakeSender,
 )
 from .builders import NOW
-from .test_alert_board import alert
+from .test_acknowledgement import SUBJECT, overdue
 
 ACME = "https://hooks.acme.example/pact"
 SECRETARIAT_URL = "https://pact.example/alerts"
 POLICY = h.DeliveryPolicy(
     retry=RetryPolicy(max_attempts=3, base=timedelta(seconds=30)), secretariat_url=SECRETARIAT_URL
 )
+
+
+def notice(event_id: str = "e-1") -> Notice:
+    return Notice(
+        event_id=event_id,
+        event_type="AlertFired",
+        fingerprint="ReportingOverdue:commitment:c-cloud",
+        episode=1,
+        transition=Transition.FIRED,
+        partner_id="p-acme",
+        partnership_id="digital-ecosystem",
+    )
 
 
 class Clock:
@@ -46,32 +60,32 @@ class Clock:
         return self.now
 
 
-async def test_an_alert_is_stored_and_its_deliveries_enqueued_once() -> None:
-    uow = FakeAlertUnitOfWork()
-    assert await h.record_alert(alert(), "{}", uow, Clock(), POLICY) == 2
-    assert await h.record_alert(alert(), "{}", uow, Clock(), POLICY) == 0  # redelivered
-    fired = alert()
-    again = replace(fired, notice=replace(fired.notice, event_id="another-id"))
-    assert await h.record_alert(again, "{}", uow, Clock(), POLICY) == 0  # published again
-    assert sorted(d.receiver for d in uow.store.deliveries.values()) == [
+async def test_an_alerts_deliveries_are_enqueued_once_per_transition() -> None:
+    queue = FakeDeliveryOutbox(BoardStore())
+    assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), POLICY) == 2
+    assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), POLICY) == 0  # again
+    again = [(notice("another-id"), "{}")]
+    assert await h.enqueue_deliveries(again, queue, Clock(), POLICY) == 0  # decided again
+    assert sorted(d.receiver for d in queue.s.deliveries.values()) == [
         "partner:p-acme",
         SECRETARIAT,
     ]
-    assert uow.store.records["ReportingOverdue:commitment:c-cloud"].status == "firing"
+    resolved = replace(notice("e-2"), event_type="AlertResolved", transition=Transition.RESOLVED)
+    assert await h.enqueue_deliveries([(resolved, "{}")], queue, Clock(), POLICY) == 2
 
 
-async def test_a_rebuild_stores_alerts_without_delivering_them() -> None:
-    uow = FakeAlertUnitOfWork()
+async def test_a_rebuild_decides_alerts_without_delivering_them() -> None:
+    queue = FakeDeliveryOutbox(BoardStore())
     quiet = h.DeliveryPolicy(secretariat_url=SECRETARIAT_URL, deliver=False)
-    assert await h.record_alert(alert(), "{}", uow, Clock(), quiet) == 0
-    assert uow.store.deliveries == {} and len(uow.store.records) == 1
+    assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), quiet) == 0
+    assert queue.s.deliveries == {}
 
 
 async def test_deliveries_are_retried_on_the_clock_until_delivered() -> None:
     clock, uow = Clock(), FakeAlertUnitOfWork()
     store: BoardStore = uow.store
     store.contacts["p-acme"] = WebhookContact("p-acme", 2, ACME, "active")
-    await h.record_alert(alert(), '{"a": 1}', uow, clock, POLICY)
+    await h.enqueue_deliveries([(notice(), '{"a": 1}')], FakeDeliveryOutbox(store), clock, POLICY)
     outbox, receivers = FakeDeliveryOutbox(store), FakeReceiverDirectory(store)
     sender = FakeSender({ACME: [Sent(503, "HTTP 503"), Sent(error="ReadTimeout")]})
 
@@ -97,7 +111,9 @@ async def test_deliveries_are_retried_on_the_clock_until_delivered() -> None:
 async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook() -> None:
     clock, uow = Clock(), FakeAlertUnitOfWork()
     only_partner = h.DeliveryPolicy(retry=POLICY.retry)
-    await h.record_alert(alert(), "{}", uow, clock, only_partner)
+    await h.enqueue_deliveries(
+        [(notice(), "{}")], FakeDeliveryOutbox(uow.store), clock, only_partner
+    )
     outbox, receivers = FakeDeliveryOutbox(uow.store), FakeReceiverDirectory(uow.store)
     sender = FakeSender()
     await h.deliver_due(outbox, receivers, sender, clock, only_partner)
@@ -106,8 +122,7 @@ async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook(
         DeliveryStatus.FAILED,
         "partner p-acme is not known yet (registry events)",
     )
-    assert await h.record_contact(WebhookContact("p-acme", 3, None, "active"), uow)
-    assert not await h.record_contact(WebhookContact("p-acme", 2, ACME, "active"), uow)  # older
+    uow.store.contacts["p-acme"] = WebhookContact("p-acme", 3, None, "active")
     clock.now += timedelta(seconds=30)
     await h.deliver_due(outbox, receivers, sender, clock, only_partner)
     (skipped,) = uow.store.deliveries.values()
@@ -116,7 +131,7 @@ async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook(
         "partner p-acme has no webhook_url",
     )
     assert sender.calls == []
-    await h.record_contact(WebhookContact("p-acme", 4, ACME, "active"), uow)
+    uow.store.contacts["p-acme"] = WebhookContact("p-acme", 4, ACME, "active")
     again = await h.requeue(skipped.delivery_id, outbox, clock)
     assert again.status is DeliveryStatus.PENDING
     await h.deliver_due(outbox, receivers, sender, clock, only_partner)
@@ -127,7 +142,8 @@ async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook(
 
 async def test_the_alerts_partner_or_the_secretariat_acknowledges_it() -> None:
     clock, uow = Clock(), FakeAlertUnitOfWork()
-    await h.record_alert(alert(), "{}", uow, clock, POLICY)
+    (fired,) = reconcile(SUBJECT, {}, [overdue(True)], NOW).changed
+    uow.store.alerts[fired.fingerprint] = fired
     fp = "ReportingOverdue:commitment:c-cloud"
     with pytest.raises(Forbidden):
         await h.acknowledge(h.Acknowledge(fp, "p-other", "mine?", "p-other"), uow, clock)
@@ -135,4 +151,4 @@ async def test_the_alerts_partner_or_the_secretariat_acknowledges_it() -> None:
         await h.acknowledge(h.Acknowledge("nothing", "p-acme", "x", "p-acme"), uow, clock)
     done = await h.acknowledge(h.Acknowledge(fp, "secretariat", "seen", None), uow, clock)
     assert done.acknowledgement is not None and done.acknowledgement.by == "secretariat"
-    assert uow.store.records[fp].acknowledgement == done.acknowledgement
+    assert uow.store.alerts[fp].acknowledgement == done.acknowledgement

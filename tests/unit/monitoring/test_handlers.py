@@ -17,7 +17,7 @@ from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import handlers
 
 from .builders import NOW, commitment, partner, partnership_target, report
-from .fakes import FakeReportPublisher, FakeUnitOfWork, Store
+from .fakes import FakeUnitOfWork, Store
 
 
 class Clock:
@@ -284,13 +284,6 @@ async def test_the_sweep_runs_the_rules_once_a_day(uow: FakeUnitOfWork, clock: C
     clock.advance(days=1)
     assert (await handlers.sweep(commands.Sweep(), uow, clock, POLICY)).commitments == 1
     assert (await handlers.sweep(commands.Sweep(), uow, clock, POLICY)).done
-
-
-async def test_submitted_reports_go_out_as_they_came() -> None:
-    publisher = FakeReportPublisher()
-    cmd = commands.SubmitReport("e-1", "p-acme", "c-cloud", b'{"x": 1}', signature="c2ln")
-    assert await handlers.submit_report(cmd, publisher) == "e-1"
-    assert publisher.sent == [cmd]
 
 
 async def test_partnerships_are_recorded(uow: FakeUnitOfWork) -> None:

@@ -1,5 +1,5 @@
 """The rebuild's pure parts: the merged replay order, the replay clock, its command line; and
-the board's documents round trip."""
+the alert and delivery documents round trip; the announced episodes it aligns with."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from aiokafka import TopicPartition
 
-from monitoring.notify.adapters.board_store import record_doc, record_from
+import pact_contracts as c
+from monitoring.core.adapters.documents import alert_doc, alert_from
+from monitoring.core.domain.alerting import reconcile
 from monitoring.notify.adapters.delivery_queue import delivery_doc, delivery_from
-from monitoring.notify.domain.board import take
 from monitoring.notify.domain.delivery import RetryPolicy, deliveries_for
 from monitoring.rebuild.replay import ReplayClock, main
+from monitoring.rebuild.store import latest_announced
 from monitoring.rebuild.topic_reader import Snapshot
 
 from .builders import NOW
-from .test_alert_board import alert
+from .test_acknowledgement import SUBJECT, overdue
 from .test_delivery import notice
 
 
@@ -69,11 +71,35 @@ def test_the_command_refuses_no_database_and_the_services_own(
     assert "the service's own database" in capsys.readouterr().err
 
 
-def test_board_documents_round_trip() -> None:
-    record = take(None, alert())
-    assert record is not None
-    acked = record.acknowledged_by("p-acme", "on it", datetime(2026, 5, 16, tzinfo=UTC))
-    assert record_from(record_doc(acked)) == acked
+def test_alert_and_delivery_documents_round_trip() -> None:
+    (fired,) = reconcile(SUBJECT, {}, [overdue(True)], NOW).changed
+    acked = fired.acknowledged_by("p-acme", "on it", datetime(2026, 5, 16, tzinfo=UTC))
+    assert alert_from(alert_doc(acked)) == acked
+    assert alert_from(alert_doc(fired)) == fired
     delivery = deliveries_for(notice(), "{}", ["secretariat"], NOW)[0]
     failed = delivery.failed(NOW, "HTTP 500", RetryPolicy(), 500)
     assert delivery_from(delivery_doc(failed)) == failed
+
+
+def test_the_latest_announced_transition_of_each_fingerprint() -> None:
+    def event(kind: type, episode: int) -> c.AlertFired | c.AlertResolved:
+        return kind(  # type: ignore[no-any-return]
+            fingerprint="ReportingOverdue:commitment:c-cloud",
+            episode=episode,
+            rule=c.AlertRule.REPORTING_OVERDUE,
+            severity=c.Severity.WARNING,
+            subject_type=c.SubjectType.COMMITMENT,
+            subject_id="c-cloud",
+            partner_id="p-acme",
+            partnership_id="digital-ecosystem",
+            metric="people_trained",
+            expected=5,
+            actual=0,
+            message="overdue",
+        )
+
+    fired2, resolved1 = event(c.AlertFired, 2), event(c.AlertResolved, 1)
+    latest = latest_announced([event(c.AlertFired, 1), fired2, resolved1])
+    assert latest == {"ReportingOverdue:commitment:c-cloud": fired2}
+    resolved2 = event(c.AlertResolved, 2)
+    assert latest_announced([resolved2, fired2])["ReportingOverdue:commitment:c-cloud"] is resolved2

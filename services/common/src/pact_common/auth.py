@@ -131,3 +131,8 @@ def current_principal(check: Callable[[Request, Principal], Awaitable[None]] | N
         lambda r: r.app.state.runtime.verifier,
         (lambda r: lambda p: check(r, p)) if check is not None else (lambda _: None),
     )
+
+
+#: The request's verified principal, for routes of a service built by pact_common.runtime
+#: that need no check of their own.
+CurrentPrincipal = Annotated[Principal, Depends(current_principal())]

@@ -1,31 +1,50 @@
-"""Builds monitoring: settings -> runtime -> repositories, handlers, consumers, sweep -> app.
+"""Builds monitoring, the one way: settings -> runtime -> repositories, handlers, consumers,
+sweep, alert board, webhook deliveries, views, dashboard -> app. The service (`__main__`),
+the rebuild (on a replay runtime, delivering nothing) and the tests all call `build`.
 Nothing here does I/O until the app starts. The clock is injectable (tests move time)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from fastapi import FastAPI
 
 from monitoring.config import Settings
 from monitoring.core.adapters import repository
-from monitoring.core.adapters.report_codec import KafkaReportPublisher, verify_signature
+from monitoring.core.adapters.report_codec import verify_signature
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain import commands
+from monitoring.core.domain.intake import Taken
 from monitoring.core.domain.rules import AlertConfig
 from monitoring.core.entrypoints import consumers
 from monitoring.core.entrypoints.http import Services, router
+from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.core.entrypoints.sweeper import Sweeper
 from monitoring.core.service_layer import handlers
-from monitoring.notify.wiring import build_alerting
+from monitoring.notify.adapters.alert_board import MongoAlertUnitOfWork, MongoReceiverDirectory
+from monitoring.notify.adapters.delivery_queue import DeliveryViews, MongoDeliveryOutbox
+from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
+from monitoring.notify.adapters.inbound import DeliveriesOnDecision
+from monitoring.notify.adapters.webhooks import HttpWebhookSender
+from monitoring.notify.domain.delivery import RetryPolicy
+from monitoring.notify.entrypoints.delivery_worker import DeliveryWorker
+from monitoring.notify.entrypoints.http import AlertServices, alerts_router
+from monitoring.notify.service_layer.handlers import DeliveryPolicy, deliver_due
+from monitoring.views.adapters.alert_views import AlertBoardViews
+from monitoring.views.adapters.annual_report_views import ReportViews
+from monitoring.views.adapters.dashboard_views import DashboardViews
 from monitoring.views.adapters.progress_views import MonitoringViews
-from monitoring.views.entrypoints import dashboard
+from monitoring.views.entrypoints import dashboard, progress_http
+from monitoring.views.entrypoints.reports_http import reports_router
 from pact_common.consuming import Inbox
 from pact_common.runtime import Runtime
 from pact_common.unit_of_work import MongoUnitOfWork as Transaction
 from pact_common.unit_of_work import retry_transient
-from pact_contracts import PROGRESS_REPORTED
 
+Clock = Callable[[], datetime]
 DESCRIPTION = """Live progress of every commitment and partnership target of the Digital
 Ecosystem Skills Partnership, from the progress reports partner systems send (Kafka topic
 partners.progress-reported.v1, or `POST /progress`); alerts on monitoring.alerts.v1 when
@@ -41,21 +60,101 @@ def policy_of(settings: Settings) -> handlers.Policy:
     )
 
 
-def build_app(
-    settings: Settings | None = None, clock: handlers.Clock = handlers.utc_now
-) -> FastAPI:
+def delivery_policy(settings: Settings, *, deliver: bool = True) -> DeliveryPolicy:
+    return DeliveryPolicy(
+        retry=RetryPolicy(
+            max_attempts=settings.webhook_max_attempts,
+            base=timedelta(seconds=settings.webhook_retry_base_seconds),
+            cap=timedelta(seconds=settings.webhook_retry_max_seconds),
+        ),
+        secretariat_url=settings.secretariat_webhook_url,
+        deliver=deliver,
+        batch=settings.delivery_batch,
+    )
+
+
+@dataclass
+class Alerting:
+    """The webhook delivery worker of this instance (one at a time; tests restart it)."""
+
+    new_worker: Callable[[], DeliveryWorker]
+    sender: HttpWebhookSender
+    worker: DeliveryWorker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.worker = self.new_worker()
+
+    async def restart_worker(self) -> DeliveryWorker:
+        """Stop the delivery worker and start a new one (a worker of its own, as after a
+        restart): everything it needs is in the delivery queue."""
+        await self.worker.stop()
+        self.worker = self.new_worker()
+        self.worker.start()
+        return self.worker
+
+    async def stop(self) -> None:
+        await self.worker.stop()
+        await self.sender.close()
+
+
+@dataclass
+class Monitoring:
+    """Everything one monitoring instance is made of."""
+
+    settings: Settings
+    runtime: Runtime
+    app: FastAPI
+    progress: ProgressConsumer
+    sweep: Callable[[], object]
+    sweeper: Sweeper
+    alerting: Alerting
+
+
+def _alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerting:
+    db, policy = runtime.mongo.db, delivery_policy(settings)
+    lease = timedelta(seconds=settings.delivery_lease_seconds)
+    receivers = MongoReceiverDirectory(db)
+    private = settings.webhook_private_networks
+    sender = HttpWebhookSender(
+        settings.webhook_secret.get_secret_value(),
+        settings.webhook_timeout_seconds,
+        private_networks=private if private is not None else settings.environment != "production",
+    )
+
+    def new_worker() -> DeliveryWorker:
+        """Each worker leases deliveries under an owner id of its own."""
+        own = MongoDeliveryOutbox(db, lease=lease)
+
+        async def step() -> Counter[str]:
+            return await deliver_due(own, receivers, sender, clock, policy)
+
+        return DeliveryWorker(step, own.release, settings.delivery_poll_seconds, runtime.log)
+
+    return Alerting(new_worker, sender)
+
+
+def build(
+    settings: Settings | None = None,
+    clock: Clock = handlers.utc_now,
+    *,
+    runtime: Runtime | None = None,
+    deliver: bool = True,
+) -> Monitoring:
+    """`runtime`: the rebuild passes a replay runtime; `deliver=False` enqueues no webhook
+    deliveries (a rebuild decides every alert again, silently)."""
     settings = settings or Settings()
-    runtime = Runtime(settings)
-    policy = policy_of(settings)
-    inbox = Inbox(runtime.mongo.db, settings.group(consumers.PROGRESS))
+    runtime = runtime or Runtime(settings)
+    db, policy = runtime.mongo.db, policy_of(settings)
+    inbox = Inbox(db, settings.group(consumers.PROGRESS))
+    on_decided = DeliveriesOnDecision(clock, delivery_policy(settings, deliver=deliver))
 
     def uow() -> MongoUnitOfWork:
-        return MongoUnitOfWork(runtime.unit_of_work(), inbox)
+        return MongoUnitOfWork(runtime.unit_of_work(), inbox, on_decided=on_decided)
 
     def joined(tx: Transaction) -> MongoUnitOfWork:
-        return MongoUnitOfWork(tx, inbox, joined=True)
+        return MongoUnitOfWork(tx, inbox, joined=True, on_decided=on_decided)
 
-    consumers.register(
+    progress = consumers.register(
         runtime,
         uow=uow,
         joined=joined,
@@ -63,22 +162,30 @@ def build_app(
         policy=policy,
         max_records=settings.progress_batch_max_records,
     )
-    alerting = build_alerting(runtime, settings, clock)
+
+    @retry_transient
+    async def take(cmd: commands.TakeReports) -> Counter[Taken]:
+        return await handlers.take_reports(cmd, uow(), clock, policy)
 
     @retry_transient
     async def sweep_step() -> handlers.Swept:
         return await handlers.sweep(commands.Sweep(settings.sweep_batch), uow(), clock, policy)
 
     sweeper = Sweeper(sweep_step, settings.sweep_interval_seconds, runtime.log)
-    services = Services(
-        views=MonitoringViews(runtime.mongo.db),
-        publisher=KafkaReportPublisher(runtime.broker, settings.topic(PROGRESS_REPORTED)),
+    alerting = _alerting(runtime, settings, clock)
+    alert_services = AlertServices(
+        board=AlertBoardViews(db),
+        deliveries=DeliveryViews(db),
+        outbox=MongoDeliveryOutbox(db, lease=timedelta(seconds=settings.delivery_lease_seconds)),
+        uow=lambda: MongoAlertUnitOfWork(runtime.unit_of_work()),
+        clock=clock,
     )
 
     async def on_start() -> None:
-        await repository.ensure_indexes(runtime.mongo.db)
+        await repository.ensure_indexes(db)
+        await delivery_indexes(db)
         sweeper.start()
-        await alerting.start()
+        alerting.worker.start()
 
     async def on_stop() -> None:
         await alerting.stop()
@@ -87,11 +194,34 @@ def build_app(
     app = runtime.create_app(
         title="Monitoring",
         description=DESCRIPTION,
-        routers=[router, dashboard.router, *alerting.routers],
+        routers=[
+            router,
+            progress_http.router,
+            dashboard.router,
+            alerts_router(alert_services),
+            reports_router(ReportViews(db)),
+        ],
         on_start=on_start,
         on_stop=on_stop,
     )
-    app.state.services = services
+    app.state.services = Services(take=take)
+    app.state.progress_views = MonitoringViews(db)
     app.state.sweeper = sweeper
     app.state.alerting = alerting
-    return app
+    app.state.dashboard_default = dashboard.Dashboard(
+        dashboard.DashboardSettings(
+            public=settings.dashboard_public,
+            partnership=settings.dashboard_partnership,
+            refresh_seconds=settings.dashboard_refresh_seconds,
+        ),
+        DashboardViews(db),
+        clock,
+        settings.environment == "production",
+    )
+    built = Monitoring(settings, runtime, app, progress, sweeper.run_once, sweeper, alerting)
+    app.state.monitoring = built
+    return built
+
+
+def build_app(settings: Settings | None = None, clock: Clock = handlers.utc_now) -> FastAPI:
+    return build(settings, clock).app

@@ -8,9 +8,11 @@ runs, and publish nothing.
   time-dependent checks (a period that had not begun yet) decide as they did; `--as-of`
   fixes one instant instead. A final sweep then brings the clock-driven rules to now.
 - Silence: whatever the replay decides to publish (alerts, rejections, dead letters) is
-  dropped, not written to the outbox: alert states are recomputed silently. The alert board
-  is rebuilt from monitoring.alerts.v1 without enqueuing webhook deliveries, and the rules'
-  alert episodes are aligned with what was announced.
+  dropped, not written to the outbox, and no webhook delivery is enqueued: alerts are
+  decided again silently. monitoring.alerts.v1 is read only to align the alerts' episodes
+  with what was announced.
+- One build: the service is built by `monitoring.bootstrap.build` on a replay runtime, whose
+  consumers the rebuild feeds instead of the broker.
 - Cut-over: stop the service (let its outbox drain), rebuild, start it on the new database.
   Its consumer groups resume where they stopped; what the rebuild already applied is
   recognised by the inboxes (same consumer names), so nothing is applied twice.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,25 +31,25 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from monitoring.bootstrap import policy_of
+from monitoring.bootstrap import build
 from monitoring.config import Settings
 from monitoring.core.adapters import repository
-from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
-from monitoring.core.domain import commands
-from monitoring.core.entrypoints import consumers
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
-from monitoring.core.service_layer import handlers
-from monitoring.notify.adapters import board_store as alert_store
-from monitoring.notify.entrypoints import consumers as alert_consumers
-from monitoring.notify.wiring import delivery_policy, joined
+from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.rebuild import store as rebuild_store
 from monitoring.rebuild.topic_reader import read_topics
 from pact_common.consuming import DeadLetters, Inbox
 from pact_common.event_consumer import EventConsumer
 from pact_common.outbox import Outbox
 from pact_common.runtime import Runtime
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
-from pact_contracts import ALERTS, COMMITMENT_EVENTS, PARTNER_EVENTS, PROGRESS_REPORTED, Event
+from pact_contracts import (
+    ALERTS,
+    COMMITMENT_EVENTS,
+    PARTNER_EVENTS,
+    PROGRESS_REPORTED,
+    AlertEvent,
+    Event,
+)
 from pact_contracts import Topic as ContractTopic
 
 Clock = Callable[[], datetime]
@@ -98,7 +101,7 @@ class ReplayRuntime(Runtime):
         self.outbox = self.dropped
         self.dead_letters = DeadLetters(_Nowhere(), settings.service_name, settings.topic_namespace)
         self.fed: dict[str, list[EventConsumer[Any]]] = {}
-        self.progress: ProgressConsumer | None = None
+        self.progress_batch = settings.progress_batch_max_records
 
     def consume(
         self, topic: ContractTopic, name: str, apply: Any, *, max_bytes: int = 1024 * 1024
@@ -146,18 +149,20 @@ async def rebuild(
         await rebuild_store.ensure_fresh(db)
         await runtime.outbox.ensure_indexes()
         await repository.ensure_indexes(db)
-        await alert_store.ensure_indexes(db)
-        step = _wire(runtime, settings, replay_clock)
+        await delivery_indexes(db)
+        monitoring = build(settings, replay_clock, runtime=runtime, deliver=False)
         order = [settings.topic(t) for t in (PARTNER_EVENTS, COMMITMENT_EVENTS)]
         order += [settings.topic(PROGRESS_REPORTED), settings.topic(ALERTS)]
         snapshot = await read_topics(settings, order, idle_seconds)
         summary.records = {t: snapshot.count(t) for t in order}
         summary.not_read_to_end = [f"{tp.topic}/{tp.partition}" for tp in snapshot.short]
-        await _feed(runtime, settings, replay_clock, snapshot.merged(order))
+        announced = await _feed(runtime, monitoring.progress, replay_clock, snapshot.merged(order))
         replay_clock.finish()
-        await step()
+        await monitoring.sweeper.run_once()
         summary.dropped_events = runtime.dropped.dropped
-        summary.alerts_aligned = await rebuild_store.align_alert_history(db)
+        summary.alerts_aligned = await rebuild_store.align_alert_history(
+            db, rebuild_store.latest_announced(announced)
+        )
         if carry_from is not None:
             source = runtime.mongo.client[carry_from]
             summary.carried_over = await rebuild_store.carry_over(source, db)
@@ -175,54 +180,16 @@ async def rebuild(
     return summary
 
 
-def _wire(runtime: ReplayRuntime, settings: Settings, clock: ReplayClock) -> Any:
-    """The service's consumers (as bootstrap builds them) on the replay runtime; returns the
-    final sweep."""
-    policy = policy_of(settings)
-    inbox = Inbox(runtime.mongo.db, settings.group(consumers.PROGRESS))
-
-    def uow() -> MongoUnitOfWork:
-        return MongoUnitOfWork(runtime.unit_of_work(), inbox)
-
-    def joined_core(tx: Transaction) -> MongoUnitOfWork:
-        return MongoUnitOfWork(tx, inbox, joined=True)
-
-    runtime.progress = consumers.register(
-        runtime,
-        uow=uow,
-        joined=joined_core,
-        clock=clock,
-        policy=policy,
-        max_records=settings.progress_batch_max_records,
-    )
-    board = alert_consumers.register(
-        runtime,
-        joined=joined,
-        clock=clock,
-        policy=delivery_policy(settings, deliver=False),
-        subscribe=False,
-    )
-    for topic, consumer in board.items():
-        runtime.fed.setdefault(topic, []).append(consumer)
-
-    async def sweep() -> None:
-        while not (
-            await handlers.sweep(commands.Sweep(settings.sweep_batch), uow(), clock, policy)
-        ).done:
-            pass
-
-    return sweep
-
-
 async def _feed(
-    runtime: ReplayRuntime, settings: Settings, clock: ReplayClock, records: Any
-) -> None:
-    """Every record to its consumers, in order; consecutive progress reports in batches."""
+    runtime: ReplayRuntime, progress: ProgressConsumer, clock: ReplayClock, records: Any
+) -> list[AlertEvent]:
+    """Every record to its consumers, in order; consecutive progress reports in batches.
+    Returns the alert events read (they are announcements, not input)."""
+    settings = runtime.settings
     progress_topic = settings.topic(PROGRESS_REPORTED)
+    alerts_topic = settings.topic(ALERTS)
     batch: list[Any] = []
-
-    progress = runtime.progress
-    assert progress is not None, "wire the consumers first"
+    announced: list[AlertEvent] = []
 
     async def flush() -> None:
         if batch:
@@ -233,13 +200,18 @@ async def _feed(
         clock.follow(record.timestamp)
         if record.topic == progress_topic:
             batch.append(record)
-            if len(batch) >= settings.progress_batch_max_records:
+            if len(batch) >= runtime.progress_batch:
                 await flush()
+            continue
+        if record.topic == alerts_topic:
+            with contextlib.suppress(ValueError):
+                announced.append(ALERTS.adapter.validate_json(record.value))
             continue
         await flush()
         for consumer in runtime.fed.get(record.topic, []):
             await consumer.handle(record)
     await flush()
+    return announced
 
 
 def main(argv: Sequence[str] | None = None) -> None:

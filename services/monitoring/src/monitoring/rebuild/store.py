@@ -4,19 +4,19 @@ carries over what no topic holds (acknowledgements, webhook deliveries), records
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo import ReplaceOne
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+import pact_contracts as c
 from monitoring.core.adapters.documents import alert_doc
 from monitoring.core.adapters.repository import ALERTS
 from monitoring.core.domain.alerting import Alert, AlertStatus
 from monitoring.core.domain.model import Metric
 from monitoring.core.domain.rules import Rule, Severity, Subject, SubjectType
-from monitoring.notify.adapters.board_store import RECORDS
 from monitoring.notify.adapters.delivery_queue import DELIVERIES
 
 Doc = dict[str, Any]
@@ -37,43 +37,60 @@ async def ensure_fresh(db: Db) -> None:
         )
 
 
-def _rules_alert(record: Doc) -> Doc:
-    """The rules' alert state of a fingerprint, as the board shows it was announced."""
+def _position(event: c.AlertFired | c.AlertResolved) -> tuple[int, int]:
+    return event.episode, 0 if isinstance(event, c.AlertFired) else 1
+
+
+def latest_announced(
+    events: Iterable[c.AlertFired | c.AlertResolved],
+) -> dict[str, c.AlertFired | c.AlertResolved]:
+    """Fingerprint -> the latest transition monitoring.alerts.v1 announced."""
+    out: dict[str, c.AlertFired | c.AlertResolved] = {}
+    for e in events:
+        known = out.get(e.fingerprint)
+        if known is None or _position(e) > _position(known):
+            out[e.fingerprint] = e
+    return out
+
+
+def _announced_alert(e: c.AlertFired | c.AlertResolved) -> Alert:
+    rule = Rule(e.rule.value)
+    fired = isinstance(e, c.AlertFired)
+    status = AlertStatus.RESOLVED if not fired else AlertStatus.FIRING
+    if fired and rule.informational:
+        status = AlertStatus.NOTIFIED
     subject = Subject(
-        SubjectType(record["subject_type"]),
-        record["subject_id"],
-        record["partnership_id"],
-        Metric(record["metric"]),
-        record.get("partner_id"),
+        SubjectType(e.subject_type.value),
+        e.subject_id,
+        e.partnership_id,
+        Metric(e.metric),
+        e.partner_id,
     )
-    due = record.get("due_date")
-    return alert_doc(
-        Alert(
-            fingerprint=record["_id"],
-            rule=Rule(record["rule"]),
-            subject=subject,
-            status=AlertStatus(record["status"]),
-            episode=record["episode"],
-            severity=Severity(record["severity"]),
-            expected=record["expected"],
-            actual=record["actual"],
-            due_date=date.fromisoformat(due) if due else None,
-            message=record["message"],
-            fired_at=record["fired_at"],
-            resolved_at=record.get("resolved_at"),
-        )
+    return Alert(
+        fingerprint=e.fingerprint,
+        rule=rule,
+        subject=subject,
+        status=status,
+        episode=e.episode,
+        severity=Severity(e.severity.value),
+        expected=e.expected,
+        actual=e.actual,
+        due_date=e.due_date,
+        message=e.message,
+        fired_at=e.occurred_at,
+        resolved_at=None if fired else e.occurred_at,
     )
 
 
-async def align_alert_history(db: Db) -> int:
+async def align_alert_history(db: Db, announced: dict[str, c.AlertFired | c.AlertResolved]) -> int:
     """Where the topic announced a later episode than the replayed rules reached (or one they
     never reached), take the announced state: episodes only go up, so no later transition can
     reuse an episode's delivery key, and the next evaluation resolves what no longer holds."""
     rules = {d["_id"]: d["episode"] for d in await db[ALERTS].find({}, {"episode": 1}).to_list()}
     ops = [
-        ReplaceOne({"_id": record["_id"]}, _rules_alert(record), upsert=True)
-        async for record in db[RECORDS].find()
-        if rules.get(record["_id"], 0) < record["episode"]
+        ReplaceOne({"_id": fp}, alert_doc(_announced_alert(e)), upsert=True)
+        for fp, e in announced.items()
+        if rules.get(fp, 0) < e.episode
     ]
     if ops:
         await db[ALERTS].bulk_write(ops, ordered=False)
@@ -84,9 +101,9 @@ async def carry_over(source: Db, target: Db) -> dict[str, int]:
     """Acknowledgements (of the same episode) and every webhook delivery, from the database
     being replaced: no topic holds them."""
     acks = 0
-    async for doc in source[RECORDS].find({"acknowledgement": {"$ne": None}}):
+    async for doc in source[ALERTS].find({"acknowledgement": {"$ne": None}}):
         ack = doc["acknowledgement"]
-        result = await target[RECORDS].update_one(
+        result = await target[ALERTS].update_one(
             {"_id": doc["_id"], "episode": ack["episode"]},
             {"$set": {"acknowledgement": ack, "acknowledged": True}},
         )

@@ -10,8 +10,15 @@ from datetime import date
 from typing import Any
 
 from monitoring.core.domain.acceptance import Awaited
-from monitoring.core.domain.alerting import Alert, AlertStatus
+from monitoring.core.domain.alerting import Acknowledgement, Alert, AlertStatus
 from monitoring.core.domain.events import ReportRejected
+from monitoring.core.domain.figures import (
+    AMOUNT_NAMES,
+    BREAKDOWN_NAMES,
+    amounts_of,
+    breakdowns_of,
+    figures,
+)
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import (
     Commitment,
@@ -63,32 +70,18 @@ def definition_from(doc: Doc) -> TargetDefinition:
 
 
 def figures_doc(f: Figures) -> Doc:
-    # By hand, not dataclasses.asdict (which deep-copies): the hot path writes many.
-    return {
-        "people_trained": f.people_trained,
-        "people_reached": f.people_reached,
-        "programmes_developed": f.programmes_developed,
-        "investment_cents": f.investment_cents,
-        "by_level": dict(f.by_level),
-        "by_country": dict(f.by_country),
-        "by_gender": dict(f.by_gender),
-    }
+    """Every declared figure (domain/figures.py) under its name; euros in cents."""
+    # Not dataclasses.asdict (which deep-copies): the hot path writes many.
+    doc: Doc = dict(zip(AMOUNT_NAMES, amounts_of(f), strict=True))
+    for name, breakdown in zip(BREAKDOWN_NAMES, breakdowns_of(f), strict=True):
+        doc[name] = dict(breakdown)
+    return doc
 
 
 def figures_from(doc: Doc) -> Figures:
-    return Figures(
-        **{
-            k: doc.get(k, 0)
-            for k in (
-                "people_trained",
-                "people_reached",
-                "programmes_developed",
-                "investment_cents",
-            )
-        },
-        by_level=doc.get("by_level", {}),
-        by_country=doc.get("by_country", {}),
-        by_gender=doc.get("by_gender", {}),
+    """A figure missing from an older document is 0 (a breakdown: empty)."""
+    return figures(
+        [doc.get(name, 0) for name in AMOUNT_NAMES], [doc.get(n, {}) for n in BREAKDOWN_NAMES]
     )
 
 
@@ -218,6 +211,8 @@ def alert_doc(a: Alert) -> Doc:
         "message": a.message,
         "fired_at": a.fired_at,
         "resolved_at": a.resolved_at,
+        "acknowledgement": asdict(a.acknowledgement) if a.acknowledgement else None,
+        "acknowledged": a.acknowledgement is not None,
     }
 
 
@@ -242,6 +237,7 @@ def alert_from(doc: Doc) -> Alert:
         message=doc["message"],
         fired_at=doc["fired_at"],
         resolved_at=doc.get("resolved_at"),
+        acknowledgement=Acknowledgement(**ack) if (ack := doc.get("acknowledgement")) else None,
     )
 
 

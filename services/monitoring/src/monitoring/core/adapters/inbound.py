@@ -26,6 +26,7 @@ def partner(event: c.PartnerEvent) -> Partner | Partnership:
         status=p.status.value,
         partnerships=tuple(p.partnerships),
         signing_key=p.signing_public_key,
+        webhook_url=p.webhook_url,
     )
 
 

@@ -1,5 +1,5 @@
-"""Progress reports as they come off the topic: contract -> domain Report, or Unreadable with
-what could be read of it; their signatures; and sending HTTP reports to the topic."""
+"""Progress reports as they come off the topic or over HTTP: contract -> domain Report, or
+Unreadable with what could be read of it; and their signatures."""
 
 from __future__ import annotations
 
@@ -7,17 +7,17 @@ import base64
 import hashlib
 import json
 import uuid
+from functools import cache
 from typing import Any
 
-from faststream.kafka import KafkaBroker
-
 from monitoring.core.domain.acceptance import Reason
-from monitoring.core.domain.commands import SubmitReport, Unreadable
-from monitoring.core.domain.model import Figures, Report, euros_to_cents
-from monitoring.core.service_layer.unit_of_work import ReportPublisher
+from monitoring.core.domain.commands import Unreadable
+from monitoring.core.domain.figures import FIGURES, Figures, FigureSpec, Kind
+from monitoring.core.domain.model import Report
 from pact_common.consuming import Decoded, Record, Undecodable, decode
 from pact_contracts import MAX_REPORT_BYTES, PROGRESS_REPORTED, ProgressReported
-from pact_contracts.signing import ALGORITHM_HEADER, SIGNATURE_HEADER, canonical_json, verify
+from pact_contracts.progress import FigureKind, report_figures
+from pact_contracts.signing import SIGNATURE_HEADER, canonical_json, verify
 
 #: event_ids of reports sent without one derive from their place on the topic (stable)
 _POSITION_IDS = uuid.UUID("5b0f3c9e-6a41-4e2b-9d57-0c8e1f2a7b63")
@@ -28,26 +28,60 @@ def content_hash(document: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(document)).hexdigest()
 
 
+class UndeclaredFigure(TypeError):
+    """A figure of the contract monitoring does not declare: it would be dropped."""
+
+
+_KINDS = {FigureKind.COUNT: Kind.COUNT, FigureKind.EUROS: Kind.MONEY}
+_KINDS[FigureKind.BREAKDOWN] = Kind.BREAKDOWN
+
+
+@cache
+def declared(model: type[ProgressReported]) -> tuple[FigureSpec, ...]:
+    """The declared figures (domain/figures.py), after checking that they are exactly the
+    model's: a figure of the contract not declared (or declared as another kind) raises."""
+    carried = {f.name: _KINDS[f.kind] for f in report_figures(model)}
+    declared = {s.reported_as: s.kind for s in FIGURES}
+    if carried != declared:
+        wrong = sorted(
+            k for k in carried.keys() | declared.keys() if carried.get(k) != declared.get(k)
+        )
+        said = "; ".join(
+            f"{k}: {carried.get(k)} in the contract, {declared.get(k)} declared" for k in wrong
+        )
+        raise UndeclaredFigure(
+            f"figures of {model.__name__} not declared alike in "
+            f"monitoring/core/domain/figures.py: {said}"
+        )
+    return FIGURES
+
+
+def figures_of(event: ProgressReported) -> Figures:
+    """Every figure of the report, in the units kept (euros -> cents, keys as text)."""
+    values: dict[str, Any] = {}
+    for spec in declared(type(event)):
+        given = getattr(event, spec.reported_as)
+        if spec.kind is Kind.BREAKDOWN:
+            values[spec.name] = {str(k): v for k, v in (given or {}).items()}
+        else:
+            values[spec.name] = spec.stored(given)
+    return Figures(**values)
+
+
+declared(ProgressReported)  # at import: monitoring does not start on an undeclared figure
+
+
 def to_report(
     event: ProgressReported, raw: dict[str, Any], text: str, signature: str | None, source: str
 ) -> Report:
     event_id = str(event.event_id) if "event_id" in raw else str(uuid.uuid5(_POSITION_IDS, source))
-    figures = Figures(
-        people_trained=event.people_trained,
-        people_reached=event.people_reached or 0,
-        programmes_developed=event.programmes_developed or 0,
-        investment_cents=euros_to_cents(event.investment_eur),
-        by_level={k.value: v for k, v in (event.by_level or {}).items()},
-        by_country={str(k): v for k, v in (event.by_country or {}).items()},
-        by_gender={k.value: v for k, v in (event.by_gender or {}).items()},
-    )
     return Report(
         event_id=event_id,
         partner_id=event.partner_id,
         commitment_id=event.commitment_id,
         period=event.period,
         revision=event.revision,
-        figures=figures,
+        figures=figures_of(event),
         occurred_at=event.occurred_at,
         content_hash=content_hash(raw),
         payload=text,
@@ -123,17 +157,10 @@ def verify_signature(report: Report, public_key: str) -> bool:
     return isinstance(document, dict) and verify(document, report.signature, public_key)
 
 
-class KafkaReportPublisher(ReportPublisher):
-    """POST /progress: the report goes to the progress topic as it came, with its signature."""
-
-    def __init__(self, broker: KafkaBroker, topic: str) -> None:
-        self._broker = broker
-        self._topic = topic
-
-    async def publish(self, report: SubmitReport) -> None:
-        headers = {"content-type": "application/json", "event_type": "ProgressReported"}
-        if report.signature is not None:
-            headers |= {SIGNATURE_HEADER: report.signature, ALGORITHM_HEADER: "ed25519"}
-        await self._broker.publish(
-            report.payload, self._topic, key=report.commitment_id.encode(), headers=headers
-        )
+def from_http(body: bytes, signature: str | None) -> Report:
+    """A report posted over HTTP (validated already; with its event_id): taken like one off
+    the topic, its content hash over the same canonical JSON."""
+    decoded = decode(PROGRESS_REPORTED.adapter, body, MAX_REPORT_BYTES)
+    assert isinstance(decoded, Decoded), "POST /progress validates the report first"
+    source = f"http/{decoded.raw['event_id']}"
+    return to_report(decoded.event, decoded.raw, body.decode("utf-8"), signature, source)

@@ -56,6 +56,7 @@ async def ensure_indexes(db: Db) -> None:
             IndexModel([("status", ASCENDING), ("fired_at", DESCENDING)]),
             IndexModel([("partner_id", ASCENDING), ("fired_at", DESCENDING)]),
             IndexModel([("partnership_id", ASCENDING), ("fired_at", DESCENDING)]),
+            IndexModel([("fired_at", DESCENDING), ("_id", ASCENDING)]),
         ]
     )
     await db[PARKED].create_indexes(
@@ -106,6 +107,7 @@ class MongoPartnerRepository(_Repo, ports.PartnerRepository):
                 doc["status"],
                 tuple(doc["partnerships"]),
                 doc.get("signing_key"),
+                doc.get("webhook_url"),
             )
             for doc in docs
         }

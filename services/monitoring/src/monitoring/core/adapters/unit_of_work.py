@@ -1,5 +1,7 @@
-"""Monitoring's unit of work on MongoDB: repositories bound to one transaction; commit writes
-the mapped contract events to the outbox in that same transaction.
+"""Monitoring's unit of work on MongoDB: repositories bound to one transaction; commit maps
+the domain events to contract events once, writes them to the outbox and hands them to
+`on_decided` (the notify slice enqueues webhook deliveries of alert events) in that same
+transaction, so what follows from a decision commits with it.
 
 `joined=True` works inside a transaction someone else opened and commits (the common
 EventConsumer, which stores the event id in the same transaction): commit then only hands
@@ -7,6 +9,7 @@ over the events."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from types import TracebackType
 
 from monitoring.core.adapters import repository as r
@@ -14,14 +17,30 @@ from monitoring.core.adapters.publisher import to_contract
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.consuming import Inbox
 from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_contracts import Event
+
+#: what else happens, in the same transaction, to the events a unit of work commits
+OnDecided = Callable[[Transaction, Sequence[Event]], Awaitable[None]]
+
+
+async def nothing_else(tx: Transaction, events: Sequence[Event]) -> None:
+    return None
 
 
 class MongoUnitOfWork(UnitOfWork):
-    def __init__(self, transaction: Transaction, inbox: Inbox, *, joined: bool = False) -> None:
+    def __init__(
+        self,
+        transaction: Transaction,
+        inbox: Inbox,
+        *,
+        joined: bool = False,
+        on_decided: OnDecided = nothing_else,
+    ) -> None:
         super().__init__()
         self._tx = transaction
         self._inbox = inbox
         self._joined = joined
+        self._on_decided = on_decided
 
     async def __aenter__(self) -> MongoUnitOfWork:
         await super().__aenter__()
@@ -46,7 +65,10 @@ class MongoUnitOfWork(UnitOfWork):
             await self._tx.__aexit__(t, e, tb)
 
     async def commit(self) -> None:
-        self._tx.emit(*(to_contract(event) for event in self.events))
+        published = [to_contract(event) for event in self.events]
         self.events = []
+        self._tx.emit(*published)
+        if published:
+            await self._on_decided(self._tx, published)
         if not self._joined:
             await self._tx.commit()

@@ -4,6 +4,10 @@ One Alert per fingerprint (rule, subject[, milestone date]). A condition that be
 opens a new episode (AlertFired); when it stops holding, the episode closes (AlertResolved).
 Evaluating the same conditions again changes nothing, so neither a report nor a replay can
 fire twice. Informational rules fire once per fingerprint and never resolve.
+
+This is monitoring's one model of an alert: the rules decide it, the alert board shows it
+(with the acknowledgement people give it), and its fired/resolved events are published and
+delivered to webhooks in the same transaction that decided them.
 """
 
 from __future__ import annotations
@@ -15,12 +19,30 @@ from enum import StrEnum
 
 from monitoring.core.domain.events import AlertFired, AlertResolved
 from monitoring.core.domain.rules import Condition, Rule, Severity, Subject
+from pact_common.errors import Conflict, NotFound
+
+
+class AlertNotFound(NotFound):
+    code = "alert_not_found"
+
+
+class AlertNotFiring(Conflict):
+    code = "alert_not_firing"
 
 
 class AlertStatus(StrEnum):
     FIRING = "firing"
     RESOLVED = "resolved"
     NOTIFIED = "notified"  # informational: fired once, never resolves
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    by: str
+    note: str
+    at: datetime
+    #: the episode acknowledged: a new episode is not acknowledged yet
+    episode: int
 
 
 @dataclass(frozen=True)
@@ -39,10 +61,27 @@ class Alert:
     message: str
     fired_at: datetime
     resolved_at: datetime | None = None
+    #: of the current episode (a resolve keeps it; a new episode starts without)
+    acknowledgement: Acknowledgement | None = None
 
     @property
     def is_firing(self) -> bool:
         return self.status is AlertStatus.FIRING
+
+    @property
+    def partner_id(self) -> str | None:
+        return self.subject.partner_id
+
+    def acknowledged_by(self, by: str, note: str, at: datetime) -> Alert:
+        """Acknowledge the current episode (again: the note is replaced). A resolved alert
+        has nothing left to acknowledge."""
+        if self.status is AlertStatus.RESOLVED:
+            raise AlertNotFiring(
+                f"alert {self.fingerprint} was resolved at {self.resolved_at}; "
+                "only firing or notified alerts are acknowledged",
+                field="fingerprint",
+            )
+        return replace(self, acknowledgement=Acknowledgement(by, note, at, self.episode))
 
 
 @dataclass

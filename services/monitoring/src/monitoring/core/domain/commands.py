@@ -33,18 +33,6 @@ class TakeReports:
 
 
 @dataclass(frozen=True)
-class SubmitReport:
-    """A report sent over HTTP: published to the progress topic like any other."""
-
-    event_id: str
-    partner_id: str
-    commitment_id: str
-    #: the validated report, as JSON (as received, or with the event_id it lacked)
-    payload: bytes
-    signature: str | None = None
-
-
-@dataclass(frozen=True)
 class RecordPartner:
     partner: Partner
 

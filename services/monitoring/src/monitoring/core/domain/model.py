@@ -3,11 +3,12 @@ services' events, highest version wins) and the progress reports it receives. Pu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from monitoring.core.domain.figures import BY_REPORTED_NAME
+from monitoring.core.domain.figures import Figures as Figures  # declared there, part of this
 from monitoring.core.domain.periods import Cadence
 
 
@@ -39,6 +40,8 @@ class Partner:
     partnerships: tuple[str, ...] = ()
     #: Ed25519 public key (base64); once registered, the partner's reports must be signed
     signing_key: str | None = None
+    #: where the partner's alerts are delivered (None: nowhere)
+    webhook_url: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -107,26 +110,8 @@ class PartnershipTarget:
     title: str = ""
 
 
-@dataclass(frozen=True)
-class Figures:
-    """One period's figures. Euros are kept in whole cents so that sums are exact."""
-
-    people_trained: int = 0
-    people_reached: int = 0
-    programmes_developed: int = 0
-    investment_cents: int = 0
-    by_level: Mapping[str, int] = field(default_factory=dict)
-    by_country: Mapping[str, int] = field(default_factory=dict)
-    by_gender: Mapping[str, int] = field(default_factory=dict)
-
-    def value(self, metric: Metric) -> float:
-        if metric is Metric.INVESTMENT_EUR:
-            return self.investment_cents / 100
-        return float(getattr(self, metric.value))
-
-
 def euros_to_cents(euros: float | int | None) -> int:
-    return round((euros or 0) * 100)
+    return BY_REPORTED_NAME[Metric.INVESTMENT_EUR].stored(euros)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,13 @@ follows from them (achieved value, series, breakdowns)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
-from monitoring.core.domain.model import Commitment, Figures, Metric, PartnershipTarget, Report
+from monitoring.core.domain.figures import Figures
+from monitoring.core.domain.figures import sum_figures as sum_figures  # kept importable here
+from monitoring.core.domain.model import Commitment, Metric, PartnershipTarget, Report
 from monitoring.core.domain.periods import Period
 
 
@@ -38,23 +39,6 @@ class SeriesPoint:
     value: float
     cumulative: float
     revision: int
-
-
-def sum_figures(items: Iterable[Figures]) -> Figures:
-    trained = reached = programmes = cents = 0
-    levels: dict[str, int] = {}
-    countries: dict[str, int] = {}
-    genders: dict[str, int] = {}
-    for f in items:
-        trained += f.people_trained
-        reached += f.people_reached
-        programmes += f.programmes_developed
-        cents += f.investment_cents
-        # plain dicts, not Counter.update: the hot path sums every commitment several times
-        for into, more in ((levels, f.by_level), (countries, f.by_country), (genders, f.by_gender)):
-            for key, value in more.items():
-                into[key] = into.get(key, 0) + value
-    return Figures(trained, reached, programmes, cents, levels, countries, genders)
 
 
 @dataclass

@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
 
-from monitoring.core.domain.model import Figures, Metric
+from monitoring.core.domain.figures import (
+    AMOUNT_NAMES,
+    BREAKDOWNS,
+    BROKEN_DOWN,
+    BY_REPORTED_NAME,
+    amounts_of,
+)
+from monitoring.core.domain.model import Metric
 from monitoring.core.domain.progress import CommitmentProgress
 
 PARTNER, PARTNERSHIP, COUNTRY, LEVEL, MEMBERS = (
@@ -25,37 +31,75 @@ PARTNER, PARTNERSHIP, COUNTRY, LEVEL, MEMBERS = (
 )
 
 
-@dataclass(frozen=True)
-class Totals:
-    people_trained: int = 0
-    people_reached: int = 0
-    programmes_developed: int = 0
-    investment_cents: int = 0
-    #: measured commitments (active, achieved, missed) and those of them on track
-    commitments: int = 0
-    commitments_on_track: int = 0
+#: What a rollup sums: every count and amount of the figures (figures.py, in their stored
+#: units), then the commitments measured (active, achieved, missed) and those of them on track.
+TOTALS = (*AMOUNT_NAMES, "commitments", "commitments_on_track")
+_INDEX = {name: i for i, name in enumerate(TOTALS)}
+_ZEROS = (0,) * len(TOTALS)
+_MEASURED, _ON_TRACK = _INDEX["commitments"], _INDEX["commitments_on_track"]
+_BROKEN_DOWN = _INDEX[BROKEN_DOWN]
+#: the scopes breakdowns attribute to, and the commitment's field naming its own
+_NAMED_BY = {COUNTRY: "countries", LEVEL: "levels"}
+_SCOPED = tuple(s for s in BREAKDOWNS if s.scope is not None)
+if unknown := [s.name for s in _SCOPED if s.scope not in _NAMED_BY]:
+    raise ValueError(f"breakdowns {unknown} name a scope rollups do not know")
 
-    # Field by field through one attrgetter: the hot path adds hundreds of thousands of these.
+
+class Totals:
+    """A rollup's sums, named as in TOTALS (`t.people_trained`); built positionally in that
+    order or by name, missing ones 0. Values: the hot path adds hundreds of thousands."""
+
+    __slots__ = ("values",)
+    values: tuple[int, ...]
+
+    def __init__(self, *values: int, **named: int) -> None:
+        if len(values) == len(TOTALS) and not named:
+            self.values = values
+            return
+        if len(values) > len(TOTALS):
+            raise TypeError(f"Totals takes at most {len(TOTALS)} values: {', '.join(TOTALS)}")
+        row = [*values, *_ZEROS[len(values) :]]
+        for name, value in named.items():
+            if name not in _INDEX:
+                raise TypeError(f"Totals has no {name!r}; it has {', '.join(TOTALS)}")
+            row[_INDEX[name]] = value
+        self.values = tuple(row)
+
+    def __getattr__(self, name: str) -> int:
+        if name not in _INDEX:
+            raise AttributeError(f"Totals has no {name!r}")
+        value: int = self.values[_INDEX[name]]
+        return value
+
     def __add__(self, other: Totals) -> Totals:
-        return Totals(*map(operator.add, _values(self), _values(other)))
+        return Totals(*map(operator.add, self.values, other.values))
 
     def __sub__(self, other: Totals) -> Totals:
-        return Totals(*map(operator.sub, _values(self), _values(other)))
+        return Totals(*map(operator.sub, self.values, other.values))
 
     def __bool__(self) -> bool:
-        return any(_values(self))
+        return any(self.values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Totals) and self.values == other.values
+
+    def __hash__(self) -> int:
+        return hash(self.values)
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{k}={v}" for k, v in zip(TOTALS, self.values, strict=True) if v)
+        return f"Totals({given})"
 
     def as_dict(self) -> dict[str, int]:
-        return dict(zip(_FIELDS, _values(self), strict=True))
+        return dict(zip(TOTALS, self.values, strict=True))
+
+    def figures_only(self) -> Totals:
+        """The reported figures, without the commitment counts."""
+        return Totals(*self.values[: len(AMOUNT_NAMES)])
 
     def value(self, metric: Metric) -> float:
-        if metric is Metric.INVESTMENT_EUR:
-            return self.investment_cents / 100
-        return float(getattr(self, metric.value))
-
-
-_FIELDS = tuple(f.name for f in fields(Totals))
-_values = operator.attrgetter(*_FIELDS)
+        spec = BY_REPORTED_NAME[metric]
+        return float(spec.shown(self.values[_INDEX[spec.name]]))
 
 
 def rollup_key(kind: str, *parts: str) -> str:
@@ -65,11 +109,6 @@ def rollup_key(kind: str, *parts: str) -> str:
 def members_key(partnership_id: str, metric: Metric) -> str:
     """Partnership targets count the metric over member commitments with that metric."""
     return rollup_key(MEMBERS, partnership_id, metric.value)
-
-
-def _metric_only(figures: Figures, metric: Metric) -> Totals:
-    name = "investment_cents" if metric is Metric.INVESTMENT_EUR else metric.value
-    return Totals(**{name: getattr(figures, name)})
 
 
 def contribution(progress: CommitmentProgress | None) -> dict[str, Totals]:
@@ -84,7 +123,7 @@ def contribution(progress: CommitmentProgress | None) -> dict[str, Totals]:
     def row(key: str) -> list[int]:
         found = rows.get(key)
         if found is None:
-            found = rows[key] = [0, 0, 0, 0, 0, 0]
+            found = rows[key] = list(_ZEROS)
         return found
 
     # Breakdowns must be split per period: a period without one is "unbroken" as a whole.
@@ -92,37 +131,33 @@ def contribution(progress: CommitmentProgress | None) -> dict[str, Totals]:
     # country (level), that one also gets what the breakdown leaves out, and the other figures.
     for entry in progress.periods.values():
         f = entry.figures
-        for kind, breakdown, named in (
-            (COUNTRY, f.by_country, c.countries),
-            (LEVEL, f.by_level, c.levels),
-        ):
+        for spec in _SCOPED:
+            breakdown: Mapping[str, int] = getattr(f, spec.name)
+            named: tuple[str, ...] = getattr(c, _NAMED_BY[str(spec.scope)])
+            kind = str(spec.scope)
             for key, trained in breakdown.items():
-                row(rollup_key(kind, key))[0] += trained
+                row(rollup_key(kind, key))[_BROKEN_DOWN] += trained
             if len(named) == 1:
                 single = row(rollup_key(kind, named[0]))
-                single[0] += f.people_trained - sum(breakdown.values())
-                single[1] += f.people_reached
-                single[2] += f.programmes_developed
-                single[3] += f.investment_cents
-    whole = progress.totals
+                for i, value in enumerate(amounts_of(f)):
+                    single[i] += value
+                single[_BROKEN_DOWN] -= sum(breakdown.values())
+    whole = amounts_of(progress.totals)
     measured, on_track = int(c.status.measured), int(bool(progress.on_track))
     for key in (rollup_key(PARTNER, c.partner_id), rollup_key(PARTNERSHIP, c.partnership_id)):
         r = row(key)
-        r[0] += whole.people_trained
-        r[1] += whole.people_reached
-        r[2] += whole.programmes_developed
-        r[3] += whole.investment_cents
-        r[4] += measured
-        r[5] += on_track
-    metric = c.target.metric
-    name = "investment_cents" if metric is Metric.INVESTMENT_EUR else metric.value
-    row(members_key(c.partnership_id, metric))[_FIELDS.index(name)] += getattr(whole, name)
+        for i, value in enumerate(whole):
+            r[i] += value
+        r[_MEASURED] += measured
+        r[_ON_TRACK] += on_track
+    metric = _INDEX[BY_REPORTED_NAME[c.target.metric].name]
+    row(members_key(c.partnership_id, c.target.metric))[metric] += whole[metric]
     for key in [rollup_key(COUNTRY, x) for x in c.countries] + [
         rollup_key(LEVEL, x) for x in c.levels
     ]:
         r = row(key)
-        r[4] += measured
-        r[5] += on_track
+        r[_MEASURED] += measured
+        r[_ON_TRACK] += on_track
     return {key: Totals(*r) for key, r in rows.items()}
 
 

@@ -1,8 +1,13 @@
 """Every Kafka subscription of monitoring, and what it publishes (for its AsyncAPI document).
 
-- partners.progress-reported.v1, in batches: the hot path (adapters/batch_consumer.py).
+- partners.progress-reported.v1, in batches: the hot path (progress_consumer.py).
 - registry.partner-events.v1 and commitments.commitment-events.v1: monitoring's read models
-  of partners, partnerships, commitments and partnership targets (highest version wins).
+  of partners (with their webhooks), partnerships, commitments and partnership targets
+  (highest version wins); one consumer group each.
+
+Monitoring publishes monitoring.alerts.v1 and monitoring.progress-rejected.v1 and reads
+neither: what follows from an alert (the board, webhook deliveries) is stored in the
+transaction that decided it.
 """
 
 from __future__ import annotations
@@ -74,6 +79,6 @@ def register(
         logger=runtime.log,
     )
     progress.subscribe(runtime.broker, runtime.settings.topic(PROGRESS_REPORTED), runtime.settings)
-    for topic in (ALERTS, PROGRESS_REJECTED, PROGRESS_REPORTED):
+    for topic in (ALERTS, PROGRESS_REJECTED):
         runtime.declare_publisher(topic)
     return progress

@@ -20,7 +20,7 @@ from monitoring.core.service_layer.evaluation import (
     settle_commitments,
     settle_targets,
 )
-from monitoring.core.service_layer.unit_of_work import ReportPublisher, UnitOfWork
+from monitoring.core.service_layer.unit_of_work import UnitOfWork
 
 Clock = Callable[[], datetime]
 
@@ -109,13 +109,6 @@ async def _refuse_unreadable(
         ],
     )
     return len(fresh)
-
-
-async def submit_report(cmd: commands.SubmitReport, publisher: ReportPublisher) -> str:
-    """POST /progress: straight to the progress topic; whether it is accepted is decided by
-    the consumer, the same way for every report."""
-    await publisher.publish(cmd)
-    return cmd.event_id
 
 
 async def record_partner(

@@ -10,7 +10,6 @@ from types import TracebackType
 
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
-from monitoring.core.domain.commands import SubmitReport
 from monitoring.core.domain.events import DomainEvent, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership
@@ -125,13 +124,6 @@ class InboxPort(abc.ABC):
 
     @abc.abstractmethod
     async def record(self, event_ids: Iterable[str]) -> None: ...
-
-
-class ReportPublisher(abc.ABC):
-    """Sends a report to the progress topic (with its signature, if any)."""
-
-    @abc.abstractmethod
-    async def publish(self, report: SubmitReport) -> None: ...
 
 
 class UnitOfWork(abc.ABC):

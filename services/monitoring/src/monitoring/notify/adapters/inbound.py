@@ -1,41 +1,45 @@
-"""Contract events -> the alert board's domain objects: alert events, and partners' webhooks
-from the registry's partner events."""
+"""Alert events decided by core -> what their webhook deliveries need; enqueued inside the
+transaction that decided them (core's unit of work calls `DeliveriesOnDecision` before it
+commits), so monitoring never reads back the alerts topic it publishes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
 import pact_contracts as c
-from monitoring.notify.domain.board import AlertNotice
-from monitoring.notify.domain.delivery import Notice, Transition, WebhookContact
+from monitoring.notify.adapters.delivery_queue import MongoDeliveryOutbox
+from monitoring.notify.domain.delivery import Notice, Transition
+from monitoring.notify.service_layer.handlers import DeliveryPolicy, enqueue_deliveries
+from pact_common.unit_of_work import MongoUnitOfWork as Transaction
 
 
-def alert_notice(event: c.AlertFired | c.AlertResolved) -> AlertNotice:
+def notice_of(event: c.AlertFired | c.AlertResolved) -> Notice:
     fired = isinstance(event, c.AlertFired)
-    return AlertNotice(
-        notice=Notice(
-            event_id=str(event.event_id),
-            event_type=event.event_type,
-            fingerprint=event.fingerprint,
-            episode=event.episode,
-            transition=Transition.FIRED if fired else Transition.RESOLVED,
-            partner_id=event.partner_id,
-            partnership_id=event.partnership_id,
-        ),
-        rule=event.rule.value,
-        severity=event.severity.value,
-        subject_type=event.subject_type.value,
-        subject_id=event.subject_id,
-        metric=event.metric,
-        expected=event.expected,
-        actual=event.actual,
-        due_date=event.due_date,
-        message=event.message,
-        occurred_at=event.occurred_at,
+    return Notice(
+        event_id=str(event.event_id),
+        event_type=event.event_type,
+        fingerprint=event.fingerprint,
+        episode=event.episode,
+        transition=Transition.FIRED if fired else Transition.RESOLVED,
+        partner_id=event.partner_id,
+        partnership_id=event.partnership_id,
     )
 
 
-def webhook_contact(event: c.PartnerEvent) -> WebhookContact | None:
-    """None for events that are not about one partner (PartnershipCreated)."""
-    if isinstance(event, c.PartnershipCreated):
-        return None
-    p = event.partner
-    return WebhookContact(event.partner_id, event.partner_version, p.webhook_url, p.status.value)
+class DeliveriesOnDecision:
+    """Enqueues the webhook deliveries of the alert events a transaction is about to commit."""
+
+    def __init__(self, clock: Callable[[], datetime], policy: DeliveryPolicy) -> None:
+        self._clock = clock
+        self._policy = policy
+
+    async def __call__(self, tx: Transaction, events: Sequence[c.Event]) -> None:
+        decided = [
+            (notice_of(e), e.model_dump_json())
+            for e in events
+            if isinstance(e, c.AlertFired | c.AlertResolved)
+        ]
+        if decided:
+            queue = MongoDeliveryOutbox(tx.db, tx.session)
+            await enqueue_deliveries(decided, queue, self._clock, self._policy)

@@ -10,16 +10,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from monitoring.core.entrypoints.http import PROBLEMS, CurrentPrincipal
-from monitoring.notify.adapters.board_store import AlertBoardViews, AlertFilter
+from monitoring.core.domain.alerting import AlertNotFound
 from monitoring.notify.adapters.delivery_queue import DeliveryFilter, DeliveryViews
-from monitoring.notify.domain.board import AlertNotFound
 from monitoring.notify.domain.delivery import DeliveryStatus, partner_receiver
 from monitoring.notify.entrypoints import schemas as s
 from monitoring.notify.service_layer import handlers as alert_handlers
 from monitoring.notify.service_layer.ports import AlertUnitOfWork, DeliveryOutbox
-from pact_common.auth import Principal
+from monitoring.views.adapters.alert_views import AlertBoardViews, AlertFilter
+from pact_common.auth import CurrentPrincipal, Principal
 from pact_common.errors import Forbidden
+from pact_common.http import PROBLEMS
 from pact_common.unit_of_work import retry_transient
 from pact_contracts import AlertRule, Severity
 
@@ -69,7 +69,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> s.AlertPage:
-        """Alerts as announced on monitoring.alerts.v1, latest fired first."""
+        """Alerts, latest fired first (as announced on monitoring.alerts.v1)."""
         f = AlertFilter(
             status=status,
             partner_id=_own(principal, partner),

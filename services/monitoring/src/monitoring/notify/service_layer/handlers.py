@@ -1,5 +1,6 @@
-"""The alert board and its webhook deliveries, one small function each: an alert event is
-stored and its deliveries enqueued in one transaction; the delivery worker works the outbox."""
+"""The alert board and its webhook deliveries, one small function each: the deliveries of
+an alert are enqueued in the transaction that decided it; the delivery worker works the
+queue; people acknowledge alerts."""
 
 from __future__ import annotations
 
@@ -9,14 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from monitoring.notify.domain import board
+from monitoring.core.domain.alerting import Alert, AlertNotFound
 from monitoring.notify.domain.delivery import (
     Delivery,
     DeliveryNotFound,
+    Notice,
     RetryPolicy,
     Skip,
     Wait,
-    WebhookContact,
     deliveries_for,
     destination,
     partner_of,
@@ -43,39 +44,22 @@ class DeliveryPolicy:
     batch: int = 20
 
 
-async def record_alert(
-    notice: board.AlertNotice,
-    body: str,
-    uow: AlertUnitOfWork,
-    clock: Clock,
-    policy: DeliveryPolicy,
+async def enqueue_deliveries(
+    decided: list[tuple[Notice, str]], queue: DeliveryOutbox, clock: Clock, policy: DeliveryPolicy
 ) -> int:
-    """Show the alert on the board and enqueue its deliveries; returns how many were new.
-    What the board has shown already (a redelivery, a replay) is not delivered again."""
-    async with uow:
-        updated = board.take(await uow.records.get(notice.fingerprint), notice)
-        if updated is None:
-            return 0
-        await uow.records.save(updated)
-        added = 0
-        if policy.deliver:
-            receivers = receivers_of(notice.notice, secretariat=bool(policy.secretariat_url))
-            added = await uow.deliveries.add_many(
-                deliveries_for(notice.notice, body, receivers, clock())
-            )
-        await uow.commit()
-    return added
-
-
-async def record_contact(contact: WebhookContact, uow: AlertUnitOfWork) -> bool:
-    """Keep each partner's webhook from its latest snapshot (highest version wins)."""
-    async with uow:
-        known = await uow.receivers.get(contact.partner_id)
-        if known is not None and known.version >= contact.version:
-            return False
-        await uow.receivers.put(contact)
-        await uow.commit()
-    return True
+    """Alerts just decided (each with its event's JSON body): enqueue a delivery per receiver,
+    in the transaction that decided them. Returns how many were new: a key already queued
+    (the same episode and transition) is not delivered again."""
+    if not policy.deliver or not decided:
+        return 0
+    secretariat = bool(policy.secretariat_url)
+    now = clock()
+    deliveries = [
+        d
+        for notice, body in decided
+        for d in deliveries_for(notice, body, receivers_of(notice, secretariat=secretariat), now)
+    ]
+    return await queue.add_many(deliveries)
 
 
 @dataclass(frozen=True)
@@ -87,18 +71,18 @@ class Acknowledge:
     as_partner: str | None
 
 
-async def acknowledge(cmd: Acknowledge, uow: AlertUnitOfWork, clock: Clock) -> board.AlertRecord:
+async def acknowledge(cmd: Acknowledge, uow: AlertUnitOfWork, clock: Clock) -> Alert:
     async with uow:
-        record = await uow.records.get(cmd.fingerprint)
-        if record is None:
-            raise board.AlertNotFound(f"no alert {cmd.fingerprint}", field="fingerprint")
-        if cmd.as_partner is not None and record.partner_id != cmd.as_partner:
+        alert = await uow.alerts.get(cmd.fingerprint)
+        if alert is None:
+            raise AlertNotFound(f"no alert {cmd.fingerprint}", field="fingerprint")
+        if cmd.as_partner is not None and alert.partner_id != cmd.as_partner:
             raise Forbidden(
                 f"partner {cmd.as_partner} may acknowledge its own alerts only",
                 field="fingerprint",
             )
-        acknowledged = record.acknowledged_by(cmd.by, cmd.note, clock())
-        await uow.records.save(acknowledged)
+        acknowledged = alert.acknowledged_by(cmd.by, cmd.note, clock())
+        await uow.alerts.save(acknowledged)
         await uow.commit()
     return acknowledged
 

@@ -1,5 +1,5 @@
-"""Ports of the alert board and webhook deliveries: the board's unit of work (records,
-delivery outbox, partners' webhooks), and what the delivery worker needs."""
+"""Ports of the alert board and webhook deliveries: the board's unit of work (alerts,
+delivery queue, partners' webhooks), and what the delivery worker needs."""
 
 from __future__ import annotations
 
@@ -9,18 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 
-from monitoring.notify.domain.board import AlertRecord
+from monitoring.core.domain.alerting import Alert
 from monitoring.notify.domain.delivery import Delivery, WebhookContact
 
 
-class AlertRecordStore(abc.ABC):
-    """One record per fingerprint: what was announced last, and its acknowledgement."""
+class AlertStore(abc.ABC):
+    """Monitoring's alerts (one per fingerprint: its current or last episode)."""
 
     @abc.abstractmethod
-    async def get(self, fingerprint: str) -> AlertRecord | None: ...
+    async def get(self, fingerprint: str) -> Alert | None: ...
 
     @abc.abstractmethod
-    async def save(self, record: AlertRecord) -> None: ...
+    async def save(self, alert: Alert) -> None: ...
 
 
 class DeliveryOutbox(abc.ABC):
@@ -52,13 +52,10 @@ class DeliveryOutbox(abc.ABC):
 
 
 class ReceiverDirectory(abc.ABC):
-    """Partners' webhooks, from the registry's partner events."""
+    """Partners' webhooks, from monitoring's partner read model."""
 
     @abc.abstractmethod
     async def get(self, partner_id: str) -> WebhookContact | None: ...
-
-    @abc.abstractmethod
-    async def put(self, contact: WebhookContact) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -79,9 +76,7 @@ class WebhookSender(abc.ABC):
 
 
 class AlertUnitOfWork(abc.ABC):
-    records: AlertRecordStore
-    deliveries: DeliveryOutbox
-    receivers: ReceiverDirectory
+    alerts: AlertStore
 
     async def __aenter__(self) -> AlertUnitOfWork:
         return self

@@ -1,5 +1,5 @@
 """Read side of the dashboard: what the web pages show, from the collections the handlers
-keep (commitments, rollups, targets) and the alert board (alert_records). A scope is the whole
+keep (commitments, rollups, targets) and the alerts. A scope is the whole
 partnership (the secretariat's view) or one partner's commitments (a partner's view)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters.repository import COMMITMENTS, PARTNERSHIPS, ROLLUPS
 from monitoring.core.domain.rollups import PARTNER, PARTNERSHIP, rollup_key
-from monitoring.notify.adapters.board_store import AlertBoardViews, AlertFilter
+from monitoring.views.adapters.alert_views import AlertBoardViews, AlertFilter
 from monitoring.views.adapters.progress_views import MonitoringViews
 
 Doc = dict[str, Any]

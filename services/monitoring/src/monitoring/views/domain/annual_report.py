@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from monitoring.core.domain.figures import AMOUNTS, BREAKDOWNS, FigureSpec, Kind, sum_figures
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.periods import Granularity, Period
-from monitoring.core.domain.progress import CommitmentProgress, sum_figures
+from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import (
     COUNTRY,
     LEVEL,
@@ -28,11 +29,8 @@ from monitoring.core.domain.rollups import (
 
 LEVELS = ("basic", "intermediate", "advanced", "expert")
 STATUSES = tuple(s.value for s in CommitmentStatus)
-
-
-def figures_only(t: Totals) -> Totals:
-    """The four reported figures of a rollup, without its commitment counts."""
-    return Totals(t.people_trained, t.people_reached, t.programmes_developed, t.investment_cents)
+#: breakdowns without a rollup scope: the annual report sums them over the year (by_gender)
+SUMMED = tuple(s for s in BREAKDOWNS if s.scope is None)
 
 
 def restricted(progress: CommitmentProgress, periods: Iterable[str]) -> CommitmentProgress:
@@ -79,7 +77,7 @@ def series(
             if part is None:
                 continue
             label = bucket(name, granularity)
-            buckets[label] = buckets.get(label, Totals()) + figures_only(part)
+            buckets[label] = buckets.get(label, Totals()) + part.figures_only()
             seen.add(label)
         reporting.update(seen)
     points: list[Point] = []
@@ -126,7 +124,8 @@ class AnnualReport:
     partnerships: dict[str, ScopeYear] = field(default_factory=dict)
     countries: dict[str, ScopeYear] = field(default_factory=dict)
     levels: dict[str, ScopeYear] = field(default_factory=dict)
-    by_gender: dict[str, int] = field(default_factory=dict)
+    #: the breakdowns without a scope, summed over the year, by their reported name
+    breakdowns: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def ran_in(progress: CommitmentProgress, year: int) -> list[str]:
@@ -140,7 +139,7 @@ def annual_report(
     """The Pact for Skills survey's key figures for one year, measured."""
     report = AnnualReport(year, partnership_id)
     first, last = date(year, 1, 1), date(year, 12, 31)
-    genders: Counter[str] = Counter()
+    summed: dict[str, Counter[str]] = {s.reported_as: Counter() for s in SUMMED}
 
     def scope(kind: str, key: str) -> ScopeYear:
         table = {
@@ -164,17 +163,18 @@ def annual_report(
             kind, _, name = key.partition(":")
             if kind in (PARTNERSHIP, COUNTRY, LEVEL):
                 target = scope(kind, name)
-                target.figures = target.figures + figures_only(totals)
-        report.total.figures = report.total.figures + figures_only(
-            parts.get(rollup_key(PARTNERSHIP, c.partnership_id), Totals())
-        )
+                target.figures = target.figures + totals.figures_only()
+        whole = parts.get(rollup_key(PARTNERSHIP, c.partnership_id), Totals())
+        report.total.figures = report.total.figures + whole.figures_only()
         counted = [report.total, scope(PARTNERSHIP, c.partnership_id)]
         counted += [scope(COUNTRY, country) for country in c.countries]
         counted += [scope(LEVEL, level) for level in c.levels]
         for s in counted:
             s.count(c.status.value, len(periods), c.partner_id)
-        genders.update(sum_figures(e.figures for e in in_year.periods.values()).by_gender)
-    report.by_gender = dict(sorted(genders.items()))
+        year_sum = sum_figures(e.figures for e in in_year.periods.values())
+        for spec in SUMMED:
+            summed[spec.reported_as].update(getattr(year_sum, spec.name))
+    report.breakdowns = {name: dict(sorted(n.items())) for name, n in summed.items()}
     return report
 
 
@@ -184,16 +184,18 @@ COLUMNS = (
     "scope",
     "id",
     "name",
-    "people_trained",
-    "people_reached",
-    "programmes_developed",
-    "investment_eur",
+    *(s.reported_as for s in AMOUNTS),
     "periods_reported",
     "partners_reporting",
     "commitments",
     "commitments_with_progress",
     *(f"commitments_{s}" for s in STATUSES),
 )
+
+
+def cell(spec: FigureSpec, stored: int) -> object:
+    """A figure in the table: counts as they are, euros with two decimals."""
+    return f"{spec.shown(stored):.2f}" if spec.kind is Kind.MONEY else stored
 
 
 def scope_row(year: int, scope: str, key: str, name: str, s: ScopeYear) -> dict[str, object]:
@@ -203,10 +205,7 @@ def scope_row(year: int, scope: str, key: str, name: str, s: ScopeYear) -> dict[
         "scope": scope,
         "id": key,
         "name": name,
-        "people_trained": f.people_trained,
-        "people_reached": f.people_reached,
-        "programmes_developed": f.programmes_developed,
-        "investment_eur": f"{f.investment_cents / 100:.2f}",
+        **{spec.reported_as: cell(spec, getattr(f, spec.name)) for spec in AMOUNTS},
         "periods_reported": s.periods_reported,
         "partners_reporting": len(s.partners_reporting),
         "commitments": s.commitments,

@@ -25,8 +25,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, StrictUndefined
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field
 
 from monitoring.core.adapters.documents import commitment_from
 from monitoring.views.adapters.dashboard_views import DashboardViews, Scope
@@ -50,10 +49,8 @@ SECURITY_HEADERS = {
 Slug = Annotated[str | None, Query(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")]
 
 
-class DashboardSettings(BaseSettings):
-    """MONITORING_DASHBOARD_* environment variables."""
-
-    model_config = SettingsConfigDict(env_prefix="MONITORING_DASHBOARD_", extra="ignore")
+class DashboardSettings(BaseModel):
+    """The dashboard's part of monitoring's settings (MONITORING_DASHBOARD_*)."""
 
     #: open the pages without a token to loopback requests (a local demo); off in production
     public: bool = False
@@ -80,17 +77,10 @@ class Dashboard:
 
 
 def dashboard(request: Request) -> Dashboard:
-    """Built on first use from the service's runtime (tests may set app.state.dashboard)."""
-    found: Dashboard | None = getattr(request.app.state, "dashboard", None)
-    if found is None:
-        runtime = request.app.state.runtime
-        found = Dashboard(
-            DashboardSettings(),
-            DashboardViews(runtime.mongo.db),
-            runtime.settings.clock(),
-            runtime.settings.environment == "production",
-        )
-        request.app.state.dashboard = found
+    """The one bootstrap built (tests may put another in app.state.dashboard)."""
+    found: Dashboard = getattr(request.app.state, "dashboard", None) or (
+        request.app.state.dashboard_default
+    )
     return found
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from monitoring.core.domain.errors import DomainError
+from monitoring.core.domain.figures import AMOUNTS, FIGURES, FigureSpec, Kind
 
 
 class Accepted(BaseModel):
@@ -59,35 +61,43 @@ class Milestone(BaseModel):
     value: float
 
 
-class PeriodFigures(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+def figure_fields(specs: Iterable[FigureSpec], *, defaults: bool = False) -> dict[str, Any]:
+    """Fields for declared figures (domain/figures.py), named as reports name them: counts
+    are whole numbers, money in euros, breakdowns a count per key. For `create_model`."""
+    fields: dict[str, Any] = {}
+    for spec in specs:
+        if spec.kind is Kind.BREAKDOWN:
+            empty: dict[str, Any] = {"default_factory": dict} if defaults else {}
+            field = Field(description=spec.description, **empty)
+            fields[spec.reported_as] = (dict[str, int], field)
+        else:
+            kind = float if spec.kind is Kind.MONEY else int
+            default = kind(0) if defaults else ...
+            fields[spec.reported_as] = (kind, Field(default, description=spec.description))
+    return fields
 
-    period: str
-    revision: int
-    value: float = Field(description="The commitment's metric in this period.")
-    cumulative: float = Field(description="Baseline plus every period up to this one.")
-    people_trained: int
-    people_reached: int
-    programmes_developed: int
-    investment_eur: float
-    reported_at: datetime
+
+def shown(doc: dict[str, Any], specs: Iterable[FigureSpec]) -> dict[str, Any]:
+    """Declared figures of a stored document (or rollup), as reports name them; those the
+    document lacks are left out."""
+    return {s.reported_as: s.shown(doc[s.name]) for s in specs if s.name in doc}
 
 
-class Totals(BaseModel):
-    people_trained: int = 0
-    people_reached: int = 0
-    programmes_developed: int = 0
-    investment_eur: float = 0
-    by_level: dict[str, int] = Field(default_factory=dict)
-    by_country: dict[str, int] = Field(default_factory=dict)
-    by_gender: dict[str, int] = Field(default_factory=dict)
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Totals:
-        return cls(
-            **{k: v for k, v in doc.items() if k in cls.model_fields},
-            investment_eur=doc.get("investment_cents", 0) / 100,
-        )
+if TYPE_CHECKING:
+    PeriodFigures = BaseModel
+    Totals = BaseModel
+else:
+    PeriodFigures = create_model(
+        "PeriodFigures",
+        __config__=ConfigDict(extra="ignore"),
+        period=(str, ...),
+        revision=(int, ...),
+        value=(float, Field(description="The commitment's metric in this period.")),
+        cumulative=(float, Field(description="Baseline plus every period up to this one.")),
+        **figure_fields(AMOUNTS),
+        reported_at=(datetime, ...),
+    )
+    Totals = create_model("Totals", **figure_fields(FIGURES, defaults=True))
 
 
 class Alert(BaseModel):
@@ -133,16 +143,14 @@ class CommitmentProgress(BaseModel):
     def from_doc(cls, doc: dict[str, Any], alerts: list[dict[str, Any]]) -> CommitmentProgress:
         def period(point: dict[str, Any]) -> PeriodFigures:
             figures = doc["periods"][point["period"]]
-            return PeriodFigures.model_validate(
-                figures | point | {"investment_eur": figures["investment_cents"] / 100}
-            )
+            return PeriodFigures.model_validate(figures | point | shown(figures, AMOUNTS))
 
         return cls.model_validate(
             doc
             | {
                 "commitment_id": doc["_id"],
                 "share": doc["achieved"] / doc["target_value"],
-                "totals": Totals.from_doc(doc["totals"]),
+                "totals": Totals.model_validate(shown(doc["totals"], FIGURES)),
                 "periods": [period(point) for point in doc["series"]],
                 "alerts": [Alert.model_validate(a | {"fingerprint": a["_id"]}) for a in alerts],
             }
@@ -164,16 +172,9 @@ class TargetProgress(BaseModel):
     share: float
 
 
-class PartnershipProgress(BaseModel):
-    partnership_id: str
-    name: str | None
-    people_trained: int
-    people_reached: int
-    programmes_developed: int
-    investment_eur: float
-    commitments: int = Field(description="Commitments measured: active, achieved or missed.")
-    commitments_on_track: int
-    targets: list[TargetProgress]
+class _PartnershipProgress(BaseModel):
+    """Its fields: partnership_id, name, the declared figures, commitments (measured: active,
+    achieved or missed), commitments_on_track and targets."""
 
     @classmethod
     def from_docs(
@@ -182,21 +183,39 @@ class PartnershipProgress(BaseModel):
         known: dict[str, Any] | None,
         rollup: dict[str, Any] | None,
         targets: list[tuple[dict[str, Any], float]],
-    ) -> PartnershipProgress:
+    ) -> _PartnershipProgress:
         r = rollup or {}
-        return cls(
-            partnership_id=partnership_id,
-            name=known["name"] if known else None,
-            people_trained=r.get("people_trained", 0),
-            people_reached=r.get("people_reached", 0),
-            programmes_developed=r.get("programmes_developed", 0),
-            investment_eur=r.get("investment_cents", 0) / 100,
-            commitments=r.get("commitments", 0),
-            commitments_on_track=r.get("commitments_on_track", 0),
-            targets=[
-                TargetProgress.model_validate(
-                    t | {"target_id": t["_id"], "achieved": got, "share": got / t["target_value"]}
-                )
-                for t, got in targets
-            ],
+        return cls.model_validate(
+            {
+                "partnership_id": partnership_id,
+                "name": known["name"] if known else None,
+                **shown({s.name: r.get(s.name, 0) for s in AMOUNTS}, AMOUNTS),
+                "commitments": r.get("commitments", 0),
+                "commitments_on_track": r.get("commitments_on_track", 0),
+                "targets": [
+                    TargetProgress.model_validate(
+                        t
+                        | {"target_id": t["_id"], "achieved": got, "share": got / t["target_value"]}
+                    )
+                    for t, got in targets
+                ],
+            }
         )
+
+
+if TYPE_CHECKING:
+    PartnershipProgress = _PartnershipProgress
+else:
+    PartnershipProgress = create_model(
+        "PartnershipProgress",
+        __base__=_PartnershipProgress,
+        partnership_id=(str, ...),
+        name=(str | None, ...),
+        **figure_fields(AMOUNTS),
+        commitments=(
+            int,
+            Field(description="Commitments measured: active, achieved or missed."),
+        ),
+        commitments_on_track=(int, ...),
+        targets=(list[TargetProgress], ...),
+    )

@@ -3,28 +3,35 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from monitoring.core.domain.figures import AMOUNTS
 from monitoring.core.domain.rollups import Totals
-from monitoring.views.domain.annual_report import STATUSES, AnnualReport, Point, ScopeYear
+from monitoring.views.domain.annual_report import (
+    STATUSES,
+    SUMMED,
+    AnnualReport,
+    Point,
+    ScopeYear,
+)
+from monitoring.views.entrypoints.progress_schemas import figure_fields
+
+if TYPE_CHECKING:
+    _Figures = BaseModel
+else:
+    _Figures = create_model("_Figures", **figure_fields(AMOUNTS))
 
 
-class Figures(BaseModel):
-    people_trained: int = Field(description="People up- or reskilled.")
-    people_reached: int = Field(description="People reached by promotion and dissemination.")
-    programmes_developed: int = Field(description="Training programmes developed or updated.")
-    investment_eur: float = Field(description="Euros invested in training.")
+class Figures(_Figures):
+    """The declared figures' counts and amounts (domain/figures.py), as reports name them."""
 
     @classmethod
     def of(cls, t: Totals | dict[str, Any]) -> Figures:
         values: dict[str, Any] = t.as_dict() if isinstance(t, Totals) else t
-        return Figures(
-            people_trained=values.get("people_trained", 0),
-            people_reached=values.get("people_reached", 0),
-            programmes_developed=values.get("programmes_developed", 0),
-            investment_eur=values.get("investment_cents", 0) / 100,
+        return Figures.model_validate(
+            {s.reported_as: s.shown(values.get(s.name, 0)) for s in AMOUNTS}
         )
 
 
@@ -135,34 +142,50 @@ class LevelYear(AnnualFigures):
     level: str
 
 
-class AnnualReportOut(AnnualFigures):
+class _AnnualReportOut(AnnualFigures):
     """The key figures of the Pact for Skills annual survey, measured from the reports."""
-
-    year: int
-    partnership: str | None = Field(description="The partnership reported on; null: all.")
-    by_gender: dict[str, int] = Field(description="People trained, where reports break it down.")
-    partnerships: list[PartnershipYear]
-    by_country: list[CountryYear]
-    by_level: list[LevelYear]
 
     @classmethod
     def from_report(
         cls, r: AnnualReport, names: dict[str, str], levels: list[str]
-    ) -> AnnualReportOut:
-        return cls(
-            **AnnualFigures.of_scope(r.total),
-            year=r.year,
-            partnership=r.partnership_id,
-            by_gender=r.by_gender,
-            partnerships=[
-                PartnershipYear(
-                    **AnnualFigures.of_scope(r.partnerships[k]), partnership_id=k, name=names.get(k)
-                )
-                for k in sorted(r.partnerships)
-            ],
-            by_country=[
-                CountryYear(**AnnualFigures.of_scope(r.countries[k]), country=k)
-                for k in sorted(r.countries)
-            ],
-            by_level=[LevelYear(**AnnualFigures.of_scope(r.levels[k]), level=k) for k in levels],
+    ) -> _AnnualReportOut:
+        return cls.model_validate(
+            {
+                **AnnualFigures.of_scope(r.total),
+                "year": r.year,
+                "partnership": r.partnership_id,
+                **r.breakdowns,
+                "partnerships": [
+                    PartnershipYear(
+                        **AnnualFigures.of_scope(r.partnerships[k]),
+                        partnership_id=k,
+                        name=names.get(k),
+                    )
+                    for k in sorted(r.partnerships)
+                ],
+                "by_country": [
+                    CountryYear(**AnnualFigures.of_scope(r.countries[k]), country=k)
+                    for k in sorted(r.countries)
+                ],
+                "by_level": [
+                    LevelYear(**AnnualFigures.of_scope(r.levels[k]), level=k) for k in levels
+                ],
+            }
         )
+
+
+if TYPE_CHECKING:
+    AnnualReportOut = _AnnualReportOut
+else:
+    AnnualReportOut = create_model(
+        "AnnualReportOut",
+        __base__=_AnnualReportOut,
+        __doc__=_AnnualReportOut.__doc__,
+        year=(int, ...),
+        partnership=(str | None, Field(description="The partnership reported on; null: all.")),
+        # the breakdowns without a scope of their own (by_gender), summed over the year
+        **figure_fields(SUMMED),
+        partnerships=(list[PartnershipYear], ...),
+        by_country=(list[CountryYear], ...),
+        by_level=(list[LevelYear], ...),
+    )

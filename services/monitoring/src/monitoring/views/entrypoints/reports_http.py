@@ -12,7 +12,6 @@ from fastapi.responses import Response
 
 from monitoring.core.domain.errors import PartnershipNotFound
 from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
-from monitoring.core.entrypoints.http import PROBLEMS, CurrentPrincipal
 from monitoring.views.adapters.annual_report_views import ReportViews, scope_query
 from monitoring.views.domain.annual_report import (
     COLUMNS,
@@ -23,6 +22,8 @@ from monitoring.views.domain.annual_report import (
     series,
 )
 from monitoring.views.entrypoints import report_schemas as s
+from pact_common.auth import CurrentPrincipal
+from pact_common.http import PROBLEMS
 from pact_contracts.vocabulary import CountryCode, SkillLevel
 
 Granularity = Annotated[

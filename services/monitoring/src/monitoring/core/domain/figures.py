@@ -1,0 +1,126 @@
+"""The figures a progress report carries, declared once: the fields of `Figures` below.
+
+Each field says what kind of figure it is (a count, money or a breakdown of people trained),
+which field of the report carries it, and what it means. Everything else follows from this
+declaration: storage (adapters/documents.py), the contract's mapping (adapters/report_codec.py,
+which refuses to start on a report field not declared here), sums, rollup totals, the annual
+report (JSON and CSV) and the HTTP answers. To add a figure, add it to the contract
+(pact_contracts/progress.py) and one line here. Pure Python.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    COUNT = "count"  # a whole number, summed
+    MONEY = "money"  # euros as reported; kept in whole cents so that sums are exact
+    BREAKDOWN = "breakdown"  # people trained per key (a level, a country, ...), summed per key
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    #: the field of Figures and of stored documents (`investment_cents`)
+    name: str
+    kind: Kind
+    #: the field of the progress report, of the HTTP answers and of the CSV (`investment_eur`)
+    reported_as: str
+    description: str
+    #: breakdowns: the rollup scope their keys are (rollups.COUNTRY, LEVEL); None: summed only
+    scope: str | None = None
+
+    def shown(self, stored: int) -> float | int:
+        """The stored value in the unit reports and answers use (cents -> euros)."""
+        return stored / 100 if self.kind is Kind.MONEY else stored
+
+    def stored(self, reported: float | int | None) -> int:
+        """A reported value (None: not given) in the unit kept (euros -> whole cents)."""
+        if self.kind is Kind.MONEY:
+            return round((reported or 0) * 100)
+        return int(reported or 0)
+
+
+_SPEC = "figure"
+
+
+def count(description: str) -> Any:
+    return field(default=0, metadata={_SPEC: (Kind.COUNT, None, description, None)})
+
+
+def money(reported_as: str, description: str) -> Any:
+    return field(default=0, metadata={_SPEC: (Kind.MONEY, reported_as, description, None)})
+
+
+def breakdown(description: str, scope: str | None = None) -> Any:
+    return field(default_factory=dict, metadata={_SPEC: (Kind.BREAKDOWN, None, description, scope)})
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One period's figures, or a sum of them: the declaration of every figure."""
+
+    people_trained: int = count("People up- or reskilled.")
+    people_reached: int = count("People reached by promotion and dissemination.")
+    programmes_developed: int = count("Training programmes developed or updated.")
+    investment_cents: int = money("investment_eur", "Euros invested in training.")
+    by_level: Mapping[str, int] = breakdown("People trained by digital skill level.", "level")
+    by_country: Mapping[str, int] = breakdown("People trained by country.", "country")
+    by_gender: Mapping[str, int] = breakdown("People trained, where reports break it down.")
+
+    def value(self, metric: str) -> float:
+        """A target metric (named as reports name it) in the unit reports use."""
+        spec = BY_REPORTED_NAME[metric]
+        return float(spec.shown(getattr(self, spec.name)))
+
+
+def _spec(name: str, metadata: Mapping[str, Any]) -> FigureSpec:
+    kind, reported_as, description, scope = metadata[_SPEC]
+    return FigureSpec(name, kind, reported_as or name, description, scope)
+
+
+#: every figure, in declaration order
+FIGURES: tuple[FigureSpec, ...] = tuple(_spec(f.name, f.metadata) for f in fields(Figures))
+#: counts and money: what sums and rollups add up, in this order
+AMOUNTS = tuple(s for s in FIGURES if s.kind is not Kind.BREAKDOWN)
+BREAKDOWNS = tuple(s for s in FIGURES if s.kind is Kind.BREAKDOWN)
+AMOUNT_NAMES = tuple(s.name for s in AMOUNTS)
+BREAKDOWN_NAMES = tuple(s.name for s in BREAKDOWNS)
+BY_REPORTED_NAME = {s.reported_as: s for s in FIGURES}
+#: what a breakdown breaks down (the contract checks that they sum to it)
+BROKEN_DOWN = "people_trained"
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Figures], tuple[Any, ...]]:
+    if len(names) == 1:
+        return lambda f: (getattr(f, names[0]),)
+    return operator.attrgetter(*names)
+
+
+#: a Figures' amounts (breakdowns) as a tuple, in AMOUNTS (BREAKDOWNS) order
+amounts_of: Callable[[Figures], tuple[int, ...]] = _getter(AMOUNT_NAMES)
+breakdowns_of: Callable[[Figures], tuple[Mapping[str, int], ...]] = _getter(BREAKDOWN_NAMES)
+
+
+def figures(amounts: Iterable[int], breakdowns: Iterable[Mapping[str, int]]) -> Figures:
+    """Figures from its amounts and breakdowns, in AMOUNTS and BREAKDOWNS order."""
+    values: dict[str, Any] = dict(zip(AMOUNT_NAMES, amounts, strict=True))
+    values.update(zip(BREAKDOWN_NAMES, breakdowns, strict=True))
+    return Figures(**values)
+
+
+def sum_figures(items: Iterable[Figures]) -> Figures:
+    sums = [0] * len(AMOUNTS)
+    keyed: list[dict[str, int]] = [{} for _ in BREAKDOWNS]
+    for f in items:
+        for i, value in enumerate(amounts_of(f)):
+            sums[i] += value
+        # plain dicts, not Counter.update: the hot path sums every commitment several times
+        for into, more in zip(keyed, breakdowns_of(f), strict=True):
+            for key, value in more.items():
+                into[key] = into.get(key, 0) + value
+    return figures(sums, keyed)
