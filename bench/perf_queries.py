@@ -2,9 +2,9 @@
 
 Ingesting a million reports through Kafka would make the benchmark long, so the state is
 computed in this process with monitoring's own code, as the hot path computes it (the
-adapters' inbound mapping, CommitmentProgress.apply, the rules, reconcile, contribution, the
-alert board's take) and bulk-inserted in the exact documents its repositories write
-(adapters/documents.py, alert_store.record_doc), with a receipt and an inbox entry for
+adapters' inbound mapping, CommitmentProgress.apply, the rules, reconcile, contribution) and
+bulk-inserted in the exact documents its repositories write (core/adapters/documents.py;
+the alert board reads the same alerts), with a receipt and an inbox entry for
 every report. Only the latest revision of each period is applied (that is all a
 commitment's document keeps) and the rules run once, at the end: the alerts are those
 firing now, without the history of episodes that fired and resolved along the way."""
@@ -22,10 +22,9 @@ from typing import Any
 
 import httpx
 
-import pact_contracts as c
 from bench.perf_world import PARTNERSHIPS, World, percentile
 from monitoring.core.adapters import documents as d
-from monitoring.core.adapters import inbound, publisher
+from monitoring.core.adapters import inbound
 from monitoring.core.adapters.report_codec import to_report
 from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.events import AlertFired, AlertResolved
@@ -40,9 +39,6 @@ from monitoring.core.domain.rules import (
     on_track,
     target_subject,
 )
-from monitoring.notify.adapters.board_store import record_doc
-from monitoring.notify.adapters.inbound import alert_notice
-from monitoring.notify.domain import board as alert_board
 from pact_common.auth import Principal, Role, TokenIssuer
 from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY
 from pact_contracts import ProgressReported
@@ -80,12 +76,6 @@ def _evaluate(
     return alerts, events, rollups
 
 
-def _contract(event: AlertFired | AlertResolved) -> c.AlertFired | c.AlertResolved:
-    contract = publisher.to_contract(event)
-    assert isinstance(contract, c.AlertFired | c.AlertResolved)
-    return contract
-
-
 async def _insert(db: Any, name: str, docs: list[Doc]) -> None:
     for i in range(0, len(docs), CHUNK):
         await db[name].insert_many(docs[i : i + CHUNK], ordered=False)
@@ -116,8 +106,7 @@ async def build_state(
         raw = json.loads(r.to_bytes())
         report = to_report(r, raw, json.dumps(raw), None, "bench")
         progress[r.commitment_id].apply(report, now)
-    alerts, events, rollups = _evaluate(progress, targets, now)
-    board = [alert_board.take(None, alert_notice(_contract(e))) for e in events]
+    alerts, _fired_or_resolved, rollups = _evaluate(progress, targets, now)
     computed = time.perf_counter() - started
     partners, partnerships = [], []
     for event in world.partner_events:
@@ -138,7 +127,6 @@ async def build_state(
         [{"_id": k, **t.as_dict(), "kind": k.split(":")[0]} for k, t in sorted(rollups.items())],
     )
     await _insert(db, "alerts", [d.alert_doc(a) for a in alerts])
-    await _insert(db, "alert_records", [record_doc(r) for r in board if r is not None])
     await _insert(db, "receipts", receipts)
     await _insert(
         db, "processed_events", [{"_id": f"{group}:{r['_id']}", "at": now} for r in receipts]

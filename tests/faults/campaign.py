@@ -105,7 +105,6 @@ class Campaign:
             "commitments": len(self.world.plans),
             "partners": len(self.world.partners),
             "targets": len(self.world.targets),
-            "webhook_receivers": len(self.world.partners),
         }
 
         async def loaded() -> bool:

@@ -242,7 +242,7 @@ class World:
             report["people_trained"] = pledge_body()["target_value"]
             answer = await monitoring.client.post("/progress", json=report, headers=partner.headers)
             assert answer.status_code == 202, answer.text
-        alerts = monitoring.db["alert_records"]
+        alerts = monitoring.db["alerts"]
 
         async def fired() -> bool:
             for partner in self.partners.values():
