@@ -27,12 +27,12 @@ from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import inbound
 from monitoring.core.adapters.report_codec import to_report
 from monitoring.core.domain.alerting import Alert, reconcile
+from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import AlertFired, AlertResolved
 from monitoring.core.domain.model import Commitment, Partner, Partnership, PartnershipTarget
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals, contribution, members_key, merge
 from monitoring.core.domain.rules import (
-    AlertConfig,
     commitment_subject,
     evaluate_commitment,
     evaluate_target,

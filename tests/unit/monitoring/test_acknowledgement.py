@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 
 from monitoring.core.domain.alerting import Alert, AlertNotFiring, AlertStatus, reconcile
-from monitoring.core.domain.rules import Condition, Rule, commitment_subject
+from monitoring.core.domain.conditions import Condition, Rule
+from monitoring.core.domain.rules import commitment_subject
 
 from .builders import NOW, commitment
 

@@ -17,11 +17,12 @@ from monitoring.core.adapters.report_codec import read, verify_signature
 from monitoring.core.domain.acceptance import Reason
 from monitoring.core.domain.alerting import reconcile
 from monitoring.core.domain.commands import Unreadable
+from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Report
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
-from monitoring.core.domain.rules import AlertConfig, commitment_subject, evaluate_commitment
+from monitoring.core.domain.rules import commitment_subject, evaluate_commitment
 from pact_contracts.signing import new_key_pair, signed_message
 from tests.support.examples import COMMITMENT, PARTNER, PROGRESS_WIRE_FORM
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from monitoring.core.domain.alerting import Alert, AlertStatus, Reconciled, reconcile
+from monitoring.core.domain.conditions import Condition, Rule, Severity
 from monitoring.core.domain.events import AlertFired, AlertResolved
-from monitoring.core.domain.rules import Condition, Rule, Severity, commitment_subject
+from monitoring.core.domain.rules import commitment_subject
 
 from .builders import NOW, commitment
 

@@ -6,14 +6,11 @@ from datetime import date
 
 import pytest
 
+from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Severity
 from monitoring.core.domain.model import CommitmentStatus, Milestone
 from monitoring.core.domain.periods import Cadence
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rules import (
-    AlertConfig,
-    Condition,
-    Rule,
-    Severity,
     as_of_date,
     commitment_subject,
     evaluate_commitment,

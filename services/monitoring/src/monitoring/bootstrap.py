@@ -17,8 +17,8 @@ from monitoring.core.adapters import repository
 from monitoring.core.adapters.report_codec import verify_signature
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain import commands
+from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.intake import Taken
-from monitoring.core.domain.rules import AlertConfig
 from monitoring.core.entrypoints import consumers
 from monitoring.core.entrypoints.http import Services, router
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer

@@ -15,8 +15,8 @@ import pact_contracts as c
 from monitoring.core.adapters.documents import alert_doc
 from monitoring.core.adapters.repository import ALERTS
 from monitoring.core.domain.alerting import Alert, AlertStatus
+from monitoring.core.domain.conditions import Rule, Severity, Subject, SubjectType
 from monitoring.core.domain.model import Metric
-from monitoring.core.domain.rules import Rule, Severity, Subject, SubjectType
 from monitoring.notify.adapters.delivery_queue import DELIVERIES
 
 Doc = dict[str, Any]

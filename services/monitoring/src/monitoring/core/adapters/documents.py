@@ -11,6 +11,7 @@ from typing import Any
 
 from monitoring.core.domain.acceptance import Awaited
 from monitoring.core.domain.alerting import Acknowledgement, Alert, AlertStatus
+from monitoring.core.domain.conditions import Rule, Severity, Subject, SubjectType
 from monitoring.core.domain.events import ReportRejected
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
@@ -32,7 +33,6 @@ from monitoring.core.domain.model import (
 )
 from monitoring.core.domain.periods import Cadence
 from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry, TargetProgress
-from monitoring.core.domain.rules import Rule, Severity, Subject, SubjectType
 
 Doc = dict[str, Any]
 

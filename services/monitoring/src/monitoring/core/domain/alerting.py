@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from monitoring.core.domain.conditions import Condition, Rule, Severity, Subject
 from monitoring.core.domain.events import AlertFired, AlertResolved
-from monitoring.core.domain.rules import Condition, Rule, Severity, Subject
 from pact_common.errors import Conflict, NotFound
 
 

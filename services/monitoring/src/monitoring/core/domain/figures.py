@@ -74,8 +74,9 @@ class Figures:
 
     def value(self, metric: str) -> float:
         """A target metric (named as reports name it) in the unit reports use."""
-        spec = BY_REPORTED_NAME[metric]
-        return float(spec.shown(getattr(self, spec.name)))
+        name, per_unit = METRIC_FIELDS[metric]
+        value: int = getattr(self, name)
+        return value / per_unit
 
 
 def _spec(name: str, metadata: Mapping[str, Any]) -> FigureSpec:
@@ -91,6 +92,10 @@ BREAKDOWNS = tuple(s for s in FIGURES if s.kind is Kind.BREAKDOWN)
 AMOUNT_NAMES = tuple(s.name for s in AMOUNTS)
 BREAKDOWN_NAMES = tuple(s.name for s in BREAKDOWNS)
 BY_REPORTED_NAME = {s.reported_as: s for s in FIGURES}
+#: a figure named as reports name it -> (its field, stored units per reported unit)
+METRIC_FIELDS = {s.reported_as: (s.name, 100 if s.kind is Kind.MONEY else 1) for s in AMOUNTS}
+if FIGURES != AMOUNTS + BREAKDOWNS:  # Figures is built positionally on the hot path
+    raise TypeError("declare the counts and money of Figures before its breakdowns")
 #: what a breakdown breaks down (the contract checks that they sum to it)
 BROKEN_DOWN = "people_trained"
 
@@ -108,19 +113,18 @@ breakdowns_of: Callable[[Figures], tuple[Mapping[str, int], ...]] = _getter(BREA
 
 def figures(amounts: Iterable[int], breakdowns: Iterable[Mapping[str, int]]) -> Figures:
     """Figures from its amounts and breakdowns, in AMOUNTS and BREAKDOWNS order."""
-    values: dict[str, Any] = dict(zip(AMOUNT_NAMES, amounts, strict=True))
-    values.update(zip(BREAKDOWN_NAMES, breakdowns, strict=True))
-    return Figures(**values)
+    return Figures(*amounts, *breakdowns)  # type: ignore[arg-type]
 
 
 def sum_figures(items: Iterable[Figures]) -> Figures:
-    sums = [0] * len(AMOUNTS)
+    every = list(items)
+    if not every:
+        return Figures()
+    sums = map(sum, zip(*map(amounts_of, every)))  # noqa: B905 (as many as AMOUNTS each)
     keyed: list[dict[str, int]] = [{} for _ in BREAKDOWNS]
-    for f in items:
-        for i, value in enumerate(amounts_of(f)):
-            sums[i] += value
+    for breakdowns in map(breakdowns_of, every):
         # plain dicts, not Counter.update: the hot path sums every commitment several times
-        for into, more in zip(keyed, breakdowns_of(f), strict=True):
+        for into, more in zip(keyed, breakdowns):  # noqa: B905 (as many as BREAKDOWNS)
             for key, value in more.items():
                 into[key] = into.get(key, 0) + value
-    return figures(sums, keyed)
+    return Figures(*sums, *keyed)  # type: ignore[arg-type]

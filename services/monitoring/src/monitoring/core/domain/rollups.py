@@ -10,16 +10,17 @@ country (level) only when the commitment names exactly one.
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
     BREAKDOWNS,
     BROKEN_DOWN,
     BY_REPORTED_NAME,
+    METRIC_FIELDS,
     amounts_of,
 )
-from monitoring.core.domain.model import Metric
+from monitoring.core.domain.model import Figures, Metric
 from monitoring.core.domain.progress import CommitmentProgress
 
 PARTNER, PARTNERSHIP, COUNTRY, LEVEL, MEMBERS = (
@@ -36,6 +37,7 @@ PARTNER, PARTNERSHIP, COUNTRY, LEVEL, MEMBERS = (
 TOTALS = (*AMOUNT_NAMES, "commitments", "commitments_on_track")
 _INDEX = {name: i for i, name in enumerate(TOTALS)}
 _ZEROS = (0,) * len(TOTALS)
+_N = len(AMOUNT_NAMES)
 _MEASURED, _ON_TRACK = _INDEX["commitments"], _INDEX["commitments_on_track"]
 _BROKEN_DOWN = _INDEX[BROKEN_DOWN]
 #: the scopes breakdowns attribute to, and the commitment's field naming its own
@@ -43,6 +45,13 @@ _NAMED_BY = {COUNTRY: "countries", LEVEL: "levels"}
 _SCOPED = tuple(s for s in BREAKDOWNS if s.scope is not None)
 if unknown := [s.name for s in _SCOPED if s.scope not in _NAMED_BY]:
     raise ValueError(f"breakdowns {unknown} name a scope rollups do not know")
+_SCOPE_KINDS = tuple(str(s.scope) for s in _SCOPED)
+
+_scoped_of: Callable[[Figures], tuple[Mapping[str, int], ...]] = (
+    operator.attrgetter(*(s.name for s in _SCOPED))
+    if len(_SCOPED) > 1
+    else lambda f: tuple(getattr(f, s.name) for s in _SCOPED)
+)
 
 
 class Totals:
@@ -98,8 +107,8 @@ class Totals:
         return Totals(*self.values[: len(AMOUNT_NAMES)])
 
     def value(self, metric: Metric) -> float:
-        spec = BY_REPORTED_NAME[metric]
-        return float(spec.shown(self.values[_INDEX[spec.name]]))
+        name, per_unit = METRIC_FIELDS[metric]
+        return self.values[_INDEX[name]] / per_unit
 
 
 def rollup_key(kind: str, *parts: str) -> str:
@@ -129,25 +138,21 @@ def contribution(progress: CommitmentProgress | None) -> dict[str, Totals]:
     # Breakdowns must be split per period: a period without one is "unbroken" as a whole.
     # A breakdown's keys get its people trained; when the commitment names exactly one
     # country (level), that one also gets what the breakdown leaves out, and the other figures.
+    scopes = [(kind, getattr(c, _NAMED_BY[kind])) for kind in _SCOPE_KINDS]
     for entry in progress.periods.values():
         f = entry.figures
-        for spec in _SCOPED:
-            breakdown: Mapping[str, int] = getattr(f, spec.name)
-            named: tuple[str, ...] = getattr(c, _NAMED_BY[str(spec.scope)])
-            kind = str(spec.scope)
+        for (kind, named), breakdown in zip(scopes, _scoped_of(f), strict=True):
             for key, trained in breakdown.items():
                 row(rollup_key(kind, key))[_BROKEN_DOWN] += trained
             if len(named) == 1:
                 single = row(rollup_key(kind, named[0]))
-                for i, value in enumerate(amounts_of(f)):
-                    single[i] += value
+                single[:_N] = map(operator.add, single, amounts_of(f))
                 single[_BROKEN_DOWN] -= sum(breakdown.values())
     whole = amounts_of(progress.totals)
     measured, on_track = int(c.status.measured), int(bool(progress.on_track))
     for key in (rollup_key(PARTNER, c.partner_id), rollup_key(PARTNERSHIP, c.partnership_id)):
         r = row(key)
-        for i, value in enumerate(whole):
-            r[i] += value
+        r[:_N] = map(operator.add, r, whole)
         r[_MEASURED] += measured
         r[_ON_TRACK] += on_track
     metric = _INDEX[BY_REPORTED_NAME[c.target.metric].name]

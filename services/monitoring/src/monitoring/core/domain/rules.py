@@ -18,10 +18,16 @@ what changed. All rules depend on the date only, never on the time of day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
+from monitoring.core.domain.conditions import (
+    OFF_TRACK,
+    AlertConfig,
+    Condition,
+    Rule,
+    Subject,
+    SubjectType,
+)
 from monitoring.core.domain.model import (
     Commitment,
     CommitmentStatus,
@@ -32,79 +38,6 @@ from monitoring.core.domain.model import (
 )
 from monitoring.core.domain.periods import Period, periods_overlapping
 from monitoring.core.domain.progress import CommitmentProgress
-
-
-class Rule(StrEnum):
-    MILESTONE_MISSED = "MilestoneMissed"
-    TARGET_MISSED = "TargetMissed"
-    COMMITMENT_AT_RISK = "CommitmentAtRisk"
-    REPORTING_OVERDUE = "ReportingOverdue"
-    TARGET_ACHIEVED = "TargetAchieved"
-    MILESTONE_ACHIEVED = "MilestoneAchieved"
-
-    @property
-    def informational(self) -> bool:
-        """Fires once per fingerprint, ever; never resolves."""
-        return self in (Rule.TARGET_ACHIEVED, Rule.MILESTONE_ACHIEVED)
-
-    @property
-    def severity(self) -> Severity:
-        if self.informational:
-            return Severity.INFO
-        return Severity.CRITICAL if self is Rule.TARGET_MISSED else Severity.WARNING
-
-
-class Severity(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
-    CRITICAL = "critical"
-
-
-#: Rules whose firing means the subject is not on track.
-OFF_TRACK = frozenset({Rule.MILESTONE_MISSED, Rule.TARGET_MISSED, Rule.COMMITMENT_AT_RISK})
-
-
-class SubjectType(StrEnum):
-    COMMITMENT = "commitment"
-    PARTNERSHIP_TARGET = "partnership_target"
-
-
-@dataclass(frozen=True)
-class Subject:
-    type: SubjectType
-    id: str
-    partnership_id: str
-    metric: Metric
-    partner_id: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.type.value}:{self.id}"
-
-
-@dataclass(frozen=True)
-class AlertConfig:
-    #: CommitmentAtRisk when the projection falls short of the target by more than this share
-    at_risk_tolerance: float = 0.10
-    #: ... once this share of the start..deadline window has passed
-    at_risk_min_elapsed: float = 0.25
-
-
-@dataclass(frozen=True)
-class Condition:
-    rule: Rule
-    active: bool
-    expected: float
-    actual: float
-    due_date: date | None
-    message: str
-    #: the milestone's due date, for milestone rules: one fingerprint per milestone
-    key: str | None = None
-
-    def fingerprint(self, subject: Subject) -> str:
-        base = f"{self.rule.value}:{subject.type.value}:{subject.id}"
-        return f"{base}:{self.key}" if self.key else base
-
 
 _UNITS = {
     Metric.PEOPLE_TRAINED: "people trained",

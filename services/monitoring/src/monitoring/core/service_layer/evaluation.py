@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from monitoring.core.domain.alerting import Alert, reconcile
+from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import (
@@ -19,7 +20,6 @@ from monitoring.core.domain.rollups import (
     merge,
 )
 from monitoring.core.domain.rules import (
-    AlertConfig,
     commitment_subject,
     evaluate_commitment,
     evaluate_target,

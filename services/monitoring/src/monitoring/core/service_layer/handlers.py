@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from monitoring.core.domain import commands
 from monitoring.core.domain.acceptance import Awaited, SignatureCheck, unverifiable
+from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import ReportRejected
 from monitoring.core.domain.intake import Intake, ParkedReport, Taken, expired
 from monitoring.core.domain.model import Partner
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
-from monitoring.core.domain.rules import AlertConfig
 from monitoring.core.service_layer.evaluation import (
     Contributions,
     contributions,

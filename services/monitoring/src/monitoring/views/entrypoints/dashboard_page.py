@@ -12,9 +12,10 @@ from typing import Any
 from markupsafe import Markup
 
 from monitoring.core.adapters.documents import commitment_from
+from monitoring.core.domain.conditions import Rule
 from monitoring.core.domain.model import Metric
 from monitoring.core.domain.periods import Period
-from monitoring.core.domain.rules import Rule, as_of_date, projection
+from monitoring.core.domain.rules import as_of_date, projection
 from monitoring.views.entrypoints.dashboard_charts import (
     MilestoneMark,
     ProgressChart,
