@@ -182,6 +182,11 @@ class Partner:
         partner.events.append(facts.PartnerRegistered(partner.id, actor=partner.id))
         return partner, api_key
 
+    def _note(self, at: datetime, action: str, actor: str, changes: tuple[str, ...] = ()) -> None:
+        """An audit-trail line for a change that keeps the status."""
+        status = self.status.value
+        self.new_transitions.append(Transition(at, action, actor, status, status, changes=changes))
+
     def _changed(self, event: facts.PartnerEvent) -> None:
         self.version += 1
         self.events.append(event)
@@ -216,11 +221,7 @@ class Partner:
         if not changed:
             return []
         self.profile = updated
-        self.new_transitions.append(
-            Transition(
-                at, "update", actor, self.status.value, self.status.value, changes=tuple(changed)
-            )
-        )
+        self._note(at, "update", actor, tuple(changed))
         self._changed(facts.PartnerUpdated(self.id, actor=actor, changed_fields=tuple(changed)))
         if "signing_public_key" in changed and updated.signing_public_key:
             self._changed(facts.PartnerSigningKeyRegistered(self.id, actor=actor))
@@ -231,11 +232,7 @@ class Partner:
         if partnership_id in self.partnerships:
             return False
         self.partnerships.append(partnership_id)
-        self.new_transitions.append(
-            Transition(
-                at, "join", actor, self.status.value, self.status.value, changes=(partnership_id,)
-            )
-        )
+        self._note(at, "join", actor, (partnership_id,))
         self._changed(
             facts.PartnerJoinedPartnership(self.id, actor=actor, partnership_id=partnership_id)
         )
@@ -245,11 +242,7 @@ class Partner:
         if partnership_id not in self.partnerships:
             return False
         self.partnerships.remove(partnership_id)
-        self.new_transitions.append(
-            Transition(
-                at, "leave", actor, self.status.value, self.status.value, changes=(partnership_id,)
-            )
-        )
+        self._note(at, "leave", actor, (partnership_id,))
         self._changed(
             facts.PartnerLeftPartnership(self.id, actor=actor, partnership_id=partnership_id)
         )
@@ -260,14 +253,9 @@ class Partner:
         self._require_not_closed("rotate the key of")
         api_key = new_api_key()
         self.api_key_hash = hash_api_key(api_key)
-        self.new_transitions.append(
-            Transition(at, "rotate_api_key", actor, self.status.value, self.status.value)
-        )
+        self._note(at, "rotate_api_key", actor)
         self.version += 1
         return api_key
-
-    def may_get_token(self) -> bool:
-        return self.status.may_get_token
 
     def _require_not_closed(self, what: str) -> None:
         if self.status.closed:

@@ -164,7 +164,7 @@ async def issue_token(
         partner = await uow.partners.get(partner_id) if partner_id else None
     if partner is None:
         raise InvalidCredentials("unknown API key", field="api_key")
-    if not partner.may_get_token():
+    if not partner.status.may_get_token:
         raise PartnerNotAllowed(f"partner {partner.id} is {partner.status.value}", field="status")
     principal = Principal(subject=partner.id, role=Role.PARTNER, partner_id=partner.id)
     return issuer.issue(principal), principal
