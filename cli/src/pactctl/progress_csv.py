@@ -2,16 +2,16 @@
 the ProgressReported contract before anything is sent. Pure: text in, reports or errors out.
 
 One row per commitment and period. Columns (header row required, any order; only
-commitment_id, period and people_trained are required; an empty cell means "not given"):
+commitment_id, period and the contract's required figures are required; an empty cell means
+"not given"):
 
   commitment_id        the commitment's id from the pledge
   period               YYYY-Qn (quarterly commitments) or YYYY-MM (monthly ones)
   revision             1 when empty; a higher revision replaces earlier figures
-  people_trained       people who completed up- or reskilling in the period
-  by_level_basic, by_level_intermediate, by_level_advanced, by_level_expert
-  by_gender_female, by_gender_male, by_gender_non_binary, by_gender_undisclosed
-  by_country           "DE:70;FR:50" (EU-27 and IS, LI, NO; Greece is GR)
-  programmes_developed, investment_eur, people_reached
+  then every figure of the contract (`report_figures`), in its order:
+  a count or euros     a column named as the field (people_trained, investment_eur, ...)
+  a breakdown by an enum        a column per key: by_level_basic, by_gender_female, ...
+  a breakdown by a code list    one column: by_country "DE:70;FR:50" (EU-27 and IS, LI, NO)
 
 Each breakdown given (any of its cells filled) must sum exactly to people_trained.
 """
@@ -30,31 +30,40 @@ from typing import Any
 from pydantic import ValidationError
 
 from pact_contracts import ProgressReported
-from pact_contracts.vocabulary import COUNTRIES, Gender, SkillLevel
+from pact_contracts.progress import FigureKind, ReportFigure, report_figures
 
 from .periods import Period
 
-LEVEL_COLUMNS = {f"by_level_{lv.value}": lv.value for lv in SkillLevel}
-GENDER_COLUMNS = {f"by_gender_{g.value}": g.value for g in Gender}
-COUNTS = ("programmes_developed", "people_reached")
-REQUIRED = ("commitment_id", "period", "people_trained")
+#: the report's figures, as the contract declares them
+FIGURES = report_figures()
+BROKEN_DOWN = "people_trained"  # what every breakdown sums to (the contract's rule)
+
+
+def figure_columns(f: ReportFigure) -> dict[str, str]:
+    """A figure's columns, each with the breakdown key it holds (or the figure's name)."""
+    if f.kind is FigureKind.BREAKDOWN and f.enum_keys:
+        return {f"{f.name}_{key}": key for key in f.keys}
+    return {f.name: f.name}
+
+
+REQUIRED = ("commitment_id", "period", *(f.name for f in FIGURES if f.required))
 COLUMNS: tuple[str, ...] = (
     "commitment_id",
     "period",
     "revision",
-    "people_trained",
-    *LEVEL_COLUMNS,
-    *GENDER_COLUMNS,
-    "by_country",
-    "programmes_developed",
-    "investment_eur",
-    "people_reached",
+    *(column for f in FIGURES for column in figure_columns(f)),
 )
+FIGURES_BY_NAME = {f.name: f for f in FIGURES}
+#: how a code-list breakdown's unknown key is explained (others: the list of keys)
+UNKNOWN_KEY = {
+    "by_country": "{code} is not a country code of the EU-27 or IS, LI, NO "
+    "(ISO 3166-1 alpha-2{hint})",
+}
 MAX_COUNT = 1_000_000_000
 MAX_REVISION = 1_000_000
 _WHOLE = re.compile(r"^[0-9]+$")
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-_COUNTRY_ITEM = re.compile(r"^([A-Za-z]{2})\s*:\s*(\S+)$")
+_CODED_ITEM = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(\S+)$")
 
 
 @dataclass(frozen=True)
@@ -135,36 +144,45 @@ class _Line:
         values = {key: self.count(column) for column, key in columns.items()}
         return {k: v for k, v in values.items() if v is not None}
 
-    def countries(self) -> dict[str, int] | None:
-        text = self.cells.get("by_country", "")
+    def coded(self, f: ReportFigure) -> dict[str, int] | None:
+        """A breakdown by a code list in one cell: "DE:70;FR:50"."""
+        text = self.cells.get(f.name, "")
         if not text:
             return None
+        noun = f.name.removeprefix("by_")
+        keys = {key.upper(): key for key in f.keys}
+        example = ";".join(f"{k}:{v}" for k, v in (f.example or {}).items())
         out: dict[str, int] = {}
         for item in (part.strip() for part in text.split(";")):
             if item == "":
                 continue
-            match = _COUNTRY_ITEM.match(item)
+            match = _CODED_ITEM.match(item)
             if match is None or not _WHOLE.match(match[2]):
                 self.fail(
-                    "by_country",
-                    "country_format",
-                    f"{item!r} is not COUNTRY:COUNT (write e.g. DE:70;FR:50)",
+                    f.name,
+                    f"{noun}_format",
+                    f"{item!r} is not {noun.upper()}:COUNT (write e.g. {example})",
                 )
                 continue
             code, people = match[1].upper(), int(match[2])
-            if code not in COUNTRIES:
+            if code not in keys:
                 hint = "; Greece is GR" if code == "EL" else ""
-                self.fail(
-                    "by_country",
-                    "unknown_country",
-                    f"{code} is not a country code of the EU-27 or IS, LI, NO "
-                    f"(ISO 3166-1 alpha-2{hint})",
-                )
-            elif code in out:
-                self.fail("by_country", "duplicate_country", f"{code} is given twice")
+                unknown = UNKNOWN_KEY.get(f.name, "{code} is not one of " + ", ".join(f.keys))
+                self.fail(f.name, f"unknown_{noun}", unknown.format(code=code, hint=hint))
+            elif keys[code] in out:
+                self.fail(f.name, f"duplicate_{noun}", f"{code} is given twice")
             else:
-                out[code] = people
+                out[keys[code]] = people
         return out
+
+    def figure(self, f: ReportFigure) -> Any:
+        if f.kind is FigureKind.COUNT:
+            return self.count(f.name)
+        if f.kind is FigureKind.EUROS:
+            return self.amount(f.name)
+        if f.enum_keys:
+            return self.breakdown(figure_columns(f))
+        return self.coded(f)
 
 
 def _sum_check(line: _Line, name: str, breakdown: dict[str, int] | None, total: int) -> None:
@@ -173,8 +191,8 @@ def _sum_check(line: _Line, name: str, breakdown: dict[str, int] | None, total: 
         return
     given = sum(breakdown.values())
     if given != total:
-        columns = "by_country" if name == "by_country" else f"{name}_*"
-        line.fail(name, "breakdown_sum", f"{columns} sum to {given}, but people_trained is {total}")
+        columns = f"{name}_*" if len(figure_columns(FIGURES_BY_NAME[name])) > 1 else name
+        line.fail(name, "breakdown_sum", f"{columns} sum to {given}, but {BROKEN_DOWN} is {total}")
 
 
 def _check_line(line: _Line, partner_id: str, producer: str, today: date | None) -> dict[str, Any]:
@@ -199,23 +217,18 @@ def _check_line(line: _Line, partner_id: str, producer: str, today: date | None)
                     "report it once it has begun",
                 )
     revision = line.count("revision", minimum=1, maximum=MAX_REVISION)
-    trained = line.count("people_trained")
     values: dict[str, Any] = {
         "partner_id": partner_id,
         "producer": producer,
         "commitment_id": c.get("commitment_id", ""),
         "period": period_text,
         "revision": revision or 1,
-        "people_trained": trained,
-        "by_level": line.breakdown(LEVEL_COLUMNS),
-        "by_gender": line.breakdown(GENDER_COLUMNS),
-        "by_country": line.countries(),
-        "investment_eur": line.amount("investment_eur"),
-        **{column: line.count(column) for column in COUNTS},
+        **{f.name: line.figure(f) for f in FIGURES},
     }
-    if trained is not None:
-        for name in ("by_level", "by_gender", "by_country"):
-            _sum_check(line, name, values[name], trained)
+    if (trained := values[BROKEN_DOWN]) is not None:
+        for f in FIGURES:
+            if f.kind is FigureKind.BREAKDOWN:
+                _sum_check(line, f.name, values[f.name], trained)
     return values
 
 

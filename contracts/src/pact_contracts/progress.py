@@ -3,10 +3,14 @@ commitment_id), and what monitoring says back on `monitoring.progress-rejected.v
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from functools import cache
+from types import NoneType, UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import Field, StrictFloat, StrictInt, TypeAdapter, model_validator
+from pydantic import BaseModel, Field, StrictFloat, StrictInt, TypeAdapter, model_validator
+from pydantic.fields import FieldInfo
 
 from .envelope import Event, text
 from .vocabulary import CountryCode, Gender, SkillLevel
@@ -73,7 +77,7 @@ class ProgressReported(Event):
 
     @model_validator(mode="after")
     def _breakdowns_sum_to_total(self) -> ProgressReported:
-        for name in ("by_level", "by_country", "by_gender"):
+        for name in (f.name for f in report_figures(type(self)) if f.kind is FigureKind.BREAKDOWN):
             breakdown = getattr(self, name)
             if breakdown is not None and sum(breakdown.values()) != self.people_trained:
                 raise ValueError(
@@ -84,6 +88,84 @@ class ProgressReported(Event):
 
 
 PROGRESS_REPORT: TypeAdapter[ProgressReported] = TypeAdapter(ProgressReported)
+
+#: The fields of a report that are not figures: the envelope's and what the report is about.
+#: Every other field of ProgressReported is a figure, read off its type by `report_figures`.
+NOT_FIGURES = frozenset(
+    {
+        "event_id",
+        "event_type",
+        "schema_version",
+        "occurred_at",
+        "producer",
+        "correlation_id",
+        "causation_id",
+        "partner_id",
+        "commitment_id",
+        "period",
+        "revision",
+    }
+)
+
+
+class FigureKind(StrEnum):
+    COUNT = "count"  # a whole number
+    EUROS = "euros"  # an amount in euros
+    BREAKDOWN = "breakdown"  # people trained split by a key (a level, a country, a gender)
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """One figure of the report, as its type says: what importers and consumers follow."""
+
+    name: str
+    kind: FigureKind
+    required: bool
+    description: str
+    #: a breakdown's keys, and whether they come from an enum (rather than a code list)
+    keys: tuple[str, ...] = ()
+    enum_keys: bool = False
+    example: Any = None
+
+
+def _plain(annotation: Any) -> Any:
+    """The type without Annotated metadata and without None."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (Union, UnionType):
+        options = [_plain(a) for a in get_args(annotation) if a is not NoneType]
+        return options[0] if len(options) == 1 else tuple(options)
+    return annotation
+
+
+def _figure(name: str, f: FieldInfo) -> ReportFigure:
+    plain = _plain(f.annotation)
+    said: dict[str, Any] = {
+        "required": f.is_required(),
+        "description": f.description or "",
+        "example": f.examples[0] if f.examples else None,
+    }
+    if get_origin(plain) is dict:
+        key = _plain(get_args(plain)[0])
+        if isinstance(key, type) and issubclass(key, Enum):
+            keys, enum_keys = tuple(str(k.value) for k in key), True
+        else:
+            keys, enum_keys = tuple(str(k) for k in get_args(key)), False
+        return ReportFigure(name, FigureKind.BREAKDOWN, keys=keys, enum_keys=enum_keys, **said)
+    options = plain if isinstance(plain, tuple) else (plain,)
+    if float in options:
+        return ReportFigure(name, FigureKind.EUROS, **said)
+    if options == (int,):
+        return ReportFigure(name, FigureKind.COUNT, **said)
+    raise TypeError(f"{name}: a figure is a count (int), euros (float) or a breakdown (dict)")
+
+
+@cache
+def report_figures(model: type[BaseModel] = ProgressReported) -> tuple[ReportFigure, ...]:
+    """Every figure of the report model, in the order of its fields."""
+    return tuple(
+        _figure(name, f) for name, f in model.model_fields.items() if name not in NOT_FIGURES
+    )
 
 
 class RejectionReason(StrEnum):

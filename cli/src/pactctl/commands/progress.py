@@ -11,10 +11,12 @@ from typing import Annotated, Any
 import typer
 
 from pact_contracts import PROGRESS_REPORTED
+from pact_contracts.progress import FigureKind, ReportFigure
 
 from ..kafka import SendError, send_over_http, send_to_kafka
 from ..output import CliError, console, emit_json, errors, handled, table
-from ..progress_csv import Checked, check_progress_csv
+from ..progress_csv import FIGURES as REPORT_FIGURES
+from ..progress_csv import REQUIRED, Checked, check_progress_csv, figure_columns
 from ..settings import Settings, settings
 from .keys import check_signing_key
 
@@ -26,27 +28,29 @@ class Via(StrEnum):
     HTTP = "http"
 
 
+def _column_help(f: ReportFigure) -> str:
+    columns = figure_columns(f)
+    text = f"- [bold]{', '.join(columns)}[/]: {f.description}"
+    if f.kind is FigureKind.BREAKDOWN and len(columns) == 1 and f.example:
+        return text + ' Write e.g. "' + ";".join(f"{k}:{v}" for k, v in f.example.items()) + '"'
+    if f.kind is FigureKind.EUROS:
+        return text + " Write e.g. 150000.50"
+    return text
+
+
 IMPORT_HELP = "\n\n".join(
     (
         "Import period figures from a CSV file (a spreadsheet export). Every row is checked "
         "against the ProgressReported contract first; if any row is bad, the problems are "
         "listed with line number, field and rule, and nothing is sent.",
         "One row per commitment and period. The header row names the columns, in any order; "
-        "commitment_id, period and people_trained are required; an empty cell means "
-        "'not given':",
+        f"{', '.join(REQUIRED)} are required; an empty cell means 'not given':",
         "\n".join(
             (
                 "- [bold]commitment_id[/]: the id from the pledge",
                 "- [bold]period[/]: YYYY-Qn (quarterly) or YYYY-MM (monthly), already begun",
                 "- [bold]revision[/]: 1 when empty; a higher one replaces earlier figures",
-                "- [bold]people_trained[/]: people who completed up- or reskilling",
-                "- [bold]by_level_basic, by_level_intermediate, by_level_advanced, "
-                "by_level_expert[/]",
-                "- [bold]by_gender_female, by_gender_male, by_gender_non_binary, "
-                "by_gender_undisclosed[/]",
-                '- [bold]by_country[/]: e.g. "DE:70;FR:50" (EU-27, IS, LI, NO; Greece is GR)',
-                "- [bold]programmes_developed[/], [bold]investment_eur[/] (e.g. 150000.50), "
-                "[bold]people_reached[/]",
+                *(_column_help(f) for f in REPORT_FIGURES),
             )
         ),
         "Each breakdown given must sum exactly to people_trained. Counts are whole numbers, "
@@ -86,8 +90,9 @@ def _show_errors(checked: Checked, path: Path) -> None:
     )
 
 
-ROW_COLUMNS = ["line", "commitment", "period", "revision", "trained", "reached", "programmes",
-               "investment €"]  # fmt: skip
+#: the figures shown in tables: counts and euros (breakdowns would not fit)
+SHOWN = [f.name for f in REPORT_FIGURES if f.kind is not FigureKind.BREAKDOWN]
+ROW_COLUMNS = ["line", "commitment", "period", "revision", *SHOWN]
 
 
 def _show_rows(checked: Checked, summary: str) -> None:
@@ -97,10 +102,7 @@ def _show_rows(checked: Checked, summary: str) -> None:
             r.report.commitment_id,
             r.report.period,
             r.report.revision,
-            r.report.people_trained,
-            r.report.people_reached,
-            r.report.programmes_developed,
-            r.report.investment_eur,
+            *(getattr(r.report, name) for name in SHOWN),
         ]
         for r in checked.rows
     ]
@@ -241,11 +243,9 @@ def show(ctx: typer.Context, commitment_id: str) -> None:
     console.print(
         table(
             "Periods",
-            ["period", "revision", "metric value", "cumulative", "trained", "reached", "programmes",
-             "investment €"],
+            ["period", "revision", "metric value", "cumulative", *SHOWN],
             [[p.get("period"), p.get("revision"), p.get("value"), p.get("cumulative"),
-              p.get("people_trained"), p.get("people_reached"), p.get("programmes_developed"),
-              p.get("investment_eur")] for p in doc.get("periods", [])],
+              *(p.get(name) for name in SHOWN)] for p in doc.get("periods", [])],
         )
     )  # fmt: skip
     if doc.get("alerts"):
