@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from fastapi import FastAPI
 
@@ -39,12 +39,11 @@ from monitoring.views.adapters.dashboard_views import DashboardViews
 from monitoring.views.adapters.progress_views import MonitoringViews
 from monitoring.views.entrypoints import dashboard, progress_http
 from monitoring.views.entrypoints.reports_http import reports_router
+from pact_common.clock import Clock, utc_now
 from pact_common.consuming import Inbox
 from pact_common.runtime import Runtime
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
-from pact_common.unit_of_work import retry_transient
+from pact_common.unit_of_work import Transaction, retry_transient
 
-Clock = Callable[[], datetime]
 DESCRIPTION = """Live progress of every commitment and partnership target of the Digital
 Ecosystem Skills Partnership, from the progress reports partner systems send (Kafka topic
 partners.progress-reported.v1, or `POST /progress`); alerts on monitoring.alerts.v1 when
@@ -135,7 +134,7 @@ def _alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerting:
 
 def build(
     settings: Settings | None = None,
-    clock: Clock = handlers.utc_now,
+    clock: Clock = utc_now,
     *,
     runtime: Runtime | None = None,
     deliver: bool = True,
@@ -152,7 +151,7 @@ def build(
         return MongoUnitOfWork(runtime.unit_of_work(), inbox, on_decided=on_decided)
 
     def joined(tx: Transaction) -> MongoUnitOfWork:
-        return MongoUnitOfWork(tx, inbox, joined=True, on_decided=on_decided)
+        return MongoUnitOfWork(tx.joined(), inbox, on_decided=on_decided)
 
     progress = consumers.register(
         runtime,
@@ -223,5 +222,5 @@ def build(
     return built
 
 
-def build_app(settings: Settings | None = None, clock: Clock = handlers.utc_now) -> FastAPI:
+def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
     return build(settings, clock).app

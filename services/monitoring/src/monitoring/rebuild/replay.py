@@ -24,7 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -38,7 +38,8 @@ from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.rebuild import store as rebuild_store
 from monitoring.rebuild.topic_reader import read_topics
-from pact_common.consuming import DeadLetters, Inbox
+from pact_common.clock import Clock
+from pact_common.consuming import DeadLetters
 from pact_common.event_consumer import EventConsumer
 from pact_common.outbox import Outbox
 from pact_common.runtime import Runtime
@@ -51,8 +52,6 @@ from pact_contracts import (
     Event,
 )
 from pact_contracts import Topic as ContractTopic
-
-Clock = Callable[[], datetime]
 
 
 class ReplayClock:
@@ -106,17 +105,7 @@ class ReplayRuntime(Runtime):
     def consume(
         self, topic: ContractTopic, name: str, apply: Any, *, max_bytes: int = 1024 * 1024
     ) -> EventConsumer[Any]:
-        consumer: EventConsumer[Any] = EventConsumer(
-            name=name,
-            settings=self.settings,
-            adapter=topic.adapter,
-            apply=apply,
-            unit_of_work=self.unit_of_work,
-            dead_letters=self.dead_letters,
-            inbox=Inbox(self.mongo.db, self.settings.group(name)),
-            max_bytes=max_bytes,
-            logger=self.log,
-        )
+        consumer = self.event_consumer(topic, name, apply, max_bytes=max_bytes)
         self.fed.setdefault(self.settings.topic(topic), []).append(consumer)
         return consumer
 

@@ -3,9 +3,9 @@ the domain events to contract events once, writes them to the outbox and hands t
 `on_decided` (the notify slice enqueues webhook deliveries of alert events) in that same
 transaction, so what follows from a decision commits with it.
 
-`joined=True` works inside a transaction someone else opened and commits (the common
-EventConsumer, which stores the event id in the same transaction): commit then only hands
-over the events."""
+A consumer of another service's events already holds a transaction (its inbox record and
+the effect commit together), so its handlers get the transaction's `joined()` view:
+entering, leaving and committing it do nothing; the consumer commits."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from monitoring.core.adapters import repository as r
 from monitoring.core.adapters.publisher import to_contract
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.consuming import Inbox
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_common.unit_of_work import Transaction
 from pact_contracts import Event
 
 #: what else happens, in the same transaction, to the events a unit of work commits
@@ -33,19 +33,16 @@ class MongoUnitOfWork(UnitOfWork):
         transaction: Transaction,
         inbox: Inbox,
         *,
-        joined: bool = False,
         on_decided: OnDecided = nothing_else,
     ) -> None:
         super().__init__()
         self._tx = transaction
         self._inbox = inbox
-        self._joined = joined
         self._on_decided = on_decided
 
     async def __aenter__(self) -> MongoUnitOfWork:
         await super().__aenter__()
-        if not self._joined:
-            await self._tx.__aenter__()
+        await self._tx.__aenter__()
         db, session = self._tx.db, self._tx.session
         self.partners = r.MongoPartnerRepository(db, session)
         self.commitments = r.MongoCommitmentRepository(db, session)
@@ -61,8 +58,7 @@ class MongoUnitOfWork(UnitOfWork):
     async def __aexit__(
         self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if not self._joined:
-            await self._tx.__aexit__(t, e, tb)
+        await self._tx.__aexit__(t, e, tb)
 
     async def commit(self) -> None:
         published = [to_contract(event) for event in self.events]
@@ -70,5 +66,4 @@ class MongoUnitOfWork(UnitOfWork):
         self._tx.emit(*published)
         if published:
             await self._on_decided(self._tx, published)
-        if not self._joined:
-            await self._tx.commit()
+        await self._tx.commit()

@@ -21,9 +21,9 @@ from monitoring.core.domain.model import Partner, PartnershipTarget
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.core.service_layer import handlers
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
+from pact_common.clock import Clock
 from pact_common.runtime import Runtime
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
-from pact_common.unit_of_work import retry_transient
+from pact_common.unit_of_work import Transaction, retry_transient
 from pact_contracts import (
     ALERTS,
     COMMITMENT_EVENTS,
@@ -43,7 +43,7 @@ def register(
     *,
     uow: Callable[[], UnitOfWork],
     joined: Callable[[Transaction], UnitOfWork],
-    clock: handlers.Clock,
+    clock: Clock,
     policy: handlers.Policy,
     max_records: int,
 ) -> ProgressConsumer:

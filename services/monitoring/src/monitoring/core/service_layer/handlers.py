@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from monitoring.core.domain import commands
 from monitoring.core.domain.acceptance import Awaited, SignatureCheck, unverifiable
@@ -21,12 +21,8 @@ from monitoring.core.service_layer.evaluation import (
     settle_targets,
 )
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+from pact_common.clock import Clock
+from pact_common.versions import is_newer
 
 
 @dataclass(frozen=True)
@@ -119,7 +115,7 @@ async def record_partner(
     p = cmd.partner
     async with uow:
         known = (await uow.partners.get_many([p.id])).get(p.id)
-        if known is not None and known.version >= p.version:
+        if not is_newer(p.version, known.version if known else None):
             return False
         await uow.partners.put(p)
         parked = await uow.parking.take_awaiting(Awaited.PARTNER, p.id)
@@ -142,7 +138,7 @@ async def record_commitment(
     c = cmd.commitment
     async with uow:
         known = (await uow.commitments.get_many([c.id])).get(c.id)
-        if known is not None and known.commitment.version >= c.version:
+        if not is_newer(c.version, known.commitment.version if known else None):
             return False
         progress = known or CommitmentProgress(c)
         before = contributions([known] if known is not None else [])
@@ -182,7 +178,7 @@ async def record_partnership_target(
     t = cmd.target
     async with uow:
         known = await uow.targets.get(t.id)
-        if known is not None and known.target.version >= t.version:
+        if not is_newer(t.version, known.target.version if known else None):
             return False
         await settle_targets(uow, [TargetProgress(t)], clock(), policy.alerts)
         await uow.commit()

@@ -15,7 +15,7 @@ from monitoring.core.adapters.repository import ALERTS, PARTNERS
 from monitoring.core.domain.alerting import Alert
 from monitoring.notify.domain.delivery import WebhookContact
 from monitoring.notify.service_layer.ports import AlertStore, AlertUnitOfWork, ReceiverDirectory
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_common.unit_of_work import Transaction
 
 Doc = dict[str, Any]
 Db = AsyncDatabase[Doc]

@@ -11,7 +11,7 @@ import pact_contracts as c
 from monitoring.notify.adapters.delivery_queue import MongoDeliveryOutbox
 from monitoring.notify.domain.delivery import Notice, Transition
 from monitoring.notify.service_layer.handlers import DeliveryPolicy, enqueue_deliveries
-from pact_common.unit_of_work import MongoUnitOfWork as Transaction
+from pact_common.unit_of_work import Transaction
 
 
 def notice_of(event: c.AlertFired | c.AlertResolved) -> Notice:

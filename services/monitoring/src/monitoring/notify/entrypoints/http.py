@@ -18,6 +18,7 @@ from monitoring.notify.service_layer import handlers as alert_handlers
 from monitoring.notify.service_layer.ports import AlertUnitOfWork, DeliveryOutbox
 from monitoring.views.adapters.alert_views import AlertBoardViews, AlertFilter
 from pact_common.auth import CurrentPrincipal, Principal
+from pact_common.clock import Clock
 from pact_common.errors import Forbidden
 from pact_common.http import PROBLEMS
 from pact_common.unit_of_work import retry_transient
@@ -30,7 +31,7 @@ class AlertServices:
     deliveries: DeliveryViews
     outbox: DeliveryOutbox
     uow: Callable[[], AlertUnitOfWork]
-    clock: alert_handlers.Clock
+    clock: Clock
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]

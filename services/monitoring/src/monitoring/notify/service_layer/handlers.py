@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from monitoring.core.domain.alerting import Alert, AlertNotFound
 from monitoring.notify.domain.delivery import (
@@ -29,9 +27,8 @@ from monitoring.notify.service_layer.ports import (
     ReceiverDirectory,
     WebhookSender,
 )
+from pact_common.clock import Clock
 from pact_common.errors import Forbidden
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
