@@ -42,8 +42,9 @@ class SeenAggregates(abc.ABC, Generic[A]):
         self.seen.update((a.id, a) for a in aggregates if a is not None)
 
 
-class EventCollectingUnitOfWork(abc.ABC):
-    """A unit of work port whose repositories are `SeenAggregates`."""
+class UnitOfWorkPort(abc.ABC):
+    """A unit of work as handlers use it: `async with uow:`, change things, `await
+    uow.commit()`; leaving without committing keeps nothing."""
 
     async def __aenter__(self) -> Self:
         return self
@@ -52,6 +53,13 @@ class EventCollectingUnitOfWork(abc.ABC):
         self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
     ) -> None:
         return None
+
+    @abc.abstractmethod
+    async def commit(self) -> None: ...
+
+
+class EventCollectingUnitOfWork(UnitOfWorkPort):
+    """A unit of work port whose repositories are `SeenAggregates`."""
 
     @abc.abstractmethod
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
@@ -66,6 +74,3 @@ class EventCollectingUnitOfWork(abc.ABC):
                 collected.extend((event, aggregate) for event in aggregate.events)
                 aggregate.events.clear()
         return collected
-
-    @abc.abstractmethod
-    async def commit(self) -> None: ...

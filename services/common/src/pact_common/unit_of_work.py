@@ -17,7 +17,7 @@ from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_
 
 from pact_contracts import Event
 
-from .aggregates import EventCollectingUnitOfWork
+from .aggregates import EventCollectingUnitOfWork, UnitOfWorkPort
 from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
 
@@ -128,24 +128,19 @@ class JoinedTransaction(Transaction):
         return None
 
 
-class TransactionalUnitOfWork(EventCollectingUnitOfWork):
+class OnTransaction(UnitOfWorkPort):
     """A service's unit of work on a `Transaction` (or its `joined()` view): entering opens
-    it and binds the repositories to its session; commit maps the collected domain events
-    to contract events, emits them and commits."""
+    it and binds the repositories to its session; commit commits it."""
 
-    def __init__(self, transaction: Transaction, correlation_id: str | None = None) -> None:
+    def __init__(self, transaction: Transaction) -> None:
         self._tx = transaction
-        self._correlation_id = correlation_id
 
     @abc.abstractmethod
     def _bind(self, db: Any, session: AsyncClientSession) -> None:
         """Build the repositories on this transaction."""
 
-    @abc.abstractmethod
-    def _to_contract(self, event: Any, aggregate: Any, correlation_id: str | None) -> Event:
-        """The one mapping from a domain event (of this aggregate) to a contract event."""
-
     async def __aenter__(self) -> Self:
+        await super().__aenter__()
         await self._tx.__aenter__()
         self._bind(self._tx.db, self._tx.session)
         return self
@@ -156,10 +151,22 @@ class TransactionalUnitOfWork(EventCollectingUnitOfWork):
         await self._tx.__aexit__(t, e, tb)
 
     async def commit(self) -> None:
-        for event, aggregate in self.collect_new_events():
-            self._tx.emit(self._to_contract(event, aggregate, self._correlation_id))
         await self._tx.commit()
 
 
-#: The former name, until monitoring imports `Transaction`.
-MongoUnitOfWork = Transaction
+class TransactionalUnitOfWork(OnTransaction, EventCollectingUnitOfWork):
+    """On a `Transaction`: commit maps the collected domain events to contract events,
+    emits them and commits."""
+
+    def __init__(self, transaction: Transaction, correlation_id: str | None = None) -> None:
+        super().__init__(transaction)
+        self._correlation_id = correlation_id
+
+    @abc.abstractmethod
+    def _to_contract(self, event: Any, aggregate: Any, correlation_id: str | None) -> Event:
+        """The one mapping from a domain event (of this aggregate) to a contract event."""
+
+    async def commit(self) -> None:
+        for event, aggregate in self.collect_new_events():
+            self._tx.emit(self._to_contract(event, aggregate, self._correlation_id))
+        await super().commit()

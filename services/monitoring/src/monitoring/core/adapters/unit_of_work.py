@@ -10,13 +10,15 @@ entering, leaving and committing it do nothing; the consumer commits."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from types import TracebackType
+from typing import Any
+
+from pymongo.asynchronous.client_session import AsyncClientSession
 
 from monitoring.core.adapters import repository as r
 from monitoring.core.adapters.publisher import to_contract
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.consuming import Inbox
-from pact_common.unit_of_work import Transaction
+from pact_common.unit_of_work import OnTransaction, Transaction
 from pact_contracts import Event
 
 #: what else happens, in the same transaction, to the events a unit of work commits
@@ -27,7 +29,7 @@ async def nothing_else(tx: Transaction, events: Sequence[Event]) -> None:
     return None
 
 
-class MongoUnitOfWork(UnitOfWork):
+class MongoUnitOfWork(OnTransaction, UnitOfWork):
     def __init__(
         self,
         transaction: Transaction,
@@ -35,15 +37,12 @@ class MongoUnitOfWork(UnitOfWork):
         *,
         on_decided: OnDecided = nothing_else,
     ) -> None:
-        super().__init__()
-        self._tx = transaction
+        OnTransaction.__init__(self, transaction)
+        UnitOfWork.__init__(self)
         self._inbox = inbox
         self._on_decided = on_decided
 
-    async def __aenter__(self) -> MongoUnitOfWork:
-        await super().__aenter__()
-        await self._tx.__aenter__()
-        db, session = self._tx.db, self._tx.session
+    def _bind(self, db: Any, session: AsyncClientSession) -> None:
         self.partners = r.MongoPartnerRepository(db, session)
         self.commitments = r.MongoCommitmentRepository(db, session)
         self.targets = r.MongoTargetRepository(db, session)
@@ -53,12 +52,6 @@ class MongoUnitOfWork(UnitOfWork):
         self.parking = r.MongoParkingRepository(db, session)
         self.rejections = r.MongoRejectionRepository(db, session)
         self.inbox = r.MongoInbox(self._inbox, session)
-        return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._tx.__aexit__(t, e, tb)
 
     async def commit(self) -> None:
         published = [to_contract(event) for event in self.events]
@@ -66,4 +59,4 @@ class MongoUnitOfWork(UnitOfWork):
         self._tx.emit(*published)
         if published:
             await self._on_decided(self._tx, published)
-        await self._tx.commit()
+        await super().commit()

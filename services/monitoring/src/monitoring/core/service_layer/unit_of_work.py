@@ -6,7 +6,7 @@ import abc
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from types import TracebackType
+from typing import Self
 
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
@@ -15,6 +15,7 @@ from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
+from pact_common.aggregates import UnitOfWorkPort
 
 
 class PartnerRepository(abc.ABC):
@@ -126,7 +127,9 @@ class InboxPort(abc.ABC):
     async def record(self, event_ids: Iterable[str]) -> None: ...
 
 
-class UnitOfWork(abc.ABC):
+class UnitOfWork(UnitOfWorkPort):
+    """Commit stores every change and the emitted events, atomically."""
+
     partners: PartnerRepository
     commitments: CommitmentRepository
     targets: TargetRepository
@@ -143,15 +146,6 @@ class UnitOfWork(abc.ABC):
     def emit(self, *events: DomainEvent) -> None:
         self.events.extend(events)
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         self.events = []
-        return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    @abc.abstractmethod
-    async def commit(self) -> None:
-        """Store every change and the emitted events, atomically."""
+        return await super().__aenter__()

@@ -4,7 +4,6 @@ read model. Its unit of work and its queries."""
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -15,7 +14,7 @@ from monitoring.core.adapters.repository import ALERTS, PARTNERS
 from monitoring.core.domain.alerting import Alert
 from monitoring.notify.domain.delivery import WebhookContact
 from monitoring.notify.service_layer.ports import AlertStore, AlertUnitOfWork, ReceiverDirectory
-from pact_common.unit_of_work import Transaction
+from pact_common.unit_of_work import OnTransaction
 
 Doc = dict[str, Any]
 Db = AsyncDatabase[Doc]
@@ -48,21 +47,8 @@ class MongoReceiverDirectory(ReceiverDirectory):
         return WebhookContact(doc["_id"], doc["version"], doc.get("webhook_url"), doc["status"])
 
 
-class MongoAlertUnitOfWork(AlertUnitOfWork):
-    """Opens and commits a transaction of its own (acknowledging an alert)."""
+class MongoAlertUnitOfWork(OnTransaction, AlertUnitOfWork):
+    """Acknowledging an alert, in a transaction of its own."""
 
-    def __init__(self, transaction: Transaction) -> None:
-        self._tx = transaction
-
-    async def __aenter__(self) -> MongoAlertUnitOfWork:
-        await self._tx.__aenter__()
-        self.alerts = MongoAlertStore(self._tx.db, self._tx.session)
-        return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._tx.__aexit__(t, e, tb)
-
-    async def commit(self) -> None:
-        await self._tx.commit()
+    def _bind(self, db: Db, session: AsyncClientSession) -> None:
+        self.alerts = MongoAlertStore(db, session)

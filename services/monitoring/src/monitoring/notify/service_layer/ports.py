@@ -7,10 +7,10 @@ import abc
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
 
 from monitoring.core.domain.alerting import Alert
 from monitoring.notify.domain.delivery import Delivery, WebhookContact
+from pact_common.aggregates import UnitOfWorkPort
 
 
 class AlertStore(abc.ABC):
@@ -75,16 +75,5 @@ class WebhookSender(abc.ABC):
     async def send(self, url: str, delivery: Delivery) -> Sent: ...
 
 
-class AlertUnitOfWork(abc.ABC):
+class AlertUnitOfWork(UnitOfWorkPort):
     alerts: AlertStore
-
-    async def __aenter__(self) -> AlertUnitOfWork:
-        return self
-
-    async def __aexit__(
-        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        return None
-
-    @abc.abstractmethod
-    async def commit(self) -> None: ...
