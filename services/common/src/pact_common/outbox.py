@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from pact_contracts import Event, key_for, topic_for
 
+from .background import BackgroundTask
 from .metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
 OUTBOX = "outbox"
@@ -74,7 +75,7 @@ class Outbox:
         )
 
 
-class OutboxRelay:
+class OutboxRelay(BackgroundTask):
     """Publishes pending outbox events in `seq` order. One relay per service holds a lease
     in Mongo at a time, so several instances never interleave their publishing."""
 
@@ -90,6 +91,7 @@ class OutboxRelay:
         lease_seconds: float = 10.0,
         logger: Any = None,
     ) -> None:
+        super().__init__(f"{service}-outbox-relay")
         self._db = db
         self._publisher = publisher
         self._service = service
@@ -98,13 +100,11 @@ class OutboxRelay:
         self._batch = batch_size
         self._lease = timedelta(seconds=lease_seconds)
         self._owner = uuid.uuid4().hex
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._log = logger
 
     def notify(self) -> None:
         """Called after a commit that wrote to the outbox: publish without waiting a poll."""
-        self._wake.set()
+        self.wake()
 
     async def _hold_lease(self) -> bool:
         now = datetime.now(UTC)
@@ -163,7 +163,6 @@ class OutboxRelay:
 
     async def run(self) -> None:
         while True:
-            self._wake.clear()
             try:
                 published = await self.publish_pending()
                 if published == self._batch:
@@ -174,20 +173,8 @@ class OutboxRelay:
                     self._log.warning("outbox relay failed; retrying", error=str(exc))
                 await asyncio.sleep(self._poll)
                 continue
-            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that
-            # arrives as the wait completes, and stop() would then hang.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll):
-                    await self._wake.wait()
+            await self.nap(self._poll)
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name=f"{self._service}-outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def _stopped(self) -> None:
         with contextlib.suppress(PyMongoError):
             await self._db[_LEASES].delete_one({"_id": "outbox-relay", "owner": self._owner})

@@ -4,24 +4,24 @@ also run every `interval` seconds (each subject at most once a day; the clock is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from monitoring.core.service_layer.handlers import Swept
+from pact_common.background import BackgroundTask
 
 #: bounds one round, should a step never report done
 MAX_STEPS = 10_000
 
 
-class Sweeper:
+class Sweeper(BackgroundTask):
     def __init__(
         self, step: Callable[[], Awaitable[Swept]], interval: float, logger: Any = None
     ) -> None:
+        super().__init__("monitoring-sweep")
         self._step = step
         self._interval = interval
         self._log = logger
-        self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> Swept:
         """Steps until nothing is left to do; returns the totals."""
@@ -52,13 +52,3 @@ class Sweeper:
                     commitments=swept.commitments,
                     targets=swept.targets,
                 )
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="monitoring-sweep")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None

@@ -4,11 +4,12 @@ follows the service's clock; a stopped worker ends its leases, a crashed one's e
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from typing import Any
+
+from pact_common.background import BackgroundTask
 
 Step = Callable[[], Awaitable[Counter[str]]]
 Release = Callable[[], Awaitable[None]]
@@ -16,24 +17,15 @@ Release = Callable[[], Awaitable[None]]
 MAX_STEPS = 1_000
 
 
-class DeliveryWorker:
+class DeliveryWorker(BackgroundTask):
     def __init__(
         self, step: Step, release: Release, poll_seconds: float, logger: Any = None
     ) -> None:
+        super().__init__("monitoring-webhook-deliveries")
         self._step = step
         self._release = release
         self._poll = poll_seconds
         self._log = logger
-        self._task: asyncio.Task[None] | None = None
-        self._wake = asyncio.Event()
-
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
-    def notify(self) -> None:
-        """Something may be due now: look without waiting for the next poll."""
-        self._wake.set()
 
     async def run_once(self) -> Counter[str]:
         """Steps until nothing is due; returns the outcomes by status."""
@@ -47,7 +39,6 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         while True:
-            self._wake.clear()
             try:
                 outcomes = await self.run_once()
             except Exception as exc:  # noqa: BLE001 - the worker must outlive db outages
@@ -56,18 +47,9 @@ class DeliveryWorker:
                 outcomes = Counter()
             if outcomes and self._log is not None:
                 self._log.info("webhook deliveries", **outcomes)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self._poll)
+            await self.nap(self._poll)
 
-    def start(self) -> None:
-        if not self.running:
-            self._task = asyncio.create_task(self.run(), name="monitoring-webhook-deliveries")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def _stopped(self) -> None:
+        """End the leases this worker holds (a crashed worker's expire)."""
         with contextlib.suppress(Exception):
             await self._release()
