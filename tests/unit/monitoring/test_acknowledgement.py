@@ -8,8 +8,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from monitoring.core.domain.alerting import Alert, AlertNotFiring, AlertStatus, reconcile
+from monitoring.core.domain.alerting import Alert, AlertStatus, reconcile
 from monitoring.core.domain.conditions import Condition, Rule
+from monitoring.core.domain.errors import AlertNotFiring
 from monitoring.core.domain.rules import commitment_subject
 
 from .builders import NOW, commitment

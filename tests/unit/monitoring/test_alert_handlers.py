@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from monitoring.core.domain.alerting import AlertNotFound, reconcile
+from monitoring.core.domain.alerting import reconcile
+from monitoring.core.domain.errors import AlertNotFound, DeliveryNotFound
 from monitoring.notify.domain.delivery import (
     SECRETARIAT,
-    DeliveryNotFound,
     DeliveryStatus,
     Notice,
     RetryPolicy,

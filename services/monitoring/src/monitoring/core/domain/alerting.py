@@ -18,16 +18,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from monitoring.core.domain.conditions import Condition, Rule, Severity, Subject
+from monitoring.core.domain.errors import AlertNotFiring
 from monitoring.core.domain.events import AlertFired, AlertResolved
-from pact_common.errors import Conflict, NotFound
-
-
-class AlertNotFound(NotFound):
-    code = "alert_not_found"
-
-
-class AlertNotFiring(Conflict):
-    code = "alert_not_firing"
 
 
 class AlertStatus(StrEnum):

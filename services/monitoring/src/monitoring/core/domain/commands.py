@@ -4,9 +4,12 @@ events (reference data) and by the clock (the sweep)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from monitoring.core.domain.acceptance import Reason
 from monitoring.core.domain.model import Commitment, Partner, Partnership, PartnershipTarget, Report
+
+S = TypeVar("S", Partner, Partnership, Commitment, PartnershipTarget)
 
 
 @dataclass(frozen=True)
@@ -33,23 +36,17 @@ class TakeReports:
 
 
 @dataclass(frozen=True)
-class RecordPartner:
-    partner: Partner
+class Record(Generic[S]):
+    """Keep what another service said of one of its aggregates: its latest snapshot (the
+    highest version wins)."""
+
+    snapshot: S
 
 
-@dataclass(frozen=True)
-class RecordPartnership:
-    partnership: Partnership
-
-
-@dataclass(frozen=True)
-class RecordCommitment:
-    commitment: Commitment
-
-
-@dataclass(frozen=True)
-class RecordPartnershipTarget:
-    target: PartnershipTarget
+RecordPartner = Record[Partner]
+RecordPartnership = Record[Partnership]
+RecordCommitment = Record[Commitment]
+RecordPartnershipTarget = Record[PartnershipTarget]
 
 
 @dataclass(frozen=True)

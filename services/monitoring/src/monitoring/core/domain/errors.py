@@ -1,9 +1,9 @@
-"""What monitoring's rules refuse over HTTP. Progress reports are refused by rejection
-(domain/acceptance.py), not by exception: they come mostly from Kafka."""
+"""What monitoring refuses over HTTP, every slice's in one place. Progress reports are
+refused by rejection (domain/acceptance.py), not by exception: they come mostly from Kafka."""
 
 from __future__ import annotations
 
-from pact_common.errors import DomainError, Forbidden, NotFound
+from pact_common.errors import Conflict, DomainError, Forbidden, NotFound
 
 
 class NotYourReport(Forbidden):
@@ -18,4 +18,29 @@ class PartnershipNotFound(NotFound):
     code = "partnership_not_found"
 
 
-__all__ = ["CommitmentNotFound", "DomainError", "NotYourReport", "PartnershipNotFound"]
+class AlertNotFound(NotFound):
+    code = "alert_not_found"
+
+
+class AlertNotFiring(Conflict):
+    code = "alert_not_firing"
+
+
+class DeliveryNotFound(NotFound):
+    code = "delivery_not_found"
+
+
+class DeliveryNotRetryable(Conflict):
+    code = "delivery_not_retryable"
+
+
+__all__ = [
+    "AlertNotFiring",
+    "AlertNotFound",
+    "CommitmentNotFound",
+    "DeliveryNotFound",
+    "DeliveryNotRetryable",
+    "DomainError",
+    "NotYourReport",
+    "PartnershipNotFound",
+]

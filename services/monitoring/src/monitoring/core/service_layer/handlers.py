@@ -112,7 +112,7 @@ async def record_partner(
 ) -> bool:
     """Keep the partner snapshot with the highest version (False if it is not newer) and
     take the reports that waited for it."""
-    p = cmd.partner
+    p = cmd.snapshot
     async with uow:
         known = (await uow.partners.get_many([p.id])).get(p.id)
         if not is_newer(p.version, known.version if known else None):
@@ -127,7 +127,7 @@ async def record_partner(
 
 async def record_partnership(cmd: commands.RecordPartnership, uow: UnitOfWork) -> None:
     async with uow:
-        await uow.partners.put_partnership(cmd.partnership)
+        await uow.partners.put_partnership(cmd.snapshot)
         await uow.commit()
 
 
@@ -135,7 +135,7 @@ async def record_commitment(
     cmd: commands.RecordCommitment, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> bool:
     """Keep the highest version; take the reports that waited for it; evaluate it again."""
-    c = cmd.commitment
+    c = cmd.snapshot
     async with uow:
         known = (await uow.commitments.get_many([c.id])).get(c.id)
         if not is_newer(c.version, known.commitment.version if known else None):
@@ -175,7 +175,7 @@ async def _release(
 async def record_partnership_target(
     cmd: commands.RecordPartnershipTarget, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> bool:
-    t = cmd.target
+    t = cmd.snapshot
     async with uow:
         known = await uow.targets.get(t.id)
         if not is_newer(t.version, known.target.version if known else None):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from pact_common.errors import Conflict, NotFound
+from monitoring.core.domain.errors import DeliveryNotRetryable
 
 #: The receiver that gets every alert (when MONITORING_SECRETARIAT_WEBHOOK_URL is set).
 SECRETARIAT = "secretariat"
@@ -36,14 +36,6 @@ def partner_receiver(partner_id: str) -> str:
 def partner_of(receiver: str) -> str | None:
     """The partner a receiver names; None for the secretariat."""
     return receiver[len(_PARTNER) :] if receiver.startswith(_PARTNER) else None
-
-
-class DeliveryNotFound(NotFound):
-    code = "delivery_not_found"
-
-
-class DeliveryNotRetryable(Conflict):
-    code = "delivery_not_retryable"
 
 
 class Transition(StrEnum):

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 
-from monitoring.core.domain.alerting import AlertNotFound
+from monitoring.core.domain.errors import AlertNotFound
 from monitoring.notify.adapters.delivery_queue import DeliveryFilter, DeliveryViews
 from monitoring.notify.domain.delivery import DeliveryStatus, partner_receiver
 from monitoring.notify.entrypoints import schemas as s

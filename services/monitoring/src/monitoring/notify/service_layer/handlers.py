@@ -8,10 +8,10 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 
-from monitoring.core.domain.alerting import Alert, AlertNotFound
+from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.errors import AlertNotFound, DeliveryNotFound
 from monitoring.notify.domain.delivery import (
     Delivery,
-    DeliveryNotFound,
     Notice,
     RetryPolicy,
     Skip,
