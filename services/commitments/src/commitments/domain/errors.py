@@ -8,8 +8,6 @@ from pact_common.errors import Conflict, DomainError, Forbidden, NotFound
 class RuleBroken(DomainError):
     """The input breaks a rule of the domain (422): `code` is the rule, `field` the input."""
 
-    status = 422
-
     def __init__(self, rule: str, field: str, message: str) -> None:
         super().__init__(message, field=field, code=rule)
 
@@ -38,11 +36,8 @@ class TargetNotFound(NotFound):
         super().__init__(f"no partnership target {target_id}", field="target_id")
 
 
-class ConcurrentUpdate(Conflict):
-    code = "concurrent_update"
+class ConcurrentUpdate(Conflict, code="concurrent_update"): ...
 
 
-class PartnerRefused(Forbidden):
+class PartnerRefused(Forbidden, code="partner_not_allowed"):
     """The registry suspended or withdrew this partner: its requests are refused."""
-
-    code = "partner_not_allowed"

@@ -5,48 +5,37 @@ from __future__ import annotations
 from pact_common.errors import Conflict, DomainError, Forbidden, NotFound, Unauthorized
 
 
-class PartnerNotFound(NotFound):
-    code = "partner_not_found"
+class PartnerNotFound(NotFound, code="partner_not_found"): ...
 
 
-class PartnershipNotFound(NotFound):
-    code = "partnership_not_found"
+class PartnershipNotFound(NotFound, code="partnership_not_found"): ...
 
 
-class DuplicatePartner(Conflict):
-    code = "duplicate_partner"
-
+class DuplicatePartner(Conflict, code="duplicate_partner"):
     def __init__(self, message: str, *, field: str, existing_partner_id: str) -> None:
         super().__init__(message, field=field)
         self.existing_partner_id = existing_partner_id
 
 
-class DuplicatePartnership(Conflict):
-    code = "duplicate_partnership"
+class DuplicatePartnership(Conflict, code="duplicate_partnership"): ...
 
 
-class IllegalTransition(Conflict):
-    code = "illegal_transition"
-
+class IllegalTransition(Conflict, code="illegal_transition"):
     def __init__(self, action: str, current: str) -> None:
         super().__init__(f"cannot {action} a partner that is {current}", field="status")
         self.current = current
 
 
-class ConcurrentUpdate(Conflict):
-    code = "concurrent_update"
+class ConcurrentUpdate(Conflict, code="concurrent_update"): ...
 
 
-class InvalidRegistration(DomainError):
-    code = "invalid"
+class InvalidRegistration(DomainError, code="invalid"): ...
 
 
-class InvalidCredentials(Unauthorized):
-    code = "invalid_credentials"
+class InvalidCredentials(Unauthorized, code="invalid_credentials"): ...
 
 
-class PartnerNotAllowed(Forbidden):
-    code = "partner_not_allowed"
+class PartnerNotAllowed(Forbidden, code="partner_not_allowed"): ...
 
 
 __all__ = [
