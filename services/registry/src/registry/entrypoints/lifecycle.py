@@ -1,83 +1,77 @@
-"""The registry's lifecycle routes: the secretariat approves, rejects, suspends and
-reinstates partners; a partner (or the secretariat) withdraws. Each is one TRANSITION."""
+"""The registry's lifecycle routes, one per TRANSITION: the secretariat approves, rejects,
+suspends and reinstates partners; a partner (or the secretariat) withdraws.
+
+Each route is `POST /partners/{partner_id}/<action>`; its docs say where it leads, read
+off the domain's TRANSITIONS table."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from collections.abc import Callable
 
 from fastapi import APIRouter
 
 from pact_common.auth import Principal
-from pact_common.http import PROBLEMS
+from pact_common.http import problems
 
 from ..domain import commands
+from ..domain.model import TRANSITIONS, Status
 from ..service_layer import handlers
 from . import schemas as s
-from .http import CurrentPrincipal, Services, Svc, partner_doc, unit_of_work
+from .http import CurrentPrincipal, Svc, partner_doc, unit_of_work
 
-Route = TypeVar("Route", bound=Callable[..., Awaitable[s.PartnerOut]])
 router = APIRouter()
 
 
-async def _transition(
-    action: str, partner_id: str, reason: str | None, svc: Services, principal: Principal
-) -> s.PartnerOut:
-    cmd = commands.ChangePartnerStatus(partner_id, action, principal.subject, reason)
-    await handlers.change_status(cmd, unit_of_work(svc), svc.clock)
-    return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
+def _by_secretariat(principal: Principal, _: str) -> None:
+    principal.require_secretariat()
 
 
-def _lifecycle(action: str) -> Callable[[Route], Route]:
-    """`POST /partners/{partner_id}/<action>`: one of the registry's TRANSITIONS."""
-    return router.post(
+def _by_partner_or_secretariat(principal: Principal, partner_id: str) -> None:
+    principal.require_partner_or_secretariat(partner_id)
+
+
+#: action -> (its request body, who may ask, who that is in the docs). Only approving may
+#: go without a reason.
+Body = type[s.OptionalReason | s.StatusChange]
+LIFECYCLE: dict[str, tuple[Body, Callable[[Principal, str], None], str]] = {
+    "approve": (s.OptionalReason, _by_secretariat, "Secretariat"),
+    "reject": (s.StatusChange, _by_secretariat, "Secretariat"),
+    "suspend": (s.StatusChange, _by_secretariat, "Secretariat"),
+    "reinstate": (s.StatusChange, _by_secretariat, "Secretariat"),
+    "withdraw": (
+        s.StatusChange,
+        _by_partner_or_secretariat,
+        "The secretariat, or the partner itself",
+    ),
+}
+
+
+def _lifecycle_route(action: str) -> None:
+    """Adds `POST /partners/{partner_id}/<action>` for one of the registry's TRANSITIONS."""
+    body_type, require, who = LIFECYCLE[action]
+    allowed_from, to, _ = TRANSITIONS[action]
+    start = "/".join(status.value for status in Status if status in allowed_from)
+
+    async def route(
+        partner_id: str, body: s.OptionalReason, svc: Svc, principal: CurrentPrincipal
+    ) -> s.PartnerOut:
+        require(principal, partner_id)
+        cmd = commands.ChangePartnerStatus(partner_id, action, principal.subject, body.reason)
+        await handlers.change_status(cmd, unit_of_work(svc), svc.clock)
+        return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
+
+    route.__annotations__["body"] = body_type  # what FastAPI reads and documents
+    router.add_api_route(
         f"/partners/{{partner_id}}/{action}",
+        route,
+        methods=["POST"],
+        name=action,
+        description=f"{who}: {start} -> {to.value}.",
         response_model=s.PartnerOut,
         tags=["lifecycle"],
-        responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
+        responses=problems(401, 403, 404, 409, 413, 422),
     )
 
 
-@_lifecycle("approve")
-async def approve(
-    partner_id: str, body: s.OptionalReason, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """Secretariat: pending -> active."""
-    principal.require_secretariat()
-    return await _transition("approve", partner_id, body.reason, svc, principal)
-
-
-@_lifecycle("reject")
-async def reject(
-    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """Secretariat: pending -> rejected."""
-    principal.require_secretariat()
-    return await _transition("reject", partner_id, body.reason, svc, principal)
-
-
-@_lifecycle("suspend")
-async def suspend(
-    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """Secretariat: active -> suspended."""
-    principal.require_secretariat()
-    return await _transition("suspend", partner_id, body.reason, svc, principal)
-
-
-@_lifecycle("reinstate")
-async def reinstate(
-    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """Secretariat: suspended -> active."""
-    principal.require_secretariat()
-    return await _transition("reinstate", partner_id, body.reason, svc, principal)
-
-
-@_lifecycle("withdraw")
-async def withdraw(
-    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """The secretariat, or the partner itself: pending/active/suspended -> withdrawn."""
-    principal.require_partner_or_secretariat(partner_id)
-    return await _transition("withdraw", partner_id, body.reason, svc, principal)
+for _action in TRANSITIONS:
+    _lifecycle_route(_action)
