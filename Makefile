@@ -7,7 +7,7 @@ UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock contracts/pyproject.toml services/*/pyproject.toml cli/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 
-.PHONY: run test up down infra infra-test stop-infra browser lint format schemas lock venv clean help
+.PHONY: run test up down infra infra-test stop-infra packages lint format schemas lock venv clean help
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
@@ -35,8 +35,8 @@ stop-infra:  ## Stop Kafka and MongoDB
 	@PYTHON=$(PY) bash scripts/kafka.sh stop
 	@PYTHON=$(PY) bash scripts/mongo.sh stop
 
-browser:  ## Debian's Chromium, for the dashboard's end-to-end test (nothing downloads a browser)
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+packages:  ## Debian packages the tests run (chromium, node, openssl, faketime), if missing
+	@bash scripts/debian-packages.sh
 
 lint: venv  ## ruff, mypy (strict) and the layering contracts (.importlinter) on the source
 	$(VENV)/bin/ruff check .
@@ -51,7 +51,7 @@ format: venv
 schemas: venv  ## Regenerate contracts/schemas from the models
 	rm -rf contracts/schemas && $(PY) -m pact_contracts.schemas write contracts/schemas >/dev/null
 
-test: venv infra-test browser lint  ## Install, start infrastructure, lint, run the whole suite
+test: venv packages infra-test lint  ## Install, start infrastructure, lint, run the whole suite
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 up: venv infra  ## Start infrastructure and every service in the background

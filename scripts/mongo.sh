@@ -33,7 +33,7 @@ cmd_start() {
   chmod +x "$mongod"
   # Its shared libraries (libcurl4, libssl3, liblzma5) are in the base image; install them if not.
   if ldd "$mongod" | grep -q 'not found'; then
-    apt-get update -qq && apt-get install -y -qq libcurl4 libssl3 liblzma5
+    bash "$(dirname "${BASH_SOURCE[0]}")/debian-packages.sh" libcurl4 libssl3 liblzma5
   fi
   if alive; then
     echo "mongod already running (pid $(cat "$PIDFILE"))"
