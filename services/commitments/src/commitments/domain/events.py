@@ -33,9 +33,7 @@ class CommitmentEvent:
         return type(self).__name__
 
 
-@dataclass(frozen=True)
-class CommitmentPledged(CommitmentEvent):
-    pass
+class CommitmentPledged(CommitmentEvent): ...
 
 
 @dataclass(frozen=True)
@@ -43,29 +41,19 @@ class CommitmentAmended(CommitmentEvent):
     changed_fields: tuple[str, ...] = field(default=())
 
 
-@dataclass(frozen=True)
-class CommitmentWithdrawn(CommitmentEvent):
-    pass
+class CommitmentWithdrawn(CommitmentEvent): ...
 
 
-@dataclass(frozen=True)
-class CommitmentSuspended(CommitmentEvent):
-    pass
+class CommitmentSuspended(CommitmentEvent): ...
 
 
-@dataclass(frozen=True)
-class CommitmentResumed(CommitmentEvent):
-    pass
+class CommitmentResumed(CommitmentEvent): ...
 
 
-@dataclass(frozen=True)
-class CommitmentAchieved(CommitmentEvent):
-    pass
+class CommitmentAchieved(CommitmentEvent): ...
 
 
-@dataclass(frozen=True)
-class CommitmentMissed(CommitmentEvent):
-    pass
+class CommitmentMissed(CommitmentEvent): ...
 
 
 @dataclass(frozen=True)

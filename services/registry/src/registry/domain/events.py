@@ -7,39 +7,30 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class PartnerEvent:
+    """A change of a partner. A kind that carries nothing more is one line below: a
+    subclass of a frozen dataclass is one too."""
+
     partner_id: str
     actor: str | None = None
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class PartnerRegistered(PartnerEvent):
-    pass
+class PartnerRegistered(PartnerEvent): ...
 
 
-@dataclass(frozen=True)
-class PartnerApproved(PartnerEvent):
-    pass
+class PartnerApproved(PartnerEvent): ...
 
 
-@dataclass(frozen=True)
-class PartnerRejected(PartnerEvent):
-    pass
+class PartnerRejected(PartnerEvent): ...
 
 
-@dataclass(frozen=True)
-class PartnerSuspended(PartnerEvent):
-    pass
+class PartnerSuspended(PartnerEvent): ...
 
 
-@dataclass(frozen=True)
-class PartnerReinstated(PartnerEvent):
-    pass
+class PartnerReinstated(PartnerEvent): ...
 
 
-@dataclass(frozen=True)
-class PartnerWithdrawn(PartnerEvent):
-    pass
+class PartnerWithdrawn(PartnerEvent): ...
 
 
 @dataclass(frozen=True)
@@ -47,9 +38,7 @@ class PartnerUpdated(PartnerEvent):
     changed_fields: tuple[str, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True)
-class PartnerSigningKeyRegistered(PartnerEvent):
-    pass
+class PartnerSigningKeyRegistered(PartnerEvent): ...
 
 
 @dataclass(frozen=True)
