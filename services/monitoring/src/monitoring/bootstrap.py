@@ -20,7 +20,7 @@ from monitoring.core.domain import commands
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.intake import Taken
 from monitoring.core.entrypoints import consumers
-from monitoring.core.entrypoints.http import Services, router
+from monitoring.core.entrypoints.http import intake_router
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.core.entrypoints.sweeper import Sweeper
 from monitoring.core.service_layer import handlers
@@ -194,8 +194,8 @@ def build(
         title="Monitoring",
         description=DESCRIPTION,
         routers=[
-            router,
-            progress_http.router,
+            intake_router(take),
+            progress_http.progress_router(MonitoringViews(db)),
             dashboard.router,
             alerts_router(alert_services),
             reports_router(ReportViews(db)),
@@ -203,8 +203,6 @@ def build(
         on_start=on_start,
         on_stop=on_stop,
     )
-    app.state.services = Services(take=take)
-    app.state.progress_views = MonitoringViews(db)
     app.state.sweeper = sweeper
     app.state.alerting = alerting
     app.state.dashboard_default = dashboard.Dashboard(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from monitoring.core.domain.errors import CommitmentNotFound, PartnershipNotFound
 from monitoring.views.adapters.progress_views import MonitoringViews, RejectionFilter
@@ -16,79 +16,72 @@ from pact_common.http import PROBLEMS
 from pact_contracts import RejectionReason
 
 
-def progress_views(request: Request) -> MonitoringViews:
-    """Built by bootstrap."""
-    found: MonitoringViews = request.app.state.progress_views
-    return found
+def progress_router(views: MonitoringViews) -> APIRouter:
+    """Reads of progress and rejections, on the views bootstrap built."""
+    router = APIRouter(tags=["progress"])
 
-
-Views = Annotated[MonitoringViews, Depends(progress_views)]
-router = APIRouter(tags=["progress"])
-
-
-@router.get(
-    "/progress/rejections",
-    response_model=s.RejectionPage,
-    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
-)
-async def list_rejections(
-    views: Views,
-    principal: CurrentPrincipal,
-    partner_id: str | None = None,
-    commitment_id: str | None = None,
-    reason: RejectionReason | None = None,
-    before: Annotated[str | None, Query(description="`next` of the previous page.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> s.RejectionPage:
-    """Rejected reports, newest first: a partner sees its own, the secretariat all."""
-    if not principal.is_secretariat:
-        if partner_id not in (None, principal.partner_id):
-            raise Forbidden(
-                f"partner {principal.partner_id} may list its own rejections only",
-                field="partner_id",
-            )
-        partner_id = principal.partner_id
-    f = RejectionFilter(
-        partner_id,
-        commitment_id,
-        reason.value if reason else None,
-        s.parse_cursor(before) if before else None,
+    @router.get(
+        "/progress/rejections",
+        response_model=s.RejectionPage,
+        responses={k: PROBLEMS[k] for k in (401, 403, 422)},
     )
-    docs = await views.rejections(f, limit)
-    return s.RejectionPage(
-        items=[s.Rejection.from_doc(d) for d in docs],
-        next=s.cursor(docs[-1]) if len(docs) == limit else None,
+    async def list_rejections(
+        principal: CurrentPrincipal,
+        partner_id: str | None = None,
+        commitment_id: str | None = None,
+        reason: RejectionReason | None = None,
+        before: Annotated[str | None, Query(description="`next` of the previous page.")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> s.RejectionPage:
+        """Rejected reports, newest first: a partner sees its own, the secretariat all."""
+        if not principal.is_secretariat:
+            if partner_id not in (None, principal.partner_id):
+                raise Forbidden(
+                    f"partner {principal.partner_id} may list its own rejections only",
+                    field="partner_id",
+                )
+            partner_id = principal.partner_id
+        f = RejectionFilter(
+            partner_id,
+            commitment_id,
+            reason.value if reason else None,
+            s.parse_cursor(before) if before else None,
+        )
+        docs = await views.rejections(f, limit)
+        return s.RejectionPage(
+            items=[s.Rejection.from_doc(d) for d in docs],
+            next=s.cursor(docs[-1]) if len(docs) == limit else None,
+        )
+
+    @router.get(
+        "/progress/commitments/{commitment_id}",
+        response_model=s.CommitmentProgress,
+        responses={k: PROBLEMS[k] for k in (401, 403, 404)},
     )
+    async def commitment_progress(
+        commitment_id: str, principal: CurrentPrincipal
+    ) -> s.CommitmentProgress:
+        """Progress of one commitment: its owner's and the secretariat's to see."""
+        doc = await views.commitment(commitment_id)
+        if doc is None:
+            raise CommitmentNotFound(f"no commitment {commitment_id}", field="commitment_id")
+        principal.require_partner_or_secretariat(doc["partner_id"])
+        alerts = await views.firing_alerts(f"commitment:{commitment_id}")
+        return s.CommitmentProgress.from_doc(doc, alerts)
 
+    @router.get(
+        "/progress/partnerships/{partnership_id}",
+        response_model=s.PartnershipProgress,
+        responses={k: PROBLEMS[k] for k in (401, 404)},
+    )
+    async def partnership_progress(
+        partnership_id: str, principal: CurrentPrincipal
+    ) -> s.PartnershipProgress:
+        """Sums over the partnership's commitments, and its targets' progress."""
+        known, rollup = await views.partnership(partnership_id)
+        targets = await views.targets(partnership_id)
+        if known is None and rollup is None and not targets:
+            raise PartnershipNotFound(f"no partnership {partnership_id}", field="partnership_id")
+        return s.PartnershipProgress.from_docs(partnership_id, known, rollup, targets)
 
-@router.get(
-    "/progress/commitments/{commitment_id}",
-    response_model=s.CommitmentProgress,
-    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
-)
-async def commitment_progress(
-    commitment_id: str, views: Views, principal: CurrentPrincipal
-) -> s.CommitmentProgress:
-    """Progress of one commitment: its owner's and the secretariat's to see."""
-    doc = await views.commitment(commitment_id)
-    if doc is None:
-        raise CommitmentNotFound(f"no commitment {commitment_id}", field="commitment_id")
-    principal.require_partner_or_secretariat(doc["partner_id"])
-    alerts = await views.firing_alerts(f"commitment:{commitment_id}")
-    return s.CommitmentProgress.from_doc(doc, alerts)
-
-
-@router.get(
-    "/progress/partnerships/{partnership_id}",
-    response_model=s.PartnershipProgress,
-    responses={k: PROBLEMS[k] for k in (401, 404)},
-)
-async def partnership_progress(
-    partnership_id: str, views: Views, principal: CurrentPrincipal
-) -> s.PartnershipProgress:
-    """Sums over the partnership's commitments, and its targets' progress."""
-    known, rollup = await views.partnership(partnership_id)
-    targets = await views.targets(partnership_id)
-    if known is None and rollup is None and not targets:
-        raise PartnershipNotFound(f"no partnership {partnership_id}", field="partnership_id")
-    return s.PartnershipProgress.from_docs(partnership_id, known, rollup, targets)
+    return router
