@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from typing import Any, TypeVar
 
 from .partners import PartnershipView, PartnerView
 from .values import Actor, Amendment, Cause, Milestone, Target, Terms
+
+V = TypeVar("V", Terms, Target)
 
 
 @dataclass(frozen=True)
@@ -32,27 +35,7 @@ class PledgeCommitment:
 
     def terms(self) -> Terms:
         """The pledge's terms; raises if any rule is broken."""
-        return Terms(
-            partner_id=self.partner_id,
-            partnership_id=self.partnership_id,
-            title=self.title,
-            description=self.description,
-            principle=self.principle,
-            action_type=self.action_type,
-            specialisations=self.specialisations,
-            levels=self.levels,
-            countries=self.countries,
-            cadence=self.cadence,
-            grace_days=self.grace_days,
-            target=Target(
-                metric=self.metric,
-                target_value=self.target_value,
-                baseline=self.baseline,
-                start_date=self.start_date,
-                deadline=self.deadline,
-                milestones=self.milestones,
-            ),
-        )
+        return _built(Terms, self, target=_built(Target, self))
 
 
 @dataclass(frozen=True)
@@ -82,14 +65,15 @@ class SetPartnershipTarget:
     milestones: tuple[Milestone, ...] = ()
 
     def target(self) -> Target:
-        return Target(
-            metric=self.metric,
-            target_value=self.target_value,
-            baseline=self.baseline,
-            start_date=self.start_date,
-            deadline=self.deadline,
-            milestones=self.milestones,
-        )
+        """The target; raises if any rule is broken."""
+        return _built(Target, self)
+
+
+def _built(kind: type[V], command: object, **given: Any) -> V:
+    """A value object of `kind` from the command's fields of the same names (and `given`);
+    a field `kind` adds that the command lacks fails here, loudly."""
+    names = [f.name for f in fields(kind) if f.name not in given]
+    return kind(**{name: getattr(command, name) for name in names}, **given)
 
 
 @dataclass(frozen=True)
