@@ -6,32 +6,25 @@ from __future__ import annotations
 from pact_common.errors import Conflict, DomainError, Forbidden, NotFound
 
 
-class NotYourReport(Forbidden):
-    code = "not_owner"
+class NotYourReport(Forbidden, code="not_owner"): ...
 
 
-class CommitmentNotFound(NotFound):
-    code = "commitment_not_found"
+class CommitmentNotFound(NotFound, code="commitment_not_found"): ...
 
 
-class PartnershipNotFound(NotFound):
-    code = "partnership_not_found"
+class PartnershipNotFound(NotFound, code="partnership_not_found"): ...
 
 
-class AlertNotFound(NotFound):
-    code = "alert_not_found"
+class AlertNotFound(NotFound, code="alert_not_found"): ...
 
 
-class AlertNotFiring(Conflict):
-    code = "alert_not_firing"
+class AlertNotFiring(Conflict, code="alert_not_firing"): ...
 
 
-class DeliveryNotFound(NotFound):
-    code = "delivery_not_found"
+class DeliveryNotFound(NotFound, code="delivery_not_found"): ...
 
 
-class DeliveryNotRetryable(Conflict):
-    code = "delivery_not_retryable"
+class DeliveryNotRetryable(Conflict, code="delivery_not_retryable"): ...
 
 
 __all__ = [
