@@ -64,9 +64,9 @@ writes commitments commitments.commitment-events.v1 commitments.dead-letter.v1
 reads commitments registry.partner-events.v1 monitoring.alerts.v1
 groups commitments commitments.
 
-# monitoring republishes the reports it takes at POST /progress to the progress topic.
-writes monitoring partners.progress-reported.v1 monitoring.alerts.v1 \
-  monitoring.progress-rejected.v1 monitoring.dead-letter.v1
+# monitoring takes POST /progress reports in process (it writes no progress report); it
+# reads its own alerts topic only in `python -m monitoring.rebuild`, to align episodes.
+writes monitoring monitoring.alerts.v1 monitoring.progress-rejected.v1 monitoring.dead-letter.v1
 reads monitoring registry.partner-events.v1 commitments.commitment-events.v1 \
   partners.progress-reported.v1 monitoring.alerts.v1
 groups monitoring monitoring.

@@ -55,7 +55,7 @@ PROGRESS = "partners.progress-reported.v1"
 EXPECTED_WRITERS: dict[str, set[str]] = {
     "registry.partner-events.v1": {"registry"},
     "commitments.commitment-events.v1": {"commitments"},
-    PROGRESS: {"monitoring", PARTNER},  # monitoring republishes POST /progress reports
+    PROGRESS: {PARTNER},  # POST /progress is taken in process, not republished
     "monitoring.alerts.v1": {"monitoring"},
     "monitoring.progress-rejected.v1": {"monitoring"},
     **{dead_letter_topic(s).name: {s} for s in SERVICES},
@@ -64,7 +64,7 @@ EXPECTED_READERS: dict[str, set[str]] = {
     "registry.partner-events.v1": {"commitments", "monitoring"},
     "commitments.commitment-events.v1": {"monitoring"},
     PROGRESS: {"monitoring"},
-    "monitoring.alerts.v1": {"commitments", "monitoring"},
+    "monitoring.alerts.v1": {"commitments", "monitoring"},  # monitoring: its rebuild only
     "monitoring.progress-rejected.v1": set(),  # partners: GET /progress/rejections
     **{dead_letter_topic(s).name: set() for s in SERVICES},  # operators, as admin
 }
