@@ -117,6 +117,7 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         #                                                none  exp  sig other wdrn susp  own secr
         "POST /progress":                               (401, 401, 401, 403, 202, 202, 202, 202),
         "GET /progress/rejections":                     (401, 401, 401, 403, 200, 200, 200, 200),
+        "GET /progress/waiting":                        (401, 401, 401, 403, 200, 200, 200, 200),
         "GET /progress/commitments/{commitment_id}":    (401, 401, 401, 403, 200, 200, 200, 200),
         "GET /progress/partnerships/{partnership_id}":  (401, 401, 401, 200, 200, 200, 200, 200),
         "GET /progress/partnerships/{partnership_id}/series":
@@ -440,6 +441,7 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
     "monitoring": {
         "POST /progress": progress_report,
         "GET /progress/rejections": lambda w, c: _call(params={"partner_id": c.owner.id}),
+        "GET /progress/waiting": lambda w, c: _call(params={"partner_id": c.owner.id}),
         "GET /progress/partnerships/{partnership_id}": lambda w, c: _call(
             path={"partnership_id": DIGITAL}
         ),

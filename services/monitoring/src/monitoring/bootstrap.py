@@ -37,8 +37,10 @@ from monitoring.views.adapters.alert_views import AlertBoardViews
 from monitoring.views.adapters.annual_report_views import ReportViews
 from monitoring.views.adapters.dashboard_views import DashboardViews
 from monitoring.views.adapters.progress_views import MonitoringViews
+from monitoring.views.adapters.waiting_views import WaitingViews
 from monitoring.views.entrypoints import dashboard, progress_http
 from monitoring.views.entrypoints.reports_http import reports_router
+from monitoring.views.entrypoints.waiting_http import waiting_router
 from pact_common.clock import Clock, utc_now
 from pact_common.consuming import Inbox
 from pact_common.runtime import Runtime
@@ -199,6 +201,7 @@ def build(
             dashboard.router,
             alerts_router(alert_services),
             reports_router(ReportViews(db)),
+            waiting_router(WaitingViews(db)),
         ],
         on_start=on_start,
         on_stop=on_stop,
