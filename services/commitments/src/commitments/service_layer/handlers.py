@@ -7,6 +7,7 @@ whole, so they do not retry themselves."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 from pact_common.clock import Clock
 from pact_common.unit_of_work import retry_transient
@@ -21,10 +22,17 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(6)}"
 
 
-async def _load(uow: UnitOfWork, commitment_id: str) -> Commitment:
-    commitment = await uow.commitments.get(commitment_id)
-    if commitment is None:
-        raise CommitmentNotFound(commitment_id)
+async def _change(
+    uow: UnitOfWork, commitment_id: str, change: Callable[[Commitment], None]
+) -> Commitment:
+    """Load the commitment, make one change (which raises if it may not), store it."""
+    async with uow:
+        commitment = await uow.commitments.get(commitment_id)
+        if commitment is None:
+            raise CommitmentNotFound(commitment_id)
+        change(commitment)
+        await uow.commitments.save(commitment)
+        await uow.commit()
     return commitment
 
 
@@ -47,24 +55,18 @@ async def pledge_commitment(
 async def amend_commitment(
     cmd: commands.AmendCommitment, uow: UnitOfWork, clock: Clock
 ) -> Commitment:
-    async with uow:
-        commitment = await _load(uow, cmd.commitment_id)
-        commitment.amend(cmd.amendment, actor=cmd.actor, at=clock())
-        await uow.commitments.save(commitment)
-        await uow.commit()
-    return commitment
+    return await _change(
+        uow, cmd.commitment_id, lambda c: c.amend(cmd.amendment, actor=cmd.actor, at=clock())
+    )
 
 
 @retry_transient
 async def withdraw_commitment(
     cmd: commands.WithdrawCommitment, uow: UnitOfWork, clock: Clock
 ) -> Commitment:
-    async with uow:
-        commitment = await _load(uow, cmd.commitment_id)
-        commitment.withdraw(cmd.reason, actor=cmd.actor, at=clock())
-        await uow.commitments.save(commitment)
-        await uow.commit()
-    return commitment
+    return await _change(
+        uow, cmd.commitment_id, lambda c: c.withdraw(cmd.reason, actor=cmd.actor, at=clock())
+    )
 
 
 @retry_transient

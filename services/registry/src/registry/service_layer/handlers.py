@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from pact_common.auth import Principal, Role, TokenIssuer
 from pact_common.clock import Clock
@@ -21,6 +23,8 @@ from ..domain.errors import (
 from ..domain.model import Partner, Partnership, hash_api_key
 from .unit_of_work import UnitOfWork
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Registered:
@@ -36,10 +40,40 @@ async def _load(uow: UnitOfWork, partner_id: str) -> Partner:
     return partner
 
 
+async def _change(
+    uow: UnitOfWork, partner_id: str, change: Callable[[Partner], T]
+) -> tuple[Partner, T]:
+    """Load the partner, make one change, and store it if the change made a new version
+    (leaving a partnership it is not in makes none). Returns the partner and what the
+    change returned."""
+    async with uow:
+        partner = await _load(uow, partner_id)
+        version = partner.version
+        outcome = change(partner)
+        if partner.version != version:
+            await uow.partners.save(partner)
+            await uow.commit()
+    return partner, outcome
+
+
 async def _require_partnerships(uow: UnitOfWork, ids: list[str], field: str) -> None:
     for partnership_id in ids:
         if await uow.partnerships.get(partnership_id) is None:
             raise PartnershipNotFound(f"no partnership {partnership_id}", field=field)
+
+
+async def _refuse_duplicate(uow: UnitOfWork, partner: Partner, *, in_words: bool) -> None:
+    """Refuse a partner whose name or an identifier another partner has already (a
+    registration names that field in words, a profile update by its name)."""
+    duplicate = await uow.partners.find_duplicate(partner)
+    if duplicate is not None:
+        field, existing = duplicate
+        named = field.replace("_", " ") if in_words else field
+        raise DuplicatePartner(
+            f"partner {existing} is already registered with the same {named}",
+            field=field,
+            existing_partner_id=existing,
+        )
 
 
 @retry_transient
@@ -54,14 +88,7 @@ async def register_partner(
             at=clock(),
         )
         await _require_partnerships(uow, partner.partnerships, "partnerships")
-        duplicate = await uow.partners.find_duplicate(partner)
-        if duplicate is not None:
-            field, existing = duplicate
-            raise DuplicatePartner(
-                f"partner {existing} is already registered with the same {field.replace('_', ' ')}",
-                field=field,
-                existing_partner_id=existing,
-            )
+        await _refuse_duplicate(uow, partner, in_words=True)
         await uow.partners.add(partner)
         await uow.commit()
     return Registered(partner.id, api_key, partner.status.value)
@@ -71,11 +98,11 @@ async def register_partner(
 async def change_status(
     cmd: commands.ChangePartnerStatus, uow: UnitOfWork, clock: Clock
 ) -> Partner:
-    async with uow:
-        partner = await _load(uow, cmd.partner_id)
-        partner.transition(cmd.action, actor=cmd.actor, reason=cmd.reason, at=clock())
-        await uow.partners.save(partner)
-        await uow.commit()
+    partner, _ = await _change(
+        uow,
+        cmd.partner_id,
+        lambda p: p.transition(cmd.action, actor=cmd.actor, reason=cmd.reason, at=clock()),
+    )
     return partner
 
 
@@ -84,14 +111,7 @@ async def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Cl
     async with uow:
         partner = await _load(uow, cmd.partner_id)
         if partner.update_profile(cmd.changes, actor=cmd.actor, at=clock()):
-            duplicate = await uow.partners.find_duplicate(partner)
-            if duplicate is not None:
-                field, existing = duplicate
-                raise DuplicatePartner(
-                    f"partner {existing} is already registered with the same {field}",
-                    field=field,
-                    existing_partner_id=existing,
-                )
+            await _refuse_duplicate(uow, partner, in_words=False)
             await uow.partners.save(partner)
             await uow.commit()
     return partner
@@ -112,21 +132,17 @@ async def join_partnership(cmd: commands.JoinPartnership, uow: UnitOfWork, clock
 async def leave_partnership(
     cmd: commands.LeavePartnership, uow: UnitOfWork, clock: Clock
 ) -> Partner:
-    async with uow:
-        partner = await _load(uow, cmd.partner_id)
-        if partner.leave(cmd.partnership_id, actor=cmd.actor, at=clock()):
-            await uow.partners.save(partner)
-            await uow.commit()
+    partner, _ = await _change(
+        uow, cmd.partner_id, lambda p: p.leave(cmd.partnership_id, actor=cmd.actor, at=clock())
+    )
     return partner
 
 
 @retry_transient
 async def rotate_api_key(cmd: commands.RotateApiKey, uow: UnitOfWork, clock: Clock) -> str:
-    async with uow:
-        partner = await _load(uow, cmd.partner_id)
-        api_key = partner.rotate_api_key(actor=cmd.actor, at=clock())
-        await uow.partners.save(partner)
-        await uow.commit()
+    _, api_key = await _change(
+        uow, cmd.partner_id, lambda p: p.rotate_api_key(actor=cmd.actor, at=clock())
+    )
     return api_key
 
 
