@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
@@ -42,3 +43,17 @@ class Mongo:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+async def page(
+    collection: AsyncCollection[Document],
+    query: Document,
+    order: list[tuple[str, int]],
+    offset: int,
+    limit: int,
+) -> tuple[int, list[Document]]:
+    """One page of a listing and how many documents match in all. `order` must end in a
+    unique field (`_id`) so that pages neither repeat nor skip a document."""
+    total = await collection.count_documents(query)
+    docs = await collection.find(query).sort(order).skip(offset).limit(limit).to_list()
+    return total, docs

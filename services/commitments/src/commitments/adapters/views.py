@@ -9,6 +9,8 @@ from typing import Any
 
 from pymongo import ASCENDING
 
+from pact_common.mongo import page
+
 from ..domain.partners import PartnerView
 from .repository import COMMITMENTS, HISTORY, LIST_ORDER, PARTNERS, TARGETS, Db, partner_from_doc
 
@@ -54,12 +56,7 @@ class CommitmentViews:
     async def commitments(
         self, f: CommitmentFilter, offset: int, limit: int
     ) -> tuple[int, list[dict[str, Any]]]:
-        query = f.query()
-        total = await self._db[COMMITMENTS].count_documents(query)
-        docs = await (
-            self._db[COMMITMENTS].find(query).sort(LIST_ORDER).skip(offset).limit(limit).to_list()
-        )
-        return total, docs
+        return await page(self._db[COMMITMENTS], f.query(), LIST_ORDER, offset, limit)
 
     async def commitment(self, commitment_id: str) -> dict[str, Any] | None:
         return await self._db[COMMITMENTS].find_one({"_id": commitment_id})
@@ -76,16 +73,8 @@ class CommitmentViews:
         self, partnership: str | None, offset: int, limit: int
     ) -> tuple[int, list[dict[str, Any]]]:
         query = {"partnership_id": partnership} if partnership else {}
-        total = await self._db[TARGETS].count_documents(query)
-        docs = await (
-            self._db[TARGETS]
-            .find(query)
-            .sort([("set_at", ASCENDING), ("_id", ASCENDING)])
-            .skip(offset)
-            .limit(limit)
-            .to_list()
-        )
-        return total, docs
+        order = [("set_at", ASCENDING), ("_id", ASCENDING)]
+        return await page(self._db[TARGETS], query, order, offset, limit)
 
     async def partner(self, partner_id: str) -> PartnerView | None:
         doc = await self._db[PARTNERS].find_one({"_id": partner_id})

@@ -8,6 +8,8 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from pact_common.mongo import page
+
 from .repository import HISTORY, PARTNERS, PARTNERSHIPS
 
 
@@ -35,16 +37,8 @@ class RegistryViews:
             query["countries"] = f.country
         if f.partnership:
             query["partnerships"] = f.partnership
-        total = await self._db[PARTNERS].count_documents(query)
-        docs = await (
-            self._db[PARTNERS]
-            .find(query)
-            .sort([("registered_at", ASCENDING), ("_id", ASCENDING)])  # stable order
-            .skip(offset)
-            .limit(limit)
-            .to_list()
-        )
-        return total, docs
+        order = [("registered_at", ASCENDING), ("_id", ASCENDING)]
+        return await page(self._db[PARTNERS], query, order, offset, limit)
 
     async def partner(self, partner_id: str) -> dict[str, Any] | None:
         return await self._db[PARTNERS].find_one({"_id": partner_id})
