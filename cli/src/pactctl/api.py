@@ -32,6 +32,8 @@ class ApiError(Exception):
         self.code = code
         self.field = field
         self.problems = problems or []
+        #: API field -> the flag or file key the user wrote it as (errors.explain)
+        self.names: dict[str, str] = {}
 
     def __str__(self) -> str:
         where = f" [{self.field}]" if self.field else ""
@@ -91,6 +93,11 @@ class Platform:
         query = {k: v for k, v in params.items() if v is not None}
         return self.call(service, "GET", path, params=query)
 
+    def text(self, service: Service, path: str, **params: Any) -> str:
+        """A GET whose answer is text (a CSV), not JSON."""
+        query = {k: v for k, v in params.items() if v is not None}
+        return str(self.call(service, "GET", path, params=query, raw=True))
+
     def post(self, service: Service, path: str, body: Any = None) -> Any:
         return self.call(service, "POST", path, body if body is not None else {})
 
@@ -104,6 +111,7 @@ class Platform:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         auth: bool = True,
+        raw: bool = False,
     ) -> Any:
         url = self.urls[service].rstrip("/") + path
         headers = dict(headers or {})
@@ -115,6 +123,8 @@ class Platform:
             raise ApiError(f"cannot reach the {service} service at {url}: {exc}") from exc
         if response.status_code >= 400:
             raise _error(service, response)
+        if raw:
+            return response.text
         if not response.content:
             return None
         return response.json()

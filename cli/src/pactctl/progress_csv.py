@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from pact_contracts import ProgressReported
 from pact_contracts.progress import FigureKind, ReportFigure, report_figures
 
+from .inputs import InputProblem, number, whole
 from .periods import Period
 
 #: the report's figures, as the contract declares them
@@ -62,7 +63,7 @@ UNKNOWN_KEY = {
 MAX_COUNT = 1_000_000_000
 MAX_REVISION = 1_000_000
 _WHOLE = re.compile(r"^[0-9]+$")
-_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_DIGITISH = re.compile(r"^[0-9][0-9,. ]*$")
 _CODED_ITEM = re.compile(r"^([A-Za-z0-9_-]+)\s*:\s*(\S+)$")
 
 
@@ -99,9 +100,11 @@ class Checked:
 class _Line:
     """Errors and parsed values of one line."""
 
-    def __init__(self, number: int, cells: dict[str, str]) -> None:
+    def __init__(self, number: int, cells: dict[str, str], comma: bool = False) -> None:
         self.number = number
         self.cells = cells
+        #: decimal commas (1.234,50): a semicolon-separated file, or --decimal-comma
+        self.comma = comma
         self.errors: list[RowError] = []
 
     def fail(self, column: str, rule: str, message: str) -> None:
@@ -111,14 +114,16 @@ class _Line:
         text = self.cells.get(column, "")
         if not text:
             return None
-        if not _WHOLE.match(text):
-            hint = " (no thousands separators)" if re.match(r"^[0-9][0-9,. ]*$", text) else ""
-            if text.startswith("-") and _WHOLE.match(text[1:]):
-                self.fail(column, "negative", f"{text} is negative; counts are 0 or more")
-            else:
-                self.fail(column, "not_a_whole_number", f"{text!r} is not a whole number{hint}")
+        if text.startswith("-") and _WHOLE.match(text[1:]):
+            self.fail(column, "negative", f"{text} is negative; counts are 0 or more")
             return None
-        value = int(text)
+        try:
+            value = int(text) if _WHOLE.match(text) else whole(text, decimal_comma=self.comma)
+        except InputProblem:
+            sep = "." if self.comma else ","
+            hint = f" (thousands grouped by three: 1{sep}200)" if _DIGITISH.match(text) else ""
+            self.fail(column, "not_a_whole_number", f"{text!r} is not a whole number{hint}")
+            return None
         if not minimum <= value <= maximum:
             self.fail(column, "out_of_range", f"{value} is not between {minimum} and {maximum:,}")
             return None
@@ -128,15 +133,23 @@ class _Line:
         text = self.cells.get(column, "")
         if not text:
             return None
-        if not _NUMBER.match(text):
-            self.fail(
-                column,
-                "not_a_number",
-                f"{text!r} is not an amount in euros (digits, a dot for cents, "
-                "no thousands separators, not negative)",
+        try:
+            if text.startswith("-"):
+                raise InputProblem("negative", "negative")
+            return number(text, decimal_comma=self.comma)
+        except InputProblem as exc:
+            form = "150.000,50" if self.comma else "150,000.50 or 150000.50"
+            other = (
+                ""
+                if self.comma
+                else "; decimal commas: a semicolon-separated file or --decimal-comma"
             )
+            rule = "decimal_comma" if exc.rule == "decimal_comma" else "not_a_number"
+            self.fail(
+                column, rule,
+                f"{text!r} is not an amount in euros, 0 or more (write e.g. {form}{other})",
+            )  # fmt: skip
             return None
-        return float(text)
 
     def breakdown(self, columns: dict[str, str]) -> dict[str, int] | None:
         if not any(self.cells.get(c) for c in columns):
@@ -260,9 +273,13 @@ def check_progress_csv(
     today: date | None = None,
     clock: Callable[[], datetime] | None = None,
     new_id: Callable[[], uuid.UUID] = uuid.uuid4,
+    decimal_comma: bool | None = None,
+    commitment_id: str | None = None,
 ) -> Checked:
     """Every row checked; `rows` holds the reports of the good ones, `errors` every problem
-    of the bad ones (send nothing unless `ok`). `today`: refuse periods not yet begun."""
+    of the bad ones (send nothing unless `ok`). `today`: refuse periods not yet begun.
+    `decimal_comma`: amounts written 1.234,50 (default: when the file is semicolon-separated).
+    `commitment_id`: the commitment of rows that name none (or of a file without the column)."""
     now = (clock or (lambda: datetime.now(UTC)))()
     text = text.removeprefix("\ufeff")
     first = text.splitlines()[0] if text.strip() else ""
@@ -273,7 +290,9 @@ def check_progress_csv(
     if not any(header):
         checked.errors.append(RowError(1, "header", "no_header", "the file has no header row"))
         return checked
-    checked.errors.extend(_header_errors(header))
+    comma = delimiter == ";" if decimal_comma is None else decimal_comma
+    given = commitment_id is not None and "commitment_id" not in header
+    checked.errors.extend(_header_errors(header + ["commitment_id"] * given))
     if checked.errors:
         return checked
     seen: dict[tuple[str, str, int], int] = {}
@@ -282,7 +301,10 @@ def check_progress_csv(
         number, previous_end = previous_end + 1, reader.line_num
         if not any(cell.strip() for cell in cells):
             continue
-        line = _Line(number, {h: v.strip() for h, v in zip(header, cells, strict=False)})
+        row = {h: v.strip() for h, v in zip(header, cells, strict=False)}
+        if commitment_id is not None and not row.get("commitment_id"):
+            row["commitment_id"] = commitment_id
+        line = _Line(number, row, comma)
         if len(cells) > len(header):
             line.fail("row", "extra_cells", f"{len(cells)} cells, but the header has {len(header)}")
         values = _check_line(line, partner_id, producer, today)

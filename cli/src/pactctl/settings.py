@@ -9,6 +9,7 @@ import typer
 from pact_contracts import Topic
 
 from .api import Platform
+from .output import Format
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,17 @@ class Settings:
     monitoring_url: str = "http://127.0.0.1:8003"
     kafka_bootstrap: str = "127.0.0.1:9092"
     api_key: str | None = None
-    json_output: bool = False
+    #: -o; None: a table on a terminal, tab-separated lines when piped
+    output: Format | None = None
+    #: --quiet: ids only
+    quiet: bool = False
     #: Prepended to topic names (tests give every test topics of its own).
     topic_namespace: str = ""
     timeout: float = 10.0
+
+    @property
+    def json_output(self) -> bool:
+        return self.output is Format.JSON
 
     def platform(self, api_key: str | None = None) -> Platform:
         urls = {

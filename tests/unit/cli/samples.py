@@ -19,7 +19,7 @@ c-7b1d3e5f,2026-Q2,1,120,20,50,40,0,50,68,,2,DE:70;FR:50,2,150000.50,4000
 c-7b1d3e5f,2026-Q5,1,12a,,,,,,,,,,,,
 ,2026-Q3,1,10,,,,,,,,,EL:10,,,
 
-c-7b1d3e5f,2027-Q1,1,5,,,,,,,,,XX:3;DE:2,,"1,000",-4
+c-7b1d3e5f,2027-Q1,1,5,,,,,,,,,XX:3;DE:2,,"1.000,50",-4
 c-1a2b3c4d,2026-09,1,15,,,,,7,7,,,,,,
 c-1a2b3c4d,2026-09,1,15,,,,,,,,,,,,
 c-9z9z9z9z,2026-Q1,0,8,,,,,,,,,DE:8;DE:0,,,
@@ -53,8 +53,8 @@ BAD_CSV_ERRORS = [
         6,
         "investment_eur",
         "not_a_number",
-        "'1,000' is not an amount in euros (digits, a dot for cents, no thousands separators, "
-        "not negative)",
+        "'1.000,50' is not an amount in euros, 0 or more (write e.g. 150,000.50 or 150000.50; "
+        "decimal commas: a semicolon-separated file or --decimal-comma)",
     ),
     (6, "people_reached", "negative", "-4 is negative; counts are 0 or more"),
     (7, "by_gender", "breakdown_sum", "by_gender_* sum to 14, but people_trained is 15"),

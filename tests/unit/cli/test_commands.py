@@ -27,6 +27,21 @@ PARTNER = {
 }  # fmt: skip
 
 
+COMMITMENT = {
+    "id": "c-7b1d3e5f", "partner_id": "p-3f2a9c1e", "partnership_id": "digital-ecosystem",
+    "title": "Cloud skills for 20,000 people", "metric": "people_trained",
+    "target_value": 20000.0, "start_date": "2025-01-01", "deadline": "2027-12-31",
+    "cadence": "quarterly", "countries": ["DE", "FR"], "levels": ["advanced"],
+    "specialisations": ["cloud"], "status": "active", "version": 1,
+}  # fmt: skip
+WAITING = {
+    "event_id": "8d0c4a9e-2f7b-4a58-9f0e-3c1d2b4a5e6f", "partner_id": "p-3f2a9c1e",
+    "commitment_id": "c-7b1d3e5x", "period": "2026-Q3", "revision": 1,
+    "awaiting": "commitment", "parked_at": "2026-11-26T09:31:00Z",
+    "expires_at": "2026-12-03T09:31:00Z", "people_trained": 90,
+}  # fmt: skip
+
+
 def error(status: int, code: str, message: str, field: str | None = None) -> httpx.Response:
     return httpx.Response(
         status, json={"error": {"code": code, "message": message, "field": field}}
@@ -96,6 +111,19 @@ class FakePlatform:
                 "partner_id": "p-3f2a9c1e", "commitment_id": "c-1", "period": "2031-Q1",
                 "payload": "{}", "payload_encoding": "utf-8",
             }]})  # fmt: skip
+        if (method, path) == ("GET", "/commitments"):
+            return httpx.Response(200, json={"total": 2, "offset": 0, "limit": 200, "items": [
+                COMMITMENT, COMMITMENT | {"id": "c-1a2b3c4d", "cadence": "monthly"},
+            ]})  # fmt: skip
+        if (method, path) == ("GET", "/progress/commitments/c-7b1d3e5f"):
+            return httpx.Response(200, json={"commitment_id": "c-7b1d3e5f", "periods": [
+                {"period": "2026-Q3", "revision": 1, "value": 80, "cumulative": 80,
+                 "people_trained": 80, "programmes_developed": 1, "investment_eur": 50000.0,
+                 "people_reached": 900, "reported_at": "2026-10-02T09:00:00Z"},
+            ]})  # fmt: skip
+        if (method, path) == ("GET", "/progress/waiting"):
+            return httpx.Response(200, json={"total": 1, "offset": 0, "limit": 100, "items": [
+                WAITING]})  # fmt: skip
         if (method, path) == ("POST", "/progress"):
             event_id = json.loads(request.content)["event_id"]
             return httpx.Response(202, json={"event_id": event_id, "status": "accepted"})
@@ -139,7 +167,7 @@ def test_partners_list_exchanges_the_key_and_passes_the_filters(platform: FakePl
 
 
 def test_partners_list_prints_a_table(platform: FakePlatform) -> None:
-    result = run("partners", "list")
+    result = run("partners", "list", "-o", "table")  # piped output is tab-separated
     assert result.exit_code == 0
     assert "Partners (1-1 of 1)" in result.stdout
     assert "Nimbus Cloud Europe SE" in result.stdout and "DE, FR" in result.stdout
@@ -216,7 +244,8 @@ def test_register_names_every_missing_flag(platform: FakePlatform) -> None:
     result = run("register", "--legal-name", "Foo")
     assert result.exit_code == 1
     assert (
-        "missing: --type, --hq, --contact-name, --contact-email, --accept-charter" in result.stderr
+        "missing: --organisation-type, --hq-country, --contact-name, --contact-email, "
+        "--accept-charter" in result.stderr
     )
     assert platform.requests == []
 
@@ -259,7 +288,7 @@ def test_a_malformed_milestone_is_explained(platform: FakePlatform) -> None:
 
 
 def test_alerts_list_asks_for_firing_alerts_of_a_partner(platform: FakePlatform) -> None:
-    result = run("alerts", "list", "--partner", "p-3f2a9c1e")
+    result = run("alerts", "list", "--partner", "p-3f2a9c1e", "-o", "table")
     assert result.exit_code == 0, result.output
     assert platform.calls()[-1] == (
         "GET",
@@ -270,7 +299,7 @@ def test_alerts_list_asks_for_firing_alerts_of_a_partner(platform: FakePlatform)
 
 
 def test_report_annual_asks_for_the_year_and_prints_its_tables(platform: FakePlatform) -> None:
-    result = run("report", "annual", "--year", "2025")
+    result = run("report", "annual", "--year", "2025", "-o", "table")
     assert result.exit_code == 0, result.output
     assert platform.calls()[-1] == ("GET", "http://127.0.0.1:8003/reports/annual?year=2025")
     assert "Annual report 2025" in result.stdout and "61,234" in result.stdout

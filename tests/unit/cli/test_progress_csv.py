@@ -104,12 +104,55 @@ def test_semicolon_files_with_bom_and_quoted_multiline_cells_keep_true_line_numb
     ]
 
 
-def test_more_cells_than_columns_and_thousands_separators_are_named() -> None:
-    text = f'{HEADER}\nc-1,2026-Q1,1,"1,200",,,,,,,,,,,,,extra\n'
+def test_more_cells_than_columns_and_misplaced_thousands_separators_are_named() -> None:
+    text = f'{HEADER}\nc-1,2026-Q1,1,"1,20",,,,,,,,,,,,,extra\n'
     assert problems(text) == [
         (2, "row", "extra_cells", "17 cells, but the header has 16"),
         (2, "people_trained", "not_a_whole_number",
-         "'1,200' is not a whole number (no thousands separators)"),
+         "'1,20' is not a whole number (thousands grouped by three: 1,200)"),
+    ]  # fmt: skip
+
+
+def test_thousands_separators_grouping_three_digits_are_read() -> None:
+    text = 'commitment_id,period,people_trained,investment_eur\nc-1,2026-Q1,"1,200","150,000.50"\n'
+    checked = check_progress_csv(text, partner_id="p-1", today=TODAY)
+    assert checked.errors == []
+    assert [(r.report.people_trained, r.report.investment_eur) for r in checked.rows] == [
+        (1200, 150000.50)
+    ]
+
+
+def test_a_european_excel_export_with_decimal_commas_bom_and_crlf_is_read() -> None:
+    text = (
+        "\ufeffcommitment_id;period;people_trained;investment_eur;people_reached\r\n"
+        "c-1;2026-Q1;1.200;150.000,50;4000\r\n"
+        "c-1;2026-Q2;30;99,9;\r\n"
+        "c-1;2026-Q3;30;1200.25;\r\n"
+    )
+    checked = check_progress_csv(text, partner_id="p-1", today=TODAY)
+    assert checked.errors == []
+    assert [(r.line, r.report.people_trained, r.report.investment_eur) for r in checked.rows] == [
+        (2, 1200, 150000.50), (3, 30, 99.9), (4, 30, 1200.25),
+    ]  # fmt: skip
+
+
+def test_a_decimal_comma_in_a_comma_separated_file_needs_the_option() -> None:
+    text = 'commitment_id,period,people_trained,investment_eur\nc-1,2026-Q1,5,"99,9"\n'
+    assert problems(text) == [
+        (2, "investment_eur", "decimal_comma",
+         "'99,9' is not an amount in euros, 0 or more (write e.g. 150,000.50 or 150000.50; "
+         "decimal commas: a semicolon-separated file or --decimal-comma)"),
+    ]  # fmt: skip
+    checked = check_progress_csv(text, partner_id="p-1", today=TODAY, decimal_comma=True)
+    assert [r.report.investment_eur for r in checked.rows] == [99.9]
+
+
+def test_the_commitment_may_be_given_for_a_file_without_the_column() -> None:
+    text = "period,people_trained\n2026-Q1,5\n2026-Q2,6\n"
+    checked = check_progress_csv(text, partner_id="p-1", today=TODAY, commitment_id="c-9")
+    assert checked.errors == []
+    assert [(r.report.commitment_id, r.report.period) for r in checked.rows] == [
+        ("c-9", "2026-Q1"), ("c-9", "2026-Q2"),
     ]  # fmt: skip
 
 

@@ -11,8 +11,13 @@ import typer
 
 from pact_contracts.vocabulary import OrganisationType, PartnerStatus, SizeClass
 
+from ..api import ApiError
 from ..catalogue import PRINCIPLES
-from ..output import CliError, console, emit_json, errors, handled, table
+from ..errors import names_for, naming
+from ..inputs import InputProblem
+from ..inputs import country as country_code
+from ..output import CliError, Format, Listing, console, emit_json, errors, fields, handled
+from ..output import show as show_listing
 from ..settings import settings
 
 app = typer.Typer(help="Partner organisations (the lifecycle commands need the secretariat key).")
@@ -20,25 +25,8 @@ app = typer.Typer(help="Partner organisations (the lifecycle commands need the s
 Reason = Annotated[str, typer.Option("--reason", "-r", help="Why; kept in the audit trail.")]
 
 
-def _partner_table(items: list[dict[str, Any]], title: str | None = None) -> None:
-    console.print(
-        table(
-            title,
-            ["id", "legal name", "type", "hq", "countries", "status", "partnerships"],
-            [
-                [
-                    p["id"],
-                    p["legal_name"],
-                    p["organisation_type"],
-                    p["hq_country"],
-                    p["countries"],
-                    p["status"],
-                    p["partnerships"],
-                ]
-                for p in items
-            ],
-        )
-    )
+PARTNER_COLUMNS = ["id", "legal_name", "organisation_type", "hq_country", "countries", "status"]
+PARTNER_WIDE = ["size_class", "partnerships", "website", "registered_at", "version"]
 
 
 @app.command("list")
@@ -47,7 +35,8 @@ def list_partners(
     ctx: typer.Context,
     status: Annotated[PartnerStatus | None, typer.Option(help="Only this status.")] = None,
     type_: Annotated[
-        OrganisationType | None, typer.Option("--type", help="Only this organisation type.")
+        OrganisationType | None,
+        typer.Option("--organisation-type", "--type", help="Only this organisation type."),
     ] = None,
     country: Annotated[str | None, typer.Option(help="Only partners operating here.")] = None,
     partnership: Annotated[str | None, typer.Option(help="Only members of it.")] = None,
@@ -61,16 +50,17 @@ def list_partners(
         "/partners",
         status=status.value if status else None,
         type=type_.value if type_ else None,
-        country=country.upper() if country else None,
+        country=_country("--country", country) if country else None,
         partnership=partnership,
         limit=limit,
         offset=offset,
     )
-    if s.json_output:
-        emit_json(page)
-        return
     shown = f"{offset + 1}-{offset + len(page['items'])}" if page["items"] else "none"
-    _partner_table(page["items"], f"Partners ({shown} of {page['total']})")
+    title = f"Partners ({shown} of {page['total']})"
+    show_listing(s, Listing(title, PARTNER_COLUMNS, page["items"], page, wide=PARTNER_WIDE))
+
+
+HISTORY_COLUMNS = ["at", "action", "actor", "from_status", "to_status", "reason"]
 
 
 @app.command("show")
@@ -85,36 +75,21 @@ def show(
     platform = s.platform()
     partner = platform.get("registry", f"/partners/{partner_id}")
     trail = platform.get("registry", f"/partners/{partner_id}/history") if history else None
-    if s.json_output:
-        emit_json(partner | ({"history": trail} if trail is not None else {}))
-        return
-    fields = table(None, ["field", "value"], [[k, v] for k, v in partner.items()])
-    console.print(fields)
-    if trail is not None:
-        console.print(
-            table(
-                "History",
-                ["at", "action", "actor", "from", "to", "reason"],
-                [
-                    [
-                        h["at"],
-                        h["action"],
-                        h["actor"],
-                        h["from_status"],
-                        h["to_status"],
-                        h["reason"],
-                    ]
-                    for h in trail
-                ],
-            )
-        )
+    doc = partner | ({"history": trail} if trail is not None else {})
+    listing = fields(partner)
+    listing.doc = doc
+    show_listing(s, listing)
+    if trail is not None and s.output in (None, Format.TABLE, Format.WIDE) and not s.quiet:
+        show_listing(s, Listing("History", HISTORY_COLUMNS, trail, trail))
 
 
 def _transition(ctx: typer.Context, action: str, partner_id: str, reason: str | None) -> None:
     s = settings(ctx)
     body = {"reason": reason} if reason else {}
     partner = s.platform().post("registry", f"/partners/{partner_id}/{action}", body)
-    if s.json_output:
+    if s.quiet:
+        print(partner["id"])
+    elif s.json_output:
         emit_json(partner)
     else:
         console.print(
@@ -161,8 +136,48 @@ def withdraw(ctx: typer.Context, partner_id: str, reason: Reason) -> None:
     _transition(ctx, "withdraw", partner_id, reason)
 
 
+def _country(where: str, value: str) -> str:
+    try:
+        return country_code(value)
+    except InputProblem as exc:
+        raise CliError(f"{where}: {exc}") from exc
+
+
 def _csv(values: list[str] | None) -> list[str]:
-    return [v.strip().upper() for item in values or [] for v in item.split(",") if v.strip()]
+    return [v.strip() for item in values or [] for v in item.split(",") if v.strip()]
+
+
+#: the registration's fields (as in a --file) and the flags that give them: one vocabulary
+FLAGS = {
+    "legal_name": "--legal-name", "organisation_type": "--organisation-type",
+    "size_class": "--size-class", "hq_country": "--hq-country", "countries": "--country",
+    "contact_name": "--contact-name", "contact_email": "--contact-email",
+    "website": "--website", "vat": "--vat", "partnerships": "--partnership",
+    "webhook_url": "--webhook-url", "signing_public_key": "--signing-public-key",
+    "principles": "--accept-charter",
+}  # fmt: skip
+REQUIRED = ("legal_name", "organisation_type", "hq_country", "contact_name", "contact_email",
+            "principles")  # fmt: skip
+
+
+def read_json_file(file: Path) -> dict[str, Any]:
+    try:
+        body = json.loads(file.read_text(encoding="utf-8-sig"))
+    except ValueError as exc:
+        raise CliError(f"{file} is not JSON: {exc}") from exc
+    if not isinstance(body, dict):
+        raise CliError(f"{file} must hold a JSON object")
+    return body
+
+
+def _checked_countries(body: dict[str, Any], names: dict[str, str]) -> None:
+    """Country codes upper-cased and checked before sending, named as the user wrote them."""
+    if isinstance(body.get("hq_country"), str):
+        body["hq_country"] = _country(names["hq_country"], body["hq_country"])
+    if isinstance(body.get("countries"), list):
+        body["countries"] = [
+            _country(names["countries"], c) if isinstance(c, str) else c for c in body["countries"]
+        ]
 
 
 @handled
@@ -173,17 +188,26 @@ def register(
         typer.Option(
             "--file",
             "-f",
-            help="A JSON registration body; flags given override it.",
+            help="A JSON registration: the keys are the flags' names with underscores "
+            "(legal_name, organisation_type, hq_country, countries, ...; accept_charter: true "
+            "or principles). Flags given override it. Sample: docs/examples/registration.json.",
             exists=True,
             dir_okay=False,
         ),
     ] = None,
     legal_name: Annotated[str | None, typer.Option(help="Registered legal name.")] = None,
     type_: Annotated[
-        OrganisationType | None, typer.Option("--type", help="Organisation type.")
+        OrganisationType | None,
+        typer.Option("--organisation-type", "--type", help="Organisation type."),
     ] = None,
-    size: Annotated[SizeClass | None, typer.Option(help="Size class (companies, SMEs).")] = None,
-    hq: Annotated[str | None, typer.Option(help="Headquarters country, e.g. DE.")] = None,
+    size: Annotated[
+        SizeClass | None,
+        typer.Option("--size-class", "--size", help="Size class (companies, SMEs)."),
+    ] = None,
+    hq: Annotated[
+        str | None,
+        typer.Option("--hq-country", "--hq", help="Headquarters country, e.g. DE (Greece: GR)."),
+    ] = None,
     country: Annotated[
         list[str] | None, typer.Option(help="Countries of operation: DE,FR or repeated.")
     ] = None,
@@ -201,24 +225,30 @@ def register(
     ] = None,
     accept_charter: Annotated[
         bool,
-        typer.Option(help="Accept the four principles of the Pact for Skills charter."),
+        typer.Option(
+            "--accept-charter", help="Accept the four principles of the Pact for Skills charter."
+        ),
     ] = False,
+    key_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write the API key to this file (readable by you only); it is shown once.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Register an organisation (POST /partners). The API key in the answer is shown once."""
     s = settings(ctx)
-    body: dict[str, Any] = {}
-    if file is not None:
-        try:
-            body = json.loads(file.read_text())
-        except ValueError as exc:
-            raise CliError(f"{file} is not JSON: {exc}") from exc
-        if not isinstance(body, dict):
-            raise CliError(f"{file} must hold a JSON object")
+    if key_file is not None and key_file.exists():
+        raise CliError(f"--key-file {key_file} exists already; an API key is never overwritten")
+    body = read_json_file(file) if file is not None else {}
+    if body.pop("accept_charter", False) is True:
+        body.setdefault("principles", dict(PRINCIPLES))
     flags: dict[str, Any] = {
         "legal_name": legal_name,
         "organisation_type": type_.value if type_ else None,
         "size_class": size.value if size else None,
-        "hq_country": hq.upper() if hq else None,
+        "hq_country": hq,
         "countries": _csv(country) or None,
         "contact_name": contact_name,
         "contact_email": contact_email,
@@ -229,30 +259,29 @@ def register(
         "signing_public_key": signing_public_key,
         "principles": dict(PRINCIPLES) if accept_charter else None,
     }
+    names = names_for(FLAGS, flags, str(file) if file else None)
     body |= {k: v for k, v in flags.items() if v is not None}
-    missing = [
-        k
-        for k in (
-            "legal_name",
-            "organisation_type",
-            "hq_country",
-            "contact_name",
-            "contact_email",
-            "principles",
-        )
-        if k not in body
-    ]
+    missing = [k for k in REQUIRED if k not in body]
     if missing:
-        flag = {"organisation_type": "type", "hq_country": "hq", "principles": "accept-charter"}
-        raise CliError(
-            "missing: " + ", ".join(f"--{flag.get(k, k).replace('_', '-')}" for k in missing)
-        )
-    done = s.platform().call("registry", "POST", "/partners", body, auth=False)
-    if s.json_output:
+        said = [FLAGS[k] + (f" (or {k} in {file})" if file else "") for k in missing]
+        raise CliError("missing: " + ", ".join(said))
+    _checked_countries(body, names)
+    try:
+        done = s.platform().call("registry", "POST", "/partners", body, auth=False)
+    except ApiError as exc:
+        raise naming(exc, names) from exc
+    if key_file is not None:
+        key_file.touch(mode=0o600)
+        key_file.write_text(done["api_key"] + "\n")
+    if s.quiet:
+        print(done["partner_id"])
+    elif s.json_output:
         emit_json(done)
-        return
-    console.print(f"Registered [bold]{done['partner_id']}[/] (status {done['status']}).")
-    console.print(f"API key (shown once, keep it safe): [bold]{done['api_key']}[/]")
+    else:
+        console.print(f"Registered [bold]{done['partner_id']}[/] (status {done['status']}).")
+        console.print(f"API key (shown once, keep it safe): [bold]{done['api_key']}[/]")
+    if key_file is not None:
+        errors.print(f"API key written to {key_file}")
     errors.print("The secretariat approves new partners before they can pledge and report.")
 
 

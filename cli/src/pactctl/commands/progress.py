@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -13,8 +14,17 @@ import typer
 from pact_contracts import PROGRESS_REPORTED
 from pact_contracts.progress import FigureKind, ReportFigure
 
+from ..import_checks import (
+    Cleared,
+    cleared,
+    keep_unset,
+    known_commitments,
+    stored_periods,
+    unknown_commitments,
+)
 from ..kafka import SendError, send_over_http, send_to_kafka
-from ..output import CliError, console, emit_json, errors, handled, table
+from ..output import CliError, Listing, console, emit_json, errors, handled, table, to_tty
+from ..output import show as show_listing
 from ..progress_csv import FIGURES as REPORT_FIGURES
 from ..progress_csv import REQUIRED, Checked, check_progress_csv, figure_columns
 from ..settings import Settings, settings
@@ -54,8 +64,13 @@ IMPORT_HELP = "\n\n".join(
             )
         ),
         "Each breakdown given must sum exactly to people_trained. Counts are whole numbers, "
-        "0 or more, without thousands separators. Comma- and semicolon-separated files are "
-        "both read.",
+        "0 or more; thousands may be grouped (1,200). Comma- and semicolon-separated files are "
+        "both read; in a semicolon-separated file (or with --decimal-comma) amounts may use a "
+        "decimal comma (150.000,50).",
+        "Before sending, every commitment_id is checked against your commitments "
+        "(GET /commitments): an unknown one is refused by line. A row that replaces a stored "
+        "period but leaves figures empty clears them: the import says which, and "
+        "[bold]--keep-unset[/] carries the stored ones over instead.",
         "Sent to Kafka (partners.progress-reported.v1, key commitment_id) by default, or with "
         "[bold]--via http[/] to POST /progress on monitoring.",
     )
@@ -110,6 +125,41 @@ def _show_rows(checked: Checked, summary: str) -> None:
     console.print(summary)
 
 
+def _checked_online(
+    s: Settings, checked: Checked, partner_id: str, keep: bool, online: bool
+) -> list[Cleared]:
+    """The rows' commitments are the partner's; what a revision would clear. Refusals are
+    added to `checked.errors`; the cleared figures are returned (or carried over)."""
+    if not online or not checked.rows:
+        return []
+    platform = s.platform()
+    checked.errors.extend(
+        unknown_commitments(checked, known_commitments(platform, partner_id), partner_id)
+    )
+    checked.errors.sort(key=lambda e: e.line)
+    if checked.errors:
+        return []
+    lost = cleared(
+        checked.rows, stored_periods(platform, {r.report.commitment_id for r in checked.rows})
+    )
+    if keep:
+        keep_unset(checked, lost)
+    return lost
+
+
+def _say_cleared(lost: list[Cleared], keep: bool) -> None:
+    for c in lost:
+        listed = ", ".join(f"{k} {v:,}" for k, v in c.figures.items())
+        if keep:
+            errors.print(f"line {c.line}: kept the stored {listed} of {c.commitment_id} {c.period}")
+        else:
+            errors.print(
+                f"[yellow]Warning:[/] line {c.line}: this revision of {c.commitment_id} "
+                f"{c.period} leaves out, and so clears, the stored {listed} "
+                "(--keep-unset carries them over)"
+            )
+
+
 @app.command("import", help=IMPORT_HELP)
 @handled
 def import_csv(
@@ -121,8 +171,31 @@ def import_csv(
         str | None,
         typer.Option(help="The reporting partner's id (default: the API key's partner)."),
     ] = None,
+    commitment: Annotated[
+        str | None,
+        typer.Option(
+            help="The commitment of rows that name none (or of a file without the "
+            "commitment_id column)."
+        ),
+    ] = None,
     via: Annotated[Via, typer.Option(help="How to send the reports.")] = Via.KAFKA,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check only; send nothing.")] = False,
+    decimal_comma: Annotated[
+        bool,
+        typer.Option(
+            "--decimal-comma",
+            help="Amounts use a decimal comma (1.234,50); the "
+            "default in semicolon-separated files.",
+        ),
+    ] = False,
+    keep_unset: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unset",
+            help="A revision that leaves a figure empty keeps the "
+            "stored value instead of clearing it.",
+        ),
+    ] = False,
     producer: Annotated[
         str, typer.Option(help="The producer named in each report.")
     ] = "pactctl-import",
@@ -143,15 +216,19 @@ def import_csv(
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CliError(f"{file} is not UTF-8 text (export the sheet as CSV UTF-8)") from exc
+    partner_id = _partner(s, partner, dry_run)
     checked = check_progress_csv(
-        text, partner_id=_partner(s, partner, dry_run), producer=producer, today=date.today()
-    )
+        text, partner_id=partner_id, producer=producer, today=date.today(),
+        decimal_comma=True if decimal_comma else None, commitment_id=commitment,
+    )  # fmt: skip
+    lost = _checked_online(s, checked, partner_id, keep_unset, online=bool(s.api_key))
     summary: dict[str, Any] = {
         "file": str(file),
         "valid_rows": len(checked.rows),
         "errors": [e.__dict__ for e in checked.errors],
         "sent": 0,
         "dry_run": dry_run,
+        "cleared" if not keep_unset else "kept": [c.__dict__ for c in lost],
     }
     if checked.errors:
         if s.json_output:
@@ -159,6 +236,7 @@ def import_csv(
         else:
             _show_errors(checked, file)
         raise typer.Exit(1)
+    _say_cleared(lost, keep_unset)
     reports = [r.report for r in checked.rows]
     if dry_run:
         if s.json_output:
@@ -176,7 +254,9 @@ def import_csv(
     else:
         sent = len(send_over_http(s.platform(), reports, signing_key))
         where = f"{s.monitoring_url}/progress"
-    if s.json_output:
+    if s.quiet:
+        sys.stdout.write("".join(f"{r.event_id}\n" for r in reports))
+    elif s.json_output:
         emit_json(
             summary
             | {
@@ -188,6 +268,9 @@ def import_csv(
         )
     else:
         _show_rows(checked, f"{file}: {sent} report(s) sent to {where}")
+
+
+REJECTION_COLUMNS = ["rejected_at", "commitment_id", "period", "reason", "field", "message"]
 
 
 @app.command("rejections")
@@ -210,29 +293,54 @@ def rejections(
         reason=reason,
         limit=limit,
     )
-    if s.json_output:
-        emit_json(page)
-        return
     items = page.get("items", [])
-    console.print(
-        table(
-            f"Rejected reports ({len(items)}{'+' if page.get('next') else ''})",
-            ["rejected at", "commitment", "period", "reason", "field", "message"],
-            [[r.get("rejected_at"), r.get("commitment_id"), r.get("period"), r.get("reason"),
-              r.get("field"), r.get("message")] for r in items],
-        )
+    title = f"Rejected reports ({len(items)}{'+' if page.get('next') else ''})"
+    wide = ["partner_id", "event_id", "rejection_id"]
+    show_listing(s, Listing(title, REJECTION_COLUMNS, items, page, wide=wide, id_column="event_id"))
+
+
+WAITING_COLUMNS = ["event_id", "commitment_id", "period", "revision", "awaiting", "parked_at",
+                   "expires_at"]  # fmt: skip
+
+
+@app.command("waiting")
+@handled
+def waiting(
+    ctx: typer.Context,
+    partner: Annotated[str | None, typer.Option(help="Only this partner's (secretariat).")] = None,
+    commitment: Annotated[str | None, typer.Option(help="Only those naming it.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=500, help="Page size.")] = 100,
+    offset: Annotated[int, typer.Option(min=0, help="Skip this many.")] = 0,
+) -> None:
+    """Reports held back because the commitment (or partner) they name is not known yet,
+    with when each expires and is rejected (GET /progress/waiting); a partner sees its own."""
+    s = settings(ctx)
+    page = s.platform().get(
+        "monitoring", "/progress/waiting", partner_id=partner, commitment_id=commitment,
+        limit=limit, offset=offset,
     )  # fmt: skip
+    items = page.get("items", [])
+    title = f"Reports waiting ({page.get('total', len(items))})"
+    show_listing(
+        s,
+        Listing(title, WAITING_COLUMNS, items, page, wide=["partner_id", "people_trained"],
+                id_column="event_id"),
+    )  # fmt: skip
+
+
+PERIOD_COLUMNS = ["period", "revision", "value", "cumulative", *SHOWN]
 
 
 @app.command("show")
 @handled
 def show(ctx: typer.Context, commitment_id: str) -> None:
     """A commitment's progress: achieved so far, on track or not, its periods and firing
-    alerts (GET /progress/commitments/{id})."""
+    alerts (GET /progress/commitments/{id}); piped or -o csv: its periods."""
     s = settings(ctx)
     doc = s.platform().get("monitoring", f"/progress/commitments/{commitment_id}")
-    if s.json_output:
-        emit_json(doc)
+    periods = doc.get("periods", [])
+    if s.output is not None or s.quiet or not to_tty():
+        show_listing(s, Listing(None, PERIOD_COLUMNS, periods, doc, id_column="period"))
         return
     share = doc.get("share") or 0.0
     console.print(
@@ -241,16 +349,11 @@ def show(ctx: typer.Context, commitment_id: str) -> None:
         f"{doc.get('metric')} ({share:.0%}), on track: {doc.get('on_track')}"
     )
     console.print(
-        table(
-            "Periods",
-            ["period", "revision", "metric value", "cumulative", *SHOWN],
-            [[p.get("period"), p.get("revision"), p.get("value"), p.get("cumulative"),
-              *(p.get(name) for name in SHOWN)] for p in doc.get("periods", [])],
-        )
-    )  # fmt: skip
+        table("Periods", PERIOD_COLUMNS, [[p.get(c) for c in PERIOD_COLUMNS] for p in periods])
+    )
     if doc.get("alerts"):
         console.print(
-            table("Alerts firing", ["rule", "severity", "due", "message"],
+            table("Alerts firing", ["rule", "severity", "due_date", "message"],
                   [[a.get("rule"), a.get("severity"), a.get("due_date"), a.get("message")]
                    for a in doc["alerts"]])
         )  # fmt: skip
