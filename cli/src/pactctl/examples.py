@@ -33,7 +33,7 @@ EXAMPLES: dict[str, list[str]] = {
     "commitments show": ["pactctl commitments show c-7b1d3e5f"],
     "commitments pledge": [
         'pactctl commitments pledge --title "Reskill 3,000 network technicians" '
-        "--principle lifelong_learning --action-type reskilling --specialisation networks "
+        "--principle lifelong_learning --action-type reskilling --specialisation networks_5g "
         "--level advanced --country PL,RO --target 3,000 --start-date 2026-01-01 "
         "--deadline 2026-12-31 --milestone 2026-06-30:1,000 --cadence quarterly",
         "pactctl commitments pledge --file pledge.json --target 3,500",

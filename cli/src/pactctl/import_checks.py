@@ -53,6 +53,10 @@ def unknown_commitments(checked: Checked, known: set[str], partner_id: str) -> l
     return problems
 
 
+class Unchecked(Exception):
+    """The stored figures could not be read (monitoring unreachable)."""
+
+
 @dataclass(frozen=True)
 class Cleared:
     """A row whose revision replaces stored figures it does not give."""
@@ -72,6 +76,8 @@ def stored_periods(platform: Platform, commitment_ids: set[str]) -> dict[tuple[s
         except ApiError as exc:
             if exc.status == 404:
                 continue
+            if exc.status is None:  # monitoring is not reachable: the reports still are
+                raise Unchecked(str(exc)) from exc
             raise
         for p in doc.get("periods", []):
             out[(cid, p["period"])] = p

@@ -42,10 +42,18 @@ def _existing(admin: Platform, member: Member) -> dict[str, Any] | None:
             return None
 
 
+def simulated(found: dict[str, Any], registration: dict[str, Any]) -> bool:
+    """A partner that simulate registered: its contact is the simulated organisation's own
+    (a real organisation of the same name has its own contact, and keeps its keys)."""
+    email = str(found.get("contact_email") or "").lower()
+    return email == str(registration["contact_email"]).lower()
+
+
 def enrol(admin: Platform, member: Member, *, sign: bool = False) -> Partner:
     """Register and approve the organisation (with a new signing key when `sign`); one
     registered before (a name taken in its country) is taken over: a new API key (and
-    signing key), approved or reinstated where needed."""
+    signing key), approved or reinstated where needed, if simulate registered it; any other
+    is refused, its keys untouched."""
     org = member.organisation
     private, public = new_key_pair() if sign else (None, None)
     keys = {"signing_public_key": public} if public else {}
@@ -57,6 +65,14 @@ def enrol(admin: Platform, member: Member, *, sign: bool = False) -> Partner:
         found = _existing(admin, member) if exc.code == "duplicate_partner" else None
         if found is None:
             raise
+        if not simulated(found, body):
+            raise ApiError(
+                f"{org.legal_name} ({found['id']}) is registered already and was not set up by "
+                "pactctl simulate (its contact is not "
+                f"{body['contact_email']}); its API key is left alone: simulate other "
+                "partners (--seed, --partners) or report on existing commitments (--from-file)",
+                code="not_simulated",
+            ) from exc
         partner_id, status = found["id"], found["status"]
         api_key = admin.post("registry", f"/partners/{partner_id}/api-key")["api_key"]
         if keys:

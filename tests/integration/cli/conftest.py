@@ -86,7 +86,7 @@ def stack_namespace(infrastructure: None) -> Iterator[str]:
     yield namespace
     client: MongoClient[dict[str, object]] = MongoClient(MONGO_URL)
     try:
-        for module in ("registry", "commitments"):
+        for module in ("registry", "commitments", "monitoring"):
             client.drop_database(database(namespace, module))
     finally:
         client.close()
@@ -104,5 +104,14 @@ def commitments(
     stack_namespace: str, registry: Service, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
     service = start("commitments", stack_namespace, tmp_path_factory.mktemp("commitments"))
+    yield service
+    stop(service)
+
+
+@pytest.fixture(scope="module")
+def monitoring(
+    stack_namespace: str, commitments: Service, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    service = start("monitoring", stack_namespace, tmp_path_factory.mktemp("monitoring"))
     yield service
     stop(service)

@@ -19,6 +19,7 @@ from tests.support.kafka import BOOTSTRAP, read_topic
 from tests.unit.cli.samples import GOOD_CSV
 
 from .conftest import Service
+from .partner_world import Stack, enrolled_partner, pledged
 
 pytestmark = pytest.mark.integration
 
@@ -81,30 +82,23 @@ def test_a_partner_registers_is_approved_and_listed(registry: Service) -> None:
 
 
 def test_progress_import_sends_exactly_the_rows_to_kafka(
-    registry: Service, stack_namespace: str, tmp_path: Path
+    registry: Service, commitments: Service, stack_namespace: str, tmp_path: Path
 ) -> None:
-    partner = register(registry, "Danube Code School", "AT")
-    ok(pactctl("partners", "approve", partner["partner_id"], key=DEV_ADMIN_API_KEY,
-               registry=registry.url))  # fmt: skip
-    sheet = tmp_path / "q3.csv"
-    sheet.write_text(GOOD_CSV)
-
     namespace = f"{stack_namespace}import."  # this test's own progress topic
-    summary = ok(
-        pactctl(
-            "progress",
-            "import",
-            str(sheet),
-            key=partner["api_key"],
-            registry=registry.url,
-            namespace=namespace,
-        )
-    )
+    stack = Stack(registry, commitments, namespace=namespace)
+    partner = enrolled_partner(stack, "Danube Code School", "AT")
+    # The sheet's commitments are the partner's own (import refuses others by line).
+    quarterly = pledged(stack, partner["api_key"])
+    monthly = pledged(stack, partner["api_key"], cadence="monthly")
+    sheet = tmp_path / "q3.csv"
+    sheet.write_text(GOOD_CSV.replace("c-7b1d3e5f", quarterly).replace("c-1a2b3c4d", monthly))
+
+    summary = stack.json("progress", "import", str(sheet), key=partner["api_key"])
 
     assert (summary["sent"], summary["via"]) == (3, "kafka")
     topic = f"{namespace}{PROGRESS_REPORTED.name}"
     records = asyncio.run(read_topic(topic, 3, settle=0.5))
-    assert [r.key for r in records] == [b"c-7b1d3e5f", b"c-7b1d3e5f", b"c-1a2b3c4d"]
+    assert [r.key for r in records] == [quarterly.encode(), quarterly.encode(), monthly.encode()]
     reports = [ProgressReported.model_validate_json(r.value) for r in records]
     assert [str(r.event_id) for r in reports] == summary["event_ids"]
     assert {r.partner_id for r in reports} == {partner["partner_id"]}

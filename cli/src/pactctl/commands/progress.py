@@ -16,6 +16,7 @@ from pact_contracts.progress import FigureKind, ReportFigure
 
 from ..import_checks import (
     Cleared,
+    Unchecked,
     cleared,
     keep_unset,
     known_commitments,
@@ -139,9 +140,12 @@ def _checked_online(
     checked.errors.sort(key=lambda e: e.line)
     if checked.errors:
         return []
-    lost = cleared(
-        checked.rows, stored_periods(platform, {r.report.commitment_id for r in checked.rows})
-    )
+    try:
+        stored = stored_periods(platform, {r.report.commitment_id for r in checked.rows})
+    except Unchecked as exc:
+        errors.print(f"[yellow]Warning:[/] figures a revision would clear not checked: {exc}")
+        return []
+    lost = cleared(checked.rows, stored)
     if keep:
         keep_unset(checked, lost)
     return lost

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,9 +22,12 @@ from pact_contracts import PROGRESS_REPORTED
 
 from .. import catalogue, provisioning
 from ..kafka import ReportProducer, SendError, StreamStats, stream
-from ..output import CliError, console, emit_json, errors, handled, table
+from ..output import CliError, console, emit_json, errors, handled, table, to_tty
 from ..settings import Settings, settings
 from ..simulation import PRODUCER, ProgressSimulator, SimulatedCommitment
+
+#: seconds between progress lines when not on a terminal
+PROGRESS_EVERY = 5.0
 
 
 def _load(path: Path) -> list[SimulatedCommitment]:
@@ -173,6 +177,17 @@ def simulate(
     stats = StreamStats()
     progress, task = _live(total)
 
+    last_said = [0.0]
+
+    def say(st: StreamStats) -> None:
+        """Off a terminal: a line every PROGRESS_EVERY seconds (logs, CI, systemd)."""
+        if st.elapsed - last_said[0] >= PROGRESS_EVERY:
+            last_said[0] = st.elapsed
+            errors.print(
+                f"{st.elapsed:,.0f} s: {st.sent:,} sent, {st.acked:,} acknowledged, "
+                f"{st.failed} failed ({st.rate:,.0f}/s)", highlight=False,
+            )  # fmt: skip
+
     def tick(st: StreamStats) -> None:
         over = count is None and duration is not None and st.elapsed >= duration
         progress.update(
@@ -185,22 +200,30 @@ def simulate(
             people=sim.people_trained,
         )
 
-    async def run() -> None:
-        keys = {c.partner_id: c.signing_key for c in commitments if c.signing_key}
-        async with ReportProducer(s.kafka_bootstrap, topic, signing_keys=keys) as kafka:
-            await stream(
-                kafka,
-                sim,
-                rate=rate,
-                count=count,
-                duration=duration,
-                stats=stats,
-                on_tick=None if s.json_output else tick,
-            )
-
+    live = not s.json_output and to_tty()
     interrupted = False
+
+    async def run() -> None:
+        """SIGTERM stops it as Ctrl-C does: what was sent is acknowledged, then summed up."""
+        nonlocal interrupted
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGTERM, task.cancel)
+        keys = {c.partner_id: c.signing_key for c in commitments if c.signing_key}
+        try:
+            async with ReportProducer(s.kafka_bootstrap, topic, signing_keys=keys) as kafka:
+                await stream(
+                    kafka, sim, rate=rate, count=count, duration=duration, stats=stats,
+                    on_tick=tick if live else say,
+                )  # fmt: skip
+        except asyncio.CancelledError:
+            interrupted = True
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+
     try:
-        if s.json_output:
+        if not live:
             asyncio.run(run())
         else:
             with progress:
