@@ -4,12 +4,13 @@ metrics and the AsyncAPI document."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,6 +27,20 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     413: {"description": "Body too large"},
     422: {"description": "Invalid input"},
 }
+
+
+#: The paging query parameters of the registry's and commitments' listings.
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[int, Query(ge=1, le=200)]
+
+
+class Page(BaseModel):
+    """A page of a listing: `total` matches in all, from `offset`, at most `limit`; a
+    subclass declares its `items`."""
+
+    total: int
+    offset: int
+    limit: int
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from pact_common.auth import Principal, current_principal
 from pact_common.clock import Clock
-from pact_common.http import PROBLEMS
+from pact_common.http import Limit, Offset, problems
 from pact_contracts.vocabulary import CommitmentStatus, CountryCode, SkillLevel, Specialisation
 
 from ..adapters.views import CommitmentFilter, CommitmentViews
@@ -82,7 +82,7 @@ async def _detail(svc: Services, commitment_id: str, principal: Principal) -> s.
     status_code=status.HTTP_201_CREATED,
     response_model=s.Pledged,
     tags=["commitments"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 413, 422)},
+    responses=problems(401, 403, 413, 422),
 )
 async def pledge(
     body: s.PledgeIn, response: Response, svc: Svc, principal: CurrentPrincipal
@@ -122,7 +122,7 @@ async def pledge(
     "/commitments",
     response_model=s.CommitmentPage,
     tags=["commitments"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
+    responses=problems(401, 403, 422),
 )
 async def list_commitments(
     svc: Svc,
@@ -135,8 +135,8 @@ async def list_commitments(
     specialisation: Specialisation | None = None,
     deadline_from: date | None = None,
     deadline_to: date | None = None,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> s.CommitmentPage:
     """Commitments in pledge order (stable). A partner sees its own only."""
     actor = _actor(principal)
@@ -162,7 +162,7 @@ async def list_commitments(
     "/commitments/{commitment_id}",
     response_model=s.CommitmentDetail,
     tags=["commitments"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
+    responses=problems(401, 403, 404),
 )
 async def get_commitment(
     commitment_id: str, svc: Svc, principal: CurrentPrincipal
@@ -175,7 +175,7 @@ async def get_commitment(
     "/commitments/{commitment_id}/amendments",
     response_model=s.CommitmentDetail,
     tags=["commitments"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
+    responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def amend(
     commitment_id: str, body: s.AmendmentIn, svc: Svc, principal: CurrentPrincipal
@@ -196,7 +196,7 @@ async def amend(
     "/commitments/{commitment_id}/withdraw",
     response_model=s.CommitmentDetail,
     tags=["commitments"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
+    responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def withdraw(
     commitment_id: str, body: s.WithdrawalIn, svc: Svc, principal: CurrentPrincipal
@@ -211,7 +211,7 @@ async def withdraw(
     status_code=status.HTTP_201_CREATED,
     response_model=s.TargetSet,
     tags=["partnership targets"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 413, 422)},
+    responses=problems(401, 403, 413, 422),
 )
 async def set_target(
     body: s.TargetIn, response: Response, svc: Svc, principal: CurrentPrincipal
@@ -237,14 +237,14 @@ async def set_target(
     "/partnership-targets",
     response_model=s.TargetPage,
     tags=["partnership targets"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
+    responses=problems(401, 403, 422),
 )
 async def list_targets(
     svc: Svc,
     principal: CurrentPrincipal,
     partnership: str | None = None,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> s.TargetPage:
     """Partnership targets in the order they were set; for every partner to see."""
     total, docs = await svc.views.targets(partnership, offset, limit)

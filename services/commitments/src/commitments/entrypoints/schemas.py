@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from pact_common.http import Page
 from pact_contracts.vocabulary import (
     ActionType,
     Cadence,
@@ -155,10 +156,7 @@ class CommitmentDetail(CommitmentOut):
     history: list[HistoryEntry] = Field(description="Every version, oldest first.")
 
 
-class CommitmentPage(BaseModel):
-    total: int
-    offset: int
-    limit: int
+class CommitmentPage(Page):
     items: list[CommitmentOut]
 
 
@@ -180,8 +178,5 @@ class TargetOut(BaseModel):
         return cls.model_validate(doc | {"id": doc["_id"]})
 
 
-class TargetPage(BaseModel):
-    total: int
-    offset: int
-    limit: int
+class TargetPage(Page):
     items: list[TargetOut]

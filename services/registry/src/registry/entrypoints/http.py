@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, status
 
 from pact_common.auth import Principal, TokenIssuer, current_principal
 from pact_common.clock import Clock
-from pact_common.http import PROBLEMS
+from pact_common.http import Limit, Offset, problems
 from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStatus
 
 from ..adapters.views import PartnerFilter, RegistryViews
@@ -63,7 +63,7 @@ def unit_of_work(svc: Services) -> UnitOfWork:
     status_code=status.HTTP_201_CREATED,
     response_model=s.RegisteredPartner,
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (404, 409, 413, 422)},
+    responses=problems(404, 409, 413, 422),
 )
 async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
     """Self-registration. The API key in the answer is shown once."""
@@ -91,7 +91,7 @@ async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
     "/partners",
     response_model=s.PartnerPage,
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 422)},
+    responses=problems(401, 403, 422),
 )
 async def list_partners(
     svc: Svc,
@@ -100,8 +100,8 @@ async def list_partners(
     type_: Annotated[OrganisationType | None, Query(alias="type")] = None,
     country: CountryCode | None = None,
     partnership: str | None = None,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> s.PartnerPage:
     """Partners in registration order (stable). Contact details only for the secretariat."""
     f = PartnerFilter(
@@ -126,7 +126,7 @@ async def partner_doc(svc: Services, partner_id: str) -> dict[str, Any]:
     "/partners/{partner_id}",
     response_model=s.PartnerOut,
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
+    responses=problems(401, 403, 404),
 )
 async def get_partner(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> s.PartnerOut:
     doc = await partner_doc(svc, partner_id)
@@ -138,7 +138,7 @@ async def get_partner(partner_id: str, svc: Svc, principal: CurrentPrincipal) ->
     "/partners/{partner_id}/history",
     response_model=list[s.HistoryEntry],
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
+    responses=problems(401, 403, 404),
 )
 async def history(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> list[s.HistoryEntry]:
     """The audit trail: every transition with who, when and why."""
@@ -151,7 +151,7 @@ async def history(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> lis
     "/partners/{partner_id}",
     response_model=s.PartnerOut,
     tags=["partners"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
+    responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def update_partner(
     partner_id: str, body: s.ProfileChanges, svc: Svc, principal: CurrentPrincipal
@@ -171,7 +171,7 @@ async def update_partner(
     "/partners/{partner_id}/api-key",
     response_model=s.ApiKey,
     tags=["credentials"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409)},
+    responses=problems(401, 403, 404, 409),
 )
 async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> s.ApiKey:
     """A new API key, shown once; the old one stops working at once."""
@@ -186,7 +186,7 @@ async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> 
     "/partners/{partner_id}/partnerships",
     response_model=s.PartnerOut,
     tags=["partnerships"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404, 409, 413, 422)},
+    responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def join(
     partner_id: str, body: s.JoinRequest, svc: Svc, principal: CurrentPrincipal
@@ -201,7 +201,7 @@ async def join(
     "/partners/{partner_id}/partnerships/{partnership_id}",
     response_model=s.PartnerOut,
     tags=["partnerships"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 404)},
+    responses=problems(401, 403, 404),
 )
 async def leave(
     partner_id: str, partnership_id: str, svc: Svc, principal: CurrentPrincipal
@@ -217,7 +217,7 @@ async def leave(
     status_code=status.HTTP_201_CREATED,
     response_model=s.PartnershipOut,
     tags=["partnerships"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 409, 413, 422)},
+    responses=problems(401, 403, 409, 413, 422),
 )
 async def create_partnership(
     body: s.NewPartnership, svc: Svc, principal: CurrentPrincipal
@@ -249,7 +249,7 @@ async def list_partnerships(svc: Svc) -> list[s.PartnershipOut]:
     "/auth/token",
     response_model=s.Token,
     tags=["credentials"],
-    responses={k: PROBLEMS[k] for k in (401, 403, 413, 422)},
+    responses=problems(401, 403, 413, 422),
 )
 async def token(body: s.TokenRequest, svc: Svc) -> s.Token:
     """Exchange an API key (a partner's, or the secretariat's admin key) for a short-lived

@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
 )
 
+from pact_common.http import Page
 from pact_contracts.vocabulary import CountryCode, OrganisationType, SizeClass
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -178,10 +179,7 @@ class PartnerOut(BaseModel):
         return cls.model_validate(public)
 
 
-class PartnerPage(BaseModel):
-    total: int
-    offset: int
-    limit: int
+class PartnerPage(Page):
     items: list[PartnerOut]
 
 
