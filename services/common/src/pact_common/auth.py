@@ -35,6 +35,15 @@ class Principal:
         if not self.is_secretariat:
             raise Forbidden("this action is for the partnership secretariat", field="authorization")
 
+    def scope(self, asked: str | None, *, may: str, field: str = "partner_id") -> str | None:
+        """Whose records a listing shows: the secretariat's choice (None: everyone's); a
+        partner's own, asking for another's refused ("partner p-1 may {may} only")."""
+        if self.is_secretariat:
+            return asked
+        if asked not in (None, self.partner_id):
+            raise Forbidden(f"partner {self.partner_id} may {may} only", field=field)
+        return self.partner_id
+
     def require_partner_or_secretariat(self, partner_id: str) -> None:
         """A partner may act on itself only; the secretariat on anyone."""
         if not self.is_secretariat and self.partner_id != partner_id:

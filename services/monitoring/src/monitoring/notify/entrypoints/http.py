@@ -17,10 +17,10 @@ from monitoring.notify.entrypoints import schemas as s
 from monitoring.notify.service_layer import handlers as alert_handlers
 from monitoring.notify.service_layer.ports import AlertUnitOfWork, DeliveryOutbox
 from monitoring.views.adapters.alert_views import AlertBoardViews, AlertFilter
-from pact_common.auth import CurrentPrincipal, Principal
+from pact_common.auth import CurrentPrincipal
 from pact_common.clock import Clock
 from pact_common.errors import Forbidden
-from pact_common.http import PROBLEMS
+from pact_common.http import problems
 from pact_common.unit_of_work import retry_transient
 from pact_contracts import AlertRule, Severity
 
@@ -38,26 +38,10 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Skip this many.")]
 
 
-def _own(principal: Principal, partner: str | None) -> str | None:
-    """A partner sees its own only: asking for another's is refused."""
-    if principal.is_secretariat:
-        return partner
-    if partner not in (None, principal.partner_id):
-        raise Forbidden(
-            f"partner {principal.partner_id} may see its own alerts only", field="partner"
-        )
-    return principal.partner_id
-
-
-def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    known = PROBLEMS | {409: {"description": "Conflicts with the current state"}}
-    return {k: known[k] for k in codes}
-
-
 def alerts_router(svc: AlertServices) -> APIRouter:
     router = APIRouter(tags=["alerts"])
 
-    @router.get("/alerts", response_model=s.AlertPage, responses=_problems(401, 403, 422))
+    @router.get("/alerts", response_model=s.AlertPage, responses=problems(401, 403, 422))
     async def list_alerts(
         principal: CurrentPrincipal,
         status: Literal["firing", "resolved", "notified"] | None = None,
@@ -73,7 +57,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
         """Alerts, latest fired first (as announced on monitoring.alerts.v1)."""
         f = AlertFilter(
             status=status,
-            partner_id=_own(principal, partner),
+            partner_id=principal.scope(partner, may="see its own alerts", field="partner"),
             partnership_id=partnership,
             rule=rule.value if rule else None,
             severity=severity.value if severity else None,
@@ -86,7 +70,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
         )
 
     @router.get(
-        "/alerts/deliveries", response_model=s.DeliveryPage, responses=_problems(401, 403, 422)
+        "/alerts/deliveries", response_model=s.DeliveryPage, responses=problems(401, 403, 422)
     )
     async def list_deliveries(
         principal: CurrentPrincipal,
@@ -122,7 +106,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
     @router.post(
         "/alerts/deliveries/{delivery_id}/retry",
         response_model=s.Delivery,
-        responses=_problems(401, 403, 404, 409),
+        responses=problems(401, 403, 404, 409),
     )
     async def retry_delivery(delivery_id: str, principal: CurrentPrincipal) -> s.Delivery:
         """The secretariat sends a delivery given up or skipped again (fresh attempts)."""
@@ -135,7 +119,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
     @router.get(
         "/alerts/{fingerprint}",
         response_model=s.AlertWithDeliveries,
-        responses=_problems(401, 403, 404),
+        responses=problems(401, 403, 404),
     )
     async def get_alert(fingerprint: str, principal: CurrentPrincipal) -> s.AlertWithDeliveries:
         """One alert with its webhook deliveries (a partner sees those to itself)."""
@@ -160,7 +144,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
     @router.post(
         "/alerts/{fingerprint}/acknowledge",
         response_model=s.Alert,
-        responses=_problems(401, 403, 404, 409, 413, 422),
+        responses=problems(401, 403, 404, 409, 413, 422),
     )
     async def acknowledge(
         fingerprint: str, body: s.AcknowledgeBody, principal: CurrentPrincipal

@@ -11,7 +11,6 @@ from monitoring.core.domain.errors import CommitmentNotFound, PartnershipNotFoun
 from monitoring.views.adapters.progress_views import MonitoringViews, RejectionFilter
 from monitoring.views.entrypoints import progress_schemas as s
 from pact_common.auth import CurrentPrincipal
-from pact_common.errors import Forbidden
 from pact_common.http import PROBLEMS
 from pact_contracts import RejectionReason
 
@@ -34,15 +33,8 @@ def progress_router(views: MonitoringViews) -> APIRouter:
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> s.RejectionPage:
         """Rejected reports, newest first: a partner sees its own, the secretariat all."""
-        if not principal.is_secretariat:
-            if partner_id not in (None, principal.partner_id):
-                raise Forbidden(
-                    f"partner {principal.partner_id} may list its own rejections only",
-                    field="partner_id",
-                )
-            partner_id = principal.partner_id
         f = RejectionFilter(
-            partner_id,
+            principal.scope(partner_id, may="list its own rejections"),
             commitment_id,
             reason.value if reason else None,
             s.parse_cursor(before) if before else None,

@@ -23,7 +23,7 @@ from monitoring.views.domain.annual_report import (
 )
 from monitoring.views.entrypoints import report_schemas as s
 from pact_common.auth import CurrentPrincipal
-from pact_common.http import PROBLEMS
+from pact_common.http import problems
 from pact_contracts.vocabulary import CountryCode, SkillLevel
 
 Granularity = Annotated[
@@ -33,11 +33,6 @@ Granularity = Annotated[
 
 class PartnerNotFound(PartnershipNotFound):
     code = "partner_not_found"
-
-
-def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    known = PROBLEMS | {409: {"description": "Conflicts with the current state"}}
-    return {k: known[k] for k in codes}
 
 
 def reports_router(views: ReportViews) -> APIRouter:
@@ -69,7 +64,7 @@ def reports_router(views: ReportViews) -> APIRouter:
     @router.get(
         "/progress/partners/{partner_id}",
         response_model=s.PartnerProgress,
-        responses=_problems(401, 403, 404),
+        responses=problems(401, 403, 404),
     )
     async def partner_progress(
         partner_id: str,
@@ -90,7 +85,7 @@ def reports_router(views: ReportViews) -> APIRouter:
     @router.get(
         "/progress/partnerships/{partnership_id}/series",
         response_model=s.ScopeProgress,
-        responses=_problems(401, 404),
+        responses=problems(401, 404),
     )
     async def partnership_series(
         partnership_id: str,
@@ -104,7 +99,7 @@ def reports_router(views: ReportViews) -> APIRouter:
             raise PartnershipNotFound(f"no partnership {partnership_id}", field="partnership_id")
         return found
 
-    @router.get("/progress/countries", response_model=s.ScopeList, responses=_problems(401))
+    @router.get("/progress/countries", response_model=s.ScopeList, responses=problems(401))
     async def countries(_: CurrentPrincipal) -> s.ScopeList:
         """Totals per country (the countries figures were attributed to)."""
         return await listing(COUNTRY)
@@ -112,7 +107,7 @@ def reports_router(views: ReportViews) -> APIRouter:
     @router.get(
         "/progress/countries/{country}",
         response_model=s.ScopeProgress,
-        responses=_problems(401, 422),
+        responses=problems(401, 422),
     )
     async def country_progress(
         country: CountryCode,
@@ -122,13 +117,13 @@ def reports_router(views: ReportViews) -> APIRouter:
         """One country's totals and series (ISO 3166-1 alpha-2; Greece is GR)."""
         return await scope(COUNTRY, country, granularity)
 
-    @router.get("/progress/levels", response_model=s.ScopeList, responses=_problems(401))
+    @router.get("/progress/levels", response_model=s.ScopeList, responses=problems(401))
     async def levels(_: CurrentPrincipal) -> s.ScopeList:
         """Totals per digital skill level."""
         return await listing(LEVEL)
 
     @router.get(
-        "/progress/levels/{level}", response_model=s.ScopeProgress, responses=_problems(401, 422)
+        "/progress/levels/{level}", response_model=s.ScopeProgress, responses=problems(401, 422)
     )
     async def level_progress(
         level: SkillLevel, _: CurrentPrincipal, granularity: Granularity = SeriesGranularity.QUARTER
@@ -140,7 +135,7 @@ def reports_router(views: ReportViews) -> APIRouter:
         "/reports/annual",
         response_model=s.AnnualReportOut,
         responses={
-            **_problems(401, 422),
+            **problems(401, 422),
             200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
         },
     )

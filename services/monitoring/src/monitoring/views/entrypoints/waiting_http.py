@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 
 from monitoring.views.adapters.waiting_views import WaitingViews
 from pact_common.auth import CurrentPrincipal
-from pact_common.errors import Forbidden
 from pact_common.http import PROBLEMS
 
 
@@ -70,14 +69,8 @@ def waiting_router(views: WaitingViews) -> APIRouter:
     ) -> WaitingPage:
         """Reports waiting for an unknown commitment or partner, latest first, with when
         each expires: a partner sees its own, the secretariat all."""
-        if not principal.is_secretariat:
-            if partner_id not in (None, principal.partner_id):
-                raise Forbidden(
-                    f"partner {principal.partner_id} may list its own waiting reports only",
-                    field="partner_id",
-                )
-            partner_id = principal.partner_id
-        total, docs = await views.waiting(partner_id, commitment_id, offset, limit)
+        own = principal.scope(partner_id, may="list its own waiting reports")
+        total, docs = await views.waiting(own, commitment_id, offset, limit)
         return WaitingPage(
             total=total,
             offset=offset,
