@@ -62,15 +62,16 @@ class FakePartnerRepository(PartnerRepository):
 
 class FakeCommitmentRepository(CommitmentRepository):
     def __init__(self, s: Store) -> None:
+        super().__init__()
         self.s = s
 
-    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
+    async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
         return {i: self.s.commitments[i] for i in commitment_ids if i in self.s.commitments}
 
-    async def save_many(self, progress: Iterable[CommitmentProgress]) -> None:
+    async def _save_many(self, progress: list[CommitmentProgress]) -> None:
         self.s.commitments.update((p.id, p) for p in progress)
 
-    async def due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
+    async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
         due = [
             p
             for p in self.s.commitments.values()
@@ -81,19 +82,20 @@ class FakeCommitmentRepository(CommitmentRepository):
 
 class FakeTargetRepository(TargetRepository):
     def __init__(self, s: Store) -> None:
+        super().__init__()
         self.s = s
 
-    async def get(self, target_id: str) -> TargetProgress | None:
+    async def _get(self, target_id: str) -> TargetProgress | None:
         return self.s.targets.get(target_id)
 
-    async def in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]:
+    async def _in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]:
         wanted = set(partnership_ids)
         return [t for t in self.s.targets.values() if t.target.partnership_id in wanted]
 
-    async def save_many(self, targets: Iterable[TargetProgress]) -> None:
+    async def _save_many(self, targets: list[TargetProgress]) -> None:
         self.s.targets.update((t.id, t) for t in targets)
 
-    async def due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]:
+    async def _due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]:
         due = [
             t for t in self.s.targets.values() if t.evaluated_on is None or t.evaluated_on < today
         ]
@@ -168,12 +170,13 @@ class FakeParkingRepository(ParkingRepository):
 
 class FakeRejectionRepository(RejectionRepository):
     def __init__(self, s: Store) -> None:
+        super().__init__()
         self.s = s
 
     async def existing(self, rejection_ids: Iterable[str]) -> set[str]:
         return set(rejection_ids) & set(self.s.rejections)
 
-    async def add_many(self, rejections: Iterable[ReportRejected]) -> None:
+    async def _store(self, rejections: list[ReportRejected]) -> None:
         for r in rejections:
             assert r.rejection_id not in self.s.rejections, "rejections are stored once"
             self.s.rejections[r.rejection_id] = r
@@ -196,24 +199,22 @@ class FakeUnitOfWork(UnitOfWork):
     """Works on a copy of the store; commit puts the copy back (so no commit, no change)."""
 
     def __init__(self, store: Store | None = None) -> None:
-        super().__init__()
         self.store = store or Store()
         self.commits = 0
 
     async def __aenter__(self) -> FakeUnitOfWork:
-        await super().__aenter__()
         self._work = copy.deepcopy(self.store)
         for name, cls in _REPOSITORIES.items():
             setattr(self, name, cls(self._work))
         return self
 
     async def commit(self) -> None:
-        self._work.published = [*self.store.published, *self.events]
+        events = [event for event, _ in self.collect_new_events()]
+        self._work.published = [*self.store.published, *events]
         self.store.__dict__.update(self._work.__dict__)
         self._work = copy.deepcopy(self.store)
         for name, cls in _REPOSITORIES.items():
             setattr(self, name, cls(self._work))
-        self.events = []
         self.commits += 1
 
 

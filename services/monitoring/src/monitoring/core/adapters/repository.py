@@ -84,6 +84,7 @@ async def ensure_indexes(db: Db) -> None:
 
 class _Repo:
     def __init__(self, db: Db, session: AsyncClientSession) -> None:
+        super().__init__()  # a SeenAggregates port starts remembering
         self._db = db
         self._session = session
 
@@ -123,33 +124,33 @@ class MongoPartnerRepository(_Repo, ports.PartnerRepository):
 
 
 class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
-    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
+    async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
         query = {"_id": {"$in": list(set(commitment_ids))}}
         docs = await self._find(COMMITMENTS, query, projection=d.WRITE_SIDE)
         return {doc["_id"]: d.commitment_from(doc) for doc in docs}
 
-    async def save_many(self, progress: Iterable[CommitmentProgress]) -> None:
+    async def _save_many(self, progress: list[CommitmentProgress]) -> None:
         await self._replace_all(COMMITMENTS, (d.commitment_doc(p) for p in progress))
 
-    async def due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
+    async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
         query = {"measured": True, "evaluated_on": {"$lt": today.isoformat()}}
         docs = await self._find(COMMITMENTS, query, limit=limit, projection=d.WRITE_SIDE)
         return [d.commitment_from(doc) for doc in docs]
 
 
 class MongoTargetRepository(_Repo, ports.TargetRepository):
-    async def get(self, target_id: str) -> TargetProgress | None:
+    async def _get(self, target_id: str) -> TargetProgress | None:
         docs = await self._find(TARGETS, {"_id": target_id})
         return d.target_from(docs[0]) if docs else None
 
-    async def in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]:
+    async def _in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]:
         docs = await self._find(TARGETS, {"partnership_id": {"$in": list(set(partnership_ids))}})
         return [d.target_from(doc) for doc in docs]
 
-    async def save_many(self, targets: Iterable[TargetProgress]) -> None:
+    async def _save_many(self, targets: list[TargetProgress]) -> None:
         await self._replace_all(TARGETS, (d.target_doc(t) for t in targets))
 
-    async def due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]:
+    async def _due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]:
         docs = await self._find(TARGETS, {"evaluated_on": {"$lt": today.isoformat()}}, limit=limit)
         return [d.target_from(doc) for doc in docs]
 
@@ -266,7 +267,7 @@ class MongoRejectionRepository(_Repo, ports.RejectionRepository):
             for doc in await self._find(REJECTIONS, {"_id": {"$in": ids}}, projection=["_id"])
         }
 
-    async def add_many(self, rejections: Iterable[ReportRejected]) -> None:
+    async def _store(self, rejections: list[ReportRejected]) -> None:
         expires_at = datetime.now(UTC) + self.kept
         docs = [d.rejection_doc(r) | {"expires_at": expires_at} for r in rejections]
         if docs:

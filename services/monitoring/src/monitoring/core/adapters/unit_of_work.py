@@ -37,8 +37,7 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         *,
         on_decided: OnDecided = nothing_else,
     ) -> None:
-        OnTransaction.__init__(self, transaction)
-        UnitOfWork.__init__(self)
+        super().__init__(transaction)
         self._inbox = inbox
         self._on_decided = on_decided
 
@@ -54,8 +53,7 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.inbox = r.MongoInbox(self._inbox, session)
 
     async def commit(self) -> None:
-        published = [to_contract(event) for event in self.events]
-        self.events = []
+        published = [to_contract(event) for event, _ in self.collect_new_events()]
         self._tx.emit(*published)
         if published:
             await self._on_decided(self._tx, published)

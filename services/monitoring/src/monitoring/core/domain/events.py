@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -39,3 +39,11 @@ class ReportRejected:
 
 
 DomainEvent = AlertFired | AlertResolved | ReportRejected
+
+
+@dataclass
+class Refusals:
+    """What one unit of work refused: its ReportRejected events, to store and publish."""
+
+    id = "refusals"
+    events: list[DomainEvent] = field(default_factory=list)

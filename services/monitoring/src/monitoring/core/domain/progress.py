@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
 
+from monitoring.core.domain.events import DomainEvent
 from monitoring.core.domain.figures import Figures
 from monitoring.core.domain.figures import sum_figures as sum_figures  # kept importable here
 from monitoring.core.domain.model import Commitment, Metric, PartnershipTarget, Report
@@ -54,6 +55,8 @@ class CommitmentProgress:
     on_track: bool | None = None
     #: the day the alert rules last ran on it (they depend on the date only)
     evaluated_on: date | None = None
+    #: what it recorded (alerts fired and resolved) since its unit of work last collected
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -117,6 +120,8 @@ class TargetProgress:
 
     target: PartnershipTarget
     evaluated_on: date | None = None
+    #: what it recorded (alerts fired and resolved) since its unit of work last collected
+    events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def id(self) -> str:

@@ -61,7 +61,7 @@ async def settle_commitments(
         gone = "the commitment was amended" if active else f"commitment {p.id} is {status.value}"
         result = reconcile(subject, alerts.get(subject.key, {}), conditions, now, gone=gone)
         updated += result.changed
-        uow.emit(*result.events)
+        p.events.extend(result.events)
         merge(deltas, difference(contribution(p), before.get(p.id, {})))
     await uow.commitments.save_many(changed)
     await uow.alerts.save_many(updated)
@@ -97,7 +97,7 @@ async def settle_targets(
         subject = subjects[t.id]
         result = reconcile(subject, alerts.get(subject.key, {}), conditions, now)
         updated += result.changed
-        uow.emit(*result.events)
+        t.events.extend(result.events)
         t.evaluated_on = today
     await uow.targets.save_many(targets)
     await uow.alerts.save_many(updated)

@@ -76,7 +76,6 @@ async def take_reports(
 
 async def _reject(uow: UnitOfWork, rejected: list[ReportRejected]) -> None:
     await uow.rejections.add_many(rejected)
-    uow.emit(*rejected)
 
 
 async def _refuse_unreadable(

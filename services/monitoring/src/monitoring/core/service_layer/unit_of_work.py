@@ -6,16 +6,16 @@ import abc
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Self
+from typing import Any
 
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
-from monitoring.core.domain.events import DomainEvent, ReportRejected
+from monitoring.core.domain.events import Refusals, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
-from pact_common.aggregates import UnitOfWorkPort
+from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 
 
 class PartnerRepository(abc.ABC):
@@ -31,32 +31,76 @@ class PartnerRepository(abc.ABC):
     async def put_partnership(self, partnership: Partnership) -> None: ...
 
 
-class CommitmentRepository(abc.ABC):
-    """Each commitment's definition (latest version) with its progress: one aggregate."""
+class CommitmentRepository(SeenAggregates[CommitmentProgress]):
+    """Each commitment's definition (latest version) with its progress: one aggregate.
+    Remembers every one it hands out or stores, so the unit of work finds their events."""
 
-    @abc.abstractmethod
-    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]: ...
+    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
+        found = await self._get_many(commitment_ids)
+        self._saw(*found.values())
+        return found
 
-    @abc.abstractmethod
-    async def save_many(self, progress: Iterable[CommitmentProgress]) -> None: ...
+    async def save_many(self, progress: Iterable[CommitmentProgress]) -> None:
+        progress = list(progress)
+        self._saw(*progress)
+        await self._save_many(progress)
 
-    @abc.abstractmethod
     async def due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
         """Measured commitments the rules have not run on today."""
+        due = await self._due_for_evaluation(today, limit)
+        self._saw(*due)
+        return due
 
-
-class TargetRepository(abc.ABC):
-    @abc.abstractmethod
-    async def get(self, target_id: str) -> TargetProgress | None: ...
-
-    @abc.abstractmethod
-    async def in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]: ...
+    async def _add(self, aggregate: CommitmentProgress) -> None:
+        await self._save_many([aggregate])
 
     @abc.abstractmethod
-    async def save_many(self, targets: Iterable[TargetProgress]) -> None: ...
+    async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]: ...
 
     @abc.abstractmethod
-    async def due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]: ...
+    async def _save_many(self, progress: list[CommitmentProgress]) -> None: ...
+
+    @abc.abstractmethod
+    async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]: ...
+
+
+class TargetRepository(SeenAggregates[TargetProgress]):
+    """Partnership targets; remembers every one it hands out or stores."""
+
+    async def get(self, target_id: str) -> TargetProgress | None:
+        found = await self._get(target_id)
+        self._saw(found)
+        return found
+
+    async def in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]:
+        found = await self._in_partnerships(partnership_ids)
+        self._saw(*found)
+        return found
+
+    async def save_many(self, targets: Iterable[TargetProgress]) -> None:
+        targets = list(targets)
+        self._saw(*targets)
+        await self._save_many(targets)
+
+    async def due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]:
+        due = await self._due_for_evaluation(today, limit)
+        self._saw(*due)
+        return due
+
+    async def _add(self, aggregate: TargetProgress) -> None:
+        await self._save_many([aggregate])
+
+    @abc.abstractmethod
+    async def _get(self, target_id: str) -> TargetProgress | None: ...
+
+    @abc.abstractmethod
+    async def _in_partnerships(self, partnership_ids: Iterable[str]) -> list[TargetProgress]: ...
+
+    @abc.abstractmethod
+    async def _save_many(self, targets: list[TargetProgress]) -> None: ...
+
+    @abc.abstractmethod
+    async def _due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]: ...
 
 
 class RollupRepository(abc.ABC):
@@ -109,12 +153,25 @@ class ParkingRepository(abc.ABC):
     async def counts(self, partner_ids: Iterable[str]) -> Counter[str]: ...
 
 
-class RejectionRepository(abc.ABC):
+class RejectionRepository(SeenAggregates[Refusals]):
+    """Refused reports, kept for their partners to list; what one unit of work refuses is
+    its `Refusals`, whose events are the rejections to publish."""
+
+    async def add_many(self, rejections: Iterable[ReportRejected]) -> None:
+        refused = list(rejections)
+        await self._store(refused)
+        log = self.seen.get(Refusals.id) or Refusals()
+        log.events.extend(refused)
+        self._saw(log)
+
+    async def _add(self, aggregate: Refusals) -> None:
+        await self._store([e for e in aggregate.events if isinstance(e, ReportRejected)])
+
     @abc.abstractmethod
     async def existing(self, rejection_ids: Iterable[str]) -> set[str]: ...
 
     @abc.abstractmethod
-    async def add_many(self, rejections: Iterable[ReportRejected]) -> None: ...
+    async def _store(self, rejections: list[ReportRejected]) -> None: ...
 
 
 class InboxPort(abc.ABC):
@@ -127,8 +184,9 @@ class InboxPort(abc.ABC):
     async def record(self, event_ids: Iterable[str]) -> None: ...
 
 
-class UnitOfWork(UnitOfWorkPort):
-    """Commit stores every change and the emitted events, atomically."""
+class UnitOfWork(EventCollectingUnitOfWork):
+    """Commit stores every change and the events the aggregates it has seen recorded,
+    atomically."""
 
     partners: PartnerRepository
     commitments: CommitmentRepository
@@ -140,12 +198,5 @@ class UnitOfWork(UnitOfWorkPort):
     rejections: RejectionRepository
     inbox: InboxPort
 
-    def __init__(self) -> None:
-        self.events: list[DomainEvent] = []
-
-    def emit(self, *events: DomainEvent) -> None:
-        self.events.extend(events)
-
-    async def __aenter__(self) -> Self:
-        self.events = []
-        return await super().__aenter__()
+    def _repositories(self) -> Iterable[SeenAggregates[Any]]:
+        return (self.commitments, self.targets, self.rejections)
