@@ -6,8 +6,11 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock contracts/pyproject.toml services/*/pyproject.toml cli/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
+# A day to run the tests on (YYYY-MM-DD, or MM-DD for the next one): scripts/on-date.sh
+TEST_DATE ?=
+ON_DATE = $(if $(TEST_DATE),bash scripts/on-date.sh $(TEST_DATE))
 
-.PHONY: run test up down infra infra-test stop-infra packages lint format schemas lock venv clean help
+.PHONY: run test up down infra infra-test stop-infra packages lint test-dates format schemas lock venv clean help
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
@@ -52,7 +55,11 @@ schemas: venv  ## Regenerate contracts/schemas from the models
 	rm -rf contracts/schemas && $(PY) -m pact_contracts.schemas write contracts/schemas >/dev/null
 
 test: venv packages infra-test lint  ## Install, start infrastructure, lint, run the whole suite
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(ON_DATE) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-dates: venv packages infra-test  ## The suite but the fault campaign, with today 1 January, then 31 December
+	bash scripts/on-date.sh 01-01 $(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
+	bash scripts/on-date.sh 12-31 $(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
 
 up: venv infra  ## Start infrastructure and every service in the background
 	@PYTHON=$(PY) bash scripts/stack.sh up
