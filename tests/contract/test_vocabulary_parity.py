@@ -19,6 +19,7 @@ MIRRORS: dict[str, type[Enum]] = {
     "commitments:PartnerStatus": vocabulary.PartnerStatus,
     "commitments:CommitmentStatus": vocabulary.CommitmentStatus,
     "monitoring:CommitmentStatus": vocabulary.CommitmentStatus,
+    "monitoring:PartnerStatus": vocabulary.PartnerStatus,
     "monitoring:Metric": vocabulary.Metric,
     "monitoring:Cadence": vocabulary.Cadence,
     "monitoring:Rule": alerts.AlertRule,

@@ -11,6 +11,7 @@ from monitoring.core.domain.model import (
     Partner,
     Partnership,
     PartnershipTarget,
+    PartnerStatus,
     TargetDefinition,
 )
 from monitoring.core.domain.periods import Cadence
@@ -23,7 +24,7 @@ def partner(event: c.PartnerEvent) -> Partner | Partnership:
     return Partner(
         id=event.partner_id,
         version=event.partner_version,
-        status=p.status.value,
+        status=PartnerStatus(p.status.value),
         partnerships=tuple(p.partnerships),
         signing_key=p.signing_public_key,
         webhook_url=p.webhook_url,

@@ -87,7 +87,7 @@ def check_report(
         return Refusal(
             Reason.UNKNOWN_PARTNER, f"partner {report.partner_id} is not registered", "partner_id"
         )
-    if not partner.is_active:
+    if not partner.may_report:
         return Refusal(
             Reason.PARTNER_NOT_ACTIVE,
             f"partner {partner.id} is {partner.status}; only active partners report progress",

@@ -32,20 +32,44 @@ class CommitmentStatus(StrEnum):
         return self in (CommitmentStatus.ACTIVE, CommitmentStatus.ACHIEVED, CommitmentStatus.MISSED)
 
 
+class PartnerStatus(StrEnum):
+    """A partner's standing in the registry, and what it allows here (the rules of it, in
+    one place)."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+    @property
+    def may_report(self) -> bool:
+        """Its reports are taken (others are refused as partner_not_active)."""
+        return self is PartnerStatus.ACTIVE
+
+    @property
+    def closed(self) -> bool:
+        """Gone for good: nothing is delivered to it any more."""
+        return self in (PartnerStatus.WITHDRAWN, PartnerStatus.REJECTED)
+
+
 @dataclass(frozen=True)
 class Partner:
     id: str
     version: int
-    status: str
+    status: PartnerStatus
     partnerships: tuple[str, ...] = ()
     #: Ed25519 public key (base64); once registered, the partner's reports must be signed
     signing_key: str | None = None
     #: where the partner's alerts are delivered (None: nowhere)
     webhook_url: str | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", PartnerStatus(self.status))
+
     @property
-    def is_active(self) -> bool:
-        return self.status == "active"
+    def may_report(self) -> bool:
+        return self.status.may_report
 
 
 @dataclass(frozen=True)

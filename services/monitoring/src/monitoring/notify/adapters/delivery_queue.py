@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -155,38 +154,16 @@ class MongoDeliveryOutbox(DeliveryOutbox):
         )
 
 
-@dataclass(frozen=True)
-class DeliveryFilter:
-    status: str | None = None
-    receiver: str | None = None
-    fingerprint: str | None = None
-    event_id: str | None = None
-    #: a partner sees the deliveries to itself only
-    partner_receiver: str | None = None
-
-
 class DeliveryViews:
     def __init__(self, db: Db) -> None:
         self._coll = db[DELIVERIES]
 
-    def _query(self, f: DeliveryFilter) -> Doc:
-        query: Doc = {}
-        for name in ("status", "receiver", "fingerprint", "event_id"):
-            if (value := getattr(f, name)) is not None:
-                query[name] = value
-        if f.partner_receiver is not None:
-            if query.get("receiver", f.partner_receiver) != f.partner_receiver:
-                query["receiver"] = {"$in": []}
-            else:
-                query["receiver"] = f.partner_receiver
-        return query
-
-    async def page(self, f: DeliveryFilter, offset: int, limit: int) -> tuple[int, list[Doc]]:
-        """Newest first."""
-        query = self._query(f)
-        total = await self._coll.count_documents(query)
+    async def page(self, where: Doc, offset: int, limit: int) -> tuple[int, list[Doc]]:
+        """Newest first. `where`: pact_common.mongo.matching of the delivery's fields
+        (status, receiver, fingerprint, event_id)."""
+        total = await self._coll.count_documents(where)
         cursor = (
-            self._coll.find(query, {"body": 0})
+            self._coll.find(where, {"body": 0})
             .sort([("created_at", DESCENDING), ("_id", ASCENDING)])
             .skip(offset)
             .limit(limit)

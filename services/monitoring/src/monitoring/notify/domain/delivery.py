@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from monitoring.core.domain.errors import DeliveryNotRetryable
+from monitoring.core.domain.model import PartnerStatus
 
 #: The receiver that gets every alert (when MONITORING_SECRETARIAT_WEBHOOK_URL is set).
 SECRETARIAT = "secretariat"
@@ -209,7 +210,7 @@ class WebhookContact:
 
     @property
     def receives(self) -> bool:
-        return self.webhook_url is not None and self.status not in ("withdrawn", "rejected")
+        return self.webhook_url is not None and not PartnerStatus(self.status).closed
 
 
 @dataclass(frozen=True)

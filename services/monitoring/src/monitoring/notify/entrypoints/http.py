@@ -11,16 +11,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 
 from monitoring.core.domain.errors import AlertNotFound
-from monitoring.notify.adapters.delivery_queue import DeliveryFilter, DeliveryViews
+from monitoring.notify.adapters.delivery_queue import DeliveryViews
 from monitoring.notify.domain.delivery import DeliveryStatus, partner_receiver
 from monitoring.notify.entrypoints import schemas as s
 from monitoring.notify.service_layer import handlers as alert_handlers
 from monitoring.notify.service_layer.ports import AlertUnitOfWork, DeliveryOutbox
-from monitoring.views.adapters.alert_views import AlertBoardViews, AlertFilter
+from monitoring.views.adapters.alert_views import AlertBoardViews
 from pact_common.auth import CurrentPrincipal
 from pact_common.clock import Clock
 from pact_common.errors import Forbidden
 from pact_common.http import problems
+from pact_common.mongo import matching
 from pact_common.unit_of_work import retry_transient
 from pact_contracts import AlertRule, Severity
 
@@ -55,16 +56,16 @@ def alerts_router(svc: AlertServices) -> APIRouter:
         offset: Offset = 0,
     ) -> s.AlertPage:
         """Alerts, latest fired first (as announced on monitoring.alerts.v1)."""
-        f = AlertFilter(
+        where = matching(
             status=status,
             partner_id=principal.scope(partner, may="see its own alerts", field="partner"),
             partnership_id=partnership,
-            rule=rule.value if rule else None,
-            severity=severity.value if severity else None,
+            rule=rule,
+            severity=severity,
             subject_id=subject,
             acknowledged=acknowledged,
         )
-        total, docs = await svc.board.page(f, offset, limit)
+        total, docs = await svc.board.page(where, offset, limit)
         return s.AlertPage(
             total=total, offset=offset, limit=limit, items=[s.Alert.from_doc(d) for d in docs]
         )
@@ -92,13 +93,9 @@ def alerts_router(svc: AlertServices) -> APIRouter:
                     f"partner {principal.partner_id} may see the deliveries to itself only",
                     field="receiver",
                 )
-        f = DeliveryFilter(
-            status=status.value if status else None,
-            receiver=receiver,
-            fingerprint=fingerprint,
-            partner_receiver=own,
-        )
-        total, docs = await svc.deliveries.page(f, offset, limit)
+        # a partner sees the deliveries to itself only
+        where = matching(status=status, receiver=own or receiver, fingerprint=fingerprint)
+        total, docs = await svc.deliveries.page(where, offset, limit)
         return s.DeliveryPage(
             total=total, offset=offset, limit=limit, items=[s.Delivery.from_doc(d) for d in docs]
         )

@@ -3,7 +3,6 @@ episode, with its acknowledgement), filtered and paged, latest fired first."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -15,39 +14,16 @@ Doc = dict[str, Any]
 Db = AsyncDatabase[Doc]
 
 
-@dataclass(frozen=True)
-class AlertFilter:
-    status: str | None = None
-    partner_id: str | None = None
-    partnership_id: str | None = None
-    rule: str | None = None
-    severity: str | None = None
-    subject_id: str | None = None
-    acknowledged: bool | None = None
-
-
 class AlertBoardViews:
     def __init__(self, db: Db) -> None:
         self._coll = db[ALERTS]
 
-    async def page(self, f: AlertFilter, offset: int, limit: int) -> tuple[int, list[Doc]]:
-        """Latest fired first."""
-        query: Doc = {
-            name: value
-            for name in (
-                "status",
-                "partner_id",
-                "partnership_id",
-                "rule",
-                "severity",
-                "subject_id",
-                "acknowledged",
-            )
-            if (value := getattr(f, name)) is not None
-        }
-        total = await self._coll.count_documents(query)
+    async def page(self, where: Doc, offset: int, limit: int) -> tuple[int, list[Doc]]:
+        """Latest fired first. `where`: pact_common.mongo.matching of the alert's fields
+        (status, partner_id, partnership_id, rule, severity, subject_id, acknowledged)."""
+        total = await self._coll.count_documents(where)
         cursor = (
-            self._coll.find(query)
+            self._coll.find(where)
             .sort([("fired_at", DESCENDING), ("_id", ASCENDING)])
             .skip(offset)
             .limit(limit)

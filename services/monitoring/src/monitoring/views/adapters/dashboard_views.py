@@ -12,8 +12,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters.repository import COMMITMENTS, PARTNERSHIPS, ROLLUPS
 from monitoring.core.domain.rollups import PARTNER, PARTNERSHIP, rollup_key
-from monitoring.views.adapters.alert_views import AlertBoardViews, AlertFilter
+from monitoring.views.adapters.alert_views import AlertBoardViews
 from monitoring.views.adapters.progress_views import MonitoringViews
+from pact_common.mongo import matching
 
 Doc = dict[str, Any]
 BREAKDOWNS = ("level", "country", "gender")
@@ -92,7 +93,7 @@ class DashboardViews:
         of the scope's commitments and, for the partnership, of its targets. `status` None:
         every alert, in whatever state its last episode is (the history)."""
         if scope.partner_id is not None:  # a partner's commitments, in every partnership
-            f = AlertFilter(status=status, partner_id=scope.partner_id)
+            where = matching(status=status, partner_id=scope.partner_id)
         else:
-            f = AlertFilter(status=status, partnership_id=scope.partnership_id)
-        return (await self._board.page(f, 0, limit))[1]
+            where = matching(status=status, partnership_id=scope.partnership_id)
+        return (await self._board.page(where, 0, limit))[1]

@@ -19,6 +19,7 @@ from monitoring.core.adapters.repository import (
 )
 from monitoring.core.domain.model import Metric
 from monitoring.core.domain.rollups import PARTNERSHIP, members_key, rollup_key
+from pact_common.mongo import matching
 
 Doc = dict[str, Any]
 
@@ -38,10 +39,7 @@ class MonitoringViews:
 
     async def rejections(self, f: RejectionFilter, limit: int) -> list[Doc]:
         """Newest first."""
-        query: Doc = {}
-        for name in ("partner_id", "commitment_id", "reason"):
-            if (value := getattr(f, name)) is not None:
-                query[name] = value
+        query = matching(partner_id=f.partner_id, commitment_id=f.commitment_id, reason=f.reason)
         if f.before is not None:
             at, rejection_id = f.before
             query["$or"] = [
