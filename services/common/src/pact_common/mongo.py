@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
@@ -43,6 +44,16 @@ class Mongo:
 
     async def close(self) -> None:
         await self.client.close()
+
+
+def matching(**conditions: object) -> Document:
+    """A listing's query from its filters, each named as the document field it matches:
+    every filter given must match (an enum by its value); None matches anything."""
+    return {
+        field: value.value if isinstance(value, Enum) else value
+        for field, value in conditions.items()
+        if value is not None
+    }
 
 
 async def page(

@@ -9,7 +9,7 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from pact_common.mongo import page
+from pact_common.mongo import matching, page
 
 from ..domain.partners import PartnerView
 from .repository import COMMITMENTS, HISTORY, LIST_ORDER, PARTNERS, TARGETS, Db, partner_from_doc
@@ -27,18 +27,14 @@ class CommitmentFilter:
     deadline_to: date | None = None
 
     def query(self) -> dict[str, Any]:
-        query: dict[str, Any] = {}
-        for name, field in (
-            ("partner", "partner_id"),
-            ("partnership", "partnership_id"),
-            ("status", "status"),
-            ("country", "countries"),
-            ("level", "levels"),
-            ("specialisation", "specialisations"),
-        ):
-            value = getattr(self, name)
-            if value is not None:
-                query[field] = value
+        query = matching(
+            partner_id=self.partner,
+            partnership_id=self.partnership,
+            status=self.status,
+            countries=self.country,
+            levels=self.level,
+            specialisations=self.specialisation,
+        )
         deadline: dict[str, str] = {}
         if self.deadline_from is not None:
             deadline["$gte"] = self.deadline_from.isoformat()
@@ -72,7 +68,7 @@ class CommitmentViews:
     async def targets(
         self, partnership: str | None, offset: int, limit: int
     ) -> tuple[int, list[dict[str, Any]]]:
-        query = {"partnership_id": partnership} if partnership else {}
+        query = matching(partnership_id=partnership or None)
         order = [("set_at", ASCENDING), ("_id", ASCENDING)]
         return await page(self._db[TARGETS], query, order, offset, limit)
 

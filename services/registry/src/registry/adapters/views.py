@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
-from pact_common.mongo import page
+from pact_common.mongo import Document, page
 
 from .repository import HISTORY, PARTNERS, PARTNERSHIPS
-
-
-@dataclass(frozen=True)
-class PartnerFilter:
-    status: str | None = None
-    organisation_type: str | None = None
-    country: str | None = None
-    partnership: str | None = None
 
 
 class RegistryViews:
@@ -26,19 +17,11 @@ class RegistryViews:
         self._db = db
 
     async def partners(
-        self, f: PartnerFilter, offset: int, limit: int
+        self, where: Document, offset: int, limit: int
     ) -> tuple[int, list[dict[str, Any]]]:
-        query: dict[str, Any] = {}
-        if f.status:
-            query["status"] = f.status
-        if f.organisation_type:
-            query["organisation_type"] = f.organisation_type
-        if f.country:
-            query["countries"] = f.country
-        if f.partnership:
-            query["partnerships"] = f.partnership
+        """`where`: pact_common.mongo.matching of the partner document's fields."""
         order = [("registered_at", ASCENDING), ("_id", ASCENDING)]
-        return await page(self._db[PARTNERS], query, order, offset, limit)
+        return await page(self._db[PARTNERS], where, order, offset, limit)
 
     async def partner(self, partner_id: str) -> dict[str, Any] | None:
         return await self._db[PARTNERS].find_one({"_id": partner_id})

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Query, Request, status
 from pact_common.auth import Principal, TokenIssuer, current_principal
 from pact_common.clock import Clock
 from pact_common.http import Limit, Offset, problems
+from pact_common.mongo import matching
 from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStatus
 
-from ..adapters.views import PartnerFilter, RegistryViews
+from ..adapters.views import RegistryViews
 from ..domain import commands
 from ..domain.errors import PartnerNotAllowed, PartnerNotFound
 from ..domain.model import Profile, Status
@@ -104,10 +105,10 @@ async def list_partners(
     limit: Limit = 50,
 ) -> s.PartnerPage:
     """Partners in registration order (stable). Contact details only for the secretariat."""
-    f = PartnerFilter(
-        status_.value if status_ else None, type_.value if type_ else None, country, partnership
+    where = matching(  # an empty ?partnership= lists every partner
+        status=status_, organisation_type=type_, countries=country, partnerships=partnership or None
     )
-    total, docs = await svc.views.partners(f, offset, limit)
+    total, docs = await svc.views.partners(where, offset, limit)
     items = [
         s.PartnerOut.from_doc(d, full=principal.is_secretariat or principal.partner_id == d["_id"])
         for d in docs
