@@ -78,8 +78,9 @@ class Platform:
         if self._token is None:
             if not self.api_key:
                 raise ApiError(
-                    "no API key: give --api-key or set PACT_API_KEY (a partner's key, or the "
-                    "secretariat's admin key)"
+                    "no API key: give --api-key or set PACT_API_KEY (a partner's key, answered "
+                    "once by pactctl register, or the secretariat's admin key: "
+                    "REGISTRY_ADMIN_API_KEY, locally dev-secretariat-key-not-for-production)"
                 )
             body = self.call(
                 "registry", "POST", "/auth/token", {"api_key": self.api_key}, auth=False
