@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
 from faststream.kafka import KafkaBroker
@@ -22,40 +23,35 @@ E = TypeVar("E")
 Apply = Callable[[Transaction, E], Awaitable[None]]
 
 
+@dataclass(kw_only=True, eq=False)
 class EventConsumer(Generic[E]):
-    def __init__(
-        self,
-        *,
-        name: str,
-        settings: ServiceSettings,
-        adapter: TypeAdapter[E],
-        apply: Apply[E],
-        unit_of_work: Callable[[], Transaction],
-        dead_letters: DeadLetters,
-        inbox: Inbox,
-        max_bytes: int = 1024 * 1024,
-        logger: Any = None,
-    ) -> None:
-        self.name = name
-        self.group = settings.group(name)
-        self._service = settings.service_name
-        self._adapter = adapter
-        self._apply = apply
-        self._uow = unit_of_work
-        self._dead_letters = dead_letters
-        self._inbox = inbox
-        self._max_bytes = max_bytes
-        self._log = logger
+    """Consumer group `<service>.<name>`: decodes with `adapter`, applies with `apply` in a
+    transaction of `unit_of_work`, remembers event_ids in `inbox`."""
+
+    name: str
+    settings: ServiceSettings
+    adapter: TypeAdapter[E]
+    apply: Apply[E]
+    unit_of_work: Callable[[], Transaction]
+    dead_letters: DeadLetters
+    inbox: Inbox
+    max_bytes: int = 1024 * 1024
+    logger: Any = None
+
+    @property
+    def group(self) -> str:
+        return self.settings.group(self.name)
 
     async def handle(self, record: Record) -> str:
         """Returns what happened: applied, duplicate or dead-lettered."""
         started = time.perf_counter()
-        CONSUMED.labels(self._service, record.topic).inc()
-        decoded = decode(self._adapter, record.value, self._max_bytes)
+        service = self.settings.service_name
+        CONSUMED.labels(service, record.topic).inc()
+        decoded = decode(self.adapter, record.value, self.max_bytes)
         if not isinstance(decoded, Decoded):
-            await self._dead_letters.send(record, self.group, decoded)
-            if self._log is not None:
-                self._log.warning(
+            await self.dead_letters.send(record, self.group, decoded)
+            if self.logger is not None:
+                self.logger.warning(
                     "dead-lettered",
                     topic=record.topic,
                     offset=record.offset,
@@ -64,16 +60,16 @@ class EventConsumer(Generic[E]):
                 )
             return "dead-lettered"
         outcome = await self._apply_once(decoded.event)
-        (APPLIED if outcome == "applied" else DUPLICATES).labels(self._service, record.topic).inc()
-        HANDLER_SECONDS.labels(self._service, record.topic).observe(time.perf_counter() - started)
+        (APPLIED if outcome == "applied" else DUPLICATES).labels(service, record.topic).inc()
+        HANDLER_SECONDS.labels(service, record.topic).observe(time.perf_counter() - started)
         return outcome
 
     @retry_transient
     async def _apply_once(self, event: E) -> str:
-        async with self._uow() as uow:
-            if not await self._inbox.claim(uow.session, getattr(event, "event_id")):  # noqa: B009
+        async with self.unit_of_work() as uow:
+            if not await self.inbox.claim(uow.session, getattr(event, "event_id")):  # noqa: B009
                 return "duplicate"
-            await self._apply(uow, event)
+            await self.apply(uow, event)
             await uow.commit()
         return "applied"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from faststream.kafka import KafkaBroker
@@ -34,29 +35,26 @@ REPORTS = Metric(
 Take = Callable[[TakeReports], Awaitable[Counter[Taken]]]
 
 
+@dataclass(kw_only=True, eq=False)
 class ProgressConsumer:
-    def __init__(
-        self,
-        *,
-        name: str,
-        settings: ServiceSettings,
-        take: Take,
-        max_records: int = 500,
-        logger: Any = None,
-    ) -> None:
-        self.name = name
-        self.group = settings.group(name)
-        self._service = settings.service_name
-        self._take = take
-        self._max_records = max_records
-        self._log = logger
+    """Consumer group `<service>.<name>`: hands each batch, read, to `take`."""
+
+    name: str
+    settings: ServiceSettings
+    take: Take
+    max_records: int = 500
+    logger: Any = None
+
+    @property
+    def group(self) -> str:
+        return self.settings.group(self.name)
 
     async def handle(self, records: Sequence[Record]) -> Counter[Taken]:
         if not records:
             return Counter()
         started = time.perf_counter()
-        topic = records[0].topic
-        CONSUMED.labels(self._service, topic).inc(len(records))
+        topic, service = records[0].topic, self.settings.service_name
+        CONSUMED.labels(service, topic).inc(len(records))
         reports: list[Report] = []
         unreadable: list[Unreadable] = []
         for record in records:
@@ -65,16 +63,16 @@ class ProgressConsumer:
                 reports.append(item)
             else:
                 unreadable.append(item)
-        counts = await self._take(TakeReports(reports, unreadable))
+        counts = await self.take(TakeReports(reports, unreadable))
         for outcome, n in counts.items():
             REPORTS.labels(outcome.value).inc(n)
-        APPLIED.labels(self._service, topic).inc(counts[Taken.APPLIED] + counts[Taken.REPLACED])
-        DUPLICATES.labels(self._service, topic).inc(counts[Taken.DUPLICATE])
+        APPLIED.labels(service, topic).inc(counts[Taken.APPLIED] + counts[Taken.REPLACED])
+        DUPLICATES.labels(service, topic).inc(counts[Taken.DUPLICATE])
         for u in unreadable:
-            DEAD_LETTERED.labels(self._service, topic, u.reason.value).inc()
-        HANDLER_SECONDS.labels(self._service, topic).observe(time.perf_counter() - started)
-        if self._log is not None:
-            self._log.debug(
+            DEAD_LETTERED.labels(service, topic, u.reason.value).inc()
+        HANDLER_SECONDS.labels(service, topic).observe(time.perf_counter() - started)
+        if self.logger is not None:
+            self.logger.debug(
                 "progress batch",
                 topic=topic,
                 records=len(records),
@@ -90,5 +88,5 @@ class ProgressConsumer:
             records = raw if isinstance(raw, tuple) else (raw,)
             await self.handle(cast(Sequence[Record], records))
 
-        options = subscriber_options(settings, self.name, batch=True, max_records=self._max_records)
+        options = subscriber_options(settings, self.name, batch=True, max_records=self.max_records)
         broker.subscriber(topic, **options)(on_progress_reported)
