@@ -26,6 +26,7 @@ from pymongo import AsyncMongoClient
 from tests.support.infra import DedicatedKafka, DedicatedMongo
 from tests.support.kafka import wait_until
 
+from . import tally
 from .campaign import Campaign
 from .harness import RawProducer, WebhookReceiver, summary
 from .world import World
@@ -63,40 +64,53 @@ def rounds_per_phase(c: Campaign) -> int:
 
 
 async def check(c: Campaign, record: Any, fault: str, **extra: object) -> None:
-    """Everything sent so far is in the projections exactly; the alerts and webhooks too."""
+    """Everything sent so far is in the projections exactly; the alerts and webhooks too.
+    Every figure is measured against the ground truth and printed first; asserted after."""
     started = time.monotonic()
-    truth, observed = await c.converge()
+    truth, observed, converged = await c.converge()
     caught_up = time.monotonic() - started
-    lost = len(truth.distinct - observed.receipts) + sum(
-        max(0, truth.total(p) - observed.totals[p]) for p in truth.periods
+    p = tally.projections(truth, observed, c.expected_rollups(truth))
+    summary(
+        f"faults/{fault}: scale {SCALE}; after {c.rounds_sent} of {len(c.world.rounds)} rounds: "
+        f"lost {p.lost} ({p.never_taken} never taken, {p.behind} periods behind; "
+        f"{p.people_short} people short), double-counted {p.double_counted} people, "
+        f"{p.wrong} periods with wrong figures, roll-ups off by {p.rollups_off}; "
+        f"applied {p.applied} (truth: first {truth.kinds['applied']} + corrections "
+        f"{truth.kinds['replaced']}), stale rejected {p.stale} (truth {truth.kinds['stale']}); "
+        + (f"caught up {caught_up:.1f} s after the stream" if converged else "NOT caught up"),
+        record,
     )
-    double = sum(max(0, observed.totals[p] - truth.total(p)) for p in truth.periods)
-    assert lost == 0 and double == 0
-    assert observed.stale == truth.kinds["stale"]
-    for partnership in ("pship-a", "pship-d"):
-        expected = sum(truth.total(p.id) for p in c.world.plans if p.partnership_id == partnership)
-        assert await c.partnership_via_http(partnership) == expected
+    via_http = {
+        ps: (
+            await c.partnership_via_http(ps),
+            sum(truth.total(x.id) for x in c.world.plans if x.partnership_id == ps),
+        )
+        for ps in ("pship-a", "pship-d")
+    }
     fired = c.world.fired(c.rounds_sent)
-    event_ids, repeats = await c.alerts_on_topic(fired)
-    resent = await c.webhooks(fired, event_ids)
-    webhooks = sum(2 if partner else 1 for partner, _ in fired.values())
+    a = await c.alerts_on_topic(fired)
+    w = await c.webhooks(fired, a.event_ids)
     on_topic = await c.messages_on_topic(truth.messages)
-    applied = len(observed.receipts) - observed.stale
-    assert applied == truth.kinds["applied"] + truth.kinds["replaced"]
     details = "".join(f", {k} {v}" for k, v in extra.items())
     recovery = f"{c.recovery:.1f} s" if c.recovery is not None else "n/a"
     summary(
-        f"faults/{fault}: scale {SCALE}; after {c.rounds_sent} of {len(c.world.rounds)} rounds: "
-        f"events sent {on_topic} (distinct {len(truth.distinct)}), applied {applied} "
-        f"(first {truth.kinds['applied']} + corrections {truth.kinds['replaced']}), "
-        f"stale rejected {observed.stale}, duplicates ignored {on_topic - len(observed.receipts)}, "
-        f"lost {lost}, double-counted {double}; alerts fired {len(fired)} once each "
-        f"({repeats} repeats on the topic, same event_id), webhooks {webhooks} delivered once "
-        f"per transition ({resent} resent with the same X-Pact-Delivery); "
-        f"recovery {recovery} (fault -> next reports applied), caught up {caught_up:.1f} s "
-        f"after the stream{details}",
+        f"faults/{fault}: events sent {on_topic} (distinct {len(truth.distinct)}), duplicates "
+        f"ignored {on_topic - len(observed.receipts)}; alerts fired {a.expected - len(a.missing)}"
+        f" of {a.expected} (missing {len(a.missing)}, unexpected {len(a.unexpected)}, twice "
+        f"{len(a.twice)}; {a.repeats} repeats on the topic, same event_id); webhooks "
+        f"{w.expected - len(w.missing)} of {w.expected} delivered once per transition (missing "
+        f"{len(w.missing)}, unexpected {len(w.unexpected)}, misdirected {len(w.misdirected)}; "
+        f"{w.resent} resent with the same X-Pact-Delivery); recovery {recovery} "
+        f"(fault -> next reports applied){details}",
         record,
     )
+    assert p.lost == 0 and p.double_counted == 0, p
+    assert p.exact and converged, p
+    assert p.stale == truth.kinds["stale"], p
+    assert p.applied == truth.kinds["applied"] + truth.kinds["replaced"], p
+    assert all(got == expected for got, expected in via_http.values()), via_http
+    assert a.exact, a
+    assert w.exact, w
 
 
 async def test_kill_9_monitoring_twice(campaign: Campaign, record_property: Any) -> None:

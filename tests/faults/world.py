@@ -80,6 +80,8 @@ class Truth:
     messages: int = 0
     distinct: set[str] = field(default_factory=set)
     kinds: Counter[str] = field(default_factory=Counter)  # applied, replaced, stale, duplicate
+    #: (commitment, period) -> event_id of the report whose figures must be shown
+    effective: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def total(self, commitment_id: str) -> int:
         return sum(people for _, people in self.periods[commitment_id].values())
@@ -214,6 +216,7 @@ class World:
                     continue
                 truth.kinds["replaced" if known else "applied"] += 1
                 periods[m.period] = (m.revision, m.people)
+                truth.effective[m.commitment_id, m.period] = m.event_id
         return truth
 
     # --- the alerts ---
