@@ -7,27 +7,17 @@ from datetime import date
 from typing import Any, TypeVar
 
 from .partners import PartnershipView, PartnerView
-from .values import Actor, Amendment, Cause, Milestone, Target, Terms
+from .values import Actor, Amendment, Cause, Milestone, Pledge, Target, Terms
 
 V = TypeVar("V", Terms, Target)
 
 
 @dataclass(frozen=True)
-class PledgeCommitment:
+class PledgeCommitment(Pledge):
     actor: Actor
-    partner_id: str
-    partnership_id: str
-    title: str
-    principle: str
-    action_type: str
-    specialisations: tuple[str, ...]
-    levels: tuple[str, ...]
-    countries: tuple[str, ...]
     target_value: float
     start_date: date
     deadline: date
-    cadence: str
-    grace_days: int
     metric: str = "people_trained"
     baseline: float = 0
     milestones: tuple[Milestone, ...] = ()

@@ -115,8 +115,9 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Terms:
-    """Everything a partner pledges: valid by construction."""
+class Pledge:
+    """What a partner pledges besides its target, as PledgeCommitment asks it and as Terms
+    hold it."""
 
     partner_id: str
     partnership_id: str
@@ -128,6 +129,12 @@ class Terms:
     countries: tuple[str, ...]
     cadence: str
     grace_days: int
+
+
+@dataclass(frozen=True)
+class Terms(Pledge):
+    """Everything a partner pledges: valid by construction."""
+
     target: Target
     description: str = ""
 
