@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from monitoring.core.domain.errors import DeliveryNotRetryable
 from monitoring.notify.domain.delivery import (
     SECRETARIAT,
-    DeliveryNotRetryable,
     DeliveryStatus,
     Notice,
     RetryPolicy,

@@ -5,16 +5,24 @@ Headers: `X-Pact-Signature: sha256=<hex HMAC of the body with MONITORING_WEBHOOK
 AlertResolved) and `X-Pact-Attempt`. Any 2xx answer is success; anything else (including no
 answer within the timeout) is a failed attempt.
 
+No receiver can hold the sender up or fill its memory: one deadline covers the whole attempt
+(connect, send, answer), the answer is asked for uncompressed and at most `MAX_ANSWER_BYTES`
+of it are read, raw, and then the connection is dropped. What a failed attempt records is
+the status code or the kind of failure, never the receiver's words or addresses: partners
+read it at GET /alerts/deliveries.
+
 Partners choose their webhook URLs: unless private networks are allowed (development), a
 partner's URL must resolve to public addresses only, so that a webhook cannot be pointed at
-the platform's own network. (The check resolves the name before the request does; an egress
-proxy is the complete answer to DNS rebinding.)"""
+the platform's own network; the request then goes to the address that was checked (the Host
+header and TLS name stay the URL's), so a second resolution cannot move it elsewhere, and a
+name that does not resolve is refused."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import socket
+from dataclasses import dataclass
 
 import httpx
 
@@ -30,9 +38,14 @@ SIGNATURE_HEADER, DELIVERY_HEADER, EVENT_HEADER, ATTEMPT_HEADER = (
 )
 
 
+#: what is read of a receiver's answer, at most (it is not kept: only the status counts)
+MAX_ANSWER_BYTES = 4096
+
+
 def headers(secret: bytes, delivery: Delivery, body: bytes) -> dict[str, str]:
     return {
         "Content-Type": "application/json",
+        "Accept-Encoding": "identity",
         "User-Agent": USER_AGENT,
         SIGNATURE_HEADER: signature(secret, body),
         DELIVERY_HEADER: delivery.delivery_id,
@@ -41,26 +54,58 @@ def headers(secret: bytes, delivery: Delivery, body: bytes) -> dict[str, str]:
     }
 
 
-async def not_public(url: str) -> str | None:
-    """Why a URL may not be called from the platform (None: it may)."""
+async def resolve(host: str, port: int) -> list[str]:
+    """The addresses a name resolves to (the system's resolver)."""
+    found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return [str(address[0]) for *_, address in found]
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A partner's URL, with the public address it resolved to."""
+
+    url: httpx.URL
+    address: str
+
+
+async def checked_public(url: str) -> Checked | str:
+    """The URL and the public address to call it at, or why it may not be called."""
     try:
         parsed = httpx.URL(url)
-    except (httpx.InvalidURL, ValueError) as exc:
-        return f"webhook_url is not a URL: {exc}"
+    except (httpx.InvalidURL, ValueError):
+        return "webhook_url is not a URL"
     if parsed.scheme not in ("http", "https") or not parsed.host:
         return f"webhook_url {url} is not an http(s) URL"
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(
-            parsed.host, port, type=socket.SOCK_STREAM
-        )
-    except OSError:
-        return None  # the request fails on its own, with the resolver's error
-    for *_, address in found:
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            return f"refused: {parsed.host} resolves to {ip}, which is not a public address"
-    return None
+        addresses = [ipaddress.ip_address(a) for a in await resolve(parsed.host, port)]
+    except (OSError, ValueError):
+        return f"refused: {parsed.host} does not resolve"
+    if not addresses or any(not ip.is_global for ip in addresses):
+        return f"refused: {parsed.host} resolves to an address that is not public"
+    return Checked(parsed, str(addresses[0]))
+
+
+def _failure(exc: BaseException) -> str:
+    """The kind of failure, without what the receiver or the network said."""
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return "timed out"
+    if isinstance(exc, httpx.ConnectError):
+        return "could not connect"
+    if isinstance(exc, httpx.HTTPError | httpx.InvalidURL):
+        return f"HTTP error ({type(exc).__name__})"
+    return f"failed ({type(exc).__name__})"
+
+
+async def _read_some(response: httpx.Response) -> None:
+    """Read at most MAX_ANSWER_BYTES of the answer, as sent (never inflated)."""
+    if response.is_stream_consumed:  # an answer given whole (a test transport)
+        return
+    read = 0
+    async for chunk in response.aiter_raw(MAX_ANSWER_BYTES):
+        read += len(chunk)
+        if read >= MAX_ANSWER_BYTES:
+            return
 
 
 class HttpWebhookSender(WebhookSender):
@@ -89,21 +134,32 @@ class HttpWebhookSender(WebhookSender):
         return self._client
 
     async def send(self, url: str, delivery: Delivery) -> Sent:
-        checked = not self._private_networks and partner_of(delivery.receiver) is not None
-        if checked and (refusal := await not_public(url)) is not None:
-            return Sent(error=refusal)
         body = delivery.body.encode()
+        sent_headers = headers(self._secret, delivery, body)
+        target: httpx.URL | str = url
+        extensions: dict[str, str] = {}
+        if not self._private_networks and partner_of(delivery.receiver) is not None:
+            checked = await checked_public(url)
+            if isinstance(checked, str):
+                return Sent(error=checked)
+            target = checked.url.copy_with(host=checked.address)
+            sent_headers["Host"] = checked.url.netloc.decode("ascii")
+            extensions["sni_hostname"] = checked.url.host
         try:
-            response = await self._http().post(
-                url, content=body, headers=headers(self._secret, delivery, body)
-            )
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            return Sent(error=f"{type(exc).__name__}: {exc}".rstrip(": "))
+            async with asyncio.timeout(self._timeout):
+                request = self._http().build_request(
+                    "POST", target, content=body, headers=sent_headers, extensions=extensions
+                )
+                response = await self._http().send(request, stream=True)
+                try:
+                    await _read_some(response)
+                finally:
+                    await response.aclose()
+        except (TimeoutError, httpx.HTTPError, httpx.InvalidURL) as exc:
+            return Sent(error=_failure(exc))
         if 200 <= response.status_code < 300:
             return Sent(response.status_code)
-        excerpt = response.text[:200].strip()
-        error = f"HTTP {response.status_code}" + (f": {excerpt}" if excerpt else "")
-        return Sent(response.status_code, error)
+        return Sent(response.status_code, f"HTTP {response.status_code}")
 
     async def close(self) -> None:
         if self._client is not None:
