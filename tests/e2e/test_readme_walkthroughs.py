@@ -41,7 +41,8 @@ BLOCKS = walkthrough_blocks((ROOT / "README.md").read_text())
 def stack(
     infrastructure: None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, str]]:
-    """Fresh services of the test's own (each walkthrough registers the same sample), and the environment pactctl finds them by."""
+    """Fresh services of the test's own (each walkthrough registers the same sample), and
+    the environment pactctl finds them by."""
     namespace = f"t{uuid.uuid4().hex[:10]}."
     logs = tmp_path_factory.mktemp("walkthrough-logs")
     services: list[Service] = []

@@ -21,6 +21,7 @@ alerts = typer.Typer(help="Alerts monitoring raises on commitments and partnersh
 report = typer.Typer(help="Reports on the partnership's progress.")
 
 ALERT_COLUMNS = (
+    "fingerprint",
     "rule",
     "severity",
     "subject_id",
@@ -41,7 +42,7 @@ def items(body: Any) -> list[dict[str, Any]]:
     return list(body) if isinstance(body, list) else []
 
 
-ALERT_WIDE = ("fingerprint", "status", "fired_at", "resolved_at", "acknowledged")
+ALERT_WIDE = ("status", "fired_at", "resolved_at", "acknowledged")
 
 
 def _alert_row(a: dict[str, Any]) -> dict[str, Any]:
@@ -58,8 +59,8 @@ def list_alerts(
     limit: Annotated[int, typer.Option(min=1, max=200, help="Page size.")] = 50,
     offset: Annotated[int, typer.Option(min=0, help="Skip this many.")] = 0,
 ) -> None:
-    """Alerts, firing ones by default (GET /alerts?status=firing&partner=...); -o wide adds
-    the fingerprint that acknowledge takes."""
+    """Alerts, firing ones by default (GET /alerts?status=firing&partner=...); the
+    fingerprint is what alerts acknowledge takes."""
     s = settings(ctx)
     body = s.platform().get(
         "monitoring", "/alerts", status=status, partner=partner, limit=limit, offset=offset

@@ -274,7 +274,15 @@ def import_csv(
         _show_rows(checked, f"{file}: {sent} report(s) sent to {where}")
 
 
-REJECTION_COLUMNS = ["rejected_at", "commitment_id", "period", "reason", "field", "message"]
+REJECTION_COLUMNS = [
+    "event_id",
+    "rejected_at",
+    "commitment_id",
+    "period",
+    "reason",
+    "field",
+    "message",
+]
 
 
 @app.command("rejections")
@@ -299,7 +307,7 @@ def rejections(
     )
     items = page.get("items", [])
     title = f"Rejected reports ({len(items)}{'+' if page.get('next') else ''})"
-    wide = ["partner_id", "event_id", "rejection_id"]
+    wide = ["partner_id", "rejection_id"]
     show_listing(s, Listing(title, REJECTION_COLUMNS, items, page, wide=wide, id_column="event_id"))
 
 
