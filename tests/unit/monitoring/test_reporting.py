@@ -14,6 +14,7 @@ from monitoring.views.domain.annual_report import (
     annual_rows,
     bucket,
     series,
+    text_cell,
 )
 
 from .builders import NOW, commitment, report
@@ -136,3 +137,19 @@ def test_the_annual_table_has_a_row_per_scope_total_first() -> None:
     assert rows[0]["investment_eur"] == "10.50"
     assert rows[1]["name"] == "Cloud Skills"
     assert (rows[0]["commitments_active"], rows[0]["commitments_withdrawn"]) == (2, 1)
+
+
+def test_names_that_a_spreadsheet_would_run_as_formulas_stay_text() -> None:
+    names = {
+        "cloud-lsp": '=HYPERLINK("http://evil.example","Cloud")',
+        "digital-ecosystem": "+SUM(A1:A9)",
+    }
+    rows = annual_rows(annual_report(2025, progress()), names)
+    shown = {r["id"]: r["name"] for r in rows if r["scope"] == "partnership"}
+    assert shown == {
+        "cloud-lsp": '\'=HYPERLINK("http://evil.example","Cloud")',
+        "digital-ecosystem": "'+SUM(A1:A9)",
+    }
+    for start in ("-", "@", "\t", "\r"):
+        assert text_cell(f"{start}x") == f"'{start}x"
+    assert text_cell("Cloud Skills") == "Cloud Skills"

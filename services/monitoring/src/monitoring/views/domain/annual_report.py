@@ -198,13 +198,23 @@ def cell(spec: FigureSpec, stored: int) -> object:
     return f"{spec.shown(stored):.2f}" if spec.kind is Kind.MONEY else stored
 
 
+#: a spreadsheet reads a cell that starts with one of these as a formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(text: str) -> str:
+    """Text as a spreadsheet shows it, never as a formula: names come from partners, and a
+    name like `=HYPERLINK(...)` must stay a name (OWASP's CSV injection rule)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
+
+
 def scope_row(year: int, scope: str, key: str, name: str, s: ScopeYear) -> dict[str, object]:
     f = s.figures
     return {
         "year": year,
         "scope": scope,
-        "id": key,
-        "name": name,
+        "id": text_cell(key),
+        "name": text_cell(name),
         **{spec.reported_as: cell(spec, getattr(f, spec.name)) for spec in AMOUNTS},
         "periods_reported": s.periods_reported,
         "partners_reporting": len(s.partners_reporting),
