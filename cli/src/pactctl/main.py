@@ -8,7 +8,16 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup, TyperOption
 
-from .commands import commitments, demo, keys, monitoring, partners, progress, simulate
+from .commands import (
+    commitments,
+    demo,
+    keys,
+    monitoring,
+    partners,
+    progress,
+    register,
+    simulate,
+)
 from .examples import epilog
 from .output import Format
 from .settings import Settings
@@ -182,8 +191,8 @@ def main(
 
 
 app.add_typer(partners.app, name="partners")
-app.command("register")(partners.register)
-app.command("token")(partners.token)
+app.command("register")(register.register)
+app.command("token")(register.token)
 app.command("keygen")(keys.keygen)
 app.add_typer(commitments.app, name="commitments")
 app.add_typer(monitoring.alerts, name="alerts")

@@ -26,7 +26,7 @@ from ..inputs import InputProblem
 from ..output import CliError, Format, Listing, console, emit_json, fields, handled
 from ..output import show as show_listing
 from ..settings import settings
-from .partners import read_json_file
+from .register import read_json_file
 
 app = typer.Typer(help="Commitments partners pledge: targets, milestones, deadlines.")
 
