@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+MODULES = ("registry", "commitments", "monitoring")
 
 
 def walkthrough_blocks(readme: str) -> list[str]:
@@ -47,8 +49,12 @@ def stack(
     logs = tmp_path_factory.mktemp("walkthrough-logs")
     services: list[Service] = []
     try:
-        for module in ("registry", "commitments", "monitoring"):
-            services.append(start(module, namespace, logs))
+        with ThreadPoolExecutor(3) as pool:  # the three start side by side
+            started = [pool.submit(start, m, namespace, logs) for m in MODULES]
+            failed = [f.exception() for f in started if f.exception() is not None]
+            services += [f.result() for f in started if f.exception() is None]
+            if failed:
+                raise failed[0]  # the others are stopped below
         yield {
             "PACT_REGISTRY_URL": services[0].url,
             "PACT_COMMITMENTS_URL": services[1].url,
@@ -60,7 +66,7 @@ def stack(
         for service in reversed(services):
             stop(service)
         client: MongoClient[dict[str, object]] = MongoClient(MONGO_URL)
-        for module in ("registry", "commitments", "monitoring"):
+        for module in MODULES:
             client.drop_database(database(namespace, module))
         client.close()
 
