@@ -51,7 +51,7 @@ def stack(
     try:
         with ThreadPoolExecutor(3) as pool:  # the three start side by side
             started = [pool.submit(start, m, namespace, logs) for m in MODULES]
-            failed = [f.exception() for f in started if f.exception() is not None]
+            failed = [e for f in started if (e := f.exception()) is not None]
             services += [f.result() for f in started if f.exception() is None]
             if failed:
                 raise failed[0]  # the others are stopped below
@@ -122,7 +122,7 @@ def test_the_walkthroughs_run_through_clirunner(
     VAR=...`, `echo`, and pactctl commands; what they print is checked as the bash run's."""
     cwd = workdir(tmp_path)
     monkeypatch.chdir(cwd)
-    env: dict[str, str | None] = dict(stack) | {"PACT_API_KEY": None, "COLUMNS": "200"}
+    env: dict[str, str | None] = {**stack, "PACT_API_KEY": None, "COLUMNS": "200"}
     variables: dict[str, str] = {}
     outputs: list[str] = []
 
