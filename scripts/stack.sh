@@ -35,6 +35,7 @@ cmd_up() {
     echo "$1 ready: http://127.0.0.1:$2 (API docs /docs, AsyncAPI /asyncapi.json)"
   done
   echo "logs: $LOG/services.log"
+  echo "pactctl: export PATH=\"$PWD/.venv/bin:\$PATH\"; secretariat: export PACT_API_KEY=${REGISTRY_ADMIN_API_KEY:-dev-secretariat-key-not-for-production}"
 }
 
 cmd_down() {
