@@ -57,7 +57,8 @@ def test_a_mistyped_commitment_id_is_refused_by_line_before_sending(
         result.stderr.split()
     )
     assert f"did you mean {real}?" in " ".join(result.stderr.split())
-    # nothing reached monitoring: no period of the real commitment either
+    # nothing reached monitoring: once it knows the commitment, no period of it either
+    _until(lambda: stack.run("progress", "show", real, key=partner["api_key"]).exit_code == 0)
     shown = stack.json("progress", "show", real, key=partner["api_key"])
     assert shown["periods"] == []
 
