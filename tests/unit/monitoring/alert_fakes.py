@@ -13,7 +13,7 @@ from monitoring.notify.domain.delivery import Delivery, DeliveryStatus, WebhookC
 from monitoring.notify.service_layer.ports import (
     AlertStore,
     AlertUnitOfWork,
-    DeliveryOutbox,
+    DeliveryQueue,
     ReceiverDirectory,
     Sent,
     WebhookSender,
@@ -39,7 +39,7 @@ class FakeAlertStore(AlertStore):
         self.s.alerts[alert.fingerprint] = alert
 
 
-class FakeDeliveryOutbox(DeliveryOutbox):
+class FakeDeliveryQueue(DeliveryQueue):
     def __init__(self, s: BoardStore) -> None:
         self.s = s
 

@@ -26,7 +26,7 @@ from pact_common.errors import Forbidden
 from .alert_fakes import (
     BoardStore,
     FakeAlertUnitOfWork,
-    FakeDeliveryOutbox,
+    FakeDeliveryQueue,
     FakeReceiverDirectory,
     FakeSender,
 )
@@ -61,7 +61,7 @@ class Clock:
 
 
 async def test_an_alerts_deliveries_are_enqueued_once_per_transition() -> None:
-    queue = FakeDeliveryOutbox(BoardStore())
+    queue = FakeDeliveryQueue(BoardStore())
     assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), POLICY) == 2
     assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), POLICY) == 0  # again
     again = [(notice("another-id"), "{}")]
@@ -75,7 +75,7 @@ async def test_an_alerts_deliveries_are_enqueued_once_per_transition() -> None:
 
 
 async def test_a_rebuild_decides_alerts_without_delivering_them() -> None:
-    queue = FakeDeliveryOutbox(BoardStore())
+    queue = FakeDeliveryQueue(BoardStore())
     quiet = h.DeliveryPolicy(secretariat_url=SECRETARIAT_URL, deliver=False)
     assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), quiet) == 0
     assert queue.s.deliveries == {}
@@ -85,8 +85,8 @@ async def test_deliveries_are_retried_on_the_clock_until_delivered() -> None:
     clock, uow = Clock(), FakeAlertUnitOfWork()
     store: BoardStore = uow.store
     store.contacts["p-acme"] = WebhookContact("p-acme", 2, ACME, "active")
-    await h.enqueue_deliveries([(notice(), '{"a": 1}')], FakeDeliveryOutbox(store), clock, POLICY)
-    outbox, receivers = FakeDeliveryOutbox(store), FakeReceiverDirectory(store)
+    await h.enqueue_deliveries([(notice(), '{"a": 1}')], FakeDeliveryQueue(store), clock, POLICY)
+    outbox, receivers = FakeDeliveryQueue(store), FakeReceiverDirectory(store)
     sender = FakeSender({ACME: [Sent(503, "HTTP 503"), Sent(error="ReadTimeout")]})
 
     async def step() -> dict[str, int]:
@@ -112,9 +112,9 @@ async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook(
     clock, uow = Clock(), FakeAlertUnitOfWork()
     only_partner = h.DeliveryPolicy(retry=POLICY.retry)
     await h.enqueue_deliveries(
-        [(notice(), "{}")], FakeDeliveryOutbox(uow.store), clock, only_partner
+        [(notice(), "{}")], FakeDeliveryQueue(uow.store), clock, only_partner
     )
-    outbox, receivers = FakeDeliveryOutbox(uow.store), FakeReceiverDirectory(uow.store)
+    outbox, receivers = FakeDeliveryQueue(uow.store), FakeReceiverDirectory(uow.store)
     sender = FakeSender()
     await h.deliver_due(outbox, receivers, sender, clock, only_partner)
     (waiting,) = uow.store.deliveries.values()

@@ -19,7 +19,7 @@ from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, contribution, rollup_key
 from monitoring.views.domain.annual_report import annual_report, annual_rows
 from monitoring.views.entrypoints import progress_schemas
-from monitoring.views.entrypoints.report_schemas import AnnualReportOut
+from monitoring.views.entrypoints.aggregate_schemas import AnnualReportOut
 from pact_contracts import ProgressReported
 from pact_contracts.progress import NOT_FIGURES, FigureKind, report_figures
 from pactctl.progress_csv import COLUMNS, check_progress_csv, figure_columns

@@ -25,7 +25,7 @@ from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.core.entrypoints.sweeper import Sweeper
 from monitoring.core.service_layer import handlers
 from monitoring.notify.adapters.alert_board import MongoAlertUnitOfWork, MongoReceiverDirectory
-from monitoring.notify.adapters.delivery_queue import DeliveryViews, MongoDeliveryOutbox
+from monitoring.notify.adapters.delivery_queue import DeliveryViews, MongoDeliveryQueue
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.notify.adapters.inbound import DeliveriesOnDecision
 from monitoring.notify.adapters.webhooks import HttpWebhookSender
@@ -33,13 +33,13 @@ from monitoring.notify.domain.delivery import RetryPolicy
 from monitoring.notify.entrypoints.delivery_worker import DeliveryWorker
 from monitoring.notify.entrypoints.http import AlertServices, alerts_router
 from monitoring.notify.service_layer.handlers import DeliveryPolicy, deliver_due
+from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.alert_views import AlertBoardViews
-from monitoring.views.adapters.annual_report_views import ReportViews
 from monitoring.views.adapters.dashboard_views import DashboardViews
 from monitoring.views.adapters.progress_views import MonitoringViews
 from monitoring.views.adapters.waiting_views import WaitingViews
 from monitoring.views.entrypoints import dashboard, progress_http
-from monitoring.views.entrypoints.reports_http import reports_router
+from monitoring.views.entrypoints.aggregates_http import aggregates_router
 from monitoring.views.entrypoints.waiting_http import waiting_router
 from pact_common.clock import Clock, utc_now
 from pact_common.consuming import Inbox
@@ -124,7 +124,7 @@ def _alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerting:
 
     def new_worker() -> DeliveryWorker:
         """Each worker leases deliveries under an owner id of its own."""
-        own = MongoDeliveryOutbox(db, lease=lease)
+        own = MongoDeliveryQueue(db, lease=lease)
 
         async def step() -> Counter[str]:
             return await deliver_due(own, receivers, sender, clock, policy)
@@ -177,7 +177,7 @@ def build(
     alert_services = AlertServices(
         board=AlertBoardViews(db),
         deliveries=DeliveryViews(db),
-        outbox=MongoDeliveryOutbox(db, lease=timedelta(seconds=settings.delivery_lease_seconds)),
+        queue=MongoDeliveryQueue(db, lease=timedelta(seconds=settings.delivery_lease_seconds)),
         uow=lambda: MongoAlertUnitOfWork(runtime.unit_of_work()),
         clock=clock,
     )
@@ -200,7 +200,7 @@ def build(
             progress_http.progress_router(MonitoringViews(db)),
             dashboard.router,
             alerts_router(alert_services),
-            reports_router(ReportViews(db)),
+            aggregates_router(AggregateViews(db)),
             waiting_router(WaitingViews(db)),
         ],
         on_start=on_start,

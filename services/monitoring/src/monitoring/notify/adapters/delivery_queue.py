@@ -1,4 +1,4 @@
-"""The webhook delivery outbox on MongoDB (`alert_deliveries`): `_id` is the delivery's unique
+"""The webhook delivery queue on MongoDB (`alert_deliveries`): `_id` is the delivery's unique
 key (fingerprint|episode|transition|receiver), so enqueuing is idempotent. The worker leases
 each delivery it sends (wall-clock lease, so a crashed worker's claims expire); the retry
 schedule itself (`next_attempt_at`) follows the service's clock."""
@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 from monitoring.notify.domain.delivery import Delivery, DeliveryStatus, Transition
-from monitoring.notify.service_layer.ports import DeliveryOutbox
+from monitoring.notify.service_layer.ports import DeliveryQueue
 
 DELIVERIES = "alert_deliveries"
 Doc = dict[str, Any]
@@ -74,7 +74,7 @@ def delivery_from(doc: Doc) -> Delivery:
     )
 
 
-class MongoDeliveryOutbox(DeliveryOutbox):
+class MongoDeliveryQueue(DeliveryQueue):
     """In a unit of work (`session`) for enqueuing; without one for the worker."""
 
     def __init__(

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import pact_contracts as c
-from monitoring.notify.adapters.delivery_queue import MongoDeliveryOutbox
+from monitoring.notify.adapters.delivery_queue import MongoDeliveryQueue
 from monitoring.notify.domain.delivery import Notice, Transition
 from monitoring.notify.service_layer.handlers import DeliveryPolicy, enqueue_deliveries
 from pact_common.unit_of_work import Transaction
@@ -41,5 +41,5 @@ class DeliveriesOnDecision:
             if isinstance(e, c.AlertFired | c.AlertResolved)
         ]
         if decided:
-            queue = MongoDeliveryOutbox(tx.db, tx.session)
+            queue = MongoDeliveryQueue(tx.db, tx.session)
             await enqueue_deliveries(decided, queue, self._clock, self._policy)

@@ -1,5 +1,5 @@
 """Webhook deliveries of alerts: one per (alert episode, transition, receiver), kept in a
-persisted outbox and retried with exponential backoff until delivered or given up. Pure.
+persisted queue and retried with exponential backoff until delivered or given up. Pure.
 
 - The unique key `fingerprint|episode|transition|receiver` makes enqueuing idempotent: a
   redelivered or replayed alert event cannot deliver twice.

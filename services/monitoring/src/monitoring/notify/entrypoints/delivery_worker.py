@@ -1,4 +1,4 @@
-"""The background delivery worker: works the webhook delivery outbox (due deliveries are
+"""The background delivery worker: works the webhook delivery queue (due deliveries are
 claimed with a lease, sent, and their outcome stored), in every service instance. What is due
 follows the service's clock; a stopped worker ends its leases, a crashed one's expire."""
 

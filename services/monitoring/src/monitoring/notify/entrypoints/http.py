@@ -15,7 +15,7 @@ from monitoring.notify.adapters.delivery_queue import DeliveryViews
 from monitoring.notify.domain.delivery import DeliveryStatus, partner_receiver
 from monitoring.notify.entrypoints import schemas as s
 from monitoring.notify.service_layer import handlers as alert_handlers
-from monitoring.notify.service_layer.ports import AlertUnitOfWork, DeliveryOutbox
+from monitoring.notify.service_layer.ports import AlertUnitOfWork, DeliveryQueue
 from monitoring.views.adapters.alert_views import AlertBoardViews
 from pact_common.auth import CurrentPrincipal
 from pact_common.clock import Clock
@@ -30,7 +30,7 @@ from pact_contracts import AlertRule, Severity
 class AlertServices:
     board: AlertBoardViews
     deliveries: DeliveryViews
-    outbox: DeliveryOutbox
+    queue: DeliveryQueue
     uow: Callable[[], AlertUnitOfWork]
     clock: Clock
 
@@ -108,7 +108,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
     async def retry_delivery(delivery_id: str, principal: CurrentPrincipal) -> s.Delivery:
         """The secretariat sends a delivery given up or skipped again (fresh attempts)."""
         principal.require_secretariat()
-        await alert_handlers.requeue(delivery_id, svc.outbox, svc.clock)
+        await alert_handlers.requeue(delivery_id, svc.queue, svc.clock)
         doc = await svc.deliveries.one(delivery_id)
         assert doc is not None
         return s.Delivery.from_doc(doc)

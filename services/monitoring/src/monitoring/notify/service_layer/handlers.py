@@ -23,7 +23,7 @@ from monitoring.notify.domain.delivery import (
 )
 from monitoring.notify.service_layer.ports import (
     AlertUnitOfWork,
-    DeliveryOutbox,
+    DeliveryQueue,
     ReceiverDirectory,
     WebhookSender,
 )
@@ -42,7 +42,7 @@ class DeliveryPolicy:
 
 
 async def enqueue_deliveries(
-    decided: list[tuple[Notice, str]], queue: DeliveryOutbox, clock: Clock, policy: DeliveryPolicy
+    decided: list[tuple[Notice, str]], queue: DeliveryQueue, clock: Clock, policy: DeliveryPolicy
 ) -> int:
     """Alerts just decided (each with its event's JSON body): enqueue a delivery per receiver,
     in the transaction that decided them. Returns how many were new: a key already queued
@@ -84,13 +84,13 @@ async def acknowledge(cmd: Acknowledge, uow: AlertUnitOfWork, clock: Clock) -> A
     return acknowledged
 
 
-async def requeue(delivery_id: str, outbox: DeliveryOutbox, clock: Clock) -> Delivery:
+async def requeue(delivery_id: str, queue: DeliveryQueue, clock: Clock) -> Delivery:
     """The secretariat sends a given-up or skipped delivery again, with a fresh budget."""
-    delivery = await outbox.get(delivery_id)
+    delivery = await queue.get(delivery_id)
     if delivery is None:
         raise DeliveryNotFound(f"no delivery {delivery_id}", field="delivery_id")
     again = delivery.requeued(clock())
-    await outbox.save(again)
+    await queue.save(again)
     return again
 
 
@@ -118,7 +118,7 @@ async def attempt(
 
 
 async def deliver_due(
-    outbox: DeliveryOutbox,
+    queue: DeliveryQueue,
     receivers: ReceiverDirectory,
     sender: WebhookSender,
     clock: Clock,
@@ -126,10 +126,10 @@ async def deliver_due(
 ) -> Counter[str]:
     """One step of the delivery worker: claim what is due, send it concurrently, store each
     outcome. Returns the outcomes by status (empty: nothing was due)."""
-    claimed = await outbox.claim_due(clock(), policy.batch)
+    claimed = await queue.claim_due(clock(), policy.batch)
     done = await asyncio.gather(*(attempt(d, receivers, sender, clock, policy) for d in claimed))
     outcomes: Counter[str] = Counter()
     for delivery in done:
-        if await outbox.finish(delivery):
+        if await queue.finish(delivery):
             outcomes[delivery.status.value] += 1
     return outcomes

@@ -23,7 +23,7 @@ class AlertStore(abc.ABC):
     async def save(self, alert: Alert) -> None: ...
 
 
-class DeliveryOutbox(abc.ABC):
+class DeliveryQueue(abc.ABC):
     """Deliveries waiting, done, failed or skipped; unique per key."""
 
     @abc.abstractmethod

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from monitoring.core.domain.errors import PartnershipNotFound
 from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
-from monitoring.views.adapters.annual_report_views import ReportViews, scope_query
+from monitoring.views.adapters.aggregate_views import AggregateViews, scope_query
 from monitoring.views.domain.annual_report import (
     COLUMNS,
     SeriesGranularity,
@@ -21,7 +21,7 @@ from monitoring.views.domain.annual_report import (
     level_order,
     series,
 )
-from monitoring.views.entrypoints import report_schemas as s
+from monitoring.views.entrypoints import aggregate_schemas as s
 from pact_common.auth import CurrentPrincipal
 from pact_common.http import problems
 from pact_contracts.vocabulary import CountryCode, SkillLevel
@@ -35,7 +35,7 @@ class PartnerNotFound(PartnershipNotFound):
     code = "partner_not_found"
 
 
-def reports_router(views: ReportViews) -> APIRouter:
+def aggregates_router(views: AggregateViews) -> APIRouter:
     router = APIRouter(tags=["progress"])
 
     async def scope(kind: str, key: str, granularity: SeriesGranularity) -> s.ScopeProgress:

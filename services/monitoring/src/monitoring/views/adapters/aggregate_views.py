@@ -27,7 +27,7 @@ def scope_query(kind: str, key: str) -> Doc:
     return {"$or": [{named: key}, {f"totals.{breakdown}.{key}": {"$exists": True}}]}
 
 
-class ReportViews:
+class AggregateViews:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._db = db
 
