@@ -80,10 +80,9 @@ PUBLIC: dict[str, dict[Endpoint, int]] = {
     "monitoring": {},
 }
 
-# Registry lets a suspended partner manage its own record (and leave); commitments refuses
-# suspended and withdrawn partners everything. Monitoring, as written today, refuses neither:
-# their reports are accepted over HTTP and judged by the progress consumer (reported to the
-# lead as a question of policy).
+# Registry lets a suspended partner manage its own record (and leave); commitments and
+# monitoring refuse suspended and withdrawn partners everything (monitoring answers only the
+# partners its read model knows to be active, and the secretariat).
 # fmt: off
 PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
     "registry": {
@@ -115,23 +114,23 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
     },
     "monitoring": {
         #                                                none  exp  sig other wdrn susp  own secr
-        "POST /progress":                               (401, 401, 401, 403, 202, 202, 202, 202),
-        "GET /progress/rejections":                     (401, 401, 401, 403, 200, 200, 200, 200),
-        "GET /progress/waiting":                        (401, 401, 401, 403, 200, 200, 200, 200),
-        "GET /progress/commitments/{commitment_id}":    (401, 401, 401, 403, 200, 200, 200, 200),
-        "GET /progress/partnerships/{partnership_id}":  (401, 401, 401, 200, 200, 200, 200, 200),
+        "POST /progress":                               (401, 401, 401, 403, 403, 403, 202, 202),
+        "GET /progress/rejections":                     (401, 401, 401, 403, 403, 403, 200, 200),
+        "GET /progress/waiting":                        (401, 401, 401, 403, 403, 403, 200, 200),
+        "GET /progress/commitments/{commitment_id}":    (401, 401, 401, 403, 403, 403, 200, 200),
+        "GET /progress/partnerships/{partnership_id}":  (401, 401, 401, 200, 403, 403, 200, 200),
         "GET /progress/partnerships/{partnership_id}/series":
-                                                        (401, 401, 401, 200, 200, 200, 200, 200),
-        "GET /progress/partners/{partner_id}":          (401, 401, 401, 403, 200, 200, 200, 200),
-        "GET /progress/countries":                      (401, 401, 401, 200, 200, 200, 200, 200),
-        "GET /progress/countries/{country}":            (401, 401, 401, 200, 200, 200, 200, 200),
-        "GET /progress/levels":                         (401, 401, 401, 200, 200, 200, 200, 200),
-        "GET /progress/levels/{level}":                 (401, 401, 401, 200, 200, 200, 200, 200),
-        "GET /reports/annual":                          (401, 401, 401, 200, 200, 200, 200, 200),
-        "GET /alerts":                                  (401, 401, 401, 403, 200, 200, 200, 200),
-        "GET /alerts/{fingerprint}":                    (401, 401, 401, 403, 200, 200, 200, 200),
-        "POST /alerts/{fingerprint}/acknowledge":       (401, 401, 401, 403, 200, 200, 200, 200),
-        "GET /alerts/deliveries":                       (401, 401, 401, 403, 200, 200, 200, 200),
+                                                        (401, 401, 401, 200, 403, 403, 200, 200),
+        "GET /progress/partners/{partner_id}":          (401, 401, 401, 403, 403, 403, 200, 200),
+        "GET /progress/countries":                      (401, 401, 401, 200, 403, 403, 200, 200),
+        "GET /progress/countries/{country}":            (401, 401, 401, 200, 403, 403, 200, 200),
+        "GET /progress/levels":                         (401, 401, 401, 200, 403, 403, 200, 200),
+        "GET /progress/levels/{level}":                 (401, 401, 401, 200, 403, 403, 200, 200),
+        "GET /reports/annual":                          (401, 401, 401, 200, 403, 403, 200, 200),
+        "GET /alerts":                                  (401, 401, 401, 403, 403, 403, 200, 200),
+        "GET /alerts/{fingerprint}":                    (401, 401, 401, 403, 403, 403, 200, 200),
+        "POST /alerts/{fingerprint}/acknowledge":       (401, 401, 401, 403, 403, 403, 200, 200),
+        "GET /alerts/deliveries":                       (401, 401, 401, 403, 403, 403, 200, 200),
         "POST /alerts/deliveries/{delivery_id}/retry":  (401, 401, 401, 403, 403, 403, 403, 200),
     },
 }

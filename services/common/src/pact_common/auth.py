@@ -142,6 +142,14 @@ def current_principal(check: Callable[[Request, Principal], Awaitable[None]] | N
     )
 
 
-#: The request's verified principal, for routes of a service built by pact_common.runtime
-#: that need no check of their own.
-CurrentPrincipal = Annotated[Principal, Depends(current_principal())]
+async def _app_check(request: Request, principal: Principal) -> None:
+    """The check the service's bootstrap put on the app (`app.state.principal_check`), if any."""
+    check: PrincipalCheck | None = getattr(request.app.state, "principal_check", None)
+    if check is not None:
+        await check(principal)
+
+
+#: The request's verified principal, for routes of a service built by pact_common.runtime,
+#: checked by what its bootstrap set as `app.state.principal_check` (e.g. refuse partners its
+#: read model knows to be suspended), if anything.
+CurrentPrincipal = Annotated[Principal, Depends(current_principal(_app_check))]

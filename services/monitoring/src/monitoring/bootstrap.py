@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from monitoring.config import Settings
 from monitoring.core.adapters import repository
+from monitoring.core.adapters.partner_gate import ActivePartnersOnly
 from monitoring.core.adapters.report_codec import verify_signature
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain import commands
@@ -206,6 +207,7 @@ def build(
         on_start=on_start,
         on_stop=on_stop,
     )
+    app.state.principal_check = ActivePartnersOnly(db)
     app.state.sweeper = sweeper
     app.state.alerting = alerting
     app.state.dashboard_default = dashboard.Dashboard(

@@ -9,6 +9,9 @@ from pact_common.errors import Conflict, DomainError, Forbidden, NotFound
 class NotYourReport(Forbidden, code="not_owner"): ...
 
 
+class PartnerNotActive(Forbidden, code="partner_not_allowed"): ...
+
+
 class CommitmentNotFound(NotFound, code="commitment_not_found"): ...
 
 
@@ -35,5 +38,6 @@ __all__ = [
     "DeliveryNotRetryable",
     "DomainError",
     "NotYourReport",
+    "PartnerNotActive",
     "PartnershipNotFound",
 ]

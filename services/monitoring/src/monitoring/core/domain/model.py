@@ -44,7 +44,8 @@ class PartnerStatus(StrEnum):
 
     @property
     def may_report(self) -> bool:
-        """Its reports are taken (others are refused as partner_not_active)."""
+        """Its reports are taken and it may read monitoring's figures (others: its reports
+        are refused as partner_not_active, its requests with 403)."""
         return self is PartnerStatus.ACTIVE
 
     @property

@@ -85,7 +85,7 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
     @router.get(
         "/progress/partnerships/{partnership_id}/series",
         response_model=s.ScopeProgress,
-        responses=problems(401, 404),
+        responses=problems(401, 403, 404),
     )
     async def partnership_series(
         partnership_id: str,
@@ -99,7 +99,7 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
             raise PartnershipNotFound(f"no partnership {partnership_id}", field="partnership_id")
         return found
 
-    @router.get("/progress/countries", response_model=s.ScopeList, responses=problems(401))
+    @router.get("/progress/countries", response_model=s.ScopeList, responses=problems(401, 403))
     async def countries(_: CurrentPrincipal) -> s.ScopeList:
         """Totals per country (the countries figures were attributed to)."""
         return await listing(COUNTRY)
@@ -107,7 +107,7 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
     @router.get(
         "/progress/countries/{country}",
         response_model=s.ScopeProgress,
-        responses=problems(401, 422),
+        responses=problems(401, 403, 422),
     )
     async def country_progress(
         country: CountryCode,
@@ -117,13 +117,15 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
         """One country's totals and series (ISO 3166-1 alpha-2; Greece is GR)."""
         return await scope(COUNTRY, country, granularity)
 
-    @router.get("/progress/levels", response_model=s.ScopeList, responses=problems(401))
+    @router.get("/progress/levels", response_model=s.ScopeList, responses=problems(401, 403))
     async def levels(_: CurrentPrincipal) -> s.ScopeList:
         """Totals per digital skill level."""
         return await listing(LEVEL)
 
     @router.get(
-        "/progress/levels/{level}", response_model=s.ScopeProgress, responses=problems(401, 422)
+        "/progress/levels/{level}",
+        response_model=s.ScopeProgress,
+        responses=problems(401, 403, 422),
     )
     async def level_progress(
         level: SkillLevel, _: CurrentPrincipal, granularity: Granularity = SeriesGranularity.QUARTER
@@ -135,7 +137,7 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
         "/reports/annual",
         response_model=s.AnnualReportOut,
         responses={
-            **problems(401, 422),
+            **problems(401, 403, 422),
             200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
         },
     )

@@ -64,7 +64,7 @@ def progress_router(views: MonitoringViews) -> APIRouter:
     @router.get(
         "/progress/partnerships/{partnership_id}",
         response_model=s.PartnershipProgress,
-        responses={k: PROBLEMS[k] for k in (401, 404)},
+        responses={k: PROBLEMS[k] for k in (401, 403, 404)},
     )
     async def partnership_progress(
         partnership_id: str, principal: CurrentPrincipal
