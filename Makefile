@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 TEST_DATE ?=
 ON_DATE = $(if $(TEST_DATE),bash scripts/on-date.sh $(TEST_DATE))
 
-.PHONY: run test up down infra infra-test stop-infra packages lint test-dates format schemas lock venv clean help
+.PHONY: faults run test up down infra infra-test stop-infra packages lint test-dates format schemas lock venv clean help
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
@@ -56,6 +56,10 @@ schemas: venv  ## Regenerate contracts/schemas from the models
 
 test: venv packages infra-test lint  ## Install, start infrastructure, lint, run the whole suite
 	$(ON_DATE) $(PY) -m pytest $(PYTEST_ARGS)
+
+FAULTS_ARGS ?=
+faults: venv packages infra-test  ## The fault campaign at 20,000 reports over 200 commitments, and the hostile corpus (about 15 minutes)
+	PACT_FAULTS_REPORTS=20000 PACT_FAULTS_COMMITMENTS=200 $(PY) -m pytest tests/faults -s $(FAULTS_ARGS)
 
 test-dates: venv packages infra-test  ## The suite but the fault campaign, with today 1 January, then 31 December
 	bash scripts/on-date.sh 01-01 $(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
