@@ -58,7 +58,7 @@ test: venv packages infra-test lint  ## Install, start infrastructure, lint, run
 	$(ON_DATE) $(PY) -m pytest $(PYTEST_ARGS)
 
 FAULTS_ARGS ?=
-faults: venv packages infra-test  ## The fault campaign at 20,000 reports over 200 commitments, and the hostile corpus (about 15 minutes)
+faults: venv packages infra-test  ## The fault campaign at 20,000 reports over 200 commitments, and the hostile corpus (about 3 minutes)
 	PACT_FAULTS_REPORTS=20000 PACT_FAULTS_COMMITMENTS=200 $(PY) -m pytest tests/faults -s $(FAULTS_ARGS)
 
 test-dates: venv packages infra-test  ## The suite but the fault campaign, with today 1 January, then 31 December
