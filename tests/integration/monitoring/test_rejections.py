@@ -79,6 +79,11 @@ async def test_every_rejection_reason(monitoring: Monitoring) -> None:
     assert {r.value for r in RejectionReason} == set(expected)
     by_reason = {e["reason_code"]: e for e in events}
     assert by_reason["malformed"]["original_payload"] == "not json {"
+    # keyed by a commitment monitoring knows: its partner's to see
+    assert (by_reason["malformed"]["partner_id"], by_reason["malformed"]["commitment_id"]) == (
+        "p-acme",
+        "c-cloud",
+    )
     assert (
         "period 2024-Q4 ends before the commitment's start date"
         in (by_reason["period_out_of_range"]["message"])
@@ -92,6 +97,7 @@ async def test_every_rejection_reason(monitoring: Monitoring) -> None:
     mine = (await m.http.get("/progress/rejections", headers=m.token())).json()["items"]
     assert {r["partner_id"] for r in mine} == {"p-acme"}
     assert {r["reason"] for r in mine} >= {"period_in_future", "parked_expired", "invalid"}
+    assert {r["reason"] for r in mine} >= {"malformed", "too_large"}
     everyone = await m.http.get("/progress/rejections?limit=500", headers=m.token(None))
     assert len(everyone.json()["items"]) == len(expected)
     refused = await m.http.get("/progress/rejections?partner_id=p-other", headers=m.token())

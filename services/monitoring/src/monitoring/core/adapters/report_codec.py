@@ -105,10 +105,26 @@ def read(record: Record) -> Report | Unreadable:
     if isinstance(decoded, Decoded):
         text = (record.value or b"").decode("utf-8")
         return to_report(decoded.event, decoded.raw, text, header(record, SIGNATURE_HEADER), source)
-    return unreadable(source, record.value or b"", decoded)
+    return unreadable(source, record.value or b"", decoded, _key(record))
 
 
-def unreadable(source: str, value: bytes, failure: Undecodable) -> Unreadable:
+def _key(record: Record) -> str | None:
+    """The record's key, when it can name a commitment (reports are keyed by commitment_id)."""
+    key = getattr(record, "key", None)
+    if not key or len(key) > 64:
+        return None
+    try:
+        return bytes(key).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def unreadable(
+    source: str, value: bytes, failure: Undecodable, key: str | None = None
+) -> Unreadable:
+    """What can be kept of a message that is not a report. Its partner finds it by the
+    commitment it names, or else by the record's key (monitoring attributes it to the
+    commitment's partner when it knows the commitment)."""
     kept = value[:MAX_REPORT_BYTES]
     try:
         payload, encoding = kept.decode("utf-8"), "utf-8"
@@ -117,7 +133,10 @@ def unreadable(source: str, value: bytes, failure: Undecodable) -> Unreadable:
     message = failure.error
     if len(value) > MAX_REPORT_BYTES:
         message += f" (original_payload holds its first {MAX_REPORT_BYTES:,} bytes)"
-    return Unreadable(source, Reason(failure.reason), message, payload, encoding, **_ids(kept))
+    ids = _ids(kept)
+    if ids.get("commitment_id") is None and key is not None:
+        ids["commitment_id"] = key
+    return Unreadable(source, Reason(failure.reason), message, payload, encoding, **ids)
 
 
 def _ids(value: bytes) -> dict[str, str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitoring.core.domain import commands
@@ -82,9 +82,18 @@ async def _refuse_unreadable(
     uow: UnitOfWork, unreadable: list[commands.Unreadable], now: datetime
 ) -> int:
     """Unreadable messages have no trustworthy event_id: their position on the topic makes
-    a redelivery recognisable."""
+    a redelivery recognisable. One that names a commitment monitoring knows (in what could
+    be read of it, or by its Kafka key) is its partner's to see."""
     known = await uow.rejections.existing(u.source for u in unreadable)
     fresh = {u.source: u for u in unreadable if u.source not in known}
+    named = {u.commitment_id for u in fresh.values() if u.commitment_id is not None}
+    owners = {
+        c: p.commitment.partner_id for c, p in (await uow.commitments.get_many(named)).items()
+    }
+    fresh = {
+        source: replace(u, partner_id=owners[u.commitment_id]) if u.commitment_id in owners else u
+        for source, u in fresh.items()
+    }
     await _reject(
         uow,
         [
