@@ -1,5 +1,7 @@
 """Every domain enum that mirrors a contract enum has the same values, so a value added to
-the contract (or to a service) without the other fails here, not on the first message."""
+the contract (or to a service) without the other fails here, not on the first message.
+The statuses the services share are declared once, in pact_common.vocabulary, and checked
+there."""
 
 from __future__ import annotations
 
@@ -12,14 +14,13 @@ import pytest
 from pact_contracts import alerts, progress, vocabulary
 
 SERVICES = ("registry", "commitments", "monitoring")
+SHARED = "pact_common.vocabulary"
 
-#: "<service>:<enum>" (wherever it lives in the service's domain) -> the contract enum it mirrors
+#: "<service>:<enum>" (wherever it lives in the service's domain, or "common:<enum>" for
+#: pact_common.vocabulary) -> the contract enum it mirrors
 MIRRORS: dict[str, type[Enum]] = {
-    "registry:Status": vocabulary.PartnerStatus,
-    "commitments:PartnerStatus": vocabulary.PartnerStatus,
-    "commitments:CommitmentStatus": vocabulary.CommitmentStatus,
-    "monitoring:CommitmentStatus": vocabulary.CommitmentStatus,
-    "monitoring:PartnerStatus": vocabulary.PartnerStatus,
+    "common:PartnerStatus": vocabulary.PartnerStatus,
+    "common:CommitmentStatus": vocabulary.CommitmentStatus,
     "monitoring:Metric": vocabulary.Metric,
     "monitoring:Cadence": vocabulary.Cadence,
     "monitoring:Rule": alerts.AlertRule,
@@ -34,18 +35,26 @@ NOT_MIRRORS = {
 }
 
 
-def _domain_enums() -> dict[str, list[type[Enum]]]:
-    """Every enum defined in a domain package of a service, by "<service>:<name>"."""
-    found: dict[str, list[type[Enum]]] = {}
+def _domain_modules() -> list[tuple[str, str]]:
+    """(key prefix, module) of every module of a service's domain, and the shared one."""
+    modules = [("common", SHARED)]
     for service in SERVICES:
         root = importlib.import_module(service)
         for info in pkgutil.walk_packages(root.__path__, f"{service}."):
-            if ".domain" not in info.name:
-                continue
-            for name, value in vars(importlib.import_module(info.name)).items():
-                defined_here = getattr(value, "__module__", None) == info.name
-                if defined_here and isinstance(value, type) and issubclass(value, Enum):
-                    found.setdefault(f"{service}:{name}", []).append(value)
+            if ".domain" in info.name:
+                modules.append((service, info.name))
+    return modules
+
+
+def _domain_enums() -> dict[str, list[type[Enum]]]:
+    """Every enum defined in a domain package of a service, by "<service>:<name>", and
+    every shared one, by "common:<name>"."""
+    found: dict[str, list[type[Enum]]] = {}
+    for prefix, module in _domain_modules():
+        for name, value in vars(importlib.import_module(module)).items():
+            defined_here = getattr(value, "__module__", None) == module
+            if defined_here and isinstance(value, type) and issubclass(value, Enum):
+                found.setdefault(f"{prefix}:{name}", []).append(value)
     return found
 
 

@@ -12,7 +12,7 @@ from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
 from monitoring.core.domain.events import DomainEvent, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
-from monitoring.core.domain.model import Partner, Partnership
+from monitoring.core.domain.model import Partner, Partnership, is_measured
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer.unit_of_work import (
@@ -75,7 +75,8 @@ class FakeCommitmentRepository(CommitmentRepository):
         due = [
             p
             for p in self.s.commitments.values()
-            if p.commitment.status.measured and (p.evaluated_on is None or p.evaluated_on < today)
+            if is_measured(p.commitment.status)
+            and (p.evaluated_on is None or p.evaluated_on < today)
         ]
         return due[:limit]
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, TypeVar
+
+from pact_common.vocabulary import CommitmentStatus as CommitmentStatus  # the shared vocabulary
 
 from .errors import RuleBroken, StatusConflict
 from .events import (
@@ -20,25 +21,13 @@ from .events import (
     CommitmentWithdrawn,
     PartnershipTargetSet,
 )
-from .partners import PartnershipView, PartnerStatus, PartnerView
+from .partners import PartnershipView, PartnerStatus, PartnerView, is_closed, may_pledge
 from .values import Actor, Amendment, Cause, Milestone, Target, Terms, require_reason
 
 T = TypeVar("T")
 
 
-class CommitmentStatus(StrEnum):
-    ACTIVE = "active"
-    ACHIEVED = "achieved"
-    MISSED = "missed"
-    WITHDRAWN = "withdrawn"
-    SUSPENDED = "suspended"
-
-    @property
-    def open(self) -> bool:
-        """Open while it can still change: be amended, withdrawn, suspended or resumed."""
-        return self in OPEN
-
-
+#: Open while it can still change: be amended, withdrawn, suspended or resumed.
 OPEN = frozenset({CommitmentStatus.ACTIVE, CommitmentStatus.SUSPENDED})
 
 
@@ -67,7 +56,7 @@ class Commitment:
         actor.require_may_act_for(terms.partner_id)
         if partner is None:
             raise RuleBroken("unknown_partner", "partner_id", f"no partner {terms.partner_id}")
-        if not partner.status.may_pledge:
+        if not may_pledge(partner.status):
             raise RuleBroken(
                 "partner_not_active",
                 "partner_id",
@@ -139,7 +128,7 @@ class Commitment:
             return self._become(CommitmentStatus.SUSPENDED, CommitmentSuspended, cause)
         if partner is PartnerStatus.ACTIVE and self.status is CommitmentStatus.SUSPENDED:
             return self._become(CommitmentStatus.ACTIVE, CommitmentResumed, cause)
-        if partner.closed and self.is_open:
+        if is_closed(partner) and self.is_open:
             return self._become(CommitmentStatus.WITHDRAWN, CommitmentWithdrawn, cause)
         return False
 
@@ -158,7 +147,7 @@ class Commitment:
 
     @property
     def is_open(self) -> bool:
-        return self.status.open
+        return self.status in OPEN
 
     def _require_open(self, change: str) -> None:
         if not self.is_open:

@@ -4,31 +4,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from pact_common.versions import is_newer
+from pact_common.vocabulary import PartnerStatus as PartnerStatus  # the shared vocabulary
 
 
-class PartnerStatus(StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    WITHDRAWN = "withdrawn"
-    REJECTED = "rejected"
+def is_closed(status: PartnerStatus) -> bool:
+    """Withdrawn or rejected, for good: the partner's open commitments are withdrawn."""
+    return status in (PartnerStatus.WITHDRAWN, PartnerStatus.REJECTED)
 
-    @property
-    def closed(self) -> bool:
-        """Withdrawn or rejected, for good: the partner's open commitments are withdrawn."""
-        return self in (PartnerStatus.WITHDRAWN, PartnerStatus.REJECTED)
 
-    @property
-    def refused(self) -> bool:
-        """A partner whose requests are refused (403) whatever they are."""
-        return self in (PartnerStatus.SUSPENDED, PartnerStatus.WITHDRAWN)
+def is_refused(status: PartnerStatus) -> bool:
+    """A partner whose requests are refused (403) whatever they are."""
+    return status in (PartnerStatus.SUSPENDED, PartnerStatus.WITHDRAWN)
 
-    @property
-    def may_pledge(self) -> bool:
-        return self is PartnerStatus.ACTIVE
+
+def may_pledge(status: PartnerStatus) -> bool:
+    return status is PartnerStatus.ACTIVE
 
 
 @dataclass(frozen=True)
@@ -42,7 +34,7 @@ class PartnerView:
 
     @property
     def refused(self) -> bool:
-        return self.status.refused
+        return is_refused(self.status)
 
     def supersedes(self, current: PartnerView | None) -> bool:
         """Whether to keep this snapshot instead of `current`: the highest version wins, so

@@ -9,8 +9,9 @@ import secrets
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
+
+from pact_common.vocabulary import PartnerStatus
 
 from . import events as facts
 from .errors import IllegalTransition, InvalidRegistration
@@ -30,23 +31,19 @@ PROFILE_FIELDS = (
 )  # fmt: skip
 
 
-class Status(StrEnum):
-    PENDING = "pending"
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    WITHDRAWN = "withdrawn"
-    REJECTED = "rejected"
+#: A partner's standing: the shared vocabulary's word, under the registry's name for it
+Status = PartnerStatus
 
-    @property
-    def closed(self) -> bool:
-        """Withdrawn or rejected, for good: the partner's profile, partnerships and key no
-        longer change, and its tokens no longer work."""
-        return self in (Status.WITHDRAWN, Status.REJECTED)
 
-    @property
-    def may_get_token(self) -> bool:
-        """Pending, active and suspended partners sign in (a suspended one to read)."""
-        return not self.closed
+def is_closed(status: Status) -> bool:
+    """Withdrawn or rejected, for good: the partner's profile, partnerships and key no
+    longer change, and its tokens no longer work."""
+    return status in (Status.WITHDRAWN, Status.REJECTED)
+
+
+def may_get_token(status: Status) -> bool:
+    """Pending, active and suspended partners sign in (a suspended one to read)."""
+    return not is_closed(status)
 
 
 #: action -> (statuses it may start from, status it leads to, domain event)
@@ -258,7 +255,7 @@ class Partner:
         return api_key
 
     def _require_not_closed(self, what: str) -> None:
-        if self.status.closed:
+        if is_closed(self.status):
             raise IllegalTransition(what, self.status.value)
 
 

@@ -16,7 +16,7 @@ from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStat
 from ..adapters.views import RegistryViews
 from ..domain import commands
 from ..domain.errors import PartnerNotAllowed, PartnerNotFound
-from ..domain.model import Profile, Status
+from ..domain.model import Profile, Status, is_closed
 from ..service_layer import handlers
 from ..service_layer.unit_of_work import UnitOfWork
 from . import schemas as s
@@ -42,7 +42,7 @@ async def _refuse_closed_partners(request: Request, principal: Principal) -> Non
     if principal.partner_id is None:
         return
     doc = await services(request).views.partner(principal.partner_id)
-    if doc is None or Status(doc["status"]).closed:
+    if doc is None or is_closed(Status(doc["status"])):
         raise PartnerNotAllowed(
             f"partner {principal.partner_id} may no longer act", field="authorization"
         )

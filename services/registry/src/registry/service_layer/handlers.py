@@ -20,7 +20,7 @@ from ..domain.errors import (
     PartnerNotFound,
     PartnershipNotFound,
 )
-from ..domain.model import Partner, Partnership, hash_api_key
+from ..domain.model import Partner, Partnership, hash_api_key, may_get_token
 from .unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -180,7 +180,7 @@ async def issue_token(
         partner = await uow.partners.get(partner_id) if partner_id else None
     if partner is None:
         raise InvalidCredentials("unknown API key", field="api_key")
-    if not partner.status.may_get_token:
+    if not may_get_token(partner.status):
         raise PartnerNotAllowed(f"partner {partner.id} is {partner.status.value}", field="status")
     principal = Principal(subject=partner.id, role=Role.PARTNER, partner_id=partner.id)
     return issuer.issue(principal), principal

@@ -30,6 +30,7 @@ from monitoring.core.domain.model import (
     PartnershipTarget,
     Report,
     TargetDefinition,
+    is_measured,
 )
 from monitoring.core.domain.periods import Cadence
 from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry, TargetProgress
@@ -99,7 +100,7 @@ def commitment_doc(p: CommitmentProgress) -> Doc:
         "partnership_id": c.partnership_id,
         "title": c.title,
         "status": c.status.value,
-        "measured": c.status.measured,
+        "measured": is_measured(c.status),
         "cadence": c.cadence.value,
         "grace_days": c.grace_days,
         "countries": list(c.countries),

@@ -11,7 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters.repository import PARTNERS
 from monitoring.core.domain.errors import PartnerNotActive
-from monitoring.core.domain.model import PartnerStatus
+from monitoring.core.domain.model import PartnerStatus, may_report
 from pact_common.auth import Principal
 
 
@@ -23,7 +23,7 @@ class ActivePartnersOnly:
         if principal.partner_id is None:
             return
         doc = await self._partners.find_one({"_id": principal.partner_id}, {"status": 1})
-        if doc is not None and not PartnerStatus(doc["status"]).may_report:
+        if doc is not None and not may_report(PartnerStatus(doc["status"])):
             raise PartnerNotActive(
                 f"partner {principal.partner_id} is {doc['status']}", field="authorization"
             )

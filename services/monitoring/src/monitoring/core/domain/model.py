@@ -10,6 +10,8 @@ from enum import StrEnum
 from monitoring.core.domain.figures import BY_REPORTED_NAME
 from monitoring.core.domain.figures import Figures as Figures  # declared there, part of this
 from monitoring.core.domain.periods import Cadence
+from pact_common.vocabulary import CommitmentStatus as CommitmentStatus  # the shared vocabulary
+from pact_common.vocabulary import PartnerStatus as PartnerStatus  # the shared vocabulary
 
 
 class Metric(StrEnum):
@@ -19,39 +21,20 @@ class Metric(StrEnum):
     PEOPLE_REACHED = "people_reached"
 
 
-class CommitmentStatus(StrEnum):
-    ACTIVE = "active"
-    ACHIEVED = "achieved"
-    MISSED = "missed"
-    WITHDRAWN = "withdrawn"
-    SUSPENDED = "suspended"
-
-    @property
-    def measured(self) -> bool:
-        """Counted in 'commitments' and evaluated by the alert rules."""
-        return self in (CommitmentStatus.ACTIVE, CommitmentStatus.ACHIEVED, CommitmentStatus.MISSED)
+def is_measured(status: CommitmentStatus) -> bool:
+    """Counted in 'commitments' and evaluated by the alert rules."""
+    return status in (CommitmentStatus.ACTIVE, CommitmentStatus.ACHIEVED, CommitmentStatus.MISSED)
 
 
-class PartnerStatus(StrEnum):
-    """A partner's standing in the registry, and what it allows here (the rules of it, in
-    one place)."""
+def may_report(status: PartnerStatus) -> bool:
+    """Its reports are taken and it may read monitoring's figures (others: its reports are
+    refused as partner_not_active, its requests with 403)."""
+    return status is PartnerStatus.ACTIVE
 
-    PENDING = "pending"
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    WITHDRAWN = "withdrawn"
-    REJECTED = "rejected"
 
-    @property
-    def may_report(self) -> bool:
-        """Its reports are taken and it may read monitoring's figures (others: its reports
-        are refused as partner_not_active, its requests with 403)."""
-        return self is PartnerStatus.ACTIVE
-
-    @property
-    def closed(self) -> bool:
-        """Gone for good: nothing is delivered to it any more."""
-        return self in (PartnerStatus.WITHDRAWN, PartnerStatus.REJECTED)
+def is_closed(status: PartnerStatus) -> bool:
+    """Gone for good: nothing is delivered to it any more."""
+    return status in (PartnerStatus.WITHDRAWN, PartnerStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -70,7 +53,7 @@ class Partner:
 
     @property
     def may_report(self) -> bool:
-        return self.status.may_report
+        return may_report(self.status)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from monitoring.core.domain.figures import (
     METRIC_FIELDS,
     amounts_of,
 )
-from monitoring.core.domain.model import Figures, Metric
+from monitoring.core.domain.model import Figures, Metric, is_measured
 from monitoring.core.domain.progress import CommitmentProgress
 
 PARTNER, PARTNERSHIP, COUNTRY, LEVEL, MEMBERS = (
@@ -149,7 +149,7 @@ def contribution(progress: CommitmentProgress | None) -> dict[str, Totals]:
                 single[:_N] = map(operator.add, single, amounts_of(f))
                 single[_BROKEN_DOWN] -= sum(breakdown.values())
     whole = amounts_of(progress.totals)
-    measured, on_track = int(c.status.measured), int(bool(progress.on_track))
+    measured, on_track = int(is_measured(c.status)), int(bool(progress.on_track))
     for key in (rollup_key(PARTNER, c.partner_id), rollup_key(PARTNERSHIP, c.partnership_id)):
         r = row(key)
         r[:_N] = map(operator.add, r, whole)

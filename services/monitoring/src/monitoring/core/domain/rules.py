@@ -35,6 +35,7 @@ from monitoring.core.domain.model import (
     Milestone,
     PartnershipTarget,
     TargetDefinition,
+    is_measured,
 )
 from monitoring.core.domain.periods import Period, periods_overlapping
 from monitoring.core.domain.progress import CommitmentProgress
@@ -217,7 +218,7 @@ def evaluate_commitment(
 ) -> list[Condition]:
     """Every condition of a commitment; none while it is suspended or withdrawn."""
     c = progress.commitment
-    if not c.status.measured:
+    if not is_measured(c.status):
         return []
     active = c.status is CommitmentStatus.ACTIVE
     conditions = evaluate_target(
@@ -238,7 +239,7 @@ def on_track(progress: CommitmentProgress, conditions: list[Condition]) -> bool 
     """Achieved, or active with no missed milestone or target and not at risk; None when
     the commitment is not measured."""
     status = progress.commitment.status
-    if not status.measured:
+    if not is_measured(status):
         return None
     if status is not CommitmentStatus.ACTIVE:
         return status is CommitmentStatus.ACHIEVED

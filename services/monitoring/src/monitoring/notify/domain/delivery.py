@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from monitoring.core.domain.errors import DeliveryNotRetryable
-from monitoring.core.domain.model import PartnerStatus
+from monitoring.core.domain.model import PartnerStatus, is_closed
 
 #: The receiver that gets every alert (when MONITORING_SECRETARIAT_WEBHOOK_URL is set).
 SECRETARIAT = "secretariat"
@@ -210,7 +210,7 @@ class WebhookContact:
 
     @property
     def receives(self) -> bool:
-        return self.webhook_url is not None and not PartnerStatus(self.status).closed
+        return self.webhook_url is not None and not is_closed(PartnerStatus(self.status))
 
 
 @dataclass(frozen=True)
