@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..domain.values import Milestone, Target, Terms
+from pact_common.targets import milestones_doc, milestones_from
+
+from ..domain.values import Target, Terms
 
 
 def target_to_doc(target: Target) -> dict[str, Any]:
@@ -17,9 +19,7 @@ def target_to_doc(target: Target) -> dict[str, Any]:
         "baseline": target.baseline,
         "start_date": target.start_date.isoformat(),
         "deadline": target.deadline.isoformat(),
-        "milestones": [
-            {"due_date": m.due_date.isoformat(), "value": m.value} for m in target.milestones
-        ],
+        "milestones": milestones_doc(target.milestones),
     }
 
 
@@ -30,9 +30,7 @@ def target_from_doc(doc: dict[str, Any]) -> Target:
         baseline=doc["baseline"],
         start_date=date.fromisoformat(doc["start_date"]),
         deadline=date.fromisoformat(doc["deadline"]),
-        milestones=tuple(
-            Milestone(date.fromisoformat(m["due_date"]), m["value"]) for m in doc["milestones"]
-        ),
+        milestones=milestones_from(doc["milestones"]),
     )
 
 

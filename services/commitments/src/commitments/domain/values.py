@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from pact_common.targets import Milestone as Milestone  # the shared value
+
 from .errors import NotAllowed, RuleBroken
 
 
@@ -43,12 +45,6 @@ class Cause:
     at: datetime
     actor: str | None = None
     reason: str | None = None
-
-
-@dataclass(frozen=True)
-class Milestone:
-    due_date: date
-    value: float
 
 
 @dataclass(frozen=True)

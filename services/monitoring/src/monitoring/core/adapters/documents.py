@@ -26,7 +26,6 @@ from monitoring.core.domain.model import (
     CommitmentStatus,
     Figures,
     Metric,
-    Milestone,
     PartnershipTarget,
     Report,
     TargetDefinition,
@@ -34,6 +33,7 @@ from monitoring.core.domain.model import (
 )
 from monitoring.core.domain.periods import Cadence
 from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry, TargetProgress
+from pact_common.targets import milestones_doc, milestones_from
 
 Doc = dict[str, Any]
 
@@ -53,7 +53,7 @@ def definition_doc(t: TargetDefinition) -> Doc:
         "baseline": t.baseline,
         "start_date": _day(t.start_date),
         "deadline": _day(t.deadline),
-        "milestones": [{"due_date": _day(m.due_date), "value": m.value} for m in t.milestones],
+        "milestones": milestones_doc(t.milestones),
     }
 
 
@@ -64,9 +64,7 @@ def definition_from(doc: Doc) -> TargetDefinition:
         baseline=doc["baseline"],
         start_date=date.fromisoformat(doc["start_date"]),
         deadline=date.fromisoformat(doc["deadline"]),
-        milestones=tuple(
-            Milestone(date.fromisoformat(m["due_date"]), m["value"]) for m in doc["milestones"]
-        ),
+        milestones=milestones_from(doc["milestones"]),
     )
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 from monitoring.core.domain.figures import BY_REPORTED_NAME
 from monitoring.core.domain.figures import Figures as Figures  # declared there, part of this
 from monitoring.core.domain.periods import Cadence
+from pact_common.targets import Milestone as Milestone  # the shared value
 from pact_common.vocabulary import CommitmentStatus as CommitmentStatus  # the shared vocabulary
 from pact_common.vocabulary import PartnerStatus as PartnerStatus  # the shared vocabulary
 
@@ -60,12 +61,6 @@ class Partner:
 class Partnership:
     id: str
     name: str
-
-
-@dataclass(frozen=True)
-class Milestone:
-    due_date: date
-    value: float
 
 
 @dataclass(frozen=True)
