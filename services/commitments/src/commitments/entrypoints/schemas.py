@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from pact_common.http import Page
+from pact_common.http import Page, Reason, Text
 from pact_contracts.vocabulary import (
     ActionType,
     Cadence,
@@ -20,9 +20,7 @@ from pact_contracts.vocabulary import (
 )
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Amount = Annotated[float, Field(gt=0, le=1e12)]
 
 

@@ -15,11 +15,9 @@ from pydantic import (
     field_validator,
 )
 
-from pact_common.http import Page
+from pact_common.http import Page, Reason, Text
 from pact_contracts.vocabulary import CountryCode, OrganisationType, SizeClass
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Vat = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$")]
 Euid = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[A-Za-z0-9.\-]{3,60}$")]
