@@ -88,11 +88,18 @@ def history_doc(event: CommitmentEvent) -> dict[str, Any]:
     }
 
 
-class MongoCommitmentRepository(CommitmentRepository):
+class _Repo:
+    """What every repository here holds: the database, and the unit of work's session."""
+
     def __init__(self, db: Db, session: AsyncClientSession) -> None:
-        super().__init__()
+        super().__init__()  # a SeenAggregates port starts remembering
         self._db = db
         self._session = session
+
+
+class MongoCommitmentRepository(_Repo, CommitmentRepository):
+    def __init__(self, db: Db, session: AsyncClientSession) -> None:
+        super().__init__(db, session)
         self._stored_versions: dict[str, int] = {}
 
     async def _get(self, commitment_id: str) -> Commitment | None:
@@ -135,11 +142,7 @@ class MongoCommitmentRepository(CommitmentRepository):
         self._stored_versions[commitment.id] = commitment.version
 
 
-class MongoPartnerViewRepository(PartnerViewRepository):
-    def __init__(self, db: Db, session: AsyncClientSession) -> None:
-        self._db = db
-        self._session = session
-
+class MongoPartnerViewRepository(_Repo, PartnerViewRepository):
     async def get(self, partner_id: str) -> PartnerView | None:
         doc = await self._db[PARTNERS].find_one({"_id": partner_id}, session=self._session)
         return partner_from_doc(doc) if doc else None
@@ -173,11 +176,7 @@ def partner_from_doc(doc: dict[str, Any]) -> PartnerView:
     )
 
 
-class MongoPartnershipViewRepository(PartnershipViewRepository):
-    def __init__(self, db: Db, session: AsyncClientSession) -> None:
-        self._db = db
-        self._session = session
-
+class MongoPartnershipViewRepository(_Repo, PartnershipViewRepository):
     async def get(self, partnership_id: str) -> PartnershipView | None:
         doc = await self._db[PARTNERSHIPS].find_one({"_id": partnership_id}, session=self._session)
         return PartnershipView(doc["_id"], doc["name"], doc["ecosystem"]) if doc else None
@@ -202,11 +201,6 @@ def target_doc(target: PartnershipTarget) -> dict[str, Any]:
     }
 
 
-class MongoTargetRepository(TargetRepository):
-    def __init__(self, db: Db, session: AsyncClientSession) -> None:
-        super().__init__()
-        self._db = db
-        self._session = session
-
+class MongoTargetRepository(_Repo, TargetRepository):
     async def _add(self, target: PartnershipTarget) -> None:
         await self._db[TARGETS].insert_one(target_doc(target), session=self._session)
