@@ -36,9 +36,14 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
     Remembers every one it hands out or stores, so the unit of work finds their events."""
 
     async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
-        found = await self._get_many(commitment_ids)
+        """One object per commitment in a unit of work: one it has handed out already is
+        handed out again (with what was recorded on it), only the others are read."""
+        wanted = set(commitment_ids)
+        have = {i: self.seen[i] for i in wanted if i in self.seen}
+        missing = wanted - have.keys()
+        found = await self._get_many(missing) if missing else {}
         self._saw(*found.values())
-        return found
+        return have | found
 
     async def save_many(self, progress: Iterable[CommitmentProgress]) -> None:
         progress = list(progress)
