@@ -107,7 +107,6 @@ class Monitoring:
     runtime: Runtime
     app: FastAPI
     progress: ProgressConsumer
-    sweep: Callable[[], object]
     sweeper: Sweeper
     alerting: Alerting
 
@@ -220,9 +219,7 @@ def build(
         clock,
         settings.environment == "production",
     )
-    built = Monitoring(settings, runtime, app, progress, sweeper.run_once, sweeper, alerting)
-    app.state.monitoring = built
-    return built
+    return Monitoring(settings, runtime, app, progress, sweeper, alerting)
 
 
 def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:

@@ -35,7 +35,7 @@ from pact_common.errors import Forbidden
 class DeliveryPolicy:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     secretariat_url: str | None = None
-    #: False when rebuilding: the board is rebuilt from the topic, nothing is sent again
+    #: False when rebuilding: alerts are decided again silently, nothing is sent again
     deliver: bool = True
     #: deliveries one worker step claims and sends concurrently
     batch: int = 20
