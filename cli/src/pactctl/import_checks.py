@@ -11,7 +11,8 @@ from typing import Any
 from pact_contracts.progress import FigureKind
 
 from .api import ApiError, Platform
-from .progress_csv import FIGURES, Checked, Row, RowError
+from .progress_cells import FIGURES, RowError
+from .progress_csv import Checked, Row
 
 #: the figures monitoring stores per period and shows back (counts and euros)
 KEPT = [f.name for f in FIGURES if f.kind is not FigureKind.BREAKDOWN and not f.required]

@@ -22,7 +22,8 @@ from monitoring.views.entrypoints import progress_schemas
 from monitoring.views.entrypoints.aggregate_schemas import AnnualReportOut
 from pact_contracts import ProgressReported
 from pact_contracts.progress import NOT_FIGURES, FigureKind, report_figures
-from pactctl.progress_csv import COLUMNS, check_progress_csv, figure_columns
+from pactctl.progress_cells import figure_columns
+from pactctl.progress_csv import COLUMNS, check_progress_csv
 
 from .builders import NOW, commitment
 

@@ -26,8 +26,9 @@ from ..import_checks import (
 )
 from ..kafka import SendError, send_over_http, send_to_kafka
 from ..output import CliError, console, emit_json, errors, handled, table
-from ..progress_csv import FIGURES as REPORT_FIGURES
-from ..progress_csv import REQUIRED, Checked, check_progress_csv, figure_columns
+from ..progress_cells import FIGURES as REPORT_FIGURES
+from ..progress_cells import figure_columns
+from ..progress_csv import REQUIRED, Checked, check_progress_csv
 from ..settings import Settings, settings
 from .keys import check_signing_key
 
