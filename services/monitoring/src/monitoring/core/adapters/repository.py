@@ -14,6 +14,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters import documents as d
+from monitoring.core.adapters import fault_pause
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
 from monitoring.core.domain.events import ReportRejected
@@ -202,9 +203,11 @@ class MongoReceiptRepository(_Repo, ports.ReceiptRepository):
         }
 
     async def add_many(self, receipts: Iterable[Receipt]) -> None:
-        ops = [InsertOne(self._doc(r)) for r in receipts]
-        if ops:
+        docs = [self._doc(r) for r in receipts]
+        if docs:
+            ops = [InsertOne(doc) for doc in docs]
             await self._db[RECEIPTS].bulk_write(ops, ordered=False, session=self._session)
+            await fault_pause.hold_batch_transaction([doc["_id"] for doc in docs])
 
     async def save_many(self, receipts: Iterable[Receipt]) -> None:
         await self._replace_all(RECEIPTS, (self._doc(r) for r in receipts))

@@ -1,0 +1,32 @@
+"""A test-only pause point: the fault tests hold a batch's transaction open, kill the process
+and prove that the batch was in flight. Enabled only by MONITORING_FAULT_PAUSE_FILE, which no
+deployment and no settings class sets: unless that variable names a file that exists, it
+returns at once.
+
+When armed, after the batch's receipts are written inside its transaction (not committed),
+it writes `<file>.held` (this process's pid and the batch's event ids) and waits forever, so
+the kill lands with the transaction open."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+PAUSE_FILE = "MONITORING_FAULT_PAUSE_FILE"
+
+
+def _armed() -> Path | None:
+    path = os.environ.get(PAUSE_FILE)
+    return Path(path) if path and Path(path).exists() else None
+
+
+async def hold_batch_transaction(event_ids: Sequence[str]) -> None:
+    armed = _armed()
+    if armed is None:
+        return
+    held = {"pid": os.getpid(), "event_ids": list(event_ids)}
+    Path(f"{armed}.held").write_text(json.dumps(held), encoding="utf-8")  # noqa: ASYNC240
+    await asyncio.Event().wait()  # until the test kills the process
