@@ -1,17 +1,22 @@
-"""What every service's HTTP side shares: error shape, body limit, health, readiness,
-metrics and the AsyncAPI document."""
+"""What every service's HTTP side shares: error shape, body limit, the methods a path
+allows, health, readiness, metrics and the AsyncAPI document; and the input types whose
+OpenAPI schema says exactly what they accept."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, StringConstraints
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import DomainError
@@ -37,6 +42,37 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 #: rules in the bodies of every service.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+
+_FULL_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+#: RFC 3339 `date-time`, in years 2 to 9998, so that every offset stays in years 1 to 9999
+#: once converted to UTC (what Python's datetime can hold).
+DATE_TIME_PATTERN = (
+    r"^(000[2-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9])"
+    r"-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+
+
+def _text(pattern: str, rule: str, said: str) -> Callable[[Any], Any]:
+    """Only text of `pattern` goes on to the date (time) parser: Pydantic alone would also
+    read 0 or "0" as the epoch, and "2026-01-01T00:00:00Z" as a date."""
+    matches = re.compile(pattern).fullmatch
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and matches(value):
+            return value
+        raise PydanticCustomError(rule, "Input should be {said}, as text", {"said": said})
+
+    return check
+
+
+#: A date in a query or a body, as the OpenAPI document says it: text, `YYYY-MM-DD`.
+IsoDate = Annotated[date, BeforeValidator(_text(_FULL_DATE, "date_text", "a date YYYY-MM-DD"))]
+#: A moment in a body: text, RFC 3339 with its offset (`2026-10-05T09:30:00Z`).
+IsoDateTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_text(DATE_TIME_PATTERN, "datetime_text", "an RFC 3339 date-time with offset")),
+    Field(json_schema_extra={"pattern": DATE_TIME_PATTERN}),
+]
 
 
 class Page(BaseModel):
@@ -74,7 +110,7 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("invalid", message, first, problems=problems), status_code=422)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     """Starlette's and FastAPI's own errors (unknown path, wrong method, a body FastAPI cannot
     decode) in the platform's error shape. A body that is not UTF-8, or nested too deep for
     the JSON parser, is invalid input (422) like any other body that is not JSON."""
@@ -85,7 +121,47 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(error_body("invalid", message, "body", problems=[problem]), 422)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
     body = error_body(code, str(exc.detail))
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": allow_header(allowed_methods(request.scope))}
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def allowed_methods(scope: Scope) -> set[str]:
+    """Every method some route of the app answers on the path of `scope` (Starlette's own
+    405 names only the methods of the first route on the path: `GET /partners` and `POST
+    /partners` are two routes)."""
+    routes = scope["app"].router.routes
+    return {
+        method
+        for method in _METHODS
+        if any(route.matches({**scope, "method": method})[0] is Match.FULL for route in routes)
+    }
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allow_header(methods: set[str]) -> str:
+    """OPTIONS is answered on every path (AllowedMethods)."""
+    return ", ".join(sorted(methods | {"OPTIONS"}))
+
+
+class AllowedMethods:
+    """OPTIONS on a path of the app: 204 with `Allow` naming every method the path has, before
+    any route (no token needed: the OpenAPI document says as much)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            methods = allowed_methods(scope)
+            if methods:
+                response = Response(status_code=204, headers={"Allow": allow_header(methods)})
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodyLimit:
@@ -177,3 +253,4 @@ def install_common(app: FastAPI, max_body_bytes: int) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(BodyLimit, limit=max_body_bytes)
+    app.add_middleware(AllowedMethods)
