@@ -57,7 +57,10 @@ class Event(BaseModel):
     @field_validator("occurred_at")
     @classmethod
     def _to_utc(cls, value: datetime) -> datetime:
-        return value.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:59:59-01:00 is in the year 10000 in UTC
+            raise ValueError("is out of range once converted to UTC (years 1 to 9999)") from None
 
     def to_bytes(self) -> bytes:
         """The wire form: UTF-8 JSON."""

@@ -171,6 +171,11 @@ async def test_post_progress(monitoring: Monitoring) -> None:
         "/progress", json=report().to_jsonable() | {"people_trained": "x"}, headers=m.token()
     )
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "people_trained"
+    twice = json.dumps(report("2025-Q3", 5).to_jsonable())[:-1] + ', "people_trained": 500}'
+    ambiguous = await m.http.post(
+        "/progress", content=twice, headers=m.token() | {"content-type": "application/json"}
+    )  # refused as on the topic, not taken last-wins
+    assert ambiguous.status_code == 422 and ambiguous.json()["error"]["code"] == "malformed"
     huge = await m.http.post("/progress", content=b"x" * (65 * 1024), headers=m.token())
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
     assert await m.db["rejections"].count_documents({}) == 1

@@ -101,6 +101,78 @@ def test_what_can_be_read_of_an_invalid_report_identifies_it() -> None:
     assert isinstance(long_id, Unreadable) and long_id.partner_id is None
 
 
+WIRE = json.dumps(PROGRESS_WIRE_FORM)
+
+
+@pytest.mark.parametrize(
+    ("value", "reason", "said"),
+    [
+        # a name twice: last-wins would let one reader see 120 and another 1000
+        (WIRE[:-1] + ', "people_trained": 1000}', Reason.MALFORMED, '"people_trained" appears'),
+        (WIRE.replace('"DE": 70', '"DE": 70, "DE": 70'), Reason.MALFORMED, '"DE" appears'),
+        (WIRE[:-1] + ', "people\\u005ftrained": 120}', Reason.MALFORMED, "more than once"),
+        # not JSON numbers (Python's json reads them), or beyond a double
+        (WIRE.replace("150000.0", "-Infinity"), Reason.MALFORMED, "-Infinity is not a JSON"),
+        (WIRE.replace("150000.0", "NaN"), Reason.MALFORMED, "NaN is not a JSON number"),
+        (WIRE.replace("150000.0", "1e400"), Reason.MALFORMED, "1e400 is beyond"),
+        # a count with an exponent is a float, not an integer; euros may be written so
+        (
+            WIRE.replace('"people_trained": 120', '"people_trained": 1.2e2'),
+            Reason.INVALID,
+            "integer",
+        ),
+        # a date that leaves the calendar once in UTC (it stopped the consumer: OverflowError)
+        (
+            WIRE.replace("2026-10-05T09:30:00Z", "9999-12-31T23:59:59-01:00"),
+            Reason.INVALID,
+            "occurred_at",
+        ),
+        # look-alikes are other characters: never normalised into a valid report
+        (WIRE.replace('"people_trained"', '"p\u0435ople_trained"'), Reason.INVALID, "Extra"),
+        (WIRE.replace('"2026-Q3"', '"\uff12\uff10\uff12\uff16-Q3"'), Reason.INVALID, "period"),
+        (WIRE.replace("120,", "\uff11\uff12\uff10,", 1), Reason.MALFORMED, "not JSON"),
+    ],
+)
+def test_what_readers_could_disagree_on_is_refused(value: str, reason: Reason, said: str) -> None:
+    got = read(FakeRecord(value.encode()))
+    assert isinstance(got, Unreadable), value
+    assert got.reason is reason and said in got.error, got.error
+
+
+def test_euros_with_an_exponent_and_far_future_dates_are_read() -> None:
+    """Numbers are numbers: 1.5e5 euros is 150,000. occurred_at is the sender's word,
+    which no decision depends on (monitoring judges by its own clock)."""
+    value = WIRE.replace("150000.0", "1.5e5").replace("2026-10-05T09:30:00Z", "9999-12-31T23:59Z")
+    got = read(FakeRecord(value.encode()))
+    assert isinstance(got, Report) and got.figures.investment_cents == 15_000_000
+    assert got.occurred_at.year == 9999
+
+
+def test_a_name_given_twice_identifies_nothing() -> None:
+    """The commitment named twice cannot say whose the rejection is: the key does."""
+    twice = WIRE[:-1] + ', "commitment_id": "c-other"}'
+    got = read(FakeRecord(twice.encode(), key=b"c-keyed"))
+    assert isinstance(got, Unreadable) and got.reason is Reason.MALFORMED
+    assert (got.commitment_id, got.partner_id) == ("c-keyed", "p-acme")
+
+
+def test_a_report_with_two_signatures_is_refused() -> None:
+    private, _ = new_key_pair()
+    value, headers = signed_message(c.ProgressReported.model_validate(PROGRESS_WIRE_FORM), private)
+    for twice in (
+        headers * 2,
+        [*headers, ("pact-signature", b"junk")],
+        [("pact-signature", None), *headers],
+    ):
+        got = read(FakeRecord(value, headers=twice))
+        assert isinstance(got, Unreadable) and got.reason is Reason.BAD_SIGNATURE
+        assert "2 pact-signature headers" in got.error
+        assert got.event_id == PROGRESS_WIRE_FORM["event_id"]
+    many = [(f"x-{i}", b"v") for i in range(5000)]
+    got = read(FakeRecord(value, headers=[*many, *headers]))
+    assert isinstance(got, Report) and got.signature is not None
+
+
 def test_signatures_verify_against_the_report_as_received() -> None:
     private, public = new_key_pair()
     value, headers = signed_message(c.ProgressReported.model_validate(PROGRESS_WIRE_FORM), private)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, NoReturn, Protocol, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -53,10 +54,48 @@ def format_validation_error(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+class AmbiguousJSON(ValueError):
+    """JSON that parsers read differently: a name twice in one object, a number that is not
+    finite (NaN, Infinity: no JSON at all, though Python's json reads them) or beyond a
+    double. Every reader must see the same message (I-JSON, RFC 7493), so it is refused."""
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    document = dict(pairs)
+    if len(document) == len(pairs):
+        return document
+    seen: set[str] = set()
+    for name, _ in pairs:
+        if name in seen:
+            raise AmbiguousJSON(
+                f"the name {json.dumps(name)} appears more than once in one object; which "
+                "value counts would be a guess (each name once: RFC 8259 section 4, RFC 7493)"
+            )
+        seen.add(name)
+    raise AssertionError("unreachable")
+
+
+def _constant(name: str) -> NoReturn:
+    raise AmbiguousJSON(f"{name} is not a JSON number (JSON numbers are finite: RFC 8259 6)")
+
+
+def _float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise AmbiguousJSON(f"the number {text[:40]} is beyond the range of a double (RFC 7493)")
+    return number
+
+
+def loads(text: str | bytes) -> Any:
+    """json.loads, refusing what JSON readers disagree on (AmbiguousJSON, a ValueError)."""
+    return json.loads(text, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float)
+
+
 def decode(
     adapter: TypeAdapter[T], value: bytes | None, max_bytes: int
 ) -> Decoded[T] | Undecodable:
-    """Bytes -> a contract event, or why not (never raises)."""
+    """Bytes -> a contract event, or why not (never raises: one message must not stop a
+    consumer)."""
     if value is None:
         return Undecodable("malformed", "message has no value")
     if len(value) > max_bytes:
@@ -66,7 +105,9 @@ def decode(
     except UnicodeDecodeError as exc:
         return Undecodable("malformed", f"message is not UTF-8: {exc}")
     try:
-        raw = json.loads(text)
+        raw = loads(text)
+    except AmbiguousJSON as exc:
+        return Undecodable("malformed", f"message is not plain JSON: {exc}")
     except (ValueError, RecursionError) as exc:  # also nested too deep, or a number too long
         return Undecodable("malformed", f"message is not JSON: {exc}")
     if not isinstance(raw, dict):
@@ -75,6 +116,8 @@ def decode(
         return Decoded(adapter.validate_python(raw), raw)
     except ValidationError as exc:
         return Undecodable("invalid", format_validation_error(exc))
+    except ArithmeticError as exc:  # a validator's overflow (a date past year 9999): refused too
+        return Undecodable("invalid", f"message cannot be validated: {type(exc).__name__}: {exc}")
 
 
 class DeadLetterPublisher(Protocol):

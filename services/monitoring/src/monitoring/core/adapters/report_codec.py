@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import uuid
+from collections import Counter
 from functools import cache
 from typing import Any
 
@@ -15,6 +16,7 @@ from monitoring.core.domain.commands import Unreadable
 from monitoring.core.domain.figures import FIGURES, Figures, FigureSpec, Kind
 from monitoring.core.domain.model import Report
 from pact_common.consuming import Decoded, Record, Undecodable, decode
+from pact_common.errors import DomainError
 from pact_contracts import MAX_REPORT_BYTES, PROGRESS_REPORTED, ProgressReported
 from pact_contracts.progress import FigureKind, report_figures
 from pact_contracts.signing import SIGNATURE_HEADER, canonical_json, verify
@@ -89,9 +91,14 @@ def to_report(
     )
 
 
+def headers(record: Record, name: str) -> list[bytes | None]:
+    """Every value of the header `name`, in order (Kafka allows a name more than once)."""
+    return [value for key, value in getattr(record, "headers", None) or () if key == name]
+
+
 def header(record: Record, name: str) -> str | None:
-    for key, value in getattr(record, "headers", None) or ():
-        if key == name and value is not None:
+    for value in headers(record, name):
+        if value is not None:
             return bytes(value).decode("utf-8", errors="replace")
     return None
 
@@ -102,6 +109,12 @@ def read(record: Record) -> Report | Unreadable:
         decoded = decode(PROGRESS_REPORTED.adapter, record.value, MAX_REPORT_BYTES)
     except (ValueError, RecursionError) as exc:  # beyond json's limits: digits, nesting
         decoded = Undecodable("malformed", f"message cannot be parsed as JSON: {exc}")
+    if isinstance(decoded, Decoded) and (signatures := len(headers(record, SIGNATURE_HEADER))) > 1:
+        decoded = Undecodable(
+            Reason.BAD_SIGNATURE,
+            f"the message carries {signatures} {SIGNATURE_HEADER} headers; a report carries "
+            "at most one, so which signature counts would be a guess",
+        )
     if isinstance(decoded, Decoded):
         text = (record.value or b"").decode("utf-8")
         return to_report(decoded.event, decoded.raw, text, header(record, SIGNATURE_HEADER), source)
@@ -140,16 +153,25 @@ def unreadable(
 
 
 def _ids(value: bytes) -> dict[str, str | None]:
-    """What identifies the report, when it can be read at all (for its partner to find it)."""
+    """What identifies the report, when it can be read at all (for its partner to find it);
+    not a name given twice (which value is meant cannot be told)."""
+    twice: set[str] = set()
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        document = dict(items)
+        if len(document) < len(items):
+            twice.update(n for n, count in Counter(n for n, _ in items).items() if count > 1)
+        return document
+
     try:
-        raw = json.loads(value)
+        raw = json.loads(value, object_pairs_hook=pairs)
     except (ValueError, RecursionError):
         return {}
     if not isinstance(raw, dict):
         return {}
 
     def text(name: str) -> str | None:
-        found = raw.get(name)
+        found = None if name in twice else raw.get(name)
         if not (isinstance(found, str) and 0 < len(found) <= 64):
             return None
         try:  # JSON escapes can spell lone surrogates, which no document can store
@@ -178,8 +200,10 @@ def verify_signature(report: Report, public_key: str) -> bool:
 
 def from_http(body: bytes, signature: str | None) -> Report:
     """A report posted over HTTP (validated already; with its event_id): taken like one off
-    the topic, its content hash over the same canonical JSON."""
+    the topic, its content hash over the same canonical JSON. What the topic refuses but
+    the HTTP layer's JSON reading lets through (a name twice, NaN) is refused here."""
     decoded = decode(PROGRESS_REPORTED.adapter, body, MAX_REPORT_BYTES)
-    assert isinstance(decoded, Decoded), "POST /progress validates the report first"
+    if isinstance(decoded, Undecodable):
+        raise DomainError(decoded.error, code=decoded.reason)
     source = f"http/{decoded.raw['event_id']}"
     return to_report(decoded.event, decoded.raw, body.decode("utf-8"), signature, source)
