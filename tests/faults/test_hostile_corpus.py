@@ -1,15 +1,16 @@
 """A corpus of hostile and broken progress messages sent straight to the progress topic, each
 followed by a valid report. Every hostile message lands on monitoring.progress-rejected.v1
 with the reason the table names (or is parked, then expires; or is ignored as the duplicate
-it is); the consumer never stops; every valid report is applied (exact totals)."""
+it is), and those whose partner can be told are listed to that partner alone at GET
+/progress/rejections; the consumer never stops; every valid report is applied (exact
+totals), also those sent compressed, without a key or among thousands of headers."""
 
 from __future__ import annotations
 
 import json
 import random
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -28,77 +29,23 @@ from tests.integration.monitoring.conftest import ManualClock, Monitoring, repor
 from tests.support.kafka import Producer, wait_until
 from tests.support.runtime import settings_for_test
 
-from .harness import RawProducer, summary
+from .corpus import (
+    APPLIED,
+    IGNORED,
+    NOBODY,
+    PARKED,
+    UNREADABLE,
+    Corpus,
+    Item,
+    Senders,
+    batches,
+    enc,
+    jsonable,
+)
+from .corpus_wire import wire_cases
+from .harness import summary
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
-
-#: Outcomes that are not a rejection.
-APPLIED, IGNORED, PARKED = "applied", "ignored", "parked"
-UNREADABLE = {"malformed", "too_large", "invalid"}
-Headers = Sequence[tuple[str, bytes | None]] | None
-
-
-@dataclass
-class Item:
-    label: str
-    value: bytes | None
-    expected: str  # a RejectionReason code, or APPLIED / IGNORED / PARKED
-    headers: Headers = None
-    #: set for the reports that can be read: their rejections carry it
-    event_id: str | None = None
-    #: (commitment, period, revision, people_trained) of an applied report
-    applies: tuple[str, str, int, int] | None = None
-
-
-def jsonable(period: str = "2026-Q1", people: int = 10, **kw: Any) -> dict[str, Any]:
-    return report(period, people, **kw).to_jsonable()
-
-
-def enc(document: Any) -> bytes:
-    return json.dumps(document).encode()
-
-
-class Corpus:
-    """The table: (label, message, expected outcome), in the order sent."""
-
-    def __init__(self, signing_key: str) -> None:
-        self.items: list[Item] = []
-        self.key = signing_key
-        self.other_key, _ = new_key_pair()
-
-    def raw(self, label: str, value: bytes | None, expected: str, headers: Headers = None) -> None:
-        event_id = None
-        if expected not in UNREADABLE:
-            event_id = json.loads(value or b"{}").get("event_id")
-        self.items.append(Item(label, value, expected, headers, event_id))
-
-    def doc(self, label: str, document: dict[str, Any], expected: str) -> None:
-        self.raw(label, enc(document), expected)
-
-    def bad(self, label: str, **changes: Any) -> None:
-        """A report of p-acme on c-cloud, with `changes` (None deletes the field): invalid."""
-        document = jsonable("2025-Q1", 10)
-        for name, value in changes.items():
-            if value is None:
-                document.pop(name)
-            else:
-                document[name] = value
-        self.doc(label, document, "invalid")
-
-    def applied(self, label: str, event: ProgressReported, value: bytes | None = None) -> None:
-        value = value if value is not None else event.to_bytes()
-        self.items.append(
-            Item(
-                label,
-                value,
-                APPLIED,
-                event_id=str(event.event_id),
-                applies=(event.commitment_id, event.period, event.revision, event.people_trained),
-            )
-        )
-
-    def signed(self, event: ProgressReported, private: str | None = None) -> tuple[bytes, Headers]:
-        return signed_message(event, private or self.key)
 
 
 def build_corpus(private: str) -> Corpus:
@@ -162,8 +109,9 @@ def build_corpus(private: str) -> Corpus:
     c.bad("negative investment", investment_eur=-0.01)
     c.bad("over a billion trained", people_trained=1_000_000_001)
     c.bad("investment over 1e12", investment_eur=1e13)
-    c.bad("infinite count", people_trained=float("inf"))
-    c.bad("NaN investment", investment_eur=float("nan"))
+    # Infinity and NaN are no JSON (Python's json reads them): refused as such
+    c.doc("infinite count", jsonable("2025-Q1", 10) | {"people_trained": float("inf")}, "malformed")
+    c.doc("NaN investment", jsonable("2025-Q1", 10) | {"investment_eur": float("nan")}, "malformed")
     c.bad("by_country not summing", by_country={"DE": 6, "FR": 3})
     c.bad("by_level not summing", by_level={"advanced": 11})
     c.bad("by_gender not summing", by_gender={"female": 2, "male": 2})
@@ -281,6 +229,7 @@ def build_corpus(private: str) -> Corpus:
         ("x-empty", None),
         ("content-type", b"text/xml"),
     ]
+    wire_cases(c)
     return c
 
 
@@ -372,18 +321,20 @@ async def test_hostile_corpus(monitoring: Monitoring, record_property: Any) -> N
     corpus = build_corpus(private).items
     stream = ValidStream(private)
     sent: list[Item] = []
-    for item in corpus:
-        sent += [item, stream.next()]
+    for item, after in zip(corpus, [*corpus[1:], None], strict=True):
+        sent.append(item)
+        if item.batch is None or after is None or after.batch != item.batch:
+            sent.append(stream.next())
     hostile = [i for i in corpus if i.expected not in (APPLIED, IGNORED)]
     assert len(hostile) >= 60
 
     topic = m.topic(PROGRESS_REPORTED)
     keys: list[str] = []
-    async with RawProducer() as producer:
-        for item in sent:
-            meta = await producer.send(topic, item.value, b"corpus", item.headers)
-            where = f"{topic}/{meta.partition}/{meta.offset}"
-            keys.append(where if item.expected in UNREADABLE else str(item.event_id))
+    async with Senders() as senders:
+        for group in batches(sent):
+            for item, meta in zip(group, await senders.send(topic, group), strict=True):
+                where = f"{topic}/{meta.partition}/{meta.offset}"
+                keys.append(where if item.by_position else str(item.event_id))
     labels = dict(zip(keys, (item.label for item in sent), strict=True))
     expected: Counter[tuple[str, str]] = Counter()
     for key, item in zip(keys, sent, strict=True):
@@ -407,20 +358,28 @@ async def test_hostile_corpus(monitoring: Monitoring, record_property: Any) -> N
     events = await m.rejections(total, settle=1.0)
     assert len(events) == total
     assert Counter(e["reason_code"] for e in events) == Counter(r for _, r in expected.elements())
-    readable = Counter(k for k, r in expected.elements() if r not in UNREADABLE)
+    item_of = dict(zip(keys, sent, strict=True))  # a key names one message, or one event_id
+    readable = Counter(item_of[k].event_id for k, r in expected.elements() if r not in UNREADABLE)
     assert (
         Counter(e["original_event_id"] for e in events if e["reason_code"] not in UNREADABLE)
         == readable
     )
+    await _each_partner_sees_its_own(m, topic, keys, sent)
 
     truth = expected_totals(sent)
-    for commitment_id, periods in truth.items():
-        doc = await m.progress(commitment_id)
-        assert doc is not None
-        assert {p: e["revision"] for p, e in doc["periods"].items()} == {
-            p: r for p, (r, _) in periods.items()
-        }, commitment_id
-        assert doc["totals"]["people_trained"] == sum(n for _, n in periods.values())
+
+    async def applied_all() -> bool:  # reports sent without a key may be on any partition
+        for commitment_id, periods in truth.items():
+            doc = await m.progress(commitment_id)
+            assert doc is not None
+            if {p: e["revision"] for p, e in doc["periods"].items()} != {
+                p: r for p, (r, _) in periods.items()
+            }:
+                return False
+            assert doc["totals"]["people_trained"] == sum(n for _, n in periods.values())
+        return True
+
+    await wait_until(applied_all, timeout=20)
     rollups = {r["_id"]: r for r in await m.db["rollups"].find().to_list()}
     acme = sum(n for c in ("c-cloud", "c-monthly") for _, n in truth[c].values())
     assert rollups["partner:p-acme"]["people_trained"] == acme
@@ -433,6 +392,28 @@ async def test_hostile_corpus(monitoring: Monitoring, record_property: Any) -> N
         f"{sum(1 for i in sent if i.expected == IGNORED)} duplicates ignored",
         record_property,
     )
+
+
+async def _each_partner_sees_its_own(
+    m: Monitoring, topic: str, keys: list[str], sent: list[Item]
+) -> None:
+    """GET /progress/rejections, as each partner of the corpus: the rejections an item names
+    a partner for are listed to that partner and to no other."""
+    listed: dict[str, set[str]] = {}
+    for partner in ("p-acme", "p-other", "p-signer"):
+        response = await m.http.get(
+            "/progress/rejections", params={"limit": 500}, headers=m.token(partner)
+        )
+        assert response.status_code == 200, response.text
+        page = response.json()
+        assert page["next"] is None, "more than one page"
+        listed[partner] = {r["rejection_id"] for r in page["items"]} | {
+            r["event_id"] for r in page["items"] if r["event_id"]
+        }
+    for key, item in zip(keys, sent, strict=True):
+        if item.visible_to is not None:
+            seen_by = {p for p, found in listed.items() if key in found}
+            assert seen_by == ({item.visible_to} - {NOBODY}), (item.label, seen_by)
 
 
 async def _rejections_are(
