@@ -108,6 +108,14 @@ class Campaign:
             return all([await self.db[name].count_documents({}) == n for name, n in counts.items()])
 
         await wait_until(loaded, timeout=60)
+        # the alerts that hold before any report (date rules: dated.py) have fired
+        first = list(self.world.fired(0))
+
+        async def fired_first() -> bool:
+            held = await self.db["alerts"].count_documents({"_id": {"$in": first}})
+            return bool(held == len(first))
+
+        await wait_until(fired_first, timeout=60)
 
     # --- the stream and the faults ---
 
@@ -229,29 +237,40 @@ class Campaign:
             raise RuntimeError(f"monitoring's database could not be read in {timeout:.0f} s")
         return truth, observed, converged
 
-    async def alerts_on_topic(self, fired: dict[str, Any]) -> tally.Alerts:
-        """The alerts on monitoring.alerts.v1 against those that must have fired."""
+    async def alerts_on_topic(
+        self, fired: dict[str, Any], resolved: dict[str, Any]
+    ) -> tally.Alerts:
+        """The alerts on monitoring.alerts.v1 against those that must have fired and been
+        resolved."""
         events = await read_events(
             self.topic(ALERTS),
-            len(fired),
+            len(fired) + len(resolved),
             bootstrap=self.kafka.bootstrap,
             timeout=60,
             settle=1.5,
         )
-        return tally.alerts(fired, events)
+        return tally.alerts(fired, events, resolved)
 
     async def webhooks(
-        self, fired: dict[str, tuple[str | None, str]], event_ids: dict[str, str]
+        self,
+        fired: dict[str, tuple[str | None, str]],
+        resolved: dict[str, tuple[str | None, str]],
+        event_ids: dict[tuple[str, str], str],
     ) -> tally.Webhooks:
-        """The deliveries received against those due: every fired alert to its partner and
-        to the secretariat, each under one X-Pact-Delivery id, with the alert's event_id."""
+        """The deliveries received against those due: every transition of every alert to
+        its partner and to the secretariat, each under one X-Pact-Delivery id, with the
+        event_id of the alert event."""
         expected: dict[str, tuple[str, str]] = {}
-        for fingerprint, (partner_id, _) in fired.items():
-            receivers = [SECRETARIAT] + ([partner_receiver(partner_id)] if partner_id else [])
-            for receiver in receivers:
-                key = delivery_key(fingerprint, 1, DeliveryTransition.FIRED, receiver)
-                path = "/secretariat" if receiver == SECRETARIAT else f"/partners/{partner_id}"
-                expected[delivery_id(key)] = (path, event_ids.get(fingerprint, "not fired"))
+        transitions = [(DeliveryTransition.FIRED, tally.FIRED, fired)]
+        transitions.append((DeliveryTransition.RESOLVED, tally.RESOLVED, resolved))
+        for transition, event_type, alerts in transitions:
+            for fingerprint, (partner_id, _) in alerts.items():
+                event_id = event_ids.get((event_type, fingerprint), f"not {transition.value}")
+                receivers = [SECRETARIAT] + ([partner_receiver(partner_id)] if partner_id else [])
+                for receiver in receivers:
+                    key = delivery_key(fingerprint, 1, transition, receiver)
+                    path = "/secretariat" if receiver == SECRETARIAT else f"/partners/{partner_id}"
+                    expected[delivery_id(key)] = (path, event_id)
 
         def received() -> bool:
             return {d.delivery_id for d in self.receiver.received} >= set(expected)

@@ -5,7 +5,7 @@ loss shows as a number rather than as a failed comparison."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -80,43 +80,66 @@ def projections(truth: Truth, seen: Observed, rollups: Mapping[str, int]) -> Pro
     )
 
 
+FIRED, RESOLVED = "AlertFired", "AlertResolved"
+Transition = tuple[str, str]  # (event type, fingerprint)
+
+
 @dataclass(frozen=True)
 class Alerts:
-    """AlertFired events on monitoring.alerts.v1 against the alerts that must have fired,
-    each once: one event_id per (fingerprint, episode 1)."""
+    """AlertFired and AlertResolved events on monitoring.alerts.v1 against the transitions
+    that must have happened, each once: one event_id per (type, fingerprint, episode 1)."""
 
     expected: int
-    missing: set[str]
-    unexpected: set[str]
-    #: (fingerprint, episode) published under more than one event_id, or in another episode
-    twice: list[tuple[str, int]]
+    #: transitions that must have happened, by event type
+    wanted: Counter[str]
+    missing: set[Transition]
+    unexpected: set[Transition]
+    #: (type, fingerprint, episode) published under more than one event_id, or in another
+    #: episode
+    twice: list[tuple[str, str, int]]
     #: the same event published again (same event_id: consumers ignore it)
     repeats: int
-    event_ids: dict[str, str] = field(default_factory=dict)
+    event_ids: dict[Transition, str] = field(default_factory=dict)
 
     @property
     def exact(self) -> bool:
         return not (self.missing or self.unexpected or self.twice)
 
+    def happened(self, event_type: str) -> int:
+        return self.wanted[event_type] - sum(1 for t, _ in self.missing if t == event_type)
 
-def alerts(expected: Iterable[str], events: list[dict[str, Any]]) -> Alerts:
-    wanted = set(expected)
-    ids: dict[tuple[str, int], set[str]] = defaultdict(set)
-    others = set()
+    def by_rule(self) -> str:
+        """'MilestoneMissed 14/14, ...': per rule, alerts fired / resolved as they should."""
+        fired: Counter[str] = Counter()
+        resolved: Counter[str] = Counter()
+        for (event_type, fingerprint), _ in self.event_ids.items():
+            if (event_type, fingerprint) not in self.unexpected:
+                (fired if event_type == FIRED else resolved)[fingerprint.split(":")[0]] += 1
+        rules = sorted(set(fired) | set(resolved))
+        return ", ".join(f"{r} {fired[r]}/{resolved[r]}" for r in rules)
+
+
+def alerts(
+    fired: Iterable[str], events: list[dict[str, Any]], resolved: Iterable[str] = ()
+) -> Alerts:
+    wanted = {(FIRED, f) for f in fired} | {(RESOLVED, f) for f in resolved}
+    ids: dict[tuple[str, str, int], set[str]] = defaultdict(set)
+    others: set[Transition] = set()
     for e in events:
-        if e.get("event_type") == "AlertFired":
-            ids[e["fingerprint"], e["episode"]].add(e["event_id"])
+        if e.get("event_type") in (FIRED, RESOLVED):
+            ids[e["event_type"], e["fingerprint"], e["episode"]].add(e["event_id"])
         else:
-            others.add(f"{e.get('event_type')}:{e.get('fingerprint')}")
-    seen = {fingerprint for fingerprint, _ in ids}
-    twice = sorted(k for k, v in ids.items() if len(v) > 1 or k[1] != 1)
+            others.add((str(e.get("event_type")), str(e.get("fingerprint"))))
+    seen = {(t, f) for t, f, _ in ids}
+    twice = sorted(k for k, v in ids.items() if len(v) > 1 or k[2] != 1)
     return Alerts(
         expected=len(wanted),
+        wanted=Counter(t for t, _ in wanted),
         missing=wanted - seen,
         unexpected=(seen - wanted) | others,
         twice=twice,
         repeats=len(events) - len(others) - sum(len(v) for v in ids.values()),
-        event_ids={k: min(v) for (k, _), v in ids.items()},
+        event_ids={(t, f): min(v) for (t, f, _), v in ids.items()},
     )
 
 

@@ -28,11 +28,13 @@ import pytest
 import pytest_asyncio
 from pymongo import AsyncMongoClient
 
+from pact_contracts import AlertRule
 from tests.support.infra import DedicatedKafka, DedicatedMongo
 from tests.support.kafka import wait_until
 
 from . import crashes, tally
 from .campaign import Campaign
+from .dated import informational
 from .harness import RawProducer, WebhookReceiver, summary
 from .world import World
 
@@ -102,17 +104,19 @@ async def check(c: Campaign, record: Any, fault: str, **extra: object) -> None:
         )
         for ps in ("pship-a", "pship-d")
     }
-    fired = c.world.fired(c.rounds_sent)
-    a = await c.alerts_on_topic(fired)
-    w = await c.webhooks(fired, a.event_ids)
+    fired, resolved = c.world.fired(c.rounds_sent), c.world.resolved(c.rounds_sent)
+    a = await c.alerts_on_topic(fired, resolved)
+    w = await c.webhooks(fired, resolved, a.event_ids)
     on_topic = await c.messages_on_topic(truth.messages)
     details = "".join(f", {k} {v}" for k, v in extra.items())
     recovery = f"{c.recovery:.1f} s" if c.recovery is not None else "n/a"
     summary(
         f"faults/{fault}: events sent {on_topic} (distinct {len(truth.distinct)}), duplicates "
-        f"ignored {on_topic - len(observed.receipts)}; alerts fired {a.expected - len(a.missing)}"
-        f" of {a.expected} (missing {len(a.missing)}, unexpected {len(a.unexpected)}, twice "
-        f"{len(a.twice)}; {a.repeats} repeats on the topic, same event_id); webhooks "
+        f"ignored {on_topic - len(observed.receipts)}; alerts fired "
+        f"{a.happened(tally.FIRED)} of {a.wanted[tally.FIRED]} and resolved "
+        f"{a.happened(tally.RESOLVED)} of {a.wanted[tally.RESOLVED]} (missing "
+        f"{len(a.missing)}, unexpected {len(a.unexpected)}, twice {len(a.twice)}; {a.repeats} "
+        f"repeats on the topic, same event_id; by rule fired/resolved: {a.by_rule()}); webhooks "
         f"{w.expected - len(w.missing)} of {w.expected} delivered once per transition (missing "
         f"{len(w.missing)}, unexpected {len(w.unexpected)}, misdirected {len(w.misdirected)}; "
         f"{w.resent} resent with the same X-Pact-Delivery); recovery {recovery} "
@@ -326,3 +330,15 @@ async def test_two_instances_one_killed(campaign: Campaign, record_property: Any
     await c.stream(len(c.world.rounds) - c.rounds_sent, {3: kill_a})
     assert c.rounds_sent == len(c.world.rounds)
     await check(c, record_property, "two-instances-one-killed")
+
+
+async def test_the_campaign_fired_and_resolved_every_rule(campaign: Campaign) -> None:
+    """Over the whole campaign (the tests above checked each alert against monitoring's),
+    every rule fired and every rule that resolves resolved: what the world is made for."""
+    c = campaign
+    assert c.rounds_sent == len(c.world.rounds)
+    fired = {f.split(":")[0] for f in c.world.fired(c.rounds_sent)}
+    resolved = {f.split(":")[0] for f in c.world.resolved(c.rounds_sent)}
+    rules = {rule.value for rule in AlertRule}
+    assert fired == rules
+    assert resolved == {r for r in rules if not informational(r)}

@@ -69,20 +69,51 @@ def test_a_report_applied_twice_is_counted_double() -> None:
     assert not p.exact
 
 
+def _event(event_type: str, fingerprint: str, event_id: str, episode: int = 1) -> dict[str, object]:
+    return {
+        "event_type": event_type,
+        "fingerprint": fingerprint,
+        "episode": episode,
+        "event_id": event_id,
+    }
+
+
 def test_alerts_missing_unexpected_and_published_twice_are_counted() -> None:
-    def fired(fingerprint: str, event_id: str, episode: int = 1) -> dict[str, object]:
-        return {
-            "event_type": "AlertFired",
-            "fingerprint": fingerprint,
-            "episode": episode,
-            "event_id": event_id,
-        }
+    def fired(fingerprint: str, event_id: str) -> dict[str, object]:
+        return _event("AlertFired", fingerprint, event_id)
 
     events = [fired("a", "1"), fired("a", "1"), fired("b", "2"), fired("b", "3"), fired("x", "4")]
     a = tally.alerts({"a", "b", "c"}, events)
-    assert (a.missing, a.unexpected, a.twice, a.repeats) == ({"c"}, {"x"}, [("b", 1)], 1)
+    assert (a.missing, a.unexpected, a.repeats) == (
+        {("AlertFired", "c")},
+        {("AlertFired", "x")},
+        1,
+    )
+    assert a.twice == [("AlertFired", "b", 1)]
+    assert (a.expected, a.happened("AlertFired")) == (3, 2)
     assert not a.exact
     assert tally.alerts({"a"}, [fired("a", "1"), fired("a", "1")]).exact
+
+
+def test_resolutions_missing_unexpected_and_in_a_second_episode_are_counted() -> None:
+    events = [
+        _event("AlertFired", "a", "1"),
+        _event("AlertResolved", "a", "2"),
+        _event("AlertFired", "b", "3"),
+        _event("AlertResolved", "b", "4"),  # b must still hold
+        _event("AlertFired", "c", "5"),
+        _event("AlertResolved", "c", "6"),
+        _event("AlertFired", "c", "7", episode=2),  # fired again
+    ]
+    a = tally.alerts({"a", "b", "c"}, events, resolved={"a", "c", "d"})
+    assert a.missing == {("AlertResolved", "d")}
+    assert a.unexpected == {("AlertResolved", "b")}
+    assert a.twice == [("AlertFired", "c", 2)]
+    assert (a.happened("AlertFired"), a.happened("AlertResolved")) == (3, 2)
+    assert a.by_rule() == "a 1/1, b 1/0, c 1/1"  # b fired as it should; its resolution not
+    assert not a.exact
+    good = tally.alerts({"a"}, events[:2], resolved={"a"})
+    assert good.exact and good.event_ids == {("AlertFired", "a"): "1", ("AlertResolved", "a"): "2"}
 
 
 def test_webhooks_missing_resent_and_misdirected_are_counted() -> None:

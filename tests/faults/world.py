@@ -4,17 +4,23 @@ corrections, stale revisions and duplicates, cut into rounds of one report per c
 It says what monitoring must show after any number of rounds: per (commitment, period) the
 figures of the highest revision sent, and which alerts have fired.
 
-Dates follow today (the service runs on the real clock): every commitment's window began a
-few months ago and runs five years, with a year of reporting grace and its milestone more
-than a year ahead, so no rule that depends on the date (missed, at risk, overdue) can fire.
-The commitments of partnerships A and B are only ever corrected upwards, so their progress
-never decreases and the alerts that fire are exactly the thresholds reached (the
-informational MilestoneAchieved and TargetAchieved, once per fingerprint); those of C and D
-are corrected both ways, with thresholds no one reaches.
+Dates follow today (the service runs on the real clock). Most commitments' windows began a
+few months ago and run five years, with a year of reporting grace and their milestone more
+than a year ahead, so no rule that depends on the date can fire for them. The commitments
+of partnerships A and B are only ever corrected upwards, so their progress never decreases
+and their alerts are the thresholds reached (MilestoneAchieved and TargetAchieved); those
+of C and D are corrected both ways, with thresholds no one reaches. Some of A and B are
+dated (dated.py) so that every date rule fires at once and resolves as reports come in, and
+some of D report one month that their last report sets to 0: their achievements, which are
+informational, stay fired and do not fire again. Each alert fires at most once and resolves
+at most once, whatever the batches monitoring takes the reports in (each rule's stretch is
+checked: dated.single_episode).
 """
 
 from __future__ import annotations
 
+import itertools
+import operator
 import random
 import uuid
 from collections import Counter
@@ -35,6 +41,19 @@ from pact_contracts import (
     ProgressReported,
 )
 from tests.support.examples import COMMITMENT, PARTNER
+
+from .dated import (
+    DROP,
+    LATE,
+    PLAIN,
+    RUNNING,
+    Rules,
+    dated,
+    informational,
+    month_start,
+    months,
+    single_episode,
+)
 
 PARTNERSHIPS = ("pship-a", "pship-b", "pship-c", "pship-d")
 MONOTONE = frozenset({"pship-a", "pship-b"})
@@ -66,10 +85,20 @@ class Plan:
     messages: list[Message] = field(default_factory=list)
     milestone: int = NEVER // 10
     target: int = NEVER
+    kind: str = PLAIN
+    deadline: date = date.max
+    grace_days: int = 365
+    milestone_due: date = date.max
 
     @property
     def monotone(self) -> bool:
-        return self.partnership_id in MONOTONE
+        return self.partnership_id in MONOTONE or self.kind == DROP
+
+    def rules(self) -> Rules:
+        return Rules(
+            self.id, self.monthly, self.start, self.deadline, self.grace_days,
+            self.milestone_due, self.milestone, self.target,
+        )  # fmt: skip
 
 
 @dataclass
@@ -87,13 +116,15 @@ class Truth:
         return sum(people for _, people in self.periods[commitment_id].values())
 
 
-def _month_start(day: date, back: int) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
+_month_start, _months = month_start, months
 
 
-def _months(first: date, n: int) -> list[str]:
-    return [f"{_month_start(first, -i):%Y-%m}" for i in range(n)]
+def _kind(i: int, partnership: str, monthly: bool) -> str:
+    if not monthly or i % 3:
+        return PLAIN
+    if partnership in MONOTONE:
+        return RUNNING if (i // 3) % 2 == 0 else LATE
+    return DROP if partnership == "pship-d" else PLAIN
 
 
 class World:
@@ -120,20 +151,32 @@ class World:
                 if monthly
                 else [f"{d.year}-Q{(d.month - 1) // 3 + 1}" for d in _quarters(start, 3)]
             )
-            self.plans.append(
-                Plan(
-                    id=f"c-{i:03d}",
-                    partner_id=self.partners[i % partners],
-                    partnership_id=PARTNERSHIPS[i % len(PARTNERSHIPS)],
-                    monthly=monthly,
-                    start=start,
-                    periods=periods,
-                    countries=("DE", "FR") if i % 2 == 0 else ("IT",),
-                )
+            partnership = PARTNERSHIPS[i % len(PARTNERSHIPS)]
+            plan = Plan(
+                id=f"c-{i:03d}",
+                partner_id=self.partners[i % partners],
+                partnership_id=partnership,
+                monthly=monthly,
+                start=start,
+                periods=periods[:1] if _kind(i, partnership, monthly) == DROP else periods,
+                countries=("DE", "FR") if i % 2 == 0 else ("IT",),
+                kind=_kind(i, partnership, monthly),
+                deadline=_years_later(start, 5),
+                milestone_due=self.milestone_due,
             )
+            if plan.kind in (RUNNING, LATE):
+                d = dated(plan.kind, today)
+                plan.start, plan.deadline, plan.grace_days = d.start, d.deadline, d.grace_days
+                plan.milestone_due, plan.periods = d.milestone_due, d.periods
+            self.plans.append(plan)
         per_commitment = reports // commitments
         for plan in self.plans:
             self._write(plan, per_commitment)
+            if plan.kind == DROP:  # its last report sets its one month to 0
+                kept = [m for m in plan.messages[:-1] if m.kind in ("first", "correction")]
+                last = max(kept, key=lambda m: m.revision)
+                drop = self._report(plan, last.period, last.revision + 1, 0, "correction")
+                plan.messages[-1] = drop
         self.rounds: list[list[Message]] = []
         for r in range(per_commitment):
             batch = [p.messages[r] for p in self.plans]
@@ -223,19 +266,18 @@ class World:
 
     def _thresholds(self) -> None:
         """Milestones reached at some round, targets at the last round or never, for the
-        monotone commitments; and three partnership targets."""
+        monotone commitments (the dated ones: their own lines, dated.py); and three
+        partnership targets."""
         last = len(self.rounds)
         everything = [self.truth(r) for r in range(last + 1)]
         #: commitment -> its people trained after each number of rounds
         self.totals = {p.id: [t.total(p.id) for t in everything] for p in self.plans}
+        #: commitment -> the periods it has reported after each number of rounds
+        self.reported = {p.id: [frozenset(t.periods[p.id]) for t in everything] for p in self.plans}
         for plan in self.plans:
-            if not plan.monotone:
-                continue
-            reached = self.totals[plan.id]
-            plan.milestone = max(1, reached[self.rng.randint(3, last - 2)])
-            plan.target = max(plan.milestone, reached[last], 1)
-            if self.rng.random() < 0.5:
-                plan.target += 1 + self.rng.randint(0, 50)
+            if plan.monotone:
+                self._lines(plan, self.totals[plan.id], last)
+        plain = [p for p in self.plans if p.kind == PLAIN]
 
         def summed(partnership: str, r: int) -> int:
             members = [p for p in self.plans if p.partnership_id == partnership]
@@ -246,26 +288,84 @@ class World:
             "t-b": ("pship-b", summed("pship-b", 3 * last // 4), summed("pship-b", last) + 1),
             "t-c": ("pship-c", NEVER // 10, NEVER),
         }
+        self.targets_start = min(p.start for p in plain)
+        #: fingerprint -> (partner, partnership) and whether it holds, after each round
+        self.states = self._states(last)
+
+    def _lines(self, plan: Plan, reached: list[int], last: int) -> None:
+        rng = self.rng
+        plan.milestone = max(1, reached[rng.randint(3, last - 2)])
+        if plan.kind == DROP:  # achieved mid-stream, and the last report takes it away
+            plan.milestone = max(1, reached[rng.randint(3, last // 3)])
+            plan.target = max(plan.milestone, reached[rng.randint(last // 3, last // 2)])
+        elif plan.kind == LATE:  # missed until reached at some round, or never
+            plan.milestone = max(1, reached[rng.randint(3, last // 2)])
+            never = rng.random() < 0.25
+            at = reached[last] + 1 if never else reached[rng.randint(last // 2, last - 2)]
+            plan.target = max(plan.milestone, at)
+        elif plan.kind == RUNNING:  # at risk until the pace crosses the line at some round
+            line = reached[rng.randint(3, last - 2)]
+            if rng.random() < 0.25:
+                line = reached[last] + 1
+            plan.target = max(plan.milestone, self._at_risk_target(plan, line))
+        else:
+            plan.target = max(plan.milestone, reached[last], 1)
+            if rng.random() < 0.5:
+                plan.target += 1 + rng.randint(0, 50)
+
+    def _at_risk_target(self, plan: Plan, line: int) -> int:
+        """The largest target at which `line` people, every period reported, are not at risk
+        (a larger target only puts them further behind)."""
+        at_risk = f"CommitmentAtRisk:commitment:{plan.id}"
+
+        def safe(target: int) -> bool:
+            plan.target = target
+            return not plan.rules().active(line, plan.periods, self.today)[at_risk]
+
+        low, high = 1, 100 * (line + 1)
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if safe(middle) else (low, middle - 1)
+        return low
+
+    def _states(self, last: int) -> dict[str, tuple[tuple[str | None, str], list[bool]]]:
+        out: dict[str, tuple[tuple[str | None, str], list[bool]]] = {}
+        for plan in self.plans:
+            rules, who = plan.rules(), (plan.partner_id, plan.partnership_id)
+            per_round = [
+                rules.active(self.totals[plan.id][r], self.reported[plan.id][r], self.today)
+                for r in range(last + 1)
+            ]
+            for fingerprint in per_round[0]:
+                out[fingerprint] = (who, [state[fingerprint] for state in per_round])
+        for target_id, (partnership, milestone, target) in self.targets.items():
+            members = [p for p in self.plans if p.partnership_id == partnership]
+            reached = [sum(self.totals[p.id][r] for p in members) for r in range(last + 1)]
+            due = self.milestone_due.isoformat()
+            fingerprint = f"MilestoneAchieved:partnership_target:{target_id}:{due}"
+            out[fingerprint] = ((None, partnership), [n >= milestone for n in reached])
+            fingerprint = f"TargetAchieved:partnership_target:{target_id}"
+            out[fingerprint] = ((None, partnership), [n >= target for n in reached])
+        checkpoints = last // 2
+        twice = [f for f, (_, states) in out.items() if not single_episode(states, checkpoints)]
+        assert not twice, f"the world lets these alerts fire more than once: {twice}"
+        # informational alerts (achievements) fire once and never resolve
+        return {
+            f: (who, list(itertools.accumulate(held, operator.or_)) if informational(f) else held)
+            for f, (who, held) in out.items()
+        }
 
     def fired(self, rounds: int) -> dict[str, tuple[str | None, str]]:
         """fingerprint -> (partner, partnership) of every alert fired after `rounds`."""
-        due = self.milestone_due.isoformat()
-        out: dict[str, tuple[str | None, str]] = {}
-        for plan in self.plans:
-            reached = self.totals[plan.id][rounds]
-            who = (plan.partner_id, plan.partnership_id)
-            if reached >= plan.milestone:
-                out[f"MilestoneAchieved:commitment:{plan.id}:{due}"] = who
-            if reached >= plan.target:
-                out[f"TargetAchieved:commitment:{plan.id}"] = who
-        for target_id, (partnership, milestone, target) in self.targets.items():
-            members = [p for p in self.plans if p.partnership_id == partnership]
-            reached = sum(self.totals[p.id][rounds] for p in members)
-            if reached >= milestone:
-                out[f"MilestoneAchieved:partnership_target:{target_id}:{due}"] = (None, partnership)
-            if reached >= target:
-                out[f"TargetAchieved:partnership_target:{target_id}"] = (None, partnership)
-        return out
+        return {f: who for f, (who, held) in self.states.items() if any(held[: rounds + 1])}
+
+    def resolved(self, rounds: int) -> dict[str, tuple[str | None, str]]:
+        """fingerprint -> (partner, partnership) of every alert resolved after `rounds`."""
+        return {
+            f: who
+            for f, (who, held) in self.states.items()
+            if any(held[: rounds + 1]) and not held[rounds]
+        }
 
     # --- the reference data, as the registry and commitments services publish it ---
 
@@ -298,10 +398,10 @@ class World:
                 "countries": list(plan.countries),
                 "target_value": plan.target,
                 "start_date": plan.start,
-                "deadline": _years_later(plan.start, 5),
-                "milestones": [Milestone(due_date=self.milestone_due, value=plan.milestone)],
+                "deadline": plan.deadline,
+                "milestones": [Milestone(due_date=plan.milestone_due, value=plan.milestone)],
                 "cadence": "monthly" if plan.monthly else "quarterly",
-                "grace_days": 365,
+                "grace_days": plan.grace_days,
             }
             events.append(
                 CommitmentPledged(
@@ -310,7 +410,7 @@ class World:
                     commitment=CommitmentSnapshot.model_validate(snapshot),
                 )
             )
-        first = min(p.start for p in self.plans)
+        first = self.targets_start
         for target_id, (partnership, milestone, target) in self.targets.items():
             events.append(
                 PartnershipTargetSet(
