@@ -164,6 +164,13 @@ BAD_REGISTRATIONS = [
         "must be accepted",
     ),
     ({"principles": {"lifelong_learning": True}}, "principles.skills_partnerships", "required"),
+    (  # `true` only, as the schema's `const: true` says: not 1, not "true"
+        {"principles": registration()["principles"] | {"lifelong_learning": 1}},
+        "principles.lifelong_learning",
+        "valid boolean",
+    ),
+    ({"contact_email": "skills@acme.test"}, "contact_email", "special-use"),
+    ({"legal_name": "\u0085 "}, "legal_name", "pattern"),  # white space only
     ({"hq_country": "US"}, "hq_country", "Input should be"),
     ({"hq_country": "EL"}, "hq_country", "Input should be"),
     ({"countries": ["DE", "XX"]}, "countries.1", "Input should be"),

@@ -13,13 +13,21 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+)
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .errors import DomainError
+from .text import NOT_WHITE_SPACE, trim
 
 ReadinessCheck = Callable[[], Awaitable[bool]]
 
@@ -39,9 +47,24 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Limit = Annotated[int, Query(ge=1, le=200)]
 
 #: A request's short text (a name, a title) and the reason it gives for a change: the same
-#: rules in the bodies of every service.
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
+#: rules in the bodies of every service. Measured as sent, as the schema's minLength and
+#: maxLength say, with at least one (three) characters besides the white space around them,
+#: as its pattern says; kept trimmed. (Measured after trimming, as Pydantic's strip_whitespace
+#: does, "\x85" passed the schema's minLength of 1 and was refused.)
+Text = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, pattern=NOT_WHITE_SPACE),
+    AfterValidator(trim),
+]
+Reason = Annotated[
+    str,
+    StringConstraints(
+        min_length=3,
+        max_length=2000,
+        pattern=f"{NOT_WHITE_SPACE}[\\s\\S]+{NOT_WHITE_SPACE}",
+    ),
+    AfterValidator(trim),
+]
 
 _FULL_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
 #: RFC 3339 `date-time`, in years 2 to 9998, so that every offset stays in years 1 to 9999

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from pact_common.text import is_blank
 from pact_common.vocabulary import CommitmentStatus as CommitmentStatus  # the shared vocabulary
 
 from .errors import RuleBroken, StatusConflict
@@ -214,7 +215,7 @@ class PartnershipTarget:
             raise RuleBroken(
                 "unknown_partnership", "partnership_id", f"no partnership {partnership_id}"
             )
-        if not title.strip():
+        if is_blank(title):
             raise RuleBroken("required", "title", "title must not be empty")
         made = cls(target_id, partnership.partnership_id, title, target, set_at=at)
         made.events.append(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from pact_common.targets import Milestone as Milestone  # the shared value
+from pact_common.text import is_blank
 
 from .errors import NotAllowed, RuleBroken
 
@@ -135,7 +136,7 @@ class Terms(Pledge):
     description: str = ""
 
     def __post_init__(self) -> None:
-        if not self.title.strip():
+        if is_blank(self.title):
             raise RuleBroken("required", "title", "title must not be empty")
         for name in ("specialisations", "levels", "countries"):
             values: tuple[str, ...] = getattr(self, name)
@@ -158,5 +159,5 @@ class Amendment:
 
 
 def require_reason(reason: str) -> None:
-    if not reason.strip():
+    if is_blank(reason):
         raise RuleBroken("required", "reason", "a reason is required")

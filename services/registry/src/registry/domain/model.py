@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from pact_common.text import is_blank
 from pact_common.vocabulary import PartnerStatus
 
 from . import events as facts
@@ -111,16 +112,21 @@ class Profile:
             raise InvalidRegistration(
                 f"size_class is required for organisation_type {self.organisation_type}",
                 field="size_class",
+                code="size_class_required",
             )
         if self.organisation_type not in COMPANY_TYPES and self.size_class is not None:
             raise InvalidRegistration(
-                "size_class applies to companies and SMEs only", field="size_class"
+                "size_class applies to companies and SMEs only",
+                field="size_class",
+                code="size_class_not_applicable",
             )
         if self.organisation_type == "sme" and self.size_class not in SME_SIZES:
             raise InvalidRegistration(
-                "an SME is micro, small or medium, not large", field="size_class"
+                "an SME is micro, small or medium, not large",
+                field="size_class",
+                code="sme_size_class",
             )
-        if not self.legal_name.strip():
+        if is_blank(self.legal_name):
             raise InvalidRegistration("legal_name must not be blank", field="legal_name")
 
     @property
@@ -212,6 +218,7 @@ class Partner:
             raise InvalidRegistration(
                 f"countries must include the headquarters country {updated.hq_country}",
                 field="countries",
+                code="hq_country_not_in_countries",
             )
         updated.check()
         changed = [f for f in changes if getattr(current, f) != getattr(updated, f)]

@@ -76,11 +76,11 @@ async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
         countries=tuple(dict.fromkeys(body.countries)),
         contact_name=body.contact_name,
         contact_email=str(body.contact_email),
-        website=str(body.website) if body.website else None,
+        website=body.website,
         vat=body.vat,
         euid=body.euid,
         pic=body.pic,
-        webhook_url=str(body.webhook_url) if body.webhook_url else None,
+        webhook_url=body.webhook_url,
         signing_public_key=body.signing_public_key,
     )
     cmd = commands.RegisterPartner(profile, list(body.partnerships), body.principles.model_dump())

@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
+    AfterValidator,
     AnyHttpUrl,
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
+    StrictBool,
     StringConstraints,
+    TypeAdapter,
+    ValidationError,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from pact_common.http import Page, Reason, Text
 from pact_contracts.vocabulary import CountryCode, OrganisationType, SizeClass
@@ -22,10 +28,54 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Vat = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$")]
 Euid = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[A-Za-z0-9.\-]{3,60}$")]
 Pic = Annotated[str, StringConstraints(pattern=r"^[0-9]{9}$")]
-Ed25519Key = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{43}=$", strip_whitespace=True)
+Ed25519Key = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/]{43}=$")]
+
+_HTTP_URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
+
+
+def _http_url(value: str) -> str:
+    """An http(s) URL, kept as given: its normalised form may be longer (a `/` added, a host
+    in punycode) than the 2000 characters the schema and the partner events allow."""
+    try:
+        _HTTP_URL.validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        raise PydanticCustomError(error["type"], error["msg"]) from None
+    return value
+
+
+Url = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000),
+    AfterValidator(_http_url),
+    Field(json_schema_extra={"format": "uri"}),
 ]
-Url = Annotated[AnyHttpUrl, Field(max_length=2000)]
+
+
+def special_use_domains(names: list[str]) -> str:
+    """`@` then one of `names` (or a subdomain of one) at the end, in any case."""
+    spelled = ("".join(f"[{c.upper()}{c}]" if c.isalpha() else c for c in n) for n in names)
+    return rf"@(.*\.)?({'|'.join(spelled)})$"
+
+
+#: email-validator refuses addresses at the special-use domains of RFC 6761 (`x@y.test`),
+#: which receive no mail: the schema says so.
+ContactEmail = Annotated[
+    EmailStr,
+    Field(json_schema_extra={"not": {"pattern": special_use_domains(SPECIAL_USE_DOMAIN_NAMES)}}),
+]
+
+
+def _accepted(value: bool) -> bool:
+    if value is not True:
+        raise PydanticCustomError("principle_not_accepted", "every principle must be accepted")
+    return value
+
+
+#: `true`, and only `true` (not 1, not "true"): the schema says `const: true`.
+Accepted = Annotated[
+    StrictBool, AfterValidator(_accepted), Field(json_schema_extra={"const": True})
+]
 
 
 class _Body(BaseModel):
@@ -33,14 +83,17 @@ class _Body(BaseModel):
 
 
 class Principles(_Body):
-    """Acceptance of each of the four Pact for Skills charter principles; all are required."""
+    """Acceptance of each of the four Pact for Skills charter principles: all four are
+    required, and each must be accepted (`true`)."""
 
-    lifelong_learning: bool = Field(description="Promoting a culture of lifelong learning for all.")
-    skills_partnerships: bool = Field(description="Building strong skills partnerships.")
-    skills_intelligence: bool = Field(
+    lifelong_learning: Accepted = Field(
+        description="Promoting a culture of lifelong learning for all."
+    )
+    skills_partnerships: Accepted = Field(description="Building strong skills partnerships.")
+    skills_intelligence: Accepted = Field(
         description="Monitoring skills supply and demand and anticipating skills needs."
     )
-    equal_opportunities: bool = Field(
+    equal_opportunities: Accepted = Field(
         description="Working against discrimination and for gender equality and equal "
         "opportunities."
     )
@@ -60,7 +113,7 @@ class Registration(_Body):
         default_factory=list, max_length=31, description="Countries of operation (EU/EEA)."
     )
     contact_name: Text
-    contact_email: EmailStr
+    contact_email: ContactEmail
     website: Url | None = None
     partnerships: list[Slug] = Field(default_factory=lambda: ["digital-ecosystem"], max_length=20)
     principles: Principles
@@ -70,9 +123,26 @@ class Registration(_Body):
     )
 
 
+#: Required fields of the profile: a change may leave them out, but not clear them
+NOT_NULLABLE = ("legal_name", "contact_name", "contact_email", "countries")
+
+
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """The schema of a field that may be left out but is never null: without its `null`
+    branch and its `default: null` (its type says None for a field not given)."""
+    for name in NOT_NULLABLE:
+        field = schema["properties"][name]
+        field.pop("default")
+        (given,) = [b for b in field.pop("anyOf") if b != {"type": "null"}]
+        field.update(given)
+
+
 class ProfileChanges(_Body):
     """Fields a partner may change; status is the secretariat's. `null` clears an optional
-    field; a required one (legal name, contact, countries) cannot be cleared."""
+    field; a required one (legal name, contact, countries) may be left out but not cleared,
+    and the schema says so (not nullable)."""
+
+    model_config = ConfigDict(json_schema_extra=_not_nullable)
 
     legal_name: Text | None = None
     vat: Vat | None = None
@@ -81,16 +151,16 @@ class ProfileChanges(_Body):
     size_class: SizeClass | None = None
     countries: list[CountryCode] | None = Field(default=None, min_length=1, max_length=31)
     contact_name: Text | None = None
-    contact_email: EmailStr | None = None
+    contact_email: ContactEmail | None = None
     website: Url | None = None
     webhook_url: Url | None = None
     signing_public_key: Ed25519Key | None = None
 
-    @field_validator("legal_name", "contact_name", "contact_email", "countries", mode="before")
+    @field_validator(*NOT_NULLABLE, mode="before")
     @classmethod
     def _required_stays_set(cls, value: Any) -> Any:
         if value is None:
-            raise ValueError("this field is required and cannot be null")
+            raise PydanticCustomError("not_nullable", "this field is required and cannot be null")
         return value
 
 
