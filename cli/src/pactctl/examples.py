@@ -44,6 +44,11 @@ EXAMPLES: dict[str, list[str]] = {
         "pactctl progress import figures.csv --commitment c-7b1d3e5f --keep-unset",
         "pactctl progress import export-de.csv --decimal-comma --via http",
     ],
+    "progress send": [
+        "pactctl progress send reports.jsonl --dry-run",
+        "pactctl progress send reports.jsonl",
+        "PACT_SIGNING_KEY=... pactctl progress send signed.jsonl -o json",
+    ],
     "progress rejections": [
         "pactctl progress rejections",
         "pactctl progress rejections --commitment c-7b1d3e5f -o json",

@@ -63,6 +63,43 @@ def test_a_mistyped_commitment_id_is_refused_by_line_before_sending(
     assert shown["periods"] == []
 
 
+def test_progress_send_puts_each_line_on_kafka_and_monitoring_applies_it(
+    stack: Stack, tmp_path: Path
+) -> None:
+    """JSON lines as a partner system writes them (no event_id, no partner_id: the API key's
+    partner), sent by pactctl's own Kafka client, then applied by monitoring."""
+    partner = enrolled_partner(stack, "Tisza Software School", "HU")
+    key = partner["api_key"]
+    quarterly, monthly = pledged(stack, key), pledged(stack, key, cadence="monthly")
+    lines = [
+        {"commitment_id": quarterly, "period": "2026-Q1", "people_trained": 40,
+         "by_country": {"PL": 30, "RO": 10}},
+        {"commitment_id": monthly, "period": "2026-03", "people_trained": 7,
+         "investment_eur": 1500.5},
+        {"commitment_id": quarterly, "period": "2026-Q2", "people_trained": 25},
+        {"commitment_id": quarterly, "period": "2026-Q1", "revision": 2, "people_trained": 45},
+    ]  # fmt: skip
+    path = tmp_path / "reports.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+
+    summary = stack.json("progress", "send", str(path), key=key)
+
+    assert (summary["sent"], summary["errors"], len(summary["event_ids"])) == (4, [], 4)
+
+    def applied(cid: str) -> dict[str, tuple[int, int]]:
+        result = stack.run("progress", "show", cid, "-o", "json", key=key)
+        periods = json.loads(result.stdout)["periods"] if result.exit_code == 0 else []
+        return {p["period"]: (p["revision"], p["people_trained"]) for p in periods}
+
+    want = {"2026-Q1": (2, 45), "2026-Q2": (1, 25)}
+    _until(lambda: applied(quarterly) == want)
+    _until(lambda: applied(monthly) == {"2026-03": (1, 7)})
+    shown = stack.json("progress", "show", monthly, key=key)["periods"][0]
+    assert shown["investment_eur"] == 1500.5
+    rejected = stack.json("progress", "rejections", key=key)["items"]
+    assert rejected == []
+
+
 def test_a_parked_report_is_in_the_waiting_list_of_the_partner_and_the_secretariat(
     stack: Stack,
 ) -> None:

@@ -11,9 +11,11 @@ from ..output import Listing, console, handled, table, to_tty
 from ..output import show as show_listing
 from ..settings import settings
 from .progress_import import IMPORT_HELP, SHOWN, import_csv
+from .progress_send import SEND_HELP, send_jsonl
 
 app = typer.Typer(help="Progress reports: one per commitment and period.")
 app.command("import", help=IMPORT_HELP)(import_csv)
+app.command("send", help=SEND_HELP)(send_jsonl)
 
 
 REJECTION_COLUMNS = [

@@ -90,7 +90,7 @@ def _partner(s: Settings, given: str | None, dry_run: bool) -> str:
     raise CliError("give --api-key (or PACT_API_KEY) of the reporting partner, or --partner")
 
 
-def _show_errors(checked: Checked, path: Path) -> None:
+def show_errors(checked: Checked, path: Path) -> None:
     lines = {e.line for e in checked.errors}
     errors.print(
         f"[bold red]{path}: {len(checked.errors)} problem(s) on {len(lines)} line(s); "
@@ -110,7 +110,7 @@ SHOWN = [f.name for f in REPORT_FIGURES if f.kind is not FigureKind.BREAKDOWN]
 ROW_COLUMNS = ["line", "commitment", "period", "revision", *SHOWN]
 
 
-def _show_rows(checked: Checked, summary: str) -> None:
+def show_rows(checked: Checked, summary: str) -> None:
     rows = [
         [
             r.line,
@@ -236,7 +236,7 @@ def import_csv(
         if s.json_output:
             emit_json(summary)
         else:
-            _show_errors(checked, file)
+            show_errors(checked, file)
         raise typer.Exit(1)
     _say_cleared(lost, keep_unset)
     reports = [r.report for r in checked.rows]
@@ -244,7 +244,7 @@ def import_csv(
         if s.json_output:
             emit_json(summary | {"reports": [r.to_jsonable() for r in reports]})
         else:
-            _show_rows(checked, f"{file}: {len(reports)} valid report(s); dry run, nothing sent")
+            show_rows(checked, f"{file}: {len(reports)} valid report(s); dry run, nothing sent")
         return
     if via is Via.KAFKA:
         topic = s.topic(PROGRESS_REPORTED)
@@ -269,4 +269,4 @@ def import_csv(
             }
         )
     else:
-        _show_rows(checked, f"{file}: {sent} report(s) sent to {where}")
+        show_rows(checked, f"{file}: {sent} report(s) sent to {where}")
