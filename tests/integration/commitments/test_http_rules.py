@@ -128,6 +128,19 @@ PLEDGE_REFUSALS = [
     ("unknown field", {"budget": 1}, 422, "budget", "extra_forbidden"),
     ("missing title", {"title": ...}, 422, "title", "missing"),
     ("grace too long", {"grace_days": 400}, 422, "grace_days", "less_than_equal"),
+    # What the schema says and nothing else: text dates, JSON numbers, integers as integers
+    ("start date as a number", {"start_date": 0}, 422, "start_date", "date_text"),
+    ("deadline with a time", {"deadline": "2027-12-31T00:00:00Z"}, 422, "deadline", "date_text"),
+    ("target as text", {"target_value": "5000"}, 422, "target_value", "float_type"),
+    ("grace as text", {"grace_days": "30"}, 422, "grace_days", "int_type"),
+    ("grace as true", {"grace_days": True}, 422, "grace_days", "int_type"),
+    (
+        "blank partnership",
+        {"partnership_id": " "},
+        422,
+        "partnership_id",
+        "string_pattern_mismatch",
+    ),
     (
         "partnership not joined",
         {"partnership_id": "automotive"},

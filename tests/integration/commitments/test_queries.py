@@ -61,6 +61,12 @@ async def test_filters_pagination_and_what_a_partner_sees(commitments: Harness) 
     assert await ids(deadline_to="2027-12-31") == [cloud, other]
     assert await ids(deadline_from="2027-12-31", deadline_to="2027-12-31") == [cloud, other]
     assert await ids(country="IE", level="advanced", partner="p-other") == [other]
+    for not_a_date in ("0", "20271231", "2027-12-31T00:00:00"):  # 0 read as 1970-01-01 before
+        refused = await commitments.client.get(
+            "/commitments", params={"deadline_to": not_a_date}, headers=secretariat
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["problems"][0]["rule"] == "date_text"
     assert await ids(country="DE", partner="p-other") == []
     # A partner sees its own commitments only.
     assert await ids(commitments.partner_token("p-other")) == [other]

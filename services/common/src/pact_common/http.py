@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -64,6 +64,20 @@ Reason = Annotated[
         pattern=f"{NOT_WHITE_SPACE}[\\s\\S]+{NOT_WHITE_SPACE}",
     ),
     AfterValidator(trim),
+]
+
+T = TypeVar("T")
+
+
+def _distinct(values: list[T]) -> list[T]:
+    if len(set(values)) != len(values):
+        raise PydanticCustomError("duplicate", "Items should be unique: a value is listed twice")
+    return values
+
+
+#: A list of values each given once, as its schema's `uniqueItems` says.
+Distinct = Annotated[
+    list[T], AfterValidator(_distinct), Field(json_schema_extra={"uniqueItems": True})
 ]
 
 _FULL_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"

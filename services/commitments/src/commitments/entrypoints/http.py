@@ -6,14 +6,13 @@ on partnership targets. Partners the registry suspended or withdrew are refused.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from pact_common.auth import Principal, current_principal
 from pact_common.clock import Clock
-from pact_common.http import Limit, Offset, problems
+from pact_common.http import IsoDate, Limit, Offset, problems
 from pact_contracts.vocabulary import CommitmentStatus, CountryCode, SkillLevel, Specialisation
 
 from ..adapters.views import CommitmentFilter, CommitmentViews
@@ -133,8 +132,8 @@ async def list_commitments(
     country: CountryCode | None = None,
     level: SkillLevel | None = None,
     specialisation: Specialisation | None = None,
-    deadline_from: date | None = None,
-    deadline_to: date | None = None,
+    deadline_from: IsoDate | None = None,
+    deadline_to: IsoDate | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> s.CommitmentPage:

@@ -6,9 +6,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 
-from pact_common.http import Page, Reason, Text
+from pact_common.http import Distinct, IsoDate, Page, Reason, Text
+from pact_common.text import NOT_WHITE_SPACE, trim
 from pact_contracts.vocabulary import (
     ActionType,
     Cadence,
@@ -19,9 +28,16 @@ from pact_contracts.vocabulary import (
     Specialisation,
 )
 
-Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Amount = Annotated[float, Field(gt=0, le=1e12)]
+#: Measured as sent and kept trimmed, as pact_common.http's Text
+Id = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=NOT_WHITE_SPACE),
+    AfterValidator(trim),
+]
+Description = Annotated[str, StringConstraints(max_length=5000), AfterValidator(trim)]
+#: JSON numbers only (not "5000", not true), as the schema's `number` says
+Amount = Annotated[StrictFloat, Field(gt=0, le=1e12)]
+Value = Annotated[StrictFloat, Field(ge=0, le=1e12)]
 
 
 class _Body(BaseModel):
@@ -29,20 +45,16 @@ class _Body(BaseModel):
 
 
 class MilestoneIn(_Body):
-    due_date: date = Field(description="When the value is due.", examples=["2026-12-31"])
-    value: Annotated[float, Field(ge=0, le=1e12)] = Field(
-        description="Cumulative value of the metric due by then.", examples=[2500]
-    )
+    due_date: IsoDate = Field(description="When the value is due.", examples=["2026-12-31"])
+    value: Value = Field(description="Cumulative value of the metric due by then.", examples=[2500])
 
 
 class _TargetIn(_Body):
     metric: Metric = Field(default=Metric.PEOPLE_TRAINED, description="What the target counts.")
     target_value: Amount = Field(description="Value to reach.", examples=[5000])
-    baseline: Annotated[float, Field(ge=0, le=1e12)] = Field(
-        default=0, description="Value already reached at the start."
-    )
-    start_date: date = Field(description="First day counted.", examples=["2026-01-01"])
-    deadline: date = Field(description="Last day to reach the target.", examples=["2027-12-31"])
+    baseline: Value = Field(default=0, description="Value already reached at the start.")
+    start_date: IsoDate = Field(description="First day counted.", examples=["2026-01-01"])
+    deadline: IsoDate = Field(description="Last day to reach the target.", examples=["2027-12-31"])
     milestones: list[MilestoneIn] = Field(
         default_factory=list,
         max_length=120,
@@ -63,11 +75,11 @@ class PledgeIn(_TargetIn):
     description: Description = ""
     principle: Principle = Field(description="The Pact principle it serves.")
     action_type: ActionType
-    specialisations: list[Specialisation] = Field(min_length=1, max_length=20)
-    levels: list[SkillLevel] = Field(min_length=1, max_length=4)
-    countries: list[CountryCode] = Field(min_length=1, max_length=29)
+    specialisations: Distinct[Specialisation] = Field(min_length=1, max_length=20)
+    levels: Distinct[SkillLevel] = Field(min_length=1, max_length=4)
+    countries: Distinct[CountryCode] = Field(min_length=1, max_length=29)
     cadence: Cadence = Field(description="How often progress is reported.")
-    grace_days: int = Field(
+    grace_days: StrictInt = Field(
         default=30, ge=0, le=365, description="Days after a period's end before it is overdue."
     )
 
@@ -75,7 +87,7 @@ class PledgeIn(_TargetIn):
 class AmendmentIn(_Body):
     reason: Reason = Field(examples=["Scope extended to PT"])
     target_value: Amount | None = None
-    deadline: date | None = None
+    deadline: IsoDate | None = None
     milestones: list[MilestoneIn] | None = Field(
         default=None, max_length=120, description="The whole new list, when it changes."
     )
