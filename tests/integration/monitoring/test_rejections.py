@@ -110,6 +110,10 @@ async def test_every_rejection_reason(monitoring: Monitoring) -> None:
         if not (cursor := page["next"]):
             break
     assert len(pages) == len(set(pages)) == len(expected)
+    oldest = await m.http.get("/progress/rejections?before=1:x", headers=m.token(None))
+    assert oldest.status_code == 200 and oldest.json()["items"] == []  # before any rejection
+    garbled = await m.http.get("/progress/rejections?before=x", headers=m.token(None))
+    assert garbled.status_code == 422 and garbled.json()["error"]["field"] == "before"
     stale = await m.http.get("/progress/rejections?reason=stale_revision", headers=m.token())
     assert [r["field"] for r in stale.json()["items"]] == ["revision"]
 
@@ -171,6 +175,20 @@ async def test_post_progress(monitoring: Monitoring) -> None:
         "/progress", json=report().to_jsonable() | {"people_trained": "x"}, headers=m.token()
     )
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "people_trained"
+    for spelled, rule in (  # only as the schema spells it, whatever the contract's model reads
+        ({"occurred_at": 0}, "datetime_text"),  # was taken as 1970
+        ({"occurred_at": "2026-10-05T09:30:00"}, "datetime_text"),  # no offset
+        ({"revision": 2.0}, "int_type"),  # integers as integers, as on the topic
+        ({"schema_version": "1"}, "int_type"),
+        ({"event_id": "8d0c4a9e2f7b4a589f0e3c1d2b4a5e6f"}, "uuid_text"),
+        ({"investment_eur": 2e12}, "less_than_equal"),
+        ({"by_country": {"DE": 1}}, "breakdown_sum"),  # 100 people trained
+    ):
+        refused = await m.http.post(
+            "/progress", json=report().to_jsonable() | spelled, headers=m.token()
+        )
+        assert refused.status_code == 422, refused.text
+        assert [p["rule"] for p in refused.json()["error"]["problems"]] == [rule], refused.text
     twice = json.dumps(report("2025-Q3", 5).to_jsonable())[:-1] + ', "people_trained": 500}'
     ambiguous = await m.http.post(
         "/progress", content=twice, headers=m.token() | {"content-type": "application/json"}

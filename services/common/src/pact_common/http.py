@@ -8,6 +8,7 @@ import re
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, TypeVar
+from uuid import UUID
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -104,6 +105,18 @@ def _text(pattern: str, rule: str, said: str) -> Callable[[Any], Any]:
 
 #: A date in a query or a body, as the OpenAPI document says it: text, `YYYY-MM-DD`.
 IsoDate = Annotated[date, BeforeValidator(_text(_FULL_DATE, "date_text", "a date YYYY-MM-DD"))]
+#: A UUID in a body, as its schema's `format: uuid` spells it: 8-4-4-4-12 hex digits (not the
+#: 32 digits alone, in braces or as a URN, which Pydantic alone also reads).
+UuidText = Annotated[
+    UUID,
+    BeforeValidator(
+        _text(
+            r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}",
+            "uuid_text",
+            "a UUID of 8-4-4-4-12 hex digits",
+        )
+    ),
+]
 #: A moment in a body: text, RFC 3339 with its offset (`2026-10-05T09:30:00Z`).
 IsoDateTime = Annotated[
     AwareDatetime,

@@ -29,7 +29,12 @@ def progress_router(views: MonitoringViews) -> APIRouter:
         partner_id: str | None = None,
         commitment_id: str | None = None,
         reason: RejectionReason | None = None,
-        before: Annotated[str | None, Query(description="`next` of the previous page.")] = None,
+        before: Annotated[
+            str | None,
+            Query(
+                pattern=s.CURSOR_PATTERN, max_length=300, description="`next` of the previous page."
+            ),
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> s.RejectionPage:
         """Rejected reports, newest first: a partner sees its own, the secretariat all."""
