@@ -23,6 +23,7 @@ Headers = Sequence[tuple[str, bytes | None]] | None
 
 #: `visible_to` NOBODY: no partner of the test finds the rejection.
 NOBODY = ""
+BY_BODY = b"\x00the body's commitment_id"
 
 
 @dataclass
@@ -35,8 +36,9 @@ class Item:
     event_id: str | None = None
     #: (commitment, period, revision, people_trained) of an applied report
     applies: tuple[str, str, int, int] | None = None
-    #: the record's Kafka key (reports are keyed by commitment_id)
-    key: bytes | None = b"corpus"
+    #: the record's Kafka key (reports are keyed by commitment_id; BY_BODY: the body's
+    #: commitment_id when it has one)
+    key: bytes | None = BY_BODY
     #: sent in a batch compressed with this codec, with the next items of the same `batch`
     codec: str | None = None
     batch: int | None = None
@@ -48,6 +50,17 @@ class Item:
     @property
     def by_position(self) -> bool:
         return self.positional or self.expected in UNREADABLE
+
+
+def record_key(item: Item) -> bytes | None:
+    """The Kafka key the item is sent with."""
+    if item.key is not BY_BODY:
+        return item.key
+    try:
+        named = json.loads(item.value or b"").get("commitment_id")
+    except (ValueError, AttributeError, RecursionError):
+        return b"corpus"
+    return named.encode("utf-8", "surrogatepass") if isinstance(named, str) else b"corpus"
 
 
 def jsonable(period: str = "2026-Q1", people: int = 10, **kw: Any) -> dict[str, Any]:
@@ -159,7 +172,9 @@ class Senders:
             await producer.start()
             self.producers[codec] = producer
         futures = [
-            await producer.send(topic, i.value, key=i.key, headers=list(i.headers or ()) or None)
+            await producer.send(
+                topic, i.value, key=record_key(i), headers=list(i.headers or ()) or None
+            )
             for i in group
         ]
         return [await f for f in futures]

@@ -79,6 +79,7 @@ def wire_cases(c: Corpus) -> None:
         '"commitment_id": "c-cloud"',
         '"commitment_id": "c-cloud", "commitment_id": "c-other"',
         "malformed",
+        key=b"c-cloud",  # as its sender keyed it, by the first
     )
     value, headers = c.signed(report("2025-Q2", 2, partner_id="p-signer", commitment_id="c-signed"))
     twice = value[:-1] + b',"people_trained":2000}'
@@ -104,9 +105,15 @@ def wire_cases(c: Corpus) -> None:
         positional=True,
         visible_to="p-acme",
     )
-    # --- keys: the body says which commitment; the key only routes ---
-    c.applied("no key (null)", monthly(8), key=None)
-    c.applied("keyed by another partner's commitment", monthly(9), key=b"c-other")
+    # --- keys: a report's key is its commitment_id (it decides the partition, so the order
+    # of one commitment's reports); anything else is refused, and shown to the body's partner
+    for label, key, month in (
+        ("no key (null)", None, 8),
+        ("keyed by another partner's commitment", b"c-other", 9),
+        ("keyed by its commitment in other letters", b"C-MONTHLY", 10),
+    ):
+        value = monthly(month).to_bytes()
+        c.raw(label, value, "key_mismatch", key=key, positional=True, visible_to="p-acme")
     c.raw(
         "not JSON, keyed by its commitment",
         b"{oops",

@@ -170,7 +170,7 @@ def build_corpus(private: str) -> Corpus:
     def signers(n: int) -> ProgressReported:
         return report("2025-Q1", n, partner_id="p-signer", commitment_id="c-signed")
 
-    c.raw("unsigned", signers(1).to_bytes(), "bad_signature")
+    c.raw("unsigned", signers(1).to_bytes(), "unsigned")
     value, headers = c.signed(signers(2), c.other_key)
     c.raw("signed with another key", value, "bad_signature", headers)
     for label, header in (
@@ -178,7 +178,7 @@ def build_corpus(private: str) -> Corpus:
         ("empty signature", b""),
         ("signature not UTF-8", b"\xff\xfe"),
         ("signature of 100 KB", b"A" * 100_000),
-        ("null signature header", None),
+        ("null signature header", None),  # the broker hands it on as empty
     ):
         c.raw(label, signers(3).to_bytes(), "bad_signature", [("pact-signature", header)])
     value, headers = c.signed(signers(4))

@@ -186,6 +186,8 @@ class RejectionReason(StrEnum):
     STALE_REVISION = "stale_revision"  # not above the revision already applied
     EVENT_ID_REUSED = "event_id_reused"  # an event_id seen before, with other content
     PARKED_EXPIRED = "parked_expired"
+    UNSIGNED = "unsigned"  # over Kafka with no signature, where signatures are required
+    KEY_MISMATCH = "key_mismatch"  # the Kafka key is not the body's commitment_id
 
 
 class ProgressRejected(Event):

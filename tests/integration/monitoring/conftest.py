@@ -115,7 +115,7 @@ class Monitoring:
     async def barrier(self, key: str = "c-cloud") -> None:
         """Wait until everything sent so far with this key is taken: a report sent after
         them on the same partition (refused: its partner is unknown) has been handled."""
-        mark = report(partner_id="p-barrier", commitment_id="c-barrier")
+        mark = report(partner_id="p-barrier", commitment_id=key)
         await self.producer.send(self.topic(PROGRESS_REPORTED), mark.to_bytes(), key.encode())
         await wait_until(lambda: self.db["rejections"].find_one({"event_id": str(mark.event_id)}))
 

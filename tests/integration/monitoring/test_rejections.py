@@ -44,7 +44,8 @@ async def test_every_rejection_reason(monitoring: Monitoring) -> None:
         ("malformed", b"not json {"),
         ("too_large", json.dumps({"partner_id": "p-acme", "x": "a" * 70_000}).encode()),
         ("invalid", json.dumps(report().to_jsonable() | {"people_trained": -1}).encode()),
-        ("bad_signature", report("2025-Q3", 1, partner_id="p-signer", commitment_id="c-signed")),
+        ("unsigned", report("2025-Q3", 1, partner_id="p-signer", commitment_id="c-signed")),
+        ("key_mismatch", (report("2025-Q3", 2).to_bytes(), None)),  # keyed c-signed
         ("bad_signature", signed_message(wrong_signer, other_private)),
         ("unknown_partner", report(partner_id="p-nobody")),
         ("partner_not_active", report(partner_id="p-suspended")),
@@ -197,3 +198,41 @@ async def test_post_progress(monitoring: Monitoring) -> None:
     huge = await m.http.post("/progress", content=b"x" * (65 * 1024), headers=m.token())
     assert huge.status_code == 413 and huge.json()["error"]["code"] == "too_large"
     assert await m.db["rejections"].count_documents({}) == 1
+
+
+@pytest.mark.parametrize("overrides", [{"require_signatures": True}])
+async def test_where_signatures_are_required_kafka_reports_must_be_signed(
+    monitoring: Monitoring,
+) -> None:
+    """MONITORING_REQUIRE_SIGNATURES (on in production): any Kafka producer can write any
+    partner_id, so over Kafka only a report signed by its partner's key is taken; over HTTP
+    the token proves the sender, and a partner with no key reports there."""
+    m = monitoring
+    private, public = new_key_pair()
+    _, other_private = new_key_pair()
+    await reference_data(m, public)
+    unsigned = report("2025-Q1", 10)  # p-acme: no signing key
+    forged = report("2025-Q2", 10, partner_id="p-signer", commitment_id="c-signed")
+    mine = report("2025-Q3", 10, partner_id="p-signer", commitment_id="c-signed")
+    signed_by_acme = report("2025-Q2", 3)
+    await m.send(unsigned)
+    for event, key in ((forged, other_private), (mine, private)):
+        value, headers = signed_message(event, key)
+        await m.send_raw(value, key=b"c-signed", headers=headers)
+    value, headers = signed_message(signed_by_acme, other_private)  # not p-acme's: it has none
+    await m.send_raw(value, key=b"c-cloud", headers=headers)
+    over_http = await m.http.post(
+        "/progress", json=report("2025-Q4", 40).to_jsonable(), headers=m.token()
+    )
+    assert over_http.status_code == 202, over_http.text
+    events = await m.rejections(3, settle=1.0)
+    by_event = {e["original_event_id"]: e for e in events}
+    print({k: v["reason_code"] for k, v in by_event.items()})
+    assert by_event[str(unsigned.event_id)]["reason_code"] == "unsigned"
+    assert "no signing key registered" in by_event[str(unsigned.event_id)]["message"]
+    assert by_event[str(forged.event_id)]["reason_code"] == "bad_signature"
+    assert by_event[str(signed_by_acme.event_id)]["reason_code"] == "unsigned"
+    assert (await m.progress("c-signed") or {})["achieved"] == 10
+    assert (await m.progress("c-cloud") or {})["achieved"] == 40
+    listed = await m.http.get("/progress/rejections", headers=m.token())
+    assert {r["reason"] for r in listed.json()["items"]} == {"unsigned"}

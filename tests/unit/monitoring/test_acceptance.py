@@ -14,10 +14,11 @@ from monitoring.core.domain.acceptance import (
     Reason,
     Receipt,
     Refusal,
+    Verdict,
     check_report,
     check_seen,
 )
-from monitoring.core.domain.model import CommitmentStatus
+from monitoring.core.domain.model import CommitmentStatus, Partner, Report
 from monitoring.core.domain.periods import Cadence
 
 from .builders import commitment, partner, report
@@ -149,7 +150,7 @@ def test_the_same_content_again_is_a_redelivery_other_content_reuses_the_id() ->
 def test_partners_with_a_signing_key_must_sign() -> None:
     signer = partner(signing_key="PUBLIC")
     r = refused(check_report(report(), signer, commitment(), TODAY))
-    assert (r.reason, r.field) == (Reason.BAD_SIGNATURE, "pact-signature")
+    assert (r.reason, r.field) == (Reason.UNSIGNED, "pact-signature")
     assert "header is missing" in r.message
     signed = replace(report(), signature="SIG")
     r = refused(check_report(signed, signer, commitment(), TODAY))
@@ -165,6 +166,33 @@ def test_unsigned_partners_signatures_are_not_looked_at() -> None:
     assert isinstance(check_report(signed, partner(), commitment(), TODAY), Accept)
 
 
+def test_where_signatures_are_required_only_reports_bound_to_their_sender_pass() -> None:
+    """Over Kafka a report is the partner's only if signed by its key; over HTTP the token
+    proves it (bound). A signature that comes along is checked either way."""
+    keyless, signer = partner(), partner(signing_key="PUBLIC")
+    verify = lambda rep, key: rep.signature == "GOOD" and key == "PUBLIC"  # noqa: E731
+    kafka, http = report(), replace(report(), bound=True)
+
+    def verdict(r: Report, p: Partner) -> Verdict:
+        return check_report(r, p, commitment(), TODAY, verify=verify, signatures_required=True)
+
+    r = refused(verdict(kafka, keyless))
+    assert (r.reason, r.field) == (Reason.UNSIGNED, "pact-signature")
+    assert "no signing key registered" in r.message and "POST /progress" in r.message
+    assert refused(verdict(kafka, signer)).reason is Reason.UNSIGNED
+    assert refused(verdict(replace(kafka, signature="BAD"), signer)).reason is Reason.BAD_SIGNATURE
+    assert isinstance(verdict(replace(kafka, signature="GOOD"), signer), Accept)
+    assert isinstance(verdict(http, keyless), Accept)
+    assert isinstance(verdict(http, signer), Accept)
+    assert refused(verdict(replace(http, signature="BAD"), signer)).reason is Reason.BAD_SIGNATURE
+    # not required (development): a partner without a key is taken at its word over Kafka
+    assert isinstance(check_report(kafka, keyless, commitment(), TODAY), Accept)
+
+
 def test_a_bad_signature_is_never_parked() -> None:
     r = refused(check_report(report(), partner(signing_key="K"), None, TODAY))
+    assert r.reason is Reason.UNSIGNED
+    r = refused(
+        check_report(replace(report(), signature="X"), partner(signing_key="K"), None, TODAY)
+    )
     assert r.reason is Reason.BAD_SIGNATURE

@@ -304,7 +304,7 @@ async def test_signed_reports_are_checked_with_the_policy(
     await handlers.take_reports(cmd, uow, clock, policy)
     assert uow.store.commitments["c-cloud"].achieved == 5
     reasons = [r.reason for r in published(uow.store, ReportRejected)]
-    assert reasons == [Reason.BAD_SIGNATURE, Reason.BAD_SIGNATURE]
+    assert reasons == [Reason.BAD_SIGNATURE, Reason.UNSIGNED]
 
 
 async def test_nothing_is_stored_without_a_commit(clock: Clock) -> None:

@@ -59,6 +59,7 @@ def policy_of(settings: Settings) -> handlers.Policy:
         park_for=timedelta(seconds=settings.park_seconds),
         park_limit=settings.park_limit_per_partner,
         verify=verify_signature,
+        signatures_required=settings.signatures_required,
     )
 
 

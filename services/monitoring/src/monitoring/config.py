@@ -34,6 +34,10 @@ class Settings(ServiceSettings):
     park_seconds: float = Field(default=7 * 24 * 3600, gt=0)
     #: reports one partner may have waiting; more are rejected as unknown_commitment
     park_limit_per_partner: int = Field(default=1000, ge=0)
+    #: every report taken over Kafka must carry its partner's signature (reason `unsigned`
+    #: otherwise); unset: on when ENVIRONMENT is production, off elsewhere. Reports sent with
+    #: POST /progress are bound to the token's partner and need none
+    require_signatures: bool | None = None
     #: CommitmentAtRisk: projection short of the target by more than this share...
     at_risk_tolerance: float = Field(default=0.10, ge=0, le=1)
     #: ... once this share of the start..deadline window has passed
@@ -81,3 +85,10 @@ class Settings(ServiceSettings):
                 "(or MONITORING_WEBHOOK_SECRET_FILE) for production"
             )
         return self
+
+    @property
+    def signatures_required(self) -> bool:
+        """MONITORING_REQUIRE_SIGNATURES, or whether this is production."""
+        if self.require_signatures is not None:
+            return self.require_signatures
+        return self.environment == "production"

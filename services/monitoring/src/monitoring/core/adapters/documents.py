@@ -252,6 +252,7 @@ def report_doc(r: Report) -> Doc:
         "content_hash": r.content_hash,
         "payload": r.payload,
         "signature": r.signature,
+        "bound": r.bound,
     }
 
 

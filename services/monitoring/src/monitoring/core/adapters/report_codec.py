@@ -74,7 +74,13 @@ declared(ProgressReported)  # at import: monitoring does not start on an undecla
 
 
 def to_report(
-    event: ProgressReported, raw: dict[str, Any], text: str, signature: str | None, source: str
+    event: ProgressReported,
+    raw: dict[str, Any],
+    text: str,
+    signature: str | None,
+    source: str,
+    *,
+    bound: bool = False,
 ) -> Report:
     event_id = str(event.event_id) if "event_id" in raw else str(uuid.uuid5(_POSITION_IDS, source))
     return Report(
@@ -88,6 +94,7 @@ def to_report(
         content_hash=content_hash(raw),
         payload=text,
         signature=signature,
+        bound=bound,
     )
 
 
@@ -115,10 +122,25 @@ def read(record: Record) -> Report | Unreadable:
             f"the message carries {signatures} {SIGNATURE_HEADER} headers; a report carries "
             "at most one, so which signature counts would be a guess",
         )
+    if isinstance(decoded, Decoded) and (mismatch := _key_mismatch(record, decoded.event)):
+        decoded = Undecodable(Reason.KEY_MISMATCH, mismatch)
     if isinstance(decoded, Decoded):
         text = (record.value or b"").decode("utf-8")
         return to_report(decoded.event, decoded.raw, text, header(record, SIGNATURE_HEADER), source)
     return unreadable(source, record.value or b"", decoded, _key(record))
+
+
+def _key_mismatch(record: Record, event: ProgressReported) -> str | None:
+    """Reports are keyed by their commitment_id: the key decides the partition, and so the
+    order in which one commitment's reports are read."""
+    key = getattr(record, "key", None)
+    if key is not None and bytes(key) == event.commitment_id.encode("utf-8"):
+        return None
+    said = "no key" if key is None else f"the key {bytes(key)[:80]!r}"
+    return (
+        f"the record has {said}, but its body's commitment_id is {event.commitment_id}: "
+        "a progress report's Kafka key must be its commitment_id"
+    )
 
 
 def _key(record: Record) -> str | None:
@@ -201,9 +223,12 @@ def verify_signature(report: Report, public_key: str) -> bool:
 def from_http(body: bytes, signature: str | None) -> Report:
     """A report posted over HTTP (validated already; with its event_id): taken like one off
     the topic, its content hash over the same canonical JSON. What the topic refuses but
-    the HTTP layer's JSON reading lets through (a name twice, NaN) is refused here."""
+    the HTTP layer's JSON reading lets through (a name twice, NaN) is refused here. Its
+    sender is proven by the token (the route checked that it may report for the partner
+    named), so it is `bound` and needs no signature."""
     decoded = decode(PROGRESS_REPORTED.adapter, body, MAX_REPORT_BYTES)
     if isinstance(decoded, Undecodable):
         raise DomainError(decoded.error, code=decoded.reason)
     source = f"http/{decoded.raw['event_id']}"
-    return to_report(decoded.event, decoded.raw, body.decode("utf-8"), signature, source)
+    text = body.decode("utf-8")
+    return to_report(decoded.event, decoded.raw, text, signature, source, bound=True)

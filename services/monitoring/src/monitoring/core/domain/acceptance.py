@@ -30,6 +30,8 @@ class Reason(StrEnum):
     STALE_REVISION = "stale_revision"
     EVENT_ID_REUSED = "event_id_reused"
     PARKED_EXPIRED = "parked_expired"
+    UNSIGNED = "unsigned"
+    KEY_MISMATCH = "key_mismatch"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def check_report(
     *,
     may_park: bool = True,
     verify: SignatureCheck = unverifiable,
+    signatures_required: bool = False,
 ) -> Verdict:
     """The acceptance rules, in order. A report that arrives before the events it refers to
     waits (when `may_park`): before its commitment, if its partner is known, active and its
@@ -93,7 +96,7 @@ def check_report(
             f"partner {partner.id} is {partner.status}; only active partners report progress",
             "partner_id",
         )
-    if partner.signing_key is not None and (refusal := check_signature(report, partner, verify)):
+    if refusal := check_signature(report, partner, verify, required=signatures_required):
         return refusal
     if commitment is None:
         if may_park:
@@ -106,14 +109,32 @@ def check_report(
     return check_against_commitment(report, commitment, today)
 
 
-def check_signature(report: Report, partner: Partner, verify: SignatureCheck) -> Refusal | None:
-    """Partners that registered a signing key sign every report (Kafka header pact-signature)."""
-    assert partner.signing_key is not None
+def check_signature(
+    report: Report, partner: Partner, verify: SignatureCheck, *, required: bool = False
+) -> Refusal | None:
+    """Who sent a report. Over HTTP the token proves it (`report.bound`); over Kafka only a
+    signature by the partner's registered key does, since any producer can write any
+    partner_id. Partners that registered a key sign every report they send over Kafka, and
+    where signatures are `required` (MONITORING_REQUIRE_SIGNATURES, on in production) every
+    report sent over Kafka must be signed. A signature that comes with a report is checked
+    whichever way it came."""
+    if partner.signing_key is None:
+        if required and not report.bound:
+            return Refusal(
+                Reason.UNSIGNED,
+                f"partner {partner.id} has no signing key registered, and reports sent over "
+                "Kafka must be signed (pact-signature header): register a public key with "
+                "the registry, or send the report with POST /progress",
+                "pact-signature",
+            )
+        return None
     if report.signature is None:
+        if report.bound:
+            return None
         return Refusal(
-            Reason.BAD_SIGNATURE,
-            f"partner {partner.id} has registered a signing key, so its reports must be "
-            "signed: the pact-signature header is missing",
+            Reason.UNSIGNED,
+            f"partner {partner.id} has registered a signing key, so the reports it sends "
+            "over Kafka must be signed: the pact-signature header is missing",
             "pact-signature",
         )
     if not verify(report, partner.signing_key):

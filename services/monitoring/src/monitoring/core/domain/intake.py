@@ -100,6 +100,7 @@ class Intake:
     park_limit: int = 1000
     park_for: timedelta = timedelta(days=7)
     verify: SignatureCheck = unverifiable
+    signatures_required: bool = False
 
     _new: set[str] = field(default_factory=set, init=False, repr=False)
     _changed: set[str] = field(default_factory=set, init=False, repr=False)
@@ -147,6 +148,7 @@ class Intake:
             self.now.date(),
             may_park=may_park,
             verify=self.verify,
+            signatures_required=self.signatures_required,
         )
         if isinstance(verdict, Park):
             since, until = (

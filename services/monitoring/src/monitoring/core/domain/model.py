@@ -134,3 +134,6 @@ class Report:
     payload: str = field(default="", repr=False)
     #: Ed25519 signature (base64) of the report, when it came with one
     signature: str | None = field(default=None, repr=False)
+    #: its sender is proven by the channel: taken over HTTP under a token that may report
+    #: for this partner (over Kafka only a signature proves it)
+    bound: bool = False

@@ -34,6 +34,8 @@ class Policy:
     park_limit: int = 1000
     #: how a signed report is verified against its partner's public key
     verify: SignatureCheck = unverifiable
+    #: every report taken over Kafka must be signed (MONITORING_REQUIRE_SIGNATURES)
+    signatures_required: bool = False
 
 
 async def take_reports(
@@ -55,6 +57,7 @@ async def take_reports(
             park_limit=policy.park_limit,
             park_for=policy.park_for,
             verify=policy.verify,
+            signatures_required=policy.signatures_required,
         )
         before = contributions(progress.values())
         for report in cmd.reports:
@@ -171,7 +174,13 @@ async def _release(
     """Decide reports that waited (those still waiting go back, keeping their expiry), then
     evaluate the commitments they changed (and `changed`)."""
     before = before if before is not None else contributions(progress.values())
-    intake = Intake(partners=partners, progress=progress, now=now, verify=policy.verify)
+    intake = Intake(
+        partners=partners,
+        progress=progress,
+        now=now,
+        verify=policy.verify,
+        signatures_required=policy.signatures_required,
+    )
     for waiting in parked:
         intake.decide(waiting.report, waiting)
     await uow.parking.park(intake.parked)
