@@ -247,6 +247,14 @@ LOOSENINGS = [
         lambda m: put(m, notes="first report from the new LMS"),
     ),
     Mutation(
+        "optional property with a format added to a closed object (reviewed_at)",
+        PROGRESS,
+        lambda s: s["properties"].update(
+            reviewed_at={"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]}
+        ),
+        lambda m: put(m, reviewed_at="2026-10-06T09:30:00Z"),
+    ),
+    Mutation(
         "enum gains a value through $ref (SkillLevel: master)",
         PROGRESS,
         lambda s: s["$defs"]["SkillLevel"]["enum"].append("master"),

@@ -43,6 +43,24 @@ def _unproven(schema: Any, where: str = "#") -> dict[tuple[str, str], str]:
     return found
 
 
+def _added_to_a_closed_object(old: Any, where: str) -> bool:
+    """Does `where` lie under a property the old schema's object did not have while it was
+    closed (additionalProperties false)? No old message has that property, so no pattern or
+    format on it can refuse one."""
+    node, parts = old, where.split("/")[1:]
+    for i, part in enumerate(parts):
+        if not isinstance(node, dict):
+            return False
+        if part == "properties" and i + 1 < len(parts):
+            closed = node.get("additionalProperties") is False
+            if closed and parts[i + 1] not in node.get("properties", {}):
+                return True
+        node = node.get(part) if part in node else None
+        if node is None:
+            return False
+    return False
+
+
 def breaking_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Why `new` may refuse a message `old` accepts; empty when it accepts them all."""
     problems = []
@@ -50,7 +68,7 @@ def breaking_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         problems.append("jsoncompat: the new schema refuses some message the old one accepts")
     before = _unproven(old)
     for (where, keyword), value in sorted(_unproven(new).items()):
-        if before.get((where, keyword)) != value:
+        if before.get((where, keyword)) != value and not _added_to_a_closed_object(old, where):
             was = before.get((where, keyword))
             problems.append(f"{keyword} at {where}: {value!r} (was {was!r})")
     return problems

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 
 from .envelope import Event, text
 from .vocabulary import CountryCode, OrganisationType, PartnerStatus, SizeClass
@@ -45,6 +45,21 @@ class PartnerSnapshot(BaseModel):
         "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=",
         max_length=200,
         default=None,
+    )
+    webhook_secret_version: int = Field(
+        default=0,
+        ge=0,
+        description="Version of the secret that signs this partner's webhook deliveries "
+        "(Standard Webhooks, webhook-signature); a new version each time the webhook URL is "
+        "set or the secret rotated, 0 before any. Never the secret itself: the registry and "
+        "monitoring derive it from a deployment key they hold.",
+        examples=[2],
+    )
+    webhook_previous_secret_until: AwareDatetime | None = Field(
+        default=None,
+        description="Until when deliveries are also signed with the previous version's "
+        "secret (the overlap of a rotation); none: the current version only.",
+        examples=["2026-10-06T09:30:00Z"],
     )
 
 
