@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from pact_common.auth import Role, TokenIssuer, TokenVerifier
 from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
+from pact_common.webhook_secrets import key_of, partner_secret
 from registry.domain import commands, events
 from registry.domain.errors import (
     DuplicatePartner,
     IllegalTransition,
     InvalidCredentials,
     InvalidRegistration,
+    NoWebhook,
     PartnerNotAllowed,
 )
-from registry.domain.model import Partner, Partnership, Profile, Status, normalise_name
+from registry.domain.model import Partner, Profile, Status, normalise_name
+from registry.domain.partnership import Partnership
 from registry.service_layer import handlers
 from registry.service_layer.unit_of_work import PartnerRepository, PartnershipRepository, UnitOfWork
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+KEY = "a deployment key of 32 characters or more"
 ALL_PRINCIPLES = dict.fromkeys(
     ("lifelong_learning", "skills_partnerships", "skills_intelligence", "equal_opportunities"),
     True,
 )
+
+
+def secret_of(partner_id: str, version: int) -> str:
+    return partner_secret(KEY, partner_id, version)
 
 
 def profile(**changes: Any) -> Profile:
@@ -156,13 +164,14 @@ def test_lifecycle_transitions(path: list[str], allowed: bool) -> None:
 async def test_register_then_duplicate_by_identifier_and_by_name() -> None:
     uow = FakeUnitOfWork()
     first = await handlers.register_partner(
-        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW
+        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW, secret_of
     )
     with pytest.raises(DuplicatePartner) as by_vat:
         await handlers.register_partner(
             commands.RegisterPartner(profile(legal_name="Other"), [], ALL_PRINCIPLES),
             uow,
             lambda: NOW,
+            secret_of,
         )
     assert by_vat.value.field == "vat" and by_vat.value.existing_partner_id == first.partner_id
     with pytest.raises(DuplicatePartner) as by_name:
@@ -172,6 +181,7 @@ async def test_register_then_duplicate_by_identifier_and_by_name() -> None:
             ),
             uow,
             lambda: NOW,
+            secret_of,
         )
     assert by_name.value.field == "legal_name"
     assert uow.commits == 1 and [type(e) for e in uow.published] == [events.PartnerRegistered]
@@ -184,7 +194,7 @@ async def test_tokens_for_partners_and_the_secretariat() -> None:
     )
     verifier = TokenVerifier(DEV_JWT_PUBLIC_KEY, "iss", "aud")
     done = await handlers.register_partner(
-        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW
+        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW, secret_of
     )
     token, principal = await handlers.issue_token(
         commands.IssueToken(done.api_key), uow, issuer, "admin-key-123"
@@ -206,18 +216,65 @@ async def test_tokens_for_partners_and_the_secretariat() -> None:
 async def test_profile_changes_that_change_nothing_emit_nothing() -> None:
     uow = FakeUnitOfWork()
     done = await handlers.register_partner(
-        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW
+        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW, secret_of
     )
     await handlers.update_profile(
-        commands.UpdateProfile(done.partner_id, {"contact_name": "Jana"}, "p"), uow, lambda: NOW
+        commands.UpdateProfile(done.partner_id, {"contact_name": "Jana"}, "p"),
+        uow,
+        lambda: NOW,
+        secret_of,
     )
     assert uow.commits == 1
     await handlers.update_profile(
-        commands.UpdateProfile(done.partner_id, {"contact_name": "Eva"}, "p"), uow, lambda: NOW
+        commands.UpdateProfile(done.partner_id, {"contact_name": "Eva"}, "p"),
+        uow,
+        lambda: NOW,
+        secret_of,
     )
     assert uow.commits == 2 and isinstance(uow.published[-1], events.PartnerUpdated)
     with pytest.raises(InvalidRegistration) as info:
         await handlers.update_profile(
-            commands.UpdateProfile(done.partner_id, {"countries": ("FR",)}, "p"), uow, lambda: NOW
+            commands.UpdateProfile(done.partner_id, {"countries": ("FR",)}, "p"),
+            uow,
+            lambda: NOW,
+            secret_of,
         )
     assert info.value.field == "countries"
+
+
+async def test_a_webhook_gets_a_secret_of_its_own_when_set_and_rotated_with_an_overlap() -> None:
+    """Registering or setting a webhook URL issues a new secret version (answered once, as
+    the secret derived from it); clearing the URL or changing another field issues none; a
+    rotation keeps the previous version signing for the overlap, and needs a webhook."""
+    uow = FakeUnitOfWork()
+    hook = {"webhook_url": "https://hooks.acme.example/pact"}
+    done = await handlers.register_partner(
+        commands.RegisterPartner(profile(**hook), [], ALL_PRINCIPLES), uow, lambda: NOW, secret_of
+    )
+    pid = done.partner_id
+    assert done.webhook_secret == secret_of(pid, 1) and len(key_of(done.webhook_secret)) == 32
+    partner = uow.partners.stored[pid]
+    assert (partner.webhook_secret_version, partner.webhook_previous_secret_until) == (1, None)
+
+    async def update(**changes: Any) -> str | None:
+        cmd = commands.UpdateProfile(pid, changes, "p")
+        return await handlers.update_profile(cmd, uow, lambda: NOW, secret_of)
+
+    assert await update(contact_name="Eva") is None
+    assert await update(webhook_url="https://hooks.acme.example/v2") == secret_of(pid, 2)
+    assert await update(webhook_url="https://hooks.acme.example/v2") is None  # unchanged
+    assert await update(webhook_url=None) is None
+    with pytest.raises(NoWebhook):
+        rotate = commands.RotateWebhookSecret(pid, "p", timedelta(hours=1))
+        await handlers.rotate_webhook_secret(rotate, uow, lambda: NOW, secret_of)
+    assert await update(webhook_url="https://hooks.acme.example/v3") == secret_of(pid, 3)
+    rotate = commands.RotateWebhookSecret(pid, "p", timedelta(hours=1))
+    rotated, secret = await handlers.rotate_webhook_secret(rotate, uow, lambda: NOW, secret_of)
+    assert secret == secret_of(pid, 4) != secret_of(pid, 3) != secret_of("p-other", 3)
+    assert rotated.webhook_previous_secret_until == NOW + timedelta(hours=1)
+    assert isinstance(uow.published[-1], events.PartnerUpdated)
+    assert uow.published[-1].changed_fields == ("webhook_secret",)
+    at_once = commands.RotateWebhookSecret(pid, "p", timedelta(0))
+    rotated, _ = await handlers.rotate_webhook_secret(at_once, uow, lambda: NOW, secret_of)
+    assert (rotated.webhook_secret_version, rotated.webhook_previous_secret_until) == (5, None)
+    assert uow.partners.stored[pid].new_transitions[-1].action == "rotate_webhook_secret"

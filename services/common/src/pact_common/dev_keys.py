@@ -13,3 +13,7 @@ MCowBQYDK2VwAyEABkd/LjvfJGtEHOcdOnR/YjCGjH8XvIdFCjsClk5rLb8=
 -----END PUBLIC KEY-----
 """
 DEV_ADMIN_API_KEY = "dev-secretariat-key-not-for-production"
+#: Derives every partner's webhook secret (pact_common.webhook_secrets) in development only.
+DEV_WEBHOOK_KEY = "dev-webhook-key-not-for-production"
+#: The secretariat's webhook receiver's secret in development only (whsec_ + base64).
+DEV_SECRETARIAT_WEBHOOK_SECRET = "whsec_ZGV2LXNlY3JldGFyaWF0LXdlYmhvb2stbm90LWZvci1wcm9k"

@@ -4,6 +4,7 @@ Nothing here does I/O until the app starts."""
 from __future__ import annotations
 
 import contextlib
+import functools
 from datetime import timedelta
 
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from pact_common.auth import TokenIssuer
 from pact_common.clock import Clock, utc_now
 from pact_common.runtime import Runtime
+from pact_common.webhook_secrets import partner_secret
 
 from .adapters import repository
 from .adapters.unit_of_work import MongoUnitOfWork
@@ -18,8 +20,8 @@ from .adapters.views import RegistryViews
 from .config import Settings
 from .domain import commands
 from .domain.errors import DuplicatePartnership
-from .domain.model import DIGITAL_ECOSYSTEM_PARTNERSHIP
-from .entrypoints import consumers, lifecycle
+from .domain.partnership import DIGITAL_ECOSYSTEM_PARTNERSHIP
+from .entrypoints import consumers, credentials, lifecycle
 from .entrypoints.http import Services, router
 from .service_layer import handlers
 
@@ -43,6 +45,8 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
         ),
         admin_api_key=settings.admin_api_key.get_secret_value(),
         clock=clock,
+        webhook_secrets=functools.partial(partner_secret, settings.webhook_key.get_secret_value()),
+        webhook_overlap=timedelta(seconds=settings.webhook_secret_overlap_seconds),
     )
 
     async def on_start() -> None:
@@ -65,7 +69,7 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
     app = runtime.create_app(
         title="Registry",
         description=DESCRIPTION,
-        routers=[router, lifecycle.router],
+        routers=[router, lifecycle.router, credentials.router],
         on_start=on_start,
     )
     app.state.services = services

@@ -8,8 +8,9 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from pact_common.dev_keys import DEV_ADMIN_API_KEY, DEV_JWT_PRIVATE_KEY
+from pact_common.dev_keys import DEV_ADMIN_API_KEY, DEV_JWT_PRIVATE_KEY, DEV_WEBHOOK_KEY
 from pact_common.settings import ServiceSettings
+from pact_common.webhook_secrets import check_deployment_key
 
 
 class Settings(ServiceSettings):
@@ -24,6 +25,12 @@ class Settings(ServiceSettings):
     jwt_private_key: SecretStr = SecretStr(DEV_JWT_PRIVATE_KEY)
     jwt_private_key_file: Path | None = None
     token_ttl_seconds: int = Field(default=900, ge=60, le=86400)
+    #: Derives every partner's webhook secret; monitoring holds the same (MONITORING_WEBHOOK_KEY)
+    webhook_key: SecretStr = SecretStr(DEV_WEBHOOK_KEY)
+    webhook_key_file: Path | None = None
+    #: How long a rotated webhook secret keeps signing beside the new one, unless the
+    #: rotation says otherwise
+    webhook_secret_overlap_seconds: int = Field(default=86400, ge=0, le=7 * 86400)
 
     @model_validator(mode="after")
     def _registry_secrets(self) -> Settings:
@@ -31,6 +38,9 @@ class Settings(ServiceSettings):
             self.admin_api_key = SecretStr(self.admin_api_key_file.read_text().strip())
         if self.jwt_private_key_file is not None:
             self.jwt_private_key = SecretStr(self.jwt_private_key_file.read_text())
+        if self.webhook_key_file is not None:
+            self.webhook_key = SecretStr(self.webhook_key_file.read_text().strip())
+        check_deployment_key(self.webhook_key.get_secret_value(), self.environment)
         # The registry signs tokens, so it verifies them with its own key's public half.
         private = serialization.load_pem_private_key(
             self.jwt_private_key.get_secret_value().encode(), password=None

@@ -7,7 +7,8 @@ from typing import Any
 import pact_contracts as c
 
 from ..domain import events
-from ..domain.model import Partner, Partnership
+from ..domain.model import Partner
+from ..domain.partnership import Partnership
 
 _PARTNER_EVENTS: dict[type[events.PartnerEvent], type[Any]] = {
     events.PartnerRegistered: c.PartnerRegistered,
@@ -37,6 +38,8 @@ def snapshot(partner: Partner) -> c.PartnerSnapshot:
             "partnerships": list(partner.partnerships),
             "webhook_url": p.webhook_url,
             "signing_public_key": p.signing_public_key,
+            "webhook_secret_version": partner.webhook_secret_version,
+            "webhook_previous_secret_until": partner.webhook_previous_secret_until,
         }
     )
 

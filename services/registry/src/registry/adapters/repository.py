@@ -11,7 +11,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from ..domain.errors import ConcurrentUpdate, DuplicatePartner
-from ..domain.model import Partner, Partnership, Profile, Status, Transition
+from ..domain.model import Partner, Profile, Status, Transition
+from ..domain.partnership import Partnership
 from ..service_layer.unit_of_work import PartnerRepository, PartnershipRepository
 
 PARTNERS, PARTNERSHIPS, HISTORY = "partners", "partnerships", "partner_history"
@@ -55,6 +56,8 @@ def partner_to_doc(partner: Partner) -> dict[str, Any]:
         registered_at=partner.registered_at,
         status=partner.status.value,
         version=partner.version,
+        webhook_secret_version=partner.webhook_secret_version,
+        webhook_previous_secret_until=partner.webhook_previous_secret_until,
     )
     return doc
 
@@ -71,6 +74,8 @@ def partner_from_doc(doc: dict[str, Any]) -> Partner:
         registered_at=doc["registered_at"],
         status=Status(doc["status"]),
         version=doc["version"],
+        webhook_secret_version=doc.get("webhook_secret_version", 0),
+        webhook_previous_secret_until=doc.get("webhook_previous_secret_until"),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from .model import Profile
@@ -50,6 +51,14 @@ class LeavePartnership:
 class RotateApiKey:
     partner_id: str
     actor: str
+
+
+@dataclass(frozen=True)
+class RotateWebhookSecret:
+    partner_id: str
+    actor: str
+    #: how long the previous secret signs too (zero: it stops at once)
+    overlap: timedelta
 
 
 @dataclass(frozen=True)

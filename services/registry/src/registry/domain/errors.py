@@ -32,6 +32,9 @@ class ConcurrentUpdate(Conflict, code="concurrent_update"): ...
 class InvalidRegistration(DomainError, code="invalid"): ...
 
 
+class NoWebhook(Conflict, code="no_webhook_url"): ...
+
+
 class InvalidCredentials(Unauthorized, code="invalid_credentials"): ...
 
 
@@ -40,6 +43,6 @@ class PartnerNotAllowed(Forbidden, code="partner_not_allowed"): ...
 
 __all__ = [
     "ConcurrentUpdate", "DomainError", "DuplicatePartner", "DuplicatePartnership",
-    "IllegalTransition", "InvalidCredentials", "InvalidRegistration", "PartnerNotAllowed",
-    "PartnerNotFound", "PartnershipNotFound",
+    "IllegalTransition", "InvalidCredentials", "InvalidRegistration", "NoWebhook",
+    "PartnerNotAllowed", "PartnerNotFound", "PartnershipNotFound",
 ]  # fmt: skip

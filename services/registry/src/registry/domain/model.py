@@ -1,5 +1,5 @@
 """The Partner aggregate: registration, lifecycle by the secretariat, profile, partnerships
-and credentials; and the Partnership. Pure Python."""
+and credentials (its API key, its webhook secret's version). Pure Python."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ import re
 import secrets
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pact_common.text import is_blank
 from pact_common.vocabulary import PartnerStatus
 
 from . import events as facts
-from .errors import IllegalTransition, InvalidRegistration
+from .errors import IllegalTransition, InvalidRegistration, NoWebhook
+from .partnership import DIGITAL_ECOSYSTEM
 
-DIGITAL_ECOSYSTEM = "digital-ecosystem"
 PRINCIPLES = (
     "lifelong_learning",
     "skills_partnerships",
@@ -146,6 +146,11 @@ class Partner:
     registered_at: datetime
     status: Status = Status.PENDING
     version: int = 1
+    #: the version of the secret that signs its webhook deliveries (0: none issued yet); the
+    #: secret itself is derived from it (pact_common.webhook_secrets), never kept
+    webhook_secret_version: int = 0
+    #: until when the previous version signs too (a rotation's overlap)
+    webhook_previous_secret_until: datetime | None = None
     #: audit-trail lines recorded since the partner was loaded (stored on commit)
     new_transitions: list[Transition] = field(default_factory=list)
     events: list[Any] = field(default_factory=list, compare=False, repr=False)
@@ -179,6 +184,8 @@ class Partner:
             api_key_hash=hash_api_key(api_key),
             registered_at=at,
         )
+        if profile.webhook_url:
+            partner._issue_webhook_secret(overlap_until=None)
         partner.new_transitions.append(
             Transition(at, "register", "partner", None, Status.PENDING.value)
         )
@@ -225,6 +232,8 @@ class Partner:
         if not changed:
             return []
         self.profile = updated
+        if "webhook_url" in changed and updated.webhook_url:  # a new receiver, a new secret
+            self._issue_webhook_secret(overlap_until=None)
         self._note(at, "update", actor, tuple(changed))
         self._changed(facts.PartnerUpdated(self.id, actor=actor, changed_fields=tuple(changed)))
         if "signing_public_key" in changed and updated.signing_public_key:
@@ -261,43 +270,25 @@ class Partner:
         self.version += 1
         return api_key
 
+    def rotate_webhook_secret(self, *, actor: str, at: datetime, overlap: timedelta) -> int:
+        """A new webhook secret version; the previous one signs too for `overlap` (none:
+        it stops at once). Returns the new version."""
+        self._require_not_closed("rotate the webhook secret of")
+        if not self.profile.webhook_url:
+            raise NoWebhook(
+                f"partner {self.id} has no webhook_url: setting one issues a secret",
+                field="webhook_url",
+            )
+        self._issue_webhook_secret(overlap_until=at + overlap if overlap > timedelta(0) else None)
+        changes = ("webhook_secret",)
+        self._note(at, "rotate_webhook_secret", actor, changes)
+        self._changed(facts.PartnerUpdated(self.id, actor=actor, changed_fields=changes))
+        return self.webhook_secret_version
+
+    def _issue_webhook_secret(self, *, overlap_until: datetime | None) -> None:
+        self.webhook_secret_version += 1
+        self.webhook_previous_secret_until = overlap_until
+
     def _require_not_closed(self, what: str) -> None:
         if is_closed(self.status):
             raise IllegalTransition(what, self.status.value)
-
-
-@dataclass(frozen=True)
-class Partnership:
-    id: str
-    name: str
-    ecosystem: str
-    description: str
-    created_at: datetime
-    events: list[facts.PartnershipCreated] = field(default_factory=list, compare=False, repr=False)
-
-    @classmethod
-    def create(
-        cls,
-        partnership_id: str,
-        name: str,
-        ecosystem: str,
-        description: str,
-        *,
-        actor: str | None,
-        at: datetime,
-    ) -> Partnership:
-        partnership = cls(partnership_id, name, ecosystem, description, at)
-        partnership.events.append(facts.PartnershipCreated(partnership.id, actor=actor))
-        return partnership
-
-
-DIGITAL_ECOSYSTEM_PARTNERSHIP = dict(
-    id=DIGITAL_ECOSYSTEM,
-    name="Digital Ecosystem Skills Partnership",
-    ecosystem="digital",
-    description=(
-        "Large-scale skills partnership of the Pact for Skills for the digital ecosystem, "
-        "launched on 18 July 2022: upskill and reskill the workforce, attract people into "
-        "digital jobs, set common targets and monitor progress toward them."
-    ),
-)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
@@ -31,6 +32,10 @@ class Services:
     issuer: TokenIssuer
     admin_api_key: str
     clock: Clock
+    #: (partner id, version) -> that webhook secret (derived from the deployment key)
+    webhook_secrets: handlers.WebhookSecrets
+    #: how long a rotated webhook secret signs beside the new one, unless the request says
+    webhook_overlap: timedelta
 
 
 def services(request: Request) -> Services:
@@ -84,8 +89,13 @@ async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
         signing_public_key=body.signing_public_key,
     )
     cmd = commands.RegisterPartner(profile, list(body.partnerships), body.principles.model_dump())
-    done = await handlers.register_partner(cmd, unit_of_work(svc), svc.clock)
-    return s.RegisteredPartner(partner_id=done.partner_id, status=done.status, api_key=done.api_key)
+    done = await handlers.register_partner(cmd, unit_of_work(svc), svc.clock, svc.webhook_secrets)
+    return s.RegisteredPartner(
+        partner_id=done.partner_id,
+        status=done.status,
+        api_key=done.api_key,
+        webhook_secret=done.webhook_secret,
+    )
 
 
 @router.get(
@@ -150,37 +160,24 @@ async def history(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> lis
 
 @router.patch(
     "/partners/{partner_id}",
-    response_model=s.PartnerOut,
+    response_model=s.UpdatedPartner,
     tags=["partners"],
     responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def update_partner(
     partner_id: str, body: s.ProfileChanges, svc: Svc, principal: CurrentPrincipal
-) -> s.PartnerOut:
-    """A partner updates its own profile (not its status)."""
+) -> s.UpdatedPartner:
+    """A partner updates its own profile (not its status). Setting a webhook_url issues the
+    webhook a new secret, answered once as webhook_secret."""
     principal.require_partner_or_secretariat(partner_id)
     changes = body.model_dump(exclude_unset=True, mode="json")  # null clears a field
     if "countries" in changes:
         changes["countries"] = tuple(dict.fromkeys(changes["countries"]))
-    await handlers.update_profile(
-        commands.UpdateProfile(partner_id, changes, principal.subject), unit_of_work(svc), svc.clock
-    )
-    return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
-
-
-@router.post(
-    "/partners/{partner_id}/api-key",
-    response_model=s.ApiKey,
-    tags=["credentials"],
-    responses=problems(401, 403, 404, 409),
-)
-async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> s.ApiKey:
-    """A new API key, shown once; the old one stops working at once."""
-    principal.require_partner_or_secretariat(partner_id)
-    key = await handlers.rotate_api_key(
-        commands.RotateApiKey(partner_id, principal.subject), unit_of_work(svc), svc.clock
-    )
-    return s.ApiKey(api_key=key)
+    cmd = commands.UpdateProfile(partner_id, changes, principal.subject)
+    secret = await handlers.update_profile(cmd, unit_of_work(svc), svc.clock, svc.webhook_secrets)
+    doc = await partner_doc(svc, partner_id)
+    updated = s.UpdatedPartner.from_doc(doc, full=True)
+    return updated.model_copy(update={"webhook_secret": secret})
 
 
 @router.post(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from email_validator import SPECIAL_USE_DOMAIN_NAMES
 from pydantic import (
@@ -23,6 +23,8 @@ from pydantic_core import PydanticCustomError
 
 from pact_common.http import Page, Reason, Text
 from pact_contracts.vocabulary import CountryCode, OrganisationType, SizeClass
+
+from .credential_schemas import WEBHOOK_SECRET
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 Vat = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}[0-9A-Z+*.]{2,13}$")]
@@ -203,10 +205,9 @@ class RegisteredPartner(BaseModel):
     partner_id: str
     status: str
     api_key: str = Field(description="Shown once; only its hash is stored.")
-
-
-class ApiKey(BaseModel):
-    api_key: str = Field(description="The new key, shown once; the old one stops working.")
+    webhook_secret: str | None = Field(
+        default=None, description=WEBHOOK_SECRET + " Only when a webhook_url was registered."
+    )
 
 
 class PartnerOut(BaseModel):
@@ -229,11 +230,19 @@ class PartnerOut(BaseModel):
     contact_email: str | None = None
     webhook_url: str | None = None
     signing_public_key: str | None = None
+    webhook_secret_version: int | None = Field(
+        default=None, description="The version of the webhook's secret (never the secret)."
+    )
+    webhook_previous_secret_until: datetime | None = Field(
+        default=None, description="Until when deliveries also carry the previous secret's."
+    )
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any], *, full: bool) -> PartnerOut:
+    def from_doc(cls, doc: dict[str, Any], *, full: bool) -> Self:
         public = {k: doc.get(k) for k in cls.model_fields if k != "id"} | {"id": doc["_id"]}
-        if not full:
+        if full:
+            public["webhook_secret_version"] = doc.get("webhook_secret_version", 0)
+        else:
             for private in (
                 "vat",
                 "euid",
@@ -242,9 +251,17 @@ class PartnerOut(BaseModel):
                 "contact_email",
                 "webhook_url",
                 "signing_public_key",
+                "webhook_secret_version",
+                "webhook_previous_secret_until",
             ):
                 public[private] = None
         return cls.model_validate(public)
+
+
+class UpdatedPartner(PartnerOut):
+    webhook_secret: str | None = Field(
+        default=None, description=WEBHOOK_SECRET + " Only when the change set a webhook_url."
+    )
 
 
 class PartnerPage(Page):

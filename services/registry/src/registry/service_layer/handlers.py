@@ -20,10 +20,13 @@ from ..domain.errors import (
     PartnerNotFound,
     PartnershipNotFound,
 )
-from ..domain.model import Partner, Partnership, hash_api_key, may_get_token
+from ..domain.model import Partner, hash_api_key, may_get_token
+from ..domain.partnership import Partnership
 from .unit_of_work import UnitOfWork
 
 T = TypeVar("T")
+#: (partner id, version) -> that version of the partner's webhook secret
+WebhookSecrets = Callable[[str, int], str]
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,15 @@ class Registered:
     partner_id: str
     api_key: str
     status: str
+    #: the secret of the webhook registered with the partner, if one was
+    webhook_secret: str | None = None
+
+
+def issued_secret(partner: Partner, before: int, secrets: WebhookSecrets) -> str | None:
+    """The webhook secret a change just issued (None: it issued none)."""
+    if partner.webhook_secret_version == before:
+        return None
+    return secrets(partner.id, partner.webhook_secret_version)
 
 
 async def _load(uow: UnitOfWork, partner_id: str) -> Partner:
@@ -78,7 +90,7 @@ async def _refuse_duplicate(uow: UnitOfWork, partner: Partner, *, in_words: bool
 
 @retry_transient
 async def register_partner(
-    cmd: commands.RegisterPartner, uow: UnitOfWork, clock: Clock
+    cmd: commands.RegisterPartner, uow: UnitOfWork, clock: Clock, secrets: WebhookSecrets
 ) -> Registered:
     async with uow:
         partner, api_key = Partner.register(
@@ -91,7 +103,8 @@ async def register_partner(
         await _refuse_duplicate(uow, partner, in_words=True)
         await uow.partners.add(partner)
         await uow.commit()
-    return Registered(partner.id, api_key, partner.status.value)
+    secret = issued_secret(partner, 0, secrets)
+    return Registered(partner.id, api_key, partner.status.value, secret)
 
 
 @retry_transient
@@ -107,14 +120,18 @@ async def change_status(
 
 
 @retry_transient
-async def update_profile(cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock) -> Partner:
+async def update_profile(
+    cmd: commands.UpdateProfile, uow: UnitOfWork, clock: Clock, secrets: WebhookSecrets
+) -> str | None:
+    """Returns the new webhook secret when the change set a webhook URL."""
     async with uow:
         partner = await _load(uow, cmd.partner_id)
+        before = partner.webhook_secret_version
         if partner.update_profile(cmd.changes, actor=cmd.actor, at=clock()):
             await _refuse_duplicate(uow, partner, in_words=False)
             await uow.partners.save(partner)
             await uow.commit()
-    return partner
+    return issued_secret(partner, before, secrets)
 
 
 @retry_transient
@@ -144,6 +161,18 @@ async def rotate_api_key(cmd: commands.RotateApiKey, uow: UnitOfWork, clock: Clo
         uow, cmd.partner_id, lambda p: p.rotate_api_key(actor=cmd.actor, at=clock())
     )
     return api_key
+
+
+@retry_transient
+async def rotate_webhook_secret(
+    cmd: commands.RotateWebhookSecret, uow: UnitOfWork, clock: Clock, secrets: WebhookSecrets
+) -> tuple[Partner, str]:
+    partner, version = await _change(
+        uow,
+        cmd.partner_id,
+        lambda p: p.rotate_webhook_secret(actor=cmd.actor, at=clock(), overlap=cmd.overlap),
+    )
+    return partner, secrets(partner.id, version)
 
 
 @retry_transient

@@ -8,7 +8,8 @@ from typing import Any
 
 from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 
-from ..domain.model import Partner, Partnership
+from ..domain.model import Partner
+from ..domain.partnership import Partnership
 
 
 class PartnerRepository(SeenAggregates[Partner]):

@@ -1,0 +1,46 @@
+"""Request and response bodies of the routes that issue a partner's credentials again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+WEBHOOK_SECRET = (
+    "The secret that signs the webhook's deliveries (Standard Webhooks: `whsec_` and base64), "
+    "shown once; verify each delivery's webhook-signature with it, for instance with the "
+    "`standardwebhooks` package."
+)
+
+
+#: at most a week of overlap: two secrets valid for longer are two secrets to steal
+MAX_OVERLAP_SECONDS = 7 * 24 * 3600
+
+
+class WebhookSecretRotation(_Body):
+    overlap_seconds: int | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_OVERLAP_SECONDS,
+        description="How long deliveries are also signed with the previous secret, so the "
+        "receiver can switch over; 0 ends the previous secret at once (it leaked). Default: "
+        "the registry's REGISTRY_WEBHOOK_SECRET_OVERLAP_SECONDS (a day).",
+        examples=[86400],
+    )
+
+
+class WebhookSecret(BaseModel):
+    webhook_secret: str = Field(description=WEBHOOK_SECRET)
+    webhook_secret_version: int = Field(description="Its version; grows by one per secret.")
+    webhook_previous_secret_until: datetime | None = Field(
+        description="Until when deliveries also carry the previous secret's signature."
+    )
+
+
+class ApiKey(BaseModel):
+    api_key: str = Field(description="The new key, shown once; the old one stops working.")
