@@ -118,6 +118,10 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "GET /progress/rejections":                     (401, 401, 401, 403, 403, 403, 200, 200),
         "GET /progress/waiting":                        (401, 401, 401, 403, 403, 403, 200, 200),
         "GET /progress/commitments/{commitment_id}":    (401, 401, 401, 403, 403, 403, 200, 200),
+        "POST /progress/commitments/{commitment_id}/periods/{period}/correction":
+                                                        (401, 401, 401, 403, 403, 403, 403, 200),
+        "GET /progress/commitments/{commitment_id}/corrections":
+                                                        (401, 401, 401, 403, 403, 403, 200, 200),
         "GET /progress/partnerships/{partnership_id}":  (401, 401, 401, 200, 403, 403, 200, 200),
         "GET /progress/partnerships/{partnership_id}/series":
                                                         (401, 401, 401, 200, 403, 403, 200, 200),
@@ -381,6 +385,13 @@ async def progress_report(w: World, c: Caller) -> Call:
     return Call(json=report)
 
 
+async def correct_period(w: World, c: Caller) -> Call:
+    call = await own(w, c)
+    call.path["period"] = quarter(datetime.now(UTC).date())
+    call.json = {"reason": f"Corrected ({w.unique()})", "figures": {"people_trained": 7}}
+    return call
+
+
 async def retry_delivery(w: World, c: Caller) -> Call:
     return Call(path={"delivery_id": await w.skipped_delivery()})
 
@@ -439,6 +450,7 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
     },
     "monitoring": {
         "POST /progress": progress_report,
+        "POST /progress/commitments/{commitment_id}/periods/{period}/correction": correct_period,
         "GET /progress/rejections": lambda w, c: _call(params={"partner_id": c.owner.id}),
         "GET /progress/waiting": lambda w, c: _call(params={"partner_id": c.owner.id}),
         "GET /progress/partnerships/{partnership_id}": lambda w, c: _call(

@@ -322,7 +322,7 @@ async def test_views_annual_report_and_a_rebuild_with_the_same_figures(
         deliveries = await m.db["alert_deliveries"].count_documents({})
         assert (summary.alerts_aligned, summary.carried_over) == (
             0,
-            {"acknowledgements": 1, "deliveries": deliveries},
+            {"corrections": 0, "acknowledgements": 1, "deliveries": deliveries},
         )
         rebuilt = mongo_client[name]
         assert await projections(rebuilt) == await projections(m.db)

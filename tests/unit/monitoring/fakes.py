@@ -10,6 +10,7 @@ from typing import Any
 
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.events import DomainEvent, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership, is_measured
@@ -18,6 +19,7 @@ from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer.unit_of_work import (
     AlertRepository,
     CommitmentRepository,
+    CorrectionLog,
     InboxPort,
     ParkingRepository,
     PartnerRepository,
@@ -43,6 +45,7 @@ class Store:
         self.parked: list[ParkedReport] = []
         self.rejections: dict[str, ReportRejected] = {}
         self.inbox: set[str] = set()
+        self.corrections: dict[str, Correction] = {}
         self.published: list[DomainEvent] = []
 
 
@@ -101,6 +104,14 @@ class FakeTargetRepository(TargetRepository):
             t for t in self.s.targets.values() if t.evaluated_on is None or t.evaluated_on < today
         ]
         return due[:limit]
+
+
+class FakeCorrectionLog(CorrectionLog):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def add(self, correction: Correction) -> None:
+        self.s.corrections[correction.correction_id] = correction
 
 
 class FakeRollupRepository(RollupRepository):
@@ -228,5 +239,6 @@ _REPOSITORIES: dict[str, Any] = {
     "receipts": FakeReceiptRepository,
     "parking": FakeParkingRepository,
     "rejections": FakeRejectionRepository,
+    "corrections": FakeCorrectionLog,
     "inbox": FakeInbox,
 }

@@ -6,7 +6,7 @@ Nothing here does I/O until the app starts. The clock is injectable (tests move 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -19,12 +19,14 @@ from monitoring.core.adapters.report_codec import verify_signature
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain import commands
 from monitoring.core.domain.conditions import AlertConfig
+from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.intake import Taken
 from monitoring.core.entrypoints import consumers
+from monitoring.core.entrypoints.corrections_http import corrections_router
 from monitoring.core.entrypoints.http import intake_router
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.core.entrypoints.sweeper import Sweeper
-from monitoring.core.service_layer import handlers
+from monitoring.core.service_layer import corrections, handlers
 from monitoring.notify.adapters.alert_board import MongoAlertUnitOfWork, MongoReceiverDirectory
 from monitoring.notify.adapters.delivery_queue import DeliveryViews, MongoDeliveryQueue
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
@@ -110,6 +112,8 @@ class Monitoring:
     progress: ProgressConsumer
     sweeper: Sweeper
     alerting: Alerting
+    #: the secretariat's correction of a period (the rebuild re-applies them with it)
+    correct: Callable[[commands.CorrectPeriod], Awaitable[Correction]]
 
 
 def _alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerting:
@@ -170,6 +174,10 @@ def build(
         return await handlers.take_reports(cmd, uow(), clock, policy)
 
     @retry_transient
+    async def correct(cmd: commands.CorrectPeriod) -> Correction:
+        return await corrections.correct_period(cmd, uow(), policy)
+
+    @retry_transient
     async def sweep_step() -> handlers.Swept:
         return await handlers.sweep(commands.Sweep(settings.sweep_batch), uow(), clock, policy)
 
@@ -198,6 +206,7 @@ def build(
         description=DESCRIPTION,
         routers=[
             intake_router(take),
+            corrections_router(correct, db, clock),
             progress_http.progress_router(MonitoringViews(db)),
             dashboard.router,
             alerts_router(alert_services),
@@ -220,7 +229,7 @@ def build(
         clock,
         settings.environment == "production",
     )
-    return Monitoring(settings, runtime, app, progress, sweeper, alerting)
+    return Monitoring(settings, runtime, app, progress, sweeper, alerting, correct)
 
 
 def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:

@@ -16,7 +16,8 @@ runs, and publish nothing.
 - Cut-over: stop the service (let its outbox drain), rebuild, start it on the new database.
   Its consumer groups resume where they stopped; what the rebuild already applied is
   recognised by the inboxes (same consumer names), so nothing is applied twice.
-  `--carry-from` copies acknowledgements and webhook deliveries, which no topic holds.
+  `--carry-from` copies acknowledgements and webhook deliveries, which no topic holds, and
+  re-applies the secretariat's corrections of periods in their place in time.
 """
 
 from __future__ import annotations
@@ -31,9 +32,12 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
-from monitoring.bootstrap import build
+from monitoring.bootstrap import Monitoring, build
 from monitoring.config import Settings
 from monitoring.core.adapters import repository
+from monitoring.core.adapters.corrections import every_correction
+from monitoring.core.domain.commands import CorrectPeriod
+from monitoring.core.domain.corrections import Correction
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.rebuild import store as rebuild_store
@@ -145,16 +149,20 @@ async def rebuild(
         snapshot = await read_topics(settings, order, idle_seconds)
         summary.records = {t: snapshot.count(t) for t in order}
         summary.not_read_to_end = [f"{tp.topic}/{tp.partition}" for tp in snapshot.short]
-        announced = await _feed(runtime, monitoring.progress, replay_clock, snapshot.merged(order))
+        source = runtime.mongo.client[carry_from] if carry_from is not None else None
+        fixes = await every_correction(source) if source is not None else []
+        summary.carried_over["corrections"] = len(fixes)
+        announced = await _feed(
+            runtime, monitoring, replay_clock, snapshot.merged(order), _Corrections(fixes)
+        )
         replay_clock.finish()
         await monitoring.sweeper.run_once()
         summary.dropped_events = runtime.dropped.dropped
         summary.alerts_aligned = await rebuild_store.align_alert_history(
             db, rebuild_store.latest_announced(announced)
         )
-        if carry_from is not None:
-            source = runtime.mongo.client[carry_from]
-            summary.carried_over = await rebuild_store.carry_over(source, db)
+        if source is not None:
+            summary.carried_over |= await rebuild_store.carry_over(source, db)
         summary.finished_at = datetime.now(UTC)
         records = [{"topic": t, "count": n} for t, n in summary.records.items()]
         await rebuild_store.record(db, {"_id": "rebuild", **summary.__dict__, "records": records})
@@ -169,11 +177,34 @@ async def rebuild(
     return summary
 
 
+class _Corrections:
+    """The secretariat's corrections (no topic holds them), re-applied in their place in
+    time: each before the first record read after it was made."""
+
+    def __init__(self, corrections: list[Correction]) -> None:
+        self._waiting = list(corrections)
+
+    def due(self, timestamp_ms: int | None = None) -> list[Correction]:
+        """Those made before `timestamp_ms` (None: all that are left), oldest first."""
+        cut = len(self._waiting)
+        if timestamp_ms is not None:
+            at = datetime.fromtimestamp(timestamp_ms / 1000, UTC)
+            cut = next((i for i, c in enumerate(self._waiting) if c.at > at), cut)
+        due, self._waiting = self._waiting[:cut], self._waiting[cut:]
+        return due
+
+
 async def _feed(
-    runtime: ReplayRuntime, progress: ProgressConsumer, clock: ReplayClock, records: Any
+    runtime: ReplayRuntime,
+    monitoring: Monitoring,
+    clock: ReplayClock,
+    records: Any,
+    corrections: _Corrections,
 ) -> list[AlertEvent]:
-    """Every record to its consumers, in order; consecutive progress reports in batches.
-    Returns the alert events read (they are announcements, not input)."""
+    """Every record to its consumers, in order; consecutive progress reports in batches;
+    the secretariat's corrections in their place. Returns the alert events read (they are
+    announcements, not input)."""
+    progress: ProgressConsumer = monitoring.progress
     settings = runtime.settings
     progress_topic = settings.topic(PROGRESS_REPORTED)
     alerts_topic = settings.topic(ALERTS)
@@ -185,7 +216,14 @@ async def _feed(
             await progress.handle(batch)
             batch.clear()
 
+    async def correct(due: list[Correction]) -> None:
+        if due:
+            await flush()
+        for c in due:
+            await monitoring.correct(CorrectPeriod(c))
+
     for record in records:
+        await correct(corrections.due(record.timestamp))
         clock.follow(record.timestamp)
         if record.topic == progress_topic:
             batch.append(record)
@@ -200,6 +238,7 @@ async def _feed(
         for consumer in runtime.fed.get(record.topic, []):
             await consumer.handle(record)
     await flush()
+    await correct(corrections.due())
     return announced
 
 
@@ -216,7 +255,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="decide everything as of this instant (ISO 8601) instead of each record's time",
     )
     parser.add_argument(
-        "--carry-from", help="copy acknowledgements and webhook deliveries from this database"
+        "--carry-from",
+        help="copy acknowledgements and webhook deliveries from this database, and re-apply "
+        "the secretariat's corrections in their place in time",
     )
     parser.add_argument("--idle-seconds", type=float, default=10.0)
     args = parser.parse_args(argv)

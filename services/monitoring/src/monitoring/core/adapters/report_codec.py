@@ -58,10 +58,12 @@ def declared(model: type[ProgressReported]) -> tuple[FigureSpec, ...]:
     return FIGURES
 
 
-def figures_of(event: ProgressReported) -> Figures:
-    """Every figure of the report, in the units kept (euros -> cents, keys as text)."""
+def figures_of(event: object) -> Figures:
+    """Every figure of the report (or of a model with the report's figure fields), in the
+    units kept (euros -> cents, keys as text)."""
     values: dict[str, Any] = {}
-    for spec in declared(type(event)):
+    model = type(event) if isinstance(event, ProgressReported) else ProgressReported
+    for spec in declared(model):
         given = getattr(event, spec.reported_as)
         if spec.kind is Kind.BREAKDOWN:
             values[spec.name] = {str(k): v for k, v in (given or {}).items()}

@@ -15,6 +15,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from monitoring.core.adapters import repository as r
+from monitoring.core.adapters.corrections import MongoCorrectionLog
 from monitoring.core.adapters.publisher import to_contract
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.consuming import Inbox
@@ -50,6 +51,7 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.receipts = r.MongoReceiptRepository(db, session)
         self.parking = r.MongoParkingRepository(db, session)
         self.rejections = r.MongoRejectionRepository(db, session)
+        self.corrections = MongoCorrectionLog(db, session)
         self.inbox = r.MongoInbox(self._inbox, session)
 
     async def commit(self) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from monitoring.core.domain.acceptance import Reason
+from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.model import Commitment, Partner, Partnership, PartnershipTarget, Report
 
 S = TypeVar("S", Partner, Partnership, Commitment, PartnershipTarget)
@@ -55,3 +56,11 @@ class Sweep:
     today. `limit` bounds one transaction."""
 
     limit: int = 200
+
+
+@dataclass(frozen=True)
+class CorrectPeriod:
+    """The secretariat's correction of one period (its time and author set by the caller,
+    so that a rebuild re-applies it as it was)."""
+
+    correction: Correction

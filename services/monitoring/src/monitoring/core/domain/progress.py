@@ -75,6 +75,16 @@ class CommitmentProgress:
         self.last_report_at = at if self.last_report_at is None else max(self.last_report_at, at)
         return Outcome.APPLIED if current is None else Outcome.REPLACED
 
+    def correct(
+        self, period: str, revision: int, figures: Figures | None, source: str, at: datetime
+    ) -> PeriodEntry | None:
+        """Set a period's figures and revision whatever was reported (None: clear it); the
+        secretariat's correction. Returns the period as it was."""
+        before = self.periods.pop(period, None)
+        if figures is not None:
+            self.periods[period] = PeriodEntry(period, revision, source, figures, at)
+        return before
+
     def revision_of(self, period: str) -> int:
         entry = self.periods.get(period)
         return entry.revision if entry is not None else 0

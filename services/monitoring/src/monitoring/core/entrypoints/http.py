@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Self
+from typing import Annotated, Self, TypeVar
 from uuid import uuid4
 
 from fastapi import APIRouter, Header, Request, status
@@ -28,6 +28,25 @@ Take = Callable[[TakeReports], Awaitable[Counter[Taken]]]
 
 
 _SAID = ProgressReported.model_fields
+
+
+Figured = TypeVar("Figured", bound=BaseModel)
+
+
+def breakdowns_sum_to_total(figures: Figured) -> Figured:
+    """Each breakdown given sums to people_trained, or the rule is named: breakdown_sum."""
+    trained = getattr(figures, "people_trained", 0)
+    for figure in report_figures(ProgressReported):
+        if figure.kind is not FigureKind.BREAKDOWN:
+            continue
+        breakdown = getattr(figures, figure.name)
+        if breakdown is not None and (total := sum(breakdown.values())) != trained:
+            raise PydanticCustomError(
+                "breakdown_sum",
+                "{name} must sum to people_trained ({trained}), but sums to {total}",
+                {"name": figure.name, "trained": trained, "total": total},
+            )
+    return figures
 
 
 class ProgressReport(ProgressReported):
@@ -65,17 +84,7 @@ class ProgressReport(ProgressReported):
     @model_validator(mode="after")
     def _breakdowns_sum_to_total(self) -> Self:
         """The contract's rule (this replaces its validator of the same name), named."""
-        for figure in report_figures(ProgressReported):
-            if figure.kind is not FigureKind.BREAKDOWN:
-                continue
-            breakdown = getattr(self, figure.name)
-            if breakdown is not None and (total := sum(breakdown.values())) != self.people_trained:
-                raise PydanticCustomError(
-                    "breakdown_sum",
-                    "{name} must sum to people_trained ({trained}), but sums to {total}",
-                    {"name": figure.name, "trained": self.people_trained, "total": total},
-                )
-        return self
+        return breakdowns_sum_to_total(self)
 
 
 class Accepted(BaseModel):

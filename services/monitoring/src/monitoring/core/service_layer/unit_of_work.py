@@ -10,6 +10,7 @@ from typing import Any
 
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.events import Refusals, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership
@@ -189,6 +190,13 @@ class InboxPort(abc.ABC):
     async def record(self, event_ids: Iterable[str]) -> None: ...
 
 
+class CorrectionLog(abc.ABC):
+    """The secretariat's corrections, kept as the audit of what they replaced."""
+
+    @abc.abstractmethod
+    async def add(self, correction: Correction) -> None: ...
+
+
 class UnitOfWork(EventCollectingUnitOfWork):
     """Commit stores every change and the events the aggregates it has seen recorded,
     atomically."""
@@ -201,6 +209,7 @@ class UnitOfWork(EventCollectingUnitOfWork):
     receipts: ReceiptRepository
     parking: ParkingRepository
     rejections: RejectionRepository
+    corrections: CorrectionLog
     inbox: InboxPort
 
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
