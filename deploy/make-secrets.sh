@@ -45,6 +45,7 @@ new_secret() {
 }
 
 password() { openssl rand -hex 32; }                 # 256 bits, [0-9a-f]: safe in URLs/JAAS
+whsec() { echo "whsec_$(openssl rand -base64 32)"; }  # a Standard Webhooks secret, 256 bits
 keyfile() { openssl rand -base64 756; }              # MongoDB's replica-set key: 1008 chars
 jwt_private_key() { openssl genpkey -algorithm ed25519; }
 jwt_public_key() { openssl pkey -in "$dir/jwt_private_key.pem" -pubout; }
@@ -72,7 +73,8 @@ new_secret jwt_public_key.pem jwt_public_key
 [[ $(jwt_public_key) == "$(<"$dir/jwt_public_key.pem")" ]] ||
   die "jwt_public_key.pem is not the public half of jwt_private_key.pem: delete it to make it anew"
 new_secret registry_admin_api_key password
-new_secret monitoring_webhook_secret password
+new_secret webhook_key password
+new_secret monitoring_secretariat_webhook_secret whsec
 
 cat <<DONE
 Secrets are in $dir. Before docker compose up, give compose the registry's admin key:

@@ -54,14 +54,16 @@ demo_env() {
   export PACT_CLOCK_START=${PACT_CLOCK_START:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}
   export PACT_CLOCK_SPEED=${PACT_CLOCK_SPEED:-86400}
   export PACT_TOPIC_NAMESPACE=${PACT_TOPIC_NAMESPACE:-demo-$(date -u +%Y%m%d%H%M%S).}
-  export PACT_WEBHOOK_SECRET=${PACT_WEBHOOK_SECRET:-demo-webhook-secret}
+  # The secretariat's receiver's secret (Standard Webhooks); partners get theirs from the
+  # registry when they register their webhook.
+  export PACT_WEBHOOK_SECRET=${PACT_WEBHOOK_SECRET:-$("$PY" -c 'from pact_common.webhook_secrets import new_secret; print(new_secret())')}
   export PACT_API_KEY=${PACT_API_KEY:-dev-secretariat-key-not-for-production}
   for p in REGISTRY COMMITMENTS MONITORING; do
     export "${p}_CLOCK_START=$PACT_CLOCK_START" "${p}_CLOCK_SPEED=$PACT_CLOCK_SPEED" \
            "${p}_TOPIC_NAMESPACE=$PACT_TOPIC_NAMESPACE"
   done
   export MONITORING_SWEEP_INTERVAL_SECONDS=1 MONITORING_DASHBOARD_PUBLIC=true \
-         MONITORING_WEBHOOK_SECRET=$PACT_WEBHOOK_SECRET \
+         MONITORING_SECRETARIAT_WEBHOOK_SECRET=$PACT_WEBHOOK_SECRET \
          MONITORING_SECRETARIAT_WEBHOOK_URL=http://127.0.0.1:${PACT_DEMO_WEBHOOK_PORT:-8099}/secretariat
   "$PY" - <<'PYEOF'
 import pymongo

@@ -664,7 +664,10 @@ def test_each_service_authenticates_with_its_own_credentials(
     assert env[f"{prefix}MONGO_URL_FILE"] == f"/run/secrets/mongo_{service}_url"
     assert f"{prefix}MONGO_URL" not in env and f"{prefix}KAFKA_SASL_PASSWORD" not in env
     key = "jwt_private_key" if service == "registry" else "jwt_public_key"
-    own = {"monitoring": {"monitoring_webhook_secret"}}.get(service, set())
+    own = {
+        "registry": {"webhook_key"},
+        "monitoring": {"webhook_key", "monitoring_secretariat_webhook_secret"},
+    }.get(service, set())
     assert mounted(svc) == {f"kafka_{service}_password", f"mongo_{service}_url", key, *own}
     for name in ("kafka", "kafka-init"):
         users = scram_users(compose["services"][name])
@@ -683,7 +686,8 @@ def test_every_secret_is_mounted_only_where_it_is_needed(compose: dict[str, Any]
         "mongo_keyfile": {"mongo"},
         "jwt_private_key": {"registry"},
         "jwt_public_key": {"commitments", "monitoring"},
-        "monitoring_webhook_secret": {"monitoring"},
+        "webhook_key": {"registry", "monitoring"},
+        "monitoring_secretariat_webhook_secret": {"monitoring"},
     }
     for service in APPS:
         expected[f"kafka_{service}_password"] = {"kafka", "kafka-init", service}

@@ -14,9 +14,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
+from monitoring.notify.adapters.webhook_keys import WebhookKeys
 from monitoring.notify.adapters.webhooks import HttpWebhookSender
-from monitoring.notify.domain.delivery import deliveries_for
+from monitoring.notify.domain.delivery import Destination, deliveries_for
 from monitoring.notify.service_layer.ports import Sent
+from pact_common.webhook_secrets import new_secret
 from tests.unit.monitoring.builders import NOW
 from tests.unit.monitoring.test_delivery import notice
 
@@ -94,7 +96,8 @@ async def serving(handler: Handler) -> AsyncIterator[str]:
 
 
 async def test_no_receiver_holds_up_the_others_or_fills_memory() -> None:
-    sender = HttpWebhookSender("s3cret", DEADLINE, private_networks=True)
+    keys = WebhookKeys("a deployment key of 32 characters or more", (new_secret(),))
+    sender = HttpWebhookSender(keys, DEADLINE, private_networks=True)
     delivery = deliveries_for(notice(), '{"event_type": "AlertFired"}', ["secretariat"], NOW)[0]
     kinds = {"healthy-1": healthy, "healthy-2": healthy, "dripping": dripping}
     kinds |= {"silent": silent, "gzip-bomb": bomb}
@@ -104,7 +107,7 @@ async def test_no_receiver_holds_up_the_others_or_fills_memory() -> None:
         started = time.monotonic()
 
         async def attempt(name: str) -> None:
-            sent = await sender.send(urls[name], delivery)
+            sent = await sender.send(Destination(urls[name]), delivery)
             done[name] = (time.monotonic() - started, sent)
 
         tracemalloc.start()

@@ -1,19 +1,21 @@
 """The alert board: alerts stored from monitoring.alerts.v1 by a consumer group of their own,
 queried and acknowledged over HTTP, and delivered to the partner's and the secretariat's
-webhooks (a real HTTP server here) signed, retried on the service's clock, once each per
-(alert, transition, receiver), also across a restart of the delivery worker."""
+webhooks (a real HTTP server here) signed per Standard Webhooks with each receiver's own secret,
+retried on the service's clock, once each per (alert, transition, receiver), also across a
+restart of the delivery worker."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
 
+from pact_common.dev_keys import DEV_WEBHOOK_KEY
+from pact_common.webhook_secrets import new_secret, partner_secret
 from pact_contracts.alerts import ALERT_EVENTS
 from tests.support.kafka import wait_until
 
@@ -21,7 +23,8 @@ from .conftest import Monitoring, report
 from .webhook_receiver import Receiver, serving
 
 pytestmark = pytest.mark.integration
-SECRET = "a webhook secret for tests"
+SECRETARIAT_SECRET = new_secret()
+ACME_SECRET = partner_secret(DEV_WEBHOOK_KEY, "p-acme", 2)
 AT_RISK = "CommitmentAtRisk:commitment:c-cloud"
 OVERDUE = "ReportingOverdue:commitment:c-cloud"
 
@@ -36,7 +39,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 def overrides(receiver: Receiver) -> dict[str, Any]:
     return {
         "secretariat_webhook_url": f"{receiver.url}/secretariat",
-        "webhook_secret": SECRET,
+        "secretariat_webhook_secret": SECRETARIAT_SECRET,
         "webhook_retry_base_seconds": 60,
         "delivery_poll_seconds": 0.05,
     }
@@ -63,15 +66,11 @@ async def attempted(m: Monitoring, attempts: int, status: str, count: int = 4) -
     await wait_until(done)
 
 
-def signed(body: bytes) -> str:
-    return "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-
-
 async def test_alerts_are_delivered_signed_once_each_with_retries_across_a_restart(
     monitoring: Monitoring, receiver: Receiver
 ) -> None:
     m, clock = monitoring, monitoring.clock
-    await m.partner(webhook_url=f"{receiver.url}/acme")
+    await m.partner(webhook_url=f"{receiver.url}/acme", webhook_secret_version=2)
     await m.partner("p-other", webhook_url=None)
     await m.commitment()  # mid-May 2026, nothing reported: at risk and overdue
     # Two alerts, each to two receivers; every first attempt is refused.
@@ -130,9 +129,16 @@ async def test_alerts_are_delivered_signed_once_each_with_retries_across_a_resta
         for path in ("/acme", "/secretariat")
     }
     assert len(receiver.requests) == 24  # 8 deliveries, 3 attempts each
-    assert set(receiver.attempts.values()) == {3}  # one X-Pact-Delivery id per delivery
+    assert set(receiver.attempts.values()) == {3}  # one webhook-id per delivery
     for r in receiver.requests:
-        assert r.headers["x-pact-signature"] == signed(r.body)
+        own, other = (
+            (ACME_SECRET, SECRETARIAT_SECRET)
+            if r.path == "/acme"
+            else (SECRETARIAT_SECRET, ACME_SECRET)
+        )
+        assert Webhook(own).verify(r.body, r.headers) == r.event
+        with pytest.raises(WebhookVerificationError):
+            Webhook(other).verify(r.body, r.headers)
         assert r.headers["x-pact-event"] == r.event["event_type"]
         assert r.headers["content-type"] == "application/json"
         ALERT_EVENTS.validate_json(r.body)  # the contract event, as published

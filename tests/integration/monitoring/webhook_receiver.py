@@ -1,5 +1,5 @@
 """A webhook receiver for tests: a real HTTP server (uvicorn) on 127.0.0.1, on a free port,
-that answers 503 to the first `fail_first` attempts of each delivery (X-Pact-Delivery) and
+that answers 503 to the first `fail_first` attempts of each delivery (webhook-id) and
 204 after, and keeps every request."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Receiver:
             if not message.get("more_body"):
                 break
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        delivery = headers.get("x-pact-delivery", "")
+        delivery = headers.get("webhook-id", "")
         self.attempts[delivery] += 1
         status = 503 if self.attempts[delivery] <= self.fail_first else 204
         self.requests.append(Received(scope["path"], headers, body, status))

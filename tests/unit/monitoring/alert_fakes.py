@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitoring.core.domain.alerting import Alert
-from monitoring.notify.domain.delivery import Delivery, DeliveryStatus, WebhookContact
+from monitoring.notify.domain.delivery import (
+    Delivery,
+    DeliveryStatus,
+    Destination,
+    WebhookContact,
+)
 from monitoring.notify.service_layer.ports import (
     AlertStore,
     AlertUnitOfWork,
@@ -51,15 +56,24 @@ class FakeDeliveryQueue(DeliveryQueue):
     async def get(self, delivery_id: str) -> Delivery | None:
         return next((d for d in self.s.deliveries.values() if d.delivery_id == delivery_id), None)
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        due = [
-            d
-            for d in sorted(self.s.deliveries.values(), key=lambda d: d.created_at)
-            if d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
-            and d.next_attempt_at is not None
-            and d.next_attempt_at <= now
-            and d.key not in self.s.leased
-        ][:limit]
+    async def claim_due(
+        self, now: datetime, limit: int, busy: Collection[str] = ()
+    ) -> list[Delivery]:
+        due: list[Delivery] = []
+        skip = set(busy)
+        for d in sorted(
+            self.s.deliveries.values(), key=lambda d: d.next_attempt_at or d.created_at
+        ):
+            if (
+                len(due) < limit
+                and d.status in (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
+                and d.next_attempt_at is not None
+                and d.next_attempt_at <= now
+                and d.key not in self.s.leased
+                and d.receiver not in skip
+            ):
+                due.append(d)
+                skip.add(d.receiver)
         self.s.leased |= {d.key for d in due}
         return due
 
@@ -107,7 +121,7 @@ class FakeSender(WebhookSender):
         self.script = script or {}
         self.calls: list[tuple[str, str, int]] = []
 
-    async def send(self, url: str, delivery: Delivery) -> Sent:
-        self.calls.append((url, delivery.delivery_id, delivery.attempts + 1))
-        answers = self.script.get(url, [])
+    async def send(self, to: Destination, delivery: Delivery) -> Sent:
+        self.calls.append((to.url, delivery.delivery_id, delivery.attempts + 1))
+        answers = self.script.get(to.url, [])
         return answers.pop(0) if answers else Sent(204)

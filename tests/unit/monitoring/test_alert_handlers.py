@@ -4,6 +4,8 @@ a webhook; acknowledgements are the alert's partner's or the secretariat's."""
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -13,13 +15,16 @@ from monitoring.core.domain.alerting import reconcile
 from monitoring.core.domain.errors import AlertNotFound, DeliveryNotFound
 from monitoring.notify.domain.delivery import (
     SECRETARIAT,
+    Delivery,
     DeliveryStatus,
+    Destination,
     Notice,
     RetryPolicy,
     Transition,
     WebhookContact,
 )
 from monitoring.notify.service_layer import handlers as h
+from monitoring.notify.service_layer.dispatch import Dispatcher
 from monitoring.notify.service_layer.ports import Sent
 from pact_common.errors import Forbidden
 
@@ -60,6 +65,14 @@ class Clock:
         return self.now
 
 
+async def step(dispatcher: Dispatcher) -> dict[str, int]:
+    """Start what is due and wait for those attempts: their outcomes by status."""
+    before = Counter(dispatcher.outcomes)
+    await dispatcher.dispatch()
+    await dispatcher.settle(None)
+    return dict(dispatcher.outcomes - before)
+
+
 async def test_an_alerts_deliveries_are_enqueued_once_per_transition() -> None:
     queue = FakeDeliveryQueue(BoardStore())
     assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), POLICY) == 2
@@ -88,14 +101,11 @@ async def test_deliveries_are_retried_on_the_clock_until_delivered() -> None:
     await h.enqueue_deliveries([(notice(), '{"a": 1}')], FakeDeliveryQueue(store), clock, POLICY)
     outbox, receivers = FakeDeliveryQueue(store), FakeReceiverDirectory(store)
     sender = FakeSender({ACME: [Sent(503, "HTTP 503"), Sent(error="ReadTimeout")]})
-
-    async def step() -> dict[str, int]:
-        return dict(await h.deliver_due(outbox, receivers, sender, clock, POLICY))
-
-    assert await step() == {"failed": 1, "delivered": 1}  # the secretariat answered at once
-    assert await step() == {}  # nothing due: the retry waits 30 s
+    dispatcher = Dispatcher(outbox, receivers, sender, clock, POLICY)
+    assert await step(dispatcher) == {"failed": 1, "delivered": 1}  # the secretariat at once
+    assert await step(dispatcher) == {}  # nothing due: the retry waits 30 s
     clock.now += timedelta(seconds=30)
-    assert await step() == {"failed": 1}
+    assert await step(dispatcher) == {"failed": 1}
     failing = next(d for d in store.deliveries.values() if d.receiver == "partner:p-acme")
     assert (failing.attempts, failing.last_error, failing.next_attempt_at) == (
         2,
@@ -103,7 +113,7 @@ async def test_deliveries_are_retried_on_the_clock_until_delivered() -> None:
         clock.now + timedelta(seconds=60),
     )
     clock.now += timedelta(seconds=60)
-    assert await step() == {"delivered": 1}
+    assert await step(dispatcher) == {"delivered": 1}
     assert [attempt for url, _, attempt in sender.calls if url == ACME] == [1, 2, 3]
     assert len({delivery_id for url, delivery_id, _ in sender.calls if url == ACME}) == 1
 
@@ -116,7 +126,8 @@ async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook(
     )
     outbox, receivers = FakeDeliveryQueue(uow.store), FakeReceiverDirectory(uow.store)
     sender = FakeSender()
-    await h.deliver_due(outbox, receivers, sender, clock, only_partner)
+    dispatcher = Dispatcher(outbox, receivers, sender, clock, only_partner)
+    await step(dispatcher)
     (waiting,) = uow.store.deliveries.values()
     assert (waiting.status, waiting.last_error) == (
         DeliveryStatus.FAILED,
@@ -124,7 +135,7 @@ async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook(
     )
     uow.store.contacts["p-acme"] = WebhookContact("p-acme", 3, None, "active")
     clock.now += timedelta(seconds=30)
-    await h.deliver_due(outbox, receivers, sender, clock, only_partner)
+    await step(dispatcher)
     (skipped,) = uow.store.deliveries.values()
     assert (skipped.status, skipped.last_error) == (
         DeliveryStatus.SKIPPED,
@@ -134,7 +145,7 @@ async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook(
     uow.store.contacts["p-acme"] = WebhookContact("p-acme", 4, ACME, "active")
     again = await h.requeue(skipped.delivery_id, outbox, clock)
     assert again.status is DeliveryStatus.PENDING
-    await h.deliver_due(outbox, receivers, sender, clock, only_partner)
+    await step(dispatcher)
     assert [s.status for s in uow.store.deliveries.values()] == [DeliveryStatus.DELIVERED]
     with pytest.raises(DeliveryNotFound):
         await h.requeue("nothing", outbox, clock)
@@ -152,3 +163,57 @@ async def test_the_alerts_partner_or_the_secretariat_acknowledges_it() -> None:
     done = await h.acknowledge(h.Acknowledge(fp, "secretariat", "seen", None), uow, clock)
     assert done.acknowledgement is not None and done.acknowledgement.by == "secretariat"
     assert uow.store.alerts[fp].acknowledgement == done.acknowledgement
+
+
+class HangingSender(FakeSender):
+    """Never answers one URL (until released); answers every other at once."""
+
+    def __init__(self, hangs: str) -> None:
+        super().__init__()
+        self.hangs = hangs
+        self.release = asyncio.Event()
+
+    async def send(self, to: Destination, delivery: Delivery) -> Sent:
+        if to.url == self.hangs:
+            self.calls.append((to.url, delivery.delivery_id, delivery.attempts + 1))
+            await self.release.wait()
+            return Sent(error="timed out")
+        return await super().send(to, delivery)
+
+
+async def test_a_receiver_that_hangs_delays_no_other_and_backs_off_as_a_whole() -> None:
+    """One slot per receiver: while an attempt to the hanging partner is in flight, every
+    other receiver's deliveries go out and are stored; the hanging one gets one attempt at a
+    time, then backs off as a whole (its other deliveries are not tried, nor counted)."""
+    clock, store = Clock(), BoardStore()
+    hangs = "https://hangs.example/hook"
+    for partner, url in (("p-acme", ACME), ("p-hangs", hangs)):
+        store.contacts[partner] = WebhookContact(partner, 2, url, "active", secret_version=1)
+    queue = FakeDeliveryQueue(store)
+    for n in range(3):  # three alerts, each to both partners and the secretariat
+        for partner in ("p-acme", "p-hangs"):
+            alert = replace(notice(f"e-{n}-{partner}"), partner_id=partner)
+            alert = replace(alert, fingerprint=f"ReportingOverdue:commitment:c-{n}-{partner}")
+            await h.enqueue_deliveries([(alert, "{}")], queue, clock, POLICY)
+    sender = HangingSender(hangs)
+    dispatcher = Dispatcher(queue, FakeReceiverDirectory(store), sender, clock, POLICY)
+    for _ in range(10):  # the worker's loop, while the hanging attempt hangs
+        await dispatcher.dispatch()
+        await dispatcher.settle(0.01)
+    delivered = [d for d in store.deliveries.values() if d.status is DeliveryStatus.DELIVERED]
+    assert sorted(Counter(d.receiver for d in delivered).items()) == [
+        ("partner:p-acme", 3),
+        (SECRETARIAT, 6),
+    ]
+    assert [url for url, _, _ in sender.calls].count(hangs) == 1  # one slot, still in flight
+    sender.release.set()
+    await dispatcher.settle(None)
+    assert dispatcher.outcomes == {"delivered": 9, "failed": 1}
+    for _ in range(3):  # backing off: its other deliveries wait, untried
+        await step(dispatcher)
+    assert [url for url, _, _ in sender.calls].count(hangs) == 1
+    clock.now += POLICY.retry.delay(1)
+    assert await step(dispatcher) == {"failed": 1}  # the next one, once: still no answer
+    assert dispatcher.backing_off["partner:p-hangs"].failures == 2
+    hanging = [d for d in store.deliveries.values() if d.receiver == "partner:p-hangs"]
+    assert sorted(d.attempts for d in hanging) == [0, 1, 1]

@@ -3,6 +3,7 @@ where each attempt goes and how the body is signed."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 from datetime import timedelta
@@ -13,6 +14,7 @@ from monitoring.core.domain.errors import DeliveryNotRetryable
 from monitoring.notify.domain.delivery import (
     SECRETARIAT,
     DeliveryStatus,
+    Destination,
     Notice,
     RetryPolicy,
     Skip,
@@ -23,7 +25,6 @@ from monitoring.notify.domain.delivery import (
     destination,
     receivers_of,
     signature,
-    signature_matches,
 )
 
 from .builders import NOW
@@ -100,23 +101,34 @@ def test_failed_attempts_wait_longer_each_time_then_give_up() -> None:
         done.requeued(NOW)
 
 
-def test_each_attempt_looks_up_where_to_deliver() -> None:
-    acme = WebhookContact("p-acme", 2, "https://hooks.acme.example/pact", "active")
-    assert destination("partner:p-acme", acme, None) == "https://hooks.acme.example/pact"
-    assert isinstance(destination("partner:p-acme", None, None), Wait)
+def test_each_attempt_looks_up_where_to_deliver_and_which_secrets_sign() -> None:
+    hook = "https://hooks.acme.example/pact"
+    acme = WebhookContact("p-acme", 2, hook, "active", secret_version=3)
+    assert destination("partner:p-acme", acme, None, NOW) == Destination(hook, (3,))
+    assert isinstance(destination("partner:p-acme", None, None, NOW), Wait)
     no_hook = WebhookContact("p-acme", 2, None, "active")
-    assert destination("partner:p-acme", no_hook, None) == Skip("partner p-acme has no webhook_url")
-    gone = WebhookContact("p-acme", 5, "https://hooks.acme.example/pact", "withdrawn")
-    assert destination("partner:p-acme", gone, None) == Skip("partner p-acme is withdrawn")
-    assert (
-        destination(SECRETARIAT, None, "https://pact.example/hook") == "https://pact.example/hook"
+    assert destination("partner:p-acme", no_hook, None, NOW) == Skip(
+        "partner p-acme has no webhook_url"
     )
-    assert isinstance(destination(SECRETARIAT, None, None), Skip)
+    gone = WebhookContact("p-acme", 5, hook, "withdrawn")
+    assert destination("partner:p-acme", gone, None, NOW) == Skip("partner p-acme is withdrawn")
+    secretariat = "https://pact.example/hook"
+    assert destination(SECRETARIAT, None, secretariat, NOW) == Destination(secretariat)
+    assert isinstance(destination(SECRETARIAT, None, None, NOW), Skip)
+    # a rotation: the previous version signs too until the overlap ends
+    rotated = WebhookContact("p-acme", 6, hook, "active", 4, NOW + timedelta(hours=1))
+    assert rotated.secret_versions(NOW) == (4, 3)
+    assert rotated.secret_versions(NOW + timedelta(hours=1)) == (4,)
+    assert WebhookContact("p-acme", 6, hook, "active").secret_versions(NOW) == (0,)
 
 
-def test_the_signature_is_the_hex_hmac_sha256_of_the_body() -> None:
+def test_the_signature_is_standard_webhooks_one_per_key() -> None:
     body = b'{"event_type":"AlertFired"}'
-    expected = hmac.new(b"secret", body, hashlib.sha256).hexdigest()
-    assert signature(b"secret", body) == f"sha256={expected}"
-    assert signature_matches(b"secret", body, f"sha256={expected}")
-    assert not signature_matches(b"other", body, f"sha256={expected}")
+    signed = b"msg-1.1760000000." + body
+
+    def one(key: bytes) -> str:
+        return "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+
+    assert signature([b"k" * 32], "msg-1", 1760000000, body) == one(b"k" * 32)
+    two = signature([b"k" * 32, b"j" * 32], "msg-1", 1760000000, body)
+    assert two == f"{one(b'k' * 32)} {one(b'j' * 32)}"

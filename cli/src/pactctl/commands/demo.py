@@ -5,8 +5,6 @@ at a local webhook receiver that prints them."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import threading
 import time
@@ -16,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.status import Status
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from pact_contracts import PROGRESS_REPORTED
 
@@ -29,14 +28,33 @@ from ..settings import settings
 NOT_YET_KNOWN = {"unknown_partner", "partner_not_active", "not_a_member"}
 
 
-class Receiver(ThreadingHTTPServer):
-    """A partner's (or the secretariat's) webhook endpoint: checks the HMAC signature and
-    prints the alerts delivered to the secretariat."""
+#: the secretariat receiver's secret that monitoring's settings have in development
+#: (MONITORING_SECRETARIAT_WEBHOOK_SECRET; pact_common.dev_keys)
+DEV_SECRETARIAT_WEBHOOK_SECRET = "whsec_ZGV2LXNlY3JldGFyaWF0LXdlYmhvb2stbm90LWZvci1wcm9k"
 
-    def __init__(self, port: int, secret: str) -> None:
+
+class Receiver(ThreadingHTTPServer):
+    """The partners' and the secretariat's webhook endpoints: verifies each delivery with
+    the receiver's own secret, as a partner would (Standard Webhooks, the `standardwebhooks`
+    package), and prints the alerts delivered to the secretariat."""
+
+    def __init__(self, port: int, secretariat_secret: str) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
-        self.secret = secret.encode()
+        #: path -> the secret of the receiver there (a partner's, from its registration)
+        self.secrets: dict[str, Webhook] = {"/secretariat": Webhook(secretariat_secret)}
         self.deliveries: list[dict[str, Any]] = []
+        self.refused = 0
+
+    def verified(self, path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any] | None:
+        """The delivery's event, if its receiver's secret verifies it."""
+        receiver = self.secrets.get(path)
+        if receiver is None:
+            return None
+        try:
+            event: dict[str, Any] = receiver.verify(body, headers)
+        except WebhookVerificationError:
+            return None
+        return event
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -44,15 +62,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("content-length", 0)))
-        expected = "sha256=" + hmac.new(self.server.secret, body, hashlib.sha256).hexdigest()
-        signed = hmac.compare_digest(self.headers.get("x-pact-signature", ""), expected)
-        self.send_response(204 if signed else 401)
+        event = self.server.verified(self.path, body, dict(self.headers))
+        self.send_response(204 if event is not None else 401)
         self.end_headers()
-        if not signed:
+        if event is None:
+            self.server.refused += 1
             console.print(f"[red]webhook with a bad signature refused ({self.path})[/red]")
             return
-        alert = json.loads(body)
-        alert = alert.get("alert", alert)
+        alert = event.get("alert", event)
         self.server.deliveries.append({"path": self.path, **alert})
         if self.path.startswith("/secretariat"):
             fired = alert.get("event_type") == "AlertFired"
@@ -114,8 +131,12 @@ def demo(
     ] = 86400.0,
     webhook_port: Annotated[int, typer.Option(envvar="PACT_DEMO_WEBHOOK_PORT")] = 8099,
     webhook_secret: Annotated[
-        str, typer.Option(envvar="PACT_WEBHOOK_SECRET")
-    ] = "demo-webhook-secret",
+        str,
+        typer.Option(
+            envvar="PACT_WEBHOOK_SECRET",
+            help="The secretariat receiver's secret (whsec_...), as monitoring has it.",
+        ),
+    ] = DEV_SECRETARIAT_WEBHOOK_SECRET,
     stay: Annotated[bool, typer.Option(help="Keep receiving webhooks until Ctrl-C.")] = True,
 ) -> None:
     """Run the demo scenario against running services (as `make run` does)."""
@@ -135,7 +156,7 @@ def demo(
     )
     members = catalogue.members(partners, seed=7)
     story = [DemoCommitment(m, *PROFILES[i]) for i, m in enumerate(members)]
-    asyncio.run(_run(cfg, admin, story, now, hook))
+    asyncio.run(_run(cfg, admin, story, now, hook, receiver))
     _summary(admin, receiver)
     if stay:
         console.print("\nStill receiving webhooks; Ctrl-C stops everything.")
@@ -147,7 +168,9 @@ def demo(
     receiver.shutdown()
 
 
-async def _run(cfg: Any, admin: Platform, story: list[DemoCommitment], now: Any, hook: str) -> None:
+async def _run(
+    cfg: Any, admin: Platform, story: list[DemoCommitment], now: Any, hook: str, receiver: Receiver
+) -> None:
     async with ReportProducer(cfg.kafka_bootstrap, cfg.topic(PROGRESS_REPORTED)) as producer:
         with console.status("starting...") as status:
             _ready(admin, status)
@@ -155,9 +178,11 @@ async def _run(cfg: Any, admin: Platform, story: list[DemoCommitment], now: Any,
             for c in story:  # everyone registers and is approved first...
                 org = c.member.organisation
                 status.update(f"registering {org.legal_name}...")
-                body = registration(c.member, f"{hook}/partners/{org.domain}")
+                path = f"/partners/{org.domain}"
+                body = registration(c.member, f"{hook}{path}")
                 done = admin.call("registry", "POST", "/partners", body, auth=False)
                 c.partner_id = done["partner_id"]
+                receiver.secrets[path] = Webhook(done["webhook_secret"])  # answered once
                 keys.append(done["api_key"])
                 admin.post(
                     "registry",
@@ -234,7 +259,10 @@ def _summary(admin: Platform, receiver: Receiver) -> None:
         console.print(f"Rejected reports: {len(rows)} ({', '.join(reasons)})")
     except ApiError as exc:
         console.print(f"[red]could not read alerts: {exc}[/red]")
-    console.print(f"Webhook deliveries received: {len(receiver.deliveries)}")
+    console.print(
+        f"Webhook deliveries received: {len(receiver.deliveries)}, each verified with its "
+        f"receiver's own secret ({receiver.refused} refused)"
+    )
     console.print(
         "Dashboard: http://127.0.0.1:8003/   APIs: http://127.0.0.1:8001/docs, "
         "http://127.0.0.1:8002/docs, http://127.0.0.1:8003/docs"

@@ -31,11 +31,13 @@ from monitoring.notify.adapters.alert_board import MongoAlertUnitOfWork, MongoRe
 from monitoring.notify.adapters.delivery_queue import DeliveryViews, MongoDeliveryQueue
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.notify.adapters.inbound import DeliveriesOnDecision
+from monitoring.notify.adapters.webhook_keys import WebhookKeys
 from monitoring.notify.adapters.webhooks import HttpWebhookSender
 from monitoring.notify.domain.delivery import RetryPolicy
 from monitoring.notify.entrypoints.delivery_worker import DeliveryWorker
 from monitoring.notify.entrypoints.http import AlertServices, alerts_router
-from monitoring.notify.service_layer.handlers import DeliveryPolicy, deliver_due
+from monitoring.notify.service_layer.dispatch import Dispatcher
+from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.alert_views import AlertBoardViews
 from monitoring.views.adapters.dashboard_views import DashboardViews
@@ -120,21 +122,23 @@ def _alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerting:
     db, policy = runtime.mongo.db, delivery_policy(settings)
     lease = timedelta(seconds=settings.delivery_lease_seconds)
     receivers = MongoReceiverDirectory(db)
-    private = settings.webhook_private_networks
+    production = settings.environment == "production"
+    private, https = settings.webhook_private_networks, settings.webhook_https_only
+    keys = WebhookKeys(
+        settings.webhook_key.get_secret_value(), settings.secretariat_webhook_secrets()
+    )
     sender = HttpWebhookSender(
-        settings.webhook_secret.get_secret_value(),
+        keys,
         settings.webhook_timeout_seconds,
-        private_networks=private if private is not None else settings.environment != "production",
+        private_networks=private if private is not None else not production,
+        https_only=https if https is not None else production,
     )
 
     def new_worker() -> DeliveryWorker:
         """Each worker leases deliveries under an owner id of its own."""
         own = MongoDeliveryQueue(db, lease=lease)
-
-        async def step() -> Counter[str]:
-            return await deliver_due(own, receivers, sender, clock, policy)
-
-        return DeliveryWorker(step, own.release, settings.delivery_poll_seconds, runtime.log)
+        dispatcher = Dispatcher(own, receivers, sender, clock, policy)
+        return DeliveryWorker(dispatcher, own.release, settings.delivery_poll_seconds, runtime.log)
 
     return Alerting(new_worker, sender)
 

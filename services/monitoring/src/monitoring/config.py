@@ -7,11 +7,10 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from pact_common.dev_keys import DEV_SECRETARIAT_WEBHOOK_SECRET, DEV_WEBHOOK_KEY
 from pact_common.settings import ServiceSettings
+from pact_common.webhook_secrets import check_deployment_key, check_secretariat_secret
 from pact_contracts import MAX_REPORT_BYTES
-
-#: Signs webhook bodies in development only; production refuses it.
-DEV_WEBHOOK_SECRET = "dev-webhook-secret-not-for-production"
 
 
 class Settings(ServiceSettings):
@@ -54,16 +53,25 @@ class Settings(ServiceSettings):
     # --- the alert board and its webhooks (notify/) ---
     #: every alert is also delivered here (none: the secretariat gets no webhook)
     secretariat_webhook_url: str | None = None
-    #: HMAC-SHA256 key of X-Pact-Signature; may come from a file (a mounted secret)
-    webhook_secret: SecretStr = SecretStr(DEV_WEBHOOK_SECRET)
-    webhook_secret_file: Path | None = None
+    #: the secretariat's receiver's secret (Standard Webhooks, whsec_ and base64; make one with
+    #: `python -c "from pact_common.webhook_secrets import new_secret; print(new_secret())"`);
+    #: may come from a file (a mounted secret). During a rotation, the previous one signs too
+    secretariat_webhook_secret: SecretStr = SecretStr(DEV_SECRETARIAT_WEBHOOK_SECRET)
+    secretariat_webhook_secret_file: Path | None = None
+    secretariat_webhook_previous_secret: SecretStr | None = None
+    #: derives each partner's webhook secret: the registry's REGISTRY_WEBHOOK_KEY, the same
+    #: value; may come from a file (a mounted secret)
+    webhook_key: SecretStr = SecretStr(DEV_WEBHOOK_KEY)
+    webhook_key_file: Path | None = None
+    #: one deadline for a whole attempt (connect, send, answer)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     #: a delivery is given up after this many failed attempts...
     webhook_max_attempts: int = Field(default=12, ge=1, le=100)
     #: ... waiting base * 2^(attempt-1) after each, at most max (30 s, 1 min, ... 6 h)
     webhook_retry_base_seconds: float = Field(default=30.0, gt=0)
     webhook_retry_max_seconds: float = Field(default=6 * 3600, gt=0)
-    #: how often the delivery worker looks for due deliveries, and how many it sends at once
+    #: how often the delivery worker looks for due deliveries, and how many attempts it has in
+    #: flight at most (each to a receiver of its own)
     delivery_poll_seconds: float = Field(default=1.0, gt=0)
     delivery_batch: int = Field(default=20, ge=1, le=500)
     #: a worker's claim on a delivery it is sending (wall clock; a crashed worker's expire)
@@ -71,20 +79,29 @@ class Settings(ServiceSettings):
     #: may partners' webhooks resolve to private, loopback or link-local addresses? unset:
     #: yes, but not in production
     webhook_private_networks: bool | None = None
+    #: are only https webhooks called? unset: in production only
+    webhook_https_only: bool | None = None
     #: `python -m monitoring.rebuild` replays the topics into this (fresh) database, unless --into
     rebuild_db: str | None = None
 
     @model_validator(mode="after")
-    def _load_webhook_secret(self) -> Settings:
-        if self.webhook_secret_file is not None:
-            self.webhook_secret = SecretStr(self.webhook_secret_file.read_text().strip())
-        dev = self.webhook_secret.get_secret_value() == DEV_WEBHOOK_SECRET
-        if self.environment == "production" and dev:
-            raise ValueError(
-                "webhook_secret is the development default; set MONITORING_WEBHOOK_SECRET "
-                "(or MONITORING_WEBHOOK_SECRET_FILE) for production"
-            )
+    def _load_webhook_secrets(self) -> Settings:
+        if self.secretariat_webhook_secret_file is not None:
+            text = self.secretariat_webhook_secret_file.read_text().strip()
+            self.secretariat_webhook_secret = SecretStr(text)
+        if self.webhook_key_file is not None:
+            self.webhook_key = SecretStr(self.webhook_key_file.read_text().strip())
+        check_deployment_key(self.webhook_key.get_secret_value(), self.environment)
+        for secret in (self.secretariat_webhook_secret, self.secretariat_webhook_previous_secret):
+            if secret is not None:
+                check_secretariat_secret(secret.get_secret_value(), self.environment)
         return self
+
+    def secretariat_webhook_secrets(self) -> tuple[str, ...]:
+        """The secretariat's receiver's secrets that sign, the current one first."""
+        previous = self.secretariat_webhook_previous_secret
+        secrets = (self.secretariat_webhook_secret, *([previous] if previous else []))
+        return tuple(s.get_secret_value() for s in secrets)
 
     @property
     def signatures_required(self) -> bool:

@@ -28,6 +28,8 @@ def partner(event: c.PartnerEvent) -> Partner | Partnership:
         partnerships=tuple(p.partnerships),
         signing_key=p.signing_public_key,
         webhook_url=p.webhook_url,
+        webhook_secret_version=p.webhook_secret_version,
+        webhook_previous_secret_until=p.webhook_previous_secret_until,
     )
 
 

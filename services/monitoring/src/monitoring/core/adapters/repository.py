@@ -110,6 +110,8 @@ class MongoPartnerRepository(_Repo, ports.PartnerRepository):
                 tuple(doc["partnerships"]),
                 doc.get("signing_key"),
                 doc.get("webhook_url"),
+                doc.get("webhook_secret_version", 0),
+                doc.get("webhook_previous_secret_until"),
             )
             for doc in docs
         }

@@ -48,6 +48,9 @@ class Partner:
     signing_key: str | None = None
     #: where the partner's alerts are delivered (None: nowhere)
     webhook_url: str | None = None
+    #: the version of the secret that signs them, and until when the previous one does too
+    webhook_secret_version: int = 0
+    webhook_previous_secret_until: datetime | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", PartnerStatus(self.status))

@@ -44,7 +44,14 @@ class MongoReceiverDirectory(ReceiverDirectory):
         doc = await self._coll.find_one({"_id": partner_id})
         if doc is None:
             return None
-        return WebhookContact(doc["_id"], doc["version"], doc.get("webhook_url"), doc["status"])
+        return WebhookContact(
+            doc["_id"],
+            doc["version"],
+            doc.get("webhook_url"),
+            doc["status"],
+            doc.get("webhook_secret_version", 0),
+            doc.get("webhook_previous_secret_until"),
+        )
 
 
 class MongoAlertUnitOfWork(OnTransaction, AlertUnitOfWork):

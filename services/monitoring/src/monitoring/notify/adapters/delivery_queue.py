@@ -6,7 +6,7 @@ schedule itself (`next_attempt_at`) follows the service's clock."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -115,8 +115,11 @@ class MongoDeliveryQueue(DeliveryQueue):
         doc = await self._coll.find_one({"delivery_id": delivery_id}, session=self._session)
         return delivery_from(doc) if doc is not None else None
 
-    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
+    async def claim_due(
+        self, now: datetime, limit: int, busy: Collection[str] = ()
+    ) -> list[Delivery]:
         claimed: list[Delivery] = []
+        skip = set(busy)
         for _ in range(limit):
             wall = datetime.now(UTC)
             doc = await self._coll.find_one_and_update(
@@ -124,6 +127,7 @@ class MongoDeliveryQueue(DeliveryQueue):
                     "status": {"$in": list(_DUE)},
                     "next_attempt_at": {"$lte": now},
                     "$or": [{"lease_until": None}, {"lease_until": {"$lt": wall}}],
+                    "receiver": {"$nin": sorted(skip)},
                 },
                 {"$set": {"lease_until": wall + self._lease, "lease_owner": self.owner}},
                 sort=[("next_attempt_at", ASCENDING)],
@@ -133,6 +137,7 @@ class MongoDeliveryQueue(DeliveryQueue):
             if doc is None:
                 break
             claimed.append(delivery_from(doc))
+            skip.add(doc["receiver"])  # one at a time per receiver
         return claimed
 
     async def finish(self, delivery: Delivery) -> bool:

@@ -1,9 +1,11 @@
-"""Sends a delivery to a webhook over HTTP: the alert event as JSON, signed with HMAC-SHA256.
-
-Headers: `X-Pact-Signature: sha256=<hex HMAC of the body with MONITORING_WEBHOOK_SECRET>`,
-`X-Pact-Delivery` (stable across attempts: deduplicate on it), `X-Pact-Event` (AlertFired or
-AlertResolved) and `X-Pact-Attempt`. Any 2xx answer is success; anything else (including no
-answer within the timeout) is a failed attempt.
+"""Sends a delivery to a webhook over HTTP as the Standard Webhooks specification says: the
+alert event as JSON, with `webhook-id` (the delivery id, stable across attempts: deduplicate
+on it), `webhook-timestamp` (the attempt's, in Unix seconds of the wall clock, whatever the
+service's clock) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>`,
+once per secret of the receiver valid now: two during a rotation's overlap). Receivers verify
+with the `standardwebhooks` package and their own secret. `X-Pact-Event` names the event
+(AlertFired or AlertResolved). Any 2xx answer is success; anything else (including no answer
+within the timeout) is a failed attempt.
 
 No receiver can hold the sender up or fill its memory: one deadline covers the whole attempt
 (connect, send, answer), the answer is asked for uncompressed and at most `MAX_ANSWER_BYTES`
@@ -15,42 +17,49 @@ Partners choose their webhook URLs: unless private networks are allowed (develop
 partner's URL must resolve to public addresses only, so that a webhook cannot be pointed at
 the platform's own network; the request then goes to the address that was checked (the Host
 header and TLS name stay the URL's), so a second resolution cannot move it elsewhere, and a
-name that does not resolve is refused."""
+name that does not resolve is refused. In production only https URLs are called."""
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
 import socket
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
 
-from monitoring.notify.domain.delivery import Delivery, partner_of, signature
+from monitoring.notify.adapters.webhook_keys import WebhookKeys
+from monitoring.notify.domain.delivery import Delivery, Destination, partner_of, signature
 from monitoring.notify.service_layer.ports import Sent, WebhookSender
 
-USER_AGENT = "pact-monitoring-webhooks/1.0"
-SIGNATURE_HEADER, DELIVERY_HEADER, EVENT_HEADER, ATTEMPT_HEADER = (
-    "X-Pact-Signature",
-    "X-Pact-Delivery",
-    "X-Pact-Event",
-    "X-Pact-Attempt",
+USER_AGENT = "pact-monitoring-webhooks/2.0"
+ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER = (
+    "webhook-id",
+    "webhook-timestamp",
+    "webhook-signature",
 )
+EVENT_HEADER = "X-Pact-Event"
+#: the webhook-id under its former name, read by the fault campaign's receiver
+#: (tests/faults/harness.py) until it reads webhook-id
+DELIVERY_HEADER = "X-Pact-Delivery"
 
 
 #: what is read of a receiver's answer, at most (it is not kept: only the status counts)
 MAX_ANSWER_BYTES = 4096
 
 
-def headers(secret: bytes, delivery: Delivery, body: bytes) -> dict[str, str]:
+def headers(keys: list[bytes], delivery: Delivery, body: bytes, timestamp: int) -> dict[str, str]:
     return {
         "Content-Type": "application/json",
         "Accept-Encoding": "identity",
         "User-Agent": USER_AGENT,
-        SIGNATURE_HEADER: signature(secret, body),
-        DELIVERY_HEADER: delivery.delivery_id,
+        ID_HEADER: delivery.delivery_id,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: signature(keys, delivery.delivery_id, timestamp, body),
         EVENT_HEADER: delivery.event_type,
-        ATTEMPT_HEADER: str(delivery.attempts + 1),
+        DELIVERY_HEADER: delivery.delivery_id,
     }
 
 
@@ -111,16 +120,20 @@ async def _read_some(response: httpx.Response) -> None:
 class HttpWebhookSender(WebhookSender):
     def __init__(
         self,
-        secret: str,
+        keys: WebhookKeys,
         timeout: float = 10.0,
         *,
         private_networks: bool = True,
+        https_only: bool = False,
         transport: httpx.AsyncBaseTransport | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        self._secret = secret.encode()
+        self._keys = keys
         self._timeout = timeout
         self._private_networks = private_networks
+        self._https_only = https_only
         self._transport = transport
+        self._wall_clock = wall_clock
         self._client: httpx.AsyncClient | None = None
 
     def _http(self) -> httpx.AsyncClient:
@@ -133,9 +146,12 @@ class HttpWebhookSender(WebhookSender):
             )
         return self._client
 
-    async def send(self, url: str, delivery: Delivery) -> Sent:
-        body = delivery.body.encode()
-        sent_headers = headers(self._secret, delivery, body)
+    async def send(self, to: Destination, delivery: Delivery) -> Sent:
+        url, body = to.url, delivery.body.encode()
+        if self._https_only and not url.lower().startswith("https://"):
+            return Sent(error="refused: webhook_url is not https")
+        keys = self._keys.of(delivery.receiver, to)
+        sent_headers = headers(keys, delivery, body, int(self._wall_clock()))
         target: httpx.URL | str = url
         extensions: dict[str, str] = {}
         if not self._private_networks and partner_of(delivery.receiver) is not None:

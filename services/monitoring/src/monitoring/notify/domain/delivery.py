@@ -4,17 +4,20 @@ persisted queue and retried with exponential backoff until delivered or given up
 - The unique key `fingerprint|episode|transition|receiver` makes enqueuing idempotent: a
   redelivered or replayed alert event cannot deliver twice.
 - `delivery_id` is derived from the key, so every attempt (and a resend after a crash between
-  the receiver's 2xx and our bookkeeping) carries the same `X-Pact-Delivery` for receivers to
+  the receiver's 2xx and our bookkeeping) carries the same `webhook-id` for receivers to
   deduplicate on.
-- The body is fixed when the delivery is enqueued, so every attempt sends (and signs) the
-  same bytes.
+- The body is fixed when the delivery is enqueued, so every attempt sends the same bytes;
+  each attempt signs them afresh (Standard Webhooks: the id, the attempt's timestamp and the
+  body, with each secret of the receiver that is valid then).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -207,10 +210,32 @@ class WebhookContact:
     version: int
     webhook_url: str | None
     status: str
+    #: the version of the secret that signs its deliveries (0: a webhook set before secrets
+    #: were issued; its partner gets that version's successor by rotating)...
+    secret_version: int = 0
+    #: ... and until when the previous version signs too (a rotation's overlap)
+    previous_secret_until: datetime | None = None
 
     @property
     def receives(self) -> bool:
         return self.webhook_url is not None and not is_closed(PartnerStatus(self.status))
+
+    def secret_versions(self, now: datetime) -> tuple[int, ...]:
+        """The versions of its secret that sign now, the current one first."""
+        previous = self.secret_version - 1
+        overlap = self.previous_secret_until is not None and now < self.previous_secret_until
+        return (
+            (self.secret_version, previous) if overlap and previous >= 0 else (self.secret_version,)
+        )
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where an attempt goes, and which of the partner's secret versions sign it (none: the
+    secretariat's, which are monitoring's settings)."""
+
+    url: str
+    secret_versions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,27 +253,29 @@ class Skip:
 
 
 def destination(
-    receiver: str, contact: WebhookContact | None, secretariat_url: str | None
-) -> str | Wait | Skip:
-    """The URL to deliver to now. A partner's webhook is looked up at each attempt, so a
-    corrected webhook_url is used from the next attempt on."""
+    receiver: str, contact: WebhookContact | None, secretariat_url: str | None, now: datetime
+) -> Destination | Wait | Skip:
+    """Where to deliver now. A partner's webhook is looked up at each attempt, so a corrected
+    webhook_url (and a rotated secret) is used from the next attempt on."""
     partner_id = partner_of(receiver)
     if partner_id is None:
-        return secretariat_url or Skip("the secretariat has no webhook (settings)")
+        if not secretariat_url:
+            return Skip("the secretariat has no webhook (settings)")
+        return Destination(secretariat_url)
     if contact is None:
         return Wait(f"partner {partner_id} is not known yet (registry events)")
     if contact.webhook_url is None:
         return Skip(f"partner {partner_id} has no webhook_url")
     if not contact.receives:
         return Skip(f"partner {partner_id} is {contact.status}")
-    return contact.webhook_url
+    return Destination(contact.webhook_url, contact.secret_versions(now))
 
 
-def signature(secret: bytes, body: bytes) -> str:
-    """The X-Pact-Signature header: `sha256=` and the hex HMAC-SHA256 of the body."""
-    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-
-
-def signature_matches(secret: bytes, body: bytes, header: str) -> bool:
-    """For receivers (and tests): constant-time comparison."""
-    return hmac.compare_digest(signature(secret, body), header)
+def signature(keys: Sequence[bytes], webhook_id: str, timestamp: int, body: bytes) -> str:
+    """The webhook-signature header (Standard Webhooks): `v1,` and the base64 HMAC-SHA256
+    of `id.timestamp.body`, once per key, separated by spaces."""
+    signed = f"{webhook_id}.{timestamp}.".encode() + body
+    return " ".join(
+        "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+        for key in keys
+    )

@@ -64,7 +64,7 @@ class AlertPage(BaseModel):
 class Delivery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    delivery_id: str = Field(description="Sent as X-Pact-Delivery; the same on every attempt.")
+    delivery_id: str = Field(description="Sent as webhook-id; the same on every attempt.")
     event_id: str = Field(description="The alert event delivered.")
     event_type: str = Field(description="Sent as X-Pact-Event.", examples=["AlertFired"])
     fingerprint: str

@@ -1,11 +1,9 @@
 """The alert board and its webhook deliveries, one small function each: the deliveries of
-an alert are enqueued in the transaction that decided it; the delivery worker works the
-queue; people acknowledge alerts."""
+an alert are enqueued in the transaction that decided it; one attempt of a delivery (the
+delivery worker's dispatcher, dispatch.py, runs them); people acknowledge alerts."""
 
 from __future__ import annotations
 
-import asyncio
-from collections import Counter
 from dataclasses import dataclass, field
 
 from monitoring.core.domain.alerting import Alert
@@ -25,6 +23,7 @@ from monitoring.notify.service_layer.ports import (
     AlertUnitOfWork,
     DeliveryQueue,
     ReceiverDirectory,
+    Sent,
     WebhookSender,
 )
 from pact_common.clock import Clock
@@ -37,7 +36,7 @@ class DeliveryPolicy:
     secretariat_url: str | None = None
     #: False when rebuilding: alerts are decided again silently, nothing is sent again
     deliver: bool = True
-    #: deliveries one worker step claims and sends concurrently
+    #: attempts one worker has in flight at most, each to a receiver of its own
     batch: int = 20
 
 
@@ -100,36 +99,19 @@ async def attempt(
     sender: WebhookSender,
     clock: Clock,
     policy: DeliveryPolicy,
-) -> Delivery:
-    """One attempt: where to (looked up now), send, and what follows."""
+) -> tuple[Delivery, Sent | None]:
+    """One attempt: where to (looked up now), send, and what follows; with what the receiver
+    answered (None: nothing was sent)."""
     partner_id = partner_of(delivery.receiver)
     contact = await receivers.get(partner_id) if partner_id is not None else None
-    where = destination(delivery.receiver, contact, policy.secretariat_url)
+    where = destination(delivery.receiver, contact, policy.secretariat_url, clock())
     if isinstance(where, Skip):
-        return delivery.skipped(clock(), where.reason)
+        return delivery.skipped(clock(), where.reason), None
     if isinstance(where, Wait):
-        return delivery.failed(clock(), where.reason, policy.retry)
+        return delivery.failed(clock(), where.reason, policy.retry), None
     sent = await sender.send(where, delivery)
     if sent.ok:
         assert sent.status_code is not None
-        return delivery.succeeded(clock(), sent.status_code)
+        return delivery.succeeded(clock(), sent.status_code), sent
     error = sent.error or f"HTTP {sent.status_code}"
-    return delivery.failed(clock(), error, policy.retry, sent.status_code)
-
-
-async def deliver_due(
-    queue: DeliveryQueue,
-    receivers: ReceiverDirectory,
-    sender: WebhookSender,
-    clock: Clock,
-    policy: DeliveryPolicy,
-) -> Counter[str]:
-    """One step of the delivery worker: claim what is due, send it concurrently, store each
-    outcome. Returns the outcomes by status (empty: nothing was due)."""
-    claimed = await queue.claim_due(clock(), policy.batch)
-    done = await asyncio.gather(*(attempt(d, receivers, sender, clock, policy) for d in claimed))
-    outcomes: Counter[str] = Counter()
-    for delivery in done:
-        if await queue.finish(delivery):
-            outcomes[delivery.status.value] += 1
-    return outcomes
+    return delivery.failed(clock(), error, policy.retry, sent.status_code), sent

@@ -4,12 +4,12 @@ delivery queue, partners' webhooks), and what the delivery worker needs."""
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from monitoring.core.domain.alerting import Alert
-from monitoring.notify.domain.delivery import Delivery, WebhookContact
+from monitoring.notify.domain.delivery import Delivery, Destination, WebhookContact
 from pact_common.aggregates import UnitOfWorkPort
 
 
@@ -34,9 +34,12 @@ class DeliveryQueue(abc.ABC):
     async def get(self, delivery_id: str) -> Delivery | None: ...
 
     @abc.abstractmethod
-    async def claim_due(self, now: datetime, limit: int) -> list[Delivery]:
-        """Due deliveries (pending or failed with next_attempt_at <= now), each leased to this
-        worker so that no other sends it meanwhile."""
+    async def claim_due(
+        self, now: datetime, limit: int, busy: Collection[str] = ()
+    ) -> list[Delivery]:
+        """Due deliveries (pending or failed with next_attempt_at <= now), the oldest due of
+        each receiver not `busy`, at most one per receiver, each leased to this worker so
+        that no other sends it meanwhile."""
 
     @abc.abstractmethod
     async def finish(self, delivery: Delivery) -> bool:
@@ -69,10 +72,15 @@ class Sent:
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
 
+    @property
+    def answered(self) -> bool:
+        """The receiver answered (whatever it said): it is there and quick."""
+        return self.status_code is not None
+
 
 class WebhookSender(abc.ABC):
     @abc.abstractmethod
-    async def send(self, url: str, delivery: Delivery) -> Sent: ...
+    async def send(self, to: Destination, delivery: Delivery) -> Sent: ...
 
 
 class AlertUnitOfWork(UnitOfWorkPort):
