@@ -129,7 +129,9 @@ async def test_the_digital_ecosystem_partnership_exists_and_partners_join_and_le
     unknown = await registry.post(
         f"/partners/{pid}/partnerships", headers=me, json={"partnership_id": "no-such-partnership"}
     )
-    assert unknown.status_code == 404 and unknown.json()["error"]["field"] == "partnership_id"
+    # 422, naming the field: the partner at the URI is there (a 404 would say it is not)
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "partnership_id"
+    assert unknown.json()["error"]["code"] == "unknown_partnership"
     left = await registry.delete(f"/partners/{pid}/partnerships/digital-ecosystem", headers=me)
     assert left.json()["partnerships"] == ["digital-skills-jobs"]
 

@@ -11,6 +11,11 @@ class PartnerNotFound(NotFound, code="partner_not_found"): ...
 class PartnershipNotFound(NotFound, code="partnership_not_found"): ...
 
 
+class UnknownPartnership(DomainError, code="unknown_partnership"):
+    """A body names a partnership the registry does not know: invalid input (422), not a
+    missing target (404 would say the partner at the URI does not exist)."""
+
+
 class DuplicatePartner(Conflict, code="duplicate_partner"):
     def __init__(self, message: str, *, field: str, existing_partner_id: str) -> None:
         super().__init__(message, field=field)
@@ -45,4 +50,5 @@ __all__ = [
     "ConcurrentUpdate", "DomainError", "DuplicatePartner", "DuplicatePartnership",
     "IllegalTransition", "InvalidCredentials", "InvalidRegistration", "NoWebhook",
     "PartnerNotAllowed", "PartnerNotFound", "PartnershipNotFound",
+    "UnknownPartnership",
 ]  # fmt: skip

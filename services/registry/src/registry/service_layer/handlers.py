@@ -18,7 +18,7 @@ from ..domain.errors import (
     InvalidCredentials,
     PartnerNotAllowed,
     PartnerNotFound,
-    PartnershipNotFound,
+    UnknownPartnership,
 )
 from ..domain.model import Partner, hash_api_key, may_get_token
 from ..domain.partnership import Partnership
@@ -71,7 +71,7 @@ async def _change(
 async def _require_partnerships(uow: UnitOfWork, ids: list[str], field: str) -> None:
     for partnership_id in ids:
         if await uow.partnerships.get(partnership_id) is None:
-            raise PartnershipNotFound(f"no partnership {partnership_id}", field=field)
+            raise UnknownPartnership(f"no partnership {partnership_id}", field=field)
 
 
 async def _refuse_duplicate(uow: UnitOfWork, partner: Partner, *, in_words: bool) -> None:
