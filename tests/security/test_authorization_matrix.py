@@ -97,6 +97,7 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "POST /partners/{partner_id}/reinstate":        (401, 401, 401, 403, 403, 403, 403, 200),
         "POST /partners/{partner_id}/withdraw":         (401, 401, 401, 403, 403, 200, 200, 200),
         "POST /partners/{partner_id}/api-key":          (401, 401, 401, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/webhook-secret":   (401, 401, 401, 403, 403, 200, 200, 200),
         "POST /partners/{partner_id}/partnerships":     (401, 401, 401, 403, 403, 200, 200, 200),
         "DELETE /partners/{partner_id}/partnerships/{partnership_id}":
                                                         (401, 401, 401, 403, 403, 200, 200, 200),
@@ -544,7 +545,7 @@ async def test_every_hostile_token_is_refused(world: World, service: str) -> Non
 async def test_other_partners_see_no_contact_details(world: World) -> None:
     """Being allowed to read a partner is not being allowed to read all of it: contact
     details and endpoints are the partner's own and the secretariat's."""
-    private = ("contact_name", "contact_email", "webhook_url")
+    private = ("contact_name", "contact_email", "webhook_url", "webhook_secret_version")
     a_id = world.partners["a"].id
     for caller in world.callers():
         if caller.column not in ("other", "partner", "secretariat"):

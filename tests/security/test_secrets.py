@@ -2,9 +2,12 @@
 database (beyond the SHA-256 hash of each partner's API key).
 
 Every service runs as a real process (as `make up` runs it) with a freshly generated signing
-key and admin key and DEBUG logging; a partner registers, the secretariat approves it, the
+key, admin key, webhook key and secretariat webhook secret and DEBUG logging; a partner
+registers (with a webhook, whose secret is answered), the secretariat approves it, the
 partner exchanges its key for tokens, rotates it, fails to log in with the old key and with
-a wrong one, sends its API key where a token belongs, pledges and reports progress. Then
+a wrong one, sends its API key where a token belongs, rotates its webhook secret, pledges
+and reports progress that reaches its target, and monitoring signs the alert's deliveries
+to the partner's webhook and the secretariat's receiver (a real one here). Then
 every log file, every record of every topic of the test's namespace and every document of
 every service's database is searched for every secret that went by, also inside base64 (a
 dead-lettered message keeps its original bytes in base64).
@@ -25,6 +28,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -32,8 +36,10 @@ import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from pymongo import AsyncMongoClient
 
+from pact_common.webhook_secrets import new_secret
 from pact_contracts import PARTNER_EVENTS
 from tests.conftest import MONGO_URL
+from tests.integration.monitoring.webhook_receiver import Receiver, serving
 from tests.security.services import SERVICES, pledge_body
 from tests.support import auth
 from tests.support.kafka import BOOTSTRAP, Producer, read_topic, wait_until
@@ -66,6 +72,8 @@ def needles(named: dict[str, str]) -> dict[str, bytes]:
         found[what] = value.encode()
         if value.startswith("pk_"):
             found[f"{what} (without prefix)"] = value.removeprefix("pk_").encode()
+        if value.startswith("whsec_"):
+            found[f"{what} (without prefix)"] = value.removeprefix("whsec_").encode()
         if value.count(".") == 2:
             found[f"{what} (signature)"] = value.rsplit(".", 1)[1].encode()
         if "-----BEGIN" in value:
@@ -98,6 +106,13 @@ def test_the_scanner_finds_planted_secrets() -> None:
     assert leaks(token.rsplit(".", 1)[1][5:] + " cut", named) == []  # a fragment is no leak
     assert "token (signature)" in leaks(f"sig={token.rsplit('.', 1)[1]}", named)
     assert leaks(json.dumps({"pem": pem}), named) == ["private key"]
+    hook = {"webhook secret": new_secret()}
+    assert leaks(f"signing with {hook['webhook secret']}", hook) == [
+        "webhook secret",
+        "webhook secret (without prefix)",
+    ]
+    key = hook["webhook secret"].removeprefix("whsec_")
+    assert leaks(f"key={key}", hook) == ["webhook secret (without prefix)"]
     for pad in ("", "x", "xy"):  # base64 at every alignment, standard and URL-safe
         for encode in (base64.b64encode, base64.urlsafe_b64encode):
             wrapped = encode((pad + named["api key"]).encode())
@@ -113,6 +128,8 @@ class Platform:
     processes: dict[str, ServiceProcess]
     #: every secret that went by, by what it is
     secrets: dict[str, str] = field(default_factory=dict)
+    #: the secretariat's webhook receiver
+    receiver: Receiver = field(default_factory=Receiver)
 
     def client(self, name: str) -> httpx.AsyncClient:
         return httpx.AsyncClient(base_url=self.processes[name].url, timeout=10.0)
@@ -127,21 +144,35 @@ async def platform(infrastructure: None) -> AsyncIterator[Platform]:
     (keys / "jwt.pem").write_text(private_pem)
     (keys / "jwt.pub").write_text(auth.public_key_pem(private_pem))
     admin_key = "adm_" + secrets.token_urlsafe(32)
+    webhook_key, secretariat_secret = secrets.token_urlsafe(32), new_secret()
+    receiver = Receiver(fail_first=0)
     env = {
         "REGISTRY_ADMIN_API_KEY": admin_key,
         "REGISTRY_JWT_PRIVATE_KEY_FILE": str(keys / "jwt.pem"),
+        "REGISTRY_WEBHOOK_KEY": webhook_key,
+        "MONITORING_WEBHOOK_KEY": webhook_key,
+        "MONITORING_SECRETARIAT_WEBHOOK_SECRET": secretariat_secret,
+        "MONITORING_DELIVERY_POLL_SECONDS": "0.2",
     }
     for service in SERVICES:
         prefix = service.name.upper()
         env[f"{prefix}_LOG_LEVEL"] = "DEBUG"
         if service.name != "registry":
             env[f"{prefix}_JWT_PUBLIC_KEY_FILE"] = str(keys / "jwt.pub")
-    processes = {s.name: ServiceProcess(s.name, namespace, env) for s in SERVICES}
-    running = Platform(namespace, processes, {"admin key": admin_key, "jwt key": private_pem})
+    named = {
+        "admin key": admin_key,
+        "jwt key": private_pem,
+        "webhook key": webhook_key,
+        "secretariat webhook secret": secretariat_secret,
+    }
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO_URL, tz_aware=True)
+    processes: dict[str, ServiceProcess] = {}
     try:
-        await asyncio.gather(*(p.start() for p in processes.values()))
-        yield running
+        async with serving(receiver):
+            env["MONITORING_SECRETARIAT_WEBHOOK_URL"] = f"{receiver.url}/secretariat"
+            processes.update((s.name, ServiceProcess(s.name, namespace, env)) for s in SERVICES)
+            await asyncio.gather(*(p.start() for p in processes.values()))
+            yield Platform(namespace, processes, named, receiver)
     finally:
         for process in processes.values():
             process.stop()
@@ -158,6 +189,7 @@ async def drive(platform: Platform) -> dict[str, Any]:
         body = registration(legal_name=f"Secret Keeping Org {uuid.uuid4().hex[:6]}", vat=None)
         partner = (await registry.post("/partners", json=body)).json()
         s["first api key"] = partner["api_key"]
+        s["first webhook secret"] = partner["webhook_secret"]
         pid = partner["partner_id"]
 
         async def token(api_key: str) -> httpx.Response:
@@ -179,6 +211,10 @@ async def drive(platform: Platform) -> dict[str, Any]:
         # A partner system sending its API key where the token belongs:
         misuse = await registry.get(f"/partners/{pid}", headers=auth.bearer(s["api key"]))
         assert misuse.status_code == 401
+        mine = auth.bearer(s["token"])
+        rotated_hook = await registry.post(f"/partners/{pid}/webhook-secret", headers=mine)
+        assert rotated_hook.status_code == 200, rotated_hook.text
+        s["webhook secret"] = rotated_hook.json()["webhook_secret"]
     headers = auth.bearer(s["token"])
     async with platform.client("commitments") as commitments:
 
@@ -190,15 +226,19 @@ async def drive(platform: Platform) -> dict[str, Any]:
         forged = auth.bearer(auth.forged_token(auth.partner(pid)))
         assert (await commitments.get("/commitments", headers=forged)).status_code == 401
     if "monitoring" in platform.processes:
+        today = datetime.now(UTC).date()
         async with platform.client("monitoring") as monitoring:
             report = {
                 "partner_id": pid,
                 "commitment_id": commitment["commitment_id"],
-                "period": "2026-Q3",
-                "people_trained": 40,
+                "period": f"{today.year}-Q{(today.month - 1) // 3 + 1}",
+                "people_trained": pledge_body()["target_value"],  # TargetAchieved
             }
             sent = await monitoring.post("/progress", json=report, headers=headers)
             assert sent.status_code == 202, sent.text
+        # monitoring signs the alert's deliveries: the partner's (its webhook does not
+        # resolve here) and the secretariat's, which arrives
+        await wait_until(lambda: platform.receiver.delivered, timeout=30)
     return {"partner_id": pid, "commitment_id": commitment["commitment_id"]}
 
 
