@@ -258,7 +258,7 @@ class Campaign:
         event_ids: dict[tuple[str, str], str],
     ) -> tally.Webhooks:
         """The deliveries received against those due: every transition of every alert to
-        its partner and to the secretariat, each under one X-Pact-Delivery id, with the
+        its partner and to the secretariat, each under one webhook-id, with the
         event_id of the alert event."""
         expected: dict[str, tuple[str, str]] = {}
         transitions = [(DeliveryTransition.FIRED, tally.FIRED, fired)]

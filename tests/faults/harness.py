@@ -154,7 +154,7 @@ class WebhookReceiver:
                 self.received.append(
                     Delivery(
                         path,
-                        headers.get("x-pact-delivery", ""),
+                        headers.get("webhook-id", ""),
                         headers.get("x-pact-event", ""),
                         json.loads(body) if body else {},
                     )

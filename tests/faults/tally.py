@@ -145,7 +145,7 @@ def alerts(
 
 @dataclass(frozen=True)
 class Webhooks:
-    """Deliveries received against those due: one X-Pact-Delivery id per alert and
+    """Deliveries received against those due: one webhook-id per alert and
     receiver, to the receiver's path, carrying the alert's event_id."""
 
     expected: int

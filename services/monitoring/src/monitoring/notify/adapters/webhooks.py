@@ -41,9 +41,6 @@ ID_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER = (
     "webhook-signature",
 )
 EVENT_HEADER = "X-Pact-Event"
-#: the webhook-id under its former name, read by the fault campaign's receiver
-#: (tests/faults/harness.py) until it reads webhook-id
-DELIVERY_HEADER = "X-Pact-Delivery"
 
 
 #: what is read of a receiver's answer, at most (it is not kept: only the status counts)
@@ -59,7 +56,6 @@ def headers(keys: list[bytes], delivery: Delivery, body: bytes, timestamp: int) 
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: signature(keys, delivery.delivery_id, timestamp, body),
         EVENT_HEADER: delivery.event_type,
-        DELIVERY_HEADER: delivery.delivery_id,
     }
 
 
