@@ -48,6 +48,9 @@ async def test_a_forged_revision_is_corrected_audited_and_rebuilt(
     outside = await m.http.post(URL.replace("2025-Q1", "2031-Q1"), json=body, headers=m.token(None))
     assert outside.status_code == 422, outside.text
     assert outside.json()["error"]["code"] == "period_out_of_range"
+    no_year = await m.http.post(URL.replace("2025-Q1", "0000-Q1"), json=body, headers=m.token(None))
+    assert no_year.status_code == 422, no_year.text  # the pattern says so: there is no year 0
+    assert no_year.json()["error"]["problems"][0]["rule"] == "string_pattern_mismatch"
     unsummed = body | {"figures": {"people_trained": 100, "by_country": {"DE": 90}}}
     bad = await m.http.post(URL, json=unsummed, headers=m.token(None))
     assert bad.status_code == 422 and "by_country" in bad.text, bad.text

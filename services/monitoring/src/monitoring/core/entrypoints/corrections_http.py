@@ -33,7 +33,13 @@ from pact_contracts.progress import PERIOD_PATTERN, report_figures
 
 Correct = Callable[[CorrectPeriod], Awaitable[Correction]]
 CommitmentId = Annotated[str, Path(min_length=1, max_length=64)]
-PeriodText = Annotated[str, Path(pattern=PERIOD_PATTERN, examples=["2026-Q3"])]
+#: The contract's PERIOD_PATTERN but for the year 0000, which is no year (domain/periods.py
+#: refuses it): the schema says all the path is checked for.
+PERIOD_IN_A_YEAR = (
+    r"^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})"
+    + PERIOD_PATTERN.removeprefix("^[0-9]{4}")
+)
+PeriodText = Annotated[str, Path(pattern=PERIOD_IN_A_YEAR, examples=["2026-Q3"])]
 
 
 class _Figures(BaseModel):
