@@ -61,6 +61,15 @@ class PartnerSnapshot(BaseModel):
         "secret (the overlap of a rotation); none: the current version only.",
         examples=["2026-10-06T09:30:00Z"],
     )
+    credential_version: int = Field(
+        default=1,
+        ge=1,
+        description="Version of the partner's credentials: 1 at registration, one more each "
+        "time its API key is rotated or it is suspended, withdrawn or rejected. Every token "
+        "carries the version it was issued at; a service refuses a partner's token older "
+        "than the version it knows. Never a credential itself.",
+        examples=[2],
+    )
 
 
 class _PartnerEvent(Event):
