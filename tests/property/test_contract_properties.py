@@ -83,8 +83,14 @@ def valid_reports(draw: st.DrawFn) -> ProgressReported:
 
 
 def record(value: bytes, headers: list[tuple[str, bytes]] | None = None) -> Any:
+    """As a partner sends it: keyed by the report's commitment_id (when it has one)."""
+    try:
+        named = json.loads(value).get("commitment_id")
+    except (ValueError, AttributeError):
+        named = None
+    key = named.encode() if isinstance(named, str) else b"k"
     return SimpleNamespace(
-        topic="partners.progress-reported.v1", partition=0, offset=7, key=b"k", value=value,
+        topic="partners.progress-reported.v1", partition=0, offset=7, key=key, value=value,
         headers=headers or [],
     )  # fmt: skip
 
