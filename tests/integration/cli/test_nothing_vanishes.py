@@ -30,9 +30,16 @@ def stack(
 
 
 def _until(check: Any, timeout: float = 30.0) -> Any:
+    """Ask again until `check` finds something: a refusal too (monitoring answers 404 for a
+    commitment until the pledge's event reaches it) counts as not yet, until the timeout."""
     end = time.monotonic() + timeout
     while True:
-        found = check()
+        try:
+            found = check()
+        except AssertionError:
+            if time.monotonic() >= end:
+                raise
+            found = None
         if found:
             return found
         assert time.monotonic() < end, "timed out"
