@@ -22,8 +22,8 @@ AUDIENCE = "pact-platform"
 SECRETARIAT = Principal(subject="secretariat", role=Role.SECRETARIAT)
 
 
-def partner(partner_id: str) -> Principal:
-    return Principal(subject=partner_id, role=Role.PARTNER, partner_id=partner_id)
+def partner(partner_id: str, credential_version: int = 1) -> Principal:
+    return Principal(partner_id, Role.PARTNER, partner_id, credential_version)
 
 
 def new_private_key_pem() -> str:
@@ -119,6 +119,12 @@ def hostile_tokens() -> dict[str, str]:
         "no expiry": _signed(_claims(exp=...)),
         "unknown role": _signed(_claims(role="admin")),
         "partner without partner_id": _signed(_claims(role="partner", sub="p-x")),
+        "partner without credential_version": _signed(
+            _claims(role="partner", sub="p-x", partner_id="p-x")
+        ),
+        "credential_version as text": _signed(
+            _claims(role="partner", sub="p-x", partner_id="p-x", credential_version="9")
+        ),
         "not a token": "not.a.token",
     }
 

@@ -91,8 +91,8 @@ class Harness:
     def commitment_topic(self) -> str:
         return self.settings.topic(COMMITMENT_EVENTS)
 
-    def partner_token(self, partner_id: str) -> dict[str, str]:
-        principal = Principal(subject=partner_id, role=Role.PARTNER, partner_id=partner_id)
+    def partner_token(self, partner_id: str, credentials: int = 1) -> dict[str, str]:
+        principal = Principal(partner_id, Role.PARTNER, partner_id, credentials)
         return {"Authorization": f"Bearer {self.issuer.issue(principal)}"}
 
     def secretariat(self) -> dict[str, str]:

@@ -203,7 +203,7 @@ def _token(key_pem: str = DEV_JWT_PRIVATE_KEY, **claims: Any) -> dict[str, str]:
         claims.pop("aud", settings.jwt_audience),
         timedelta(minutes=5),
     )
-    principal = Principal("p-acme", Role.PARTNER, "p-acme")
+    principal = Principal("p-acme", Role.PARTNER, "p-acme", credential_version=1)
     return {"Authorization": f"Bearer {issuer.issue(principal, claims.get('now'))}"}
 
 

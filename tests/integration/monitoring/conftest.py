@@ -138,7 +138,7 @@ class Monitoring:
         """Run the clock-driven rules now (the background sweep does the same on its own)."""
         await self.http._transport.app.state.sweeper.run_once()  # type: ignore[attr-defined]
 
-    def token(self, partner_id: str | None = "p-acme") -> dict[str, str]:
+    def token(self, partner_id: str | None = "p-acme", credentials: int = 1) -> dict[str, str]:
         issuer = TokenIssuer(
             DEV_JWT_PRIVATE_KEY,
             self.settings.jwt_issuer,
@@ -146,7 +146,7 @@ class Monitoring:
             timedelta(minutes=5),
         )
         principal = (
-            Principal(partner_id, Role.PARTNER, partner_id)
+            Principal(partner_id, Role.PARTNER, partner_id, credentials)
             if partner_id
             else Principal("secretariat", Role.SECRETARIAT)
         )

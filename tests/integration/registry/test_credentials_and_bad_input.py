@@ -16,7 +16,7 @@ from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
 from pact_common.errors import Unauthorized
 from pact_contracts import PARTNER_EVENTS
 from tests.support.kafka import read_events
-from tests.support.registry import bearer, register, registration, token_for
+from tests.support.registry import bearer, register, registration, secretariat, token_for
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +47,8 @@ async def test_key_rotation_stops_the_old_key(registry: Any) -> None:
     partner = await register(registry)
     token = await token_for(registry, partner["api_key"])
     rotated = await registry.post(
-        f"/partners/{partner['partner_id']}/api-key", headers=bearer(token)
+        f"/partners/{partner['partner_id']}/api-key",
+        headers=bearer(token) | {"X-Api-Key": partner["api_key"]},
     )
     assert rotated.status_code == 200
     new_key = rotated.json()["api_key"]
@@ -114,12 +115,18 @@ async def test_partners_may_not_act_on_others_or_as_the_secretariat(registry: An
         hq_country="PL",
         countries=["PL", "RO"],
     )
+    admin = await secretariat(registry)
+    for approved in (a, b):  # a pending partner reads no other partner at all
+        await registry.post(f"/partners/{approved['partner_id']}/approve", headers=admin, json={})
     a_token = bearer(await token_for(registry, a["api_key"]))
     b_id = b["partner_id"]
     assert (
         await registry.patch(f"/partners/{b_id}", headers=a_token, json={"contact_name": "Mallory"})
     ).status_code == 403
-    assert (await registry.post(f"/partners/{b_id}/api-key", headers=a_token)).status_code == 403
+    with_own_key = a_token | {"X-Api-Key": a["api_key"]}
+    assert (
+        await registry.post(f"/partners/{b_id}/api-key", headers=with_own_key)
+    ).status_code == 403
     assert (await registry.get(f"/partners/{b_id}/history", headers=a_token)).status_code == 403
     approve_self = await registry.post(
         f"/partners/{a['partner_id']}/approve", headers=a_token, json={}
@@ -139,11 +146,12 @@ async def test_partners_may_not_act_on_others_or_as_the_secretariat(registry: An
 async def test_withdrawn_partners_get_no_token(registry: Any) -> None:
     partner = await register(registry)
     token = bearer(await token_for(registry, partner["api_key"]))
-    await registry.post(
+    withdrawn = await registry.post(
         f"/partners/{partner['partner_id']}/withdraw",
-        headers=token,
+        headers=token | {"X-Api-Key": partner["api_key"]},
         json={"reason": "leaving the Pact"},
     )
+    assert withdrawn.status_code == 200, withdrawn.text
     refused = await registry.post("/auth/token", json={"api_key": partner["api_key"]})
     assert refused.status_code == 403 and "withdrawn" in refused.json()["error"]["message"]
     still = await registry.get("/partners", headers=token)  # the old token: refused too

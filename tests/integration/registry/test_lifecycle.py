@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from pact_common.dev_keys import DEV_ADMIN_API_KEY
 from pact_contracts import PARTNER_EVENTS
 from tests.support.kafka import read_events
 from tests.support.registry import bearer, register, secretariat, token_for
@@ -33,8 +34,11 @@ async def test_registration_to_withdrawal_with_events_in_order(
         ("withdraw", "withdrawn"),
     ]
     for action, expected in steps:
+        step_up = {"X-Api-Key": DEV_ADMIN_API_KEY} if action == "withdraw" else {}
         response = await registry.post(
-            f"/partners/{pid}/{action}", headers=admin, json={"reason": f"{action} for the test"}
+            f"/partners/{pid}/{action}",
+            headers=admin | step_up,
+            json={"reason": f"{action} for the test"},
         )
         assert response.status_code == 200, response.text
         assert response.json()["status"] == expected
@@ -160,7 +164,7 @@ async def test_profile_update_emits_changes_and_signing_key(registry: Any) -> No
     key = "GfOnzO+/PPTi5wEuSeI5KqoJ2yCu2iYwGdfcW7rXGBs="
     response = await registry.patch(
         f"/partners/{pid}",
-        headers=me,
+        headers=me | {"X-Api-Key": partner["api_key"]},
         json={"webhook_url": "https://hooks.acme-cloud.example/v2", "signing_public_key": key},
     )
     assert response.status_code == 200, response.text

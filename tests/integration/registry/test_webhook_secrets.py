@@ -28,7 +28,8 @@ async def test_a_webhook_secret_is_answered_once_when_set_and_when_rotated(regis
     me = bearer(await token_for(registry, partner["api_key"]))
 
     async def patch(**changes: Any) -> dict[str, Any]:
-        answer = await registry.patch(f"/partners/{pid}", headers=me, json=changes)
+        step_up = {"X-Api-Key": partner["api_key"]} if "webhook_url" in changes else {}
+        answer = await registry.patch(f"/partners/{pid}", headers=me | step_up, json=changes)
         assert answer.status_code == 200, answer.text
         body: dict[str, Any] = answer.json()
         return body
@@ -57,6 +58,8 @@ async def test_a_webhook_secret_is_answered_once_when_set_and_when_rotated(regis
     assert (too_long.status_code, too_long.json()["error"]["field"]) == (422, "overlap_seconds")
 
     other = await register(registry, legal_name="Other Org", vat=None)
+    for approved in (pid, other["partner_id"]):  # a pending partner reads no other at all
+        await registry.post(f"/partners/{approved}/approve", headers=admin, json={})
     theirs = bearer(await token_for(registry, other["api_key"]))
     assert (await registry.post(rotate, headers=theirs)).status_code == 403
     seen_by_other = (await registry.get(f"/partners/{pid}", headers=theirs)).json()
@@ -85,6 +88,7 @@ async def test_a_webhook_secret_is_answered_once_when_set_and_when_rotated(regis
         ("PartnerUpdated", ["webhook_url"], 2),
         ("PartnerUpdated", ["webhook_secret"], 3),
         ("PartnerUpdated", ["webhook_secret"], 4),
+        ("PartnerApproved", None, 4),  # to be seen by another partner
     ]
     assert events[3]["partner"]["webhook_previous_secret_until"] is not None
     assert "whsec_" not in json.dumps(events)

@@ -12,6 +12,7 @@ from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
 from pact_common.webhook_secrets import key_of, partner_secret
 from registry.domain import commands, events
 from registry.domain.errors import (
+    ApiKeyRequired,
     DuplicatePartner,
     IllegalTransition,
     InvalidCredentials,
@@ -278,3 +279,56 @@ async def test_a_webhook_gets_a_secret_of_its_own_when_set_and_rotated_with_an_o
     rotated, _ = await handlers.rotate_webhook_secret(at_once, uow, lambda: NOW, secret_of)
     assert (rotated.webhook_secret_version, rotated.webhook_previous_secret_until) == (5, None)
     assert uow.partners.stored[pid].new_transitions[-1].action == "rotate_webhook_secret"
+
+
+async def test_credentials_change_with_a_rotated_key_and_when_tokens_end() -> None:
+    """The credential version a token carries: one more on a key rotation and when the
+    partner may no longer get a token (suspended, withdrawn, rejected); not on approval or
+    reinstatement, so a token of before a suspension stays revoked."""
+    partner, _ = Partner.register(
+        profile(), partnerships=[], principles_accepted=ALL_PRINCIPLES, at=NOW
+    )
+    seen = [partner.credential_version]
+    for action in ("approve", "suspend", "reinstate"):
+        partner.transition(action, actor="s", reason="r", at=NOW)
+        seen.append(partner.credential_version)
+    new_key = partner.rotate_api_key(actor="p", at=NOW)
+    seen.append(partner.credential_version)
+    partner.transition("withdraw", actor="p", reason="r", at=NOW)
+    seen.append(partner.credential_version)
+    assert seen == [1, 1, 2, 2, 3, 4]
+    assert partner.holds_key(new_key) and not partner.holds_key(new_key[:-1])
+    rotated = [e for e in partner.events if isinstance(e, events.PartnerUpdated)]
+    assert [e.changed_fields for e in rotated] == [("credential_version",)]
+
+
+async def test_step_up_takes_the_callers_current_key_only() -> None:
+    uow = FakeUnitOfWork()
+    done = await handlers.register_partner(
+        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW, secret_of
+    )
+    other = await handlers.register_partner(
+        commands.RegisterPartner(profile(legal_name="Other", vat=None), [], ALL_PRINCIPLES),
+        uow,
+        lambda: NOW,
+        secret_of,
+    )
+    pid = done.partner_id
+    await handlers.prove_api_key(commands.ProveApiKey(pid, done.api_key), uow, "admin-key-123")
+    await handlers.prove_api_key(commands.ProveApiKey(None, "admin-key-123"), uow, "admin-key-123")
+    for partner_id, key in (
+        (pid, None),
+        (pid, ""),
+        (pid, other.api_key),
+        (pid, "admin-key-123"),
+        (None, done.api_key),
+        ("p-nobody", done.api_key),
+    ):
+        with pytest.raises(ApiKeyRequired):
+            await handlers.prove_api_key(
+                commands.ProveApiKey(partner_id, key), uow, "admin-key-123"
+            )
+    rotated = await handlers.rotate_api_key(commands.RotateApiKey(pid, pid), uow, lambda: NOW)
+    with pytest.raises(ApiKeyRequired):
+        await handlers.prove_api_key(commands.ProveApiKey(pid, done.api_key), uow, "admin-key-123")
+    await handlers.prove_api_key(commands.ProveApiKey(pid, rotated), uow, "admin-key-123")

@@ -1,9 +1,14 @@
 """Platform identity: short-lived EdDSA (Ed25519) tokens that the registry signs and every
-service verifies offline with the public key."""
+service verifies offline with the public key.
+
+A partner's token carries the partner's credential version at issue; each service keeps the
+latest it knows (the registry its own, the others from the partner events) and, with
+`require_standing`, refuses a token older than that, a partner it does not know, and a
+partner whose status it does not answer."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -14,6 +19,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import Forbidden, Unauthorized
+from .vocabulary import PartnerStatus
 
 
 class Role(StrEnum):
@@ -26,6 +32,8 @@ class Principal:
     subject: str
     role: Role
     partner_id: str | None = None
+    #: a partner's credential version when its token was issued (None: the secretariat)
+    credential_version: int | None = None
 
     @property
     def is_secretariat(self) -> bool:
@@ -71,7 +79,10 @@ class TokenIssuer:
             "exp": int((now + self.ttl).timestamp()),
         }
         if principal.partner_id is not None:
+            if principal.credential_version is None:
+                raise ValueError("a partner's token carries its credential version")
             claims["partner_id"] = principal.partner_id
+            claims["credential_version"] = principal.credential_version
         return jwt.encode(claims, self._key, algorithm="EdDSA")
 
 
@@ -100,9 +111,57 @@ class TokenVerifier:
         except ValueError as exc:
             raise Unauthorized("token has an unknown role", field="authorization") from exc
         partner_id = claims.get("partner_id")
-        if role is Role.PARTNER and not partner_id:
+        if role is Role.SECRETARIAT:
+            return Principal(subject=str(claims["sub"]), role=role)
+        if not partner_id:
             raise Unauthorized("partner token has no partner_id", field="authorization")
-        return Principal(subject=str(claims["sub"]), role=role, partner_id=partner_id)
+        version = claims.get("credential_version")
+        if type(version) is not int or version < 1:
+            raise Unauthorized("partner token has no credential_version", field="authorization")
+        return Principal(str(claims["sub"]), role, str(partner_id), version)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a service knows of a partner, as far as its tokens go: its status and the version
+    of its credentials (the registry's, or the latest partner event's)."""
+
+    status: PartnerStatus
+    credential_version: int
+
+
+def require_standing(
+    principal: Principal, standing: Standing | None, *, answered: Container[PartnerStatus]
+) -> None:
+    """Refuse a partner's token that the service must not answer (the secretariat's is not a
+    partner's: it passes). A partner the service does not know is refused (403
+    unknown_partner): it cannot tell that the partner is in good standing nor that the token
+    is current; the registry's events reach it moments after a registration, long before an
+    approval. A known status the service does not answer is refused (403
+    partner_not_allowed), and so is, after that, a token older than the partner's
+    credentials (401 token_revoked: its key was rotated, or it was suspended, since)."""
+    partner_id = principal.partner_id
+    if partner_id is None:
+        return
+    if standing is None:
+        raise Forbidden(
+            f"partner {partner_id} is not known here yet; try again in a moment",
+            field="authorization",
+            code="unknown_partner",
+        )
+    if standing.status not in answered:
+        raise Forbidden(
+            f"partner {partner_id} is {standing.status.value}",
+            field="authorization",
+            code="partner_not_allowed",
+        )
+    if (principal.credential_version or 0) < standing.credential_version:
+        raise Unauthorized(
+            f"this token of partner {partner_id} was revoked (issued before its credentials "
+            "changed): ask POST /auth/token for a new one with the current API key",
+            field="authorization",
+            code="token_revoked",
+        )
 
 
 _bearer = HTTPBearer(auto_error=False, description="Token from the registry's POST /auth/token")

@@ -40,6 +40,7 @@ def snapshot(partner: Partner) -> c.PartnerSnapshot:
             "signing_public_key": p.signing_public_key,
             "webhook_secret_version": partner.webhook_secret_version,
             "webhook_previous_secret_until": partner.webhook_previous_secret_until,
+            "credential_version": partner.credential_version,
         }
     )
 

@@ -58,6 +58,7 @@ def partner_to_doc(partner: Partner) -> dict[str, Any]:
         version=partner.version,
         webhook_secret_version=partner.webhook_secret_version,
         webhook_previous_secret_until=partner.webhook_previous_secret_until,
+        credential_version=partner.credential_version,
     )
     return doc
 
@@ -76,6 +77,7 @@ def partner_from_doc(doc: dict[str, Any]) -> Partner:
         version=doc["version"],
         webhook_secret_version=doc.get("webhook_secret_version", 0),
         webhook_previous_secret_until=doc.get("webhook_previous_secret_until"),
+        credential_version=doc.get("credential_version", 1),
     )
 
 

@@ -71,5 +71,14 @@ class CreatePartnership:
 
 
 @dataclass(frozen=True)
+class ProveApiKey:
+    """Step-up: the caller shows its current API key beside its token."""
+
+    #: whose key it must be (None: the secretariat's admin key)
+    partner_id: str | None
+    api_key: str | None = field(repr=False)
+
+
+@dataclass(frozen=True)
 class IssueToken:
     api_key: str = field(repr=False)

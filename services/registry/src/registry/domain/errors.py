@@ -46,8 +46,13 @@ class InvalidCredentials(Unauthorized, code="invalid_credentials"): ...
 class PartnerNotAllowed(Forbidden, code="partner_not_allowed"): ...
 
 
+class ApiKeyRequired(Forbidden, code="api_key_required"):
+    """A change a stolen token must not make (a new API key, a withdrawal, another webhook
+    URL or signing key) without the caller's current API key beside the token."""
+
+
 __all__ = [
-    "ConcurrentUpdate", "DomainError", "DuplicatePartner", "DuplicatePartnership",
+    "ApiKeyRequired", "ConcurrentUpdate", "DomainError", "DuplicatePartner", "DuplicatePartnership",
     "IllegalTransition", "InvalidCredentials", "InvalidRegistration", "NoWebhook",
     "PartnerNotAllowed", "PartnerNotFound", "PartnershipNotFound",
     "UnknownPartnership",

@@ -3,7 +3,6 @@ and credentials (its API key, its webhook secret's version). Pure Python."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import unicodedata
@@ -15,6 +14,7 @@ from pact_common.text import is_blank
 from pact_common.vocabulary import PartnerStatus
 
 from . import events as facts
+from .credentials import hash_api_key, holds_key, new_api_key
 from .errors import IllegalTransition, InvalidRegistration, NoWebhook
 from .partnership import DIGITAL_ECOSYSTEM
 
@@ -43,8 +43,9 @@ def is_closed(status: Status) -> bool:
 
 
 def may_get_token(status: Status) -> bool:
-    """Pending, active and suspended partners sign in (a suspended one to read)."""
-    return not is_closed(status)
+    """Pending partners (to see to their own registration) and active ones sign in; a
+    suspended, withdrawn or rejected partner's tokens are refused by every service."""
+    return status in (Status.PENDING, Status.ACTIVE)
 
 
 #: action -> (statuses it may start from, status it leads to, domain event)
@@ -67,15 +68,6 @@ def normalise_name(name: str) -> str:
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
     joined = re.sub(r"[.'\u2019]", "", plain)  # S.E. is SE, O'Neil is ONeil
     return " ".join(re.sub(r"[^0-9a-z]+", " ", joined).split())
-
-
-def new_api_key() -> str:
-    return "pk_" + secrets.token_urlsafe(32)
-
-
-def hash_api_key(api_key: str) -> str:
-    """API keys are 256-bit random strings, so a plain SHA-256 is a safe stored form."""
-    return hashlib.sha256(api_key.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -151,6 +143,9 @@ class Partner:
     webhook_secret_version: int = 0
     #: until when the previous version signs too (a rotation's overlap)
     webhook_previous_secret_until: datetime | None = None
+    #: its tokens carry the version they were issued at; every service refuses older ones.
+    #: One more when the API key is rotated or the partner may no longer get a token.
+    credential_version: int = 1
     #: audit-trail lines recorded since the partner was loaded (stored on commit)
     new_transitions: list[Transition] = field(default_factory=list)
     events: list[Any] = field(default_factory=list, compare=False, repr=False)
@@ -209,6 +204,8 @@ class Partner:
             Transition(at, action, actor, self.status.value, to.value, reason)
         )
         self.status = to
+        if not may_get_token(to):  # the tokens it holds end with it
+            self.credential_version += 1
         self._changed(event(self.id, actor=actor, reason=reason))
 
     def update_profile(self, changes: dict[str, Any], *, actor: str, at: datetime) -> list[str]:
@@ -262,13 +259,20 @@ class Partner:
         return True
 
     def rotate_api_key(self, *, actor: str, at: datetime) -> str:
-        """A new key; the old one stops working. No event: credentials never leave."""
+        """A new key; the old one and every token issued before stop working. The event
+        carries the new credential version, never the key."""
         self._require_not_closed("rotate the key of")
         api_key = new_api_key()
         self.api_key_hash = hash_api_key(api_key)
+        self.credential_version += 1
         self._note(at, "rotate_api_key", actor)
-        self.version += 1
+        changes = ("credential_version",)
+        self._changed(facts.PartnerUpdated(self.id, actor=actor, changed_fields=changes))
         return api_key
+
+    def holds_key(self, api_key: str) -> bool:
+        """Whether `api_key` is the partner's current API key (the step-up proof)."""
+        return holds_key(self.api_key_hash, api_key)
 
     def rotate_webhook_secret(self, *, actor: str, at: datetime, overlap: timedelta) -> int:
         """A new webhook secret version; the previous one signs too for `overlap` (none:

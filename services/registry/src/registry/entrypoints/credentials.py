@@ -12,7 +12,8 @@ from pact_common.http import problems
 from ..domain import commands
 from ..service_layer import handlers
 from . import credential_schemas as cs
-from .http import CurrentPrincipal, Svc, unit_of_work
+from .http import Svc, unit_of_work
+from .trust import CurrentPrincipal, StepUp
 
 router = APIRouter()
 
@@ -22,9 +23,11 @@ router = APIRouter()
     response_model=cs.ApiKey,
     tags=["credentials"],
     responses=problems(401, 403, 404, 409),
+    dependencies=[StepUp],
 )
 async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> cs.ApiKey:
-    """A new API key, shown once; the old one stops working at once."""
+    """A new API key, shown once, for the current one in X-Api-Key; the old key and every
+    token issued with it stop working at once, on every service."""
     principal.require_partner_or_secretariat(partner_id)
     key = await handlers.rotate_api_key(
         commands.RotateApiKey(partner_id, principal.subject), unit_of_work(svc), svc.clock

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
-from pact_common.auth import Principal, TokenIssuer, current_principal
+from pact_common.auth import TokenIssuer
 from pact_common.clock import Clock
 from pact_common.http import Limit, Offset, problems
 from pact_common.mongo import matching
@@ -16,11 +16,19 @@ from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStat
 
 from ..adapters.views import RegistryViews
 from ..domain import commands
-from ..domain.errors import PartnerNotAllowed, PartnerNotFound
-from ..domain.model import Profile, Status, is_closed
+from ..domain.errors import PartnerNotFound
+from ..domain.model import Profile, Status
 from ..service_layer import handlers
 from ..service_layer.unit_of_work import UnitOfWork
 from . import schemas as s
+from .trust import (
+    STEP_UP_FIELDS,
+    CurrentApiKey,
+    CurrentPrincipal,
+    require_api_key,
+    require_directory_reader,
+    shown_to,
+)
 
 
 @dataclass
@@ -43,17 +51,6 @@ def services(request: Request) -> Services:
     return svc
 
 
-async def _refuse_closed_partners(request: Request, principal: Principal) -> None:
-    if principal.partner_id is None:
-        return
-    doc = await services(request).views.partner(principal.partner_id)
-    if doc is None or is_closed(Status(doc["status"])):
-        raise PartnerNotAllowed(
-            f"partner {principal.partner_id} may no longer act", field="authorization"
-        )
-
-
-CurrentPrincipal = Annotated[Principal, Depends(current_principal(_refuse_closed_partners))]
 Svc = Annotated[Services, Depends(services)]
 
 router = APIRouter()
@@ -105,6 +102,7 @@ async def register(body: s.Registration, svc: Svc) -> s.RegisteredPartner:
     responses=problems(401, 403, 422),
 )
 async def list_partners(
+    request: Request,
     svc: Svc,
     principal: CurrentPrincipal,
     status_: Annotated[PartnerStatus | None, Query(alias="status")] = None,
@@ -114,10 +112,15 @@ async def list_partners(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> s.PartnerPage:
-    """Partners in registration order (stable). Contact details only for the secretariat."""
+    """Partners in registration order (stable). Contact details only for the secretariat.
+    Active partners read it (seeing other partners while these are active), the secretariat
+    too; a pending partner reads its own registration only (403)."""
+    await require_directory_reader(request, principal)
     where = matching(  # an empty ?partnership= lists every partner
         status=status_, organisation_type=type_, countries=country, partnerships=partnership or None
     )
+    if shown := shown_to(principal):
+        where = {"$and": [where, shown]} if where else shown
     total, docs = await svc.views.partners(where, offset, limit)
     items = [
         s.PartnerOut.from_doc(d, full=principal.is_secretariat or principal.partner_id == d["_id"])
@@ -139,9 +142,17 @@ async def partner_doc(svc: Services, partner_id: str) -> dict[str, Any]:
     tags=["partners"],
     responses=problems(401, 403, 404),
 )
-async def get_partner(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> s.PartnerOut:
-    doc = await partner_doc(svc, partner_id)
+async def get_partner(
+    request: Request, partner_id: str, svc: Svc, principal: CurrentPrincipal
+) -> s.PartnerOut:
+    """A partner's registration: its own, any to the secretariat, another active one (without
+    its contact details) to an active partner; another that is not active is not found."""
     full = principal.is_secretariat or principal.partner_id == partner_id
+    if not full:
+        await require_directory_reader(request, principal)
+    doc = await partner_doc(svc, partner_id)
+    if not full and doc["status"] != Status.ACTIVE.value:
+        raise PartnerNotFound(f"no partner {partner_id}", field="partner_id")
     return s.PartnerOut.from_doc(doc, full=full)
 
 
@@ -165,12 +176,20 @@ async def history(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> lis
     responses=problems(401, 403, 404, 409, 413, 422),
 )
 async def update_partner(
-    partner_id: str, body: s.ProfileChanges, svc: Svc, principal: CurrentPrincipal
+    request: Request,
+    partner_id: str,
+    body: s.ProfileChanges,
+    svc: Svc,
+    principal: CurrentPrincipal,
+    api_key: CurrentApiKey = None,
 ) -> s.UpdatedPartner:
     """A partner updates its own profile (not its status). Setting a webhook_url issues the
-    webhook a new secret, answered once as webhook_secret."""
+    webhook a new secret, answered once as webhook_secret. A body naming webhook_url or
+    signing_public_key needs the caller's current API key in X-Api-Key."""
     principal.require_partner_or_secretariat(partner_id)
     changes = body.model_dump(exclude_unset=True, mode="json")  # null clears a field
+    if any(name in changes for name in STEP_UP_FIELDS):
+        await require_api_key(request, principal, api_key)
     if "countries" in changes:
         changes["countries"] = tuple(dict.fromkeys(changes["countries"]))
     cmd = commands.UpdateProfile(partner_id, changes, principal.subject)

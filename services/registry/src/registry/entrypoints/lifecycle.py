@@ -17,7 +17,8 @@ from ..domain import commands
 from ..domain.model import TRANSITIONS, Status
 from ..service_layer import handlers
 from . import schemas as s
-from .http import CurrentPrincipal, Svc, partner_doc, unit_of_work
+from .http import Svc, partner_doc, unit_of_work
+from .trust import CurrentPrincipal, StepUp
 
 router = APIRouter()
 
@@ -31,7 +32,7 @@ def _by_partner_or_secretariat(principal: Principal, partner_id: str) -> None:
 
 
 #: action -> (its request body, who may ask, who that is in the docs). Only approving may
-#: go without a reason.
+#: go without a reason; withdrawing, for good, needs the current API key (trust.StepUp).
 Body = type[s.OptionalReason | s.StatusChange]
 LIFECYCLE: dict[str, tuple[Body, Callable[[Principal, str], None], str]] = {
     "approve": (s.OptionalReason, _by_secretariat, "Secretariat"),
@@ -44,6 +45,10 @@ LIFECYCLE: dict[str, tuple[Body, Callable[[Principal, str], None], str]] = {
         "The secretariat, or the partner itself",
     ),
 }
+
+
+#: the transitions a token alone may not make
+STEP_UP_ACTIONS = frozenset({"withdraw"})
 
 
 def _lifecycle_route(action: str) -> None:
@@ -61,12 +66,15 @@ def _lifecycle_route(action: str) -> None:
         return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
 
     route.__annotations__["body"] = body_type  # what FastAPI reads and documents
+    step_up = action in STEP_UP_ACTIONS
     router.add_api_route(
         f"/partners/{{partner_id}}/{action}",
         route,
         methods=["POST"],
         name=action,
-        description=f"{who}: {start} -> {to.value}.",
+        description=f"{who}: {start} -> {to.value}."
+        + (" With the caller's current API key in X-Api-Key." if step_up else ""),
+        dependencies=[StepUp] if step_up else None,
         response_model=s.PartnerOut,
         tags=["lifecycle"],
         responses=problems(401, 403, 404, 409, 413, 422),

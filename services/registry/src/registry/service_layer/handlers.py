@@ -12,7 +12,9 @@ from pact_common.clock import Clock
 from pact_common.unit_of_work import retry_transient
 
 from ..domain import commands
+from ..domain.credentials import hash_api_key
 from ..domain.errors import (
+    ApiKeyRequired,
     DuplicatePartner,
     DuplicatePartnership,
     InvalidCredentials,
@@ -20,7 +22,7 @@ from ..domain.errors import (
     PartnerNotFound,
     UnknownPartnership,
 )
-from ..domain.model import Partner, hash_api_key, may_get_token
+from ..domain.model import Partner, may_get_token
 from ..domain.partnership import Partnership
 from .unit_of_work import UnitOfWork
 
@@ -211,5 +213,22 @@ async def issue_token(
         raise InvalidCredentials("unknown API key", field="api_key")
     if not may_get_token(partner.status):
         raise PartnerNotAllowed(f"partner {partner.id} is {partner.status.value}", field="status")
-    principal = Principal(subject=partner.id, role=Role.PARTNER, partner_id=partner.id)
+    principal = Principal(partner.id, Role.PARTNER, partner.id, partner.credential_version)
     return issuer.issue(principal), principal
+
+
+async def prove_api_key(cmd: commands.ProveApiKey, uow: UnitOfWork, admin_api_key: str) -> None:
+    """Step-up: refuse unless the caller's current API key comes with its token."""
+    if not cmd.api_key:
+        raise ApiKeyRequired(
+            "this change needs the caller's current API key in X-Api-Key, beside the token",
+            field="x-api-key",
+        )
+    if cmd.partner_id is None:
+        held = hmac.compare_digest(cmd.api_key.encode(), admin_api_key.encode())
+    else:
+        async with uow:
+            partner = await uow.partners.get(cmd.partner_id)
+        held = partner is not None and partner.holds_key(cmd.api_key)
+    if not held:
+        raise ApiKeyRequired("X-Api-Key is not the caller's current API key", field="x-api-key")
