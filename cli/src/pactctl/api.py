@@ -10,6 +10,9 @@ import httpx
 
 Service = Literal["registry", "commitments", "monitoring"]
 
+#: where the registry takes the current API key for a change a token alone may not make
+STEP_UP_HEADER = "X-Api-Key"
+
 #: Tests put an httpx.MockTransport here to answer instead of the services.
 TRANSPORT: httpx.BaseTransport | None = None
 
@@ -90,6 +93,12 @@ class Platform:
             )
         return self._token
 
+    def step_up(self) -> dict[str, str]:
+        """The headers of a change a token alone may not make (a new API key, a withdrawal,
+        another webhook URL or signing key): the current API key, beside the token."""
+        self.token()  # no key: the same error as for any call
+        return {STEP_UP_HEADER: self.api_key or ""}
+
     def get(self, service: Service, path: str, **params: Any) -> Any:
         query = {k: v for k, v in params.items() if v is not None}
         return self.call(service, "GET", path, params=query)
@@ -99,8 +108,10 @@ class Platform:
         query = {k: v for k, v in params.items() if v is not None}
         return str(self.call(service, "GET", path, params=query, raw=True))
 
-    def post(self, service: Service, path: str, body: Any = None) -> Any:
-        return self.call(service, "POST", path, body if body is not None else {})
+    def post(self, service: Service, path: str, body: Any = None, *, step_up: bool = False) -> Any:
+        """POST a body; `step_up`: with the current API key (Platform.step_up)."""
+        headers = self.step_up() if step_up else None
+        return self.call(service, "POST", path, body if body is not None else {}, headers=headers)
 
     def call(
         self,

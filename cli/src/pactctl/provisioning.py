@@ -74,9 +74,11 @@ def enrol(admin: Platform, member: Member, *, sign: bool = False) -> Partner:
                 code="not_simulated",
             ) from exc
         partner_id, status = found["id"], found["status"]
-        api_key = admin.post("registry", f"/partners/{partner_id}/api-key")["api_key"]
+        rotated = admin.post("registry", f"/partners/{partner_id}/api-key", step_up=True)
+        api_key = rotated["api_key"]
         if keys:
-            admin.call("registry", "PATCH", f"/partners/{partner_id}", keys)
+            path = f"/partners/{partner_id}"
+            admin.call("registry", "PATCH", path, keys, headers=admin.step_up())
     reason = {"reason": "Simulated partner: charter signed"}
     if status == "pending":
         admin.post("registry", f"/partners/{partner_id}/approve", reason)

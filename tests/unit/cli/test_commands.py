@@ -84,7 +84,8 @@ class FakePlatform:
                 200, json={"total": 1, "offset": 0, "limit": 50, "items": [PARTNER]}
             )
         if method == "POST" and path.startswith("/partners/p-3f2a9c1e/"):
-            status = {"approve": "active", "suspend": "suspended"}[path.rsplit("/", 1)[1]]
+            action = path.rsplit("/", 1)[1]
+            status = {"approve": "active", "suspend": "suspended", "withdraw": "withdrawn"}[action]
             return httpx.Response(200, json=PARTNER | {"status": status})
         if (method, path) == ("POST", "/commitments"):
             return httpx.Response(
@@ -180,6 +181,19 @@ def test_lifecycle_decisions_post_the_reason(platform: FakePlatform) -> None:
     assert platform.bodies("/partners/p-3f2a9c1e/suspend") == [{"reason": "Reports overdue"}]
     assert run("partners", "approve", "p-3f2a9c1e").exit_code == 0
     assert platform.bodies("/partners/p-3f2a9c1e/approve") == [{}]
+
+
+def test_withdrawing_sends_the_api_key_again_beside_the_token(platform: FakePlatform) -> None:
+    """The registry takes a withdrawal only with the caller's current API key (X-Api-Key);
+    a decision a token alone may make goes without it."""
+    for key in (ADMIN_KEY, PARTNER_KEY):
+        result = run("partners", "withdraw", "p-3f2a9c1e", "--reason", "Leaving", key=key)
+        assert result.exit_code == 0, result.output
+    withdrawals = [r for r in platform.requests if r.url.path.endswith("/withdraw")]
+    assert [r.headers.get("X-Api-Key") for r in withdrawals] == [ADMIN_KEY, PARTNER_KEY]
+    assert run("partners", "approve", "p-3f2a9c1e").exit_code == 0
+    [approval] = [r for r in platform.requests if r.url.path.endswith("/approve")]
+    assert "X-Api-Key" not in approval.headers
 
 
 def test_suspending_without_a_reason_is_a_usage_error(platform: FakePlatform) -> None:

@@ -316,3 +316,31 @@ def test_simulate_never_takes_over_a_partner_it_did_not_register() -> None:
     with pytest.raises(api.ApiError, match="was not set up by pactctl simulate"):
         provisioning.enrol(admin, member)
     assert rotated == []
+
+
+def test_simulate_takes_over_its_own_partner_with_the_admin_key_beside_the_token() -> None:
+    """A new API key and signing key for a partner simulate registered: both changes carry
+    the secretariat's key in X-Api-Key, as the registry asks."""
+    member = members(1, seed=1)[0]
+    org = member.organisation
+    stepped_up: dict[str, str | None] = {}
+
+    def registry(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/auth/token":
+            return httpx.Response(200, json={"access_token": "t", "role": "secretariat",
+                                             "partner_id": None, "expires_in": 900})  # fmt: skip
+        if request.url.path == "/partners" and request.method == "POST":
+            return error(409, "duplicate_partner", "already registered", "legal_name")
+        if request.url.path == "/partners":
+            return httpx.Response(200, json={"total": 1, "items": [{
+                "id": "p-sim", "legal_name": org.legal_name, "hq_country": org.hq_country,
+                "status": "active", "contact_email": org.registration()["contact_email"],
+            }]})  # fmt: skip
+        stepped_up[f"{request.method} {request.url.path}"] = request.headers.get("X-Api-Key")
+        return httpx.Response(200, json={"api_key": "pk_new"})
+
+    admin = Platform({"registry": "http://registry"}, "admin")
+    admin._http = httpx.Client(transport=httpx.MockTransport(registry))
+    enrolled = provisioning.enrol(admin, member, sign=True)
+    assert enrolled.api_key == "pk_new"
+    assert stepped_up == {"POST /partners/p-sim/api-key": "admin", "PATCH /partners/p-sim": "admin"}

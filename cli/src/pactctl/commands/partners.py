@@ -81,7 +81,8 @@ def show(
 def _transition(ctx: typer.Context, action: str, partner_id: str, reason: str | None) -> None:
     s = settings(ctx)
     body = {"reason": reason} if reason else {}
-    partner = s.platform().post("registry", f"/partners/{partner_id}/{action}", body)
+    path = f"/partners/{partner_id}/{action}"
+    partner = s.platform().post("registry", path, body, step_up=action == "withdraw")
     if s.quiet:
         print(partner["id"])
     elif s.json_output:
@@ -127,7 +128,9 @@ def reinstate(ctx: typer.Context, partner_id: str, reason: Reason) -> None:
 @app.command()
 @handled
 def withdraw(ctx: typer.Context, partner_id: str, reason: Reason) -> None:
-    """The secretariat or the partner itself: withdraw (POST /partners/{id}/withdraw)."""
+    """The secretariat or the partner itself: withdraw (POST /partners/{id}/withdraw), for
+    good. The API key given (--api-key, PACT_API_KEY) is sent again beside the token, as the
+    registry asks for this change."""
     _transition(ctx, "withdraw", partner_id, reason)
 
 
