@@ -11,6 +11,11 @@ LOG=.local/logs
 PIDFILE=$RUN/services.pid
 export PATH="$(cd "$BIN" && pwd):$PATH"
 export PYTHONUNBUFFERED=1
+# Services default to production, which refuses the committed development keys; on a
+# developer's machine they run as development unless the shell says otherwise.
+for p in REGISTRY COMMITMENTS MONITORING; do
+  var=${p}_ENVIRONMENT; export "$var=${!var:-development}"
+done
 SERVICES=("registry 8001" "commitments 8002" "monitoring 8003")
 
 alive() { [[ -f $PIDFILE ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }

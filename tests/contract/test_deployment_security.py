@@ -491,7 +491,8 @@ def test_consumer_groups_of_the_services_fall_under_their_group_acl(
     }
     assert groups == set(EXPECTED_GROUP_PREFIXES.items())
     for service, prefix in EXPECTED_GROUP_PREFIXES.items():
-        assert ServiceSettings(service_name=service).group("partners").startswith(prefix)
+        settings = ServiceSettings(service_name=service, environment="test")
+        assert settings.group("partners").startswith(prefix)
 
 
 def test_kafka_init_sets_each_service_credential_to_its_secret(

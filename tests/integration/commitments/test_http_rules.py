@@ -196,7 +196,7 @@ async def test_a_pending_partner_may_not_pledge(service: tuple[Harness, dict[str
 
 
 def _token(key_pem: str = DEV_JWT_PRIVATE_KEY, **claims: Any) -> dict[str, str]:
-    settings = Settings()
+    settings = Settings(environment="test")
     issuer = TokenIssuer(
         key_pem,
         claims.pop("iss", settings.jwt_issuer),

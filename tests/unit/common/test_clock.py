@@ -17,6 +17,6 @@ def test_time_lapse_runs_faster_from_its_real_start() -> None:
 
 
 def test_settings_give_real_time_unless_told_otherwise() -> None:
-    assert ServiceSettings().clock() is utc_now
-    lapse = ServiceSettings(clock_start=START, clock_speed=3600).clock()
+    assert ServiceSettings(environment="test").clock() is utc_now
+    lapse = ServiceSettings(environment="test", clock_start=START, clock_speed=3600).clock()
     assert isinstance(lapse, TimeLapse) and lapse.speed == 3600

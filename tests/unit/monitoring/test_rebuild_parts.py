@@ -63,6 +63,7 @@ def test_the_command_refuses_no_database_and_the_services_own(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("MONITORING_REBUILD_DB", raising=False)
+    monkeypatch.setenv("MONITORING_ENVIRONMENT", "test")
     with pytest.raises(SystemExit):
         main([])
     assert "--into NAME or MONITORING_REBUILD_DB" in capsys.readouterr().err

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from pact_contracts import Topic
 
 from .clock import Clock, TimeLapse, utc_now
-from .dev_keys import DEV_ADMIN_API_KEY, DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
+from .dev_keys import DEV_JWT_PUBLIC_KEY, is_development_key
 
 
 class ServiceSettings(BaseSettings):
@@ -20,7 +20,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", env_prefix="PACT_")
 
     service_name: str = "service"
-    environment: Literal["development", "test", "production"] = "development"
+    #: production unless said otherwise: a process started without it refuses the committed
+    #: development secrets (`make run`, `make up` and the tests say development or test)
+    environment: Literal["development", "test", "production"] = "production"
     mongo_url: str = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
     mongo_db: str = "pact"
     #: A file holding the whole URL, credentials included (a mounted secret).
@@ -75,15 +77,15 @@ class ServiceSettings(BaseSettings):
         if self.mongo_url_file is not None:
             self.mongo_url = self.mongo_url_file.read_text().strip()
         if self.environment == "production":
-            for name in self._secret_fields():
-                if getattr(self, name) in _DEV_SECRETS:
+            for name in self._key_fields():
+                if is_development_key(getattr(self, name)):
+                    prefix = self.model_config.get("env_prefix", "")
                     raise ValueError(
-                        f"{name} is the development default; set a real one for production"
+                        f"{name} is the development key; set a real one for production "
+                        f"(or {prefix}ENVIRONMENT=development on a developer's machine)"
                     )
         return self
 
-    def _secret_fields(self) -> tuple[str, ...]:
+    def _key_fields(self) -> tuple[str, ...]:
+        """The PEM keys that must not be the development pair in production."""
         return ("jwt_public_key",)
-
-
-_DEV_SECRETS = frozenset({DEV_JWT_PUBLIC_KEY, DEV_JWT_PRIVATE_KEY, DEV_ADMIN_API_KEY})

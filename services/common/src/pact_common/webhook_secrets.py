@@ -61,15 +61,15 @@ def check_deployment_key(key: str, environment: str) -> None:
     default in production."""
     if len(key) < MIN_KEY_CHARS:
         raise ValueError(f"webhook_key must be at least {MIN_KEY_CHARS} characters")
-    if environment == "production" and key == DEV_WEBHOOK_KEY:
+    if environment == "production" and key.strip() == DEV_WEBHOOK_KEY:
         raise ValueError("webhook_key is the development default; set a real one for production")
 
 
 def check_secretariat_secret(secret: str, environment: str) -> None:
     """ValueError for a secretariat secret that is not one, or the development default in
     production."""
-    key_of(secret)
-    if environment == "production" and secret == DEV_SECRETARIAT_WEBHOOK_SECRET:
+    key = key_of(secret)
+    if environment == "production" and key == key_of(DEV_SECRETARIAT_WEBHOOK_SECRET):
         raise ValueError(
             "secretariat_webhook_secret is the development default; set a real one for production"
         )

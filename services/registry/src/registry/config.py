@@ -8,7 +8,12 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from pact_common.dev_keys import DEV_ADMIN_API_KEY, DEV_JWT_PRIVATE_KEY, DEV_WEBHOOK_KEY
+from pact_common.dev_keys import (
+    DEV_ADMIN_API_KEY,
+    DEV_JWT_PRIVATE_KEY,
+    DEV_WEBHOOK_KEY,
+    is_development_key,
+)
 from pact_common.settings import ServiceSettings
 from pact_common.webhook_secrets import check_deployment_key
 
@@ -53,11 +58,11 @@ class Settings(ServiceSettings):
             .decode()
         )
         if self.environment == "production":
-            if self.admin_api_key.get_secret_value() == DEV_ADMIN_API_KEY:
+            if self.admin_api_key.get_secret_value().strip() == DEV_ADMIN_API_KEY:
                 raise ValueError("admin_api_key is the development default; set a real one")
-            if self.jwt_private_key.get_secret_value() == DEV_JWT_PRIVATE_KEY:
-                raise ValueError("jwt_private_key is the development default; set a real one")
+            if is_development_key(self.jwt_private_key.get_secret_value()):
+                raise ValueError("jwt_private_key is the development key; set a real one")
         return self
 
-    def _secret_fields(self) -> tuple[str, ...]:
+    def _key_fields(self) -> tuple[str, ...]:
         return ()  # checked above, on the private key the public one derives from
