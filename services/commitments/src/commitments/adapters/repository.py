@@ -155,6 +155,7 @@ class MongoPartnerViewRepository(_Repo, PartnerViewRepository):
                     "version": partner.version,
                     "status": partner.status.value,
                     "partnerships": list(partner.partnerships),
+                    "credential_version": partner.credential_version,
                 }
             },
             upsert=True,
@@ -173,6 +174,7 @@ def partner_from_doc(doc: dict[str, Any]) -> PartnerView:
         version=doc["version"],
         status=PartnerStatus(doc["status"]),
         partnerships=tuple(doc["partnerships"]),
+        credential_version=doc.get("credential_version", 1),
     )
 
 

@@ -40,4 +40,5 @@ class ConcurrentUpdate(Conflict, code="concurrent_update"): ...
 
 
 class PartnerRefused(Forbidden, code="partner_not_allowed"):
-    """The registry suspended or withdrew this partner: its requests are refused."""
+    """This partner may not ask that: it is not active (a pending one reads its own
+    commitments only)."""

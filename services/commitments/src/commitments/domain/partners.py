@@ -14,9 +14,10 @@ def is_closed(status: PartnerStatus) -> bool:
     return status in (PartnerStatus.WITHDRAWN, PartnerStatus.REJECTED)
 
 
-def is_refused(status: PartnerStatus) -> bool:
-    """A partner whose requests are refused (403) whatever they are."""
-    return status in (PartnerStatus.SUSPENDED, PartnerStatus.WITHDRAWN)
+#: the partners whose requests commitments answers: active ones, and pending ones (their own
+#: commitments, none yet: a pledge is refused as partner_not_active). Suspended, withdrawn and
+#: rejected partners are refused (403) whatever they ask.
+ANSWERED = frozenset({PartnerStatus.PENDING, PartnerStatus.ACTIVE})
 
 
 def may_pledge(status: PartnerStatus) -> bool:
@@ -31,10 +32,8 @@ class PartnerView:
     version: int
     status: PartnerStatus
     partnerships: tuple[str, ...] = ()
-
-    @property
-    def refused(self) -> bool:
-        return is_refused(self.status)
+    #: the registry's credential version: tokens issued before it are refused
+    credential_version: int = 1
 
     def supersedes(self, current: PartnerView | None) -> bool:
         """Whether to keep this snapshot instead of `current`: the highest version wins, so

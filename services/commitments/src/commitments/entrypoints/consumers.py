@@ -57,6 +57,7 @@ async def on_partner_event(tx: Transaction, event: PartnerEvent) -> None:
         version=event.partner_version,
         status=PartnerStatus(event.partner.status.value),
         partnerships=tuple(event.partner.partnerships),
+        credential_version=event.partner.credential_version,
     )
     cause = Cause(
         event_id=str(event.event_id),

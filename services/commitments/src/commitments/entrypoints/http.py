@@ -1,7 +1,10 @@
 """The commitments HTTP API. Thin: parse, build a command, call a handler, shape the answer.
 
 A partner token acts on the partner's own commitments; a secretariat token on any, and
-on partnership targets. Partners the registry suspended or withdrew are refused."""
+on partnership targets. Partners the registry suspended, withdrew or rejected are refused,
+and so are tokens issued before the partner's credentials changed and partners commitments
+has not heard of (pact_common.auth.require_standing); only active partners read the
+partnership targets."""
 
 from __future__ import annotations
 
@@ -10,14 +13,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
-from pact_common.auth import Principal, current_principal
+from pact_common.auth import Principal, Standing, current_principal, require_standing
 from pact_common.clock import Clock
-from pact_common.http import IsoDate, Limit, Offset, problems
+from pact_common.http import Limit, Offset, problems
+from pact_common.inputs import IsoDate
 from pact_contracts.vocabulary import CommitmentStatus, CountryCode, SkillLevel, Specialisation
 
 from ..adapters.views import CommitmentFilter, CommitmentViews
 from ..domain import commands
 from ..domain.errors import CommitmentNotFound, PartnerRefused, RuleBroken
+from ..domain.partners import ANSWERED, PartnerStatus
 from ..domain.values import Actor, Amendment, Milestone
 from ..service_layer import handlers
 from ..service_layer.unit_of_work import UnitOfWork
@@ -38,17 +43,25 @@ def services(request: Request) -> Services:
     return svc
 
 
-async def _refuse_suspended_partners(request: Request, principal: Principal) -> None:
+async def _in_good_standing(request: Request, principal: Principal) -> None:
     if principal.partner_id is None:
         return
     partner = await services(request).views.partner(principal.partner_id)
-    if partner is not None and partner.refused:
-        raise PartnerRefused(
-            f"partner {principal.partner_id} is {partner.status}", field="authorization"
-        )
+    known = Standing(partner.status, partner.credential_version) if partner else None
+    require_standing(principal, known, answered=ANSWERED)
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal(_refuse_suspended_partners))]
+async def _require_active(svc: Services, principal: Principal) -> None:
+    """Only active partners (and the secretariat) read beyond their own commitments."""
+    if principal.partner_id is None:
+        return
+    partner = await svc.views.partner(principal.partner_id)
+    if partner is None or partner.status is not PartnerStatus.ACTIVE:
+        status = partner.status.value if partner else "unknown"
+        raise PartnerRefused(f"partner {principal.partner_id} is {status}", field="authorization")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal(_in_good_standing))]
 Svc = Annotated[Services, Depends(services)]
 
 router = APIRouter()
@@ -245,7 +258,8 @@ async def list_targets(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> s.TargetPage:
-    """Partnership targets in the order they were set; for every partner to see."""
+    """Partnership targets in the order they were set; for every active partner to see."""
+    await _require_active(svc, principal)
     total, docs = await svc.views.targets(partnership, offset, limit)
     items = [s.TargetOut.from_doc(d) for d in docs]
     return s.TargetPage(total=total, offset=offset, limit=limit, items=items)

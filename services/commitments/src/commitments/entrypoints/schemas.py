@@ -16,7 +16,8 @@ from pydantic import (
     StringConstraints,
 )
 
-from pact_common.http import Distinct, IsoDate, Page, Reason, Text
+from pact_common.http import Page, Reason, Text
+from pact_common.inputs import Distinct, IsoDate
 from pact_common.text import NOT_WHITE_SPACE, trim
 from pact_contracts.vocabulary import (
     ActionType,
