@@ -8,18 +8,24 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Only the packages' sources: the contracts and the services. (No requirements.lock yet;
-# once there is one: pip install --no-cache-dir -r requirements.lock first, then these
-# with --no-deps.)
+# Every third-party package at the version requirements.lock pins, each checked against
+# the lock's hashes (pip refuses anything unpinned or unhashed); no resolution here. The
+# lock also pins hatchling, which builds the platform's packages below.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
+
+# The platform's own packages, built from this checkout with the pinned hatchling and
+# nothing else fetched (--no-deps, --no-build-isolation); pip check proves the lock
+# holds everything they need.
 COPY contracts ./contracts
 COPY services ./services
-
-RUN pip install --no-cache-dir \
+RUN pip install --no-cache-dir --no-deps --no-build-isolation \
         ./contracts \
         ./services/common \
         ./services/registry \
         ./services/commitments \
-        ./services/monitoring
+        ./services/monitoring \
+    && pip check
 
 RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin app
 USER 10001:10001

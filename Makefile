@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock contracts/pyproject.toml services/*/pyproject.toml cli/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock contracts/pyproject.toml services/*/pyproject.toml cli/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 # A day to run the tests on (YYYY-MM-DD, or MM-DD for the next one): scripts/on-date.sh
 TEST_DATE ?=
@@ -16,15 +16,20 @@ ON_DATE = $(if $(TEST_DATE),bash scripts/on-date.sh $(TEST_DATE))
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
-venv: $(STAMP)  ## Create .venv with every pinned dependency (requirements.lock)
-$(STAMP): requirements.lock
+venv: $(STAMP)  ## Create .venv with every pinned dependency (requirements-dev.lock)
+$(STAMP): requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
-	@$(UV) pip sync -q --python $(PY) requirements.lock
+	@$(UV) pip sync -q --python $(PY) requirements-dev.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
-lock:  ## Re-pin requirements.lock from requirements.in
-	$(UV) pip compile -q requirements.in -o requirements.lock --python-version 3.11
+# requirements.lock: what the image installs (--require-hashes), without the platform's own
+# packages; requirements-dev.lock: everything else too, at the same versions
+PLATFORM_PACKAGES := pact-contracts pact-common pact-registry pact-commitments pact-monitoring
+lock:  ## Re-pin requirements.lock and requirements-dev.lock, with hashes, from their .in files
+	$(UV) pip compile -q --generate-hashes requirements.in -o requirements.lock --python-version 3.11 \
+	  $(foreach p,$(PLATFORM_PACKAGES),--no-emit-package $(p))
+	$(UV) pip compile -q --generate-hashes requirements-dev.in -o requirements-dev.lock --python-version 3.11
 
 infra: venv  ## Start MongoDB (replica set) and Kafka (Tansu, persisted to disk)
 	@PYTHON=$(PY) bash scripts/mongo.sh start

@@ -536,6 +536,61 @@ def test_dockerfile_installs_every_package_and_drops_root() -> None:
     assert exposed == set(HTTP_PORTS.values())
 
 
+IMAGE_PACKAGES = ("contracts", "services/common", "services/registry", "services/commitments",
+                  "services/monitoring")  # fmt: skip
+
+
+def _pins(lock: Path) -> dict[str, tuple[str, int]]:
+    """Each requirement of a lock file: its version and how many hashes it carries."""
+    pins: dict[str, tuple[str, int]] = {}
+    for entry in re.split(r"\n(?=\S)", lock.read_text(encoding="utf-8")):
+        found = re.match(r"([A-Za-z0-9._-]+)==(\S+)", entry)
+        if found:
+            name = re.sub(r"[-_.]+", "-", found[1]).lower()
+            pins[name] = (found[2], entry.count("--hash=sha256:"))
+    return pins
+
+
+def _requirement_name(requirement: str) -> str:
+    name = re.match(r"[A-Za-z0-9._-]+", requirement)
+    assert name, requirement
+    return re.sub(r"[-_.]+", "-", name[0]).lower()
+
+
+def test_the_image_installs_the_lock_with_hashes_before_the_platform_without_deps() -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    runs = [" ".join(r.split()) for r in re.findall(r"^RUN\s+((?:.*\\\n)*.*)$", text, re.M)]
+    runs = [r.replace("\\ ", "") for r in runs]
+    (lock,) = [r for r in runs if "-r requirements.lock" in r]
+    assert "--require-hashes" in lock and "--no-deps" in lock
+    (platform,) = [r for r in runs if "./services/common" in r]
+    assert "--no-deps" in platform and "--no-build-isolation" in platform
+    assert "pip check" in platform
+    assert runs.index(lock) < runs.index(platform)
+    assert "COPY requirements.lock" in text
+
+
+def test_the_lock_pins_and_hashes_everything_the_services_need() -> None:
+    pins = _pins(ROOT / "requirements.lock")
+    assert pins and all(hashes for _, hashes in pins.values()), "a pin without a hash"
+    ours = {}
+    for package in IMAGE_PACKAGES:
+        project = tomllib.loads((ROOT / package / "pyproject.toml").read_text())["project"]
+        ours[_requirement_name(project["name"])] = project.get("dependencies", [])
+    needed = {_requirement_name(r) for deps in ours.values() for r in deps} - set(ours)
+    assert needed <= set(pins), f"not in requirements.lock: {sorted(needed - set(pins))}"
+    assert "hatchling" in pins  # builds the platform's packages in the image
+    assert not set(ours) & set(pins), "the platform's own packages are built, not pinned"
+
+
+def test_the_development_lock_has_the_images_versions() -> None:
+    image, dev = _pins(ROOT / "requirements.lock"), _pins(ROOT / "requirements-dev.lock")
+    shared = set(image) & set(dev)
+    assert len(shared) > 30
+    assert {name: image[name][0] for name in shared} == {name: dev[name][0] for name in shared}
+    assert all(hashes for _, hashes in dev.values())
+
+
 # ------------------------------------------------------- the offline schema helper
 
 
