@@ -19,7 +19,8 @@ from monitoring.core.domain.commands import TakeReports
 from monitoring.core.domain.intake import Taken
 from pact_common.auth import CurrentPrincipal
 from pact_common.errors import DomainError
-from pact_common.http import PROBLEMS, IsoDateTime, UuidText
+from pact_common.http import PROBLEMS
+from pact_common.inputs import IsoDateTime, UuidText
 from pact_contracts import ProgressReported
 from pact_contracts.envelope import utc_now
 from pact_contracts.progress import FigureKind, report_figures
