@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 
 class _Body(BaseModel):
@@ -23,7 +23,8 @@ MAX_OVERLAP_SECONDS = 7 * 24 * 3600
 
 
 class WebhookSecretRotation(_Body):
-    overlap_seconds: int | None = Field(
+    #: a JSON integer, as the schema says (not false, not "60")
+    overlap_seconds: StrictInt | None = Field(
         default=None,
         ge=0,
         le=MAX_OVERLAP_SECONDS,
