@@ -145,9 +145,17 @@ async def test_without_a_valid_token_the_login_form_answers(pages: httpx.AsyncCl
             assert "Key figures" not in answer.text
 
 
+async def known_partner(pages: httpx.AsyncClient, partner_id: str, **state: Any) -> None:
+    """The partner as monitoring's read model has it (the pages alone read no topic)."""
+    db = pages._transport.app.state.runtime.mongo.db  # type: ignore[attr-defined]
+    doc = {"version": 2, "status": "active", "partnerships": [], "credential_version": 1}
+    await db["partners"].replace_one({"_id": partner_id}, doc | state, upsert=True)
+
+
 async def test_logging_in_keeps_the_token_in_a_strict_http_only_cookie(
     pages: httpx.AsyncClient,
 ) -> None:
+    await known_partner(pages, "p-acme")
     token = auth.token(auth.partner("p-acme"))
 
     done = await pages.post("/login", content=f"token={token}", headers=FORM)
@@ -185,6 +193,27 @@ async def test_a_refused_login_sets_no_cookie(pages: httpx.AsyncClient) -> None:
     assert (
         await pages.post("/login", content=f"token={good}", headers=FORM | same_site)
     ).status_code == 303
+
+
+async def test_partners_the_api_refuses_are_not_signed_in(pages: httpx.AsyncClient) -> None:
+    """The pages judge a token as the API does: a suspended partner, a token issued before
+    the partner's credentials changed, a partner monitoring has not heard of."""
+    await known_partner(pages, "p-sus", status="suspended", credential_version=2)
+    await known_partner(pages, "p-rotated", credential_version=2)
+    refused = {
+        "p-sus": "partner p-sus is suspended",
+        "p-rotated": "was revoked",
+        "p-unheard-of": "not known here yet",
+    }
+    for partner_id, said in refused.items():
+        token = auth.token(auth.partner(partner_id))
+        answer = await pages.post("/login", content=f"token={token}", headers=FORM)
+        assert answer.status_code == 401 and said in answer.text, partner_id
+        assert "set-cookie" not in answer.headers
+        page = await pages.get(f"/partners/{partner_id}", headers={"Cookie": f"{COOKIE}={token}"})
+        assert page.status_code == 401 and "Key figures" not in page.text, partner_id
+    fresh = auth.token(auth.partner("p-rotated", credential_version=2))
+    assert (await pages.post("/login", content=f"token={fresh}", headers=FORM)).status_code == 303
 
 
 async def test_the_public_demo_opens_on_loopback_only(pages: httpx.AsyncClient) -> None:

@@ -201,7 +201,7 @@ def current_principal(check: Callable[[Request, Principal], Awaitable[None]] | N
     )
 
 
-async def _app_check(request: Request, principal: Principal) -> None:
+async def app_check(request: Request, principal: Principal) -> None:
     """The check the service's bootstrap put on the app (`app.state.principal_check`), if any."""
     check: PrincipalCheck | None = getattr(request.app.state, "principal_check", None)
     if check is not None:
@@ -211,4 +211,4 @@ async def _app_check(request: Request, principal: Principal) -> None:
 #: The request's verified principal, for routes of a service built by pact_common.runtime,
 #: checked by what its bootstrap set as `app.state.principal_check` (e.g. refuse partners its
 #: read model knows to be suspended), if anything.
-CurrentPrincipal = Annotated[Principal, Depends(current_principal(_app_check))]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal(app_check))]

@@ -30,6 +30,7 @@ def partner(event: c.PartnerEvent) -> Partner | Partnership:
         webhook_url=p.webhook_url,
         webhook_secret_version=p.webhook_secret_version,
         webhook_previous_secret_until=p.webhook_previous_secret_until,
+        credential_version=p.credential_version,
     )
 
 

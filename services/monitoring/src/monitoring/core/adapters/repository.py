@@ -112,6 +112,7 @@ class MongoPartnerRepository(_Repo, ports.PartnerRepository):
                 doc.get("webhook_url"),
                 doc.get("webhook_secret_version", 0),
                 doc.get("webhook_previous_secret_until"),
+                doc.get("credential_version", 1),
             )
             for doc in docs
         }

@@ -51,6 +51,8 @@ class Partner:
     #: the version of the secret that signs them, and until when the previous one does too
     webhook_secret_version: int = 0
     webhook_previous_secret_until: datetime | None = None
+    #: the registry's credential version: tokens issued before it are refused
+    credential_version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", PartnerStatus(self.status))

@@ -31,8 +31,8 @@ from monitoring.core.adapters.documents import commitment_from
 from monitoring.views.adapters.dashboard_views import DashboardViews, Scope
 from monitoring.views.entrypoints import dashboard_page as page
 from monitoring.views.entrypoints import dashboard_summary as summary
-from pact_common.auth import Principal, Role
-from pact_common.errors import NotFound, Unauthorized
+from pact_common.auth import Principal, Role, app_check
+from pact_common.errors import DomainError, NotFound
 
 COOKIE = "pact_dashboard"
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"
@@ -109,13 +109,20 @@ def bearer_token(request: Request) -> str | None:
     return credentials.strip() or None if scheme.lower() == "bearer" else None
 
 
-def viewer(request: Request, d: Dashboard) -> Principal | None:
+async def signed_in(request: Request, token: str) -> Principal:
+    """The token's principal, judged as the API judges it (a partner in good standing, with
+    a token no older than its credentials), or the refusal."""
+    principal: Principal = request.app.state.runtime.verifier.verify(token)
+    await app_check(request, principal)
+    return principal
+
+
+async def viewer(request: Request, d: Dashboard) -> Principal | None:
     """Who is looking: the token's principal; the public secretariat view when allowed."""
     if token := bearer_token(request):
         try:
-            principal: Principal = request.app.state.runtime.verifier.verify(token)
-            return principal
-        except Unauthorized:
+            return await signed_in(request, token)
+        except DomainError:
             pass
     return PUBLIC if d.public_for(request) else None
 
@@ -145,7 +152,7 @@ async def secretariat_page(
     request: Request, partnership: Slug = None, fragment: bool = False
 ) -> Response:
     d = dashboard(request)
-    who = viewer(request, d)
+    who = await viewer(request, d)
     if who is None:
         return login_page(request, 401)
     if not who.is_secretariat:
@@ -157,7 +164,7 @@ async def secretariat_page(
 @router.get("/partners/{partner_id}")
 async def partner_page(request: Request, partner_id: str, fragment: bool = False) -> Response:
     d = dashboard(request)
-    who = viewer(request, d)
+    who = await viewer(request, d)
     if who is None:
         return login_page(request, 401)
     if not who.is_secretariat and who.partner_id != partner_id:
@@ -222,8 +229,8 @@ async def login(request: Request) -> Response:
     if not token:
         return login_page(request, 401, "Paste a token (from `pactctl token`).")
     try:
-        who: Principal = request.app.state.runtime.verifier.verify(token)
-    except Unauthorized as exc:
+        who = await signed_in(request, token)
+    except DomainError as exc:
         return login_page(request, 401, f"That token was refused: {exc.message}.")
     expires = jwt.decode(token, options={"verify_signature": False})["exp"]
     response = RedirectResponse(home_of(who), status_code=303)
