@@ -95,6 +95,11 @@ async def test_reports_flow_to_projections_and_the_query_api(monitoring: Monitor
 
     partnership = await m.http.get(
         "/progress/partnerships/digital-ecosystem", headers=m.token("p-other")
+    )  # one partner's figures: the secretariat's to see, not another partner's
+    assert partnership.status_code == 403, partnership.text
+    assert partnership.json()["error"]["code"] == "too_few_partners"
+    partnership = await m.http.get(
+        "/progress/partnerships/digital-ecosystem", headers=m.token(None)
     )
     assert partnership.status_code == 200, partnership.text
     p = partnership.json()

@@ -140,6 +140,7 @@ ANNUAL_2025 = row(
     {
         "year": 2025,
         "partnership": None,
+        "suppressed_groups": 0,  # the secretariat sees every group
         "by_gender": {"female": 325, "male": 325},
         "partnerships": [
             row(
@@ -222,24 +223,42 @@ async def check_the_views(m: Monitoring) -> None:
     assert (await m.http.get("/progress/partners/p-acme", headers=other)).status_code == 403
     assert (await m.http.get("/progress/partners/p-none", headers=secretariat)).status_code == 404
 
-    pt = await m.http.get("/progress/countries/PT", params={"granularity": "year"}, headers=other)
+    # Two partners: every group holds the figures of fewer than 3, which only the secretariat
+    # reads (a partner could tell the other's); a partner is refused them, or not shown them.
+    for path in (
+        "/progress/countries/PT",
+        "/progress/levels/advanced",
+        "/progress/partnerships/cloud-lsp/series",
+        "/progress/partnerships/cloud-lsp",
+    ):
+        for partner in (acme, other):
+            refused = await m.http.get(path, headers=partner)
+            assert refused.status_code == 403, (path, refused.text)
+            assert refused.json()["error"]["code"] == "too_few_partners"
+    for path, groups in (("/progress/countries", 5), ("/progress/levels", 3)):
+        shown = (await m.http.get(path, headers=acme)).json()
+        assert (shown["items"], shown["suppressed"]) == ([], groups)
+    pt = await m.http.get(
+        "/progress/countries/PT", params={"granularity": "year"}, headers=secretariat
+    )
     assert series(pt.json()) == [("2025", 300, 300, 1), ("2026", 340, 640, 2)]
     assert (await m.http.get("/progress/countries/EL", headers=other)).status_code == 422
-    advanced = (await m.http.get("/progress/levels/advanced", headers=other)).json()
+    advanced = (await m.http.get("/progress/levels/advanced", headers=secretariat)).json()
     assert series(advanced) == [
         ("2025-Q1", 650, 650, 1),
         ("2025-Q2", 300, 950, 1),
         ("2026-Q1", 1000, 1950, 1),
     ]
-    lsp = (await m.http.get("/progress/partnerships/cloud-lsp/series", headers=acme)).json()
+    lsp = (await m.http.get("/progress/partnerships/cloud-lsp/series", headers=secretariat)).json()
     assert series(lsp) == [
         ("2025-Q2", 100, 100, 1),
         ("2025-Q4", 200, 300, 1),
         ("2026-Q1", 340, 640, 2),
     ]
-    countries = (await m.http.get("/progress/countries", headers=acme)).json()
+    countries = (await m.http.get("/progress/countries", headers=secretariat)).json()
     assert [c["id"] for c in countries["items"]] == ["DE", "ES", "FR", "IT", "PT"]
-    levels = (await m.http.get("/progress/levels", headers=acme)).json()
+    assert countries["suppressed"] == 0
+    levels = (await m.http.get("/progress/levels", headers=secretariat)).json()
     assert {c["id"]: c["people_trained"] for c in levels["items"]} == {
         "advanced": 1950,
         "basic": 640,
@@ -262,9 +281,21 @@ async def check_the_annual_report(m: Monitoring) -> None:
     )
     assert accepted.text == CSV_2025
     one = await m.http.get(
-        "/reports/annual", params={"year": 2025, "partnership": "cloud-lsp"}, headers=m.token()
+        "/reports/annual", params={"year": 2025, "partnership": "cloud-lsp"}, headers=headers
     )
     assert (one.json()["people_trained"], one.json()["commitments"]) == (300, 2)
+    # A partner: the same totals, no group of fewer than 3 partners (here: none at all).
+    refused = await m.http.get(
+        "/reports/annual", params={"year": 2025, "partnership": "cloud-lsp"}, headers=m.token()
+    )
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "too_few_partners")
+    partners = await m.http.get("/reports/annual", params={"year": 2025}, headers=m.token())
+    groups = ("partnerships", "by_country", "by_level")
+    assert partners.json() == ANNUAL_2025 | {g: [] for g in groups} | {"suppressed_groups": 10}
+    partners_csv = await m.http.get(
+        "/reports/annual", params={"year": 2025, "format": "csv"}, headers=m.token()
+    )
+    assert partners_csv.text.splitlines() == CSV_2025.splitlines()[:2]  # header and total
     assert (await m.http.get("/reports/annual", headers=headers)).status_code == 422
     assert (await m.http.get("/reports/annual", params={"year": 2025})).status_code == 401
 

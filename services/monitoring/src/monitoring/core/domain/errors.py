@@ -9,7 +9,9 @@ from pact_common.errors import Conflict, DomainError, Forbidden, NotFound
 class NotYourReport(Forbidden, code="not_owner"): ...
 
 
-class PartnerNotActive(Forbidden, code="partner_not_allowed"): ...
+class TooFewPartners(Forbidden, code="too_few_partners"):
+    """A group's figures with fewer partners in it than views.domain.suppression's minimum:
+    for the secretariat only, since a partner in it could tell the others' figures."""
 
 
 class CommitmentNotFound(NotFound, code="commitment_not_found"): ...
@@ -38,6 +40,6 @@ __all__ = [
     "DeliveryNotRetryable",
     "DomainError",
     "NotYourReport",
-    "PartnerNotActive",
     "PartnershipNotFound",
+    "TooFewPartners",
 ]

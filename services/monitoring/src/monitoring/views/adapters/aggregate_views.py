@@ -11,7 +11,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from monitoring.core.adapters.documents import commitment_from
 from monitoring.core.adapters.repository import COMMITMENTS, PARTNERS, PARTNERSHIPS, ROLLUPS
 from monitoring.core.domain.progress import CommitmentProgress
-from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP
+from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
+from monitoring.views.domain.suppression import suppressed_scopes
 
 Doc = dict[str, Any]
 
@@ -45,6 +46,16 @@ class AggregateViews:
 
     async def rollups(self, kind: str) -> list[Doc]:
         return await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()
+
+    async def suppressed(self, kind: str, key: str) -> bool:
+        """Whether the group is hidden from partners (views/domain/suppression.py)."""
+        progress = await self.progress(scope_query(kind, key))
+        return rollup_key(kind, key) in suppressed_scopes(progress)
+
+    async def suppressed_of(self, kind: str) -> set[str]:
+        """The keys of the groups of this kind hidden from partners."""
+        hidden = suppressed_scopes(await self.progress({}))
+        return {key.partition(":")[2] for key in hidden if key.startswith(f"{kind}:")}
 
     async def partner_known(self, partner_id: str) -> bool:
         return await self._db[PARTNERS].find_one({"_id": partner_id}, {"_id": 1}) is not None

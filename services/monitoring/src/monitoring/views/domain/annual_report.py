@@ -102,9 +102,14 @@ class ScopeYear:
     commitments_with_progress: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
     partners_reporting: set[str] = field(default_factory=set)
+    #: every partner whose commitments count here, reporting or not, and those whose figures
+    #: are attributed here (suppression.py)
+    partners: set[str] = field(default_factory=set)
+    figures_of: set[str] = field(default_factory=set)
 
     def count(self, status: str, periods: int, partner_id: str) -> None:
         self.commitments += 1
+        self.partners.add(partner_id)
         self.by_status[status] += 1
         self.periods_reported += periods
         if periods:
@@ -164,6 +169,8 @@ def annual_report(
             if kind in (PARTNERSHIP, COUNTRY, LEVEL):
                 target = scope(kind, name)
                 target.figures = target.figures + totals.figures_only()
+                if totals.figures_only():
+                    target.figures_of.add(c.partner_id)
         whole = parts.get(rollup_key(PARTNERSHIP, c.partnership_id), Totals())
         report.total.figures = report.total.figures + whole.figures_only()
         counted = [report.total, scope(PARTNERSHIP, c.partnership_id)]

@@ -100,9 +100,16 @@ class ScopeRow(ScopeTotals):
     id: str
 
 
+SUPPRESSED = (
+    "Groups left out: those whose figures come from fewer than 3 partners are for the "
+    "secretariat only (their figures are in the totals). 0 for the secretariat."
+)
+
+
 class ScopeList(BaseModel):
     scope: str
     items: list[ScopeRow]
+    suppressed: int = Field(default=0, description=SUPPRESSED)
 
 
 class AnnualFigures(Figures):
@@ -147,12 +154,13 @@ class _AnnualReportOut(AnnualFigures):
 
     @classmethod
     def from_report(
-        cls, r: AnnualReport, names: dict[str, str], levels: list[str]
+        cls, r: AnnualReport, names: dict[str, str], levels: list[str], suppressed: int = 0
     ) -> _AnnualReportOut:
         return cls.model_validate(
             {
                 **AnnualFigures.of_scope(r.total),
                 "year": r.year,
+                "suppressed_groups": suppressed,
                 "partnership": r.partnership_id,
                 **r.breakdowns,
                 "partnerships": [
@@ -183,6 +191,7 @@ else:
         __doc__=_AnnualReportOut.__doc__,
         year=(int, ...),
         partnership=(str | None, Field(description="The partnership reported on; null: all.")),
+        suppressed_groups=(int, Field(description=SUPPRESSED)),
         # the breakdowns without a scope of their own (by_gender), summed over the year
         **figure_fields(SUMMED),
         partnerships=(list[PartnershipYear], ...),

@@ -1,5 +1,7 @@
 """Progress per partner, partnership, country and skill level, with time series, and the
-annual report (JSON, or CSV with `?format=csv` or `Accept: text/csv`)."""
+annual report (JSON, or CSV with `?format=csv` or `Accept: text/csv`). A partner reads no
+group whose figures come from fewer than 3 partners (views/domain/suppression.py): such a
+scope is refused (403 too_few_partners), and left out of listings and the annual report."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import Response
 
-from monitoring.core.domain.errors import PartnershipNotFound
+from monitoring.core.domain.errors import PartnershipNotFound, TooFewPartners
 from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
 from monitoring.views.adapters.aggregate_views import AggregateViews, scope_query
 from monitoring.views.domain.annual_report import (
@@ -21,8 +23,9 @@ from monitoring.views.domain.annual_report import (
     level_order,
     series,
 )
+from monitoring.views.domain.suppression import MIN_PARTNERS, for_partners, hidden
 from monitoring.views.entrypoints import aggregate_schemas as s
-from pact_common.auth import CurrentPrincipal
+from pact_common.auth import CurrentPrincipal, Principal
 from pact_common.http import problems
 from pact_contracts.vocabulary import CountryCode, SkillLevel
 
@@ -35,10 +38,22 @@ class PartnerNotFound(PartnershipNotFound):
     code = "partner_not_found"
 
 
+def too_few(kind: str, key: str) -> TooFewPartners:
+    return TooFewPartners(
+        f"the figures of {kind} {key} come from fewer than {MIN_PARTNERS} partners: they are "
+        "the secretariat's to see (the totals count them)",
+        field=kind,
+    )
+
+
 def aggregates_router(views: AggregateViews) -> APIRouter:
     router = APIRouter(tags=["progress"])
 
-    async def scope(kind: str, key: str, granularity: SeriesGranularity) -> s.ScopeProgress:
+    async def scope(
+        kind: str, key: str, granularity: SeriesGranularity, who: Principal
+    ) -> s.ScopeProgress:
+        if kind != PARTNER and not who.is_secretariat and await views.suppressed(kind, key):
+            raise too_few(kind, key)
         progress = await views.progress(scope_query(kind, key))
         return s.ScopeProgress(
             scope=kind,
@@ -51,14 +66,17 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
             ],
         )
 
-    async def listing(kind: str) -> s.ScopeList:
+    async def listing(kind: str, who: Principal) -> s.ScopeList:
         rows = await views.rollups(kind)
+        hidden_keys = set() if who.is_secretariat else await views.suppressed_of(kind)
+        shown = [doc for doc in rows if doc["_id"].split(":")[1] not in hidden_keys]
         return s.ScopeList(
             scope=kind,
             items=[
                 s.ScopeRow(**s.ScopeTotals.of_rollup(doc).model_dump(), id=doc["_id"].split(":")[1])
-                for doc in rows
+                for doc in shown
             ],
+            suppressed=len(rows) - len(shown),
         )
 
     @router.get(
@@ -76,7 +94,7 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
         commitments = await views.commitments({"partner_id": partner_id})
         if not commitments and not await views.partner_known(partner_id):
             raise PartnerNotFound(f"no partner {partner_id}", field="partner_id")
-        found = await scope(PARTNER, partner_id, granularity)
+        found = await scope(PARTNER, partner_id, granularity, principal)
         return s.PartnerProgress(
             **found.model_dump(),
             commitments=[s.CommitmentSummary.from_doc(d) for d in commitments],
@@ -89,20 +107,20 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
     )
     async def partnership_series(
         partnership_id: str,
-        _: CurrentPrincipal,
+        principal: CurrentPrincipal,
         granularity: Granularity = SeriesGranularity.QUARTER,
     ) -> s.ScopeProgress:
         """The partnership's figures per quarter (year), summed over its commitments."""
-        found = await scope(PARTNERSHIP, partnership_id, granularity)
+        found = await scope(PARTNERSHIP, partnership_id, granularity, principal)
         names = await views.partnership_names()
         if partnership_id not in names and not found.series and not found.totals.commitments:
             raise PartnershipNotFound(f"no partnership {partnership_id}", field="partnership_id")
         return found
 
     @router.get("/progress/countries", response_model=s.ScopeList, responses=problems(401, 403))
-    async def countries(_: CurrentPrincipal) -> s.ScopeList:
+    async def countries(principal: CurrentPrincipal) -> s.ScopeList:
         """Totals per country (the countries figures were attributed to)."""
-        return await listing(COUNTRY)
+        return await listing(COUNTRY, principal)
 
     @router.get(
         "/progress/countries/{country}",
@@ -111,16 +129,16 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
     )
     async def country_progress(
         country: CountryCode,
-        _: CurrentPrincipal,
+        principal: CurrentPrincipal,
         granularity: Granularity = SeriesGranularity.QUARTER,
     ) -> s.ScopeProgress:
         """One country's totals and series (ISO 3166-1 alpha-2; Greece is GR)."""
-        return await scope(COUNTRY, country, granularity)
+        return await scope(COUNTRY, country, granularity, principal)
 
     @router.get("/progress/levels", response_model=s.ScopeList, responses=problems(401, 403))
-    async def levels(_: CurrentPrincipal) -> s.ScopeList:
+    async def levels(principal: CurrentPrincipal) -> s.ScopeList:
         """Totals per digital skill level."""
-        return await listing(LEVEL)
+        return await listing(LEVEL, principal)
 
     @router.get(
         "/progress/levels/{level}",
@@ -128,10 +146,12 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
         responses=problems(401, 403, 422),
     )
     async def level_progress(
-        level: SkillLevel, _: CurrentPrincipal, granularity: Granularity = SeriesGranularity.QUARTER
+        level: SkillLevel,
+        principal: CurrentPrincipal,
+        granularity: Granularity = SeriesGranularity.QUARTER,
     ) -> s.ScopeProgress:
         """One skill level's totals and series."""
-        return await scope(LEVEL, level.value, granularity)
+        return await scope(LEVEL, level.value, granularity, principal)
 
     @router.get(
         "/reports/annual",
@@ -142,7 +162,7 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
         },
     )
     async def annual(
-        _: CurrentPrincipal,
+        principal: CurrentPrincipal,
         year: Annotated[int, Query(ge=2020, le=2100, description="The year reported on.")],
         partnership: Annotated[str | None, Query(description="Only this partnership.")] = None,
         format: Annotated[
@@ -152,13 +172,20 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
     ) -> Any:
         """The year's figures in the shape of the Pact for Skills annual survey: people
         trained and reached, programmes developed, euros invested, commitments by status and
-        with progress; per partnership, country and skill level."""
+        with progress; per partnership, country and skill level. A partner reads the groups
+        with figures of at least 3 partners (the total counts all)."""
         query = {"partnership_id": partnership} if partnership else {}
         report = annual_report(year, await views.progress(query), partnership)
+        suppressed = 0
+        if not principal.is_secretariat:
+            if partnership and hidden(report.total):
+                raise too_few(PARTNERSHIP, partnership)
+            report, suppressed = for_partners(report)
         names = await views.partnership_names()
         if format == "csv" or (format is None and "text/csv" in (accept or "")):
             return csv_response(annual_rows(report, names), f"pact-annual-report-{year}.csv")
-        return s.AnnualReportOut.from_report(report, names, level_order(report.levels))
+        levels = level_order(report.levels)
+        return s.AnnualReportOut.from_report(report, names, levels, suppressed)
 
     return router
 

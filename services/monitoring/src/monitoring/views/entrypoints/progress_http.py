@@ -8,14 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from monitoring.core.domain.errors import CommitmentNotFound, PartnershipNotFound
+from monitoring.core.domain.rollups import PARTNERSHIP
+from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.progress_views import MonitoringViews, RejectionFilter
 from monitoring.views.entrypoints import progress_schemas as s
+from monitoring.views.entrypoints.aggregates_http import too_few
 from pact_common.auth import CurrentPrincipal
 from pact_common.http import PROBLEMS
 from pact_contracts import RejectionReason
 
 
-def progress_router(views: MonitoringViews) -> APIRouter:
+def progress_router(views: MonitoringViews, aggregates: AggregateViews) -> APIRouter:
     """Reads of progress and rejections, on the views bootstrap built."""
     router = APIRouter(tags=["progress"])
 
@@ -74,11 +77,16 @@ def progress_router(views: MonitoringViews) -> APIRouter:
     async def partnership_progress(
         partnership_id: str, principal: CurrentPrincipal
     ) -> s.PartnershipProgress:
-        """Sums over the partnership's commitments, and its targets' progress."""
+        """Sums over the partnership's commitments, and its targets' progress; a partner reads
+        them when they come from at least 3 partners."""
         known, rollup = await views.partnership(partnership_id)
         targets = await views.targets(partnership_id)
         if known is None and rollup is None and not targets:
             raise PartnershipNotFound(f"no partnership {partnership_id}", field="partnership_id")
+        if not principal.is_secretariat and await aggregates.suppressed(
+            PARTNERSHIP, partnership_id
+        ):
+            raise too_few(PARTNERSHIP, partnership_id)
         return s.PartnershipProgress.from_docs(partnership_id, known, rollup, targets)
 
     return router
