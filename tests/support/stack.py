@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.runtime import TEST_RATE_LIMIT
+
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
 
@@ -52,6 +54,8 @@ class ServiceProcess:
             f"{prefix}_KAFKA_SESSION_TIMEOUT_MS": "2000",
             f"{prefix}_OUTBOX_POLL_SECONDS": "0.1",
             f"{prefix}_LOG_JSON": "true",
+            f"{prefix}_RATE_LIMIT": TEST_RATE_LIMIT,
+            f"{prefix}_RATE_LIMIT_ANONYMOUS": TEST_RATE_LIMIT,
             **(env or {}),
         }
         self.database = self.env[f"{prefix}_MONGO_DB"]

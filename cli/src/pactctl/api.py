@@ -3,6 +3,8 @@ exchanged once for a token (POST /auth/token on the registry), then sent as a be
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -15,6 +17,13 @@ STEP_UP_HEADER = "X-Api-Key"
 
 #: Tests put an httpx.MockTransport here to answer instead of the services.
 TRANSPORT: httpx.BaseTransport | None = None
+
+#: A request refused as rate_limited (429) is asked again after its Retry-After, this many
+#: times at most, when the wait is at most this many seconds; then the 429 is reported.
+RATE_LIMITED_RETRIES = 3
+RATE_LIMITED_MAX_WAIT = 60.0
+#: How pactctl waits (tests put a recorder here).
+SLEEP: Callable[[float], None] = time.sleep
 
 
 class ApiError(Exception):
@@ -129,10 +138,15 @@ class Platform:
         headers = dict(headers or {})
         if auth:
             headers["Authorization"] = f"Bearer {self.token().access_token}"
-        try:
-            response = self.http.request(method, url, json=body, params=params, headers=headers)
-        except httpx.HTTPError as exc:
-            raise ApiError(f"cannot reach the {service} service at {url}: {exc}") from exc
+        for attempt in range(1 + RATE_LIMITED_RETRIES):
+            try:
+                response = self.http.request(method, url, json=body, params=params, headers=headers)
+            except httpx.HTTPError as exc:
+                raise ApiError(f"cannot reach the {service} service at {url}: {exc}") from exc
+            wait = _retry_after(response)
+            if wait is None or attempt == RATE_LIMITED_RETRIES:
+                break
+            SLEEP(wait)
         if response.status_code >= 400:
             raise _error(service, response)
         if raw:
@@ -140,6 +154,18 @@ class Platform:
         if not response.content:
             return None
         return response.json()
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """How long to wait before asking again: a 429's Retry-After (seconds), if it is one
+    worth waiting for; None otherwise (then the 429 is reported, as any refusal)."""
+    if response.status_code != 429:
+        return None
+    try:
+        seconds = float(response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= RATE_LIMITED_MAX_WAIT else None
 
 
 def _error(service: str, response: httpx.Response) -> ApiError:

@@ -17,6 +17,8 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
+from tests.support.runtime import TEST_RATE_LIMIT
+
 MONGO_URL = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
 
 
@@ -49,6 +51,8 @@ def start(module: str, namespace: str, log_dir: Path, timeout: float = 60.0) -> 
         f"{prefix}_KAFKA_SESSION_TIMEOUT_MS": "2000",
         f"{prefix}_OUTBOX_POLL_SECONDS": "0.1",
         f"{prefix}_LOG_LEVEL": "WARNING",
+        f"{prefix}_RATE_LIMIT": TEST_RATE_LIMIT,
+        f"{prefix}_RATE_LIMIT_ANONYMOUS": TEST_RATE_LIMIT,
     }
     log = log_dir / f"{module}.log"
     with log.open("wb") as out:

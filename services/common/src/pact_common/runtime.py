@@ -21,6 +21,7 @@ from .kafka import EventPublisher, make_broker
 from .logging import configure_logging
 from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
+from .rate_limits import RateLimit, RateLimiter, too_many_requests
 from .settings import ServiceSettings
 from .unit_of_work import Transaction
 
@@ -143,11 +144,15 @@ class Runtime:
 
         app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
         install_common(app, self.settings.max_body_bytes)
+        limiter = RateLimiter(self.settings.rate_limit, self.settings.rate_limit_anonymous)
+        app.add_middleware(
+            RateLimit, limiter=limiter, verifier=self.verifier, service=self.settings.service_name
+        )
         app.include_router(
             ops_router({"mongo": self.mongo.ping, "kafka": self.kafka_ready}, self.asyncapi)
         )
         for router in routers:
-            app.include_router(router)
+            app.include_router(router, responses=too_many_requests())
         app.state.runtime = self
         return app
 
@@ -160,5 +165,7 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         port=settings.http_port,
         log_config=None,
         access_log=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,
     )

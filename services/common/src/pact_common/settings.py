@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, SecretStr, model_validator
+from pydantic import AwareDatetime, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from pact_contracts import Topic
 
 from .clock import Clock, TimeLapse, utc_now
 from .dev_keys import DEV_JWT_PUBLIC_KEY, is_development_key
+from .rate_limits import parse_limits
 
 
 class ServiceSettings(BaseSettings):
@@ -49,11 +50,25 @@ class ServiceSettings(BaseSettings):
     jwt_issuer: str = "pact-registry"
     jwt_audience: str = "pact-platform"
     max_body_bytes: int = 256 * 1024
+    #: requests a principal (a valid token's subject) may make in a moving window, and a
+    #: client address without one; more get 429 with Retry-After (pact_common.rate_limits).
+    #: `limits` notation, several separated by ';' ("20/second;1200/minute"). Per instance.
+    rate_limit: str = "1200/minute"
+    rate_limit_anonymous: str = "300/minute"
+    #: the proxies whose X-Forwarded-For (the client's address) and X-Forwarded-Proto are
+    #: believed, comma-separated ("*": any); others' are ignored
+    forwarded_allow_ips: str = "127.0.0.1"
     outbox_poll_seconds: float = 0.5
     #: Time-lapse for demos: the clock starts at clock_start (default: now) and runs
     #: clock_speed times faster than real time. 1 = real time.
     clock_start: AwareDatetime | None = None
     clock_speed: float = Field(default=1.0, gt=0, le=10_000_000)
+
+    @field_validator("rate_limit", "rate_limit_anonymous")
+    @classmethod
+    def _a_rate_limit(cls, value: str) -> str:
+        parse_limits(value)
+        return value
 
     def clock(self) -> Clock:
         if self.clock_speed == 1.0 and self.clock_start is None:
