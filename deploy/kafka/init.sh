@@ -4,14 +4,21 @@
 #   2. sets the SCRAM-SHA-512 credential of every principal in PACT_KAFKA_SCRAM_USERS but
 #      admin to the password in its secret file (so a new or rotated file takes effect);
 #   3. adds the ACLs of deploy/README.md: a principal writes only the topics it owns and
-#      reads only the topics it consumes, with its consumer groups (<service>.<name>).
+#      reads only the topics it consumes, with its consumer groups (<service>.<name>);
+#   4. sets the producer quota of partner-gateway (add-partner.sh sets each partner's).
 # It only adds: an ACL removed from this file stays on the broker until removed by hand.
 #
-# Env: PACT_KAFKA_BOOTSTRAP (default kafka:9092), PACT_KAFKA_SCRAM_USERS, and lib.sh's.
+# Env: PACT_KAFKA_BOOTSTRAP (default kafka:9092), PACT_KAFKA_SCRAM_USERS,
+#      PACT_KAFKA_GATEWAY_PRODUCER_BYTE_RATE, PACT_KAFKA_PARTNER_REQUEST_PERCENTAGE, and
+#      lib.sh's.
 set -euo pipefail
 
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+GATEWAY_BYTE_RATE=${PACT_KAFKA_GATEWAY_PRODUCER_BYTE_RATE:-4194304}
+REQUEST_PERCENTAGE=${PACT_KAFKA_PARTNER_REQUEST_PERCENTAGE:-25}
+check_quota "$GATEWAY_BYTE_RATE" "$REQUEST_PERCENTAGE"
 
 ADMIN_CONFIG=$(mktemp)
 trap 'rm -f "$ADMIN_CONFIG"' EXIT
@@ -75,6 +82,11 @@ groups monitoring monitoring.
 # which shows each partner its own; the rejections topic holds every partner's.) Other
 # partner principals get the same ACL from add-partner.sh.
 writes partner-gateway partners.progress-reported.v1
+
+# -------------------------------------------------------------------------- quotas
+# partner-gateway forwards several partners' reports, so it may produce more than one
+# partner's principal (add-partner.sh); the services have no quota.
+set_partner_quota partner-gateway "$GATEWAY_BYTE_RATE" "$REQUEST_PERCENTAGE"
 
 kafka topics --list
 kafka acls --list

@@ -66,3 +66,18 @@ set_scram_credential() {  # PRINCIPAL PASSWORD
   kafka configs --alter --entity-type users --entity-name "$1" \
     --add-config "SCRAM-SHA-512=[iterations=8192,password=$2]"
 }
+
+# The client quotas of a partner principal: what it may produce (bytes a second) and the
+# share of the broker's request-handling time it may take (percent of one thread). The
+# broker enforces them by delaying the principal's requests, never by refusing them, so
+# one partner system cannot starve the platform's producers and consumers.
+check_quota() {  # PRODUCER_BYTE_RATE REQUEST_PERCENTAGE
+  [[ $1 =~ ^[1-9][0-9]{0,11}$ ]] || die "producer byte rate: a whole number of bytes a second, not '$1'"
+  [[ $2 =~ ^[1-9][0-9]{0,3}$ ]] || die "request percentage: a whole number, not '$2'"
+}
+set_partner_quota() {  # PRINCIPAL PRODUCER_BYTE_RATE REQUEST_PERCENTAGE
+  check_principal "$1"
+  check_quota "$2" "$3"
+  kafka configs --alter --entity-type users --entity-name "$1" \
+    --add-config "producer_byte_rate=$2,request_percentage=$3"
+}

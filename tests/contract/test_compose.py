@@ -424,12 +424,12 @@ def test_http_port_readiness_and_environment_agree(compose: dict[str, Any], serv
     assert env[f"{prefix}MONGO_DB"] == service
     assert env[f"{prefix}KAFKA_BOOTSTRAP"] == "kafka:9092"
     assert env[f"{prefix}ENVIRONMENT"] == "production"
-    # uvicorn binds HTTP_HOST (127.0.0.1 by default): the published port needs all interfaces.
+    # uvicorn binds HTTP_HOST (127.0.0.1 by default): the proxy needs all interfaces.
     assert env[f"{prefix}HTTP_HOST"] == "0.0.0.0"
     # The connection string holds credentials: only as a secret file, never in the env.
     assert env[f"{prefix}MONGO_URL_FILE"] == f"/run/secrets/mongo_{service}_url"
     assert f"{prefix}MONGO_URL" not in env
-    assert f"{port}:{port}" in [str(p) for p in svc.get("ports", [])]
+    assert not svc.get("ports"), f"{service} is published: only the proxy is"
     probe = " ".join(_argv(svc["healthcheck"]["test"]))
     assert f"http://localhost:{port}/ready" in probe
     assert "curl" not in probe and "wget" not in probe  # the slim image has neither

@@ -503,6 +503,8 @@ def test_kafka_init_sets_each_service_credential_to_its_secret(
         if call[0] == "kafka-configs.sh":
             assert "--alter" in call and call[call.index("--entity-type") + 1] == "users"
             spec = call[call.index("--add-config") + 1]
+            if spec.startswith("producer_byte_rate="):
+                continue  # a quota: test_partner_principals_have_producer_quotas
             found = re.fullmatch(r"SCRAM-SHA-512=\[iterations=8192,password=(\w+)\]", spec)
             assert found, spec
             set_credentials[call[call.index("--entity-name") + 1]] = found[1]
@@ -625,8 +627,9 @@ def test_add_partner_gives_a_new_principal_only_the_progress_topic(
         Grant("partner-acme", "write", "topic", "literal", PROGRESS),
         Grant("partner-acme", "describe", "topic", "literal", PROGRESS),
     }
-    (configs,) = [call for call in run.calls if call[0] == "kafka-configs.sh"]
+    configs, quota = [call for call in run.calls if call[0] == "kafka-configs.sh"]
     assert configs[configs.index("--entity-name") + 1] == "partner-acme"
+    assert quotas([quota]) == {"partner-acme": partner_quota(init, "PARTNER")}
     password = re.fullmatch(
         r"SCRAM-SHA-512=\[iterations=8192,password=([0-9a-f]{64})\]",
         configs[configs.index("--add-config") + 1],
@@ -634,6 +637,57 @@ def test_add_partner_gives_a_new_principal_only_the_progress_topic(
     assert password, configs
     assert f"sasl.username=partner-acme\nsasl.password={password[1]}\n" in run.stdout
     assert "sasl.mechanism=SCRAM-SHA-512" in run.stdout
+
+
+def quotas(calls: list[list[str]]) -> dict[str, dict[str, str]]:
+    """The client quotas the calls set: principal -> {config: value}."""
+    found: dict[str, dict[str, str]] = {}
+    for call in calls:
+        if call[0] != "kafka-configs.sh" or "--add-config" not in call:
+            continue
+        spec = call[call.index("--add-config") + 1]
+        if spec.startswith("SCRAM-"):
+            continue
+        assert call[call.index("--entity-type") + 1] == "users", call
+        principal = call[call.index("--entity-name") + 1]
+        found[principal] = dict(item.split("=", 1) for item in spec.split(","))
+    return found
+
+
+def partner_quota(kafka_init: dict[str, Any], whose: str) -> dict[str, str]:
+    """The quota compose gives partner-gateway (GATEWAY) or each partner-NAME (PARTNER)."""
+    env = _environment(kafka_init)
+    return {
+        "producer_byte_rate": env[f"PACT_KAFKA_{whose}_PRODUCER_BYTE_RATE"],
+        "request_percentage": env["PACT_KAFKA_PARTNER_REQUEST_PERCENTAGE"],
+    }
+
+
+def test_partner_principals_have_producer_quotas_and_the_services_none(
+    compose: dict[str, Any], init_calls: list[list[str]]
+) -> None:
+    init = compose["services"]["kafka-init"]
+    assert quotas(init_calls) == {PARTNER: partner_quota(init, "GATEWAY")}
+    for whose in ("GATEWAY", "PARTNER"):
+        rate = int(partner_quota(init, whose)["producer_byte_rate"])
+        assert 64 * 1024 <= rate <= 64 * 1024 * 1024, whose  # a few hundred reports a second
+    assert 1 <= int(partner_quota(init, "PARTNER")["request_percentage"]) <= 100
+
+
+@pytest.mark.parametrize("variable", ["PARTNER_PRODUCER_BYTE_RATE", "PARTNER_REQUEST_PERCENTAGE"])
+@pytest.mark.parametrize("value", ["lots", "0", "1,producer_byte_rate=9999999999"])
+def test_a_bad_quota_stops_the_scripts_before_they_change_anything(
+    compose: dict[str, Any], secrets: Path, tmp_path: Path, variable: str, value: str
+) -> None:
+    init = compose["services"]["kafka-init"]
+    env = _environment(init) | {"PACT_SECRETS_DIR": str(secrets), f"PACT_KAFKA_{variable}": value}
+    run = run_script(
+        host_path(init, "/opt/pact/kafka/add-partner.sh"), env, tmp_path, ["partner-x"]
+    )
+    assert run.returncode != 0 and run.calls == []
+    if variable == "PARTNER_REQUEST_PERCENTAGE":
+        run = run_script(script_of(init), env, tmp_path / "init")
+        assert run.returncode != 0 and run.calls == []
 
 
 @pytest.mark.parametrize(
