@@ -127,11 +127,26 @@ def to_tty() -> bool:
     return sys.stdout.isatty()
 
 
+#: A spreadsheet takes a cell that begins with one of these for a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> str:
+    """A value as a CSV cell that a spreadsheet shows as written, never runs: text from the
+    services (a partner's name like `=HYPERLINK(...)`) that begins like a formula gets a
+    leading ' (OWASP's CSV injection rule, as monitoring's annual CSV does); numbers, even
+    negative ones, stay numbers."""
+    cell = plain(value)
+    if isinstance(value, str | list | tuple) and cell.startswith(FORMULA_STARTS):
+        return f"'{cell}"
+    return cell
+
+
 def delimited(columns: Sequence[str], rows: Iterable[dict[str, Any]], dialect: str) -> str:
     out = io.StringIO()
     writer = csv.writer(out, dialect=dialect, lineterminator="\n")
     writer.writerow(columns)
-    writer.writerows([plain(r.get(c)) for c in columns] for r in rows)
+    writer.writerows([spreadsheet_cell(r.get(c)) for c in columns] for r in rows)
     return out.getvalue()
 
 

@@ -344,3 +344,30 @@ def test_simulate_takes_over_its_own_partner_with_the_admin_key_beside_the_token
     enrolled = provisioning.enrol(admin, member, sign=True)
     assert enrolled.api_key == "pk_new"
     assert stepped_up == {"POST /partners/p-sim/api-key": "admin", "PATCH /partners/p-sim": "admin"}
+
+
+HOSTILE = ["=HYPERLINK(\"https://evil.example\",\"x\")", "+1-2", "-3+4", "@SUM(A1)", "\t=1+1",
+           "\r=1+1"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_csv_never_hands_a_spreadsheet_a_formula(
+    platform: MorePlatform, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    from . import test_commands
+
+    monkeypatch.setitem(test_commands.PARTNER, "legal_name", name)
+    monkeypatch.setitem(test_commands.PARTNER, "countries", ["=DE", "FR"])
+    as_csv = run("partners", "list", "-o", "csv", key=ADMIN_KEY)
+    assert as_csv.exit_code == 0, as_csv.output
+    row = next(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert row["legal_name"].startswith("'") and row["legal_name"].lstrip("'\t\r")[0] in "=+-@"
+    assert row["countries"] == "'=DE,FR"
+    assert row["id"] == "p-3f2a9c1e"  # only what begins like a formula changes
+
+
+def test_numbers_stay_numbers_in_csv() -> None:
+    from pactctl.output import delimited
+
+    text = delimited(["delta", "name"], [{"delta": -5, "name": "Acme -5"}], "excel")
+    assert text == "delta,name\n-5,Acme -5\n"
