@@ -15,13 +15,20 @@ Callers (the columns):
   bad sig     a secretariat token signed with a freshly generated Ed25519 key
   other       an active partner acting on partner A's resources
   withdrawn   a withdrawn partner, with the token it got before, acting on its own resources
-  suspended   a suspended partner acting on its own resources
+  suspended   a suspended partner, with the token it got before, on its own resources
+  pending     a partner never approved, on its own registration and on partner A's
+              commitments and alerts (it can have none of its own)
   partner     partner A (active) acting on its own resources
   secretariat the secretariat acting on partner A's resources
 
 Requests are the ones the secretariat or the owner would succeed with (a pending partner
 to approve, a fresh commitment to withdraw, ...), so a refusal means the caller was refused,
-not that the request was wrong. Destructive calls get resources of their own.
+not that the request was wrong. Destructive calls get resources of their own. The changes a
+token alone may not make (STEP_UP) carry the caller's current API key in X-Api-Key, as the
+owner and the secretariat would send it; test_step_up_* shows them refused without it.
+
+A token issued before its partner's key was rotated is refused (401) by every protected
+endpoint of every service: test_a_token_from_before_a_key_rotation_is_refused_everywhere.
 """
 
 from __future__ import annotations
@@ -55,7 +62,8 @@ from tests.support.registry import registration
 pytestmark = pytest.mark.integration
 
 COLUMNS = (
-    "none", "expired", "bad sig", "other", "withdrawn", "suspended", "partner", "secretariat"
+    "none", "expired", "bad sig", "other", "withdrawn", "suspended", "pending", "partner",
+    "secretariat",
 )  # fmt: skip
 
 # Answered to anyone, whatever Authorization header comes with the request (even a forged one).
@@ -80,64 +88,92 @@ PUBLIC: dict[str, dict[Endpoint, int]] = {
     "monitoring": {},
 }
 
-# Registry lets a suspended partner manage its own record (and leave); commitments and
-# monitoring refuse suspended and withdrawn partners everything (monitoring answers only the
-# partners its read model knows to be active, and the secretariat).
+# Every service refuses suspended and withdrawn partners everything. A pending partner sees
+# to its own registration only: the registry's directory, commitments' targets and others'
+# commitments are refused it, its pledge is not yet taken (422 partner_not_active), and
+# monitoring answers only the partners its read model knows to be active (and the
+# secretariat).
 # fmt: off
 PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
     "registry": {
-        #                                                none  exp  sig other wdrn susp  own secr
-        "GET /partners":                                (401, 401, 401, 200, 403, 200, 200, 200),
-        "GET /partners/{partner_id}":                   (401, 401, 401, 200, 403, 200, 200, 200),
-        "PATCH /partners/{partner_id}":                 (401, 401, 401, 403, 403, 200, 200, 200),
-        "GET /partners/{partner_id}/history":           (401, 401, 401, 403, 403, 200, 200, 200),
-        "POST /partners/{partner_id}/approve":          (401, 401, 401, 403, 403, 403, 403, 200),
-        "POST /partners/{partner_id}/reject":           (401, 401, 401, 403, 403, 403, 403, 200),
-        "POST /partners/{partner_id}/suspend":          (401, 401, 401, 403, 403, 403, 403, 200),
-        "POST /partners/{partner_id}/reinstate":        (401, 401, 401, 403, 403, 403, 403, 200),
-        "POST /partners/{partner_id}/withdraw":         (401, 401, 401, 403, 403, 200, 200, 200),
-        "POST /partners/{partner_id}/api-key":          (401, 401, 401, 403, 403, 200, 200, 200),
-        "POST /partners/{partner_id}/webhook-secret":   (401, 401, 401, 403, 403, 200, 200, 200),
-        "POST /partners/{partner_id}/partnerships":     (401, 401, 401, 403, 403, 200, 200, 200),
+        #                                     none  exp  sig oth wdrn susp pend own  secr
+        "GET /partners":                     (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        "GET /partners/{partner_id}":        (401, 401, 401, 200, 403, 403, 200, 200, 200),
+        "PATCH /partners/{partner_id}":      (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "GET /partners/{partner_id}/history":
+                                             (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/approve":
+                                             (401, 401, 401, 403, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/reject":
+                                             (401, 401, 401, 403, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/suspend":
+                                             (401, 401, 401, 403, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/reinstate":
+                                             (401, 401, 401, 403, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/withdraw":
+                                             (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/api-key":
+                                             (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/webhook-secret":
+                                             (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/partnerships":
+                                             (401, 401, 401, 403, 403, 403, 200, 200, 200),
         "DELETE /partners/{partner_id}/partnerships/{partnership_id}":
-                                                        (401, 401, 401, 403, 403, 200, 200, 200),
-        "POST /partnerships":                           (401, 401, 401, 403, 403, 403, 403, 201),
+                                             (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "POST /partnerships":                (401, 401, 401, 403, 403, 403, 403, 403, 201),
     },
     "commitments": {
-        #                                                none  exp  sig other wdrn susp  own secr
-        "POST /commitments":                            (401, 401, 401, 403, 403, 403, 201, 201),
-        "GET /commitments":                             (401, 401, 401, 403, 403, 403, 200, 200),
-        "GET /commitments/{commitment_id}":             (401, 401, 401, 403, 403, 403, 200, 200),
-        "POST /commitments/{commitment_id}/amendments": (401, 401, 401, 403, 403, 403, 200, 200),
-        "POST /commitments/{commitment_id}/withdraw":   (401, 401, 401, 403, 403, 403, 200, 200),
-        "POST /partnership-targets":                    (401, 401, 401, 403, 403, 403, 403, 201),
-        "GET /partnership-targets":                     (401, 401, 401, 200, 403, 403, 200, 200),
+        #                                     none  exp  sig oth wdrn susp pend own  secr
+        "POST /commitments":                 (401, 401, 401, 403, 403, 403, 422, 201, 201),
+        "GET /commitments":                  (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "GET /commitments/{commitment_id}":  (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "POST /commitments/{commitment_id}/amendments":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "POST /commitments/{commitment_id}/withdraw":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "POST /partnership-targets":         (401, 401, 401, 403, 403, 403, 403, 403, 201),
+        "GET /partnership-targets":          (401, 401, 401, 200, 403, 403, 403, 200, 200),
     },
     "monitoring": {
-        #                                                none  exp  sig other wdrn susp  own secr
-        "POST /progress":                               (401, 401, 401, 403, 403, 403, 202, 202),
-        "GET /progress/rejections":                     (401, 401, 401, 403, 403, 403, 200, 200),
-        "GET /progress/waiting":                        (401, 401, 401, 403, 403, 403, 200, 200),
-        "GET /progress/commitments/{commitment_id}":    (401, 401, 401, 403, 403, 403, 200, 200),
+        #                                     none  exp  sig oth wdrn susp pend own  secr
+        "POST /progress":                    (401, 401, 401, 403, 403, 403, 403, 202, 202),
+        "GET /progress/rejections":          (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /progress/waiting":             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /progress/commitments/{commitment_id}":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
         "POST /progress/commitments/{commitment_id}/periods/{period}/correction":
-                                                        (401, 401, 401, 403, 403, 403, 403, 200),
+                                             (401, 401, 401, 403, 403, 403, 403, 403, 200),
         "GET /progress/commitments/{commitment_id}/corrections":
-                                                        (401, 401, 401, 403, 403, 403, 200, 200),
-        "GET /progress/partnerships/{partnership_id}":  (401, 401, 401, 200, 403, 403, 200, 200),
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /progress/partnerships/{partnership_id}":
+                                             (401, 401, 401, 200, 403, 403, 403, 200, 200),
         "GET /progress/partnerships/{partnership_id}/series":
-                                                        (401, 401, 401, 200, 403, 403, 200, 200),
-        "GET /progress/partners/{partner_id}":          (401, 401, 401, 403, 403, 403, 200, 200),
-        "GET /progress/countries":                      (401, 401, 401, 200, 403, 403, 200, 200),
-        "GET /progress/countries/{country}":            (401, 401, 401, 200, 403, 403, 200, 200),
-        "GET /progress/levels":                         (401, 401, 401, 200, 403, 403, 200, 200),
-        "GET /progress/levels/{level}":                 (401, 401, 401, 200, 403, 403, 200, 200),
-        "GET /reports/annual":                          (401, 401, 401, 200, 403, 403, 200, 200),
-        "GET /alerts":                                  (401, 401, 401, 403, 403, 403, 200, 200),
-        "GET /alerts/{fingerprint}":                    (401, 401, 401, 403, 403, 403, 200, 200),
-        "POST /alerts/{fingerprint}/acknowledge":       (401, 401, 401, 403, 403, 403, 200, 200),
-        "GET /alerts/deliveries":                       (401, 401, 401, 403, 403, 403, 200, 200),
-        "POST /alerts/deliveries/{delivery_id}/retry":  (401, 401, 401, 403, 403, 403, 403, 200),
+                                             (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        "GET /progress/partners/{partner_id}":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /progress/countries":           (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        "GET /progress/countries/{country}": (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        "GET /progress/levels":              (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        "GET /progress/levels/{level}":      (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        "GET /reports/annual":               (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        "GET /alerts":                       (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /alerts/{fingerprint}":         (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "POST /alerts/{fingerprint}/acknowledge":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /alerts/deliveries":            (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "POST /alerts/deliveries/{delivery_id}/retry":
+                                             (401, 401, 401, 403, 403, 403, 403, 403, 200),
     },
+}
+#: the changes a token alone may not make: the caller's current API key comes beside it
+STEP_UP: dict[str, set[Endpoint]] = {
+    "registry": {
+        "POST /partners/{partner_id}/withdraw",
+        "POST /partners/{partner_id}/api-key",
+        "PATCH /partners/{partner_id}",  # as the table calls it: it sets the webhook URL
+    },
+    "commitments": set(),
+    "monitoring": set(),
 }
 # fmt: on
 
@@ -169,6 +205,7 @@ class Caller:
     column: str
     headers: dict[str, str]
     owner: Partner  # whose resources the call is about
+    api_key: str | None = None  # its own current API key, sent where STEP_UP asks for it
 
 
 @dataclass
@@ -177,6 +214,7 @@ class Call:
     params: dict[str, str] = field(default_factory=dict)
     json: Any = None
     headers: dict[str, str] | None = None  # None: the caller's
+    api_key: str | None = None  # with `headers`: the API key that goes with them
 
 
 class World:
@@ -206,10 +244,11 @@ class World:
         return partner
 
     async def transition(self, partner_id: str, action: str) -> None:
+        step_up = {"X-Api-Key": DEV_ADMIN_API_KEY} if action == "withdraw" else {}
         response = await self.registry.post(
             f"/partners/{partner_id}/{action}",
             json={"reason": f"security test: {action}"},
-            headers=self.secretariat,
+            headers=self.secretariat | step_up,
         )
         assert response.status_code == 200, response.text
 
@@ -233,6 +272,19 @@ class World:
             return True
 
         await wait_until(all_there, timeout=30)
+
+    async def credentials_known(self, partner_id: str, version: int) -> None:
+        """Wait until commitments and monitoring know the partner's credential version."""
+
+        async def known() -> bool:
+            for service in ("commitments", "monitoring"):
+                if service in self.services:
+                    doc = await self.services[service].db["partners"].find_one({"_id": partner_id})
+                    if doc is None or doc.get("credential_version", 1) < version:
+                        return False
+            return True
+
+        await wait_until(known, timeout=30)
 
     async def target_reached(self) -> None:
         """Each partner pledges a second commitment and reports its target reached: monitoring
@@ -274,23 +326,24 @@ class World:
 
     async def fresh(self, caller: Caller) -> Caller:
         """The same kind of caller, with a partner of its own (for calls that destroy it)."""
-        status = {"partner": "active", "suspended": "suspended"}[caller.column]
-        partner = await self.new_partner(status)
-        return replace(caller, headers=partner.headers, owner=partner)
+        status = {"partner": "active", "suspended": "suspended", "pending": "pending"}
+        partner = await self.new_partner(status[caller.column])
+        return replace(caller, headers=partner.headers, owner=partner, api_key=partner.api_key)
 
     def callers(self) -> list[Caller]:
-        a, other, withdrawn, suspended = (
-            self.partners[k] for k in ("a", "other", "withdrawn", "suspended")
+        a, other, withdrawn, suspended, pending = (
+            self.partners[k] for k in ("a", "other", "withdrawn", "suspended", "pending")
         )
         return [
             Caller("none", {}, a),
             Caller("expired", auth.bearer(auth.expired_token(auth.SECRETARIAT)), a),
             Caller("bad sig", auth.bearer(auth.forged_token(auth.SECRETARIAT)), a),
-            Caller("other", other.headers, a),
-            Caller("withdrawn", withdrawn.headers, withdrawn),
-            Caller("suspended", suspended.headers, suspended),
-            Caller("partner", a.headers, a),
-            Caller("secretariat", self.secretariat, a),
+            Caller("other", other.headers, a, other.api_key),
+            Caller("withdrawn", withdrawn.headers, withdrawn, withdrawn.api_key),
+            Caller("suspended", suspended.headers, suspended, suspended.api_key),
+            Caller("pending", pending.headers, pending, pending.api_key),
+            Caller("partner", a.headers, a, a.api_key),
+            Caller("secretariat", self.secretariat, a, DEV_ADMIN_API_KEY),
         ]
 
 
@@ -301,8 +354,8 @@ def quarter(day: date) -> str:
 @pytest.fixture(scope="module")
 async def world(infrastructure: None) -> AsyncIterator[World]:
     """Partner A, another partner, a withdrawn and a suspended one (both still holding the
-    tokens they got before), each with a commitment of its own; every service has learnt of
-    them through Kafka, not through a back door."""
+    tokens they got before), each with a commitment of its own, and a pending one; every
+    service has learnt of them through Kafka, not through a back door."""
     namespace = f"t{uuid.uuid4().hex[:10]}."
     async with running(namespace) as services:
         w = World(services)
@@ -333,6 +386,9 @@ async def world(infrastructure: None) -> AsyncIterator[World]:
         if "monitoring" in services:
             committed = {w.partners[k].commitment: s for k, s in final.items()}
             await w.known("monitoring", "commitments", committed)
+        pending = w.partners["pending"] = await w.new_partner("pending")
+        pending.commitment, pending.alert = w.partners["a"].commitment, w.partners["a"].alert
+        await w.known("commitments", "partners", {pending.id: "pending"})
         yield w
 
 
@@ -361,11 +417,27 @@ def transition_of(status: str) -> Builder:
     return build
 
 
+#: the callers acting on themselves, who get a partner of their own for a call that ends it
+ON_THEMSELVES = ("partner", "suspended", "pending")
+
+
 async def withdraw_partner(w: World, c: Caller) -> Call:
-    if c.column in ("partner", "suspended"):
+    if c.column in ON_THEMSELVES:
         c = await w.fresh(c)  # a partner withdrawing itself: one of its own
-        return Call(path={"partner_id": c.owner.id}, json={"reason": "Leaving"}, headers=c.headers)
+        path = {"partner_id": c.owner.id}
+        return Call(path=path, json={"reason": "Leaving"}, headers=c.headers, api_key=c.api_key)
     return await transition_of("active")(w, c)
+
+
+async def rotate_key(w: World, c: Caller) -> Call:
+    """A new API key revokes the tokens of before: of a partner of its own (the caller's
+    partner's, for the secretariat), so that the callers keep theirs."""
+    if c.column in ON_THEMSELVES:
+        c = await w.fresh(c)
+        return Call(path={"partner_id": c.owner.id}, headers=c.headers, api_key=c.api_key)
+    if c.column == "secretariat":
+        return Call(path={"partner_id": (await w.new_partner("active")).id})
+    return await own(w, c)
 
 
 async def withdraw_commitment(w: World, c: Caller) -> Call:
@@ -423,13 +495,17 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
         ),
         "POST /auth/token": lambda w, c: _token_request(w),
         "PATCH /partners/{partner_id}": with_body(
-            lambda w, c: {"contact_name": f"Contact {w.unique()}"}
+            lambda w, c: {
+                "contact_name": f"Contact {w.unique()}",
+                "webhook_url": f"https://hooks.acme-cloud.example/{w.unique()}",
+            }
         ),
         "POST /partners/{partner_id}/approve": transition_of("pending"),
         "POST /partners/{partner_id}/reject": transition_of("pending"),
         "POST /partners/{partner_id}/suspend": transition_of("active"),
         "POST /partners/{partner_id}/reinstate": transition_of("suspended"),
         "POST /partners/{partner_id}/withdraw": withdraw_partner,
+        "POST /partners/{partner_id}/api-key": rotate_key,
         "POST /partners/{partner_id}/partnerships": with_body(
             lambda w, c: {"partnership_id": EXTRA_PARTNERSHIP}
         ),
@@ -481,16 +557,23 @@ async def _token_request(w: World) -> Call:
     return Call(json={"api_key": (await w.new_partner("pending")).api_key})
 
 
-async def send(w: World, service: str, endpoint: Endpoint, caller: Caller) -> httpx.Response:
+async def send(
+    w: World, service: str, endpoint: Endpoint, caller: Caller, step_up: Any = ...
+) -> httpx.Response:
+    """The call, with the caller's current API key in X-Api-Key where STEP_UP asks for it
+    (`step_up`: this key instead, None: none)."""
     method, template = endpoint.split(" ")
     build = REQUESTS[service].get(endpoint, own if "{" in template else no_request)
     call = await build(w, caller)
+    headers, api_key = (
+        (caller.headers, caller.api_key) if call.headers is None else (call.headers, call.api_key)
+    )
+    if step_up is not ...:
+        api_key = step_up
+    if endpoint in STEP_UP[service] and api_key is not None:
+        headers = headers | {"X-Api-Key": api_key}
     return await w.services[service].client.request(
-        method,
-        template.format(**call.path),
-        params=call.params,
-        json=call.json,
-        headers=caller.headers if call.headers is None else call.headers,
+        method, template.format(**call.path), params=call.params, json=call.json, headers=headers
     )
 
 
@@ -556,3 +639,43 @@ async def test_other_partners_see_no_contact_details(world: World) -> None:
         for seen in (one, listed):
             shown = {k: seen[k] for k in private if seen[k] is not None}
             assert bool(shown) == (caller.column != "other"), (caller.column, shown)
+
+
+@pytest.mark.parametrize("service", [s.name for s in SERVICES])
+async def test_a_token_from_before_a_key_rotation_is_refused_everywhere(
+    world: World, service: str
+) -> None:
+    """A stolen token dies with the key it came from: once its partner's API key is rotated,
+    every protected endpoint of every service answers it 401 token_revoked."""
+    thief = await world.new_partner("active")
+    rotated = await world.registry.post(
+        f"/partners/{thief.id}/api-key", headers=thief.headers | {"X-Api-Key": thief.api_key}
+    )
+    assert rotated.status_code == 200, rotated.text
+    await world.credentials_known(thief.id, 2)
+    a = world.partners["a"]
+    stolen = Caller("rotated", thief.headers, a, rotated.json()["api_key"])
+    answered: list[str] = []
+    for endpoint in PROTECTED[service]:
+        response = await send(world, service, endpoint, stolen)
+        code = response.json()["error"]["code"] if response.status_code >= 400 else None
+        if (response.status_code, code) != (401, "token_revoked"):
+            answered.append(f"{endpoint}: {response.status_code} {code}")
+    assert answered == [], "\n".join(answered)
+
+
+async def test_step_up_endpoints_refuse_a_token_alone(world: World) -> None:
+    """The owner and the secretariat, whom the table shows succeed with their current API key
+    beside the token, are refused without it or with another key (403 api_key_required)."""
+    refused: list[str] = []
+    other_key = world.partners["other"].api_key
+    for service, asked in STEP_UP.items():
+        for endpoint, caller in itertools.product(sorted(asked), world.callers()):
+            if caller.column not in ("partner", "secretariat", "pending"):
+                continue
+            for key in (None, other_key):
+                response = await send(world, service, endpoint, caller, step_up=key)
+                code = response.json()["error"]["code"] if response.status_code >= 400 else None
+                if (response.status_code, code) != (403, "api_key_required"):
+                    refused.append(f"{endpoint} as {caller.column}, key {key}: {code}")
+    assert refused == [], "\n".join(refused)
