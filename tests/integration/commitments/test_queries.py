@@ -10,6 +10,7 @@ import pytest
 
 from commitments.adapters.repository import LIST_ORDER
 from commitments.adapters.views import CommitmentFilter
+from pact_common.paging import after, parse_cursor
 from tests.integration.commitments.conftest import Harness
 from tests.support.kafka import read_events
 
@@ -89,6 +90,54 @@ async def test_filters_pagination_and_what_a_partner_sees(commitments: Harness) 
     )
     assert bad.status_code == 422
     assert {p["field"] for p in bad.json()["error"]["problems"]} == {"level", "limit"}
+
+
+async def test_pages_by_cursor_read_on_from_the_last_item(commitments: Harness) -> None:
+    await commitments.active_partner("p-acme")
+    await commitments.active_partner("p-other")
+    pledged = [await commitments.pledge("p-acme", title=f"Programme {n}") for n in range(5)]
+    other = await commitments.pledge("p-other")
+    secretariat = commitments.secretariat()
+
+    async def listing(**params: Any) -> dict[str, Any]:
+        response = await commitments.client.get("/commitments", params=params, headers=secretariat)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def ids(body: dict[str, Any]) -> list[str]:
+        return [item["id"] for item in body["items"]]
+
+    seen, params = [], {"partner": "p-acme", "limit": 2}
+    while True:
+        page = await listing(**params)
+        assert page["total"] == 5
+        seen += ids(page)
+        if page["next"] is None:
+            break
+        params["after"] = page["next"]
+    assert seen == pledged  # pledge order, none twice, none left out
+    first = await listing(limit=2)
+    assert ids(first) == pledged[:2] and first["next"]
+    assert ids(await listing(limit=2, after=first["next"], offset=1)) == pledged[3:5]
+    rest = await listing(after=first["next"])
+    assert ids(rest) == [*pledged[2:], other] and rest["next"] is None
+    assert ids(await listing(after="9999999999999999:")) == []  # after every pledge
+    assert ids(await listing(after="0:")) == [*pledged, other]
+    refused = await commitments.client.get(
+        "/commitments", params={"after": "c-123"}, headers=secretariat
+    )
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "after"
+    # read on from the cursor by the listing's index, not by skipping what came before
+    position = parse_cursor(first["next"])
+    plan = await (
+        commitments.db["commitments"]
+        .find({"$and": [CommitmentFilter().query(), after(position, LIST_ORDER)]})
+        .sort(LIST_ORDER)
+        .explain()
+    )
+    winning = str(plan["queryPlanner"]["winningPlan"])
+    assert "IXSCAN" in winning and "COLLSCAN" not in winning and "SKIP" not in winning
 
 
 async def test_every_filter_is_served_by_an_index(commitments: Harness) -> None:

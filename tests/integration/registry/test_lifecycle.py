@@ -212,6 +212,9 @@ async def test_listing_filters_paginates_in_a_stable_order(registry: Any) -> Non
 
     assert await listing() == ids
     assert await listing(limit=2) == ids[:2] and await listing(offset=2, limit=2) == ids[2:]
+    first = (await registry.get("/partners", headers=admin, params={"limit": 2})).json()
+    assert first["next"] and await listing(after=first["next"]) == ids[2:]  # by cursor
+    assert await listing(after=first["next"], limit=1, offset=1) == ids[3:4]
     assert await listing(type="university") == [ids[0], ids[2]]
     assert await listing(country="GR") == [ids[3]]
     assert await listing(status="active") == [ids[0]]

@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import AfterValidator, BaseModel, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -64,6 +64,11 @@ class Page(BaseModel):
     total: int
     offset: int
     limit: int
+    next: str | None = Field(
+        default=None,
+        description="Pass as `after` for the next page (pact_common.paging); none after "
+        "the last one.",
+    )
 
 
 def problems(*codes: int) -> dict[int | str, dict[str, Any]]:

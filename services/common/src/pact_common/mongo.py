@@ -13,6 +13,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
+from .paging import Position, after
+
 T = TypeVar("T")
 Document = dict[str, Any]
 
@@ -62,9 +64,12 @@ async def page(
     order: list[tuple[str, int]],
     offset: int,
     limit: int,
+    start: Position | None = None,
 ) -> tuple[int, list[Document]]:
     """One page of a listing and how many documents match in all. `order` must end in a
-    unique field (`_id`) so that pages neither repeat nor skip a document."""
+    unique field (`_id`) so that pages neither repeat nor skip a document. `start`: only the
+    documents after this position (pact_common.paging), read from there by the index."""
     total = await collection.count_documents(query)
-    docs = await collection.find(query).sort(order).skip(offset).limit(limit).to_list()
+    where = query if start is None else {"$and": [query, after(start, order)]}
+    docs = await collection.find(where).sort(order).skip(offset).limit(limit).to_list()
     return total, docs

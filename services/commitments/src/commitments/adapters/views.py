@@ -10,9 +10,13 @@ from typing import Any
 from pymongo import ASCENDING
 
 from pact_common.mongo import matching, page
+from pact_common.paging import Position
 
 from ..domain.partners import PartnerView
 from .repository import COMMITMENTS, HISTORY, LIST_ORDER, PARTNERS, TARGETS, Db, partner_from_doc
+
+#: The order of GET /partnership-targets (LIST_ORDER is GET /commitments').
+TARGET_ORDER = [("set_at", ASCENDING), ("_id", ASCENDING)]
 
 
 @dataclass(frozen=True)
@@ -50,9 +54,9 @@ class CommitmentViews:
         self._db = db
 
     async def commitments(
-        self, f: CommitmentFilter, offset: int, limit: int
+        self, f: CommitmentFilter, offset: int, limit: int, start: Position | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
-        return await page(self._db[COMMITMENTS], f.query(), LIST_ORDER, offset, limit)
+        return await page(self._db[COMMITMENTS], f.query(), LIST_ORDER, offset, limit, start)
 
     async def commitment(self, commitment_id: str) -> dict[str, Any] | None:
         return await self._db[COMMITMENTS].find_one({"_id": commitment_id})
@@ -66,11 +70,10 @@ class CommitmentViews:
         )
 
     async def targets(
-        self, partnership: str | None, offset: int, limit: int
+        self, partnership: str | None, offset: int, limit: int, start: Position | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
         query = matching(partnership_id=partnership or None)
-        order = [("set_at", ASCENDING), ("_id", ASCENDING)]
-        return await page(self._db[TARGETS], query, order, offset, limit)
+        return await page(self._db[TARGETS], query, TARGET_ORDER, offset, limit, start)
 
     async def partner(self, partner_id: str) -> PartnerView | None:
         doc = await self._db[PARTNERS].find_one({"_id": partner_id})

@@ -17,9 +17,11 @@ from pact_common.auth import Principal, Standing, current_principal, require_sta
 from pact_common.clock import Clock
 from pact_common.http import Limit, Offset, problems
 from pact_common.inputs import IsoDate
+from pact_common.paging import After, cursor, parse_cursor
 from pact_contracts.vocabulary import CommitmentStatus, CountryCode, SkillLevel, Specialisation
 
-from ..adapters.views import CommitmentFilter, CommitmentViews
+from ..adapters.repository import LIST_ORDER
+from ..adapters.views import TARGET_ORDER, CommitmentFilter, CommitmentViews
 from ..domain import commands
 from ..domain.errors import CommitmentNotFound, PartnerRefused, RuleBroken
 from ..domain.partners import ANSWERED, PartnerStatus
@@ -149,8 +151,10 @@ async def list_commitments(
     deadline_to: IsoDate | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
+    after: After = None,
 ) -> s.CommitmentPage:
-    """Commitments in pledge order (stable). A partner sees its own only."""
+    """Commitments in pledge order (stable). A partner sees its own only. Page on with
+    `after` (the `next` of a page): as fast on the last page as on the first."""
     actor = _actor(principal)
     if actor.partner_id is not None:
         partner = partner or actor.partner_id
@@ -165,9 +169,11 @@ async def list_commitments(
         deadline_from=deadline_from,
         deadline_to=deadline_to,
     )
-    total, docs = await svc.views.commitments(f, offset, limit)
+    start = parse_cursor(after) if after else None
+    total, docs = await svc.views.commitments(f, offset, limit, start)
     items = [s.CommitmentOut.from_doc(d) for d in docs]
-    return s.CommitmentPage(total=total, offset=offset, limit=limit, items=items)
+    more = cursor(docs[-1], LIST_ORDER) if len(docs) == limit else None
+    return s.CommitmentPage(total=total, offset=offset, limit=limit, items=items, next=more)
 
 
 @router.get(
@@ -257,9 +263,12 @@ async def list_targets(
     partnership: str | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
+    after: After = None,
 ) -> s.TargetPage:
     """Partnership targets in the order they were set; for every active partner to see."""
     await _require_active(svc, principal)
-    total, docs = await svc.views.targets(partnership, offset, limit)
+    start = parse_cursor(after) if after else None
+    total, docs = await svc.views.targets(partnership, offset, limit, start)
     items = [s.TargetOut.from_doc(d) for d in docs]
-    return s.TargetPage(total=total, offset=offset, limit=limit, items=items)
+    more = cursor(docs[-1], TARGET_ORDER) if len(docs) == limit else None
+    return s.TargetPage(total=total, offset=offset, limit=limit, items=items, next=more)

@@ -8,8 +8,12 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from pact_common.mongo import Document, page
+from pact_common.paging import Position
 
 from .repository import HISTORY, PARTNERS, PARTNERSHIPS
+
+#: The order of GET /partners: registration, then id.
+PARTNER_ORDER = [("registered_at", ASCENDING), ("_id", ASCENDING)]
 
 
 class RegistryViews:
@@ -17,11 +21,10 @@ class RegistryViews:
         self._db = db
 
     async def partners(
-        self, where: Document, offset: int, limit: int
+        self, where: Document, offset: int, limit: int, start: Position | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
         """`where`: pact_common.mongo.matching of the partner document's fields."""
-        order = [("registered_at", ASCENDING), ("_id", ASCENDING)]
-        return await page(self._db[PARTNERS], where, order, offset, limit)
+        return await page(self._db[PARTNERS], where, PARTNER_ORDER, offset, limit, start)
 
     async def partner(self, partner_id: str) -> dict[str, Any] | None:
         return await self._db[PARTNERS].find_one({"_id": partner_id})

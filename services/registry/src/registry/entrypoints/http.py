@@ -12,9 +12,10 @@ from pact_common.auth import TokenIssuer
 from pact_common.clock import Clock
 from pact_common.http import Limit, Offset, problems
 from pact_common.mongo import matching
+from pact_common.paging import After, cursor, parse_cursor
 from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStatus
 
-from ..adapters.views import RegistryViews
+from ..adapters.views import PARTNER_ORDER, RegistryViews
 from ..domain import commands
 from ..domain.errors import PartnerNotFound
 from ..domain.model import Profile, Status
@@ -111,6 +112,7 @@ async def list_partners(
     partnership: str | None = None,
     offset: Offset = 0,
     limit: Limit = 50,
+    after: After = None,
 ) -> s.PartnerPage:
     """Partners in registration order (stable). Contact details only for the secretariat.
     Active partners read it (seeing other partners while these are active), the secretariat
@@ -121,12 +123,15 @@ async def list_partners(
     )
     if shown := shown_to(principal):
         where = {"$and": [where, shown]} if where else shown
-    total, docs = await svc.views.partners(where, offset, limit)
+    total, docs = await svc.views.partners(
+        where, offset, limit, parse_cursor(after) if after else None
+    )
     items = [
         s.PartnerOut.from_doc(d, full=principal.is_secretariat or principal.partner_id == d["_id"])
         for d in docs
     ]
-    return s.PartnerPage(total=total, offset=offset, limit=limit, items=items)
+    more = cursor(docs[-1], PARTNER_ORDER) if len(docs) == limit else None
+    return s.PartnerPage(total=total, offset=offset, limit=limit, items=items, next=more)
 
 
 async def partner_doc(svc: Services, partner_id: str) -> dict[str, Any]:
