@@ -272,14 +272,15 @@ def _seed(stack: Stack) -> None:
                 _ok(_until(known, 200))
 
 
-@pytest.fixture
-def stack(infrastructure: None, tmp_path: Path) -> Iterator[Stack]:
+@pytest.fixture(scope="module")
+def stack(infrastructure: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Every service, started by schemathesis' ASGI client on its own event-loop thread (the
-    loop that will serve the fuzzer's requests), then seeded; stopped after the test."""
+    loop that will serve the fuzzer's requests), then seeded; stopped after the module's
+    tests, which take turns on it."""
     namespace = f"t{uuid.uuid4().hex[:10]}."
     apps = {s.name: s.build_app(s.settings_for(namespace)) for s in SERVICES}
     try:
-        started = Stack(apps, tmp_path)
+        started = Stack(apps, tmp_path_factory.mktemp("fuzz"))
         _seed(started)
         yield started
     finally:
@@ -428,15 +429,25 @@ def sequences(stack: Stack, service: str, role: str) -> list[str]:
     return [f"{label}: {kind}\n{failure}" for kind, failure in found.items()]
 
 
-def test_no_server_errors_and_only_documented_answers(stack: Stack) -> None:
-    """Every operation of every service, as the secretariat and as a partner; then sequences
-    of them, a partner's before the secretariat's (which may suspend or withdraw partners)."""
-    failures: list[str] = []
-    for service, role in TARGETS:
-        failures += operations(stack, service, role)
-    for role in reversed(ROLES):
-        for each in SERVICES:
-            failures += sequences(stack, each.name, role)
+def _ids(pairs: list[tuple[str, str]]) -> list[str]:
+    return [f"{service}-as-{role}" for service, role in pairs]
+
+
+@pytest.mark.parametrize(("service", "role"), TARGETS, ids=_ids(TARGETS))
+def test_every_operation_passes_every_check(stack: Stack, service: str, role: str) -> None:
+    """Every operation of the service, as the secretariat or as a partner."""
+    failures = operations(stack, service, role)
+    assert failures == [], "\n\n".join(failures)
+
+
+#: After every operation: a partner's sequences, then the secretariat's (which may suspend
+#: or withdraw partners)
+SEQUENCES = [(service.name, role) for role in reversed(ROLES) for service in SERVICES]
+
+
+@pytest.mark.parametrize(("service", "role"), SEQUENCES, ids=_ids(SEQUENCES))
+def test_sequences_pass_every_check(stack: Stack, service: str, role: str) -> None:
+    failures = sequences(stack, service, role)
     assert failures == [], "\n\n".join(failures)
 
 
