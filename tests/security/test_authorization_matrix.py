@@ -112,6 +112,8 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
                                              (401, 401, 401, 403, 403, 403, 403, 403, 200),
         "POST /partners/{partner_id}/withdraw":
                                              (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "POST /partners/{partner_id}/purge":
+                                             (401, 401, 401, 403, 403, 403, 403, 403, 204),
         "POST /partners/{partner_id}/api-key":
                                              (401, 401, 401, 403, 403, 403, 200, 200, 200),
         "POST /partners/{partner_id}/webhook-secret":
@@ -238,7 +240,12 @@ class World:
         answer = await self.registry.post("/auth/token", json={"api_key": api_key})
         assert answer.status_code == 200, answer.text
         partner = Partner(partner_id, api_key, auth.bearer(answer.json()["access_token"]))
-        steps = {"pending": [], "active": ["approve"], "suspended": ["approve", "suspend"]}
+        steps = {
+            "pending": [],
+            "active": ["approve"],
+            "suspended": ["approve", "suspend"],
+            "rejected": ["reject"],
+        }
         for action in steps[status]:
             await self.transition(partner.id, action)
         return partner
@@ -505,6 +512,7 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
         "POST /partners/{partner_id}/suspend": transition_of("active"),
         "POST /partners/{partner_id}/reinstate": transition_of("suspended"),
         "POST /partners/{partner_id}/withdraw": withdraw_partner,
+        "POST /partners/{partner_id}/purge": transition_of("rejected"),
         "POST /partners/{partner_id}/api-key": rotate_key,
         "POST /partners/{partner_id}/partnerships": with_body(
             lambda w, c: {"partnership_id": EXTRA_PARTNERSHIP}

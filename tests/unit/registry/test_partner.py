@@ -20,6 +20,7 @@ from registry.domain.errors import (
     NoWebhook,
     PartnerNotAllowed,
 )
+from registry.domain.identity import HOLDS_IDENTITY
 from registry.domain.model import Partner, Profile, Status, normalise_name
 from registry.domain.partnership import Partnership
 from registry.service_layer import handlers
@@ -65,12 +66,15 @@ class FakePartnerRepository(PartnerRepository):
     async def save(self, partner: Partner) -> None:
         self.stored[partner.id] = partner
 
+    async def delete(self, partner: Partner) -> None:
+        del self.stored[partner.id]
+
     async def id_by_api_key_hash(self, api_key_hash: str) -> str | None:
         return next((p.id for p in self.stored.values() if p.api_key_hash == api_key_hash), None)
 
     async def find_duplicate(self, partner: Partner) -> tuple[str, str] | None:
         for other in self.stored.values():
-            if other.id == partner.id:
+            if other.id == partner.id or other.status not in HOLDS_IDENTITY:
                 continue
             for key, value in partner.profile.identifiers().items():
                 if other.profile.identifiers().get(key) == value:
@@ -186,6 +190,59 @@ async def test_register_then_duplicate_by_identifier_and_by_name() -> None:
         )
     assert by_name.value.field == "legal_name"
     assert uow.commits == 1 and [type(e) for e in uow.published] == [events.PartnerRegistered]
+
+
+async def _registered(uow: FakeUnitOfWork, **changes: Any) -> str:
+    done = await handlers.register_partner(
+        commands.RegisterPartner(profile(**changes), [], ALL_PRINCIPLES),
+        uow,
+        lambda: NOW,
+        secret_of,
+    )
+    return done.partner_id
+
+
+async def _moved(uow: FakeUnitOfWork, partner_id: str, *actions: str) -> None:
+    for action in actions:
+        cmd = commands.ChangePartnerStatus(partner_id, action, "secretariat", "Checked")
+        await handlers.change_status(cmd, uow, lambda: NOW)
+
+
+@pytest.mark.parametrize(
+    ("path", "holds"),
+    [((), True), (("approve",), True), (("approve", "suspend"), True), (("reject",), False),
+     (("approve", "withdraw"), False)],
+)  # fmt: skip
+async def test_only_pending_active_and_suspended_partners_hold_their_name_and_identifiers(
+    path: tuple[str, ...], holds: bool
+) -> None:
+    uow = FakeUnitOfWork()
+    await _moved(uow, await _registered(uow), *path)
+    if holds:
+        with pytest.raises(DuplicatePartner):
+            await _registered(uow)
+    else:
+        again = await _registered(uow)  # the same name and VAT number, registered again
+        assert uow.partners.stored[again].status is Status.PENDING
+
+
+async def test_the_secretariat_purges_a_rejected_registration_only() -> None:
+    uow = FakeUnitOfWork()
+    rejected, pending = await _registered(uow), await _registered(uow, legal_name="Other", vat=None)
+    await _moved(uow, rejected, "reject")
+    partner = uow.partners.stored[rejected]
+    await handlers.purge_partner(
+        commands.PurgePartner(rejected, "secretariat", "Spam"), uow, lambda: NOW
+    )
+    assert rejected not in uow.partners.stored
+    assert [(t.action, t.to_status, t.reason) for t in partner.new_transitions][-1:] == [
+        ("purge", "purged", "Spam")
+    ]
+    with pytest.raises(IllegalTransition) as refused:
+        await handlers.purge_partner(
+            commands.PurgePartner(pending, "secretariat", "Spam"), uow, lambda: NOW
+        )
+    assert refused.value.status == 409 and pending in uow.partners.stored
 
 
 async def test_tokens_for_partners_and_the_secretariat() -> None:

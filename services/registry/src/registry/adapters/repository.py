@@ -11,6 +11,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from ..domain.errors import ConcurrentUpdate, DuplicatePartner
+from ..domain.identity import HOLDS_IDENTITY
 from ..domain.model import Partner, Profile, Status, Transition
 from ..domain.partnership import Partnership
 from ..service_layer.unit_of_work import PartnerRepository, PartnershipRepository
@@ -20,15 +21,29 @@ _PROFILE_FIELDS = [f.name for f in fields(Profile)]
 _IDENTIFIERS = ("vat", "euid", "pic")
 
 
+#: a name or identifier is unique among the partners that hold theirs (domain.identity)
+_HELD = {"status": {"$in": sorted(s.value for s in HOLDS_IDENTITY)}}
+#: the unique indexes of before, over every partner, dropped for the ones over _HELD
+_UNIQUE_OVER_ALL = ("name_key_1", *(f"{k}_1" for k in _IDENTIFIERS))
+
+
 async def ensure_indexes(db: AsyncDatabase[dict[str, Any]]) -> None:
-    unique_if_set = {"unique": True, "partialFilterExpression": {}}
+    existing = await db[PARTNERS].index_information()
+    for name in _UNIQUE_OVER_ALL:
+        if name in existing:
+            await db[PARTNERS].drop_index(name)
     await db[PARTNERS].create_indexes(
         [
-            IndexModel("name_key", unique=True),
+            IndexModel(
+                "name_key", name="name_key_held", unique=True, partialFilterExpression=_HELD
+            ),
             IndexModel("api_key_hash", unique=True),
             *(
                 IndexModel(
-                    k, **{**unique_if_set, "partialFilterExpression": {k: {"$type": "string"}}}
+                    k,
+                    name=f"{k}_held",
+                    unique=True,
+                    partialFilterExpression={k: {"$type": "string"}, **_HELD},
                 )
                 for k in _IDENTIFIERS
             ),
@@ -125,6 +140,15 @@ class MongoPartnerRepository(PartnerRepository):
         self._loaded_versions[partner.id] = partner.version
         await self._write_history(partner)
 
+    async def delete(self, partner: Partner) -> None:
+        result = await self._db[PARTNERS].delete_one(
+            {"_id": partner.id, "version": self._loaded_versions.get(partner.id, -1)},
+            session=self._session,
+        )
+        if result.deleted_count != 1:
+            raise ConcurrentUpdate(f"partner {partner.id} was changed meanwhile; try again")
+        await self._write_history(partner)
+
     async def _write_history(self, partner: Partner) -> None:
         if partner.new_transitions:
             await self._db[HISTORY].insert_many(
@@ -151,7 +175,7 @@ class MongoPartnerRepository(PartnerRepository):
         clauses: list[dict[str, Any]] = [{"name_key": partner.profile.name_key}]
         clauses += [{k: v} for k, v in partner.profile.identifiers().items()]
         doc = await self._db[PARTNERS].find_one(
-            {"$or": clauses, "_id": {"$ne": partner.id}}, session=self._session
+            {"$or": clauses, "_id": {"$ne": partner.id}, **_HELD}, session=self._session
         )
         if doc is None:
             return None

@@ -27,6 +27,15 @@ class ChangePartnerStatus:
 
 
 @dataclass(frozen=True)
+class PurgePartner:
+    """Remove a rejected registration (domain.identity)."""
+
+    partner_id: str
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class UpdateProfile:
     partner_id: str
     changes: dict[str, Any]

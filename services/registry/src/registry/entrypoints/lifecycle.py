@@ -1,5 +1,6 @@
 """The registry's lifecycle routes, one per TRANSITION: the secretariat approves, rejects,
-suspends and reinstates partners; a partner (or the secretariat) withdraws.
+suspends and reinstates partners; a partner (or the secretariat) withdraws; and the
+secretariat purges a rejected registration (domain.identity).
 
 Each route is `POST /partners/{partner_id}/<action>`; its docs say where it leads, read
 off the domain's TRANSITIONS table."""
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from pact_common.auth import Principal
 from pact_common.http import problems
@@ -83,3 +84,22 @@ def _lifecycle_route(action: str) -> None:
 
 for _action in TRANSITIONS:
     _lifecycle_route(_action)
+
+
+@router.post(
+    "/partners/{partner_id}/purge",
+    status_code=204,
+    response_class=Response,
+    tags=["lifecycle"],
+    responses=problems(401, 403, 404, 409, 413, 422),
+)
+async def purge(
+    partner_id: str, body: s.StatusChange, svc: Svc, principal: CurrentPrincipal
+) -> Response:
+    """Secretariat: removes a rejected registration (its audit trail keeps the purge). A
+    rejected partner's name and identifiers are free already: only pending, active and
+    suspended partners hold theirs."""
+    principal.require_secretariat()
+    cmd = commands.PurgePartner(partner_id, principal.subject, body.reason)
+    await handlers.purge_partner(cmd, unit_of_work(svc), svc.clock)
+    return Response(status_code=204)

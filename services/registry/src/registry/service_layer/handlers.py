@@ -11,7 +11,7 @@ from pact_common.auth import Principal, Role, TokenIssuer
 from pact_common.clock import Clock
 from pact_common.unit_of_work import retry_transient
 
-from ..domain import commands
+from ..domain import commands, identity
 from ..domain.credentials import hash_api_key
 from ..domain.errors import (
     ApiKeyRequired,
@@ -119,6 +119,15 @@ async def change_status(
         lambda p: p.transition(cmd.action, actor=cmd.actor, reason=cmd.reason, at=clock()),
     )
     return partner
+
+
+@retry_transient
+async def purge_partner(cmd: commands.PurgePartner, uow: UnitOfWork, clock: Clock) -> None:
+    async with uow:
+        partner = await _load(uow, cmd.partner_id)
+        identity.purge(partner, actor=cmd.actor, reason=cmd.reason, at=clock())
+        await uow.partners.delete(partner)
+        await uow.commit()
 
 
 @retry_transient

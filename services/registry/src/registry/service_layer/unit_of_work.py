@@ -28,12 +28,17 @@ class PartnerRepository(SeenAggregates[Partner]):
         """Store changes; raises ConcurrentUpdate if someone else changed it meanwhile."""
 
     @abc.abstractmethod
+    async def delete(self, partner: Partner) -> None:
+        """Remove a partner's record, its audit trail kept (with its new transitions);
+        raises ConcurrentUpdate if someone else changed it meanwhile."""
+
+    @abc.abstractmethod
     async def id_by_api_key_hash(self, api_key_hash: str) -> str | None: ...
 
     @abc.abstractmethod
     async def find_duplicate(self, partner: Partner) -> tuple[str, str] | None:
-        """(field, existing partner id) of another partner with the same legal identifier
-        or the same normalised name in the same country."""
+        """(field, existing partner id) of another partner holding the same legal
+        identifier or the same normalised name (domain.identity.HOLDS_IDENTITY)."""
 
 
 class PartnershipRepository(SeenAggregates[Partnership]):
