@@ -137,7 +137,7 @@ def corrections_router(correct: Correct, db: AsyncDatabase[Any], clock: Clock) -
     @router.post(
         "/progress/commitments/{commitment_id}/periods/{period}/correction",
         response_model=CorrectionOut,
-        responses={k: PROBLEMS[k] for k in (401, 403, 404, 422)},
+        responses={k: PROBLEMS[k] for k in (401, 403, 404, 413, 422)},
     )
     async def correct_period(
         commitment_id: CommitmentId,
