@@ -172,6 +172,7 @@ STEP_UP: dict[str, set[Endpoint]] = {
     "registry": {
         "POST /partners/{partner_id}/withdraw",
         "POST /partners/{partner_id}/api-key",
+        "POST /partners/{partner_id}/webhook-secret",
         "PATCH /partners/{partner_id}",  # as the table calls it: it sets the webhook URL
     },
     "commitments": set(),

@@ -214,7 +214,9 @@ async def drive(platform: Platform) -> dict[str, Any]:
         misuse = await registry.get(f"/partners/{pid}", headers=auth.bearer(s["api key"]))
         assert misuse.status_code == 401
         mine = auth.bearer(s["token"])
-        rotated_hook = await registry.post(f"/partners/{pid}/webhook-secret", headers=mine)
+        rotated_hook = await registry.post(
+            f"/partners/{pid}/webhook-secret", headers=mine | {"X-Api-Key": s["api key"]}
+        )
         assert rotated_hook.status_code == 200, rotated_hook.text
         s["webhook secret"] = rotated_hook.json()["webhook_secret"]
     headers = auth.bearer(s["token"])

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pact_common.dev_keys import DEV_WEBHOOK_KEY
+from pact_common.dev_keys import DEV_ADMIN_API_KEY, DEV_WEBHOOK_KEY
 from pact_common.webhook_secrets import key_of, partner_secret
 from tests.support.kafka import read_events
 from tests.support.registry import bearer, register, secretariat, token_for
@@ -41,7 +41,9 @@ async def test_a_webhook_secret_is_answered_once_when_set_and_when_rotated(regis
 
     rotate = f"/partners/{pid}/webhook-secret"
     before = datetime.now(UTC)
-    rotated = await registry.post(rotate, headers=me)
+    mine = {"X-Api-Key": partner["api_key"]}
+    assert (await registry.post(rotate, headers=me)).status_code == 403  # the key beside it
+    rotated = await registry.post(rotate, headers=me | mine)
     assert rotated.status_code == 200, rotated.text
     body = rotated.json()
     assert body["webhook_secret"] == partner_secret(DEV_WEBHOOK_KEY, pid, 3)
@@ -49,19 +51,21 @@ async def test_a_webhook_secret_is_answered_once_when_set_and_when_rotated(regis
     until = datetime.fromisoformat(body["webhook_previous_secret_until"])
     assert before + timedelta(days=1) <= until <= datetime.now(UTC) + timedelta(days=1)
     admin = await secretariat(registry)
-    at_once = await registry.post(rotate, headers=admin, json={"overlap_seconds": 0})
+    admin_key = {"X-Api-Key": DEV_ADMIN_API_KEY}
+    at_once = await registry.post(rotate, headers=admin | admin_key, json={"overlap_seconds": 0})
     assert (
         at_once.json()["webhook_secret_version"],
         at_once.json()["webhook_previous_secret_until"],
     ) == (4, None)
-    too_long = await registry.post(rotate, headers=me, json={"overlap_seconds": 8 * 86400})
+    too_long = await registry.post(rotate, headers=me | mine, json={"overlap_seconds": 8 * 86400})
     assert (too_long.status_code, too_long.json()["error"]["field"]) == (422, "overlap_seconds")
 
     other = await register(registry, legal_name="Other Org", vat=None)
     for approved in (pid, other["partner_id"]):  # a pending partner reads no other at all
         await registry.post(f"/partners/{approved}/approve", headers=admin, json={})
     theirs = bearer(await token_for(registry, other["api_key"]))
-    assert (await registry.post(rotate, headers=theirs)).status_code == 403
+    theirs_key = {"X-Api-Key": other["api_key"]}
+    assert (await registry.post(rotate, headers=theirs | theirs_key)).status_code == 403
     seen_by_other = (await registry.get(f"/partners/{pid}", headers=theirs)).json()
     assert seen_by_other["webhook_secret_version"] is None
     assert (await registry.get(f"/partners/{pid}", headers=me)).json()[
@@ -69,9 +73,10 @@ async def test_a_webhook_secret_is_answered_once_when_set_and_when_rotated(regis
     ] == 4
     hookless = await register(registry, legal_name="No Hook Org", vat=None, webhook_url=...)
     assert hookless.get("webhook_secret") is None
-    mine = bearer(await token_for(registry, hookless["api_key"]))
+    hooks = bearer(await token_for(registry, hookless["api_key"]))
     refused = await registry.post(
-        f"/partners/{hookless['partner_id']}/webhook-secret", headers=mine
+        f"/partners/{hookless['partner_id']}/webhook-secret",
+        headers=hooks | {"X-Api-Key": hookless["api_key"]},
     )
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "no_webhook_url")
 

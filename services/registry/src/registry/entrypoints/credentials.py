@@ -40,6 +40,7 @@ async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> 
     response_model=cs.WebhookSecret,
     tags=["credentials"],
     responses=problems(401, 403, 404, 409, 413, 422),
+    dependencies=[StepUp],
 )
 async def rotate_webhook_secret(
     partner_id: str,
@@ -47,8 +48,10 @@ async def rotate_webhook_secret(
     principal: CurrentPrincipal,
     body: cs.WebhookSecretRotation | None = None,
 ) -> cs.WebhookSecret:
-    """A new secret for the partner's webhook, shown once. The previous one keeps signing
-    beside it for `overlap_seconds` (deliveries carry both signatures), then stops."""
+    """A new secret for the partner's webhook, shown once, for the current API key in
+    X-Api-Key (a stolen token alone could otherwise read the new secret and forge
+    deliveries). The previous one keeps signing beside it for `overlap_seconds` (deliveries
+    carry both signatures), then stops."""
     principal.require_partner_or_secretariat(partner_id)
     seconds = body.overlap_seconds if body is not None else None
     overlap = svc.webhook_overlap if seconds is None else timedelta(seconds=seconds)
