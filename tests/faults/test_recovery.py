@@ -58,7 +58,10 @@ async def campaign(infrastructure: None) -> AsyncIterator[Campaign]:
     kafka, mongo = DedicatedKafka(f"faults-{name}"), DedicatedMongo(f"faults-{name}")
     receiver = WebhookReceiver()
     world = World(datetime.now(UTC).date(), commitments=COMMITMENTS, reports=REPORTS)
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo.url, tz_aware=True)
+    # bounded, so that no read of the campaign's can wait for ever on a mongod it killed
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        mongo.url, tz_aware=True, serverSelectionTimeoutMS=10_000, socketTimeoutMS=15_000
+    )
     producer = RawProducer(kafka.bootstrap)
     c = Campaign(world, f"t{name}.", kafka, mongo, receiver, producer, client)
     try:
@@ -154,6 +157,7 @@ async def test_kill_9_monitoring_twice(campaign: Campaign, record_property: Any)
     )
 
 
+@pytest.mark.crash
 async def test_kill_9_monitoring_mid_batch(campaign: Campaign, record_property: Any) -> None:
     """The kill lands while a batch's transaction is open (held by monitoring's test-only
     pause point): its reports were consumed, mongod shows the transaction open and none of
@@ -203,6 +207,7 @@ async def test_kafka_broker_restart(campaign: Campaign, record_property: Any) ->
     await check(c, record_property, "kafka-restart", broker_down=f"{down[0]:.1f} s")
 
 
+@pytest.mark.crash
 async def test_kafka_broker_kill_9_mid_produce(campaign: Campaign, record_property: Any) -> None:
     """kill -9 of the broker and its storage server while a round is being produced: sends
     unacknowledged at the kill are sent again; nothing acknowledged is lost."""
@@ -249,6 +254,7 @@ async def test_mongod_restart(campaign: Campaign, record_property: Any) -> None:
     await check(c, record_property, "mongod-restart", mongod_down=f"{down[0]:.1f} s")
 
 
+@pytest.mark.crash
 async def test_mongod_kill_9_mid_transaction(campaign: Campaign, record_property: Any) -> None:
     """kill -9 of mongod while a transaction is open: no checkpoint, journal recovery."""
     c = campaign
@@ -292,6 +298,7 @@ async def test_relay_killed_between_write_and_publish(
     await check(c, record_property, "relay-killed", alerts_unpublished_at_kill=pending[0])
 
 
+@pytest.mark.crash
 async def test_relay_process_killed_between_publish_and_mark(
     campaign: Campaign, record_property: Any
 ) -> None:
