@@ -25,6 +25,7 @@ RUN pip install --no-cache-dir --no-deps --no-build-isolation \
         ./services/registry \
         ./services/commitments \
         ./services/monitoring \
+        ./services/portal \
     && pip check
 
 RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin app

@@ -25,7 +25,7 @@ $(STAMP): requirements-dev.lock
 
 # requirements.lock: what the image installs (--require-hashes), without the platform's own
 # packages; requirements-dev.lock: everything else too, at the same versions
-PLATFORM_PACKAGES := pact-contracts pact-common pact-registry pact-commitments pact-monitoring
+PLATFORM_PACKAGES := pact-contracts pact-common pact-registry pact-commitments pact-monitoring pact-portal
 lock:  ## Re-pin requirements.lock and requirements-dev.lock, with hashes, from their .in files
 	$(UV) pip compile -q --generate-hashes requirements.in -o requirements.lock --python-version 3.11 \
 	  $(foreach p,$(PLATFORM_PACKAGES),--no-emit-package $(p))

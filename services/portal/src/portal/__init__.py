@@ -1,0 +1,1 @@
+"""The portal: the web front for people (see README)."""
