@@ -4,121 +4,35 @@ service verifies offline with the public key.
 A partner's token carries the partner's credential version at issue; each service keeps the
 latest it knows (the registry its own, the others from the partner events) and, with
 `require_standing`, refuses a token older than that, a partner it does not know, and a
-partner whose status it does not answer."""
+partner whose status it does not answer.
+
+A person's token (issue 15) also says who signed in (`user_role`, `email`, `name`, and when:
+`auth_time`); a partner's extra API key's says `scope: reporting`. All optional: a token
+without them is a machine's, as before. What each may do is pact_common.permissions'."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Container
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Annotated, Any
 
-import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .errors import Forbidden, Unauthorized
+from .permissions import REPORTING_KEY_PATHS, Kind, UserRole
+from .principal import Principal, Role, RoleNotAllowed
+from .tokens import TokenIssuer, TokenVerifier
 from .vocabulary import PartnerStatus
 
+__all__ = [
+    "CurrentPrincipal", "Principal", "PrincipalCheck", "Role", "RoleNotAllowed", "Standing",
+    "TokenIssuer", "TokenVerifier", "current_principal", "guard", "principal_dependency",
+    "require_standing",
+]  # fmt: skip
 
-class Role(StrEnum):
-    PARTNER = "partner"
-    SECRETARIAT = "secretariat"
-
-
-@dataclass(frozen=True)
-class Principal:
-    subject: str
-    role: Role
-    partner_id: str | None = None
-    #: a partner's credential version when its token was issued (None: the secretariat)
-    credential_version: int | None = None
-
-    @property
-    def is_secretariat(self) -> bool:
-        return self.role is Role.SECRETARIAT
-
-    def require_secretariat(self) -> None:
-        if not self.is_secretariat:
-            raise Forbidden("this action is for the partnership secretariat", field="authorization")
-
-    def scope(self, asked: str | None, *, may: str, field: str = "partner_id") -> str | None:
-        """Whose records a listing shows: the secretariat's choice (None: everyone's); a
-        partner's own, asking for another's refused ("partner p-1 may {may} only")."""
-        if self.is_secretariat:
-            return asked
-        if asked not in (None, self.partner_id):
-            raise Forbidden(f"partner {self.partner_id} may {may} only", field=field)
-        return self.partner_id
-
-    def require_partner_or_secretariat(self, partner_id: str) -> None:
-        """A partner may act on itself only; the secretariat on anyone."""
-        if not self.is_secretariat and self.partner_id != partner_id:
-            raise Forbidden(
-                f"partner {self.partner_id} may not act for partner {partner_id}",
-                field="partner_id",
-            )
-
-
-class TokenIssuer:
-    def __init__(self, private_key_pem: str, issuer: str, audience: str, ttl: timedelta) -> None:
-        self._key = private_key_pem
-        self._issuer = issuer
-        self._audience = audience
-        self.ttl = ttl
-
-    def issue(self, principal: Principal, now: datetime | None = None) -> str:
-        now = now or datetime.now(UTC)
-        claims: dict[str, Any] = {
-            "sub": principal.subject,
-            "role": principal.role.value,
-            "iss": self._issuer,
-            "aud": self._audience,
-            "iat": int(now.timestamp()),
-            "exp": int((now + self.ttl).timestamp()),
-        }
-        if principal.partner_id is not None:
-            if principal.credential_version is None:
-                raise ValueError("a partner's token carries its credential version")
-            claims["partner_id"] = principal.partner_id
-            claims["credential_version"] = principal.credential_version
-        return jwt.encode(claims, self._key, algorithm="EdDSA")
-
-
-class TokenVerifier:
-    def __init__(self, public_key_pem: str, issuer: str, audience: str) -> None:
-        self._key = public_key_pem
-        self._issuer = issuer
-        self._audience = audience
-
-    def verify(self, token: str) -> Principal:
-        try:
-            claims = jwt.decode(
-                token,
-                self._key,
-                algorithms=["EdDSA"],
-                issuer=self._issuer,
-                audience=self._audience,
-                options={"require": ["exp", "sub", "role"]},
-            )
-        except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("token has expired", field="authorization") from exc
-        except jwt.PyJWTError as exc:
-            raise Unauthorized(f"token is not valid: {exc}", field="authorization") from exc
-        try:
-            role = Role(claims["role"])
-        except ValueError as exc:
-            raise Unauthorized("token has an unknown role", field="authorization") from exc
-        partner_id = claims.get("partner_id")
-        if role is Role.SECRETARIAT:
-            return Principal(subject=str(claims["sub"]), role=role)
-        if not partner_id:
-            raise Unauthorized("partner token has no partner_id", field="authorization")
-        version = claims.get("credential_version")
-        if type(version) is not int or version < 1:
-            raise Unauthorized("partner token has no credential_version", field="authorization")
-        return Principal(str(claims["sub"]), role, str(partner_id), version)
+#: the methods that change nothing: the only ones a viewer's token is answered on
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 @dataclass(frozen=True)
@@ -170,11 +84,23 @@ _bearer = HTTPBearer(auto_error=False, description="Token from the registry's PO
 PrincipalCheck = Callable[[Principal], Awaitable[None]]
 
 
+def guard(principal: Principal, method: str, path: str) -> None:
+    """Defence in depth, before any route's own rule: a viewer reads and never writes, and a
+    reporting key is answered on the progress routes only (403 role_not_allowed)."""
+    if principal.user_role is UserRole.VIEWER and method.upper() not in SAFE_METHODS:
+        raise RoleNotAllowed("a viewer may only read: it may not change anything")
+    if principal.kind is Kind.REPORTING_KEY and not path.startswith(REPORTING_KEY_PATHS):
+        raise RoleNotAllowed("a reporting key may only report progress and read its rejections")
+
+
 def principal_dependency(
     verifier_of: Callable[[Request], TokenVerifier],
     check_of: Callable[[Request], PrincipalCheck | None] = lambda _: None,
+    *,
+    guarded: bool = True,
 ) -> Any:
-    """A FastAPI dependency giving the request's verified Principal (401 without one)."""
+    """A FastAPI dependency giving the request's verified Principal (401 without one),
+    `guard`ed unless said otherwise (a person's own account: a viewer sets up its TOTP)."""
 
     async def current_principal(
         request: Request,
@@ -186,18 +112,23 @@ def principal_dependency(
         check = check_of(request)
         if check is not None:
             await check(principal)
+        if guarded:
+            guard(principal, request.method, request.url.path)
         return principal
 
     return current_principal
 
 
-def current_principal(check: Callable[[Request, Principal], Awaitable[None]] | None = None) -> Any:
+def current_principal(
+    check: Callable[[Request, Principal], Awaitable[None]] | None = None, *, guarded: bool = True
+) -> Any:
     """principal_dependency for a service built by pact_common.runtime (its verifier is on
     app.state.runtime), with an optional check of the service's own (e.g. refuse partners
     its read model knows to be suspended)."""
     return principal_dependency(
         lambda r: r.app.state.runtime.verifier,
         (lambda r: lambda p: check(r, p)) if check is not None else (lambda _: None),
+        guarded=guarded,
     )
 
 
