@@ -1,1 +1,1 @@
-"""The portal: the web front for people (see README)."""
+"""The portal: the web front for people, a backend-for-frontend over the platform's HTTP APIs."""

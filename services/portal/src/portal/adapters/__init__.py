@@ -1,0 +1,1 @@
+"""What the portal talks to: the platform's HTTP APIs."""
