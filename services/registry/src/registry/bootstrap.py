@@ -14,6 +14,7 @@ from pact_common.clock import Clock, utc_now
 from pact_common.runtime import Runtime
 from pact_common.webhook_secrets import partner_secret
 
+from .adapters import accounts as account_storage
 from .adapters import repository
 from .adapters.unit_of_work import MongoUnitOfWork
 from .adapters.views import RegistryViews
@@ -21,8 +22,9 @@ from .config import Settings
 from .domain import commands
 from .domain.errors import DuplicatePartnership
 from .domain.partnership import DIGITAL_ECOSYSTEM_PARTNERSHIP
-from .entrypoints import consumers, credentials, lifecycle
-from .entrypoints.http import Services, router
+from .entrypoints import accounts, consumers, credentials, lifecycle
+from .entrypoints.http import router
+from .entrypoints.services import Services
 from .service_layer import handlers
 
 DESCRIPTION = """Partner organisations of the Digital Ecosystem Skills Partnership register,
@@ -49,8 +51,20 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
         webhook_overlap=timedelta(seconds=settings.webhook_secret_overlap_seconds),
     )
 
+    people = accounts.Accounts(
+        issuer=TokenIssuer(
+            settings.jwt_private_key.get_secret_value(),
+            settings.jwt_issuer,
+            settings.jwt_audience,
+            timedelta(seconds=settings.user_token_ttl_seconds),
+        ),
+        invitation_ttl=timedelta(hours=settings.invitation_ttl_hours),
+        views=account_storage.UserViews(runtime.mongo.db),
+    )
+
     async def on_start() -> None:
         await repository.ensure_indexes(runtime.mongo.db)
+        await account_storage.ensure_indexes(runtime.mongo.db)
         seed = DIGITAL_ECOSYSTEM_PARTNERSHIP
         # The Digital Ecosystem Skills Partnership exists out of the box.
         with contextlib.suppress(DuplicatePartnership):
@@ -69,8 +83,9 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
     app = runtime.create_app(
         title="Registry",
         description=DESCRIPTION,
-        routers=[router, lifecycle.router, credentials.router],
+        routers=[router, lifecycle.router, credentials.router, accounts.router],
         on_start=on_start,
     )
     app.state.services = services
+    app.state.accounts = people
     return app

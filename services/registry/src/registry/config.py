@@ -36,6 +36,14 @@ class Settings(ServiceSettings):
     #: How long a rotated webhook secret keeps signing beside the new one, unless the
     #: rotation says otherwise
     webhook_secret_overlap_seconds: int = Field(default=86400, ge=0, le=7 * 86400)
+    #: how long a person's token (POST /auth/password, /auth/oidc) lasts
+    user_token_ttl_seconds: int = Field(default=3600, ge=60, le=86400)
+    #: how long an invitation link works
+    invitation_ttl_hours: int = Field(default=168, ge=1, le=90 * 24)
+    #: the OpenID Connect provider people may sign in with (None: none), and the client id
+    #: its id_tokens are for
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
 
     @model_validator(mode="after")
     def _registry_secrets(self) -> Settings:

@@ -11,6 +11,7 @@ from pact_common.unit_of_work import TransactionalUnitOfWork
 from pact_contracts import Event
 
 from ..service_layer.unit_of_work import UnitOfWork
+from .accounts import MongoInvitationRepository, MongoUserRepository
 from .publisher import to_contract
 from .repository import MongoPartnerRepository, MongoPartnershipRepository
 
@@ -19,6 +20,8 @@ class MongoUnitOfWork(TransactionalUnitOfWork, UnitOfWork):
     def _bind(self, db: Any, session: AsyncClientSession) -> None:
         self.partners = MongoPartnerRepository(db, session)
         self.partnerships = MongoPartnershipRepository(db, session)
+        self.users = MongoUserRepository(db, session)
+        self.invitations = MongoInvitationRepository(db, session)
 
     def _to_contract(self, event: Any, aggregate: Any, correlation_id: str | None) -> Event:
         return to_contract(event, aggregate, correlation_id)

@@ -37,5 +37,9 @@ class RegistryViews:
             .to_list()
         )
 
+    async def user(self, user_id: str) -> dict[str, Any] | None:
+        """A person's account (adapters.accounts), to judge the tokens it holds."""
+        return await self._db["users"].find_one({"_id": user_id}, {"role": 1, "status": 1})
+
     async def partnerships(self) -> list[dict[str, Any]]:
         return await self._db[PARTNERSHIPS].find().sort("_id", ASCENDING).to_list()

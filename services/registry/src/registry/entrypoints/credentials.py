@@ -12,7 +12,7 @@ from pact_common.http import problems
 from ..domain import commands
 from ..service_layer import handlers
 from . import credential_schemas as cs
-from .http import Svc, unit_of_work
+from .services import Svc, unit_of_work
 from .trust import CurrentPrincipal, StepUp
 
 router = APIRouter()
@@ -30,7 +30,7 @@ async def rotate_key(partner_id: str, svc: Svc, principal: CurrentPrincipal) -> 
     token issued with it stop working at once, on every service."""
     principal.require_partner_or_secretariat(partner_id)
     key = await handlers.rotate_api_key(
-        commands.RotateApiKey(partner_id, principal.subject), unit_of_work(svc), svc.clock
+        commands.RotateApiKey(partner_id, principal.actor), unit_of_work(svc), svc.clock
     )
     return cs.ApiKey(api_key=key)
 
@@ -55,7 +55,7 @@ async def rotate_webhook_secret(
     principal.require_partner_or_secretariat(partner_id)
     seconds = body.overlap_seconds if body is not None else None
     overlap = svc.webhook_overlap if seconds is None else timedelta(seconds=seconds)
-    cmd = commands.RotateWebhookSecret(partner_id, principal.subject, overlap)
+    cmd = commands.RotateWebhookSecret(partner_id, principal.actor, overlap)
     partner, secret = await handlers.rotate_webhook_secret(
         cmd, unit_of_work(svc), svc.clock, svc.webhook_secrets
     )

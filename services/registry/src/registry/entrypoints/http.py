@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Query, Request, status
 
-from pact_common.auth import TokenIssuer
-from pact_common.clock import Clock
 from pact_common.http import Limit, Offset, problems
 from pact_common.mongo import matching
 from pact_common.paging import After, cursor, parse_cursor
+from pact_common.permissions import Permission
 from pact_contracts.vocabulary import CountryCode, OrganisationType, PartnerStatus
 
-from ..adapters.views import PARTNER_ORDER, RegistryViews
+from ..adapters.views import PARTNER_ORDER
 from ..domain import commands
 from ..domain.errors import PartnerNotFound
 from ..domain.model import Profile, Status
 from ..service_layer import handlers
-from ..service_layer.unit_of_work import UnitOfWork
 from . import schemas as s
+from .services import Services, Svc, unit_of_work
 from .trust import (
     STEP_UP_FIELDS,
     CurrentApiKey,
@@ -31,35 +28,7 @@ from .trust import (
     shown_to,
 )
 
-
-@dataclass
-class Services:
-    """What the routes need; built by bootstrap."""
-
-    uow: Any  # () -> UnitOfWork
-    views: RegistryViews
-    issuer: TokenIssuer
-    admin_api_key: str
-    clock: Clock
-    #: (partner id, version) -> that webhook secret (derived from the deployment key)
-    webhook_secrets: handlers.WebhookSecrets
-    #: how long a rotated webhook secret signs beside the new one, unless the request says
-    webhook_overlap: timedelta
-
-
-def services(request: Request) -> Services:
-    svc: Services = request.app.state.services
-    return svc
-
-
-Svc = Annotated[Services, Depends(services)]
-
 router = APIRouter()
-
-
-def unit_of_work(svc: Services) -> UnitOfWork:
-    uow: UnitOfWork = svc.uow()
-    return uow
 
 
 @router.post(
@@ -192,12 +161,13 @@ async def update_partner(
     webhook a new secret, answered once as webhook_secret. A body naming webhook_url or
     signing_public_key needs the caller's current API key in X-Api-Key."""
     principal.require_partner_or_secretariat(partner_id)
+    principal.require(Permission.MANAGE_ORGANISATION)
     changes = body.model_dump(exclude_unset=True, mode="json")  # null clears a field
     if any(name in changes for name in STEP_UP_FIELDS):
         await require_api_key(request, principal, api_key)
     if "countries" in changes:
         changes["countries"] = tuple(dict.fromkeys(changes["countries"]))
-    cmd = commands.UpdateProfile(partner_id, changes, principal.subject)
+    cmd = commands.UpdateProfile(partner_id, changes, principal.actor)
     secret = await handlers.update_profile(cmd, unit_of_work(svc), svc.clock, svc.webhook_secrets)
     doc = await partner_doc(svc, partner_id)
     updated = s.UpdatedPartner.from_doc(doc, full=True)
@@ -214,7 +184,8 @@ async def join(
     partner_id: str, body: s.JoinRequest, svc: Svc, principal: CurrentPrincipal
 ) -> s.PartnerOut:
     principal.require_partner_or_secretariat(partner_id)
-    cmd = commands.JoinPartnership(partner_id, body.partnership_id, principal.subject)
+    principal.require(Permission.MANAGE_ORGANISATION)
+    cmd = commands.JoinPartnership(partner_id, body.partnership_id, principal.actor)
     await handlers.join_partnership(cmd, unit_of_work(svc), svc.clock)
     return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
 
@@ -229,7 +200,8 @@ async def leave(
     partner_id: str, partnership_id: str, svc: Svc, principal: CurrentPrincipal
 ) -> s.PartnerOut:
     principal.require_partner_or_secretariat(partner_id)
-    cmd = commands.LeavePartnership(partner_id, partnership_id, principal.subject)
+    principal.require(Permission.MANAGE_ORGANISATION)
+    cmd = commands.LeavePartnership(partner_id, partnership_id, principal.actor)
     await handlers.leave_partnership(cmd, unit_of_work(svc), svc.clock)
     return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
 
@@ -245,9 +217,9 @@ async def create_partnership(
     body: s.NewPartnership, svc: Svc, principal: CurrentPrincipal
 ) -> s.PartnershipOut:
     """Secretariat: a new skills partnership."""
-    principal.require_secretariat()
+    principal.require(Permission.MANAGE_PARTNERS)
     cmd = commands.CreatePartnership(
-        body.id, body.name, body.ecosystem, body.description, principal.subject
+        body.id, body.name, body.ecosystem, body.description, principal.actor
     )
     p = await handlers.create_partnership(cmd, unit_of_work(svc), svc.clock)
     return s.PartnershipOut(

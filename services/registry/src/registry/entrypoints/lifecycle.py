@@ -13,12 +13,14 @@ from fastapi import APIRouter, Response
 
 from pact_common.auth import Principal
 from pact_common.http import problems
+from pact_common.permissions import Permission
 
 from ..domain import commands
 from ..domain.model import TRANSITIONS, Status
 from ..service_layer import handlers
 from . import schemas as s
-from .http import Svc, partner_doc, unit_of_work
+from .http import partner_doc
+from .services import Svc, unit_of_work
 from .trust import CurrentPrincipal, StepUp
 
 router = APIRouter()
@@ -26,10 +28,12 @@ router = APIRouter()
 
 def _by_secretariat(principal: Principal, _: str) -> None:
     principal.require_secretariat()
+    principal.require(Permission.MANAGE_PARTNERS)
 
 
 def _by_partner_or_secretariat(principal: Principal, partner_id: str) -> None:
     principal.require_partner_or_secretariat(partner_id)
+    principal.require(Permission.MANAGE_ORGANISATION)
 
 
 #: action -> (its request body, who may ask, who that is in the docs). Only approving may
@@ -62,7 +66,7 @@ def _lifecycle_route(action: str) -> None:
         partner_id: str, body: s.OptionalReason, svc: Svc, principal: CurrentPrincipal
     ) -> s.PartnerOut:
         require(principal, partner_id)
-        cmd = commands.ChangePartnerStatus(partner_id, action, principal.subject, body.reason)
+        cmd = commands.ChangePartnerStatus(partner_id, action, principal.actor, body.reason)
         await handlers.change_status(cmd, unit_of_work(svc), svc.clock)
         return s.PartnerOut.from_doc(await partner_doc(svc, partner_id), full=True)
 
@@ -100,6 +104,7 @@ async def purge(
     rejected partner's name and identifiers are free already: only pending, active and
     suspended partners hold theirs."""
     principal.require_secretariat()
-    cmd = commands.PurgePartner(partner_id, principal.subject, body.reason)
+    principal.require(Permission.MANAGE_PARTNERS)
+    cmd = commands.PurgePartner(partner_id, principal.actor, body.reason)
     await handlers.purge_partner(cmd, unit_of_work(svc), svc.clock)
     return Response(status_code=204)

@@ -6,18 +6,25 @@
   revoked (401).
 - Step-up: rotating the API key, withdrawing, and setting the webhook URL or the signing key
   also need the caller's current API key in the `X-Api-Key` header (the partner's own; the
-  secretariat's admin key), so a stolen token cannot make itself permanent.
+  secretariat's admin key), so a stolen token cannot make itself permanent; or, for a
+  coordinator or an admin signed in as a person, a token from a sign-in of the last five
+  minutes (the portal asks for the password again).
+- A person's token is refused (401 token_revoked) once the account is disabled, or its role
+  changed, since it was issued.
 - The directory: only active partners and the secretariat read beyond their own registration,
   and a partner sees other partners only while they are active."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Header, Request
 
 from pact_common.auth import Principal, Standing, current_principal, require_standing
+from pact_common.errors import Unauthorized
 from pact_common.mongo import Document
+from pact_common.permissions import Permission, UserRole
 
 from ..domain import commands
 from ..domain.errors import PartnerNotAllowed
@@ -25,7 +32,7 @@ from ..domain.model import Status, may_get_token
 from ..service_layer import handlers
 
 if TYPE_CHECKING:
-    from .http import Services
+    from .services import Services
 
 #: the statuses whose partners the registry answers (with a token they got while in them)
 ANSWERED = frozenset(s for s in Status if may_get_token(s))
@@ -34,8 +41,12 @@ STEP_UP_FIELDS = ("webhook_url", "signing_public_key")
 STEP_UP = (
     "The caller's current API key (a partner's own; the secretariat's admin key), beside the "
     "token. Required to rotate the API key, to withdraw, and to set webhook_url or "
-    "signing_public_key: without it, or with another, 403 api_key_required."
+    "signing_public_key: without it, or with another, 403 api_key_required. Not needed by "
+    "a coordinator's or an admin's token from a sign-in of the last five minutes."
 )
+#: how recent a person's sign-in stands for the step-up
+RECENT_SIGN_IN = timedelta(minutes=5)
+STEPPING_UP = frozenset({UserRole.COORDINATOR, UserRole.ADMIN})
 
 
 def _services(request: Request) -> Services:
@@ -53,14 +64,36 @@ async def _in_good_standing(request: Request, principal: Principal) -> None:
     if principal.partner_id is not None:
         doc = await _services(request).views.partner(principal.partner_id)
         require_standing(principal, standing(doc), answered=ANSWERED)
+    if principal.user_role is not None:
+        user = await _services(request).views.user(principal.subject)
+        if user is None or user["status"] != "active" or user["role"] != principal.user_role:
+            raise Unauthorized(
+                "this token's account was disabled or its role changed since: sign in again",
+                field="authorization",
+                code="token_revoked",
+            )
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal(_in_good_standing))]
+#: for a person's own account: a viewer too sets up its second factor
+OwnPrincipal = Annotated[Principal, Depends(current_principal(_in_good_standing, guarded=False))]
 CurrentApiKey = Annotated[str | None, Header(alias="X-Api-Key", description=STEP_UP)]
 
 
+def recently_signed_in(principal: Principal, request: Request) -> bool:
+    """A coordinator's or an admin's token from a sign-in of the last five minutes."""
+    if principal.user_role not in STEPPING_UP or principal.auth_time is None:
+        return False
+    since = _services(request).clock().timestamp() - principal.auth_time
+    return 0 <= since <= RECENT_SIGN_IN.total_seconds()
+
+
 async def require_api_key(request: Request, principal: Principal, api_key: str | None) -> None:
-    """Step-up: the caller's current API key came with its token, or 403 api_key_required."""
+    """Step-up: the caller's current API key came with its token (or a person signed in a
+    moment ago), or 403 api_key_required."""
+    principal.require(Permission.MANAGE_ORGANISATION)
+    if recently_signed_in(principal, request):
+        return
     svc = _services(request)
     cmd = commands.ProveApiKey(principal.partner_id, api_key)
     await handlers.prove_api_key(cmd, svc.uow(), svc.admin_api_key)

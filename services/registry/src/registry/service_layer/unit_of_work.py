@@ -8,6 +8,7 @@ from typing import Any
 
 from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 
+from ..domain.accounts import Invitation, User
 from ..domain.model import Partner
 from ..domain.partnership import Partnership
 
@@ -46,9 +47,52 @@ class PartnershipRepository(SeenAggregates[Partnership]):
     async def get(self, partnership_id: str) -> Partnership | None: ...
 
 
+class UserRepository(abc.ABC):
+    """People's accounts (domain.accounts): no events, so not `SeenAggregates`."""
+
+    @abc.abstractmethod
+    async def get(self, user_id: str) -> User | None: ...
+
+    @abc.abstractmethod
+    async def by_email(self, email: str) -> User | None:
+        """`email` normalised (domain.accounts.normalise_email)."""
+
+    @abc.abstractmethod
+    async def by_oidc(self, issuer: str, subject: str) -> User | None: ...
+
+    @abc.abstractmethod
+    async def add(self, user: User) -> None:
+        """Raises UserExists when another user has the email or the OIDC identity."""
+
+    @abc.abstractmethod
+    async def save(self, user: User) -> None: ...
+
+    @abc.abstractmethod
+    async def count_in(self, partner_id: str) -> int:
+        """How many users (of any status) the organisation has."""
+
+    @abc.abstractmethod
+    async def active_coordinators(self, partner_id: str) -> int:
+        """How many active coordinators the organisation has, marking them so that two
+        transactions counting them at once conflict (one is retried)."""
+
+
+class InvitationRepository(abc.ABC):
+    @abc.abstractmethod
+    async def by_token_hash(self, token_hash: str) -> Invitation | None: ...
+
+    @abc.abstractmethod
+    async def add(self, invitation: Invitation) -> None: ...
+
+    @abc.abstractmethod
+    async def save(self, invitation: Invitation) -> None: ...
+
+
 class UnitOfWork(EventCollectingUnitOfWork):
     partners: PartnerRepository
     partnerships: PartnershipRepository
+    users: UserRepository
+    invitations: InvitationRepository
 
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
         return (self.partners, self.partnerships)
