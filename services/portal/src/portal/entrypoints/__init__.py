@@ -1,21 +1,11 @@
-"""The portal's pages, one module per group of tasks, each with a `router`.
-
-P1's identity pages and P2's work pages; `PAGES` names every module the app includes."""
+"""The portal's pages, one module per group of tasks, each with a `router`: `ops` (health,
+readiness) and every `*_pages` module, found in this package (the identity pages and the
+work pages: commitments, reporting, alerts, dashboard, ...)."""
 
 from __future__ import annotations
 
+import pkgutil
+
 #: Every page module, in the order the app includes them.
-PAGES = (
-    "ops",
-    "identity_pages",
-    "signup_pages",
-    "oidc_pages",
-    "account_pages",
-    "organisation_pages",
-    "people_pages",
-    "approvals_pages",
-    "commitments_pages",
-    "reporting_pages",
-    "alerts_pages",
-    "dashboard_pages",
-)
+_FOUND = sorted(name for _, name, _ in pkgutil.iter_modules(__path__) if name.endswith("_pages"))
+PAGES = ("ops", *_FOUND)
