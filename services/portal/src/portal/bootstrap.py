@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ def page_routers() -> list[Any]:
 def build_app(settings: PortalSettings | None = None) -> FastAPI:
     settings = settings or PortalSettings()
     log = configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    # httpx logs every URL it calls at INFO: an invitation's token is in its path
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     i18n.load_all()
 
     @contextlib.asynccontextmanager

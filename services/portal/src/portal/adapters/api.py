@@ -12,12 +12,21 @@ import httpx
 class ApiError(Exception):
     """A 4xx/5xx answer (or no answer: status 503, code `unavailable`)."""
 
-    def __init__(self, status: int, code: str, field: str | None, message: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        field: str | None,
+        message: str,
+        problems: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}: {message}")
         self.status = status
         self.code = code
         self.field = field
         self.message = message
+        #: a 422's every problem: `{"field", "rule", "message"}`
+        self.problems = problems or []
 
 
 class ApiClient:
@@ -121,6 +130,7 @@ def _problem(response: httpx.Response) -> ApiError:
         str(error.get("code") or "error"),
         error.get("field"),
         str(error.get("message") or response.reason_phrase or "error"),
+        [p for p in error.get("problems") or [] if isinstance(p, dict)],
     )
 
 
