@@ -16,6 +16,7 @@ from pact_common.webhook_secrets import partner_secret
 
 from .adapters import accounts as account_storage
 from .adapters import repository
+from .adapters.oidc import OidcVerifier
 from .adapters.unit_of_work import MongoUnitOfWork
 from .adapters.views import RegistryViews
 from .config import Settings
@@ -60,6 +61,9 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
         ),
         invitation_ttl=timedelta(hours=settings.invitation_ttl_hours),
         views=account_storage.UserViews(runtime.mongo.db),
+        oidc=OidcVerifier(settings.oidc_issuer, settings.oidc_client_id)
+        if settings.oidc_issuer and settings.oidc_client_id
+        else None,
     )
 
     async def on_start() -> None:

@@ -57,3 +57,7 @@ class OidcNotConfigured(NotFound, code="oidc_not_configured"): ...
 
 
 class InvalidIdToken(Unauthorized, code="invalid_id_token"): ...
+
+
+class OidcUnavailable(DomainError, status=503, code="oidc_unavailable"):
+    """The OpenID Connect provider's discovery document or keys could not be read."""

@@ -15,8 +15,9 @@ from pact_common.http import PROBLEMS, Limit, problems
 from pact_common.paging import After, cursor, parse_cursor
 
 from ..adapters.accounts import USER_ORDER, UserViews
+from ..adapters.oidc import OidcVerifier
 from ..domain import account_commands as commands
-from ..domain.account_errors import UserNotFound
+from ..domain.account_errors import OidcNotConfigured, UserNotFound
 from ..service_layer import accounts as handlers
 from ..service_layer.accounts import SignedIn
 from . import account_schemas as s
@@ -38,7 +39,7 @@ class Accounts:
     invitation_ttl: timedelta
     views: UserViews
     #: verifies OpenID Connect id_tokens (adapters.oidc); None: not configured
-    oidc: Any = None
+    oidc: OidcVerifier | None = None
 
 
 def accounts(request: Request) -> Accounts:
@@ -102,6 +103,31 @@ async def sign_in(body: s.PasswordSignIn, svc: Svc, acc: Acc) -> s.UserToken:
     account; 401 totp_required without the code, totp_invalid with a wrong one."""
     cmd = commands.SignIn(body.email, body.password, body.totp_code)
     return user_token(acc, svc, await handlers.sign_in(cmd, unit_of_work(svc)))
+
+
+@router.post(
+    "/auth/oidc",
+    response_model=s.UserToken,
+    responses={
+        **problems(401, 403, 404, 413, 422),
+        503: {"description": "The sign-in provider cannot be reached"},
+    },
+)
+async def sign_in_with_oidc(body: s.OidcSignIn, svc: Svc, acc: Acc) -> s.UserToken:
+    """A person's token for an id_token of the registry's OpenID Connect provider
+    (REGISTRY_OIDC_ISSUER, for REGISTRY_OIDC_CLIENT_ID), with the nonce its sign-in sent: the
+    account linked to that identity, or the active account of its verified email (linked
+    from then on). 403 no_account for anyone else; 404 oidc_not_configured without one."""
+    if acc.oidc is None:
+        raise OidcNotConfigured("this registry has no OpenID Connect provider", field="id_token")
+    claims = await acc.oidc.verify(body.id_token, body.nonce)
+    cmd = commands.SignInWithOidc(
+        issuer=acc.oidc.issuer,
+        subject=str(claims["sub"]),
+        email=claims.get("email") if isinstance(claims.get("email"), str) else None,
+        email_verified=claims.get("email_verified") is True,
+    )
+    return user_token(acc, svc, await handlers.sign_in_with_oidc(cmd, unit_of_work(svc)))
 
 
 @router.get("/auth/me", response_model=s.UserOut, responses=problems(401, 403, 404))
