@@ -211,7 +211,7 @@ def build(
         routers=[
             intake_router(take),
             corrections_router(correct, db, clock),
-            progress_http.progress_router(MonitoringViews(db), AggregateViews(db)),
+            progress_http.progress_router(MonitoringViews(db), AggregateViews(db), clock),
             dashboard.router,
             alerts_router(alert_services),
             aggregates_router(AggregateViews(db)),

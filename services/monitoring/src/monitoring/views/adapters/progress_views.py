@@ -57,9 +57,23 @@ class MonitoringViews:
     async def commitment(self, commitment_id: str) -> Doc | None:
         return await self._db[COMMITMENTS].find_one({"_id": commitment_id})
 
+    async def commitments(self, query: Doc, after: str | None, limit: int) -> list[Doc]:
+        """Commitments in id order, from after `after`."""
+        if after is not None:
+            query = {**query, "_id": {"$gt": after}}
+        cursor = self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).limit(limit)
+        return await cursor.to_list()
+
     async def firing_alerts(self, subject_key: str) -> list[Doc]:
-        query = {"subject_key": subject_key, "status": "firing"}
-        return await self._db[ALERTS].find(query).sort("fired_at", ASCENDING).to_list()
+        return (await self.firing_of([subject_key])).get(subject_key, [])
+
+    async def firing_of(self, subject_keys: list[str]) -> dict[str, list[Doc]]:
+        """The alerts firing now about each subject, oldest first."""
+        query = {"subject_key": {"$in": subject_keys}, "status": "firing"}
+        out: dict[str, list[Doc]] = {}
+        for doc in await self._db[ALERTS].find(query).sort("fired_at", ASCENDING).to_list():
+            out.setdefault(doc["subject_key"], []).append(doc)
+        return out
 
     async def partnership(self, partnership_id: str) -> tuple[Doc | None, Doc | None]:
         """(partnership, its rollup): either may be missing."""

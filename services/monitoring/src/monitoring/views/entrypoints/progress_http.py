@@ -3,24 +3,75 @@ commitment's progress (with its firing alerts), a partnership's sums and targets
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from monitoring.core.adapters.documents import commitment_from
 from monitoring.core.domain.errors import CommitmentNotFound, PartnershipNotFound
+from monitoring.core.domain.model import is_measured
 from monitoring.core.domain.rollups import PARTNERSHIP
+from monitoring.core.domain.rules import as_of_date, projection
 from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.progress_views import MonitoringViews, RejectionFilter
 from monitoring.views.entrypoints import progress_schemas as s
 from monitoring.views.entrypoints.aggregates_http import too_few
 from pact_common.auth import CurrentPrincipal
+from pact_common.clock import Clock
 from pact_common.http import PROBLEMS
+from pact_common.mongo import matching
 from pact_contracts import RejectionReason
 
+#: commitment ids are the commitments service's: `c-` and hex, or what tests give
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
-def progress_router(views: MonitoringViews, aggregates: AggregateViews) -> APIRouter:
+
+def projected(doc: dict[str, Any], today: date) -> float | None:
+    """Where the commitment ends at its pace so far, as the at-risk rule sees it."""
+    p = commitment_from(doc)
+    if not is_measured(p.commitment.status):
+        return None
+    return projection(p.commitment.target, p.achieved, as_of_date(p, today))
+
+
+def progress_router(views: MonitoringViews, aggregates: AggregateViews, clock: Clock) -> APIRouter:
     """Reads of progress and rejections, on the views bootstrap built."""
     router = APIRouter(tags=["progress"])
+
+    @router.get(
+        "/progress/commitments",
+        response_model=s.CommitmentProgressPage,
+        responses={k: PROBLEMS[k] for k in (401, 403, 422)},
+    )
+    async def list_commitment_progress(
+        principal: CurrentPrincipal,
+        partner: str | None = None,
+        partnership: str | None = None,
+        after: Annotated[
+            str | None,
+            Query(pattern=ID_PATTERN, description="`next` of the previous page."),
+        ] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> s.CommitmentProgressPage:
+        """Progress of many commitments at once, in id order (what the portal's dashboard
+        draws): a partner's own, the secretariat's any partner's or partnership's."""
+        where = matching(
+            partner_id=principal.scope(partner, may="see its own commitments", field="partner"),
+            partnership_id=partnership,
+        )
+        docs = await views.commitments(where, after, limit)
+        firing = await views.firing_of([f"commitment:{d['_id']}" for d in docs])
+        today = clock().date()
+        items = [
+            s.CommitmentProgress.from_doc(
+                d, firing.get(f"commitment:{d['_id']}", []), projected(d, today)
+            )
+            for d in docs
+        ]
+        return s.CommitmentProgressPage(
+            items=items, next=docs[-1]["_id"] if len(docs) == limit else None
+        )
 
     @router.get(
         "/progress/rejections",
@@ -67,7 +118,7 @@ def progress_router(views: MonitoringViews, aggregates: AggregateViews) -> APIRo
             raise CommitmentNotFound(f"no commitment {commitment_id}", field="commitment_id")
         principal.require_partner_or_secretariat(doc["partner_id"])
         alerts = await views.firing_alerts(f"commitment:{commitment_id}")
-        return s.CommitmentProgress.from_doc(doc, alerts)
+        return s.CommitmentProgress.from_doc(doc, alerts, projected(doc, clock().date()))
 
     @router.get(
         "/progress/partnerships/{partnership_id}",

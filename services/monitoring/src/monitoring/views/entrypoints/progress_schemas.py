@@ -139,9 +139,16 @@ class CommitmentProgress(BaseModel):
     totals: Totals
     periods: list[PeriodFigures]
     alerts: list[Alert] = Field(description="Alerts firing now.")
+    projected: float | None = Field(
+        default=None,
+        description="Where the metric ends at the deadline if progress goes on at its pace so "
+        "far (as the at-risk rule sees it); null when not measured.",
+    )
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any], alerts: list[dict[str, Any]]) -> CommitmentProgress:
+    def from_doc(
+        cls, doc: dict[str, Any], alerts: list[dict[str, Any]], projected: float | None = None
+    ) -> CommitmentProgress:
         def period(point: dict[str, Any]) -> PeriodFigures:
             figures = doc["periods"][point["period"]]
             return PeriodFigures.model_validate(figures | point | shown(figures, AMOUNTS))
@@ -154,8 +161,14 @@ class CommitmentProgress(BaseModel):
                 "totals": Totals.model_validate(shown(doc["totals"], FIGURES)),
                 "periods": [period(point) for point in doc["series"]],
                 "alerts": [Alert.model_validate(a | {"fingerprint": a["_id"]}) for a in alerts],
+                "projected": projected,
             }
         )
+
+
+class CommitmentProgressPage(BaseModel):
+    items: list[CommitmentProgress]
+    next: str | None = Field(description="Pass as `after` for the next page.")
 
 
 class TargetProgress(BaseModel):
