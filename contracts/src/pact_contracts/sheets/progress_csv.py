@@ -102,6 +102,38 @@ def _check_line(line: Line, partner_id: str, producer: str, today: date | None) 
     return values
 
 
+def _report(
+    line: Line, values: dict[str, Any], new_id: Callable[[], uuid.UUID], now: datetime
+) -> ProgressReported | None:
+    """The line's report, or None with the contract's refusals noted on the line."""
+    if line.errors:
+        return None
+    try:
+        return ProgressReported(event_id=new_id(), occurred_at=now, **values)
+    except ValidationError as exc:  # a rule of the contract not checked above
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "row"
+            line.fail(where, err["type"], err["msg"])
+        return None
+
+
+def check_row(
+    cells: dict[str, str],
+    *,
+    partner_id: str,
+    producer: str,
+    today: date | None = None,
+    now: datetime | None = None,
+    decimal_comma: bool = False,
+) -> tuple[ProgressReported | None, list[RowError]]:
+    """One report typed into a form, its fields named as the sheet's columns: the same
+    checks as a line of a file (the report, or every problem by field)."""
+    line = Line(1, {k: v.strip() for k, v in cells.items()}, decimal_comma)
+    values = _check_line(line, partner_id, producer, today)
+    at = now or datetime.now(UTC)
+    return _report(line, values, uuid.uuid4, at), line.errors
+
+
 def _header_errors(header: list[str]) -> list[RowError]:
     errors = []
     for column in sorted({h for h in header if header.count(h) > 1}):
@@ -174,15 +206,8 @@ def check_progress_csv(
                 f"{seen[key]}; raise the revision to correct figures",
             )
         seen.setdefault(key, number)
-        if not line.errors:
-            try:
-                report = ProgressReported(event_id=new_id(), occurred_at=now, **values)
-            except ValidationError as exc:  # a rule of the contract not checked above
-                for err in exc.errors():
-                    where = ".".join(str(p) for p in err["loc"]) or "row"
-                    line.fail(where, err["type"], err["msg"])
-            else:
-                checked.rows.append(Row(number, report))
+        if (report := _report(line, values, new_id, now)) is not None:
+            checked.rows.append(Row(number, report))
         checked.errors.extend(line.errors)
     if not checked.rows and not checked.errors:
         checked.errors.append(RowError(2, "row", "no_rows", "the file has no data rows"))
