@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from .api import ApiClient, ApiError, Apis
+from .api import ApiClient, Apis
 
 Doc = dict[str, Any]
 #: the dashboard draws at most this many commitments (most at risk first)
@@ -153,15 +152,29 @@ async def partner_dashboard(
     )
 
 
-async def optional(call: Any) -> Any:
-    """The answer, or None when it was refused or not found (a page shows what it may)."""
-    try:
-        return await call
-    except ApiError as exc:
-        if exc.status in (403, 404):
-            return None
-        raise
+async def send_report(monitoring: ApiClient, token: str, report: Doc) -> Doc:
+    """POST /progress: monitoring takes it as one sent to the topic (202), and accepts or
+    rejects it the same way (its rejections list says why)."""
+    accepted: Doc = await monitoring.post("/progress", token=token, json=report)
+    return accepted
 
 
-def today() -> date:
-    return date.today()
+async def rejections(monitoring: ApiClient, token: str, before: str | None) -> Doc:
+    found: Doc = await monitoring.get(
+        "/progress/rejections", token=token, params={"before": before, "limit": 50}
+    )
+    return found
+
+
+async def alerts(monitoring: ApiClient, token: str, status: str | None, offset: int) -> Doc:
+    found: Doc = await monitoring.get(
+        "/alerts", token=token, params={"status": status, "offset": offset, "limit": 50}
+    )
+    return found
+
+
+async def acknowledge(monitoring: ApiClient, token: str, fingerprint: str, note: str) -> Doc:
+    done: Doc = await monitoring.post(
+        f"/alerts/{fingerprint}/acknowledge", token=token, json={"note": note}
+    )
+    return done

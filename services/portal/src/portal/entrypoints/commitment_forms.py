@@ -1,0 +1,108 @@
+"""The pledge, amendment and target forms: their choices (the contracts' vocabularies) and
+the API bodies made from what was typed, each problem noted on its field."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pact_contracts.vocabulary import (
+    COUNTRIES,
+    ActionType,
+    Cadence,
+    Metric,
+    Principle,
+    SkillLevel,
+    Specialisation,
+)
+
+from ..i18n import Gettext
+from .work_forms import Form, milestones
+
+CHECKBOXES = ("specialisations", "levels", "countries")
+
+
+def choices(vocabulary: type[StrEnum]) -> list[tuple[str, str]]:
+    """(value, what a person reads) for a select or checkbox group."""
+    return [(v.value, v.value.replace("_", " ").capitalize()) for v in vocabulary]
+
+
+OPTIONS: dict[str, list[tuple[str, str]]] = {
+    "principle": choices(Principle),
+    "action_type": choices(ActionType),
+    "specialisations": choices(Specialisation),
+    "levels": choices(SkillLevel),
+    "countries": [(c, c) for c in sorted(COUNTRIES)],
+    "metric": choices(Metric),
+    "cadence": choices(Cadence),
+}
+
+
+def _target_terms(form: Form, _: Gettext) -> dict[str, Any]:
+    """The fields a commitment and a partnership target share."""
+    body: dict[str, Any] = {
+        "metric": form.required("metric", _),
+        "target_value": form.amount("target_value", _),
+        "start_date": form.day("start_date", _),
+        "deadline": form.day("deadline", _),
+    }
+    baseline = form.amount("baseline", _, required=False)
+    if baseline is not None:
+        body["baseline"] = baseline
+    rows = milestones(form, _)
+    body["milestones"] = [{"due_date": m["due_date"], "value": m["value"]} for m in rows]
+    form.values["_milestone_rows"] = [m["row"] for m in rows]
+    return body
+
+
+def pledge_body(form: Form, _: Gettext, *, for_partner: bool) -> dict[str, Any]:
+    """POST /commitments's body; `for_partner`: the secretariat names the partner."""
+    body: dict[str, Any] = {
+        "partnership_id": form.required("partnership_id", _),
+        "title": form.required("title", _),
+        "description": form.text("description"),
+        "principle": form.required("principle", _),
+        "action_type": form.required("action_type", _),
+        "cadence": form.required("cadence", _),
+        **_target_terms(form, _),
+    }
+    if for_partner:
+        body["partner_id"] = form.required("partner_id", _)
+    for name in CHECKBOXES:
+        body[name] = form.chosen(name)
+        if not body[name]:
+            form.fail(name, _("Choose at least one."))
+    grace = form.text("grace_days")
+    if grace:
+        if grace.isdigit():
+            body["grace_days"] = int(grace)
+        else:
+            form.fail("grace_days", _("%(text)s is not a whole number of days.", text=grace))
+    return body
+
+
+def amendment_body(form: Form, _: Gettext, current: dict[str, Any]) -> dict[str, Any]:
+    """POST /commitments/{id}/amendments's body: the reason and what changed."""
+    body: dict[str, Any] = {"reason": form.required("reason", _)}
+    target = form.amount("target_value", _, required=False)
+    if target is not None and target != current["target_value"]:
+        body["target_value"] = target
+    deadline = form.day("deadline", _, required=False)
+    if deadline is not None and deadline != str(current["deadline"]):
+        body["deadline"] = deadline
+    rows = milestones(form, _)
+    form.values["_milestone_rows"] = [m["row"] for m in rows]
+    sent = [{"due_date": m["due_date"], "value": m["value"]} for m in rows]
+    was = [{"due_date": str(m["due_date"]), "value": m["value"]} for m in current["milestones"]]
+    if sent != was:
+        body["milestones"] = sent
+    return body
+
+
+def target_body(form: Form, _: Gettext) -> dict[str, Any]:
+    """POST /partnership-targets's body."""
+    return {
+        "partnership_id": form.required("partnership_id", _),
+        "title": form.required("title", _),
+        **_target_terms(form, _),
+    }

@@ -1,0 +1,122 @@
+"""Reporting in the browser: one period's figures in a form (`/report`), checked as a line
+of a progress sheet is (pact_contracts.sheets: the same rules and words as `pactctl progress
+import` and the upload), then sent through monitoring's POST /progress; and the
+organisation's refused reports with monitoring's reasons (`/rejections`). The CSV upload is
+in upload_pages (this router includes it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from pact_contracts.progress import FigureKind
+from pact_contracts.sheets.cells import FIGURES, figure_columns
+from pact_contracts.sheets.progress_csv import check_row
+
+from ..adapters import commitments_api as commitments
+from ..adapters.api import ApiError, Apis
+from ..adapters.monitoring_api import legal_names, rejections, send_report
+from ..i18n import gettext_for
+from ..rendering import flash, render
+from ..session import CurrentUser, SignedIn, csrf_protect
+from . import upload_pages
+from .work_forms import Form, api_errors, read
+
+router = APIRouter(include_in_schema=False)
+router.include_router(upload_pages.router)
+PRODUCER = "portal"
+
+
+def figure_groups() -> list[dict[str, Any]]:
+    """The report's figures as the form shows them (declared once, by the contract): a
+    count or an amount is one field; a breakdown a group of fields, or one field of codes."""
+    groups = []
+    for f in FIGURES:
+        columns = list(figure_columns(f).items())
+        groups.append(
+            {
+                "name": f.name,
+                "required": f.required,
+                "breakdown": f.kind is FigureKind.BREAKDOWN,
+                "columns": columns,
+                "coded": f.kind is FigureKind.BREAKDOWN and not f.enum_keys,
+                "description": f.description,
+            }
+        )
+    return groups
+
+
+async def report_page(
+    request: Request, user: SignedIn, form: Form, status_code: int = 200
+) -> Response:
+    a: Apis = request.app.state.apis
+    mine = []
+    if user.partner_id is not None:
+        mine = await commitments.every(a.commitments, user.token, user.partner_id, "active")
+    return render(
+        request,
+        "reporting/report.html",
+        status_code,
+        form=form,
+        commitments=[(c["id"], f"{c['title']} ({c['id']})") for c in mine],
+        groups=figure_groups(),
+        may_report=user.may_write and user.partner_id is not None,
+    )
+
+
+@router.get("/report")
+async def report_form(request: Request, user: CurrentUser) -> Response:
+    return await report_page(request, user, Form({"revision": "1"}))
+
+
+@router.post("/report", dependencies=[Depends(csrf_protect)])
+async def report(request: Request, user: CurrentUser) -> Response:
+    _ = gettext_for(request)
+    form = await read(request)
+    if user.partner_id is None:
+        form.fail("form", _("Only a partner's people report progress."))
+        return await report_page(request, user, form, 403)
+    cells = {k: v for k, v in form.values.items() if isinstance(v, str)}
+    now = datetime.now(UTC)
+    found, problems = check_row(
+        cells, partner_id=user.partner_id, producer=PRODUCER, today=now.date(), now=now
+    )
+    groups = {f.name for f in FIGURES}
+    for problem in problems:
+        known = problem.field in cells or problem.field in groups
+        form.fail(problem.field if known else "form", problem.message)
+    if found is None or form.errors:
+        return await report_page(request, user, form, 422)
+    a: Apis = request.app.state.apis
+    try:
+        await send_report(
+            a.monitoring, user.token, found.model_dump(mode="json", exclude_none=True)
+        )
+    except ApiError as exc:
+        if exc.status not in (403, 409, 422):
+            raise
+        api_errors(form, exc)
+        return await report_page(request, user, form, exc.status)
+    flash(
+        request,
+        _(
+            "The report for %(period)s is sent. Monitoring applies it in a moment; a refused "
+            "report is listed under Rejected reports with the reason.",
+            period=found.period,
+        ),
+        "success",
+    )
+    return RedirectResponse(f"/commitments/{found.commitment_id}", status_code=303)
+
+
+@router.get("/rejections")
+async def rejections_page(
+    request: Request, user: CurrentUser, before: str | None = None
+) -> Response:
+    a: Apis = request.app.state.apis
+    found = await rejections(a.monitoring, user.token, before)
+    names = await legal_names(a.registry, user.token) if user.is_secretariat else {}
+    return render(request, "reporting/rejections.html", page=found, names=names)
