@@ -13,10 +13,10 @@ export PATH="$(cd "$BIN" && pwd):$PATH"
 export PYTHONUNBUFFERED=1
 # Services default to production, which refuses the committed development keys; on a
 # developer's machine they run as development unless the shell says otherwise.
-for p in REGISTRY COMMITMENTS MONITORING; do
+for p in REGISTRY COMMITMENTS MONITORING PORTAL; do
   var=${p}_ENVIRONMENT; export "$var=${!var:-development}"
 done
-SERVICES=("registry 8001" "commitments 8002" "monitoring 8003")
+SERVICES=("registry 8001" "commitments 8002" "monitoring 8003" "portal 8000")
 
 alive() { [[ -f $PIDFILE ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
@@ -37,8 +37,12 @@ cmd_up() {
       fi
       sleep 0.3
     done
-    echo "$1 ready: http://127.0.0.1:$2 (API docs /docs, AsyncAPI /asyncapi.json)"
+    [[ $1 == portal ]] || echo "$1 ready: http://127.0.0.1:$2 (API docs /docs, AsyncAPI /asyncapi.json)"
   done
+  # The portal, and the secretariat's administrator to sign in with (make run adds two
+  # partners' coordinators once the demo has registered them)
+  PACT_API_KEY=${PACT_API_KEY:-${REGISTRY_ADMIN_API_KEY:-dev-secretariat-key-not-for-production}} \
+    "$PY" -m pactctl.accounts
   echo "logs: $LOG/services.log"
   echo "pactctl: export PATH=\"$PWD/.venv/bin:\$PATH\"; secretariat: export PACT_API_KEY=${REGISTRY_ADMIN_API_KEY:-dev-secretariat-key-not-for-production}"
 }

@@ -18,7 +18,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from pact_contracts import PROGRESS_REPORTED
 
-from .. import catalogue
+from .. import accounts, catalogue
 from ..api import ApiError, Platform
 from ..demo import PROFILES, DemoCommitment, invalid_report, registration
 from ..kafka import ReportProducer
@@ -189,6 +189,7 @@ async def _run(
                     f"/partners/{c.partner_id}/approve",
                     {"reason": "Charter signed; demo partner"},
                 )
+            _people(admin, story, status)
             for c, key in zip(story, keys, strict=True):  # ...then pledges and reports at once
                 org = c.member.organisation
                 status.update(f"{org.legal_name} pledges...")
@@ -200,6 +201,19 @@ async def _run(
                 )
                 await _send_due(producer, [c], now)
         await _stream(producer, story, now)
+
+
+def _people(admin: Platform, story: list[DemoCommitment], status: Status) -> None:
+    """The portal's demo accounts: the secretariat's administrator, two coordinators."""
+    status.update("inviting the demo accounts...")
+    seeded = [accounts.seed_admin(admin)]
+    for c in story[:2]:
+        org = c.member.organisation
+        seeded.append(
+            accounts.seed_coordinator(admin, str(c.partner_id), org.legal_name, org.domain)
+        )
+    for line in accounts.describe(seeded):
+        console.print(line, style="bold" if line.startswith("Portal") else None, highlight=False)
 
 
 async def _send_due(producer: ReportProducer, story: list[DemoCommitment], now: Any) -> None:
@@ -264,6 +278,6 @@ def _summary(admin: Platform, receiver: Receiver) -> None:
         f"receiver's own secret ({receiver.refused} refused)"
     )
     console.print(
-        "Dashboard: http://127.0.0.1:8003/   APIs: http://127.0.0.1:8001/docs, "
+        f"Portal: {accounts.PORTAL_URL}/   APIs: http://127.0.0.1:8001/docs, "
         "http://127.0.0.1:8002/docs, http://127.0.0.1:8003/docs"
     )
