@@ -18,6 +18,7 @@ from pact_common.clock import Clock
 from pact_common.http import Limit, Offset, problems
 from pact_common.inputs import IsoDate
 from pact_common.paging import After, cursor, parse_cursor
+from pact_common.permissions import Permission
 from pact_contracts.vocabulary import CommitmentStatus, CountryCode, SkillLevel, Specialisation
 
 from ..adapters.repository import LIST_ORDER
@@ -75,7 +76,8 @@ def _uow(svc: Services) -> UnitOfWork:
 
 
 def _actor(principal: Principal) -> Actor:
-    return Actor(principal.subject, None if principal.is_secretariat else principal.partner_id)
+    """Who asks, named as audit trails name it (a person's email; a key's subject)."""
+    return Actor(principal.actor, None if principal.is_secretariat else principal.partner_id)
 
 
 def _milestones(items: list[s.MilestoneIn]) -> tuple[Milestone, ...]:
@@ -102,6 +104,7 @@ async def pledge(
     body: s.PledgeIn, response: Response, svc: Svc, principal: CurrentPrincipal
 ) -> s.Pledged:
     """A partner pledges a commitment (the secretariat may pledge for a partner)."""
+    principal.require(Permission.PLEDGE)
     partner_id = body.partner_id or principal.partner_id
     if partner_id is None:
         raise RuleBroken("required", "partner_id", "the secretariat must name the partner_id")
@@ -205,6 +208,7 @@ async def amend(
         deadline=body.deadline,
         milestones=None if body.milestones is None else _milestones(body.milestones),
     )
+    principal.require(Permission.PLEDGE)
     cmd = commands.AmendCommitment(_actor(principal), commitment_id, amendment)
     await handlers.amend_commitment(cmd, _uow(svc), svc.clock)
     return await _detail(svc, commitment_id, principal)
@@ -219,6 +223,7 @@ async def amend(
 async def withdraw(
     commitment_id: str, body: s.WithdrawalIn, svc: Svc, principal: CurrentPrincipal
 ) -> s.CommitmentDetail:
+    principal.require(Permission.PLEDGE)
     cmd = commands.WithdrawCommitment(_actor(principal), commitment_id, body.reason)
     await handlers.withdraw_commitment(cmd, _uow(svc), svc.clock)
     return await _detail(svc, commitment_id, principal)

@@ -158,7 +158,7 @@ def corrections_router(correct: Correct, db: AsyncDatabase[Any], clock: Clock) -
             revision=body.revision if figures is not None else 0,
             figures=figures,
             reason=body.reason,
-            by=principal.subject,
+            by=principal.actor,
             at=clock(),
         )
         return correction_out(await correct(CorrectPeriod(correction)))

@@ -21,6 +21,7 @@ from pact_common.auth import CurrentPrincipal
 from pact_common.errors import DomainError
 from pact_common.http import PROBLEMS
 from pact_common.inputs import IsoDateTime, UuidText
+from pact_common.permissions import Permission
 from pact_contracts import ProgressReported
 from pact_contracts.envelope import utc_now
 from pact_contracts.progress import FigureKind, report_figures
@@ -115,6 +116,7 @@ def intake_router(take: Take) -> APIRouter:
         /progress/rejections). A report without event_id gets one; a signed report must carry
         its own."""
         principal.require_partner_or_secretariat(report.partner_id)
+        principal.require(Permission.REPORT_PROGRESS)
         body = await request.body()
         document = json.loads(body)
         if "event_id" not in document:

@@ -22,6 +22,7 @@ from pact_common.clock import Clock
 from pact_common.errors import Forbidden
 from pact_common.http import problems
 from pact_common.mongo import matching
+from pact_common.permissions import Permission
 from pact_common.unit_of_work import retry_transient
 from pact_contracts import AlertRule, Severity
 
@@ -147,10 +148,11 @@ def alerts_router(svc: AlertServices) -> APIRouter:
         fingerprint: str, body: s.AcknowledgeBody, principal: CurrentPrincipal
     ) -> s.Alert:
         """Acknowledge the alert's current episode with a note (again: the note is replaced).
-        A partner acknowledges its own alerts; the secretariat any."""
+        A partner acknowledges its own alerts; the secretariat any (a viewer none)."""
+        principal.require(Permission.ACKNOWLEDGE_ALERTS)
         cmd = alert_handlers.Acknowledge(
             fingerprint,
-            principal.subject,
+            principal.actor,
             body.note,
             None if principal.is_secretariat else principal.partner_id,
         )
