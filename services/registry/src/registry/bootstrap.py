@@ -15,6 +15,7 @@ from pact_common.runtime import Runtime
 from pact_common.webhook_secrets import partner_secret
 
 from .adapters import accounts as account_storage
+from .adapters import api_keys as api_key_storage
 from .adapters import repository
 from .adapters.oidc import OidcVerifier
 from .adapters.unit_of_work import MongoUnitOfWork
@@ -69,6 +70,7 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
     async def on_start() -> None:
         await repository.ensure_indexes(runtime.mongo.db)
         await account_storage.ensure_indexes(runtime.mongo.db)
+        await api_key_storage.ensure_indexes(runtime.mongo.db)
         seed = DIGITAL_ECOSYSTEM_PARTNERSHIP
         # The Digital Ecosystem Skills Partnership exists out of the box.
         with contextlib.suppress(DuplicatePartnership):

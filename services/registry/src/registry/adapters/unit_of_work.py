@@ -12,6 +12,7 @@ from pact_contracts import Event
 
 from ..service_layer.unit_of_work import UnitOfWork
 from .accounts import MongoInvitationRepository, MongoUserRepository
+from .api_keys import MongoApiKeyRepository
 from .publisher import to_contract
 from .repository import MongoPartnerRepository, MongoPartnershipRepository
 
@@ -22,6 +23,7 @@ class MongoUnitOfWork(TransactionalUnitOfWork, UnitOfWork):
         self.partnerships = MongoPartnershipRepository(db, session)
         self.users = MongoUserRepository(db, session)
         self.invitations = MongoInvitationRepository(db, session)
+        self.api_keys = MongoApiKeyRepository(db, session)
 
     def _to_contract(self, event: Any, aggregate: Any, correlation_id: str | None) -> Event:
         return to_contract(event, aggregate, correlation_id)

@@ -61,3 +61,9 @@ class InvalidIdToken(Unauthorized, code="invalid_id_token"): ...
 
 class OidcUnavailable(DomainError, status=503, code="oidc_unavailable"):
     """The OpenID Connect provider's discovery document or keys could not be read."""
+
+
+class TooManyKeys(Conflict, code="too_many_keys"): ...
+
+
+class ApiKeyNotFound(NotFound, code="api_key_not_found"): ...

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+from pact_common.http import Text
 
 
 class _Body(BaseModel):
@@ -45,3 +48,30 @@ class WebhookSecret(BaseModel):
 
 class ApiKey(BaseModel):
     api_key: str = Field(description="The new key, shown once; the old one stops working.")
+
+
+class NewApiKey(_Body):
+    label: Text = Field(description="What the key is for, to tell keys apart.")
+    scope: Literal["reporting"] = Field(
+        description="What the key may do: `reporting`, report progress and read its "
+        "rejections (monitoring's /progress routes), nothing else."
+    )
+
+
+class ApiKeyOut(BaseModel):
+    key_id: str = Field(examples=["key-4f1c2a9b0d3e"])
+    label: str
+    scope: str
+    created_at: datetime
+    created_by: str
+
+
+class ApiKeyCreated(BaseModel):
+    key_id: str
+    api_key: str = Field(description="Shown once; only its hash is stored. POST /auth/token.")
+    label: str
+    scope: str
+
+
+class ApiKeyList(BaseModel):
+    items: list[ApiKeyOut]

@@ -217,12 +217,20 @@ async def issue_token(
         return issuer.issue(principal), principal
     async with uow:
         partner_id = await uow.partners.id_by_api_key_hash(hash_api_key(cmd.api_key))
+        extra = None if partner_id else await uow.api_keys.by_hash(hash_api_key(cmd.api_key))
+        partner_id = partner_id or (extra.partner_id if extra else None)
         partner = await uow.partners.get(partner_id) if partner_id else None
     if partner is None:
         raise InvalidCredentials("unknown API key", field="api_key")
     if not may_get_token(partner.status):
         raise PartnerNotAllowed(f"partner {partner.id} is {partner.status.value}", field="status")
-    principal = Principal(partner.id, Role.PARTNER, partner.id, partner.credential_version)
+    principal = Principal(
+        extra.id if extra else partner.id,
+        Role.PARTNER,
+        partner.id,
+        partner.credential_version,
+        key_scope=extra.scope if extra else None,
+    )
     return issuer.issue(principal), principal
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 
 from ..domain.accounts import Invitation, User
+from ..domain.api_keys import ApiKey
 from ..domain.model import Partner
 from ..domain.partnership import Partnership
 
@@ -88,11 +89,29 @@ class InvitationRepository(abc.ABC):
     async def save(self, invitation: Invitation) -> None: ...
 
 
+class ApiKeyRepository(abc.ABC):
+    """A partner's extra API keys (domain.api_keys)."""
+
+    @abc.abstractmethod
+    async def by_hash(self, key_hash: str) -> ApiKey | None: ...
+
+    @abc.abstractmethod
+    async def count_of(self, partner_id: str) -> int: ...
+
+    @abc.abstractmethod
+    async def add(self, key: ApiKey) -> None: ...
+
+    @abc.abstractmethod
+    async def delete(self, partner_id: str, key_id: str) -> bool:
+        """Whether the partner had that key."""
+
+
 class UnitOfWork(EventCollectingUnitOfWork):
     partners: PartnerRepository
     partnerships: PartnershipRepository
     users: UserRepository
     invitations: InvitationRepository
+    api_keys: ApiKeyRepository
 
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
         return (self.partners, self.partnerships)
