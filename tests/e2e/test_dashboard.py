@@ -1,7 +1,9 @@
-"""The dashboard as a person uses it: registry, commitments and monitoring run as processes;
-partners register, are approved, pledge and report through `pactctl`; the secretariat signs
-in with a token in headless Chromium (Debian's `chromium`, driven by Playwright) and sees the
-figures, the charts and a firing alert, which then change live as a new report arrives."""
+"""The dashboard as a person uses it, in the portal (moved there from monitoring): registry,
+commitments, monitoring and the portal run as processes; partners register, are approved,
+pledge and report through `pactctl`; a secretariat admin signs in with their email and
+password in headless Chromium (Debian's `chromium`, driven by Playwright) and sees the
+figures, the charts and a firing alert, with partners' legal names, which then change live
+as a new report arrives. A partner's coordinator sees the partner's own page."""
 
 from __future__ import annotations
 
@@ -17,13 +19,13 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
-from pymongo import AsyncMongoClient
 from typer.testing import CliRunner
 
 from pact_common.dev_keys import DEV_ADMIN_API_KEY
 from pactctl.main import app as pactctl_app
 from tests.support.kafka import BOOTSTRAP
-from tests.support.stack import OUTPUT, ServiceProcess
+from tests.support.portal_pages import PASSWORD, PortalStack
+from tests.support.stack import OUTPUT
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +40,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-MONGO_URL = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
 THIS_YEAR = date.today().year
 LAST_YEAR = THIS_YEAR - 1
 # Past its due date and the 30 days of grace on any day of the year (a fixed 31 December of
@@ -51,15 +52,7 @@ HEADER = (
 )
 
 
-class Stack:
-    def __init__(self, namespace: str) -> None:
-        self.namespace = namespace
-        quick = {"MONITORING_DASHBOARD_REFRESH_SECONDS": "1"}
-        self.registry = ServiceProcess("registry", namespace)
-        self.commitments = ServiceProcess("commitments", namespace)
-        self.monitoring = ServiceProcess("monitoring", namespace, quick)
-        self.services = (self.registry, self.commitments, self.monitoring)
-
+class Stack(PortalStack):
     async def pactctl(self, *args: str, key: str | None) -> Any:
         """`pactctl --json ...` as a partner or the secretariat types it (in a thread: it
         runs its own event loop to send to Kafka)."""
@@ -80,17 +73,12 @@ class Stack:
 
 @pytest.fixture
 async def stack(infrastructure: None) -> AsyncIterator[Stack]:
-    s = Stack(f"t{uuid.uuid4().hex[:10]}.")
+    s = Stack()
     try:
-        await asyncio.gather(*(service.start() for service in s.services))
+        await s.start()
         yield s
     finally:
-        for service in s.services:
-            service.stop()
-        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO_URL)
-        for service in s.services:
-            await client.drop_database(service.database)
-        await client.close()
+        await s.stop()
 
 
 def chromium_installed() -> None:
@@ -108,13 +96,21 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def enrol(s: Stack, name: str, country: str) -> dict[str, Any]:
+    """Registered and approved with pactctl; its coordinator's account from the API key."""
     done = await s.pactctl(
         "register", "--legal-name", name, "--type", "training_provider", "--hq", country,
         "--contact-name", "Eva Weber", "--contact-email", "skills@academy.example",
         "--accept-charter", key=None,
     )  # fmt: skip
     await s.pactctl("partners", "approve", done["partner_id"], key=DEV_ADMIN_API_KEY)
-    return dict(done)
+    email = f"coordinator-{done['partner_id']}@academy.example"
+    first = await s.http.post(
+        f"{s.registry.url}/partners/{done['partner_id']}/users/first",
+        headers={"X-Api-Key": done["api_key"]},
+        json={"email": email, "name": "Eva Weber", "password": PASSWORD},
+    )
+    assert first.status_code == 201, first.text
+    return dict(done) | {"email": email}
 
 
 async def pledge(s: Stack, key: str, title: str, target: int, *extra: str) -> str:
@@ -153,11 +149,13 @@ async def partnership_trained(s: Stack, token: str, expected: int) -> None:
     raise AssertionError(f"monitoring did not reach {expected} people trained: {got}")
 
 
-async def sign_in(page: Page, url: str, token: str) -> None:
+async def sign_in(page: Page, url: str, email: str) -> None:
+    """The portal's sign-in form, as a person fills it in (then the dashboard opens)."""
     await page.goto(url)
-    await expect(page.get_by_role("heading", name="Sign in to the dashboard")).to_be_visible()
-    await page.get_by_label("Token").fill(token)
-    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 def figure(page: Page, label: str) -> Any:
@@ -208,9 +206,9 @@ async def test_the_secretariat_follows_progress_live(
     elsewhere: list[str] = []  # the page works offline: nothing is fetched from anywhere else
     page.on(
         "request",
-        lambda r: None if r.url.startswith(s.monitoring.url) else elsewhere.append(r.url),
+        lambda r: None if r.url.startswith(s.portal.url) else elsewhere.append(r.url),
     )
-    await sign_in(page, f"{s.monitoring.url}/", admin["access_token"])
+    await sign_in(page, f"{s.portal.url}/dashboard", await s.secretariat())
 
     await expect(
         page.get_by_role("heading", name="Progress toward the common targets")
@@ -229,8 +227,12 @@ async def test_the_secretariat_follows_progress_live(
     rows = page.locator("#commitments-by-risk tbody tr")
     await expect(rows.first).to_contain_text("Cloud skills for 2,000 engineers")  # most at risk
     await expect(page.locator("#by-country")).to_contain_text("PT")
-    [cookie] = await page.context.cookies()
-    assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+    # legal names, not partner ids; commitments told apart by their ids
+    await expect(rows.first).to_contain_text("Nordic Cloud Academy")
+    await expect(rows.first).to_contain_text(cloud_id)
+    await expect(page.locator("#commitments-by-risk")).not_to_contain_text(cloud["partner_id"])
+    [cookie] = await page.context.cookies()  # the portal's session: SameSite=Lax, as the
+    assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Lax")  # OIDC return needs
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
 
@@ -246,9 +248,9 @@ async def test_the_secretariat_follows_progress_live(
 
     # The cloud academy's own page: its commitment, not the other partner's.
     partner = await browser.new_page(viewport={"width": 1440, "height": 900})
-    token = await s.pactctl("token", key=cloud["api_key"])
-    await sign_in(partner, f"{s.monitoring.url}/", token["access_token"])
-    await expect(partner).to_have_url(re.compile(f"/partners/{cloud['partner_id']}$"))
+    await sign_in(partner, f"{s.portal.url}/dashboard", cloud["email"])
+    await expect(partner).to_have_url(re.compile(f"/dashboard/partners/{cloud['partner_id']}$"))
+    await expect(partner.get_by_role("heading", name="Nordic Cloud Academy")).to_be_visible()
     await expect(figure(partner, "People trained")).to_have_text("500")
     await expect(partner.locator("#commitments-by-risk")).to_contain_text("Cloud skills")
     await expect(partner.locator("main")).not_to_contain_text("SME staff")

@@ -141,6 +141,7 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "POST /progress":                    (401, 401, 401, 403, 403, 403, 403, 202, 202),
         "GET /progress/rejections":          (401, 401, 401, 403, 403, 403, 403, 200, 200),
         "GET /progress/waiting":             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /progress/commitments":         (401, 401, 401, 403, 403, 403, 403, 200, 200),
         "GET /progress/commitments/{commitment_id}":
                                              (401, 401, 401, 403, 403, 403, 403, 200, 200),
         "POST /progress/commitments/{commitment_id}/periods/{period}/correction":
@@ -539,6 +540,7 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
         "POST /progress/commitments/{commitment_id}/periods/{period}/correction": correct_period,
         "GET /progress/rejections": lambda w, c: _call(params={"partner_id": c.owner.id}),
         "GET /progress/waiting": lambda w, c: _call(params={"partner_id": c.owner.id}),
+        "GET /progress/commitments": lambda w, c: _call(params={"partner": c.owner.id}),
         "GET /progress/partnerships/{partnership_id}": lambda w, c: _call(
             path={"partnership_id": DIGITAL}
         ),

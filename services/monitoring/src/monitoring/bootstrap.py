@@ -1,6 +1,7 @@
 """Builds monitoring, the one way: settings -> runtime -> repositories, handlers, consumers,
-sweep, alert board, webhook deliveries, views, dashboard -> app. The service (`__main__`),
-the rebuild (on a replay runtime, delivering nothing) and the tests all call `build`.
+sweep, alert board, webhook deliveries, views -> app (the dashboard is the portal's: it reads
+these views over HTTP). The service (`__main__`), the rebuild (on a replay runtime,
+delivering nothing) and the tests all call `build`.
 Nothing here does I/O until the app starts. The clock is injectable (tests move time)."""
 
 from __future__ import annotations
@@ -40,10 +41,9 @@ from monitoring.notify.service_layer.dispatch import Dispatcher
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.alert_views import AlertBoardViews
-from monitoring.views.adapters.dashboard_views import DashboardViews
 from monitoring.views.adapters.progress_views import MonitoringViews
 from monitoring.views.adapters.waiting_views import WaitingViews
-from monitoring.views.entrypoints import dashboard, progress_http
+from monitoring.views.entrypoints import progress_http
 from monitoring.views.entrypoints.aggregates_http import aggregates_router
 from monitoring.views.entrypoints.waiting_http import waiting_router
 from pact_common.clock import Clock, utc_now
@@ -212,7 +212,6 @@ def build(
             intake_router(take),
             corrections_router(correct, db, clock),
             progress_http.progress_router(MonitoringViews(db), AggregateViews(db), clock),
-            dashboard.router,
             alerts_router(alert_services),
             aggregates_router(AggregateViews(db)),
             waiting_router(WaitingViews(db)),
@@ -223,16 +222,6 @@ def build(
     app.state.principal_check = ActivePartnersOnly(db)
     app.state.sweeper = sweeper
     app.state.alerting = alerting
-    app.state.dashboard_default = dashboard.Dashboard(
-        dashboard.DashboardSettings(
-            public=settings.dashboard_public,
-            partnership=settings.dashboard_partnership,
-            refresh_seconds=settings.dashboard_refresh_seconds,
-        ),
-        DashboardViews(db),
-        clock,
-        settings.environment == "production",
-    )
     return Monitoring(settings, runtime, app, progress, sweeper, alerting, correct)
 
 

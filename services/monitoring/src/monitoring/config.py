@@ -42,14 +42,6 @@ class Settings(ServiceSettings):
     #: ... once this share of the start..deadline window has passed
     at_risk_min_elapsed: float = Field(default=0.25, ge=0, le=1)
 
-    # --- the dashboard (views/entrypoints/dashboard.py) ---
-    #: open the pages without a token to loopback requests (a local demo); off in production
-    dashboard_public: bool = False
-    #: the partnership the secretariat's page shows unless ?partnership= says otherwise
-    dashboard_partnership: str = "digital-ecosystem"
-    #: how often an open page asks for fresh figures
-    dashboard_refresh_seconds: float = Field(default=5.0, ge=1, le=3600)
-
     # --- the alert board and its webhooks (notify/) ---
     #: every alert is also delivered here (none: the secretariat gets no webhook)
     secretariat_webhook_url: str | None = None

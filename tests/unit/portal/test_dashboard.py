@@ -1,19 +1,16 @@
-"""The dashboard's pure parts: SVG charts that are well-formed and say what they show, the
-commitments ordered by risk, key figures against the common target, breakdowns, the annual
-figures."""
+"""The portal dashboard's pure parts (moved from monitoring with the dashboard), on
+monitoring's HTTP answers: SVG charts that are well-formed and say what they show, the
+commitments ordered by risk with legal names, key figures against the common target,
+breakdowns, the annual figures, alerts."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from monitoring.core.adapters.documents import commitment_doc
-from monitoring.core.domain.model import CommitmentStatus, Figures, Metric
-from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry
-from monitoring.views.entrypoints import dashboard_summary as summary
-from monitoring.views.entrypoints.dashboard_charts import (
+from portal.dashboard import summary
+from portal.dashboard.charts import (
     MilestoneMark,
     ProgressChart,
     ProgressPoint,
@@ -22,12 +19,15 @@ from monitoring.views.entrypoints.dashboard_charts import (
     progress_chart,
     short,
 )
-from monitoring.views.entrypoints.dashboard_page import commitment_rows, target_charts
-
-from .builders import NOW, commitment
+from portal.dashboard.progress import commitment_rows, target_charts
 
 SVG = "{http://www.w3.org/2000/svg}"
 TODAY = date(2026, 5, 15)
+
+
+def _(message: str, **params: Any) -> str:
+    """The English catalogue."""
+    return message % params if params else message
 
 
 def svg(markup: object) -> ET.Element:
@@ -36,9 +36,23 @@ def svg(markup: object) -> ET.Element:
     return ET.fromstring(text)
 
 
-def progress(commitment_id: str = "c-cloud", *periods: tuple[str, Figures], **c: Any) -> Any:
-    entries = {p: PeriodEntry(p, 1, f"e-{p}", f, NOW) for p, f in periods}
-    return commitment_doc(CommitmentProgress(commitment(commitment_id, **c), entries))
+def progress(cid: str, *periods: tuple[str, float], **c: Any) -> dict[str, Any]:
+    """A commitment as GET /progress/commitments answers it."""
+    total, points = 0.0, []
+    for period, value in periods:
+        total += value
+        points.append(
+            {"period": period, "value": value, "cumulative": total, "people_trained": value}
+        )
+    doc = {
+        "commitment_id": cid, "partner_id": "p-acme", "partnership_id": "digital-ecosystem",
+        "title": f"Commitment {cid}", "status": "active", "metric": "people_trained",
+        "target_value": 20_000.0, "baseline": 0.0, "start_date": "2025-01-01",
+        "deadline": "2027-12-31", "milestones": [{"due_date": "2026-12-31", "value": 8_000}],
+        "achieved": total, "on_track": None, "periods": points, "alerts": [],
+        "projected": total * 2, "totals": {"people_trained": int(total)},
+    }  # fmt: skip
+    return doc | c
 
 
 def test_a_progress_chart_is_an_image_with_a_title_a_description_and_its_points() -> None:
@@ -64,10 +78,8 @@ def test_a_progress_chart_is_an_image_with_a_title_a_description_and_its_points(
     assert root.find(f"{SVG}title").text == 'Cloud <skills> & "more"'  # type: ignore[union-attr]
     line = root.find(f"{SVG}polyline")
     assert line is not None and len(line.get("points", "").split()) == 3  # start + 2 periods
-    assert [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")] == [  # type: ignore[union-attr]
-        "2025-Q1",
-        "2025-Q2",
-    ]
+    titles = [c.find(f"{SVG}title").text for c in root.iter(f"{SVG}circle")]  # type: ignore[union-attr]
+    assert titles == ["2025-Q1", "2025-Q2"]
     milestone = next(p for p in root.iter(f"{SVG}path") if "milestone" in p.get("class", ""))
     assert milestone.get("class") == "milestone missed"
     texts = [t.text for t in root.iter(f"{SVG}text")]
@@ -88,22 +100,21 @@ def test_a_bar_chart_gives_values_and_shares() -> None:
 
 
 def test_commitments_are_ordered_by_risk_then_by_where_their_pace_leads() -> None:
-    trained = Figures(people_trained=1_000)
+    def firing(*rules: str) -> list[dict[str, str]]:
+        return [{"rule": rule} for rule in rules]
+
     docs = [
-        progress("c-ok", ("2025-Q1", Figures(people_trained=5_000))) | {"on_track": True},
-        progress("c-slow", ("2025-Q1", trained)) | {"on_track": True},
-        progress("c-risk", ("2025-Q1", trained)),
-        progress("c-done", status=CommitmentStatus.ACHIEVED),
-        progress("c-gone", status=CommitmentStatus.WITHDRAWN),
-        progress("c-missed", ("2025-Q1", trained)),
-    ]
-    firing = [
-        {"subject_type": "commitment", "subject_id": "c-risk", "rule": "CommitmentAtRisk"},
-        {"subject_type": "commitment", "subject_id": "c-missed", "rule": "MilestoneMissed"},
-        {"subject_type": "commitment", "subject_id": "c-missed", "rule": "ReportingOverdue"},
+        progress("c-ok", ("2025-Q1", 5_000), on_track=True, projected=30_000.0),
+        progress("c-slow", ("2025-Q1", 1_000), on_track=True, projected=2_400.0),
+        progress("c-risk", ("2025-Q1", 1_000), alerts=firing("CommitmentAtRisk")),
+        progress("c-done", status="achieved"),
+        progress("c-gone", status="withdrawn"),
+        progress(
+            "c-missed", ("2025-Q1", 1_000), alerts=firing("ReportingOverdue", "MilestoneMissed")
+        ),
     ]
 
-    rows = commitment_rows(docs, firing, TODAY)
+    rows = commitment_rows(docs, {"p-acme": "Acme Cloud Europe SE"}, TODAY, _)
 
     assert [(r.id, r.state) for r in rows] == [
         ("c-missed", "Milestone missed"),
@@ -115,27 +126,25 @@ def test_commitments_are_ordered_by_risk_then_by_where_their_pace_leads() -> Non
     ]
     slow = rows[2]
     assert (slow.achieved, slow.target, slow.share) == ("1,000", "20,000", 0.05)
-    # as the alert rules see it: its pace up to the end of the last period due (2026-Q1)
-    assert round(slow.projected, 4) == round(1_000 / (455 / 1_095) / 20_000, 4)
+    assert slow.projected == 2_400 / 20_000  # where its pace leads, as monitoring says
+    assert slow.partner_name == "Acme Cloud Europe SE"  # the legal name, not the id
     assert 'id="chart-c-slow"' in slow.chart.svg
     assert ("milestone (ahead)", "2026-12-31", "", "8,000") in slow.chart.rows
 
 
 def test_a_common_target_sums_its_members_period_by_period() -> None:
     target = {
-        "_id": "t-1", "title": "50,000 trained", "metric": "people_trained",
+        "target_id": "t-1", "title": "50,000 trained", "metric": "people_trained",
         "target_value": 50_000, "baseline": 1_000, "start_date": "2025-01-01",
-        "deadline": "2030-12-31", "milestones": [],
+        "deadline": "2030-12-31", "milestones": [], "achieved": 1_350.0,
     }  # fmt: skip
     docs = [
-        progress("c-1", ("2025-Q1", Figures(people_trained=100)), ("2025-Q2", Figures(200))),
-        progress("c-2", ("2025-Q2", Figures(people_trained=50))),
-        progress(
-            "c-3", ("2025-Q2", Figures(programmes_developed=3)), metric=Metric.PROGRAMMES_DEVELOPED
-        ),
+        progress("c-1", ("2025-Q1", 100), ("2025-Q2", 200)),
+        progress("c-2", ("2025-Q2", 50)),
+        progress("c-3", ("2025-Q2", 3), metric="programmes_developed"),
     ]
 
-    [chart] = target_charts([(target, 1_350.0)], docs, TODAY)
+    [chart] = target_charts([target], docs, TODAY, _)
 
     assert chart.rows[:2] == [
         ("until 2025-03-31", "2025-03-31", "100", "1,100"),
@@ -144,11 +153,11 @@ def test_a_common_target_sums_its_members_period_by_period() -> None:
 
 
 def test_key_figures_are_measured_against_the_common_target() -> None:
-    totals = {"people_trained": 1_700, "investment_cents": 1_234_56, "commitments": 2}
+    totals = {"people_trained": 1_700, "investment_eur": 1_234.56, "commitments": 2}
     target = {"metric": "people_trained", "target_value": 10_000, "deadline": "2029-12-31"}
 
-    partnership = summary.key_figures(totals, [(target, 1_700.0)], 3)
-    partner = summary.key_figures(totals, [(target, 1_700.0)], 1, {"people_trained": 500.0})
+    partnership = summary.key_figures(totals, [target | {"achieved": 1_700.0}], 3, _)
+    partner = summary.key_figures(totals, [target], 1, _, {"people_trained": 500.0})
 
     trained = partnership[0]
     assert (trained.value, trained.share) == ("1,700", 0.17)
@@ -163,13 +172,15 @@ def test_key_figures_are_measured_against_the_common_target() -> None:
 
 
 def test_breakdowns_keep_the_levels_order_and_show_what_was_not_broken_down() -> None:
-    countries = {c: 10 for c in ("AT", "BE", "DE", "DK", "ES", "FI", "FR", "GR", "IE", "IT")}
+    countries = dict.fromkeys(("AT", "BE", "DE", "DK", "ES", "FI", "FR", "GR", "IE", "IT"), 10)
     countries |= {"PT": 40, "SE": 5, "NO": 5}
-    charts = summary.breakdown_charts(
-        {"level": {"expert": 10, "basic": 30}, "country": countries, "gender": {}}, 200
-    )
+    docs = [
+        progress("c-1", totals={"people_trained": 150, "by_level": {"expert": 10, "basic": 30}}),
+        progress("c-2", totals={"people_trained": 50, "by_country": countries}),
+    ]
+    breakdowns, everyone = summary.breakdowns_of(docs)
+    level, country, gender = summary.breakdown_charts(breakdowns, everyone, _)
 
-    level, country, gender = charts
     assert [r[0] for r in level.rows] == ["basic", "expert", "not broken down"]
     assert level.rows[-1] == ("not broken down", "160", "80.0%")
     assert [r[0] for r in country.rows][:2] == ["PT", "AT"]
@@ -177,41 +188,38 @@ def test_breakdowns_keep_the_levels_order_and_show_what_was_not_broken_down() ->
     assert gender.rows == [("not broken down", "200", "100.0%")]
 
 
-def test_the_annual_figures_come_from_the_reports_of_each_year() -> None:
-    done = CommitmentProgress(
-        commitment("c-1"),
-        {
-            p: PeriodEntry(p, 1, p, Figures(people_trained=n), NOW)
-            for p, n in (("2025-Q4", 300), ("2026-Q1", 200))
-        },
-    )
-    idle = CommitmentProgress(replace(commitment("c-2"), partner_id="p-other"))
+def test_the_annual_figures_of_a_partner_come_from_its_periods_of_each_year() -> None:
+    done = progress("c-1", ("2025-Q4", 300), ("2026-Q1", 200))
+    idle = progress("c-2", start_date="2026-01-01")
 
-    rows = summary.annual_rows([done, idle], "digital-ecosystem", 2026)
+    years = summary.years_reported([done, idle], TODAY)
+    rows = [summary.annual_row(y, summary.own_year(y, [done, idle]), _) for y in years]
 
     assert [r[0] for r in rows] == ["2026", "2025"]
     assert rows[0][1] == "200" and rows[0][-1] == "1 of 2 (50%)"
-    assert rows[1][1] == "300" and rows[1][5] == "1"
-    assert summary.annual_rows([], None, 2026) == []
+    assert rows[1][1] == "300" and rows[1][5] == "1" and rows[1][-1] == "1 of 1 (100%)"
 
 
 def test_alerts_show_the_current_episode_acknowledgement_and_the_most_severe_first() -> None:
     base = {
-        "rule": "MilestoneMissed", "subject_id": "c-1", "partner_id": "p-acme",
-        "message": "Milestone missed", "status": "firing", "episode": 2,
-        "fired_at": NOW, "resolved_at": None,
+        "fingerprint": "f-1", "rule": "MilestoneMissed", "subject_id": "c-1",
+        "partner_id": "p-acme", "message": "Milestone missed", "status": "firing",
+        "episode": 2, "fired_at": "2026-05-15T09:30:00Z", "resolved_at": None,
     }  # fmt: skip
-    late = {"by": "p-acme", "note": "late", "episode": 2}
+    late = {"by": "eva@acme.example", "note": "late", "episode": 2}
     old = {"by": "x", "note": "old", "episode": 1}  # of the episode before: not shown
     docs = [
         base | {"severity": "warning", "acknowledgement": late},
         base | {"severity": "critical", "rule": "TargetMissed", "acknowledgement": old},
     ]
 
-    rows = summary.alert_rows(summary.most_severe_first(docs), {"c-1": "Cloud skills"})
+    rows = summary.alert_rows(
+        summary.most_severe_first(docs), {"c-1": "Cloud skills"}, {"p-acme": "Acme SE"}, _
+    )
 
     assert [(r.rule, r.acknowledged) for r in rows] == [
         ("Target missed", ""),
-        ("Milestone missed", "Acknowledged by p-acme: late"),
+        ("Milestone missed", "Acknowledged by eva@acme.example: late"),
     ]
     assert rows[0].subject == "Cloud skills" and rows[0].fired_at == "2026-05-15 09:30 UTC"
+    assert rows[0].partner == "Acme SE"
