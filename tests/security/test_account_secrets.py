@@ -6,10 +6,12 @@ and the portal beside them. An organisation registers and its first coordinator 
 with a password; the coordinator signs in (once with a wrong password), invites a reporter,
 who looks at the invitation, tries a password too short, accepts with a good one, signs in,
 turns TOTP on and signs in with the code; the secretariat invites an officer, who accepts;
-the coordinator signs in through the portal's form. Then every log in test-output/, every
-record of the namespace's topics and every document of every database is searched for every
-password, invitation token, TOTP secret and token that went by (also inside base64), and the
-users collection holds each password as an Argon2id hash of it, and nothing else of it."""
+the coordinator signs in through the portal's form (once with a wrong password), and a viewer
+accepts an invitation in the portal (once with a password too short). Then every log in
+test-output/, every record of the namespace's topics and every document of every database is
+searched for every password, invitation token, TOTP secret and token that went by (also
+inside base64), and the users collection holds each password as an Argon2id hash of it, and
+nothing else of it."""
 
 from __future__ import annotations
 
@@ -148,14 +150,16 @@ async def accounts(world: Platform) -> dict[str, str]:
     return {"email": coordinator, "partner_id": pid}
 
 
-async def through_the_portal(portal: ServiceProcess, email: str, secret: str) -> httpx.Response:
-    """The portal's sign-in form, as a browser posts it (with the session's CSRF token)."""
+async def through_the_portal(
+    portal: ServiceProcess, page: str, fields: dict[str, str]
+) -> httpx.Response:
+    """A form of the portal, as a browser posts it (with the session's CSRF token)."""
     async with httpx.AsyncClient(base_url=portal.url, timeout=15.0) as browser:
-        form = await browser.get("/sign-in")
+        form = await browser.get(page)
+        assert form.status_code == 200, form.text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
         assert csrf, form.text
-        data = {"csrf_token": csrf.group(1), "email": email, "password": secret, "next": "/"}
-        return await browser.post("/sign-in", data=data)
+        return await browser.post(page, data={"csrf_token": csrf.group(1), **fields})
 
 
 async def test_no_password_in_any_log_topic_or_database(
@@ -164,10 +168,34 @@ async def test_no_password_in_any_log_topic_or_database(
 ) -> None:
     s = platform.secrets
     coordinator = await accounts(platform)
-    refused = await through_the_portal(portal, coordinator["email"], s["wrong password"])
+    email = coordinator["email"]
+    refused = await through_the_portal(
+        portal, "/sign-in", {"email": email, "password": s["wrong password"]}
+    )
     assert refused.status_code == 401, refused.text
-    welcomed = await through_the_portal(portal, coordinator["email"], s["coordinator password"])
+    welcomed = await through_the_portal(
+        portal, "/sign-in", {"email": email, "password": s["coordinator password"]}
+    )
     assert welcomed.status_code == 303, welcomed.text
+    # An invitation accepted in the portal: its token in the page's address and the
+    # registry's, the password in the form.
+    async with platform.client("registry") as registry:
+        invited = await registry.post(
+            "/invitations",
+            headers=auth.bearer(s["coordinator token"]),
+            json={"email": f"ana-{email}", "role": "viewer"},
+        )
+        assert invited.status_code == 201, invited.text
+    s["portal invitation"], s["viewer password"] = invited.json()["token"], password()
+    page = f"/invitations/{s['portal invitation']}"
+    too_short = await through_the_portal(
+        portal, page, {"name": "Ana Sousa", "password": s["too short password"]}
+    )
+    assert too_short.status_code == 422, too_short.text
+    accepted = await through_the_portal(
+        portal, page, {"name": "Ana Sousa", "password": s["viewer password"]}
+    )
+    assert accepted.status_code == 303, accepted.text
     await wait_until(lambda: outboxes_drained(platform), timeout=30)
     for process in platform.processes.values():
         process.stop()  # flush and close every log
@@ -191,18 +219,23 @@ async def test_no_password_in_any_log_topic_or_database(
 
     # Each person's password is kept as its Argon2id hash, and nothing else of it.
     users = {doc["email"]: doc for doc in stored["registry.users"]}
-    assert len(users) == 3, sorted(users)
+    assert len(users) == 4, sorted(users)
     hashing = PasswordHash.recommended()
     for who, doc in users.items():
         kept = doc["password_hash"]
         assert kept.startswith("$argon2id$"), (who, kept[:12])
         [matching] = [
             k
-            for k in ("coordinator password", "reporter password", "officer password")
+            for k in (
+                "coordinator password",
+                "reporter password",
+                "officer password",
+                "viewer password",
+            )
             if hashing.verify(s[k], kept)
         ]
         assert [k for k in doc if "password" in k] == ["password_hash"], (who, matching)
     # Invitations are kept as the SHA-256 of their token.
     hashes = {doc["token_hash"] for doc in stored["registry.invitations"]}
-    for which in ("reporter invitation", "officer invitation"):
+    for which in ("reporter invitation", "officer invitation", "portal invitation"):
         assert hashlib.sha256(s[which].encode()).hexdigest() in hashes
