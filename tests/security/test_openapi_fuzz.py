@@ -124,6 +124,12 @@ RULES_NO_SCHEMA_STATES: dict[str, dict[str, str]] = {
         **_SIZE_CLASS,
         "hq_country_not_in_countries": "countries keep the headquarters country",
     },
+    # people's accounts (issue 15): a role's side, against the caller's role and the body
+    "POST /invitations": {
+        "invalid_role": "a partner's role with a partner, the secretariat's none"
+    },
+    "PATCH /users/{user_id}": {"invalid_role": "a partner's person keeps a partner's role"},
+    "POST /partners/{partner_id}/users/first": {"invalid_password": "not the email address"},
     "POST /commitments": {
         **_TARGET,
         **_PARTNERSHIP,
