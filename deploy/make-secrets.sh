@@ -75,6 +75,7 @@ new_secret jwt_public_key.pem jwt_public_key
 new_secret registry_admin_api_key password
 new_secret webhook_key password
 new_secret monitoring_secretariat_webhook_secret whsec
+new_secret portal_session_secret password
 
 cat <<DONE
 Secrets are in $dir. Before docker compose up, give compose the registry's admin key:

@@ -39,6 +39,8 @@ from tests.support.stack import OUTPUT, ServiceProcess, free_port
 
 CADDYFILE = ROOT / "deploy" / "proxy" / "Caddyfile"
 CADDY = shutil.which("caddy", path=str(Path(sys.executable).parent)) or shutil.which("caddy")
+#: The portal, on the site's root (https://DOMAIN); the APIs each on a host of their own.
+PORTAL = {"portal": 8000}
 #: What no one outside the compose network may reach, on any service.
 INTERNAL = ("/health", "/ready", "/metrics", "/docs", "/redoc", "/openapi.json", "/asyncapi.json")
 
@@ -76,7 +78,7 @@ def test_the_proxy_runs_the_repositorys_caddyfile_after_the_services(
     proxy = compose["services"]["proxy"]
     assert "./deploy/proxy/Caddyfile:/etc/caddy/Caddyfile:ro" in proxy["volumes"]
     assert any(v.split(":")[1] == "/data" for v in proxy["volumes"])  # certificates persist
-    assert _depends_on(proxy) == {name: "service_healthy" for name in HTTP_PORTS}
+    assert _depends_on(proxy) == {name: "service_healthy" for name in {**HTTP_PORTS, **PORTAL}}
     assert proxy["restart"] == "unless-stopped"
 
 
@@ -94,7 +96,7 @@ def test_each_service_believes_the_client_address_from_the_proxy_alone(
     address = ipaddress.ip_address(_proxy_address(compose))
     (subnet,) = compose["networks"]["default"]["ipam"]["config"]
     assert address in ipaddress.ip_network(subnet["subnet"])
-    for name in HTTP_PORTS:
+    for name in {**HTTP_PORTS, **PORTAL}:
         env = _environment(compose["services"][name])
         assert env[f"{name.upper()}_FORWARDED_ALLOW_IPS"] == str(address), name
 
@@ -160,9 +162,11 @@ def test_each_host_name_reaches_its_service_and_never_its_operations_endpoints(
     compose: dict[str, Any],
 ) -> None:
     sites = _sites(_adapted(PACT_PUBLIC_DOMAIN="skills.example.eu"))
-    assert set(sites) == {f"{name}.skills.example.eu" for name in HTTP_PORTS}
-    for name, port in HTTP_PORTS.items():
-        site = sites[f"{name}.skills.example.eu"]
+    hosts = {f"{name}.skills.example.eu": (name, port) for name, port in HTTP_PORTS.items()}
+    hosts["skills.example.eu"] = ("portal", PORTAL["portal"])
+    assert set(sites) == set(hosts)
+    for host, (name, port) in hosts.items():
+        site = sites[host]
         assert site.upstreams == [f"{name}:{port}"]
         for path in INTERNAL:
             assert f"{path}*" in site.internal_paths, (name, path)
@@ -176,7 +180,7 @@ def test_each_host_name_reaches_its_service_and_never_its_operations_endpoints(
 def test_the_proxy_replaces_the_forwarded_address_the_client_sent() -> None:
     nodes = list(_walk(_adapted()))
     proxies = [n for n in nodes if n.get("handler") == "reverse_proxy"]
-    assert len(proxies) == len(HTTP_PORTS)
+    assert len(proxies) == len(HTTP_PORTS) + len(PORTAL)
     for proxy in proxies:
         assert proxy["headers"]["request"]["set"]["X-Forwarded-For"] == [
             "{http.request.remote.host}"

@@ -743,6 +743,7 @@ def test_every_secret_is_mounted_only_where_it_is_needed(compose: dict[str, Any]
         "jwt_public_key": {"commitments", "monitoring"},
         "webhook_key": {"registry", "monitoring"},
         "monitoring_secretariat_webhook_secret": {"monitoring"},
+        "portal_session_secret": {"portal"},
     }
     for service in APPS:
         expected[f"kafka_{service}_password"] = {"kafka", "kafka-init", service}
