@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -28,6 +28,27 @@ def page_routers() -> list[Any]:
     """The router of every page module of `portal.entrypoints` (`ops` and `*_pages`), so a
     new group of pages is one new module."""
     return [importlib.import_module(f"{entrypoints.__name__}.{name}").router for name in PAGES]
+
+
+#: On every page: not framed by another site, no form sent elsewhere, no referrer leaving
+#: the site (an invitation's token is in its address), and not kept in a shared cache.
+SECURITY_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Content-Security-Policy": (
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+    ),
+}
+
+
+async def _security_headers(request: Request, call_next: Any) -> Response:
+    response: Response = await call_next(request)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if not request.url.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def build_app(settings: PortalSettings | None = None) -> FastAPI:
@@ -64,6 +85,7 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.middleware("http")(_security_headers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     for router in page_routers():
