@@ -6,8 +6,8 @@ Colours come from the stylesheet (classes), so the page's CSP needs no inline st
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup, escape
@@ -62,6 +62,23 @@ class ProgressChart:
     today: date | None = None
     unit: str = ""
     compact: bool = False
+    #: the chart's words in the reader's language: today, target, plan, milestone and the
+    #: milestone states (English when not given)
+    words: Mapping[str, str] = field(default_factory=dict)
+
+    def word(self, key: str) -> str:
+        return self.words.get(key, ENGLISH[key])
+
+
+ENGLISH = {
+    "today": "today",
+    "target": "target",
+    "plan": "Linear plan to the target",
+    "milestone": "Milestone",
+    "reached": "reached",
+    "missed": "missed",
+    "ahead": "ahead",
+}
 
 
 class _Frame:
@@ -131,16 +148,17 @@ def progress_chart(c: ProgressChart) -> Markup:
     if c.today is not None and f.first <= c.today <= f.last:
         x = f.x(c.today)
         out.append(f'<line class="today" x1="{x}" x2="{x}" y1="{f.top}" y2="{base}"/>')
-        out.append(f'<text class="today-label" x="{x + 3}" y="{f.top + 9}">today</text>')
+        today = escape(c.word("today"))
+        out.append(f'<text class="today-label" x="{x + 3}" y="{f.top + 9}">{today}</text>')
     ty = f.y(c.target)
     out.append(f'<line class="target" x1="{f.left}" x2="{f.width - f.right}" y1="{ty}" y2="{ty}"/>')
     out.append(
         f'<text class="target-label" x="{f.width - f.right - 2}" y="{ty - 5}" text-anchor="end">'
-        f"target {escape(short(c.target, c.unit))}</text>"
+        f"{escape(c.word('target'))} {escape(short(c.target, c.unit))}</text>"
     )
     out.append(
         f'<line class="plan" x1="{f.x(c.start)}" y1="{f.y(c.baseline)}" '
-        f'x2="{f.x(c.deadline)}" y2="{ty}"><title>Linear plan to the target</title></line>'
+        f'x2="{f.x(c.deadline)}" y2="{ty}"><title>{escape(c.word("plan"))}</title></line>'
     )
     line = [(f.x(c.start), f.y(c.baseline)), *((f.x(p.day), f.y(p.value)) for p in c.points)]
     if len(line) > 1:
@@ -157,10 +175,10 @@ def progress_chart(c: ProgressChart) -> Markup:
     size = 4 if c.compact else 6
     for m in c.milestones:
         x, y = f.x(m.due), f.y(m.value)
+        what = f"{c.word('milestone')} {m.due}: {amount(m.value, c.unit)} ({c.word(m.state)})"
         out.append(
             f'<path class="milestone {m.state}" d="M{x},{y - size} L{x + size},{y} L{x},{y + size} '
-            f'L{x - size},{y} Z"><title>Milestone {m.due}: {escape(amount(m.value, c.unit))} '
-            f"({m.state})</title></path>"
+            f'L{x - size},{y} Z"><title>{escape(what)}</title></path>'
         )
     out.append("</svg>")
     return Markup("".join(out))

@@ -40,6 +40,23 @@ STATUSES = {
     "suspended": N_("Suspended"),
     "withdrawn": N_("Withdrawn"),
 }
+#: the charts' own words (charts.ENGLISH), translated
+CHART_WORDS = {
+    "today": N_("today"),
+    "target": N_("target"),
+    "plan": N_("Linear plan to the target"),
+    "milestone": N_("Milestone"),
+    "reached": N_("reached"),
+    "missed": N_("missed"),
+    "ahead": N_("ahead"),
+}
+#: words the APIs answer that the pages show translated (`_(status)`): declared for pybabel
+WORDS = (
+    N_("active"), N_("achieved"), N_("missed"), N_("suspended"), N_("withdrawn"),
+    N_("firing"), N_("resolved"), N_("notified"),
+    N_("info"), N_("warning"), N_("critical"),
+    N_("reached"), N_("ahead"), N_("quarterly"), N_("monthly"),
+)  # fmt: skip
 #: a commitment's state, most at risk first: (msgid, css class)
 RISK = (
     (N_("Missed"), "critical"),
@@ -154,6 +171,7 @@ def progress_figure(
         today=today,
         unit=u,
         compact=compact,
+        words={key: _(word) for key, word in CHART_WORDS.items()},
     )
     rows: list[Sequence[str]] = [
         (period, day.isoformat(), amount(v, u), amount(total, u))
