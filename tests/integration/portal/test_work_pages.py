@@ -113,6 +113,20 @@ async def test_a_pledge_through_the_form_reaches_commitments(stack: PortalStack)
     stored = await stack.api(stack.commitments, "GET", f"/commitments/{cid}", key)
     assert (stored["target_value"], stored["version"]) == (2500, 2)
 
+    unsaid = await post_form(person, f"/commitments/{cid}", f"/commitments/{cid}/withdraw", {})
+    assert unsaid.status_code == 422
+    assert 'id="f-withdraw_reason-error"' in unsaid.text
+    withdrawn = await post_form(
+        person,
+        f"/commitments/{cid}",
+        f"/commitments/{cid}/withdraw",
+        {"withdraw_reason": "Programme discontinued"},
+    )
+    assert withdrawn.status_code == 303, withdrawn.text
+    stored = await stack.api(stack.commitments, "GET", f"/commitments/{cid}", key)
+    assert stored["status"] == "withdrawn"
+    assert "/withdraw" not in (await person.get(f"/commitments/{cid}")).text  # nothing to offer
+
 
 async def test_an_upload_with_a_bad_row_sends_nothing_and_the_clean_file_is_applied(
     stack: PortalStack,
