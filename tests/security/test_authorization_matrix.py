@@ -83,6 +83,13 @@ PUBLIC: dict[str, dict[Endpoint, int]] = {
         "GET /partnerships": 200,
         "POST /auth/token": 200,
         "GET /auth/public-key": 200,
+        # people's accounts (issue 15): a person signs in, an organisation's first coordinator
+        # comes with its API key, an invitation is its link's to read and accept
+        "POST /auth/password": 200,
+        "POST /auth/oidc": 404,  # no OpenID Connect provider in this world
+        "POST /partners/{partner_id}/users/first": 201,
+        "GET /invitations/{token}": 200,
+        "POST /invitations/{token}/accept": 201,
     },
     "commitments": {},
     "monitoring": {},
@@ -123,6 +130,20 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "DELETE /partners/{partner_id}/partnerships/{partnership_id}":
                                              (401, 401, 401, 403, 403, 403, 200, 200, 200),
         "POST /partnerships":                (401, 401, 401, 403, 403, 403, 403, 403, 201),
+        # people's accounts: every caller here is a machine's key, which is no person (404)
+        # and may not manage people (403 role_not_allowed) but for the secretariat's key
+        "GET /auth/me":                      (401, 401, 401, 404, 403, 403, 404, 404, 404),
+        "POST /users/me/totp":               (401, 401, 401, 404, 403, 403, 404, 404, 404),
+        "POST /users/me/totp/confirm":       (401, 401, 401, 404, 403, 403, 404, 404, 404),
+        "POST /invitations":                 (401, 401, 401, 403, 403, 403, 403, 403, 201),
+        "GET /users":                        (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "PATCH /users/{user_id}":            (401, 401, 401, 403, 403, 403, 403, 403, 200),
+        "POST /partners/{partner_id}/api-keys":
+                                             (401, 401, 401, 403, 403, 403, 201, 201, 201),
+        "GET /partners/{partner_id}/api-keys":
+                                             (401, 401, 401, 403, 403, 403, 200, 200, 200),
+        "DELETE /partners/{partner_id}/api-keys/{key_id}":
+                                             (401, 401, 401, 403, 403, 403, 204, 204, 204),
     },
     "commitments": {
         #                                     none  exp  sig oth wdrn susp pend own  secr
@@ -175,6 +196,7 @@ STEP_UP: dict[str, set[Endpoint]] = {
         "POST /partners/{partner_id}/api-key",
         "POST /partners/{partner_id}/webhook-secret",
         "PATCH /partners/{partner_id}",  # as the table calls it: it sets the webhook URL
+        "POST /partners/{partner_id}/api-keys",
     },
     "commitments": set(),
     "monitoring": set(),
@@ -562,6 +584,95 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
 
 async def _call(**kw: Any) -> Call:
     return Call(**kw)
+
+
+# --- people's accounts (issue 15) ---------------------------------------------------------------
+
+PASSWORD = "matrix password, long enough"
+#: (id of the world, what) -> a person made once per world: ("signs in", email), ("colleague",
+#: user id of a reporter of partner A)
+_PEOPLE: dict[tuple[int, str], str] = {}
+
+
+async def _invite(w: World, partner_id: str | None, role: str = "reporter") -> str:
+    """An invitation by the secretariat's key; its token."""
+    body = {"email": f"person-{w.unique()}-{uuid.uuid4().hex[:6]}@matrix.example", "role": role}
+    made = await w.registry.post(
+        "/invitations", json=body | {"partner_id": partner_id}, headers=w.secretariat
+    )
+    assert made.status_code == 201, made.text
+    token: str = made.json()["token"]
+    return token
+
+
+async def _person(w: World, what: str) -> str:
+    if (id(w), what) not in _PEOPLE:
+        accepted = await w.registry.post(
+            f"/invitations/{await _invite(w, w.partners['a'].id)}/accept",
+            json={"name": "Matrix Person", "password": PASSWORD},
+        )
+        assert accepted.status_code == 201, accepted.text
+        user = accepted.json()["user"]
+        _PEOPLE[(id(w), what)] = user["email"] if what == "signs in" else user["user_id"]
+    return _PEOPLE[(id(w), what)]
+
+
+async def _sign_in(w: World, _: Caller) -> Call:
+    return Call(json={"email": await _person(w, "signs in"), "password": PASSWORD})
+
+
+async def _first_coordinator(w: World, c: Caller) -> Call:
+    fresh = await w.new_partner("pending")
+    body = {"email": f"first-{w.unique()}@matrix.example", "name": "First", "password": PASSWORD}
+    headers = c.headers | {"X-Api-Key": fresh.api_key}
+    return Call(path={"partner_id": fresh.id}, json=body, headers=headers)
+
+
+async def _invitation(w: World, _: Caller) -> Call:
+    token = await _invite(w, w.partners["a"].id)
+    return Call(path={"token": token}, json={"name": "Invited", "password": PASSWORD})
+
+
+async def _colleague(w: World, c: Caller) -> Call:
+    return Call(path={"user_id": await _person(w, "colleague")}, json={"role": "viewer"})
+
+
+async def _api_key_to_delete(w: World, c: Caller) -> Call:
+    """A key of the caller's partner, for the callers the table shows may delete it (made
+    by the secretariat's key); another id for the others, refused before it is looked up."""
+    key_id = "key-000000000000"
+    if c.column in ("partner", "pending", "secretariat"):
+        made = await w.registry.post(
+            f"/partners/{c.owner.id}/api-keys",
+            json={"label": f"Matrix {w.unique()}", "scope": "reporting"},
+            headers=w.secretariat | {"X-Api-Key": DEV_ADMIN_API_KEY},
+        )
+        assert made.status_code == 201, made.text
+        key_id = made.json()["key_id"]
+    return Call(path={"partner_id": c.owner.id, "key_id": key_id})
+
+
+REQUESTS["registry"] |= {
+    "POST /auth/password": _sign_in,
+    "POST /auth/oidc": lambda w, c: _call(json={"id_token": "a.b.c", "nonce": "n"}),
+    "POST /partners/{partner_id}/users/first": _first_coordinator,
+    "GET /invitations/{token}": _invitation,
+    "POST /invitations/{token}/accept": _invitation,
+    "POST /users/me/totp/confirm": lambda w, c: _call(json={"code": "123456"}),
+    "POST /invitations": lambda w, c: _call(
+        json={
+            "email": f"invitee-{w.unique()}@matrix.example",
+            "role": "viewer",
+            "partner_id": c.owner.id,
+        }
+    ),
+    "GET /users": lambda w, c: _call(params={"partner_id": c.owner.id}),
+    "PATCH /users/{user_id}": _colleague,
+    "POST /partners/{partner_id}/api-keys": with_body(
+        lambda w, c: {"label": f"Reporting {w.unique()}", "scope": "reporting"}
+    ),
+    "DELETE /partners/{partner_id}/api-keys/{key_id}": _api_key_to_delete,
+}
 
 
 async def _token_request(w: World) -> Call:
