@@ -5,6 +5,7 @@ with httpx, which keeps the session cookie as a browser does."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import re
 import uuid
@@ -24,8 +25,14 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 class Stack:
-    def __init__(self, namespace: str) -> None:
-        self.registry = ServiceProcess("registry", namespace)
+    def __init__(
+        self,
+        namespace: str,
+        registry_env: dict[str, str] | None = None,
+        portal_env: dict[str, str] | None = None,
+    ) -> None:
+        self.namespace = namespace
+        self.registry = ServiceProcess("registry", namespace, registry_env)
         self.commitments = ServiceProcess("commitments", namespace)
         self.monitoring = ServiceProcess("monitoring", namespace)
         self.apis = (self.registry, self.commitments, self.monitoring)
@@ -36,14 +43,15 @@ class Stack:
                 "PORTAL_REGISTRY_URL": self.registry.url,
                 "PORTAL_COMMITMENTS_URL": self.commitments.url,
                 "PORTAL_MONITORING_URL": self.monitoring.url,
+                **(portal_env or {}),
             },
         )
         self.portal.env["PORTAL_PUBLIC_URL"] = self.portal.url
 
 
-@pytest.fixture(scope="module")
-async def stack(infrastructure: None) -> AsyncIterator[Stack]:
-    s = Stack(f"t{uuid.uuid4().hex[:10]}.")
+@contextlib.asynccontextmanager
+async def running(s: Stack) -> AsyncIterator[Stack]:
+    """The three services, then the portal (ready once it reaches them); stopped after."""
     try:
         await asyncio.gather(*(service.start() for service in s.apis))
         await s.portal.start()
@@ -55,6 +63,12 @@ async def stack(infrastructure: None) -> AsyncIterator[Stack]:
         for service in s.apis:
             await client.drop_database(service.database)
         await client.close()
+
+
+@pytest.fixture(scope="module")
+async def stack(infrastructure: None) -> AsyncIterator[Stack]:
+    async with running(Stack(f"t{uuid.uuid4().hex[:10]}.")) as s:
+        yield s
 
 
 class Visitor:
