@@ -1,21 +1,18 @@
 """What `progress import` checks against the platform before sending: every commitment id
 is one of the partner's (GET /commitments), and a revision that leaves figures out says
-which stored figures it clears (GET /progress/commitments/{id}), or carries them over."""
+which stored figures it clears (GET /progress/commitments/{id}), or carries them over
+(pact_contracts.sheets.revisions, shared with the portal's upload)."""
 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import Any
 
-from pact_contracts.progress import FigureKind
+from pact_contracts.sheets.revisions import KEPT, Cleared, cleared, keep_unset
 
 from .api import ApiError, Platform
-from .progress_cells import FIGURES, RowError
-from .progress_csv import Checked, Row
-
-#: the figures monitoring stores per period and shows back (counts and euros)
-KEPT = [f.name for f in FIGURES if f.kind is not FigureKind.BREAKDOWN and not f.required]
+from .progress_cells import RowError
+from .progress_csv import Checked
 
 
 def known_commitments(platform: Platform, partner_id: str) -> set[str]:
@@ -58,16 +55,6 @@ class Unchecked(Exception):
     """The stored figures could not be read (monitoring unreachable)."""
 
 
-@dataclass(frozen=True)
-class Cleared:
-    """A row whose revision replaces stored figures it does not give."""
-
-    line: int
-    commitment_id: str
-    period: str
-    figures: dict[str, Any]
-
-
 def stored_periods(platform: Platform, commitment_ids: set[str]) -> dict[tuple[str, str], Any]:
     """(commitment, period) -> the figures monitoring holds (commitments it knows)."""
     out: dict[tuple[str, str], Any] = {}
@@ -85,26 +72,13 @@ def stored_periods(platform: Platform, commitment_ids: set[str]) -> dict[tuple[s
     return out
 
 
-def cleared(rows: list[Row], stored: dict[tuple[str, str], Any]) -> list[Cleared]:
-    """Rows that leave out figures the stored revision of their period has (not 0)."""
-    out = []
-    for row in rows:
-        r = row.report
-        held = stored.get((r.commitment_id, r.period))
-        if held is None:
-            continue
-        lost = {n: held[n] for n in KEPT if held.get(n) and getattr(r, n) is None}
-        if lost:
-            out.append(Cleared(row.line, r.commitment_id, r.period, lost))
-    return out
-
-
-def keep_unset(checked: Checked, lost: list[Cleared]) -> None:
-    """Carry the stored figures over into the rows that leave them out."""
-    by_line = {c.line: c for c in lost}
-    for i, row in enumerate(checked.rows):
-        if (c := by_line.get(row.line)) is not None:
-            report = row.report
-            checked.rows[i] = Row(
-                row.line, type(report).model_validate(report.model_dump() | c.figures)
-            )
+__all__ = [
+    "KEPT",
+    "Cleared",
+    "Unchecked",
+    "cleared",
+    "keep_unset",
+    "known_commitments",
+    "stored_periods",
+    "unknown_commitments",
+]
