@@ -16,6 +16,7 @@ axe-core runs on every page visited: no serious or critical violation."""
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -36,11 +37,13 @@ from tests.e2e.test_dashboard import CHROMIUM, CHROMIUM_ARGS, chromium_installed
 from tests.security.services import pledge_body
 from tests.security.test_secrets import leaks
 from tests.support.oidc_provider import OidcProvider, OidcUser
-from tests.support.stack import ROOT, ServiceProcess
+from tests.support.stack import OUTPUT, ROOT, ServiceProcess
 
 pytestmark = pytest.mark.e2e
 
-DOCS = ROOT / "docs"
+#: the README's screenshots: test-output/ on every run, docs/ when asked to refresh them
+#: (PORTAL_SCREENSHOTS=docs), so that a test run leaves the work tree as it found it
+SCREENSHOTS = ROOT / "docs" if os.environ.get("PORTAL_SCREENSHOTS") == "docs" else OUTPUT
 THIS_YEAR = date.today().year
 LAST_YEAR = THIS_YEAR - 1
 # Past its due date and the 30 days of grace on any day of the year: the milestone is missed.
@@ -382,7 +385,7 @@ async def test_an_organisation_from_sign_up_to_an_acknowledged_alert(
     await expect(rep.get_by_role("table", name=re.compile("Reported periods"))).to_contain_text(
         f"{LAST_YEAR}-Q4"
     )
-    await rep.screenshot(path=str(DOCS / "portal-partner.png"))  # the README's partner view
+    await rep.screenshot(path=str(SCREENSHOTS / "portal-partner.png"))  # the README's partner view
     await visit(rep, f"{url}/alerts")
     alert = rep.get_by_role("listitem").filter(
         has=rep.get_by_role("heading", name=re.compile("^Milestone missed"))
@@ -423,7 +426,7 @@ async def test_an_organisation_from_sign_up_to_an_acknowledged_alert(
     # The secretariat's dashboard: legal names, the figures, the alert (the README's view).
     await sec.goto(f"{url}/dashboard")
     await expect(sec.locator("main")).to_contain_text("Nordic Cloud Academy")
-    await sec.screenshot(path=str(DOCS / "portal-secretariat.png"), full_page=True)
+    await sec.screenshot(path=str(SCREENSHOTS / "portal-secretariat.png"), full_page=True)
     await accessible(sec)
 
     for context in (secretariat, coordinator, reporting, viewing, other):
