@@ -276,3 +276,41 @@ async def test_the_secretariat_sets_targets_and_sees_legal_names(stack: PortalSt
     assert org.partner_id not in re.sub(r"/dashboard/partners/p-[0-9a-f]+", "", dashboard.text)
     other = await partner.get("/dashboard/partners/p-000000000000")
     assert other.status_code == 403  # one organisation cannot see another's page
+
+
+async def test_a_revision_leaving_figures_out_says_what_it_clears_and_keeps_them(
+    stack: PortalStack,
+) -> None:
+    org = await stack.enrol("Danube Digital Hub", "SK")
+    person = await stack.browser(org.email)
+    cid = await pledged(person, "Digital skills for 900 SME staff")
+    first = await post_form(
+        person,
+        "/report",
+        "/report",
+        {"commitment_id": cid, "period": f"{YEAR - 1}-Q2", "people_trained": "100",
+         "people_reached": "900"},
+    )  # fmt: skip
+    assert first.status_code == 303, first.text
+    key = await stack.token(org.api_key)
+
+    async def period(trained: int) -> Any:
+        answer = await stack.http.get(
+            f"{stack.monitoring.url}/progress/commitments/{cid}",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        found = answer.json()["periods"] if answer.status_code == 200 else []
+        return found and found[0]["people_trained"] == trained and found[0]
+
+    await eventually(lambda: period(100), "the first revision applied")
+    sheet = f"commitment_id,period,revision,people_trained\n{cid},{YEAR - 1}-Q2,2,120\n"
+    preview = await post_form(
+        person, "/upload", "/upload", {}, files={"sheet": ("r.csv", sheet, "text/csv")}
+    )
+    assert preview.status_code == 200, preview.text
+    warned = re.search(r'<div class="panel" id="cleared">(.*?)</div>', preview.text, re.S)
+    assert warned is not None and "people_reached 900" in warned[1]
+    sent = await post_form(person, "/upload", "/upload/send", {"sheet": sheet, "keep_unset": "1"})
+    assert "1 report sent" in sent.text
+    kept = await eventually(lambda: period(120), "the second revision applied")
+    assert (kept["revision"], kept["people_reached"]) == (2, 900)

@@ -1,7 +1,8 @@
 """Uploading a progress sheet (CSV): every row checked as `pactctl progress import` checks
 it (pact_contracts.sheets) and against the organisation's commitments; every bad row shown
 by line and field, and NOTHING sent until the whole file is clean. A clean file shows a
-preview and a "Send N reports" button; the reports then go through monitoring's
+preview and a "Send N reports" button, saying which stored figures a revision leaving them
+empty would clear (and offering to keep them); the reports then go through monitoring's
 POST /progress. The file travels back with that button (a hidden field), and is checked
 again before anything is sent."""
 
@@ -16,10 +17,11 @@ from starlette.datastructures import UploadFile
 
 from pact_contracts.sheets.cells import RowError
 from pact_contracts.sheets.progress_csv import Checked, Row, check_progress_csv
+from pact_contracts.sheets.revisions import Cleared, cleared, keep_unset
 
 from ..adapters import commitments_api as commitments
 from ..adapters.api import ApiError, Apis
-from ..adapters.monitoring_api import send_report
+from ..adapters.monitoring_api import commitment_progress, send_report
 from ..i18n import Gettext, gettext_for
 from ..rendering import render
 from ..session import CurrentUser, SignedIn, csrf_protect
@@ -46,19 +48,27 @@ def unknown_commitments(checked: Checked, known: set[str], _: Gettext) -> list[R
     return problems
 
 
-async def check(request: Request, user: SignedIn, text: str) -> Checked:
-    """The file's rows and every problem, by line (the header is line 1)."""
+async def check(request: Request, user: SignedIn, text: str) -> tuple[Checked, list[Cleared]]:
+    """The file's rows and every problem, by line (the header is line 1); and the stored
+    figures each revision would clear (monitoring's periods of the rows' commitments)."""
     _ = gettext_for(request)
     assert user.partner_id is not None
     checked = check_progress_csv(
         text, partner_id=user.partner_id, producer=PRODUCER, today=datetime.now(UTC).date()
     )
-    if checked.rows:
-        a: Apis = request.app.state.apis
-        mine = await commitments.every(a.commitments, user.token, user.partner_id, None)
-        checked.errors.extend(unknown_commitments(checked, {c["id"] for c in mine}, _))
-        checked.errors.sort(key=lambda e: e.line)
-    return checked
+    if not checked.rows:
+        return checked, []
+    a: Apis = request.app.state.apis
+    mine = await commitments.every(a.commitments, user.token, user.partner_id, None)
+    checked.errors.extend(unknown_commitments(checked, {c["id"] for c in mine}, _))
+    checked.errors.sort(key=lambda e: e.line)
+    if checked.errors:
+        return checked, []
+    progress = await commitment_progress(
+        a.monitoring, user.token, partner=user.partner_id, partnership=None
+    )
+    stored = {(c["commitment_id"], p["period"]): p for c in progress for p in c["periods"]}
+    return checked, cleared(checked.rows, stored)
 
 
 def page(request: Request, user: SignedIn, status_code: int = 200, **context: object) -> Response:
@@ -93,10 +103,10 @@ async def upload(request: Request, user: CurrentUser) -> Response:
     text, problem = await file_text((await request.form()).get("sheet"), _)
     if text is None:
         return page(request, user, 422, problem=problem)
-    checked = await check(request, user, text)
+    checked, lost = await check(request, user, text)
     if checked.errors:
         return page(request, user, 422, errors=checked.errors, rows=len(checked.rows))
-    return page(request, user, preview=checked.rows, sheet=text)
+    return page(request, user, preview=checked.rows, sheet=text, cleared=lost)
 
 
 @router.post("/upload/send", dependencies=[Depends(csrf_protect)])
@@ -105,12 +115,15 @@ async def send(request: Request, user: CurrentUser) -> Response:
     _ = gettext_for(request)
     if not (user.may_write and user.partner_id is not None):
         return page(request, user, 403, problem=_("Your role may not report progress."))
-    text = (await request.form()).get("sheet")
+    form = await request.form()
+    text = form.get("sheet")
     if not isinstance(text, str) or not text.strip():
         return page(request, user, 422, problem=_("Choose a CSV file to upload."))
-    checked = await check(request, user, text)
+    checked, lost = await check(request, user, text)
     if checked.errors:
         return page(request, user, 422, errors=checked.errors, rows=len(checked.rows))
+    if form.get("keep_unset"):  # carry the stored figures over, as --keep-unset does
+        keep_unset(checked, lost)
     a: Apis = request.app.state.apis
     sent: list[Row] = []
     for row in checked.rows:
