@@ -9,8 +9,10 @@ import pytest
 
 from pact_common.auth import Role, TokenIssuer, TokenVerifier
 from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
+from pact_common.permissions import KeyScope
 from pact_common.webhook_secrets import key_of, partner_secret
 from registry.domain import commands, events
+from registry.domain.api_keys import ApiKey
 from registry.domain.errors import (
     ApiKeyRequired,
     DuplicatePartner,
@@ -24,7 +26,12 @@ from registry.domain.identity import HOLDS_IDENTITY
 from registry.domain.model import Partner, Profile, Status, normalise_name
 from registry.domain.partnership import Partnership
 from registry.service_layer import handlers
-from registry.service_layer.unit_of_work import PartnerRepository, PartnershipRepository, UnitOfWork
+from registry.service_layer.unit_of_work import (
+    ApiKeyRepository,
+    PartnerRepository,
+    PartnershipRepository,
+    UnitOfWork,
+)
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
 KEY = "a deployment key of 32 characters or more"
@@ -98,11 +105,31 @@ class FakePartnershipRepository(PartnershipRepository):
         self.stored[partnership.id] = partnership
 
 
+class FakeApiKeyRepository(ApiKeyRepository):
+    """A partner's extra API keys (issue 15), by the hash of each."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, ApiKey] = {}
+
+    async def by_hash(self, key_hash: str) -> ApiKey | None:
+        return next((k for k in self.stored.values() if k.key_hash == key_hash), None)
+
+    async def count_of(self, partner_id: str) -> int:
+        return sum(k.partner_id == partner_id for k in self.stored.values())
+
+    async def add(self, key: ApiKey) -> None:
+        self.stored[key.id] = key
+
+    async def delete(self, partner_id: str, key_id: str) -> bool:
+        return self.stored.pop(key_id, None) is not None
+
+
 class FakeUnitOfWork(UnitOfWork):
     def __init__(self) -> None:
         super().__init__()
         self.partners = FakePartnerRepository()
         self.partnerships = FakePartnershipRepository()
+        self.api_keys = FakeApiKeyRepository()
         self.published: list[Any] = []
         self.commits = 0
 
@@ -269,6 +296,22 @@ async def test_tokens_for_partners_and_the_secretariat() -> None:
     )
     with pytest.raises(PartnerNotAllowed):
         await handlers.issue_token(commands.IssueToken(done.api_key), uow, issuer, "admin-key-123")
+
+
+async def test_an_extra_keys_token_carries_its_scope_and_its_key_as_subject() -> None:
+    uow = FakeUnitOfWork()
+    issuer = TokenIssuer(DEV_JWT_PRIVATE_KEY, "iss", "aud", timedelta(minutes=5))
+    done = await handlers.register_partner(
+        commands.RegisterPartner(profile(), [], ALL_PRINCIPLES), uow, lambda: NOW, secret_of
+    )
+    key, secret = ApiKey.issue(
+        partner_id=done.partner_id, label="ERP", scope=KeyScope.REPORTING, by="bo", at=NOW
+    )
+    await uow.api_keys.add(key)
+    token, _ = await handlers.issue_token(commands.IssueToken(secret), uow, issuer, "admin-key")
+    principal = TokenVerifier(DEV_JWT_PUBLIC_KEY, "iss", "aud").verify(token)
+    assert (principal.subject, principal.partner_id) == (key.id, done.partner_id)
+    assert principal.key_scope is KeyScope.REPORTING
 
 
 async def test_profile_changes_that_change_nothing_emit_nothing() -> None:
