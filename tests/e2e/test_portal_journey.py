@@ -422,6 +422,9 @@ async def test_an_organisation_from_sign_up_to_an_acknowledged_alert(
         re.compile("Not found|Not allowed")
     )
     await expect(oth.locator("main")).not_to_contain_text(title)
+    for page in ("/commitments", "/alerts"):  # nor list it, nor its alerts
+        await visit(oth, f"{url}{page}")
+        await expect(oth.locator("main")).not_to_contain_text(commitment_id)
 
     # The secretariat's dashboard: legal names, the figures, the alert (the README's view).
     await sec.goto(f"{url}/dashboard")
