@@ -135,7 +135,7 @@ def field_of(api_field: str | None, rows: list[int] | None = None) -> str:
 
 def api_errors(form: Form, exc: ApiError, rename: Callable[[str | None], str] = field_of) -> None:
     """Every problem of the API's answer, on its field (the message alone on the form)."""
-    problems = getattr(exc, "problems", None) or []
+    problems = exc.problems
     if not problems:
         form.fail(rename(exc.field), exc.message)
     for problem in problems:
