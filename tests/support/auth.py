@@ -126,6 +126,15 @@ def hostile_tokens() -> dict[str, str]:
             _claims(role="partner", sub="p-x", partner_id="p-x", credential_version="9")
         ),
         "not a token": "not.a.token",
+        # people's claims (issue 15) that do not fit the token they are in
+        "a partner's token claiming a secretariat role": _signed(
+            _claims(
+                role="partner", sub="p-x", partner_id="p-x", credential_version=1, user_role="admin"
+            )
+        ),
+        "a secretariat token claiming a partner's role": _signed(_claims(user_role="viewer")),
+        "an unknown user_role": _signed(_claims(user_role="superuser")),
+        "a scope on the secretariat's token": _signed(_claims(scope="reporting")),
     }
 
 
