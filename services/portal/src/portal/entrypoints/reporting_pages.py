@@ -19,7 +19,7 @@ from pact_contracts.sheets.progress_csv import check_row
 from ..adapters import commitments_api as commitments
 from ..adapters.api import ApiError, Apis
 from ..adapters.monitoring_api import legal_names, rejections, send_report
-from ..i18n import gettext_for
+from ..i18n import N_, gettext_for
 from ..rendering import flash, render
 from ..session import CurrentUser, SignedIn, csrf_protect
 from . import upload_pages
@@ -28,6 +28,35 @@ from .work_forms import Form, api_errors, read
 router = APIRouter(include_in_schema=False)
 router.include_router(upload_pages.router)
 PRODUCER = "portal"
+#: what the form calls the contract's figures and breakdown keys (the sheet's columns)
+LABELS = {
+    "people_trained": N_("People trained"),
+    "by_level": N_("People trained by digital skill level"),
+    "by_country": N_("People trained by country"),
+    "by_gender": N_("People trained by gender"),
+    "programmes_developed": N_("Programmes developed"),
+    "investment_eur": N_("Investment in training (euros)"),
+    "people_reached": N_("People reached"),
+    "basic": N_("Basic"),
+    "intermediate": N_("Intermediate"),
+    "advanced": N_("Advanced"),
+    "expert": N_("Expert"),
+    "female": N_("Female"),
+    "male": N_("Male"),
+    "non_binary": N_("Non-binary"),
+    "undisclosed": N_("Undisclosed"),
+}
+HINTS = {
+    "people_trained": N_("People who completed up- or reskilling in the period."),
+    "by_level": N_("If given, the levels sum to the people trained."),
+    "by_country": N_(
+        "If given, country codes with counts summing to the people trained: write e.g. DE:70;FR:50."
+    ),
+    "by_gender": N_("If given, the counts sum to the people trained."),
+    "programmes_developed": N_("Training programmes developed or updated in the period."),
+    "investment_eur": N_("Euros invested in training in the period, e.g. 150,000.50."),
+    "people_reached": N_("People reached by promotion and dissemination."),
+}
 
 
 def figure_groups() -> list[dict[str, Any]]:
@@ -35,7 +64,7 @@ def figure_groups() -> list[dict[str, Any]]:
     count or an amount is one field; a breakdown a group of fields, or one field of codes."""
     groups = []
     for f in FIGURES:
-        columns = list(figure_columns(f).items())
+        columns = [(column, LABELS.get(key, key)) for column, key in figure_columns(f).items()]
         groups.append(
             {
                 "name": f.name,
@@ -43,7 +72,8 @@ def figure_groups() -> list[dict[str, Any]]:
                 "breakdown": f.kind is FigureKind.BREAKDOWN,
                 "columns": columns,
                 "coded": f.kind is FigureKind.BREAKDOWN and not f.enum_keys,
-                "description": f.description,
+                "label": LABELS.get(f.name, f.name),
+                "hint": HINTS.get(f.name, ""),
             }
         )
     return groups
