@@ -38,6 +38,10 @@ class PortalSettings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
     oidc_label: str = "EU Login"
+    #: how often the dashboard refreshes its figures (seconds)
+    dashboard_refresh_seconds: float = Field(default=5.0, ge=1, le=3600)
+    #: the partnership the dashboard shows unless ?partnership= says otherwise
+    dashboard_partnership: str = "digital-ecosystem"
     #: seconds an upstream API may take before the page says it is unavailable
     api_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
     log_level: str = "INFO"
