@@ -16,26 +16,63 @@ from pact_contracts.vocabulary import (
     Specialisation,
 )
 
-from ..i18n import Gettext
+from ..i18n import N_, Gettext
 from .work_forms import Form, milestones
 
 CHECKBOXES = ("specialisations", "levels", "countries")
 
 
-def choices(vocabulary: type[StrEnum]) -> list[tuple[str, str]]:
-    """(value, what a person reads) for a select or checkbox group."""
-    return [(v.value, v.value.replace("_", " ").capitalize()) for v in vocabulary]
-
-
-OPTIONS: dict[str, list[tuple[str, str]]] = {
-    "principle": choices(Principle),
-    "action_type": choices(ActionType),
-    "specialisations": choices(Specialisation),
-    "levels": choices(SkillLevel),
-    "countries": [(c, c) for c in sorted(COUNTRIES)],
-    "metric": choices(Metric),
-    "cadence": choices(Cadence),
+#: what the forms call the contracts' words (the values are the contracts' own)
+LABELS: dict[str, str] = {
+    Principle.LIFELONG_LEARNING: N_("Lifelong learning for all"),
+    Principle.SKILLS_PARTNERSHIPS: N_("Strong skills partnerships"),
+    Principle.SKILLS_INTELLIGENCE: N_("Skills intelligence"),
+    Principle.EQUAL_OPPORTUNITIES: N_("Equal opportunities"),
+    ActionType.UPSKILLING: N_("Upskilling"),
+    ActionType.RESKILLING: N_("Reskilling"),
+    ActionType.ATTRACTING_TALENT: N_("Attracting talent"),
+    ActionType.PROGRAMME_DEVELOPMENT: N_("Programme development"),
+    ActionType.OUTREACH: N_("Outreach"),
+    Specialisation.BASIC_DIGITAL_LITERACY: N_("Basic digital literacy"),
+    Specialisation.CYBERSECURITY: N_("Cybersecurity"),
+    Specialisation.ARTIFICIAL_INTELLIGENCE: N_("Artificial intelligence"),
+    Specialisation.CLOUD: N_("Cloud"),
+    Specialisation.DATA: N_("Data"),
+    Specialisation.SOFTWARE_DEVELOPMENT: N_("Software development"),
+    Specialisation.NETWORKS_5G: N_("Networks and 5G"),
+    Specialisation.DIGITAL_MARKETING: N_("Digital marketing"),
+    Specialisation.HIGH_PERFORMANCE_COMPUTING: N_("High-performance computing"),
+    Specialisation.INTERNET_OF_THINGS: N_("Internet of things"),
+    Specialisation.BLOCKCHAIN: N_("Blockchain"),
+    Specialisation.SEMICONDUCTORS: N_("Semiconductors"),
+    SkillLevel.BASIC: N_("Basic"),
+    SkillLevel.INTERMEDIATE: N_("Intermediate"),
+    SkillLevel.ADVANCED: N_("Advanced"),
+    SkillLevel.EXPERT: N_("Expert"),
+    Metric.PEOPLE_TRAINED: N_("People trained"),
+    Metric.PROGRAMMES_DEVELOPED: N_("Programmes developed"),
+    Metric.INVESTMENT_EUR: N_("Investment in training (euros)"),
+    Metric.PEOPLE_REACHED: N_("People reached"),
+    Cadence.MONTHLY: N_("Monthly"),
+    Cadence.QUARTERLY: N_("Quarterly"),
 }
+VOCABULARIES: dict[str, type[StrEnum]] = {
+    "principle": Principle,
+    "action_type": ActionType,
+    "specialisations": Specialisation,
+    "levels": SkillLevel,
+    "metric": Metric,
+    "cadence": Cadence,
+}
+#: a word of a contract's vocabulary without a label would show as its code: fail at start
+assert all(v in LABELS for e in VOCABULARIES.values() for v in e), "a word without a label"
+
+
+def options(_: Gettext) -> dict[str, list[tuple[str, str]]]:
+    """(value, what a person reads) of each select and checkbox group, in their language."""
+    out = {name: [(v.value, _(LABELS[v])) for v in e] for name, e in VOCABULARIES.items()}
+    out["countries"] = [(c, c) for c in sorted(COUNTRIES)]
+    return out
 
 
 def _target_terms(form: Form, _: Gettext) -> dict[str, Any]:

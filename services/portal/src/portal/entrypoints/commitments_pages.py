@@ -17,7 +17,7 @@ from ..i18n import gettext_for
 from ..rendering import flash, render
 from ..session import CurrentUser, SignedIn, csrf_protect
 from . import targets_pages
-from .commitment_forms import CHECKBOXES, OPTIONS, amendment_body, pledge_body
+from .commitment_forms import CHECKBOXES, LABELS, amendment_body, options, pledge_body
 from .work_forms import Form, api_errors, field_of, milestone_count, milestone_values, read
 
 router = APIRouter(include_in_schema=False)
@@ -58,6 +58,7 @@ async def list_page(
         names=await names_for(request, user),
         status=status or "",
         statuses=("active", "achieved", "missed", "suspended", "withdrawn"),
+        labels=LABELS,
         may_pledge=user.may_write,
     )
 
@@ -72,7 +73,7 @@ async def pledge_form(
         "commitments/new.html",
         status_code,
         form=form,
-        options=OPTIONS,
+        options=options(gettext_for(request)),
         partnerships=[(p["id"], p["name"]) for p in await partnerships(registry)],
         partners=sorted(partners.items(), key=lambda kv: kv[1].lower()),
         rows=milestone_count(form),
@@ -140,6 +141,7 @@ async def detail_page(
         amend=amend,
         withdraw=withdraw or Form(),
         rows=milestone_count(amend),
+        labels=LABELS,
     )
 
 

@@ -12,7 +12,7 @@ from ..adapters.monitoring_api import partnerships
 from ..i18n import gettext_for
 from ..rendering import flash, render
 from ..session import CurrentUser, SignedIn, csrf_protect
-from .commitment_forms import OPTIONS, target_body
+from .commitment_forms import LABELS, options, target_body
 from .work_forms import Form, api_errors, field_of, milestone_count, read
 
 router = APIRouter(include_in_schema=False)
@@ -29,9 +29,10 @@ async def targets_page(
         targets=await commitments.targets(a.commitments, user.token, None),
         partnerships=[(p["id"], p["name"]) for p in await partnerships(a.registry)],
         form=form,
-        options=OPTIONS,
+        options=options(gettext_for(request)),
         rows=milestone_count(form),
         may_set=user.is_secretariat and user.may_write,
+        labels=LABELS,
     )
 
 
