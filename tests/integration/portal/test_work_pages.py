@@ -274,6 +274,8 @@ async def test_the_secretariat_sets_targets_and_sees_legal_names(stack: PortalSt
     assert dashboard.status_code == 200
     assert "Iberian Skills Forum" in dashboard.text and cid in dashboard.text
     assert org.partner_id not in re.sub(r"/dashboard/partners/p-[0-9a-f]+", "", dashboard.text)
+    nowhere = await admin.get("/dashboard", params={"partnership": "nowhere-yet"})
+    assert nowhere.status_code == 200 and "No commitment yet." in nowhere.text
     other = await partner.get("/dashboard/partners/p-000000000000")
     assert other.status_code == 403  # one organisation cannot see another's page
 

@@ -5,10 +5,11 @@ API decides what each person may see; a partner reads its own."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .api import ApiClient, Apis
+from .api import ApiClient, ApiError, Apis
 
 Doc = dict[str, Any]
 #: the dashboard draws at most this many commitments (most at risk first)
@@ -56,9 +57,10 @@ async def own_name(registry: ApiClient, token: str, partner_id: str) -> dict[str
     return {partner_id: str(partner["legal_name"])}
 
 
-async def partnerships(registry: ApiClient) -> list[Doc]:
-    """The partnerships (anyone may list them)."""
-    found: list[Doc] = await registry.get("/partnerships")
+async def partnerships(registry: ApiClient, token: str) -> list[Doc]:
+    """The partnerships (anyone may list them; with the person's token, the request counts
+    against the person's rate limit, not against the portal's address as anonymous ones do)."""
+    found: list[Doc] = await registry.get("/partnerships", token=token)
     return found
 
 
@@ -83,6 +85,16 @@ class DashboardData:
         return found[0] if found else None
 
 
+async def _or_none(call: Awaitable[Any]) -> Any:
+    """The answer, or None when there is nothing yet (404)."""
+    try:
+        return await call
+    except ApiError as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
 async def _alerts(monitoring: ApiClient, token: str, **params: Any) -> list[Doc]:
     page = await monitoring.get("/alerts", token=token, params=params)
     items: list[Doc] = page["items"]
@@ -96,12 +108,12 @@ async def partnership_dashboard(
     the annual report of each year `years(commitments)` names."""
     m = apis.monitoring
     progress, commitments, firing, history, names, known = await asyncio.gather(
-        m.get(f"/progress/partnerships/{partnership_id}", token=token),
+        _or_none(m.get(f"/progress/partnerships/{partnership_id}", token=token)),
         commitment_progress(m, token, partner=None, partnership=partnership_id),
         _alerts(m, token, status="firing", partnership=partnership_id, limit=50),
         _alerts(m, token, partnership=partnership_id, limit=20),
         legal_names(apis.registry, token),
-        partnerships(apis.registry),
+        partnerships(apis.registry, token),
     )
     chosen: list[int] = years(commitments)
     reports = await asyncio.gather(
@@ -110,6 +122,7 @@ async def partnership_dashboard(
             for y in chosen
         )
     )
+    progress = progress or {"targets": []}  # nothing known of it yet: an empty page
     return DashboardData(
         partnership_id=partnership_id,
         partner_id=None,
@@ -131,7 +144,7 @@ async def partner_dashboard(
     commitments count toward (their definitions: what it contributed is its own)."""
     m = apis.monitoring
     mine, commitments, firing, history, names, targets = await asyncio.gather(
-        m.get(f"/progress/partners/{partner_id}", token=token),
+        _or_none(m.get(f"/progress/partners/{partner_id}", token=token)),
         commitment_progress(m, token, partner=partner_id, partnership=None),
         _alerts(m, token, status="firing", partner=partner_id, limit=50),
         _alerts(m, token, partner=partner_id, limit=20),
@@ -143,7 +156,7 @@ async def partner_dashboard(
     return DashboardData(
         partnership_id=partnership_id,
         partner_id=partner_id,
-        totals=mine["totals"],
+        totals=mine["totals"] if mine else {},  # monitoring has not heard of it yet
         targets=targets["items"],
         commitments=commitments,
         firing=firing,

@@ -74,7 +74,7 @@ async def pledge_form(
         status_code,
         form=form,
         options=options(gettext_for(request)),
-        partnerships=[(p["id"], p["name"]) for p in await partnerships(registry)],
+        partnerships=[(p["id"], p["name"]) for p in await partnerships(registry, user.token)],
         partners=sorted(partners.items(), key=lambda kv: kv[1].lower()),
         rows=milestone_count(form),
     )

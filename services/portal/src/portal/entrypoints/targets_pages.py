@@ -27,7 +27,7 @@ async def targets_page(
         "commitments/targets.html",
         status_code,
         targets=await commitments.targets(a.commitments, user.token, None),
-        partnerships=[(p["id"], p["name"]) for p in await partnerships(a.registry)],
+        partnerships=[(p["id"], p["name"]) for p in await partnerships(a.registry, user.token)],
         form=form,
         options=options(gettext_for(request)),
         rows=milestone_count(form),
