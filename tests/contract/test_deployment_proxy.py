@@ -96,9 +96,15 @@ def test_each_service_believes_the_client_address_from_the_proxy_alone(
     address = ipaddress.ip_address(_proxy_address(compose))
     (subnet,) = compose["networks"]["default"]["ipam"]["config"]
     assert address in ipaddress.ip_network(subnet["subnet"])
+    portal = ipaddress.ip_address(
+        compose["services"]["portal"]["networks"]["default"]["ipv4_address"]
+    )
+    assert portal in ipaddress.ip_network(subnet["subnet"]) and portal != address
     for name in {**HTTP_PORTS, **PORTAL}:
         env = _environment(compose["services"][name])
-        assert env[f"{name.upper()}_FORWARDED_ALLOW_IPS"] == str(address), name
+        believed = env[f"{name.upper()}_FORWARDED_ALLOW_IPS"].split(",")
+        # the registry also believes the portal, which forwards its visitors' addresses
+        assert believed == [str(address)] + ([str(portal)] if name == "registry" else []), name
 
 
 # ------------------------------------------------------------- the Caddyfile, adapted

@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from pact_common.logging import configure_logging
 
 from . import entrypoints, i18n
-from .adapters.api import ApiClient, Apis
+from .adapters.api import ApiClient, Apis, client_address
 from .config import PortalSettings
 from .entrypoints import PAGES, errors
 
@@ -43,6 +43,8 @@ SECURITY_HEADERS = {
 
 
 async def _security_headers(request: Request, call_next: Any) -> Response:
+    # the visitor's address (behind the proxy, the one it forwarded) goes on to the APIs
+    client_address.set(request.client.host if request.client else None)
     response: Response = await call_next(request)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)

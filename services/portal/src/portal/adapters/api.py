@@ -3,10 +3,16 @@ person's token; every problem answer becomes an `ApiError` in the platform's err
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+
+#: The address of the person whose page is being made (set per request by the app): sent on
+#: as X-Forwarded-For, so the registry counts a visitor's sign-in attempts per visitor, not
+#: every visitor's together as the portal's own.
+client_address: ContextVar[str | None] = ContextVar("client_address", default=None)
 
 
 class ApiError(Exception):
@@ -91,6 +97,8 @@ class ApiClient:
         sent = dict(headers or {})
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
+        if (address := client_address.get()) is not None:
+            sent.setdefault("X-Forwarded-For", address)
         if params is not None:
             params = {key: value for key, value in params.items() if value is not None}
         try:

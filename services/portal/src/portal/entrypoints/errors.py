@@ -41,7 +41,11 @@ async def _api_error(request: Request, exc: Exception) -> Response:
         title = _("Not found")
     if exc.status >= 500:
         title = _("A service is unavailable")
-    return render(request, "error.html", status_code=status, title=title, message=exc.message)
+    message = exc.message
+    if exc.status == 429:
+        title = _("Too many attempts")
+        message = _("Please wait a minute, then try again.")
+    return render(request, "error.html", status_code=status, title=title, message=message)
 
 
 async def _csrf_failed(request: Request, exc: Exception) -> Response:
