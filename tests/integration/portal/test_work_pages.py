@@ -268,6 +268,16 @@ async def test_the_secretariat_sets_targets_and_sees_legal_names(stack: PortalSt
     token = await stack.token()
     targets = await stack.api(stack.commitments, "GET", "/partnership-targets", token)
     assert "10,000 people trained in digital skills" in [t["title"] for t in targets["items"]]
+    for_them = await post_form(
+        admin,
+        "/commitments/new",
+        "/commitments/new",
+        pledge_form("Pledged by the secretariat", partner_id=org.partner_id),
+    )
+    assert for_them.status_code == 303, for_them.text
+    theirs = for_them.headers["location"].rsplit("/", 1)[1]
+    stored = await stack.api(stack.commitments, "GET", f"/commitments/{theirs}", token)
+    assert stored["partner_id"] == org.partner_id
     listing = (await admin.get("/commitments")).text
     assert "Iberian Skills Forum" in listing and cid in listing
     dashboard = await admin.get("/dashboard")
