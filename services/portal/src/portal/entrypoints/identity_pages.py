@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -67,9 +67,9 @@ async def sign_in_submit(
     return _signed_in(request, token, next)
 
 
-def _signed_in(request: Request, token: dict[str, object], next: str) -> Response:
+def _signed_in(request: Request, token: dict[str, Any], next: str) -> Response:
     _ = gettext_for(request)
-    user = sign_in(request, token)  # type: ignore[arg-type]
+    user = sign_in(request, token)
     flash(request, _("Signed in as %(name)s.", name=user.name), "success")
     return redirect(safe_next(next, "/dashboard"))
 

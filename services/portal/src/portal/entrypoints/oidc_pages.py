@@ -5,6 +5,7 @@ answers with the person's token (`POST /auth/oidc`). The portal never decides wh
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from authlib.integrations.starlette_client import (  # type: ignore[import-untyped]
     OAuth,
@@ -22,7 +23,7 @@ from .forms import redirect, safe_next
 router = APIRouter(include_in_schema=False)
 
 
-def _client(request: Request):  # type: ignore[no-untyped-def]  # authlib is untyped
+def _client(request: Request) -> Any:  # authlib's client is untyped
     """The provider's client, registered once per app from the settings (None: not set)."""
     state = request.app.state
     if not hasattr(state, "oidc"):
