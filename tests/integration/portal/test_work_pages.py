@@ -326,3 +326,32 @@ async def test_a_revision_leaving_figures_out_says_what_it_clears_and_keeps_them
     assert "1 report sent" in sent.text
     kept = await eventually(lambda: period(120), "the second revision applied")
     assert (kept["revision"], kept["people_reached"]) == (2, 900)
+
+
+async def test_amounts_with_a_decimal_comma_are_read_when_asked(stack: PortalStack) -> None:
+    org = await stack.enrol("Adriatic Code School", "HR")
+    person = await stack.browser(org.email)
+    cid = await pledged(person, "Coding for 300 young people")
+    sheet = (
+        f'commitment_id,period,people_trained,investment_eur\n{cid},{YEAR - 1}-Q1,30,"1.234,50"\n'
+    )
+    file = {"sheet": ("c.csv", sheet, "text/csv")}
+    misread = await post_form(person, "/upload", "/upload", {}, files=file)
+    assert misread.status_code == 422 and "investment_eur" in misread.text
+    preview = await post_form(person, "/upload", "/upload", {"decimal_comma": "1"}, files=file)
+    assert preview.status_code == 200, preview.text
+    sent = await post_form(
+        person, "/upload", "/upload/send", {"sheet": sheet, "decimal_comma": "1"}
+    )
+    assert "1 report sent" in sent.text
+    key = await stack.token(org.api_key)
+
+    async def stored() -> Any:
+        answer = await stack.http.get(
+            f"{stack.monitoring.url}/progress/commitments/{cid}",
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        return answer.status_code == 200 and answer.json()["periods"]
+
+    [period] = await eventually(stored, "the report applied")
+    assert period["investment_eur"] == 1234.5

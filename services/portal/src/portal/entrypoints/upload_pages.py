@@ -48,13 +48,19 @@ def unknown_commitments(checked: Checked, known: set[str], _: Gettext) -> list[R
     return problems
 
 
-async def check(request: Request, user: SignedIn, text: str) -> tuple[Checked, list[Cleared]]:
+async def check(
+    request: Request, user: SignedIn, text: str, comma: bool
+) -> tuple[Checked, list[Cleared]]:
     """The file's rows and every problem, by line (the header is line 1); and the stored
     figures each revision would clear (monitoring's periods of the rows' commitments)."""
     _ = gettext_for(request)
     assert user.partner_id is not None
     checked = check_progress_csv(
-        text, partner_id=user.partner_id, producer=PRODUCER, today=datetime.now(UTC).date()
+        text,
+        partner_id=user.partner_id,
+        producer=PRODUCER,
+        today=datetime.now(UTC).date(),
+        decimal_comma=True if comma else None,  # None: when the file is semicolon-separated
     )
     if not checked.rows:
         return checked, []
@@ -100,13 +106,15 @@ async def upload(request: Request, user: CurrentUser) -> Response:
     _ = gettext_for(request)
     if not (user.may_write and user.partner_id is not None):
         return page(request, user, 403, problem=_("Your role may not report progress."))
-    text, problem = await file_text((await request.form()).get("sheet"), _)
+    form = await request.form()
+    text, problem = await file_text(form.get("sheet"), _)
     if text is None:
         return page(request, user, 422, problem=problem)
-    checked, lost = await check(request, user, text)
+    comma = bool(form.get("decimal_comma"))
+    checked, lost = await check(request, user, text, comma)
     if checked.errors:
         return page(request, user, 422, errors=checked.errors, rows=len(checked.rows))
-    return page(request, user, preview=checked.rows, sheet=text, cleared=lost)
+    return page(request, user, preview=checked.rows, sheet=text, cleared=lost, comma=comma)
 
 
 @router.post("/upload/send", dependencies=[Depends(csrf_protect)])
@@ -119,7 +127,7 @@ async def send(request: Request, user: CurrentUser) -> Response:
     text = form.get("sheet")
     if not isinstance(text, str) or not text.strip():
         return page(request, user, 422, problem=_("Choose a CSV file to upload."))
-    checked, lost = await check(request, user, text)
+    checked, lost = await check(request, user, text, bool(form.get("decimal_comma")))
     if checked.errors:
         return page(request, user, 422, errors=checked.errors, rows=len(checked.rows))
     if form.get("keep_unset"):  # carry the stored figures over, as --keep-unset does
