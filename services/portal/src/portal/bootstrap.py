@@ -18,6 +18,7 @@ from pact_common.logging import configure_logging
 
 from . import entrypoints, i18n
 from .adapters.api import ApiClient, Apis, client_address
+from .adapters.mail import Mailer
 from .config import PortalSettings
 from .entrypoints import PAGES, errors
 
@@ -78,6 +79,14 @@ def build_app(settings: PortalSettings | None = None) -> FastAPI:
 
     app = FastAPI(title="Portal", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
+    app.state.mailer = Mailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_from,
+        settings.smtp_username,
+        settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        settings.smtp_starttls,
+    )
     app.state.log = log
     app.add_middleware(
         SessionMiddleware,

@@ -38,6 +38,13 @@ class PortalSettings(BaseSettings):
     oidc_client_id: str | None = None
     oidc_client_secret: SecretStr | None = None
     oidc_label: str = "EU Login"
+    #: a mail server for invitation links (none: the portal shows the link to send by hand)
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "portal@localhost"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
     #: how often the dashboard refreshes its figures (seconds)
     dashboard_refresh_seconds: float = Field(default=5.0, ge=1, le=3600)
     #: the partnership the dashboard shows unless ?partnership= says otherwise

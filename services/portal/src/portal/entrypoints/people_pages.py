@@ -47,6 +47,7 @@ async def _page(
     errors: dict[str, str] | None = None,
     invitation: dict[str, Any] | None = None,
     values: dict[str, str] | None = None,
+    mailed: bool | None = None,
     status: int = 200,
 ) -> Response:
     partners = await _partners(request, user)
@@ -62,11 +63,8 @@ async def _page(
         errors=errors or {},
         values=values or {},
         invitation=invitation,
-        invitation_link=(
-            f"{request.app.state.settings.public_url.rstrip('/')}/invitations/{invitation['token']}"
-            if invitation
-            else None
-        ),
+        invitation_link=_link(request, invitation) if invitation else None,
+        mailed=mailed,
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -118,7 +116,33 @@ async def invite(
             message = _("Someone already has an account with this email.")
         return await _page(request, user, errors={field: message}, values=values, status=exc.status)
     flash(request, _("Invitation made for %(email)s.", email=body["email"]), "success")
-    return await _page(request, user, invitation=invitation, status=201)
+    mailed = await _mail(request, user, invitation)
+    return await _page(request, user, invitation=invitation, mailed=mailed, status=201)
+
+
+async def _mail(request: Request, user: SignedIn, invitation: dict[str, Any]) -> bool | None:
+    """Send the link by email when there is a mail server; None when there is none."""
+    mailer = request.app.state.mailer
+    if not mailer.enabled:
+        return None
+    _ = gettext_for(request)
+    link = _link(request, invitation)
+    subject = _("Your invitation to the Pact for Skills portal")
+    body = _(
+        "%(name)s invites you to the Pact for Skills portal as %(role)s.\n\n"
+        "Open this link to choose your password (it works once, until %(until)s):\n%(link)s\n",
+        name=user.name,
+        role=_(ROLE_NAMES.get(invitation["role"], invitation["role"])),
+        until=str(invitation["expires_at"])[:16].replace("T", " "),
+        link=link,
+    )
+    sent: bool = await mailer.send(invitation["email"], subject, body)
+    return sent
+
+
+def _link(request: Request, invitation: dict[str, Any]) -> str:
+    base = request.app.state.settings.public_url.rstrip("/")
+    return f"{base}/invitations/{invitation['token']}"
 
 
 @router.post("/organisation/people/{user_id}", dependencies=[Depends(csrf_protect)])
