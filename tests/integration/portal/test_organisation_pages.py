@@ -69,3 +69,23 @@ async def test_profile_webhook_and_reporting_keys(
     assert "The key is deleted" in visitor.text() and "No reporting key yet." in visitor.text()
     gone = await registry.post("/auth/token", json={"api_key": key.group(1)})
     assert gone.status_code == 401
+
+
+async def test_a_coordinator_withdraws_the_organisation(
+    stack: Stack, visitor: Visitor, registry: httpx.AsyncClient
+) -> None:
+    suffix = uuid.uuid4().hex[:6]
+    api_key = await signed_up(visitor, f"Leaving Soon {suffix}", f"lou-{suffix}@leaving.example")
+    await visitor.get("/organisation")
+    short = await visitor.submit(
+        "/organisation/withdraw", {"reason": "", "withdraw_password": PASSWORD}
+    )
+    assert short.status_code == 422 and "Say why the organisation withdraws" in visitor.text()
+    done = await visitor.submit(
+        "/organisation/withdraw",
+        {"reason": "We merged with another member", "withdraw_password": PASSWORD},
+    )
+    assert done.url.path == "/sign-in"
+    assert "The organisation has withdrawn from the partnership." in visitor.text()
+    refused = await registry.post("/auth/token", json={"api_key": api_key})
+    assert refused.status_code in (401, 403), refused.text

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from ..adapters.api import ApiError
 from ..i18n import gettext_for
 from ..rendering import flash, render
-from ..session import CurrentUser, SignedIn, csrf_protect, sign_in
+from ..session import CurrentUser, SignedIn, csrf_protect, sign_in, sign_out
 from .choices import COUNTRY_NAMES, ORGANISATION_TYPES, PARTNER_STATUSES, SIZE_CLASSES
 from .forms import field_errors, redirect
 
@@ -36,6 +36,7 @@ def _page(
     errors: dict[str, str] | None = None,
     webhook_errors: dict[str, str] | None = None,
     webhook_secret: str | None = None,
+    withdraw_errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     response = render(
@@ -45,6 +46,7 @@ def _page(
         partner=partner,
         errors=errors or {},
         webhook_errors=webhook_errors or {},
+        withdraw_errors=withdraw_errors or {},
         webhook_secret=webhook_secret,
         countries=COUNTRY_NAMES,
         organisation_types=ORGANISATION_TYPES,
@@ -123,3 +125,34 @@ async def set_webhook(request: Request, user: CurrentUser) -> Response:
         return _page(request, await _partner(request, fresh), webhook_errors=errors, status=422)
     flash(request, _("The webhook is saved."), "success")
     return _page(request, updated, webhook_secret=updated.get("webhook_secret"))
+
+
+@router.post("/organisation/withdraw", dependencies=[Depends(csrf_protect)])
+async def withdraw(request: Request, user: CurrentUser) -> Response:
+    """The organisation leaves the partnership for good: a reason and the password again.
+    Its tokens stop working at once, so the person is signed out."""
+    _ = gettext_for(request)
+    data = await request.form()
+    reason = str(data.get("reason") or "").strip()
+    if len(reason) < 3:
+        errors = {"reason": _("Say why the organisation withdraws (3 characters at least).")}
+        return _page(request, await _partner(request, user), withdraw_errors=errors, status=422)
+    try:
+        fresh = await step_up(
+            request,
+            user,
+            str(data.get("withdraw_password") or ""),
+            str(data.get("withdraw_totp_code") or ""),
+        )
+    except ApiError as exc:
+        if exc.status != 401:
+            raise
+        errors = {"withdraw_password": _("The password (or the code) is not right.")}
+        partner = await _partner(request, user)
+        return _page(request, partner, withdraw_errors=errors, status=401)
+    await request.app.state.apis.registry.post(
+        f"/partners/{fresh.partner_id}/withdraw", token=fresh.token, json={"reason": reason}
+    )
+    sign_out(request)
+    flash(request, _("The organisation has withdrawn from the partnership."), "success")
+    return redirect("/sign-in")
