@@ -65,8 +65,19 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", status_code=exc.status_code, title=title, message=message)
 
 
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    """A bug: logged (with its traceback, never the form's values), and a page that says so."""
+    request.app.state.log.exception("page_failed", path=request.url.path, error=type(exc).__name__)
+    _ = gettext_for(request)
+    message = _("The page could not be made. Please try again in a moment.")
+    return render(
+        request, "error.html", status_code=500, title=_("Something went wrong"), message=message
+    )
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(SignInRequired, _sign_in_required)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
