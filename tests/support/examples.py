@@ -17,6 +17,7 @@ from pact_contracts import (
     PartnershipTarget,
     PartnershipTargetSet,
     PartnerSnapshot,
+    PersonUpdated,
     ProgressRejected,
     ProgressReported,
     RejectionReason,
@@ -114,6 +115,16 @@ def example(event_type: type[Event]) -> Event:
             payload_b64="bm90IGpzb24=",
             reason="malformed",
             error="message is not JSON",
+        )
+    if name == "PersonUpdated":
+        return PersonUpdated(
+            user_id="usr-4f1c2a9b0d3e5f67",
+            email="ana@acme.example",
+            name="Ana Silva",
+            partner_id="p-acme",
+            role="coordinator",
+            status="active",
+            version=1,
         )
     if name in ("AlertFired", "AlertResolved"):
         cls = AlertFired if name == "AlertFired" else AlertResolved

@@ -1,4 +1,5 @@
-"""Events on `registry.partner-events.v1` (key: partner_id, or partnership_id).
+"""Events on `registry.partner-events.v1` (key: partner_id, or partnership_id; a person of the
+secretariat: user_id).
 
 Every partner event carries the full partner snapshot and its version, so a consumer
 keeps the snapshot with the highest version and converges under duplicates and reordering.
@@ -151,6 +152,51 @@ class PartnershipCreated(Event):
     )
 
 
+NotificationMode = Literal["immediately", "daily", "off"]
+
+
+class NotificationPreferences(BaseModel):
+    """How a person wants alerts by email, per severity."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    critical: NotificationMode = Field(
+        default="immediately",
+        description="Critical alerts: at once (grouped), in the daily digest, or not at all.",
+        examples=["immediately"],
+    )
+    warning: NotificationMode = Field(
+        default="immediately", description="Warning alerts.", examples=["immediately"]
+    )
+    info: NotificationMode = Field(
+        default="daily", description="Informational alerts.", examples=["daily"]
+    )
+
+
+class PersonUpdated(Event):
+    """A person's account as it is now (full snapshot): sent when an account is created,
+    changes role or status, or changes its notification preferences. A consumer keeps the
+    snapshot with the highest version per user_id."""
+
+    event_type: Literal["PersonUpdated"] = "PersonUpdated"
+    producer: str = text("The system that produced the event.", "registry", default="registry")
+    user_id: str = text("The person's user id.", "usr-4f1c2a9b0d3e5f67", max_length=64)
+    email: str = text("The person's email address.", "ana@acme.example", max_length=254)
+    name: str = text("The person's name.", "Ana Silva", max_length=200)
+    partner_id: str | None = text(
+        "The person's organisation; null: the secretariat.", "p-3f2a9c1e", default=None
+    )
+    role: str = text("The person's role.", "coordinator", max_length=40)
+    status: Literal["active", "disabled"] = Field(
+        description="Whether the account may sign in (and receive email).", examples=["active"]
+    )
+    notifications: NotificationPreferences = Field(
+        default_factory=NotificationPreferences,
+        description="How the person wants alerts by email.",
+    )
+    version: int = Field(ge=1, description="Version of the account after this event.", examples=[2])
+
+
 PartnerEvent = Annotated[
     PartnerRegistered
     | PartnerApproved
@@ -162,7 +208,8 @@ PartnerEvent = Annotated[
     | PartnerJoinedPartnership
     | PartnerLeftPartnership
     | PartnerSigningKeyRegistered
-    | PartnershipCreated,
+    | PartnershipCreated
+    | PersonUpdated,
     Field(discriminator="event_type"),
 ]
 PARTNER_EVENTS: TypeAdapter[PartnerEvent] = TypeAdapter(PartnerEvent)

@@ -35,7 +35,9 @@ PARTNER_EVENTS = Topic(
     key="partner_id",
     events=_union_members(registry.PartnerEvent),
     adapter=registry.PARTNER_EVENTS,
-    description="Partner registration and lifecycle, partnerships. Written by registry.",
+    description="Partner registration and lifecycle, partnerships, people's accounts "
+    "(PersonUpdated: key partner_id, or user_id for the secretariat's people). Written by "
+    "registry.",
 )
 COMMITMENT_EVENTS = Topic(
     name="commitments.commitment-events.v1",
@@ -100,7 +102,7 @@ def topic_for(event: BaseModel) -> Topic:
 def key_for(event: BaseModel) -> bytes:
     """The partition key of an event: its topic's key field; events about a partnership
     or a partnership target use that id; a rejection of an unreadable report, its event_id."""
-    for field in (topic_for(event).key, "partnership_id", "target_id", "event_id"):
+    for field in (topic_for(event).key, "partnership_id", "target_id", "user_id", "event_id"):
         value = getattr(event, field, None)
         if value is not None:
             return str(value).encode()

@@ -94,3 +94,24 @@ def test_totp_is_on_once_a_code_of_the_new_secret_is_confirmed() -> None:
     bo.confirm_totp(pyotp.TOTP(secret).now())
     assert bo.totp_enabled and bo.totp_matches(pyotp.TOTP(secret).now())
     assert not bo.totp_matches(wrong)
+
+
+def test_an_account_is_published_when_created_changed_or_its_notifications_set() -> None:
+    """PersonUpdated (issue 16): a new version at each, none for what others need not know."""
+    bo = user()
+    assert bo.version == 1 and len(bo.events) == 1
+    assert bo.notifications == {
+        "critical": "immediately",
+        "warning": "immediately",
+        "info": "daily",
+    }
+    bo.start_totp()
+    assert bo.version == 1 and len(bo.events) == 1
+    bo.set_notifications({"warning": "off"})
+    assert bo.version == 2 and bo.notifications["warning"] == "off"
+    assert bo.notifications["critical"] == "immediately"
+    bo.change(role=UserRole.VIEWER, status=None)
+    assert bo.version == 3 and [e.user_id for e in bo.events] == [bo.id] * 3
+    with pytest.raises(DomainError) as info:
+        bo.set_notifications({"critical": "hourly"})
+    assert info.value.code == "invalid_notifications" and bo.version == 3

@@ -12,6 +12,7 @@ from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY, DEV_JWT_PUBLIC_KEY
 from pact_common.permissions import KeyScope
 from pact_common.webhook_secrets import key_of, partner_secret
 from registry.domain import commands, events
+from registry.domain.accounts import User
 from registry.domain.api_keys import ApiKey
 from registry.domain.errors import (
     ApiKeyRequired,
@@ -31,6 +32,7 @@ from registry.service_layer.unit_of_work import (
     PartnerRepository,
     PartnershipRepository,
     UnitOfWork,
+    UserRepository,
 )
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
@@ -124,9 +126,41 @@ class FakeApiKeyRepository(ApiKeyRepository):
         return self.stored.pop(key_id, None) is not None
 
 
+class FakeUserRepository(UserRepository):
+    """People's accounts, in memory: an account added or saved publishes its events."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stored: dict[str, User] = {}
+
+    async def get(self, user_id: str) -> User | None:
+        return self.stored.get(user_id)
+
+    async def by_email(self, email: str) -> User | None:
+        return next((u for u in self.stored.values() if u.email == email), None)
+
+    async def by_oidc(self, issuer: str, subject: str) -> User | None:
+        return next((u for u in self.stored.values() if u.oidc == (issuer, subject)), None)
+
+    async def _add(self, user: User) -> None:
+        self.stored[user.id] = user
+
+    async def _save(self, user: User) -> None:
+        self.stored[user.id] = user
+
+    async def count_in(self, partner_id: str) -> int:
+        return sum(u.partner_id == partner_id for u in self.stored.values())
+
+    async def active_coordinators(self, partner_id: str) -> int:
+        return sum(
+            u.partner_id == partner_id and u.is_active_coordinator for u in self.stored.values()
+        )
+
+
 class FakeUnitOfWork(UnitOfWork):
     def __init__(self) -> None:
         super().__init__()
+        self.users = FakeUserRepository()
         self.partners = FakePartnerRepository()
         self.partnerships = FakePartnershipRepository()
         self.api_keys = FakeApiKeyRepository()

@@ -24,7 +24,7 @@ from .config import Settings
 from .domain import commands
 from .domain.errors import DuplicatePartnership
 from .domain.partnership import DIGITAL_ECOSYSTEM_PARTNERSHIP
-from .entrypoints import accounts, consumers, credentials, lifecycle
+from .entrypoints import accounts, consumers, credentials, lifecycle, notifications
 from .entrypoints.http import router
 from .entrypoints.services import Services
 from .service_layer import handlers
@@ -89,7 +89,13 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
     app = runtime.create_app(
         title="Registry",
         description=DESCRIPTION,
-        routers=[router, lifecycle.router, credentials.router, accounts.router],
+        routers=[
+            router,
+            lifecycle.router,
+            credentials.router,
+            accounts.router,
+            notifications.router,
+        ],
         on_start=on_start,
     )
     app.state.services = services

@@ -24,6 +24,7 @@ from pact_contracts import (
     AlertRule,
     PartnerEvent,
     PartnershipCreated,
+    PersonUpdated,
     SubjectType,
 )
 
@@ -48,6 +49,8 @@ def _joined(tx: Transaction, event: PartnerEvent | AlertEvent) -> MongoUnitOfWor
 
 
 async def on_partner_event(tx: Transaction, event: PartnerEvent) -> None:
+    if isinstance(event, PersonUpdated):
+        return  # people's accounts are monitoring's recipients, nothing of commitments'
     if isinstance(event, PartnershipCreated):
         view = PartnershipView(event.partnership_id, event.name, event.ecosystem)
         await handlers.record_partnership(commands.RecordPartnership(view), _joined(tx, event))

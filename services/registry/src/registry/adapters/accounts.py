@@ -15,7 +15,7 @@ from pact_common.paging import Position
 from pact_common.permissions import UserRole
 
 from ..domain.account_errors import UserExists
-from ..domain.accounts import Invitation, User, UserStatus
+from ..domain.accounts import DEFAULT_NOTIFICATIONS, Invitation, User, UserStatus
 from ..service_layer.unit_of_work import InvitationRepository, UserRepository
 
 USERS, INVITATIONS = "users", "invitations"
@@ -55,6 +55,8 @@ def user_to_doc(user: User) -> dict[str, Any]:
         "totp_pending": user.totp_pending,
         "oidc_iss": user.oidc[0] if user.oidc else None,
         "oidc_sub": user.oidc[1] if user.oidc else None,
+        "notifications": dict(user.notifications),
+        "version": user.version,
     }
 
 
@@ -71,6 +73,8 @@ def user_from_doc(doc: dict[str, Any]) -> User:
         totp_secret=doc.get("totp_secret"),
         totp_pending=doc.get("totp_pending"),
         oidc=(doc["oidc_iss"], doc["oidc_sub"]) if doc.get("oidc_iss") else None,
+        notifications={**DEFAULT_NOTIFICATIONS, **doc.get("notifications", {})},
+        version=doc.get("version", 1),
     )
 
 
@@ -84,6 +88,7 @@ def _stored(doc: dict[str, Any]) -> dict[str, Any]:
 
 class MongoUserRepository(UserRepository):
     def __init__(self, db: AsyncDatabase[dict[str, Any]], session: AsyncClientSession) -> None:
+        super().__init__()
         self._users = db[USERS]
         self._session = session
 
@@ -100,7 +105,7 @@ class MongoUserRepository(UserRepository):
     async def by_oidc(self, issuer: str, subject: str) -> User | None:
         return await self._one({"oidc_iss": issuer, "oidc_sub": subject})
 
-    async def add(self, user: User) -> None:
+    async def _add(self, user: User) -> None:
         try:
             await self._users.insert_one(_stored(user_to_doc(user)), session=self._session)
         except DuplicateKeyError as exc:
@@ -108,7 +113,7 @@ class MongoUserRepository(UserRepository):
                 f"there is an account for {user.email} already", field="email"
             ) from exc
 
-    async def save(self, user: User) -> None:
+    async def _save(self, user: User) -> None:
         doc = user_to_doc(user)
         doc.pop("_id")
         unset = {k: "" for k in ("oidc_iss", "oidc_sub") if doc[k] is None}

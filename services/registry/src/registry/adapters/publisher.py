@@ -7,6 +7,7 @@ from typing import Any
 import pact_contracts as c
 
 from ..domain import events
+from ..domain.accounts import User
 from ..domain.model import Partner
 from ..domain.partnership import Partnership
 
@@ -45,7 +46,25 @@ def snapshot(partner: Partner) -> c.PartnerSnapshot:
     )
 
 
+def person(user: User, correlation_id: str | None = None) -> c.PersonUpdated:
+    """A person's account as it is now: never its password, TOTP secret or OIDC link."""
+    return c.PersonUpdated(
+        user_id=user.id,
+        email=user.email,
+        name=user.name,
+        partner_id=user.partner_id,
+        role=user.role.value,
+        status=user.status.value,
+        notifications=c.NotificationPreferences.model_validate(user.notifications),
+        version=user.version,
+        correlation_id=correlation_id,
+    )
+
+
 def to_contract(event: Any, aggregate: Any, correlation_id: str | None = None) -> c.Event:
+    if isinstance(event, events.PersonUpdated):
+        assert isinstance(aggregate, User)
+        return person(aggregate, correlation_id)
     if isinstance(event, events.PartnershipCreated):
         assert isinstance(aggregate, Partnership)
         return c.PartnershipCreated(

@@ -64,3 +64,11 @@ class ChangeUser:
 class ConfirmTotp:
     user_id: str
     code: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SetNotifications:
+    """The signed-in person's email preferences: severity -> immediately | daily | off."""
+
+    user_id: str
+    changes: dict[str, str]

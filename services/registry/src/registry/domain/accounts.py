@@ -17,6 +17,7 @@ from pwdlib import PasswordHash
 from pact_common.permissions import PARTNER_ROLES, UserRole
 
 from .account_errors import (
+    InvalidNotifications,
     InvalidPassword,
     InvalidUserRole,
     InvitationExpired,
@@ -24,6 +25,7 @@ from .account_errors import (
     TotpNotStarted,
     WrongTotpCode,
 )
+from .events import PersonUpdated
 
 PASSWORDS = PasswordHash.recommended()
 #: what a sign-in with an unknown email checks its password against, so that it takes as
@@ -31,6 +33,10 @@ PASSWORDS = PasswordHash.recommended()
 _DUMMY_HASH = PASSWORDS.hash("not anyone's password")
 MIN_PASSWORD, MAX_PASSWORD = 12, 128
 TOTP_ISSUER = "Pact for Skills"
+#: how a person wants alerts by email, per severity (issue 16)
+SEVERITIES = ("critical", "warning", "info")
+NOTIFICATION_MODES = ("immediately", "daily", "off")
+DEFAULT_NOTIFICATIONS = {"critical": "immediately", "warning": "immediately", "info": "daily"}
 
 
 class UserStatus(StrEnum):
@@ -88,6 +94,15 @@ class User:
     totp_pending: str | None = field(default=None, repr=False)
     #: the linked OpenID Connect identity: (issuer, subject)
     oidc: tuple[str, str] | None = None
+    #: severity -> "immediately" | "daily" | "off" (DEFAULT_NOTIFICATIONS)
+    notifications: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_NOTIFICATIONS))
+    #: one more each time the account is published (PersonUpdated)
+    version: int = 0
+    events: list[PersonUpdated] = field(default_factory=list, repr=False, compare=False)
+
+    def _published(self) -> None:
+        self.version += 1
+        self.events.append(PersonUpdated(self.id))
 
     @classmethod
     def create(
@@ -102,7 +117,7 @@ class User:
     ) -> User:
         check_role(role, partner_id)
         check_password(password, email)
-        return cls(
+        user = cls(
             id="usr-" + secrets.token_hex(8),
             email=normalise_email(email),
             name=name,
@@ -111,6 +126,8 @@ class User:
             created_at=at,
             password_hash=PASSWORDS.hash(password),
         )
+        user._published()
+        return user
 
     @property
     def is_active(self) -> bool:
@@ -146,6 +163,20 @@ class User:
             self.role = role
         if status is not None:
             self.status = status
+        if role is not None or status is not None:
+            self._published()
+
+    def set_notifications(self, changes: dict[str, str]) -> None:
+        """Some severities' modes (the others kept)."""
+        for severity, mode in changes.items():
+            if severity not in SEVERITIES or mode not in NOTIFICATION_MODES:
+                raise InvalidNotifications(
+                    f"{severity}: one of {', '.join(NOTIFICATION_MODES)} per severity "
+                    f"({', '.join(SEVERITIES)})",
+                    field=severity,
+                )
+        self.notifications = {**self.notifications, **changes}
+        self._published()
 
     @property
     def is_active_coordinator(self) -> bool:

@@ -55,3 +55,11 @@ class PartnerLeftPartnership(PartnerEvent):
 class PartnershipCreated:
     partnership_id: str
     actor: str | None = None
+
+
+@dataclass(frozen=True)
+class PersonUpdated:
+    """A person's account was created, changed role or status, or changed its notification
+    preferences: published as the whole account (without any secret)."""
+
+    user_id: str

@@ -235,3 +235,14 @@ async def confirm_totp(cmd: commands.ConfirmTotp, uow: UnitOfWork) -> User:
         await uow.users.save(user)
         await uow.commit()
     return user
+
+
+@retry_transient
+async def set_notifications(cmd: commands.SetNotifications, uow: UnitOfWork) -> User:
+    """Published (PersonUpdated) in the same transaction, for monitoring's recipients."""
+    async with uow:
+        user = await _user(uow, cmd.user_id)
+        user.set_notifications(cmd.changes)
+        await uow.users.save(user)
+        await uow.commit()
+    return user

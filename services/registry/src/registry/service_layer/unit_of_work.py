@@ -48,8 +48,9 @@ class PartnershipRepository(SeenAggregates[Partnership]):
     async def get(self, partnership_id: str) -> Partnership | None: ...
 
 
-class UserRepository(abc.ABC):
-    """People's accounts (domain.accounts): no events, so not `SeenAggregates`."""
+class UserRepository(SeenAggregates[User]):
+    """People's accounts (domain.accounts): an account added or saved publishes the events
+    it recorded (PersonUpdated) on commit."""
 
     @abc.abstractmethod
     async def get(self, user_id: str) -> User | None: ...
@@ -62,11 +63,15 @@ class UserRepository(abc.ABC):
     async def by_oidc(self, issuer: str, subject: str) -> User | None: ...
 
     @abc.abstractmethod
-    async def add(self, user: User) -> None:
+    async def _add(self, user: User) -> None:
         """Raises UserExists when another user has the email or the OIDC identity."""
 
+    async def save(self, user: User) -> None:
+        await self._save(user)
+        self._saw(user)
+
     @abc.abstractmethod
-    async def save(self, user: User) -> None: ...
+    async def _save(self, user: User) -> None: ...
 
     @abc.abstractmethod
     async def count_in(self, partner_id: str) -> int:
@@ -114,4 +119,4 @@ class UnitOfWork(EventCollectingUnitOfWork):
     api_keys: ApiKeyRepository
 
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
-        return (self.partners, self.partnerships)
+        return (self.partners, self.partnerships, self.users)

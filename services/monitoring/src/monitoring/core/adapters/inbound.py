@@ -18,6 +18,7 @@ from monitoring.core.domain.periods import Cadence
 
 
 def partner(event: c.PartnerEvent) -> Partner | Partnership:
+    assert not isinstance(event, c.PersonUpdated), "people are notify's recipients"
     if isinstance(event, c.PartnershipCreated):
         return Partnership(event.partnership_id, event.name)
     p = event.partner

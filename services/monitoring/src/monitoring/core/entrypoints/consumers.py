@@ -3,7 +3,8 @@
 - partners.progress-reported.v1, in batches: the hot path (progress_consumer.py).
 - registry.partner-events.v1 and commitments.commitment-events.v1: monitoring's read models
   of partners (with their webhooks), partnerships, commitments and partnership targets
-  (highest version wins); one consumer group each.
+  (highest version wins); one consumer group each. People's accounts (PersonUpdated) go to
+  `on_person` (notify's email recipients).
 
 Monitoring publishes monitoring.alerts.v1 and monitoring.progress-rejected.v1 and reads
 neither: what follows from an alert (the board, webhook deliveries) is stored in the
@@ -12,7 +13,7 @@ transaction that decided it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from monitoring.core.adapters import inbound
@@ -32,6 +33,7 @@ from pact_contracts import (
     PROGRESS_REPORTED,
     CommitmentEvent,
     PartnerEvent,
+    PersonUpdated,
 )
 
 #: the progress consumer's group (and its inbox)
@@ -46,10 +48,15 @@ def register(
     clock: Clock,
     policy: handlers.Policy,
     max_records: int,
+    on_person: Callable[[Transaction, PersonUpdated], Awaitable[None]] | None = None,
 ) -> ProgressConsumer:
     """`uow()` opens its own transaction; `joined(tx)` works inside the common consumer's."""
 
     async def on_partner_event(tx: Transaction, event: PartnerEvent) -> None:
+        if isinstance(event, PersonUpdated):  # people: notify's email recipients
+            if on_person is not None:
+                await on_person(tx, event)
+            return
         known = inbound.partner(event)
         if isinstance(known, Partner):
             await handlers.record_partner(commands.RecordPartner(known), joined(tx), clock, policy)
