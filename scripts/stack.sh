@@ -16,7 +16,11 @@ export PYTHONUNBUFFERED=1
 for p in REGISTRY COMMITMENTS MONITORING PORTAL; do
   var=${p}_ENVIRONMENT; export "$var=${!var:-development}"
 done
-SERVICES=("registry 8001" "commitments 8002" "monitoring 8003" "portal 8000")
+# Monitoring mails alerts to the development mail sink (scripts/mail_sink.py, in the Procfile)
+export MONITORING_SMTP_HOST=${MONITORING_SMTP_HOST:-127.0.0.1} \
+       MONITORING_SMTP_PORT=${MONITORING_SMTP_PORT:-1025} \
+       MONITORING_PORTAL_URL=${MONITORING_PORTAL_URL:-http://127.0.0.1:8000}
+SERVICES=("mail 8025" "registry 8001" "commitments 8002" "monitoring 8003" "portal 8000")
 
 alive() { [[ -f $PIDFILE ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
@@ -37,7 +41,11 @@ cmd_up() {
       fi
       sleep 0.3
     done
-    [[ $1 == portal ]] || echo "$1 ready: http://127.0.0.1:$2 (API docs /docs, AsyncAPI /asyncapi.json)"
+    case $1 in
+      portal) ;;
+      mail) echo "mail sink ready: SMTP 127.0.0.1:1025, messages http://127.0.0.1:$2 (API /api/v1/messages; pactctl mail)" ;;
+      *) echo "$1 ready: http://127.0.0.1:$2 (API docs /docs, AsyncAPI /asyncapi.json)" ;;
+    esac
   done
   # The portal, and the secretariat's administrator to sign in with (make run adds two
   # partners' coordinators once the demo has registered them)
@@ -71,6 +79,10 @@ demo_env() {
     export "${p}_CLOCK_START=$PACT_CLOCK_START" "${p}_CLOCK_SPEED=$PACT_CLOCK_SPEED" \
            "${p}_TOPIC_NAMESPACE=$PACT_TOPIC_NAMESPACE"
   done
+  # the demo's mails only (a fresh world); a day a second: still-firing critical alerts are
+  # mailed again every 90 simulated days rather than weekly, digests daily as ever
+  rm -rf .local/mail
+  export MONITORING_EMAIL_REPEAT_INTERVAL_SECONDS=${MONITORING_EMAIL_REPEAT_INTERVAL_SECONDS:-7776000}
   export MONITORING_SWEEP_INTERVAL_SECONDS=1 \
          MONITORING_SECRETARIAT_WEBHOOK_SECRET=$PACT_WEBHOOK_SECRET \
          MONITORING_SECRETARIAT_WEBHOOK_URL=http://127.0.0.1:${PACT_DEMO_WEBHOOK_PORT:-8099}/secretariat

@@ -64,6 +64,7 @@ EXAMPLES: dict[str, list[str]] = {
     ],
     "alerts acknowledge": ['pactctl alerts acknowledge 3f9a1c2b7d4e --note "Catch-up plan agreed"'],
     "alerts deliveries": ["pactctl alerts deliveries --status failed"],
+    "mail": ["pactctl mail", "pactctl mail --to ana@acme.example -o wide"],
     "alerts retry": ["pactctl alerts retry d-5e6f7a8b"],
     "report annual": [
         "pactctl report annual --year 2026",

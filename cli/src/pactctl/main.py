@@ -12,6 +12,7 @@ from .commands import (
     commitments,
     demo,
     keys,
+    mail,
     monitoring,
     partners,
     progress,
@@ -200,3 +201,4 @@ app.add_typer(monitoring.report, name="report")
 app.add_typer(progress.app, name="progress")
 app.command("simulate", help=simulate.SIMULATE_HELP)(simulate.simulate)
 app.command("demo")(demo.demo)
+app.command("mail")(mail.mail)

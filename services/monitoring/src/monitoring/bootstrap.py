@@ -28,15 +28,18 @@ from monitoring.core.entrypoints.http import intake_router
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.core.entrypoints.sweeper import Sweeper
 from monitoring.core.service_layer import corrections, handlers
+from monitoring.notify.adapters import mail_queue, recipients
 from monitoring.notify.adapters.alert_board import MongoAlertUnitOfWork, MongoReceiverDirectory
 from monitoring.notify.adapters.delivery_queue import DeliveryViews, MongoDeliveryQueue
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.notify.adapters.inbound import DeliveriesOnDecision
+from monitoring.notify.adapters.mail_inbound import record_person
 from monitoring.notify.adapters.webhook_keys import WebhookKeys
 from monitoring.notify.adapters.webhooks import HttpWebhookSender
 from monitoring.notify.domain.delivery import RetryPolicy
 from monitoring.notify.entrypoints.delivery_worker import DeliveryWorker
 from monitoring.notify.entrypoints.http import AlertServices, alerts_router
+from monitoring.notify.entrypoints.mailing import mailing, with_mail
 from monitoring.notify.service_layer.dispatch import Dispatcher
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from monitoring.views.adapters.aggregate_views import AggregateViews
@@ -156,7 +159,11 @@ def build(
     runtime = runtime or Runtime(settings)
     db, policy = runtime.mongo.db, policy_of(settings)
     inbox = Inbox(db, settings.group(consumers.PROGRESS))
-    on_decided = DeliveriesOnDecision(clock, delivery_policy(settings, deliver=deliver))
+    mail = mailing(settings.email() if deliver else None, runtime, clock, runtime.log)
+    on_decided = with_mail(
+        DeliveriesOnDecision(clock, delivery_policy(settings, deliver=deliver)),
+        mail.on_decision if mail else None,
+    )
 
     def uow() -> MongoUnitOfWork:
         return MongoUnitOfWork(runtime.unit_of_work(), inbox, on_decided=on_decided)
@@ -171,6 +178,7 @@ def build(
         clock=clock,
         policy=policy,
         max_records=settings.progress_batch_max_records,
+        on_person=record_person,
     )
 
     @retry_transient
@@ -198,10 +206,16 @@ def build(
     async def on_start() -> None:
         await repository.ensure_indexes(db)
         await delivery_indexes(db)
+        await recipients.ensure_indexes(db)
+        await mail_queue.ensure_indexes(db)
         sweeper.start()
         alerting.worker.start()
+        if mail:
+            mail.worker.start()
 
     async def on_stop() -> None:
+        if mail:
+            await mail.worker.stop()
         await alerting.stop()
         await sweeper.stop()
 
@@ -222,6 +236,7 @@ def build(
     app.state.principal_check = ActivePartnersOnly(db)
     app.state.sweeper = sweeper
     app.state.alerting = alerting
+    app.state.mailing = mail
     return Monitoring(settings, runtime, app, progress, sweeper, alerting, correct)
 
 

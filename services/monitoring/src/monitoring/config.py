@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from monitoring.notify.adapters.smtp import SmtpServer
+from monitoring.notify.domain.email import RetryPolicy as EmailRetry
+from monitoring.notify.entrypoints.mailing import EmailSettings
 from pact_common.dev_keys import DEV_SECRETARIAT_WEBHOOK_SECRET, DEV_WEBHOOK_KEY
 from pact_common.settings import ServiceSettings
 from pact_common.webhook_secrets import check_deployment_key, check_secretariat_secret
@@ -73,6 +77,29 @@ class Settings(ServiceSettings):
     webhook_private_networks: bool | None = None
     #: are only https webhooks called? unset: in production only
     webhook_https_only: bool | None = None
+    # --- alerts by email to people (notify/: issue 16) ---
+    #: the SMTP server alert emails go through; unset: no email at all
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "Pact for Skills alerts <alerts@pact-for-skills.invalid>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    #: STARTTLS after connecting
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: the portal, for the links in emails ({portal_url}/alerts/{alert id})
+    portal_url: str = "http://127.0.0.1:8000"
+    #: alerts of one group (a partner; the secretariat's: a partnership) arriving within this
+    #: wait go to a person in one message
+    email_group_wait_seconds: float = Field(default=30.0, ge=0)
+    #: a critical alert still firing is mailed again each interval (0: never)
+    email_repeat_interval_seconds: float = Field(default=7 * 24 * 3600, ge=0)
+    #: the hour (UTC) of the daily digest of those who asked for one
+    email_digest_hour: int = Field(default=8, ge=0, le=23)
+    email_max_attempts: int = Field(default=8, ge=1, le=100)
+    email_retry_base_seconds: float = Field(default=30.0, gt=0)
+    email_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    email_poll_seconds: float = Field(default=1.0, gt=0)
     #: `python -m monitoring.rebuild` replays the topics into this (fresh) database, unless --into
     rebuild_db: str | None = None
 
@@ -101,3 +128,31 @@ class Settings(ServiceSettings):
         if self.require_signatures is not None:
             return self.require_signatures
         return self.environment == "production"
+
+    def email(self) -> EmailSettings | None:
+        """None: no SMTP server set, no email."""
+        if not self.smtp_host:
+            return None
+        password = self.smtp_password
+        return EmailSettings(
+            server=SmtpServer(
+                self.smtp_host,
+                self.smtp_port,
+                self.smtp_from,
+                self.smtp_timeout_seconds,
+                self.smtp_starttls,
+                self.smtp_username,
+                password.get_secret_value() if password else None,
+            ),
+            portal_url=self.portal_url,
+            group_wait_seconds=self.email_group_wait_seconds,
+            repeat_interval_seconds=self.email_repeat_interval_seconds,
+            digest_hour=self.email_digest_hour,
+            retry=EmailRetry(
+                self.email_max_attempts,
+                timedelta(seconds=self.email_retry_base_seconds),
+                timedelta(seconds=self.email_retry_max_seconds),
+            ),
+            poll_seconds=self.email_poll_seconds,
+            lease_seconds=self.delivery_lease_seconds,
+        )

@@ -1,0 +1,100 @@
+"""The background mail worker: on the service's clock, it mails critical alerts still firing
+again (a repeat interval), turns each person's due items into one message per group, and
+sends the messages due, one at a time, each leased while it is sent; a failed send waits and
+is tried again (RetryPolicy), then is given up. Everything it needs is in the mail queue, so a
+restarted worker goes on where the last one stopped without sending anything twice."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.asynchronous.database import AsyncDatabase
+
+from monitoring.notify.adapters.mail_inbound import enqueue_repeats
+from monitoring.notify.adapters.mail_queue import FAILED, PENDING, SENT, MongoMailQueue
+from monitoring.notify.adapters.smtp import SmtpMailer
+from monitoring.notify.domain.email import AlertNote, RetryPolicy, Timing
+from monitoring.notify.domain.mail_text import Letter, compose
+from pact_common.background import BackgroundTask
+
+#: bounds one step, should messages keep coming due
+MAX_SENDS = 500
+
+
+class MailWorker(BackgroundTask):
+    def __init__(
+        self,
+        *,
+        db: AsyncDatabase[dict[str, Any]],
+        queue: MongoMailQueue,
+        mailer: SmtpMailer,
+        clock: Callable[[], datetime],
+        timing: Timing,
+        retry: RetryPolicy,
+        portal_url: str,
+        poll_seconds: float,
+        lease: timedelta,
+        logger: Any = None,
+    ) -> None:
+        super().__init__("monitoring-mail")
+        self._db, self._queue, self._mailer = db, queue, mailer
+        self._clock, self._timing, self._retry = clock, timing, retry
+        self._portal = portal_url
+        self._poll, self._lease = poll_seconds, lease
+        self._log = logger
+
+    def _word(self, notes: list[AlertNote], group: str, name: str) -> Letter:
+        return compose(notes, group, name, self._portal)
+
+    async def run_once(self) -> Counter[str]:
+        """One step: repeats, messages made, messages sent or failed."""
+        outcomes: Counter[str] = Counter()
+        now = self._clock()
+        outcomes["repeated"] += await enqueue_repeats(self._db, now, self._timing)
+        for user_id, group in await self._queue.ready_groups(now):
+            if await self._queue.batch(user_id, group, now, self._word):
+                outcomes["messages"] += 1
+        for _ in range(MAX_SENDS):
+            doc = await self._queue.claim(self._clock(), self._lease)
+            if doc is None:
+                break
+            outcomes[await self._send(doc)] += 1
+        return outcomes
+
+    async def _send(self, doc: dict[str, Any]) -> str:
+        error = await self._mailer.send(doc)
+        now, attempts = self._clock(), doc.get("attempts", 0) + 1
+        if error is None:
+            await self._queue.finish(
+                doc["_id"], {"state": SENT, "sent_at": now, "attempts": attempts}
+            )
+            return "sent"
+        again = self._retry.next_attempt(attempts, now)
+        changes = {"attempts": attempts, "last_error": error}
+        if again is None:
+            changes["state"] = FAILED
+        else:
+            changes |= {"state": PENDING, "due_at": again}
+        await self._queue.finish(doc["_id"], changes)
+        if self._log is not None:
+            self._log.warning("an alert email was not sent", mail_id=doc["_id"], error=error)
+        return "failed" if again is None else "retrying"
+
+    async def run(self) -> None:
+        while True:
+            try:
+                outcomes = await self.run_once()
+                if outcomes and self._log is not None and +outcomes:
+                    self._log.info("alert emails", **+outcomes)
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive outages
+                if self._log is not None:
+                    self._log.warning("alert emails failed; retrying", error=str(exc))
+            await self.nap(self._poll)
+
+    async def _stopped(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._queue.release()
