@@ -70,7 +70,7 @@ class Mailbox:
             "MessageID": (message.get("Message-ID") or "").strip("<>"),
             "From": (_addresses(message.get("From")) or [{"Name": "", "Address": ""}])[0],
             "To": _addresses(message.get("To")) or [{"Name": "", "Address": a} for a in rcpt_tos],
-            "Subject": str(message.get("Subject", "")),
+            "Subject": str(message.get("Subject", "")).strip(),
             "Created": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
             "Size": len(raw),
             "Snippet": " ".join(text.split())[:250],
