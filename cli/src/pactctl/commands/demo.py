@@ -24,6 +24,7 @@ from ..demo import PROFILES, DemoCommitment, invalid_report, registration
 from ..kafka import ReportProducer
 from ..output import console, handled, table
 from ..settings import settings
+from . import mail
 
 NOT_YET_KNOWN = {"unknown_partner", "partner_not_active", "not_a_member"}
 
@@ -277,6 +278,7 @@ def _summary(admin: Platform, receiver: Receiver) -> None:
         f"Webhook deliveries received: {len(receiver.deliveries)}, each verified with its "
         f"receiver's own secret ({receiver.refused} refused)"
     )
+    console.print(mail.sink_summary())
     console.print(
         f"Portal: {accounts.PORTAL_URL}/   APIs: http://127.0.0.1:8001/docs, "
         "http://127.0.0.1:8002/docs, http://127.0.0.1:8003/docs"

@@ -48,3 +48,16 @@ def mail(
         found = [m for m in found if to.lower() in m["To"].lower()]
     title = f"Mail ({len(found)} of {body.get('total', len(found))})"
     show_listing(s, Listing(title, COLUMNS, found, body, wide=["From", "Snippet"], id_column="ID"))
+
+
+def sink_summary(url: str = "http://127.0.0.1:8025") -> str:
+    """One line on what the mail sink holds (the demo's summary)."""
+    try:
+        body = httpx.get(f"{url}/api/v1/messages", params={"limit": 1000}, timeout=5).json()
+    except (httpx.HTTPError, ValueError):
+        return f"Mail sink: not answering at {url}"
+    people = {t.get("Address") for m in body.get("messages", []) for t in m.get("To") or []}
+    return (
+        f"Alert emails in the mail sink: {body.get('total', 0)} messages to {len(people)} "
+        f"people, each listing the alerts of one group ({url}, pactctl mail)"
+    )
