@@ -17,12 +17,15 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.asynchronous.mongo_client import AsyncMongoClient
 
+from monitoring.core.adapters.repository import ALERTS
 from monitoring.notify.domain.email import DIGEST, AlertNote, MailItem
 from monitoring.notify.domain.mail_text import Letter
 
 Doc = dict[str, Any]
 ITEMS, MESSAGES = "mail_items", "mail_messages"
 PENDING, BATCHED, SENT, FAILED = "pending", "batched", "sent", "failed"
+#: items of a silenced or inhibited alert: held, then pending again or left unsent
+HELD, UNSENT = "held", "unsent"
 
 
 async def ensure_indexes(db: AsyncDatabase[Doc]) -> None:
@@ -76,7 +79,30 @@ class MongoMailQueue:
         self._client = client
         self._items = db[ITEMS]
         self._messages = db[MESSAGES]
+        self._alerts = db[ALERTS]
         self._owner = uuid.uuid4().hex
+
+    async def due_items(self, now: datetime, state: str = PENDING, limit: int = 1000) -> list[Doc]:
+        where: Doc = {"state": state} | ({"due_at": {"$lte": now}} if state == PENDING else {})
+        return await self._items.find(where).limit(limit).to_list()
+
+    async def set_state(
+        self, keys: Sequence[str], state: str, reason: str | None, now: datetime
+    ) -> None:
+        """Hold, release (pending, due now) or leave unsent these items, with why."""
+        changes: Doc = {"state": state, "reason": reason}
+        if state == PENDING:
+            changes["due_at"] = now
+        await self._items.update_many({"_id": {"$in": list(keys)}}, {"$set": changes})
+
+    async def alert_state(self, fingerprint: str) -> tuple[str, int] | None:
+        """The alert's status and current episode."""
+        doc = await self._alerts.find_one({"_id": fingerprint}, {"status": 1, "episode": 1})
+        return (doc["status"], doc["episode"]) if doc is not None else None
+
+    async def unsent(self, key: str) -> bool:
+        doc = await self._items.find_one({"_id": key}, {"state": 1})
+        return doc is not None and doc["state"] == UNSENT
 
     async def ready_groups(self, now: datetime, limit: int = 100) -> list[tuple[str, str]]:
         """(person, group) of the items due to go out."""

@@ -141,3 +141,18 @@ class RetryPolicy:
             return None
         wait: timedelta = min(self.cap, self.base * 2 ** (attempts - 1))
         return now + wait
+
+
+#: alert statuses in which a held firing is still worth mailing once nothing mutes it
+STILL_FIRING = frozenset({"firing", "notified"})
+
+
+def worth_mailing_after_mute(
+    note: AlertNote, alert: tuple[str, int] | None, firing_unsent: bool
+) -> bool:
+    """A mail item held while its alert was silenced or inhibited, now that nothing mutes
+    it: a firing (or repeat) is mailed if its episode still fires; a resolve, unless its
+    firing was left unsent."""
+    if note.transition == "resolved":
+        return not firing_unsent
+    return alert is not None and alert[0] in STILL_FIRING and alert[1] == note.episode

@@ -8,21 +8,39 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.notify.adapters.mail_inbound import enqueue_repeats
-from monitoring.notify.adapters.mail_queue import FAILED, PENDING, SENT, MongoMailQueue
+from monitoring.notify.adapters.mail_queue import (
+    FAILED,
+    HELD,
+    PENDING,
+    SENT,
+    UNSENT,
+    MongoMailQueue,
+)
 from monitoring.notify.adapters.smtp import SmtpMailer
-from monitoring.notify.domain.email import AlertNote, RetryPolicy, Timing
+from monitoring.notify.domain.email import (
+    AlertNote,
+    RetryPolicy,
+    Timing,
+    worth_mailing_after_mute,
+)
 from monitoring.notify.domain.mail_text import Letter, compose
 from pact_common.background import BackgroundTask
 
 #: bounds one step, should messages keep coming due
 MAX_SENDS = 500
+#: silences and inhibition: for each alert, why it is muted now (None: it is not)
+Muted = Callable[[Sequence[AlertNote], datetime], Awaitable[list[str | None]]]
+
+
+def note_of(doc: dict[str, Any]) -> AlertNote:
+    return AlertNote(**doc["note"])
 
 
 class MailWorker(BackgroundTask):
@@ -39,8 +57,10 @@ class MailWorker(BackgroundTask):
         poll_seconds: float,
         lease: timedelta,
         logger: Any = None,
+        muted: Muted | None = None,
     ) -> None:
         super().__init__("monitoring-mail")
+        self.muted = muted
         self._db, self._queue, self._mailer = db, queue, mailer
         self._clock, self._timing, self._retry = clock, timing, retry
         self._portal = portal_url
@@ -55,6 +75,8 @@ class MailWorker(BackgroundTask):
         outcomes: Counter[str] = Counter()
         now = self._clock()
         outcomes["repeated"] += await enqueue_repeats(self._db, now, self._timing)
+        if self.muted is not None:
+            outcomes += await self._mutes(self.muted, now)
         for user_id, group in await self._queue.ready_groups(now):
             if await self._queue.batch(user_id, group, now, self._word):
                 outcomes["messages"] += 1
@@ -64,6 +86,33 @@ class MailWorker(BackgroundTask):
                 break
             outcomes[await self._send(doc)] += 1
         return outcomes
+
+    async def _mutes(self, muted: Muted, now: datetime) -> Counter[str]:
+        """Items of muted alerts are held; held ones nothing mutes any more are mailed if
+        still worth it (firings first, so a resolve knows whether its firing was)."""
+        out: Counter[str] = Counter()
+        q = self._queue
+        held = sorted(
+            await q.due_items(now, HELD), key=lambda d: d["note"]["transition"] != "fired"
+        )
+        for doc, why in zip(held, await muted([note_of(d) for d in held], now), strict=True):
+            if why is not None:
+                continue
+            n = note_of(doc)
+            fired = f"{n.fingerprint}|{n.episode}|fired|{doc['user_id']}"
+            alert = await q.alert_state(n.fingerprint)
+            if worth_mailing_after_mute(n, alert, await q.unsent(fired)):
+                await q.set_state([doc["_id"]], PENDING, None, now)
+                out["released"] += 1
+            else:
+                await q.set_state([doc["_id"]], UNSENT, "no longer worth mailing", now)
+                out["unsent"] += 1
+        due = await q.due_items(now)
+        for doc, why in zip(due, await muted([note_of(d) for d in due], now), strict=True):
+            if why is not None:
+                await q.set_state([doc["_id"]], HELD, why, now)
+                out["held"] += 1
+        return out
 
     async def _send(self, doc: dict[str, Any]) -> str:
         error = await self._mailer.send(doc)
