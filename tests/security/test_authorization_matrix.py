@@ -92,7 +92,8 @@ PUBLIC: dict[str, dict[Endpoint, int]] = {
         "POST /invitations/{token}/accept": 201,
     },
     "commitments": {},
-    "monitoring": {},
+    # the open figures (issue 17): anyone's to read, a token neither needed nor looked at
+    "monitoring": {"GET /public/figures": 200, "GET /public/figures.csv": 200},
 }
 
 # Every service refuses suspended and withdrawn partners everything. A pending partner sees

@@ -48,6 +48,7 @@ from monitoring.views.adapters.progress_views import MonitoringViews
 from monitoring.views.adapters.waiting_views import WaitingViews
 from monitoring.views.entrypoints import progress_http
 from monitoring.views.entrypoints.aggregates_http import aggregates_router
+from monitoring.views.entrypoints.public_http import public_router
 from monitoring.views.entrypoints.waiting_http import waiting_router
 from pact_common.clock import Clock, utc_now
 from pact_common.consuming import Inbox
@@ -229,6 +230,7 @@ def build(
             alerts_router(alert_services),
             aggregates_router(AggregateViews(db)),
             waiting_router(WaitingViews(db)),
+            public_router(AggregateViews(db), clock),
         ],
         on_start=on_start,
         on_stop=on_stop,
