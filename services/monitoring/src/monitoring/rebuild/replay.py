@@ -39,6 +39,7 @@ from monitoring.core.adapters.corrections import every_correction
 from monitoring.core.domain.commands import CorrectPeriod
 from monitoring.core.domain.corrections import Correction
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
+from monitoring.notify.adapters import mail_queue
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.rebuild import store as rebuild_store
 from monitoring.rebuild.topic_reader import read_topics
@@ -163,6 +164,7 @@ async def rebuild(
         )
         if source is not None:
             summary.carried_over |= await rebuild_store.carry_over(source, db)
+            summary.carried_over |= await mail_queue.carry_over(source, db)
         summary.finished_at = datetime.now(UTC)
         records = [{"topic": t, "count": n} for t, n in summary.records.items()]
         await rebuild_store.record(db, {"_id": "rebuild", **summary.__dict__, "records": records})

@@ -189,3 +189,16 @@ class MongoMailQueue:
         await self._messages.update_many(
             {"lease_owner": self._owner}, {"$set": {"lease_owner": None, "leased_until": None}}
         )
+
+
+async def carry_over(source: AsyncDatabase[Doc], target: AsyncDatabase[Doc]) -> dict[str, int]:
+    """The mail queue of a database being replaced (a rebuild): no topic holds it, and its
+    keys are what keeps a transition from being mailed twice."""
+    copied: dict[str, int] = {}
+    for name in (ITEMS, MESSAGES, "mail_repeats"):
+        docs = [d async for d in source[name].find()]
+        if name == MESSAGES:
+            docs = [d | {"lease_owner": None, "leased_until": None} for d in docs]
+        ops = [UpdateOne({"_id": d["_id"]}, {"$setOnInsert": d}, upsert=True) for d in docs]
+        copied[name] = (await target[name].bulk_write(ops)).upserted_count if ops else 0
+    return copied
