@@ -74,6 +74,21 @@ class ProgressReported(Event):
         description="People reached by promotion and dissemination.",
         examples=[4000],
     )
+    people_placed_in_jobs: Count | None = Field(
+        default=None,
+        description="People who entered a digital job after the programme, in the period.",
+        examples=[35],
+    )
+    new_entrants: Count | None = Field(
+        default=None,
+        description="People from outside the digital sector who started a programme in the period.",
+        examples=[60],
+    )
+    certificates_issued: Count | None = Field(
+        default=None,
+        description="Certificates (of completion or of a skill) issued in the period.",
+        examples=[110],
+    )
 
     @model_validator(mode="after")
     def _breakdowns_sum_to_total(self) -> ProgressReported:

@@ -99,6 +99,9 @@ class Metric(StrEnum):
     PROGRAMMES_DEVELOPED = "programmes_developed"
     INVESTMENT_EUR = "investment_eur"
     PEOPLE_REACHED = "people_reached"
+    PEOPLE_PLACED_IN_JOBS = "people_placed_in_jobs"
+    NEW_ENTRANTS = "new_entrants"
+    CERTIFICATES_ISSUED = "certificates_issued"
 
 
 class Cadence(StrEnum):

@@ -49,6 +49,9 @@ def test_a_good_file_gives_one_contract_report_per_row() -> None:
         "programmes_developed": 2,
         "investment_eur": 150000.5,
         "people_reached": 4000,
+        "people_placed_in_jobs": None,
+        "new_entrants": None,
+        "certificates_issued": None,
     }
     # Empty cells are "not given": a revision of 1, breakdowns of the cells filled only.
     assert (second["revision"], second["by_level"], second["by_country"]) == (

@@ -163,7 +163,12 @@ def test_key_figures_are_measured_against_the_common_target() -> None:
     assert (trained.value, trained.share) == ("1,700", 0.17)
     assert trained.note == "17.0% of the common target: 10,000 by 2029-12-31"
     assert partnership[3].value == "€1,235"
-    assert [(f.label, f.value) for f in partnership[4:]] == [
+    assert [(f.label, f.value) for f in partnership[4:7]] == [
+        ("People placed in digital jobs", "0"),
+        ("New entrants to the digital sector", "0"),
+        ("Certificates issued", "0"),
+    ]
+    assert [(f.label, f.value) for f in partnership[7:]] == [
         ("Commitments on track", "0 of 2"),
         ("Alerts firing", "3"),
     ]
@@ -197,7 +202,7 @@ def test_the_annual_figures_of_a_partner_come_from_its_periods_of_each_year() ->
 
     assert [r[0] for r in rows] == ["2026", "2025"]
     assert rows[0][1] == "200" and rows[0][-1] == "1 of 2 (50%)"
-    assert rows[1][1] == "300" and rows[1][5] == "1" and rows[1][-1] == "1 of 1 (100%)"
+    assert rows[1][1] == "300" and rows[1][8] == "1" and rows[1][-1] == "1 of 1 (100%)"
 
 
 def test_alerts_show_the_current_episode_acknowledgement_and_the_most_severe_first() -> None:

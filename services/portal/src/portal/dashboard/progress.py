@@ -25,6 +25,9 @@ METRICS: dict[str, str] = {
     Metric.PEOPLE_REACHED: N_("People reached"),
     Metric.PROGRAMMES_DEVELOPED: N_("Programmes developed"),
     Metric.INVESTMENT_EUR: N_("Investment in training"),
+    Metric.PEOPLE_PLACED_IN_JOBS: N_("People placed in digital jobs"),
+    Metric.NEW_ENTRANTS: N_("New entrants to the digital sector"),
+    Metric.CERTIFICATES_ISSUED: N_("Certificates issued"),
 }
 RULES: dict[str, str] = {
     AlertRule.TARGET_MISSED: N_("Target missed"),

@@ -23,7 +23,15 @@ BREAKDOWN_ORDER = {
 }
 BREAKDOWNS = (("level", N_("Skill level")), ("country", N_("Country")), ("gender", N_("Gender")))
 #: the figures the annual survey asks for, as monitoring's answers name them
-SURVEY = ("people_trained", "people_reached", "programmes_developed", "investment_eur")
+SURVEY = (
+    "people_trained",
+    "people_reached",
+    "programmes_developed",
+    "investment_eur",
+    "people_placed_in_jobs",
+    "new_entrants",
+    "certificates_issued",
+)
 
 
 @dataclass(frozen=True)
@@ -208,6 +216,9 @@ def annual_row(year: int, report: Doc, _: Gettext) -> Sequence[str]:
         amount(report["people_reached"]),
         amount(report["programmes_developed"]),
         amount(report["investment_eur"], "€"),
+        amount(report.get("people_placed_in_jobs") or 0),
+        amount(report.get("new_entrants") or 0),
+        amount(report.get("certificates_issued") or 0),
         str(report["partners_reporting"]),
         progress + (f" ({share:.0%})" if share is not None else ""),
     )

@@ -53,6 +53,9 @@ LABELS: dict[str, str] = {
     Metric.PROGRAMMES_DEVELOPED: N_("Programmes developed"),
     Metric.INVESTMENT_EUR: N_("Investment in training (euros)"),
     Metric.PEOPLE_REACHED: N_("People reached"),
+    Metric.PEOPLE_PLACED_IN_JOBS: N_("People placed in digital jobs"),
+    Metric.NEW_ENTRANTS: N_("New entrants to the digital sector"),
+    Metric.CERTIFICATES_ISSUED: N_("Certificates issued"),
     Cadence.MONTHLY: N_("Monthly"),
     Cadence.QUARTERLY: N_("Quarterly"),
 }

@@ -37,6 +37,9 @@ LABELS = {
     "programmes_developed": N_("Programmes developed"),
     "investment_eur": N_("Investment in training (euros)"),
     "people_reached": N_("People reached"),
+    "people_placed_in_jobs": N_("People placed in digital jobs"),
+    "new_entrants": N_("New entrants to the digital sector"),
+    "certificates_issued": N_("Certificates issued"),
     "basic": N_("Basic"),
     "intermediate": N_("Intermediate"),
     "advanced": N_("Advanced"),
@@ -56,6 +59,9 @@ HINTS = {
     "programmes_developed": N_("Training programmes developed or updated in the period."),
     "investment_eur": N_("Euros invested in training in the period, e.g. 150,000.50."),
     "people_reached": N_("People reached by promotion and dissemination."),
+    "people_placed_in_jobs": N_("People who entered a digital job after the programme."),
+    "new_entrants": N_("People from outside the digital sector who started a programme."),
+    "certificates_issued": N_("Certificates of completion or of a skill issued in the period."),
 }
 
 

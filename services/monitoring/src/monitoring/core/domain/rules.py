@@ -45,6 +45,9 @@ _UNITS = {
     Metric.PEOPLE_REACHED: "people reached",
     Metric.PROGRAMMES_DEVELOPED: "programmes developed",
     Metric.INVESTMENT_EUR: "euros invested",
+    Metric.PEOPLE_PLACED_IN_JOBS: "people placed in digital jobs",
+    Metric.NEW_ENTRANTS: "new entrants",
+    Metric.CERTIFICATES_ISSUED: "certificates issued",
 }
 
 
