@@ -34,3 +34,12 @@ async def test_a_person_sets_which_alerts_are_emailed(stack: Stack, visitor: Vis
     assert saved.status_code == 200 and "Your email preferences are saved." in visitor.text()
     await visitor.get("/account/notifications")
     assert checked(visitor.page) == form
+
+
+async def test_an_alert_emails_link_leads_to_the_alerts(stack: Stack, visitor: Visitor) -> None:
+    await signed_up(
+        visitor, f"Linked {uuid.uuid4().hex[:6]}", f"l-{uuid.uuid4().hex[:6]}@l.example"
+    )
+    answer = await visitor.get("/alerts/CommitmentAtRisk%3Acommitment%3Ac-1")
+    assert answer.history and answer.history[0].status_code == 303
+    assert (answer.url.path, answer.url.params.get("show")) == ("/alerts", "all"), answer.url

@@ -52,3 +52,10 @@ async def set_notifications(
     )
     flash(request, _("Your email preferences are saved."), "success")
     return redirect("/account/notifications")
+
+
+@router.get("/alerts/{fingerprint}")
+async def alert_link(fingerprint: str, user: CurrentUser) -> Response:
+    """Where an alert email's link leads: the alerts page, every status shown (an alert's
+    own page, if the alert pages get one, is included before this module and wins)."""
+    return redirect("/alerts?show=all")
