@@ -17,6 +17,7 @@ from .commands import (
     partners,
     progress,
     register,
+    silences,
     simulate,
 )
 from .examples import epilog
@@ -198,6 +199,7 @@ app.command("keygen")(keys.keygen)
 app.add_typer(commitments.app, name="commitments")
 app.add_typer(monitoring.alerts, name="alerts")
 app.add_typer(monitoring.report, name="report")
+app.add_typer(silences.app, name="silences")
 app.add_typer(progress.app, name="progress")
 app.command("simulate", help=simulate.SIMULATE_HELP)(simulate.simulate)
 app.command("demo")(demo.demo)

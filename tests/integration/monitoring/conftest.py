@@ -179,7 +179,10 @@ async def monitoring(
     namespace: str, db_name: str, mongo_client: Any, clock: ManualClock, overrides: dict[str, Any]
 ) -> AsyncIterator[Monitoring]:
     """The background sweep runs hourly unless a test asks for more; tests call sweep()."""
-    values = {"sweep_interval_seconds": 3600.0, "park_seconds": 3600.0} | overrides
+    # no flap damping nor inhibition unless a test asks (test_silences.py, test_flapping.py)
+    values = {"sweep_interval_seconds": 3600.0, "park_seconds": 3600.0}
+    values |= {"min_firing_seconds": 0.0, "inhibition": {}}
+    values |= overrides
     settings = settings_for_test(Settings, namespace, db_name, **values)
     app = build_app(settings, clock)
     async with app.router.lifespan_context(app), Producer() as producer:

@@ -48,17 +48,17 @@ async def test_each_rule_fires_once_and_resolves_once(monitoring: Monitoring) ->
     assert (overdue["expected"], overdue["actual"], overdue["due_date"]) == (5, 0, "2026-04-30")
 
     quarters = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"]
-    for period in quarters:  # on time and on pace again: both resolve
-        await m.send(report(period, 1500))
+    for period in quarters:  # on time: overdue resolves; the pace is 10% short, not yet
+        await m.send(report(period, 1500))  # under 5%: at risk holds (hysteresis)
     await applied(m, 7500)
-    await m.alerts(4)
+    await m.alerts(3)
 
     # The milestone and its 30 days' grace pass with 7,500 of 8,000; 2026-Q3 is overdue;
-    # behind pace again.
+    # still at risk.
     m.clock.now = datetime(2027, 1, 31, 9, 0, tzinfo=UTC)
     await m.sweep()
     await m.sweep()  # again: nothing new
-    later = await m.alerts(7)
+    later = await m.alerts(5)
     missed = next(a for a in later if a["rule"] == "MilestoneMissed")
     assert missed["fingerprint"] == FP.format("MilestoneMissed") + ":2026-12-31"
     assert (missed["expected"], missed["actual"], missed["due_date"]) == (8000, 7500, "2026-12-31")
@@ -76,10 +76,10 @@ async def test_each_rule_fires_once_and_resolves_once(monitoring: Monitoring) ->
     m.clock.advance(days=1)
     await m.sweep()
     await m.barrier()
-    got = episodes(await m.alerts(11, settle=1.5))
+    got = episodes(await m.alerts(9, settle=1.5))
     fired, resolved = "AlertFired", "AlertResolved"
     assert got == {
-        FP.format("CommitmentAtRisk"): [(fired, 1), (resolved, 1), (fired, 2), (resolved, 2)],
+        FP.format("CommitmentAtRisk"): [(fired, 1), (resolved, 1)],
         FP.format("ReportingOverdue"): [(fired, 1), (resolved, 1), (fired, 2), (resolved, 2)],
         FP.format("MilestoneMissed") + ":2026-12-31": [(fired, 1), (resolved, 1)],
         FP.format("MilestoneAchieved") + ":2026-12-31": [(fired, 1)],

@@ -63,6 +63,7 @@ class Permission(StrEnum):
     PLEDGE = "pledge, amend or withdraw commitments"
     REPORT_PROGRESS = "report progress"
     ACKNOWLEDGE_ALERTS = "acknowledge alerts"
+    SILENCE_ALERTS = "silence alerts"
 
 
 _K = Kind
@@ -80,6 +81,7 @@ PERMISSIONS: dict[Permission, frozenset[Kind]] = {
     Permission.PLEDGE: _CONTRIBUTORS,
     Permission.REPORT_PROGRESS: frozenset({*_CONTRIBUTORS, _K.REPORTING_KEY}),
     Permission.ACKNOWLEDGE_ALERTS: _CONTRIBUTORS,
+    Permission.SILENCE_ALERTS: _CONTRIBUTORS,
 }
 
 #: the only paths a reporting key is answered on (it reports progress and reads its

@@ -33,13 +33,16 @@ from monitoring.notify.adapters.alert_board import MongoAlertUnitOfWork, MongoRe
 from monitoring.notify.adapters.delivery_queue import DeliveryViews, MongoDeliveryQueue
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.notify.adapters.inbound import DeliveriesOnDecision
+from monitoring.notify.adapters.live_text import LiveText
 from monitoring.notify.adapters.mail_inbound import record_person
 from monitoring.notify.adapters.webhook_keys import WebhookKeys
 from monitoring.notify.adapters.webhooks import HttpWebhookSender
 from monitoring.notify.domain.delivery import RetryPolicy
 from monitoring.notify.entrypoints.delivery_worker import DeliveryWorker
 from monitoring.notify.entrypoints.http import AlertServices, alerts_router
+from monitoring.notify.entrypoints.mail_muting import muted_by
 from monitoring.notify.entrypoints.mailing import mailing, with_mail
+from monitoring.notify.entrypoints.silencing_setup import Silencing
 from monitoring.notify.service_layer.dispatch import Dispatcher
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from monitoring.views.adapters.aggregate_views import AggregateViews
@@ -63,12 +66,26 @@ targets are missed or about to be."""
 
 def policy_of(settings: Settings) -> handlers.Policy:
     return handlers.Policy(
-        alerts=AlertConfig(settings.at_risk_tolerance, settings.at_risk_min_elapsed),
+        alerts=alert_config(settings),
         park_for=timedelta(seconds=settings.park_seconds),
         park_limit=settings.park_limit_per_partner,
         verify=verify_signature,
         signatures_required=settings.signatures_required,
     )
+
+
+def alert_config(settings: Settings) -> AlertConfig:
+    return AlertConfig(
+        settings.at_risk_tolerance,
+        settings.at_risk_min_elapsed,
+        settings.at_risk_resolve_short_percent / 100,
+        timedelta(seconds=settings.min_firing_seconds),
+    )
+
+
+def silencing(runtime: Runtime, settings: Settings, clock: Clock) -> Silencing:
+    table = {k.value: [r.value for r in v] for k, v in settings.inhibition.items()}
+    return Silencing(runtime.mongo.db, table, clock, settings.delivery_poll_seconds, runtime.log)
 
 
 def delivery_policy(settings: Settings, *, deliver: bool = True) -> DeliveryPolicy:
@@ -122,7 +139,7 @@ class Monitoring:
     correct: Callable[[commands.CorrectPeriod], Awaitable[Correction]]
 
 
-def _alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerting:
+def _alerting(runtime: Runtime, settings: Settings, clock: Clock, mutes: Silencing) -> Alerting:
     db, policy = runtime.mongo.db, delivery_policy(settings)
     lease = timedelta(seconds=settings.delivery_lease_seconds)
     receivers = MongoReceiverDirectory(db)
@@ -141,7 +158,7 @@ def _alerting(runtime: Runtime, settings: Settings, clock: Clock) -> Alerting:
     def new_worker() -> DeliveryWorker:
         """Each worker leases deliveries under an owner id of its own."""
         own = MongoDeliveryQueue(db, lease=lease)
-        dispatcher = Dispatcher(own, receivers, sender, clock, policy)
+        dispatcher = Dispatcher(own, receivers, sender, clock, policy, mutes.hold)
         return DeliveryWorker(dispatcher, own.release, settings.delivery_poll_seconds, runtime.log)
 
     return Alerting(new_worker, sender)
@@ -195,13 +212,18 @@ def build(
         return await handlers.sweep(commands.Sweep(settings.sweep_batch), uow(), clock, policy)
 
     sweeper = Sweeper(sweep_step, settings.sweep_interval_seconds, runtime.log)
-    alerting = _alerting(runtime, settings, clock)
+    mutes = silencing(runtime, settings, clock)
+    if mail:  # silences and inhibition apply to email too
+        mail.worker.muted = muted_by(mutes.muting)
+    alerting = _alerting(runtime, settings, clock, mutes)
     alert_services = AlertServices(
         board=AlertBoardViews(db),
         deliveries=DeliveryViews(db),
         queue=MongoDeliveryQueue(db, lease=timedelta(seconds=settings.delivery_lease_seconds)),
         uow=lambda: MongoAlertUnitOfWork(runtime.unit_of_work()),
         clock=clock,
+        muting=mutes.muting,
+        live=LiveText(db, policy.alerts),
     )
 
     async def on_start() -> None:
@@ -211,12 +233,14 @@ def build(
         await mail_queue.ensure_indexes(db)
         sweeper.start()
         alerting.worker.start()
+        await mutes.start(release=deliver)
         if mail:
             mail.worker.start()
 
     async def on_stop() -> None:
         if mail:
             await mail.worker.stop()
+        await mutes.stop()
         await alerting.stop()
         await sweeper.stop()
 
@@ -228,6 +252,7 @@ def build(
             corrections_router(correct, db, clock),
             progress_http.progress_router(MonitoringViews(db), AggregateViews(db), clock),
             alerts_router(alert_services),
+            mutes.router(),
             aggregates_router(AggregateViews(db)),
             waiting_router(WaitingViews(db)),
             public_router(AggregateViews(db), clock),
@@ -238,6 +263,7 @@ def build(
     app.state.principal_check = ActivePartnersOnly(db)
     app.state.sweeper = sweeper
     app.state.alerting = alerting
+    app.state.silencing = mutes
     app.state.mailing = mail
     return Monitoring(settings, runtime, app, progress, sweeper, alerting, correct)
 

@@ -10,11 +10,12 @@ from pydantic_settings import SettingsConfigDict
 
 from monitoring.notify.adapters.smtp import SmtpServer
 from monitoring.notify.domain.email import RetryPolicy as EmailRetry
+from monitoring.notify.domain.silences import DEFAULT_INHIBITION
 from monitoring.notify.entrypoints.mailing import EmailSettings
 from pact_common.dev_keys import DEV_SECRETARIAT_WEBHOOK_SECRET, DEV_WEBHOOK_KEY
 from pact_common.settings import ServiceSettings
 from pact_common.webhook_secrets import check_deployment_key, check_secretariat_secret
-from pact_contracts import MAX_REPORT_BYTES
+from pact_contracts import MAX_REPORT_BYTES, AlertRule
 
 
 class Settings(ServiceSettings):
@@ -45,6 +46,19 @@ class Settings(ServiceSettings):
     at_risk_tolerance: float = Field(default=0.10, ge=0, le=1)
     #: ... once this share of the start..deadline window has passed
     at_risk_min_elapsed: float = Field(default=0.25, ge=0, le=1)
+    #: once at risk, it resolves only when the projection is short by less than this many
+    #: percent of the target (hysteresis; it fires past at_risk_tolerance)
+    at_risk_resolve_short_percent: float = Field(default=5.0, ge=0, le=100)
+    #: a firing alert's resolve is sent only once it has fired this long (held until then,
+    #: and nothing is sent if it holds again meanwhile): no flapping
+    min_firing_seconds: float = Field(default=300.0, ge=0)
+    #: inhibition: a firing alert of a rule (key) mutes the alerts of these rules on the same
+    #: subject: not delivered while it fires (JSON in MONITORING_INHIBITION; {} for none)
+    inhibition: dict[AlertRule, list[AlertRule]] = Field(
+        default_factory=lambda: {
+            AlertRule(k): [AlertRule(r) for r in v] for k, v in DEFAULT_INHIBITION.items()
+        }
+    )
 
     # --- the alert board and its webhooks (notify/) ---
     #: every alert is also delivered here (none: the secretariat gets no webhook)

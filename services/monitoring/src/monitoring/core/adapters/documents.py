@@ -212,6 +212,8 @@ def alert_doc(a: Alert) -> Doc:
         "resolved_at": a.resolved_at,
         "acknowledgement": asdict(a.acknowledgement) if a.acknowledgement else None,
         "acknowledged": a.acknowledgement is not None,
+        "text_at_firing": a.text_at_firing,
+        "resolve_after": a.resolve_after,
     }
 
 
@@ -237,6 +239,8 @@ def alert_from(doc: Doc) -> Alert:
         fired_at=doc["fired_at"],
         resolved_at=doc.get("resolved_at"),
         acknowledgement=Acknowledgement(**ack) if (ack := doc.get("acknowledgement")) else None,
+        text_at_firing=doc.get("text_at_firing") or doc["message"],
+        resolve_after=doc.get("resolve_after"),
     )
 
 

@@ -188,6 +188,11 @@ class MongoAlertRepository(_Repo, ports.AlertRepository):
     async def save_many(self, alerts: Iterable[Alert]) -> None:
         await self._replace_all(ALERTS, (d.alert_doc(a) for a in alerts))
 
+    async def held_resolves(self, now: datetime, limit: int) -> list[str]:
+        query = {"status": "firing", "resolve_after": {"$lte": now}}
+        docs = await self._find(ALERTS, query, projection={"subject_key": 1}, limit=limit)
+        return sorted({doc["subject_key"] for doc in docs})
+
 
 class MongoReceiptRepository(_Repo, ports.ReceiptRepository):
     async def get_many(self, event_ids: Iterable[str]) -> dict[str, Receipt]:

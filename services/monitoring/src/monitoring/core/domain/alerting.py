@@ -3,7 +3,9 @@
 One Alert per fingerprint (rule, subject[, milestone date]). A condition that becomes active
 opens a new episode (AlertFired); when it stops holding, the episode closes (AlertResolved).
 Evaluating the same conditions again changes nothing, so neither a report nor a replay can
-fire twice. Informational rules fire once per fingerprint and never resolve.
+fire twice. Informational rules fire once per fingerprint and never resolve. No flapping: an
+alert resolves only once it has fired `min_firing` (until then it keeps firing with its
+resolve held until `resolve_after`, and the hold is dropped if its condition holds again).
 
 This is monitoring's one model of an alert: the rules decide it, the alert board shows it
 (with the acknowledgement people give it), and its fired/resolved events are published and
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from monitoring.core.domain.conditions import Condition, Rule, Severity, Subject
@@ -55,6 +57,11 @@ class Alert:
     resolved_at: datetime | None = None
     #: of the current episode (a resolve keeps it; a new episode starts without)
     acknowledgement: Acknowledgement | None = None
+    #: the message when this episode fired (`message` follows the resolve)
+    text_at_firing: str = ""
+    #: its condition stopped holding before it had fired `min_firing`: it resolves then,
+    #: unless the condition holds again before
+    resolve_after: datetime | None = None
 
     @property
     def is_firing(self) -> bool:
@@ -95,6 +102,7 @@ def _fire(subject: Subject, fp: str, c: Condition, previous: Alert | None, now: 
         due_date=c.due_date,
         message=c.message,
         fired_at=now,
+        text_at_firing=c.message,
     )
 
 
@@ -105,10 +113,12 @@ def reconcile(
     now: datetime,
     *,
     gone: str = "the rule no longer applies",
+    min_firing: timedelta = timedelta(0),
 ) -> Reconciled:
     """Compare the subject's alerts with its conditions now. Firing alerts whose condition
     no longer exists at all (a milestone removed, a commitment withdrawn) resolve, saying
-    `gone`."""
+    `gone`; those whose condition stopped holding resolve once they have fired
+    `min_firing`."""
     out = Reconciled()
 
     def resolve(alert: Alert, c: Condition | None) -> None:
@@ -117,7 +127,9 @@ def reconcile(
             if c is not None
             else {"message": f"{alert.message} Resolved: {gone}."}
         )
-        closed = replace(alert, status=AlertStatus.RESOLVED, resolved_at=now, **values)
+        closed = replace(
+            alert, status=AlertStatus.RESOLVED, resolved_at=now, resolve_after=None, **values
+        )
         out.changed.append(closed)
         out.events.append(AlertResolved(closed))
 
@@ -129,7 +141,12 @@ def reconcile(
             out.changed.append(fired)
             out.events.append(AlertFired(fired))
         elif not c.active and alert is not None and alert.is_firing:
-            resolve(alert, c)
+            if now >= alert.fired_at + min_firing:
+                resolve(alert, c)
+            elif alert.resolve_after is None:
+                out.changed.append(replace(alert, resolve_after=alert.fired_at + min_firing))
+        elif c.active and alert is not None and alert.resolve_after is not None:
+            out.changed.append(replace(alert, resolve_after=None))  # holds again: no resolve
     for fp, alert in alerts.items():
         if fp not in current and alert.is_firing:
             resolve(alert, None)

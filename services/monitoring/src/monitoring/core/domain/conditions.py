@@ -5,7 +5,7 @@ themselves are in rules.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from monitoring.core.domain.model import Metric
@@ -63,8 +63,13 @@ class Subject:
 class AlertConfig:
     #: CommitmentAtRisk when the projection falls short of the target by more than this share
     at_risk_tolerance: float = 0.10
-    #: ... once this share of the start..deadline window has passed
+    #: ... once this share of the start..deadline window has passed; once firing, it
+    #: resolves only when the projection is short by less than this share (hysteresis)
     at_risk_min_elapsed: float = 0.25
+    at_risk_resolve_tolerance: float = 0.05
+    #: a firing alert resolves only once it has fired this long (until then the resolve is
+    #: held, and dropped if the condition holds again): no flapping
+    min_firing: timedelta = timedelta(0)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,12 @@ class DeliveryNotFound(NotFound, code="delivery_not_found"): ...
 class DeliveryNotRetryable(Conflict, code="delivery_not_retryable"): ...
 
 
+class SilenceNotFound(NotFound, code="silence_not_found"): ...
+
+
+class SilenceExpired(Conflict, code="silence_expired"): ...
+
+
 __all__ = [
     "AlertNotFiring",
     "AlertNotFound",
@@ -41,5 +47,7 @@ __all__ = [
     "DomainError",
     "NotYourReport",
     "PartnershipNotFound",
+    "SilenceExpired",
+    "SilenceNotFound",
     "TooFewPartners",
 ]

@@ -135,8 +135,16 @@ def projection(t: TargetDefinition, actual: float, as_of: date) -> float:
 
 
 def at_risk_condition(
-    t: TargetDefinition, actual: float, today: date, as_of: date, config: AlertConfig
+    t: TargetDefinition,
+    actual: float,
+    today: date,
+    as_of: date,
+    config: AlertConfig,
+    firing: bool = False,
 ) -> Condition:
+    """Fires past `at_risk_tolerance` short; once `firing`, holds until less than
+    `at_risk_resolve_tolerance` short (hysteresis: a figure bouncing around the line is one
+    episode)."""
     lived = t.elapsed_fraction(as_of)
     expected_now = t.baseline + (t.target_value - t.baseline) * lived
     projected = projection(t, actual, as_of)
@@ -145,7 +153,10 @@ def at_risk_condition(
         today <= t.deadline
         and actual < t.target_value
         and lived >= config.at_risk_min_elapsed
-        and shortfall > config.at_risk_tolerance
+        and (
+            shortfall > config.at_risk_tolerance
+            or (firing and shortfall >= config.at_risk_resolve_tolerance)
+        )
     )
     pace = (
         f"At the current pace {amount(projected, t.metric)} will be reached by {t.deadline}, "
@@ -169,6 +180,7 @@ def evaluate_target(
     as_of: date | None = None,
     at_risk: bool = True,
     grace: timedelta = timedelta(0),
+    at_risk_firing: bool = False,
 ) -> list[Condition]:
     """Milestone, target and at-risk conditions of one target definition."""
     conditions: list[Condition] = []
@@ -176,7 +188,9 @@ def evaluate_target(
         conditions += milestone_conditions(m, t.metric, actual, today, grace)
     conditions += target_conditions(t, actual, today, grace)
     if at_risk:
-        conditions.append(at_risk_condition(t, actual, today, as_of or today, config))
+        conditions.append(
+            at_risk_condition(t, actual, today, as_of or today, config, at_risk_firing)
+        )
     return conditions
 
 
@@ -217,9 +231,10 @@ def as_of_date(progress: CommitmentProgress, today: date) -> date:
 
 
 def evaluate_commitment(
-    progress: CommitmentProgress, today: date, config: AlertConfig
+    progress: CommitmentProgress, today: date, config: AlertConfig, at_risk_firing: bool = False
 ) -> list[Condition]:
-    """Every condition of a commitment; none while it is suspended or withdrawn."""
+    """Every condition of a commitment; none while it is suspended or withdrawn.
+    `at_risk_firing`: its CommitmentAtRisk alert fires now (hysteresis)."""
     c = progress.commitment
     if not is_measured(c.status):
         return []
@@ -232,6 +247,7 @@ def evaluate_commitment(
         as_of=as_of_date(progress, today),
         at_risk=active,
         grace=timedelta(days=c.grace_days),
+        at_risk_firing=at_risk_firing,
     )
     if active and (overdue := reporting_overdue(c, progress.reported_periods, today)):
         conditions.append(overdue)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from monitoring.core.domain.alerting import Alert, reconcile
-from monitoring.core.domain.conditions import AlertConfig
+from monitoring.core.domain.conditions import AlertConfig, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import (
@@ -52,14 +52,15 @@ async def settle_commitments(
     updated: list[Alert] = []
     deltas: dict[str, Totals] = {}
     for p in changed:
-        conditions = evaluate_commitment(p, today, config)
+        subject = subjects[p.id]
+        own = alerts.get(subject.key, {})
+        conditions = evaluate_commitment(p, today, config, at_risk_firing(subject, own))
         p.on_track = on_track(p, conditions)
         p.evaluated_on = today
-        subject = subjects[p.id]
         status = p.commitment.status
         active = status is CommitmentStatus.ACTIVE
         gone = "the commitment was amended" if active else f"commitment {p.id} is {status.value}"
-        result = reconcile(subject, alerts.get(subject.key, {}), conditions, now, gone=gone)
+        result = reconcile(subject, own, conditions, now, gone=gone, min_firing=config.min_firing)
         updated += result.changed
         p.events.extend(result.events)
         merge(deltas, difference(contribution(p), before.get(p.id, {})))
@@ -71,6 +72,12 @@ async def settle_commitments(
         targets = await uow.targets.in_partnerships(partnerships)
         moved = [t for t in targets if _sum_key(t) in deltas]
         await settle_targets(uow, moved, now, config)
+
+
+def at_risk_firing(subject: Subject, alerts: Mapping[str, Alert]) -> bool:
+    """Is the subject's CommitmentAtRisk alert firing (its hysteresis)?"""
+    alert = alerts.get(f"{Rule.COMMITMENT_AT_RISK.value}:{subject.key}")
+    return alert is not None and alert.is_firing
 
 
 def _sum_key(t: TargetProgress) -> str:
@@ -93,11 +100,26 @@ async def settle_targets(
     for t in targets:
         definition = t.target.target
         actual = definition.baseline + sums.get(_sum_key(t), Totals()).value(definition.metric)
-        conditions = evaluate_target(definition, actual, today, config)
         subject = subjects[t.id]
-        result = reconcile(subject, alerts.get(subject.key, {}), conditions, now)
+        own = alerts.get(subject.key, {})
+        firing = at_risk_firing(subject, own)
+        conditions = evaluate_target(definition, actual, today, config, at_risk_firing=firing)
+        result = reconcile(subject, own, conditions, now, min_firing=config.min_firing)
         updated += result.changed
         t.events.extend(result.events)
         t.evaluated_on = today
     await uow.targets.save_many(targets)
     await uow.alerts.save_many(updated)
+
+
+async def settle_held(uow: UnitOfWork, now: datetime, limit: int, config: AlertConfig) -> int:
+    """Evaluate again the subjects whose alerts' held resolves are due (no flapping: they
+    resolve now if their condition still does not hold). Returns how many were settled."""
+    keys = await uow.alerts.held_resolves(now, limit)
+    ids = {kind: [k.split(":", 1)[1] for k in keys if k.startswith(f"{kind}:")] for kind in
+           ("commitment", "partnership_target")}  # fmt: skip
+    progress = list((await uow.commitments.get_many(ids["commitment"])).values())
+    await settle_commitments(uow, progress, contributions(progress), now, config)
+    targets = [t for i in ids["partnership_target"] if (t := await uow.targets.get(i))]
+    await settle_targets(uow, targets, now, config)
+    return len(progress) + len(targets)

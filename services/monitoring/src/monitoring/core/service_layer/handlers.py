@@ -18,6 +18,7 @@ from monitoring.core.service_layer.evaluation import (
     Contributions,
     contributions,
     settle_commitments,
+    settle_held,
     settle_targets,
 )
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
@@ -224,6 +225,7 @@ async def sweep(cmd: commands.Sweep, uow: UnitOfWork, clock: Clock, policy: Poli
         await settle_commitments(uow, due, contributions(due), now, policy.alerts)
         targets = await uow.targets.due_for_evaluation(now.date(), cmd.limit)
         await settle_targets(uow, targets, now, policy.alerts)
+        held = await settle_held(uow, now, cmd.limit, policy.alerts)
         await uow.commit()
-    swept.expired, swept.commitments, swept.targets = len(waited), len(due), len(targets)
+    swept.expired, swept.commitments, swept.targets = len(waited), len(due) + held, len(targets)
     return swept

@@ -127,6 +127,10 @@ class AlertRepository(abc.ABC):
     @abc.abstractmethod
     async def save_many(self, alerts: Iterable[Alert]) -> None: ...
 
+    async def held_resolves(self, now: datetime, limit: int) -> list[str]:
+        """The subjects of firing alerts whose held resolve is due (`resolve_after`)."""
+        return []
+
 
 class ReceiptRepository(abc.ABC):
     """Every report taken, by event_id, with its content hash."""

@@ -52,6 +52,10 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"  # the receiver answered 2xx
     FAILED = "failed"  # the last attempt failed; retried at next_attempt_at, if set
     SKIPPED = "skipped"  # nowhere to deliver (the partner has no webhook_url)
+    #: muted (notify/domain/silences.py): held while next_attempt_at is set, then sent if
+    #: the alert still fires, or left unsent (next_attempt_at None, last_error says why)
+    SILENCED = "silenced"
+    INHIBITED = "inhibited"
 
 
 @dataclass(frozen=True)

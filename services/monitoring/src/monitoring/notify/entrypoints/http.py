@@ -12,10 +12,13 @@ from fastapi import APIRouter, Query
 
 from monitoring.core.domain.errors import AlertNotFound
 from monitoring.notify.adapters.delivery_queue import DeliveryViews
+from monitoring.notify.adapters.live_text import LiveText
 from monitoring.notify.domain.delivery import DeliveryStatus, partner_receiver
 from monitoring.notify.entrypoints import schemas as s
+from monitoring.notify.entrypoints.board_state import annotated
 from monitoring.notify.service_layer import handlers as alert_handlers
 from monitoring.notify.service_layer.ports import AlertUnitOfWork, DeliveryQueue
+from monitoring.notify.service_layer.silencing import Muting
 from monitoring.views.adapters.alert_views import AlertBoardViews
 from pact_common.auth import CurrentPrincipal
 from pact_common.clock import Clock
@@ -34,6 +37,9 @@ class AlertServices:
     queue: DeliveryQueue
     uow: Callable[[], AlertUnitOfWork]
     clock: Clock
+    #: silences and inhibition, and the live text, shown on each alert
+    muting: Muting | None = None
+    live: LiveText | None = None
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size.")]
@@ -67,6 +73,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
             acknowledged=acknowledged,
         )
         total, docs = await svc.board.page(where, offset, limit)
+        docs = await annotated(docs, svc.muting, svc.live, svc.clock)
         return s.AlertPage(
             total=total, offset=offset, limit=limit, items=[s.Alert.from_doc(d) for d in docs]
         )
@@ -128,6 +135,7 @@ def alerts_router(svc: AlertServices) -> APIRouter:
             raise Forbidden(
                 f"partner {principal.partner_id} may see its own alerts only", field="fingerprint"
             )
+        (doc,) = await annotated([doc], svc.muting, svc.live, svc.clock)
         receiver = None if principal.is_secretariat else partner_receiver(doc["partner_id"])
         deliveries = await svc.deliveries.of_alert(fingerprint, receiver)
         return s.AlertWithDeliveries.model_validate(

@@ -48,6 +48,26 @@ class Alert(BaseModel):
     acknowledgement: Acknowledgement | None = Field(
         description="Of the current episode; a new episode is not acknowledged yet."
     )
+    text_at_firing: str | None = Field(
+        default=None, description="The message when this episode fired (kept in its history)."
+    )
+    current: dict[str, Any] | None = Field(
+        default=None,
+        description="While firing: its rule's values now (expected, actual, holds), "
+        "from the projection at read time.",
+    )
+    current_text: str | None = Field(
+        default=None, description="While firing: the message with today's values."
+    )
+    muted: str | None = Field(
+        default=None,
+        description="`silenced` or `inhibited` while its deliveries are held (not sent); "
+        "null otherwise.",
+    )
+    silenced_by: list[str] = Field(default=[], description="The active silences matching it.")
+    inhibited_by: list[str] = Field(
+        default=[], description="The firing alerts inhibiting it (fingerprints)."
+    )
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Alert:

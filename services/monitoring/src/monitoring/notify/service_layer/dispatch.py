@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -42,6 +43,8 @@ class Dispatcher:
     sender: WebhookSender
     clock: Clock
     policy: DeliveryPolicy
+    #: a muted alert's delivery held (or left unsent) instead (service_layer/muting.py)
+    hold: Callable[[Delivery], Awaitable[Delivery | None]] | None = None
     #: receiver -> its attempt in flight
     running: dict[str, asyncio.Task[None]] = field(default_factory=dict)
     #: receivers that did not answer, until when they are left alone
@@ -72,6 +75,10 @@ class Dispatcher:
 
     async def _attempt(self, delivery: Delivery) -> None:
         try:
+            if self.hold is not None and (muted := await self.hold(delivery)) is not None:
+                if await self.queue.finish(muted):
+                    self.outcomes[muted.status.value] += 1
+                return
             done, sent = await attempt(
                 delivery, self.receivers, self.sender, self.clock, self.policy
             )
