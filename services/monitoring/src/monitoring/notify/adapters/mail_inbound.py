@@ -67,10 +67,13 @@ async def enqueue_repeats(db: AsyncDatabase[Doc], now: datetime, timing: Timing)
         return 0
     where = {"status": "firing", "severity": "critical", "fired_at": {"$lte": now - interval}}
     repeated = 0
-    for doc in await db[ALERTS].find(where).to_list():
+    alerts = await db[ALERTS].find(where).to_list()
+    ids = [a["_id"] for a in alerts]
+    marks = {m["_id"]: m async for m in db[REPEATS].find({"_id": {"$in": ids}})}
+    for doc in alerts:
         n = repeat_number(doc["fired_at"], now, interval)
         mark = {"_id": doc["_id"], "episode": doc["episode"], "n": n}
-        if n < 1 or await db[REPEATS].find_one(mark):
+        if n < 1 or marks.get(doc["_id"]) == mark:
             continue
         note = AlertNote(
             fingerprint=doc["_id"],
