@@ -148,6 +148,9 @@ class FakeUserRepository(UserRepository):
     async def _save(self, user: User) -> None:
         self.stored[user.id] = user
 
+    async def unpublished(self, limit: int) -> list[str]:
+        return []
+
     async def count_in(self, partner_id: str) -> int:
         return sum(u.partner_id == partner_id for u in self.stored.values())
 

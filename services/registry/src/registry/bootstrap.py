@@ -27,6 +27,7 @@ from .domain.partnership import DIGITAL_ECOSYSTEM_PARTNERSHIP
 from .entrypoints import accounts, consumers, credentials, lifecycle, notifications
 from .entrypoints.http import router
 from .entrypoints.services import Services
+from .service_layer import accounts as account_handlers
 from .service_layer import handlers
 
 DESCRIPTION = """Partner organisations of the Digital Ecosystem Skills Partnership register,
@@ -85,6 +86,8 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
                 services.uow(),
                 clock,
             )
+        while await account_handlers.publish_unpublished(services.uow()):
+            pass  # accounts made before accounts were published (issue 16)
 
     app = runtime.create_app(
         title="Registry",

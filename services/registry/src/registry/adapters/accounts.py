@@ -127,6 +127,11 @@ class MongoUserRepository(UserRepository):
                 "that identity is linked to another account", field="id_token"
             ) from exc
 
+    async def unpublished(self, limit: int) -> list[str]:
+        where = {"version": {"$exists": False}}
+        docs = await self._users.find(where, {"_id": 1}, session=self._session).to_list(limit)
+        return [d["_id"] for d in docs]
+
     async def count_in(self, partner_id: str) -> int:
         return await self._users.count_documents({"partner_id": partner_id}, session=self._session)
 

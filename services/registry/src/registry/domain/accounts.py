@@ -166,6 +166,10 @@ class User:
         if role is not None or status is not None:
             self._published()
 
+    def publish(self) -> None:
+        """Publish the account as it is (one made before accounts were published)."""
+        self._published()
+
     def set_notifications(self, changes: dict[str, str]) -> None:
         """Some severities' modes (the others kept)."""
         for severity, mode in changes.items():

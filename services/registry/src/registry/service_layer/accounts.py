@@ -246,3 +246,17 @@ async def set_notifications(cmd: commands.SetNotifications, uow: UnitOfWork) -> 
         await uow.users.save(user)
         await uow.commit()
     return user
+
+
+@retry_transient
+async def publish_unpublished(uow: UnitOfWork, batch: int = 200) -> int:
+    """Publish (PersonUpdated) the accounts made before accounts were published, so that
+    monitoring knows everyone it may mail; how many were published."""
+    async with uow:
+        ids = await uow.users.unpublished(batch)
+        for user_id in ids:
+            user = await _user(uow, user_id)
+            user.publish()
+            await uow.users.save(user)
+        await uow.commit()
+    return len(ids)

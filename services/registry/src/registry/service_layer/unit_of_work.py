@@ -74,6 +74,10 @@ class UserRepository(SeenAggregates[User]):
     async def _save(self, user: User) -> None: ...
 
     @abc.abstractmethod
+    async def unpublished(self, limit: int) -> list[str]:
+        """Ids of accounts made before accounts were published (PersonUpdated)."""
+
+    @abc.abstractmethod
     async def count_in(self, partner_id: str) -> int:
         """How many users (of any status) the organisation has."""
 
