@@ -11,6 +11,7 @@ import json
 import random
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -21,11 +22,12 @@ from monitoring.config import Settings
 from pact_contracts import (
     MAX_REPORT_BYTES,
     PROGRESS_REPORTED,
-    CommitmentWithdrawn,
+    CommitmentSuspended,
     ProgressReported,
 )
 from pact_contracts.signing import new_key_pair, signed_message
 from tests.integration.monitoring.conftest import ManualClock, Monitoring, report
+from tests.integration.monitoring.test_rejections import withdrawn
 from tests.support.kafka import Producer, wait_until
 from tests.support.runtime import settings_for_test
 
@@ -145,10 +147,17 @@ def build_corpus(private: str) -> Corpus:
     theirs = report(partner_id="p-signer")
     value, headers = c.signed(theirs)
     c.raw("signed, on another partner's commitment", value, "not_owner", headers)
-    c.doc("withdrawn commitment", jsonable(commitment_id="c-gone"), "commitment_not_active")
+    c.doc("suspended commitment", jsonable(commitment_id="c-paused"), "commitment_not_active")
+    after_withdrawal = jsonable("2026-Q2", commitment_id="c-gone")  # withdrawn 2026-02-10
+    c.doc(
+        "withdrawn commitment, a period begun after", after_withdrawal, "reported_after_withdrawal"
+    )
+    c.applied(
+        "withdrawn commitment, a period begun before", report("2026-Q1", 7, commitment_id="c-gone")
+    )
     c.doc("period before the start", jsonable("2024-Q4"), "period_out_of_range")
     c.doc("period long before the start", jsonable("2019-Q1"), "period_out_of_range")
-    c.doc("period after deadline + grace", jsonable("2028-Q2"), "period_out_of_range")
+    c.doc("period after deadline + grace", jsonable("2028-Q2"), "reported_after_deadline")
     monthly_early = jsonable("2024-12", commitment_id="c-monthly")
     c.doc("monthly period before the start", monthly_early, "period_out_of_range")
     c.doc("period in the future", jsonable("2026-Q3"), "period_in_future")
@@ -280,8 +289,9 @@ async def reference_data(m: Monitoring, public: str) -> None:
     await m.commitment("c-other", partner_id="p-other")
     await m.commitment("c-signed", partner_id="p-signer")
     await m.commitment("c-ghost", partner_id="p-ghost")
-    await m.commitment("c-gone", version=2, kind=CommitmentWithdrawn, status="withdrawn")
-    for c in ("c-cloud", "c-monthly", "c-other", "c-signed", "c-ghost", "c-gone"):
+    await withdrawn(m, "c-gone", datetime(2026, 2, 10, 15, 0, tzinfo=UTC))
+    await m.commitment("c-paused", version=2, kind=CommitmentSuspended, status="suspended")
+    for c in ("c-cloud", "c-monthly", "c-other", "c-signed", "c-ghost", "c-gone", "c-paused"):
         await m.wait_for_commitment(c)
     for p in ("p-acme", "p-other", "p-suspended", "p-signer"):
         await m.wait_for_partner(p)
@@ -381,7 +391,8 @@ async def test_hostile_corpus(monitoring: Monitoring, record_property: Any) -> N
 
     await wait_until(applied_all, timeout=20)
     rollups = {r["_id"]: r for r in await m.db["rollups"].find().to_list()}
-    acme = sum(n for c in ("c-cloud", "c-monthly") for _, n in truth[c].values())
+    # what a withdrawn commitment took for a period begun before its withdrawal counts too
+    acme = sum(n for c in ("c-cloud", "c-monthly", "c-gone") for _, n in truth[c].values())
     assert rollups["partner:p-acme"]["people_trained"] == acme
     applied = sum(1 for i in sent if i.expected == APPLIED)
     by_reason = Counter(r for _, r in expected.elements())

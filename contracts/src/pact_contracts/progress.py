@@ -194,8 +194,8 @@ class RejectionReason(StrEnum):
     PARTNER_NOT_ACTIVE = "partner_not_active"
     UNKNOWN_COMMITMENT = "unknown_commitment"
     NOT_OWNER = "not_owner"
-    COMMITMENT_NOT_ACTIVE = "commitment_not_active"
-    PERIOD_OUT_OF_RANGE = "period_out_of_range"  # outside start..deadline (+ grace)
+    COMMITMENT_NOT_ACTIVE = "commitment_not_active"  # suspended: takes no reports for now
+    PERIOD_OUT_OF_RANGE = "period_out_of_range"  # ends before the commitment's start
     PERIOD_IN_FUTURE = "period_in_future"  # the period has not begun yet
     PERIOD_CADENCE_MISMATCH = "period_cadence_mismatch"  # YYYY-MM for a quarterly one, ...
     STALE_REVISION = "stale_revision"  # not above the revision already applied
@@ -203,6 +203,8 @@ class RejectionReason(StrEnum):
     PARKED_EXPIRED = "parked_expired"
     UNSIGNED = "unsigned"  # over Kafka with no signature, where signatures are required
     KEY_MISMATCH = "key_mismatch"  # the Kafka key is not the body's commitment_id
+    REPORTED_AFTER_WITHDRAWAL = "reported_after_withdrawal"  # begins after the withdrawal
+    REPORTED_AFTER_DEADLINE = "reported_after_deadline"  # begins after deadline + grace
 
 
 class ProgressRejected(Event):

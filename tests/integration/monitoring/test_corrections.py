@@ -47,7 +47,7 @@ async def test_a_forged_revision_is_corrected_audited_and_rebuilt(
     assert refused.status_code == 403, refused.text
     outside = await m.http.post(URL.replace("2025-Q1", "2031-Q1"), json=body, headers=m.token(None))
     assert outside.status_code == 422, outside.text
-    assert outside.json()["error"]["code"] == "period_out_of_range"
+    assert outside.json()["error"]["code"] == "reported_after_deadline"
     no_year = await m.http.post(URL.replace("2025-Q1", "0000-Q1"), json=body, headers=m.token(None))
     assert no_year.status_code == 422, no_year.text  # the pattern says so: there is no year 0
     assert no_year.json()["error"]["problems"][0]["rule"] == "string_pattern_mismatch"

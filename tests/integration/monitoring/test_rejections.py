@@ -4,12 +4,19 @@ and POST /progress for partners without Kafka access."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from pact_contracts import CommitmentWithdrawn, RejectionReason
+from pact_contracts import (
+    CommitmentSnapshot,
+    CommitmentSuspended,
+    CommitmentWithdrawn,
+    RejectionReason,
+)
 from pact_contracts.signing import new_key_pair, signed_message
+from tests.support.examples import COMMITMENT
 from tests.support.kafka import wait_until
 
 from .conftest import Monitoring, report
@@ -24,11 +31,22 @@ async def reference_data(m: Monitoring, signing_key: str) -> None:
     await m.partner("p-signer", signing_public_key=signing_key)
     await m.commitment()
     await m.commitment("c-signed", partner_id="p-signer")
-    await m.commitment("c-gone", version=2, kind=CommitmentWithdrawn, status="withdrawn")
-    for c in ("c-cloud", "c-signed", "c-gone"):
+    await withdrawn(m, "c-gone", datetime(2026, 2, 10, 15, 0, tzinfo=UTC))
+    await m.commitment("c-paused", version=2, kind=CommitmentSuspended, status="suspended")
+    for c in ("c-cloud", "c-signed", "c-gone", "c-paused"):
         await m.wait_for_commitment(c)
     for p in ("p-other", "p-suspended", "p-signer"):
         await m.wait_for_partner(p)
+
+
+async def withdrawn(m: Monitoring, commitment_id: str, at: datetime) -> None:
+    """A commitment withdrawn at `at` (the event's occurred_at says when)."""
+    snapshot = CommitmentSnapshot.model_validate(COMMITMENT.model_dump() | {"status": "withdrawn"})
+    await m.send(
+        CommitmentWithdrawn(
+            commitment_id=commitment_id, commitment_version=2, commitment=snapshot, occurred_at=at
+        )
+    )
 
 
 @pytest.mark.parametrize("overrides", [{"park_limit_per_partner": 1}])
@@ -52,8 +70,11 @@ async def test_every_rejection_reason(monitoring: Monitoring) -> None:
         (None, report(commitment_id="c-missing")),  # parked, then expires
         ("unknown_commitment", report("2025-Q2", commitment_id="c-missing")),  # parking full
         ("not_owner", report(partner_id="p-other")),
-        ("commitment_not_active", report(commitment_id="c-gone")),
+        ("commitment_not_active", report(commitment_id="c-paused")),
+        (None, report("2026-Q1", 7, commitment_id="c-gone")),  # began before the withdrawal
+        ("reported_after_withdrawal", report("2026-Q2", commitment_id="c-gone")),
         ("period_out_of_range", report("2024-Q4")),
+        ("reported_after_deadline", report("2028-Q2")),
         ("period_in_future", report("2026-Q3")),
         ("period_cadence_mismatch", report("2026-03")),
         (None, report("2025-Q2", 10, revision=3)),
@@ -72,6 +93,7 @@ async def test_every_rejection_reason(monitoring: Monitoring) -> None:
     expected = [reason for reason, _ in sends if reason is not None]
     await wait_until(lambda: _count_is(m, len(expected)))
     assert (await m.progress("c-signed") or {})["achieved"] == 5
+    assert (await m.progress("c-gone") or {})["achieved"] == 7
     m.clock.advance(seconds=m.settings.park_seconds + 1)
     await m.sweep()
     expected.append("parked_expired")
@@ -89,6 +111,11 @@ async def test_every_rejection_reason(monitoring: Monitoring) -> None:
         "period 2024-Q4 ends before the commitment's start date"
         in (by_reason["period_out_of_range"]["message"])
     )
+    assert (
+        "after commitment c-gone was withdrawn on 2026-02-10"
+        in (by_reason["reported_after_withdrawal"]["message"])
+    )
+    assert "plus 30 days of grace" in by_reason["reported_after_deadline"]["message"]
     assert "people_trained" in by_reason["invalid"]["message"]
     assert by_reason["invalid"]["partner_id"] == "p-acme"
     assert len(by_reason["too_large"]["original_payload"]) == 64 * 1024

@@ -80,11 +80,35 @@ def test_not_owner() -> None:
     assert "belongs to partner p-acme, not to p-other" in r.message
 
 
-@pytest.mark.parametrize("status", ["achieved", "missed", "withdrawn", "suspended"])
-def test_commitment_not_active(status: str) -> None:
-    c = commitment(status=CommitmentStatus(status))
+def test_a_suspended_commitment_is_not_active() -> None:
+    c = commitment(status=CommitmentStatus.SUSPENDED)
     r = refused(check_report(report(), partner(), c, TODAY))
     assert (r.reason, r.field) == (Reason.COMMITMENT_NOT_ACTIVE, "commitment_id")
+
+
+@pytest.mark.parametrize("status", ["achieved", "missed"])
+def test_an_achieved_or_missed_commitment_takes_every_period_to_deadline_plus_grace(
+    status: str,
+) -> None:
+    """A status loses nothing: over-achievement, late reports and corrections all count."""
+    c = commitment(status=CommitmentStatus(status), deadline=date(2025, 12, 31), grace_days=30)
+    for period in ("2025-Q1", "2025-Q4", "2026-Q1"):
+        assert isinstance(check_report(report(period), partner(), c, TODAY), Accept), period
+    r = refused(check_report(report("2026-Q2"), partner(), c, TODAY))
+    assert (r.reason, r.field) == (Reason.REPORTED_AFTER_DEADLINE, "period")
+
+
+def test_a_withdrawn_commitment_takes_the_periods_begun_before_its_withdrawal() -> None:
+    c = commitment(status=CommitmentStatus.WITHDRAWN, withdrawn_on=date(2026, 2, 10))
+    for period in ("2025-Q1", "2026-Q1"):  # 2026-Q1 began before the withdrawal
+        assert isinstance(check_report(report(period), partner(), c, TODAY), Accept), period
+    r = refused(check_report(report("2026-Q2"), partner(), c, TODAY))
+    assert (r.reason, r.field) == (Reason.REPORTED_AFTER_WITHDRAWAL, "period")
+    assert "withdrawn on 2026-02-10" in r.message and "begins on 2026-04-01" in r.message
+    unknown = commitment(status=CommitmentStatus.WITHDRAWN)  # withdrawn on a day not known
+    assert refused(check_report(report("2025-Q1"), partner(), unknown, TODAY)).reason is (
+        Reason.REPORTED_AFTER_WITHDRAWAL
+    )
 
 
 def test_cadence_mismatch_both_ways() -> None:
@@ -108,10 +132,10 @@ def test_a_period_partly_in_the_window_is_in_range() -> None:
     assert isinstance(check_report(report("2025-Q1"), partner(), c, TODAY), Accept)
 
 
-def test_periods_after_deadline_plus_grace_are_out_of_range() -> None:
+def test_periods_after_deadline_plus_grace_are_reported_after_the_deadline() -> None:
     c = commitment(deadline=date(2025, 12, 31), grace_days=30)
     r = refused(check_report(report("2026-Q2"), partner(), c, TODAY))
-    assert r.reason is Reason.PERIOD_OUT_OF_RANGE
+    assert r.reason is Reason.REPORTED_AFTER_DEADLINE
     assert r.message == (
         "period 2026-Q2 is after the commitment's deadline 2025-12-31 plus 30 days of grace"
     )
@@ -121,7 +145,7 @@ def test_a_period_beginning_within_the_grace_days_is_in_range() -> None:
     c = commitment(deadline=date(2025, 12, 31), grace_days=31, cadence=Cadence.MONTHLY)
     assert isinstance(check_report(report("2026-01"), partner(), c, TODAY), Accept)
     assert refused(check_report(report("2026-02"), partner(), c, TODAY)).reason is (
-        Reason.PERIOD_OUT_OF_RANGE
+        Reason.REPORTED_AFTER_DEADLINE
     )
 
 

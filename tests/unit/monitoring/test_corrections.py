@@ -66,7 +66,7 @@ async def test_what_a_report_could_not_name_a_correction_cannot_either(
 ) -> None:
     with pytest.raises(DomainError) as refused:
         await correct_period(commands.CorrectPeriod(correction("2031-Q1")), uow, POLICY)
-    assert (refused.value.field, refused.value.code) == ("period", "period_out_of_range")
+    assert (refused.value.field, refused.value.code) == ("period", "reported_after_deadline")
     with pytest.raises(DomainError) as refused:
         await correct_period(commands.CorrectPeriod(correction("2025-03")), uow, POLICY)
     assert refused.value.code == "period_cadence_mismatch"

@@ -103,6 +103,7 @@ def commitment_doc(p: CommitmentProgress) -> Doc:
         "grace_days": c.grace_days,
         "countries": list(c.countries),
         "levels": list(c.levels),
+        "withdrawn_on": _day(c.withdrawn_on),
         **definition_doc(c.target),
         "periods": {
             e.period: {
@@ -146,6 +147,7 @@ def commitment_from(doc: Doc) -> CommitmentProgress:
         title=doc.get("title", ""),
         countries=tuple(doc.get("countries", ())),
         levels=tuple(doc.get("levels", ())),
+        withdrawn_on=_from_day(doc.get("withdrawn_on")),
     )
     periods = {
         name: PeriodEntry(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date
+
 import pact_contracts as c
 from monitoring.core.domain.model import (
     Commitment,
@@ -71,4 +73,12 @@ def commitment(event: c.CommitmentEvent) -> Commitment | PartnershipTarget:
         title=s.title,
         countries=tuple(s.countries),
         levels=tuple(level.value for level in s.levels),
+        withdrawn_on=_withdrawn_on(event),
     )
+
+
+def _withdrawn_on(event: c.CommitmentEvent) -> date | None:
+    """The day of the withdrawal, as its event says (a replay reads the same)."""
+    if isinstance(event, c.CommitmentWithdrawn):
+        return event.occurred_at.astimezone(UTC).date()
+    return None

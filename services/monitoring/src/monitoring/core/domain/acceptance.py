@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from monitoring.core.domain.model import Commitment, CommitmentStatus, Partner, Report
+from monitoring.core.domain.model import (
+    Commitment,
+    CommitmentStatus,
+    Partner,
+    Report,
+    takes_reports,
+)
 from monitoring.core.domain.periods import InvalidPeriod, Period
 
 
@@ -32,6 +38,8 @@ class Reason(StrEnum):
     PARKED_EXPIRED = "parked_expired"
     UNSIGNED = "unsigned"
     KEY_MISMATCH = "key_mismatch"
+    REPORTED_AFTER_WITHDRAWAL = "reported_after_withdrawal"
+    REPORTED_AFTER_DEADLINE = "reported_after_deadline"
 
 
 @dataclass(frozen=True)
@@ -155,11 +163,11 @@ def check_against_commitment(report: Report, commitment: Commitment, today: date
             f"not to {report.partner_id}",
             "commitment_id",
         )
-    if commitment.status is not CommitmentStatus.ACTIVE:
+    if not takes_reports(commitment.status):
         return Refusal(
             Reason.COMMITMENT_NOT_ACTIVE,
             f"commitment {commitment.id} is {commitment.status.value}; "
-            "progress is reported on active commitments only",
+            "it takes no progress reports until it is active again",
             "commitment_id",
         )
     try:
@@ -170,6 +178,10 @@ def check_against_commitment(report: Report, commitment: Commitment, today: date
 
 
 def check_period(period: Period, commitment: Commitment, today: date) -> Verdict:
+    """Whether the commitment's dates take a report of `period`. Its status takes nothing
+    away but what it says: an achieved or missed commitment takes every period up to its
+    deadline plus grace (late reports and corrections included), a withdrawn one the
+    periods that began before its withdrawal."""
     expected = commitment.cadence.granularity
     if period.granularity is not expected:
         shape = "YYYY-Qn" if expected.value == "quarter" else "YYYY-MM"
@@ -188,11 +200,13 @@ def check_period(period: Period, commitment: Commitment, today: date) -> Verdict
         )
     if period.start > commitment.last_reportable_day:
         return Refusal(
-            Reason.PERIOD_OUT_OF_RANGE,
+            Reason.REPORTED_AFTER_DEADLINE,
             f"period {period} is after the commitment's deadline {target.deadline} plus "
             f"{commitment.grace_days} days of grace",
             "period",
         )
+    if refusal := check_withdrawal(period, commitment):
+        return refusal
     if period.start > today:
         return Refusal(
             Reason.PERIOD_IN_FUTURE,
@@ -200,6 +214,24 @@ def check_period(period: Period, commitment: Commitment, today: date) -> Verdict
             "period",
         )
     return Accept(period)
+
+
+def check_withdrawal(period: Period, commitment: Commitment) -> Refusal | None:
+    """A withdrawn commitment takes the periods that began on or before the day it was
+    withdrawn (a withdrawal of unknown date: none)."""
+    if commitment.status is not CommitmentStatus.WITHDRAWN:
+        return None
+    withdrawn_on = commitment.withdrawn_on
+    if withdrawn_on is not None and period.start <= withdrawn_on:
+        return None
+    if withdrawn_on is None:
+        message = f"commitment {commitment.id} was withdrawn (on a day not known here)"
+    else:
+        message = (
+            f"period {period} begins on {period.start}, after commitment {commitment.id} "
+            f"was withdrawn on {withdrawn_on}; periods that began by then may still be reported"
+        )
+    return Refusal(Reason.REPORTED_AFTER_WITHDRAWAL, message, "period")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,14 @@ def is_measured(status: CommitmentStatus) -> bool:
     return status in (CommitmentStatus.ACTIVE, CommitmentStatus.ACHIEVED, CommitmentStatus.MISSED)
 
 
+def takes_reports(status: CommitmentStatus) -> bool:
+    """Its reports are taken (for the periods its dates allow): a status loses nothing, so an
+    achieved or missed commitment keeps taking them up to its deadline plus grace, and a
+    withdrawn one for the periods that began before its withdrawal. A suspended one takes
+    none (commitment_not_active)."""
+    return status is not CommitmentStatus.SUSPENDED
+
+
 def may_report(status: PartnerStatus) -> bool:
     """Its reports are taken and it may read monitoring's figures (others: its reports are
     refused as partner_not_active, its requests with 403)."""
@@ -105,6 +113,8 @@ class Commitment:
     title: str = ""
     countries: tuple[str, ...] = ()
     levels: tuple[str, ...] = ()
+    #: the day (UTC) it was withdrawn, when it is: periods that begin after it are refused
+    withdrawn_on: date | None = None
 
     @property
     def last_reportable_day(self) -> date:
