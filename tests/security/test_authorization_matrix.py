@@ -157,6 +157,11 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
                                              (401, 401, 401, 403, 403, 403, 403, 200, 200),
         "POST /partnership-targets":         (401, 401, 401, 403, 403, 403, 403, 403, 201),
         "GET /partnership-targets":          (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        # calls for pledges (issue 17): the secretariat's to publish, every active partner's
+        # to read
+        "POST /partnership-targets/{target_id}/calls":
+                                             (401, 401, 401, 403, 403, 403, 403, 403, 201),
+        "GET /calls":                        (401, 401, 401, 200, 403, 403, 403, 200, 200),
     },
     "monitoring": {
         #                                     none  exp  sig oth wdrn susp pend own  secr
@@ -507,6 +512,20 @@ async def new_target(w: World, _: Caller) -> Call:
     return Call(json={k: target[k] for k in keep})
 
 
+async def call_for_pledges(w: World, _: Caller) -> Call:
+    """A target split into cells, set by the secretariat, and a call for one of them."""
+    cell = {"level": "advanced", "country": "RO", "value": 100}
+    body = (await new_target(w, _)).json | {"cells": [cell]}
+    made = await w.services["commitments"].client.post(
+        "/partnership-targets", json=body, headers=w.secretariat
+    )
+    assert made.status_code == 201, made.text
+    message = f"Who trains in Romania? ({w.unique()})"
+    return Call(
+        path={"target_id": made.json()["target_id"]}, json={"message": message, "cells": [cell]}
+    )
+
+
 async def no_request(_: World, __: Caller) -> Call:
     return Call()
 
@@ -557,6 +576,7 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
         ),
         "POST /commitments/{commitment_id}/withdraw": withdraw_commitment,
         "POST /partnership-targets": new_target,
+        "POST /partnership-targets/{target_id}/calls": call_for_pledges,
     },
     "monitoring": {
         "POST /progress": progress_report,

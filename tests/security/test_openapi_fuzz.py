@@ -116,6 +116,10 @@ _TARGET = {
     "milestone_above_target": "no milestone is above the target",
 }
 _PARTNERSHIP = {"unknown_partnership": "a partnership the platform knows"}
+_CELLS = {  # a target's cells (issue 17)
+    "cell_without_scope": "a cell names a level, a country or a gender",
+    "duplicate_cell": "no cell named twice",
+}
 _BREAKDOWNS = {"breakdown_sum": "by_level, by_country and by_gender sum to people_trained"}
 RULES_NO_SCHEMA_STATES: dict[str, dict[str, str]] = {
     "POST /partners": {**_SIZE_CLASS, **_PARTNERSHIP},
@@ -144,7 +148,13 @@ RULES_NO_SCHEMA_STATES: dict[str, dict[str, str]] = {
         "nothing_to_amend": "a change of something",
         "past_milestone_changed": "milestones due before today stay as they were",
     },
-    "POST /partnership-targets": {**_TARGET, **_PARTNERSHIP},
+    "POST /partnership-targets": {**_TARGET, **_PARTNERSHIP, **_CELLS},
+    "POST /partnership-targets/{target_id}/calls": {  # against the target's own cells
+        **_CELLS,
+        "target_not_split": "a target split into cells",
+        "not_a_cell_of_the_target": "a cell of the target",
+        "above_the_cell": "no more than the cell needs",
+    },
     "POST /progress": {
         **_BREAKDOWNS,
         "event_id_required": "a signed report (pact-signature) carries its event_id",

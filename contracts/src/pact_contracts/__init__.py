@@ -23,6 +23,7 @@ from .commitments import (
     Milestone,
     PartnershipTarget,
     PartnershipTargetSet,
+    TargetCell,
     TargetDefinition,
 )
 from .deadletter import MessageDeadLettered
@@ -104,6 +105,7 @@ __all__ = [
     "RejectionReason",
     "Severity",
     "SubjectType",
+    "TargetCell",
     "TargetDefinition",
     "Topic",
     "dead_letter_topic",

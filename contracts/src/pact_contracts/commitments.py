@@ -17,6 +17,7 @@ from .vocabulary import (
     Cadence,
     CommitmentStatus,
     CountryCode,
+    Gender,
     Metric,
     Principle,
     SkillLevel,
@@ -133,9 +134,33 @@ class CommitmentMissed(_CommitmentEvent):
     event_type: Literal["CommitmentMissed"] = "CommitmentMissed"
 
 
+class TargetCell(BaseModel):
+    """A part of a partnership target: what is needed at a skill level, in a country or of
+    a gender (one, two or all three named), in the target's metric."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    level: SkillLevel | None = Field(
+        default=None, description="The skill level; null: every level.", examples=["advanced"]
+    )
+    country: CountryCode | None = Field(
+        default=None, description="The country; null: every country.", examples=["RO"]
+    )
+    gender: Gender | None = Field(
+        default=None, description="The gender; null: every gender.", examples=[None]
+    )
+    value: float = Field(gt=0, description="What is needed in this cell.", examples=[4000])
+
+
 class PartnershipTarget(TargetDefinition):
     partnership_id: str = text("The partnership.", "digital-ecosystem", max_length=64)
     title: str = text("Short title.", "1 million people trained in digital skills by 2030")
+    cells: list[TargetCell] | None = Field(
+        default=None,
+        description="The target split by level, country and gender (additive in v1; absent "
+        "or null: not split).",
+        examples=[[{"level": "advanced", "country": "RO", "value": 4000}]],
+    )
 
 
 class PartnershipTargetSet(Event):

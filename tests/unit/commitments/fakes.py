@@ -6,11 +6,13 @@ import copy
 from datetime import UTC, date, datetime
 from typing import Any
 
+from commitments.domain.cells import CallForPledges
 from commitments.domain.events import DomainEvent
 from commitments.domain.model import Commitment, CommitmentStatus, PartnershipTarget
 from commitments.domain.partners import PartnershipView, PartnerStatus, PartnerView
 from commitments.domain.values import Actor, Milestone
 from commitments.service_layer.unit_of_work import (
+    CallRepository,
     CommitmentRepository,
     PartnershipViewRepository,
     PartnerViewRepository,
@@ -70,6 +72,7 @@ class Store:
             )
         }
         self.targets: dict[str, PartnershipTarget] = {}
+        self.calls: dict[str, CallForPledges] = {}
         self.published: list[DomainEvent] = []
 
 
@@ -135,6 +138,18 @@ class FakeTargetRepository(TargetRepository):
     async def _add(self, target: PartnershipTarget) -> None:
         self.store.targets[target.id] = copy.deepcopy(target)
 
+    async def _get(self, target_id: str) -> PartnershipTarget | None:
+        found = self.store.targets.get(target_id)
+        return copy.deepcopy(found) if found else None
+
+
+class FakeCallRepository(CallRepository):
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def add(self, call: CallForPledges) -> None:
+        self.store.calls[call.id] = call
+
 
 class FakeUnitOfWork(UnitOfWork):
     """A transaction: the repositories work on a copy of the store that replaces it on
@@ -150,6 +165,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.partners = FakePartnerViewRepository(self._working)
         self.partnerships = FakePartnershipViewRepository(self._working)
         self.targets = FakeTargetRepository(self._working)
+        self.calls = FakeCallRepository(self._working)
         return self
 
     async def commit(self) -> None:

@@ -8,11 +8,11 @@ from fastapi import FastAPI
 from pact_common.clock import Clock, utc_now
 from pact_common.runtime import Runtime
 
-from .adapters import repository
+from .adapters import calls, repository
 from .adapters.unit_of_work import MongoUnitOfWork
 from .adapters.views import CommitmentViews
 from .config import Settings
-from .entrypoints import consumers
+from .entrypoints import calls_http, consumers
 from .entrypoints.http import Services, router
 
 DESCRIPTION = """Partners' commitments under the Pact for Skills (what, where, for whom, by
@@ -32,9 +32,13 @@ def build_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastA
 
     async def on_start() -> None:
         await repository.ensure_indexes(runtime.mongo.db)
+        await calls.ensure_indexes(runtime.mongo.db)
 
     app = runtime.create_app(
-        title="Commitments", description=DESCRIPTION, routers=[router], on_start=on_start
+        title="Commitments",
+        description=DESCRIPTION,
+        routers=[router, calls_http.router],
+        on_start=on_start,
     )
     app.state.services = services
     return app

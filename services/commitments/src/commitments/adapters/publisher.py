@@ -7,6 +7,7 @@ from typing import Any
 import pact_contracts as c
 
 from ..domain import events
+from .calls import cells_doc
 from .documents import target_to_doc, terms_to_doc
 
 _COMMITMENT_EVENTS: dict[type[events.CommitmentEvent], type[Any]] = {
@@ -31,6 +32,8 @@ def to_contract(event: events.DomainEvent, correlation_id: str | None = None) ->
                     "partnership_id": event.partnership_id,
                     "title": event.title,
                     **target_to_doc(event.target),
+                    # additive in v1: absent for a target not split
+                    **({"cells": cells_doc(event.cells)} if event.cells else {}),
                 }
             ),
             actor=event.actor,

@@ -20,7 +20,8 @@ from ..service_layer.unit_of_work import (
     PartnerViewRepository,
     TargetRepository,
 )
-from .documents import target_to_doc, terms_from_doc, terms_to_doc
+from .calls import cells_doc, cells_from
+from .documents import target_from_doc, target_to_doc, terms_from_doc, terms_to_doc
 
 COMMITMENTS, HISTORY, TARGETS = "commitments", "commitment_history", "partnership_targets"
 PARTNERS, PARTNERSHIPS = "partners", "partnerships"
@@ -200,9 +201,24 @@ def target_doc(target: PartnershipTarget) -> dict[str, Any]:
         **target_to_doc(target.target),
         "version": target.version,
         "set_at": target.set_at,
+        "cells": cells_doc(target.cells),
     }
 
 
 class MongoTargetRepository(_Repo, TargetRepository):
     async def _add(self, target: PartnershipTarget) -> None:
         await self._db[TARGETS].insert_one(target_doc(target), session=self._session)
+
+    async def _get(self, target_id: str) -> PartnershipTarget | None:
+        doc = await self._db[TARGETS].find_one({"_id": target_id}, session=self._session)
+        if doc is None:
+            return None
+        return PartnershipTarget(
+            doc["_id"],
+            doc["partnership_id"],
+            doc["title"],
+            target_from_doc(doc),
+            set_at=doc["set_at"],
+            version=doc["version"],
+            cells=cells_from(doc.get("cells")),
+        )

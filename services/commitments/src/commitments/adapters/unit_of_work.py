@@ -16,6 +16,7 @@ from pact_common.unit_of_work import TransactionalUnitOfWork
 from pact_contracts import Event
 
 from ..service_layer.unit_of_work import UnitOfWork
+from .calls import MongoCallRepository
 from .publisher import to_contract
 from .repository import (
     MongoCommitmentRepository,
@@ -31,6 +32,7 @@ class MongoUnitOfWork(TransactionalUnitOfWork, UnitOfWork):
         self.partners = MongoPartnerViewRepository(db, session)
         self.partnerships = MongoPartnershipViewRepository(db, session)
         self.targets = MongoTargetRepository(db, session)
+        self.calls = MongoCallRepository(db, session)
 
     def _to_contract(self, event: Any, aggregate: Any, correlation_id: str | None) -> Event:
         return to_contract(event, correlation_id)

@@ -13,6 +13,7 @@ from pact_common.mongo import matching, page
 from pact_common.paging import Position
 
 from ..domain.partners import PartnerView
+from .calls import CALL_ORDER, CALLS
 from .repository import COMMITMENTS, HISTORY, LIST_ORDER, PARTNERS, TARGETS, Db, partner_from_doc
 
 #: The order of GET /partnership-targets (LIST_ORDER is GET /commitments').
@@ -74,6 +75,12 @@ class CommitmentViews:
     ) -> tuple[int, list[dict[str, Any]]]:
         query = matching(partnership_id=partnership or None)
         return await page(self._db[TARGETS], query, TARGET_ORDER, offset, limit, start)
+
+    async def calls(
+        self, partnership: str | None, offset: int, limit: int, start: Position | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        query = matching(partnership_id=partnership or None)
+        return await page(self._db[CALLS], query, CALL_ORDER, offset, limit, start)
 
     async def partner(self, partner_id: str) -> PartnerView | None:
         doc = await self._db[PARTNERS].find_one({"_id": partner_id})

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any, TypeVar
 
+from .cells import Cell
 from .partners import PartnershipView, PartnerView
 from .values import Actor, Amendment, Cause, Milestone, Pledge, Target, Terms
 
@@ -53,10 +54,21 @@ class SetPartnershipTarget:
     metric: str = "people_trained"
     baseline: float = 0
     milestones: tuple[Milestone, ...] = ()
+    cells: tuple[Cell, ...] = ()
 
     def target(self) -> Target:
         """The target; raises if any rule is broken."""
         return _built(Target, self)
+
+
+@dataclass(frozen=True)
+class CallForPledges:
+    """The secretariat asks the partners to pledge for cells of a partnership target."""
+
+    actor: Actor
+    target_id: str
+    cells: tuple[Cell, ...]
+    message: str
 
 
 def _built(kind: type[V], command: object, **given: Any) -> V:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .cells import Cell
     from .model import CommitmentStatus
     from .values import Target, Terms
 
@@ -65,6 +66,7 @@ class PartnershipTargetSet:
     target: Target
     occurred_at: datetime
     actor: str | None = None
+    cells: tuple[Cell, ...] = ()
 
     @property
     def name(self) -> str:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pact_common.text import is_blank
 from pact_common.vocabulary import CommitmentStatus as CommitmentStatus  # the shared vocabulary
 
+from .cells import CallForPledges, Cell, called_cells, check_cells
 from .errors import RuleBroken, StatusConflict
 from .events import (
     CommitmentAchieved,
@@ -196,6 +197,8 @@ class PartnershipTarget:
     target: Target
     set_at: datetime
     version: int = 1
+    #: the target split by level, country and gender (none: not split)
+    cells: tuple[Cell, ...] = ()
     events: list[PartnershipTargetSet] = field(default_factory=list, compare=False, repr=False)
 
     @classmethod
@@ -209,6 +212,7 @@ class PartnershipTarget:
         partnership_id: str,
         actor: Actor,
         at: datetime,
+        cells: tuple[Cell, ...] = (),
     ) -> PartnershipTarget:
         actor.require_secretariat()
         if partnership is None:
@@ -217,7 +221,14 @@ class PartnershipTarget:
             )
         if is_blank(title):
             raise RuleBroken("required", "title", "title must not be empty")
-        made = cls(target_id, partnership.partnership_id, title, target, set_at=at)
+        made = cls(
+            target_id,
+            partnership.partnership_id,
+            title,
+            target,
+            set_at=at,
+            cells=check_cells(cells),
+        )
         made.events.append(
             PartnershipTargetSet(
                 target_id=target_id,
@@ -227,9 +238,29 @@ class PartnershipTarget:
                 target=target,
                 occurred_at=at,
                 actor=actor.subject,
+                cells=made.cells,
             )
         )
         return made
+
+    def call_for_pledges(
+        self, call_id: str, cells: tuple[Cell, ...], message: str, *, actor: Actor, at: datetime
+    ) -> CallForPledges:
+        """The secretariat asks every partner to pledge for some of the target's cells."""
+        actor.require_secretariat()
+        if is_blank(message):
+            raise RuleBroken("required", "message", "a call says what it asks for")
+        return CallForPledges(
+            id=call_id,
+            target_id=self.id,
+            partnership_id=self.partnership_id,
+            title=self.title,
+            metric=self.target.metric,
+            cells=called_cells(self.cells, cells),
+            message=message,
+            published_at=at,
+            actor=actor.subject,
+        )
 
 
 def _or(value: T | None, default: T) -> T:

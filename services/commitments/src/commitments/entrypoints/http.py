@@ -250,6 +250,7 @@ async def set_target(
         start_date=body.start_date,
         deadline=body.deadline,
         milestones=_milestones(body.milestones),
+        cells=tuple(s.cell_of(c) for c in body.cells),
     )
     target = await handlers.set_partnership_target(cmd, _uow(svc), svc.clock)
     response.headers["Location"] = f"/partnership-targets?partnership={target.partnership_id}"

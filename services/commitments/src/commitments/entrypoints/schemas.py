@@ -23,11 +23,14 @@ from pact_contracts.vocabulary import (
     ActionType,
     Cadence,
     CountryCode,
+    Gender,
     Metric,
     Principle,
     SkillLevel,
     Specialisation,
 )
+
+from ..domain.cells import Cell
 
 #: Measured as sent and kept trimmed, as pact_common.http's Text
 Id = Annotated[
@@ -98,9 +101,34 @@ class WithdrawalIn(_Body):
     reason: Reason = Field(examples=["Programme discontinued"])
 
 
+class CellIn(_Body):
+    """A cell of a target: one, two or all three of level, country and gender."""
+
+    level: SkillLevel | None = Field(default=None, description="The skill level; none: every.")
+    country: CountryCode | None = Field(
+        default=None, description="The country; none: every.", examples=["RO"]
+    )
+    gender: Gender | None = Field(default=None, description="The gender; none: every.")
+    value: Amount = Field(description="What is needed in the cell.", examples=[4000])
+
+
+def cell_of(c: CellIn) -> Cell:
+    def name(value: str | None) -> str | None:
+        return None if value is None else str(value)
+
+    return Cell(name(c.level), c.country, name(c.gender), c.value)
+
+
 class TargetIn(_TargetIn):
     partnership_id: Id = Field(examples=["digital-ecosystem"])
     title: Text = Field(examples=["1 million people trained in digital skills by 2030"])
+    cells: list[CellIn] = Field(
+        default_factory=list,
+        max_length=500,
+        description="The target split by level, country and gender: each cell names at "
+        "least one of them, and no cell twice.",
+        examples=[[{"level": "advanced", "country": "RO", "value": 4000}]],
+    )
 
 
 class Pledged(BaseModel):
@@ -171,6 +199,13 @@ class CommitmentPage(Page):
     items: list[CommitmentOut]
 
 
+class CellOut(BaseModel):
+    level: str | None
+    country: str | None
+    gender: str | None
+    value: float
+
+
 class TargetOut(BaseModel):
     id: str
     partnership_id: str
@@ -183,10 +218,11 @@ class TargetOut(BaseModel):
     milestones: list[Milestone]
     version: int
     set_at: datetime
+    cells: list[CellOut] = Field(description="The target's cells; none: not split.")
 
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> TargetOut:
-        return cls.model_validate(doc | {"id": doc["_id"]})
+        return cls.model_validate(doc | {"id": doc["_id"], "cells": doc.get("cells") or []})
 
 
 class TargetPage(Page):

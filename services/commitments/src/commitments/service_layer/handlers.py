@@ -13,7 +13,8 @@ from pact_common.clock import Clock
 from pact_common.unit_of_work import retry_transient
 
 from ..domain import commands
-from ..domain.errors import CommitmentNotFound
+from ..domain.cells import CallForPledges
+from ..domain.errors import CommitmentNotFound, TargetNotFound
 from ..domain.model import OPEN, Commitment, PartnershipTarget
 from .unit_of_work import UnitOfWork
 
@@ -82,10 +83,27 @@ async def set_partnership_target(
             partnership_id=cmd.partnership_id,
             actor=cmd.actor,
             at=clock(),
+            cells=cmd.cells,
         )
         await uow.targets.add(target)
         await uow.commit()
     return target
+
+
+@retry_transient
+async def call_for_pledges(
+    cmd: commands.CallForPledges, uow: UnitOfWork, clock: Clock
+) -> CallForPledges:
+    async with uow:
+        target = await uow.targets.get(cmd.target_id)
+        if target is None:
+            raise TargetNotFound(cmd.target_id)
+        call = target.call_for_pledges(
+            new_id("call"), cmd.cells, cmd.message, actor=cmd.actor, at=clock()
+        )
+        await uow.calls.add(call)
+        await uow.commit()
+    return call
 
 
 async def record_partner(cmd: commands.RecordPartner, uow: UnitOfWork) -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 
+from ..domain.cells import CallForPledges
 from ..domain.model import Commitment, CommitmentStatus, PartnershipTarget
 from ..domain.partners import PartnershipView, PartnerView
 
@@ -72,12 +73,28 @@ class PartnershipViewRepository(abc.ABC):
 class TargetRepository(SeenAggregates[PartnershipTarget]):
     """The partnerships' common targets, as the secretariat sets them."""
 
+    async def get(self, target_id: str) -> PartnershipTarget | None:
+        target = await self._get(target_id)
+        self._saw(target)
+        return target
+
+    @abc.abstractmethod
+    async def _get(self, target_id: str) -> PartnershipTarget | None: ...
+
+
+class CallRepository(abc.ABC):
+    """The secretariat's calls for pledges, kept as published."""
+
+    @abc.abstractmethod
+    async def add(self, call: CallForPledges) -> None: ...
+
 
 class UnitOfWork(EventCollectingUnitOfWork):
     commitments: CommitmentRepository
     partners: PartnerViewRepository
     partnerships: PartnershipViewRepository
     targets: TargetRepository
+    calls: CallRepository
 
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
         return (self.commitments, self.targets)
