@@ -193,6 +193,11 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "GET /alerts/deliveries":            (401, 401, 401, 403, 403, 403, 403, 200, 200),
         "POST /alerts/deliveries/{delivery_id}/retry":
                                              (401, 401, 401, 403, 403, 403, 403, 403, 200),
+        # silences: another partner's are not found by one (404); its own are forced its own
+        "GET /silences":                     (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        "POST /silences":                    (401, 401, 401, 201, 403, 403, 403, 201, 201),
+        "POST /silences/{silence_id}/expire":
+                                             (401, 401, 401, 404, 403, 403, 403, 200, 200),
     },
 }
 #: the changes a token alone may not make: the caller's current API key comes beside it
@@ -506,6 +511,20 @@ async def retry_delivery(w: World, c: Caller) -> Call:
     return Call(path={"delivery_id": await w.skipped_delivery()})
 
 
+def silence_body(w: World, c: Caller) -> dict[str, Any]:
+    ends = datetime.now(UTC).replace(year=datetime.now(UTC).year + 1).isoformat()
+    return {"matchers": {"partner_id": c.owner.id}, "ends_at": ends, "comment": f"#{w.unique()}"}
+
+
+async def expire_silence(w: World, c: Caller) -> Call:
+    """A silence of the owner's alerts, made by the secretariat, for the caller to end."""
+    made = await w.services["monitoring"].client.post(
+        "/silences", json=silence_body(w, c), headers=w.secretariat
+    )
+    assert made.status_code == 201, made.text
+    return Call(path={"silence_id": made.json()["silence_id"]})
+
+
 async def new_target(w: World, _: Caller) -> Call:
     target = pledge_body(title=f"Target {w.unique()}")
     keep = ("partnership_id", "title", "target_value", "start_date", "deadline")
@@ -599,6 +618,8 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
         ),
         "GET /alerts/deliveries": lambda w, c: _call(params={"receiver": f"partner:{c.owner.id}"}),
         "POST /alerts/deliveries/{delivery_id}/retry": retry_delivery,
+        "POST /silences": with_body(silence_body),
+        "POST /silences/{silence_id}/expire": expire_silence,
     },
 }
 

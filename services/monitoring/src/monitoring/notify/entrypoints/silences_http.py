@@ -96,7 +96,10 @@ def silences_router(svc: SilenceServices) -> APIRouter:
     router = APIRouter(tags=["silences"])
 
     @router.post(
-        "/silences", status_code=201, response_model=SilenceOut, responses=problems(401, 403, 422)
+        "/silences",
+        status_code=201,
+        response_model=SilenceOut,
+        responses=problems(401, 403, 413, 422),
     )
     async def create(body: SilenceBody, principal: CurrentPrincipal) -> SilenceOut:
         """Silence matching alerts from `starts_at` (now) until `ends_at`: they are still
