@@ -65,3 +65,17 @@ async def test_who_reports_and_acknowledges_by_role(monitoring: Monitoring) -> N
     done = await m.http.post(path, json=note, headers=reporter)
     assert done.status_code == 200, done.text
     assert done.json()["acknowledgement"]["by"] == "reporter@acme.example"
+
+    # silences: a viewer sees them and may not make or end one; a reporter may, named
+    silence = {"matchers": {}, "ends_at": "2026-06-01T00:00:00Z", "comment": "LMS down"}
+    refused(await m.http.post("/silences", json=silence, headers=viewer))
+    made = await m.http.post("/silences", json=silence, headers=reporter)
+    assert made.status_code == 201, made.text
+    assert (made.json()["author"], made.json()["matchers"]) == (
+        "reporter@acme.example",
+        {"partner_id": "p-acme"},
+    )
+    assert (await m.http.get("/silences", headers=viewer)).json()["items"][0]["comment"] == (
+        "LMS down"
+    )
+    refused(await m.http.post(f"/silences/{made.json()['silence_id']}/expire", headers=viewer))
