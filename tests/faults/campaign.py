@@ -52,6 +52,13 @@ def settings_env(c: Campaign) -> dict[str, str]:
         "MONITORING_WEBHOOK_RETRY_BASE_SECONDS": "1",
         "MONITORING_WEBHOOK_RETRY_MAX_SECONDS": "5",
         "MONITORING_WEBHOOK_PRIVATE_NETWORKS": "true",  # the receiver is on 127.0.0.1
+        # a resolve waits until its alert fired this long (dated.py's alerts fire once and
+        # resolve once, so each resolve is still sent, a second after it is decided)
+        "MONITORING_MIN_FIRING_SECONDS": "1",
+        # no inhibition: whether a muted alert is sent when its inhibitor resolves depends on
+        # when the release sweep runs, so the deliveries due could not be told in advance
+        # (inhibition is tested in tests/integration/monitoring/test_silences.py)
+        "MONITORING_INHIBITION": "{}",
         # monitoring's test-only pause point, armed when this file exists (crashes.py)
         "MONITORING_FAULT_PAUSE_FILE": str(OUTPUT / f"{c.namespace.rstrip('.')}-pause"),
     }

@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 PLAIN, RUNNING, LATE, DROP = "plain", "running", "late", "drop"
-#: monitoring's defaults (MONITORING_AT_RISK_TOLERANCE, MONITORING_AT_RISK_MIN_ELAPSED)
+#: monitoring's defaults (MONITORING_AT_RISK_TOLERANCE, MONITORING_AT_RISK_MIN_ELAPSED,
+#: MONITORING_AT_RISK_RESOLVE_SHORT_PERCENT)
 AT_RISK_TOLERANCE = 0.10
 AT_RISK_MIN_ELAPSED = 0.25
+AT_RISK_RESOLVE = 0.05
 
 
 def month_start(day: date, back: int) -> date:
@@ -107,8 +109,11 @@ class Rules:
         base = f"{rule}:commitment:{self.id}"
         return f"{base}:{key.isoformat()}" if key else base
 
-    def active(self, total: int, reported: Iterable[str], today: date) -> dict[str, bool]:
-        """fingerprint -> whether its rule holds at this total and these reported periods."""
+    def active(
+        self, total: int, reported: Iterable[str], today: date, at_risk_firing: bool = False
+    ) -> dict[str, bool]:
+        """fingerprint -> whether its rule holds at this total and these reported periods;
+        `at_risk_firing`: whether CommitmentAtRisk held before (its hysteresis)."""
         grace = timedelta(days=self.grace_days)
         reported = set(reported)
         window = _window(self.start, self.deadline, self.monthly)
@@ -120,17 +125,25 @@ class Rules:
             ),
             self.fingerprint("TargetAchieved"): total >= self.target,
             self.fingerprint("TargetMissed"): today > self.deadline + grace and total < self.target,
-            self.fingerprint("CommitmentAtRisk"): self._at_risk(total, reported, due, today),
+            self.fingerprint("CommitmentAtRisk"): self._at_risk(
+                total, reported, due, today, at_risk_firing
+            ),
         }
         if due:  # the rule speaks once a first period is due
             out[self.fingerprint("ReportingOverdue")] = due[-1][0] not in reported
         return out
 
     def _at_risk(
-        self, total: int, reported: set[str], due: list[tuple[str, date]], today: date
+        self,
+        total: int,
+        reported: set[str],
+        due: list[tuple[str, date]],
+        today: date,
+        firing: bool = False,
     ) -> bool:
         """Before the deadline, once a quarter of the window is lived by the end of the latest
-        period reported or due (at most today), the pace so far falls more than 10% short."""
+        period reported or due (at most today), the pace so far falls more than 10% short;
+        once firing, it holds until the pace falls less than 5% short."""
         ends = [end for p, end in self._window_ends() if p in reported] + [e for _, e in due[-1:]]
         as_of = min(today, max(ends)) if ends else self.start - timedelta(days=1)
         days = (self.deadline - self.start).days + 1
@@ -141,7 +154,7 @@ class Rules:
             today <= self.deadline
             and total < self.target
             and lived >= AT_RISK_MIN_ELAPSED
-            and shortfall > AT_RISK_TOLERANCE
+            and (shortfall > AT_RISK_TOLERANCE or (firing and shortfall >= AT_RISK_RESOLVE))
         )
 
     def _window_ends(self) -> list[tuple[str, date]]:

@@ -314,13 +314,14 @@ class World:
                 plan.target += 1 + rng.randint(0, 50)
 
     def _at_risk_target(self, plan: Plan, line: int) -> int:
-        """The largest target at which `line` people, every period reported, are not at risk
-        (a larger target only puts them further behind)."""
+        """The largest target at which `line` people, every period reported, are no longer at
+        risk once at risk (under 5% short: its hysteresis; a larger target only puts them
+        further behind)."""
         at_risk = f"CommitmentAtRisk:commitment:{plan.id}"
 
         def safe(target: int) -> bool:
             plan.target = target
-            return not plan.rules().active(line, plan.periods, self.today)[at_risk]
+            return not plan.rules().active(line, plan.periods, self.today, True)[at_risk]
 
         low, high = 1, 100 * (line + 1)
         while low < high:
@@ -332,10 +333,14 @@ class World:
         out: dict[str, tuple[tuple[str | None, str], list[bool]]] = {}
         for plan in self.plans:
             rules, who = plan.rules(), (plan.partner_id, plan.partnership_id)
-            per_round = [
-                rules.active(self.totals[plan.id][r], self.reported[plan.id][r], self.today)
-                for r in range(last + 1)
-            ]
+            per_round, firing = [], False  # at risk's hysteresis: round after round
+            at_risk = rules.fingerprint("CommitmentAtRisk")
+            for r in range(last + 1):
+                held = rules.active(
+                    self.totals[plan.id][r], self.reported[plan.id][r], self.today, firing
+                )
+                firing = held[at_risk]
+                per_round.append(held)
             for fingerprint in per_round[0]:
                 out[fingerprint] = (who, [state[fingerprint] for state in per_round])
         for target_id, (partnership, milestone, target) in self.targets.items():
