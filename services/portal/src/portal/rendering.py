@@ -37,6 +37,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/dashboard", N_("Dashboard"), lambda u: True),
     NavItem("/commitments", N_("Commitments"), lambda u: True),
     NavItem("/targets", N_("Targets"), lambda u: u.is_secretariat),
+    NavItem("/calls", N_("Calls for pledges"), lambda u: True),
     NavItem("/report", N_("Report progress"), lambda u: u.may_write and not u.is_secretariat),
     NavItem("/upload", N_("Upload CSV"), lambda u: u.may_write and not u.is_secretariat),
     NavItem("/rejections", N_("Rejected reports"), lambda u: not u.is_secretariat),
