@@ -66,6 +66,13 @@ EXAMPLES: dict[str, list[str]] = {
     "alerts deliveries": ["pactctl alerts deliveries --status failed"],
     "mail": ["pactctl mail", "pactctl mail --to ana@acme.example -o wide"],
     "alerts retry": ["pactctl alerts retry d-5e6f7a8b"],
+    "silences list": ["pactctl silences list", "pactctl silences list --state expired -o wide"],
+    "silences create": [
+        "pactctl silences create --rule ReportingOverdue --commitment c-7b1d3e5f --ends 3d "
+        '-c "LMS export being fixed"',
+        'pactctl silences create --severity info --ends 2026-12-31T00:00 -c "Year-end"',
+    ],
+    "silences expire": ["pactctl silences expire 6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f"],
     "report annual": [
         "pactctl report annual --year 2026",
         "pactctl report annual --year 2026 --format csv --save pact-annual-2026.csv",
