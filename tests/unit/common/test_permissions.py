@@ -49,6 +49,7 @@ EXPECTED = {
     Permission.PLEDGE: {A, OF, S, C, R, F},
     Permission.REPORT_PROGRESS: {A, OF, S, C, R, F, K},
     Permission.ACKNOWLEDGE_ALERTS: {A, OF, S, C, R, F},
+    Permission.SILENCE_ALERTS: {A, OF, S, C, R, F},
 }
 
 
