@@ -1,6 +1,7 @@
 """`make run` runs the platform time-lapsed (a day a second): a person signed in to the portal
 stays signed in, and a step-up (the password again) still counts, since tokens carry the wall
-clock's times, which every service checks them against."""
+clock's times, which every service checks them against; an invitation link lasts its time in
+people's hours too."""
 
 from __future__ import annotations
 
@@ -23,7 +24,11 @@ LAPSE = {"CLOCK_SPEED": "86400"}
 async def lapsed(infrastructure: None) -> AsyncIterator[Stack]:
     s = Stack(
         f"t{uuid.uuid4().hex[:10]}.",
-        registry_env={f"REGISTRY_{k}": v for k, v in LAPSE.items()},
+        # an hour's invitation: two seconds are two platform days, not two hours of people's
+        registry_env={
+            **{f"REGISTRY_{k}": v for k, v in LAPSE.items()},
+            "REGISTRY_INVITATION_TTL_HOURS": "1",
+        },
     )
     for service in (s.commitments, s.monitoring):
         service.env.update({f"{service.name.upper()}_{k}": v for k, v in LAPSE.items()})
@@ -45,3 +50,17 @@ async def test_a_person_stays_signed_in_while_days_pass_by_the_second(lapsed: St
             {"webhook_url": "https://hooks.lapse.example/pact", "password": PASSWORD},
         )
         assert "The webhook is saved." in visitor.text()
+        # an invitation link lasts its hour of people's time, not of the platform's
+        await visitor.get("/organisation/people")
+        await visitor.submit(
+            "/organisation/people/invite",
+            {"email": f"ina-{suffix}@lapse.example", "role": "viewer"},
+        )
+        link = visitor.page.split('id="invitation-link" type="text" readonly value="')[1]
+        link = link.split('"')[0]
+    await asyncio.sleep(2)
+    async with httpx.AsyncClient(follow_redirects=True) as client:
+        invited = Visitor(client)
+        await invited.get(link)
+        await invited.submit(link, {"name": "Ina Invited", "password": PASSWORD})
+        assert "Welcome, Ina Invited." in invited.text()
