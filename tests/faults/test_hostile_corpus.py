@@ -7,6 +7,7 @@ totals), also those sent compressed, without a key or among thousands of headers
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 from collections import Counter
@@ -16,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from datasketches import hll_sketch  # type: ignore[import-untyped]
 
 from monitoring.bootstrap import build_app
 from monitoring.config import Settings
@@ -166,6 +168,15 @@ def build_corpus(private: str) -> Corpus:
     c.doc("a month for a quarterly commitment", jsonable("2026-03"), "period_cadence_mismatch")
     quarter = jsonable("2026-Q1", commitment_id="c-monthly")
     c.doc("a quarter for a monthly commitment", quarter, "period_cadence_mismatch")
+    # --- a learners sketch that cannot be taken: its own reason (issue 17) ---
+    for label, sketch in (
+        ("not base64", "a list of learners, not base64!"),
+        ("over 8 KB decoded", base64.b64encode(bytes(9000)).decode()),
+        ("not an HLL sketch", base64.b64encode(b"L-000001;L-000002").decode()),
+        ("of another lg_k", base64.b64encode(hll_sketch(10).serialize_compact()).decode()),
+    ):
+        sketched = jsonable(learners_sketch=sketch)
+        c.doc(f"learners sketch {label}", sketched, "bad_learners_sketch")
     c.doc("unknown commitment", jsonable(commitment_id="c-missing"), PARKED)
     full = jsonable(commitment_id="c-missing-too")
     c.doc("unknown commitment, parking full", full, "unknown_commitment")

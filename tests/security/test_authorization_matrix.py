@@ -186,6 +186,13 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "GET /progress/levels":              (401, 401, 401, 200, 403, 403, 403, 200, 200),
         "GET /progress/levels/{level}":      (401, 401, 401, 200, 403, 403, 403, 200, 200),
         "GET /reports/annual":               (401, 401, 401, 200, 403, 403, 403, 200, 200),
+        # unique learners (issue 17): a partner's own, and a partnership of 3 or more partners
+        "GET /learners/commitments/{commitment_id}":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /learners/partners/{partner_id}":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /learners/partnerships/{partnership_id}":
+                                             (401, 401, 401, 200, 403, 403, 403, 200, 200),
         "GET /alerts":                       (401, 401, 401, 403, 403, 403, 403, 200, 200),
         "GET /alerts/{fingerprint}":         (401, 401, 401, 403, 403, 403, 403, 200, 200),
         "POST /alerts/{fingerprint}/acknowledge":
@@ -612,6 +619,15 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
         "GET /progress/countries/{country}": lambda w, c: _call(path={"country": "DE"}),
         "GET /progress/levels/{level}": lambda w, c: _call(path={"level": "advanced"}),
         "GET /reports/annual": lambda w, c: _call(params={"year": str(datetime.now(UTC).year)}),
+        "GET /learners/commitments/{commitment_id}": lambda w, c: _call(
+            path={"commitment_id": c.owner.commitment}, params={"year": "2026"}
+        ),
+        "GET /learners/partners/{partner_id}": lambda w, c: _call(
+            path={"partner_id": c.owner.id}, params={"year": "2026"}
+        ),
+        "GET /learners/partnerships/{partnership_id}": lambda w, c: _call(
+            path={"partnership_id": DIGITAL}, params={"year": "2026"}
+        ),
         "GET /alerts": lambda w, c: _call(params={"partner": c.owner.id}),
         "POST /alerts/{fingerprint}/acknowledge": with_body(
             lambda w, c: {"note": f"Seen ({w.unique()})"}

@@ -84,6 +84,14 @@ EXAMPLES: dict[str, list[str]] = {
         "pactctl simulate --from-file sim.json --rate 500 --count 100000 --first-revision 1000",
     ],
     "demo": ["pactctl demo"],
+    "learners sketch": [
+        "pactctl learners sketch learners-2026-Q1.csv --salt-file learners.salt",
+        "pactctl learners sketch ids.csv --salt-file learners.salt --column student -o json",
+    ],
+    "learners show": [
+        "pactctl learners show partners p-3f2a9c1e --year 2026",
+        "pactctl learners show partnerships digital-ecosystem --year 2026 -o json",
+    ],
 }
 
 

@@ -12,6 +12,7 @@ from .commands import (
     commitments,
     demo,
     keys,
+    learners,
     mail,
     monitoring,
     partners,
@@ -201,6 +202,7 @@ app.add_typer(monitoring.alerts, name="alerts")
 app.add_typer(monitoring.report, name="report")
 app.add_typer(silences.app, name="silences")
 app.add_typer(progress.app, name="progress")
+app.add_typer(learners.app, name="learners")
 app.command("simulate", help=simulate.SIMULATE_HELP)(simulate.simulate)
 app.command("demo")(demo.demo)
 app.command("mail")(mail.mail)

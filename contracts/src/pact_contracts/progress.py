@@ -17,6 +17,9 @@ from .vocabulary import CountryCode, Gender, SkillLevel
 
 #: The largest progress report accepted, in bytes of UTF-8 JSON.
 MAX_REPORT_BYTES = 64 * 1024
+#: The largest learners sketch accepted, in bytes after base64 decoding, and its lg_k.
+MAX_LEARNERS_SKETCH_BYTES = 8 * 1024
+LEARNERS_SKETCH_LG_K = 12
 PERIOD_PATTERN = r"^[0-9]{4}-(Q[1-4]|0[1-9]|1[0-2])$"
 
 Count = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
@@ -89,6 +92,16 @@ class ProgressReported(Event):
         description="Certificates (of completion or of a skill) issued in the period.",
         examples=[110],
     )
+    learners_sketch: str | None = Field(
+        default=None,
+        max_length=MAX_REPORT_BYTES,
+        description="The learners of the period as a mergeable count of distinct people, not "
+        "a list: base64 of an Apache DataSketches HLL sketch (lg_k 12, at most 8 KB decoded) "
+        "of HMAC-SHA256(salt, learner id), the salt kept by the partner (`pactctl learners "
+        "sketch` builds it). Monitoring merges them into unique people per commitment, "
+        "partner, partnership and year; one it cannot read is refused as bad_learners_sketch.",
+        examples=["AgEHDAMIAwjHhJ4UqqYPBo8s2Q4="],
+    )
 
     @model_validator(mode="after")
     def _breakdowns_sum_to_total(self) -> ProgressReported:
@@ -121,6 +134,8 @@ NOT_FIGURES = frozenset(
         "revision",
     }
 )
+#: What a report carries beside its figures: not summed, handled on their own.
+ATTACHMENTS = frozenset({"learners_sketch"})
 
 
 class FigureKind(StrEnum):
@@ -179,7 +194,9 @@ def _figure(name: str, f: FieldInfo) -> ReportFigure:
 def report_figures(model: type[BaseModel] = ProgressReported) -> tuple[ReportFigure, ...]:
     """Every figure of the report model, in the order of its fields."""
     return tuple(
-        _figure(name, f) for name, f in model.model_fields.items() if name not in NOT_FIGURES
+        _figure(name, f)
+        for name, f in model.model_fields.items()
+        if name not in NOT_FIGURES and name not in ATTACHMENTS
     )
 
 
@@ -203,6 +220,7 @@ class RejectionReason(StrEnum):
     PARKED_EXPIRED = "parked_expired"
     UNSIGNED = "unsigned"  # over Kafka with no signature, where signatures are required
     KEY_MISMATCH = "key_mismatch"  # the Kafka key is not the body's commitment_id
+    BAD_LEARNERS_SKETCH = "bad_learners_sketch"  # not base64, over 8 KB, not an HLL sketch
     REPORTED_AFTER_WITHDRAWAL = "reported_after_withdrawal"  # begins after the withdrawal
     REPORTED_AFTER_DEADLINE = "reported_after_deadline"  # begins after deadline + grace
 

@@ -52,6 +52,7 @@ def test_a_good_file_gives_one_contract_report_per_row() -> None:
         "people_placed_in_jobs": None,
         "new_entrants": None,
         "certificates_issued": None,
+        "learners_sketch": None,
     }
     # Empty cells are "not given": a revision of 1, breakdowns of the cells filled only.
     assert (second["revision"], second["by_level"], second["by_country"]) == (

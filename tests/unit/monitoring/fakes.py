@@ -21,6 +21,7 @@ from monitoring.core.service_layer.unit_of_work import (
     CommitmentRepository,
     CorrectionLog,
     InboxPort,
+    LearnerSketchRepository,
     ParkingRepository,
     PartnerRepository,
     ReceiptRepository,
@@ -40,6 +41,8 @@ class Store:
         self.commitments: dict[str, CommitmentProgress] = {}
         self.targets: dict[str, TargetProgress] = {}
         self.rollups: dict[str, Totals] = {}
+        #: the learners sketches merged per key, as given (a fake does not read them)
+        self.learners: dict[str, list[bytes]] = {}
         self.alerts: dict[str, Alert] = {}
         self.receipts: dict[str, Receipt] = {}
         self.parked: list[ParkedReport] = []
@@ -124,6 +127,15 @@ class FakeRollupRepository(RollupRepository):
     async def add(self, deltas: Mapping[str, Totals]) -> None:
         for key, delta in deltas.items():
             self.s.rollups[key] = self.s.rollups.get(key, Totals()) + delta
+
+
+class FakeLearnerSketches(LearnerSketchRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def merge(self, additions: Mapping[str, list[bytes]]) -> None:
+        for key, parts in additions.items():
+            self.s.learners[key] = [*self.s.learners.get(key, []), *parts]
 
 
 class FakeAlertRepository(AlertRepository):
@@ -235,6 +247,7 @@ _REPOSITORIES: dict[str, Any] = {
     "commitments": FakeCommitmentRepository,
     "targets": FakeTargetRepository,
     "rollups": FakeRollupRepository,
+    "learners": FakeLearnerSketches,
     "alerts": FakeAlertRepository,
     "receipts": FakeReceiptRepository,
     "parking": FakeParkingRepository,

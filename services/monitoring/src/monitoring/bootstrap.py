@@ -51,6 +51,7 @@ from monitoring.views.adapters.progress_views import MonitoringViews
 from monitoring.views.adapters.waiting_views import WaitingViews
 from monitoring.views.entrypoints import progress_http
 from monitoring.views.entrypoints.aggregates_http import aggregates_router
+from monitoring.views.entrypoints.learners_http import learners_router
 from monitoring.views.entrypoints.public_http import public_router
 from monitoring.views.entrypoints.waiting_http import waiting_router
 from pact_common.clock import Clock, utc_now
@@ -254,6 +255,7 @@ def build(
             alerts_router(alert_services),
             mutes.router(),
             aggregates_router(AggregateViews(db)),
+            learners_router(db, AggregateViews(db)),
             waiting_router(WaitingViews(db)),
             public_router(AggregateViews(db), clock),
         ],

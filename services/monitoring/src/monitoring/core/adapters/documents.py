@@ -259,6 +259,8 @@ def report_doc(r: Report) -> Doc:
         "payload": r.payload,
         "signature": r.signature,
         "bound": r.bound,
+        "learners": r.learners,
+        "learners_problem": r.learners_problem,
     }
 
 

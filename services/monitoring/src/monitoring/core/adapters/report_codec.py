@@ -11,6 +11,7 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
+from monitoring.core.adapters.learner_sketches import read_sketch
 from monitoring.core.domain.acceptance import Reason
 from monitoring.core.domain.commands import Unreadable
 from monitoring.core.domain.figures import FIGURES, Figures, FigureSpec, Kind
@@ -85,6 +86,7 @@ def to_report(
     bound: bool = False,
 ) -> Report:
     event_id = str(event.event_id) if "event_id" in raw else str(uuid.uuid5(_POSITION_IDS, source))
+    learners, learners_problem = read_sketch(event.learners_sketch)
     return Report(
         event_id=event_id,
         partner_id=event.partner_id,
@@ -97,6 +99,8 @@ def to_report(
         payload=text,
         signature=signature,
         bound=bound,
+        learners=learners,
+        learners_problem=learners_problem,
     )
 
 

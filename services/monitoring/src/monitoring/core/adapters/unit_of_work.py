@@ -16,6 +16,7 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 
 from monitoring.core.adapters import repository as r
 from monitoring.core.adapters.corrections import MongoCorrectionLog
+from monitoring.core.adapters.learner_sketches import MongoLearnerSketches
 from monitoring.core.adapters.publisher import to_contract
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.consuming import Inbox
@@ -47,6 +48,7 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.commitments = r.MongoCommitmentRepository(db, session)
         self.targets = r.MongoTargetRepository(db, session)
         self.rollups = r.MongoRollupRepository(db, session)
+        self.learners = MongoLearnerSketches(db, session)
         self.alerts = r.MongoAlertRepository(db, session)
         self.receipts = r.MongoReceiptRepository(db, session)
         self.parking = r.MongoParkingRepository(db, session)

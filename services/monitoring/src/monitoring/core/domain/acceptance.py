@@ -38,6 +38,7 @@ class Reason(StrEnum):
     PARKED_EXPIRED = "parked_expired"
     UNSIGNED = "unsigned"
     KEY_MISMATCH = "key_mismatch"
+    BAD_LEARNERS_SKETCH = "bad_learners_sketch"
     REPORTED_AFTER_WITHDRAWAL = "reported_after_withdrawal"
     REPORTED_AFTER_DEADLINE = "reported_after_deadline"
 

@@ -26,7 +26,7 @@ from monitoring.core.domain.acceptance import (
     unverifiable,
 )
 from monitoring.core.domain.events import ReportRejected
-from monitoring.core.domain.model import Partner, Report
+from monitoring.core.domain.model import Commitment, Partner, Report
 from monitoring.core.domain.progress import CommitmentProgress, Outcome
 
 
@@ -109,6 +109,8 @@ class Intake:
     #: commitments whose progress changed (figures, or a stale report counted)
     touched: set[str] = field(default_factory=set)
     counts: Counter[Taken] = field(default_factory=Counter)
+    #: reports taken with a learners sketch, and their commitments (learners.additions)
+    with_learners: list[tuple[Report, Commitment]] = field(default_factory=list)
 
     def take(self, report: Report) -> Taken:
         """A report as it arrives: once per event_id (the same content again is a duplicate)."""
@@ -138,6 +140,11 @@ class Intake:
     def decide(self, report: Report, parked: ParkedReport | None = None) -> Taken:
         """The acceptance rules and the revision rule; also for a report released from the
         parking (`parked`: it keeps its place in time should it have to wait longer)."""
+        if report.learners_problem is not None:
+            problem = Refusal(
+                Reason.BAD_LEARNERS_SKETCH, report.learners_problem, "learners_sketch"
+            )
+            return self._refuse(report, problem)
         progress = self.progress.get(report.commitment_id)
         partner = self.partners.get(report.partner_id)
         may_park = self.parked_counts[report.partner_id] < self.park_limit
@@ -175,6 +182,8 @@ class Intake:
                     "revision",
                 ),
             )
+        if report.learners is not None:
+            self.with_learners.append((report, progress.commitment))
         return self._count(Taken.REPLACED if outcome is Outcome.REPLACED else Taken.APPLIED)
 
     def _refuse(self, report: Report, refusal: Refusal) -> Taken:

@@ -155,3 +155,7 @@ class Report:
     #: its sender is proven by the channel: taken over HTTP under a token that may report
     #: for this partner (over Kafka only a signature proves it)
     bound: bool = False
+    #: the learners sketch it carries (serialized HLL, read and checked), and why the one it
+    #: carries cannot be taken (the report is refused as bad_learners_sketch)
+    learners: bytes | None = field(default=None, repr=False)
+    learners_problem: str | None = None

@@ -12,6 +12,7 @@ from monitoring.core.domain.acceptance import Awaited, SignatureCheck, unverifia
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import ReportRejected
 from monitoring.core.domain.intake import Intake, ParkedReport, Taken, expired
+from monitoring.core.domain.learners import additions
 from monitoring.core.domain.model import Partner
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.service_layer.evaluation import (
@@ -68,6 +69,7 @@ async def take_reports(
         await uow.receipts.save_many(intake.changed_receipts)
         await uow.parking.park(intake.parked)
         await _reject(uow, intake.rejected)
+        await uow.learners.merge(additions(intake.with_learners))
         await settle_commitments(
             uow, (progress[c] for c in intake.touched), before, now, policy.alerts
         )
@@ -186,6 +188,7 @@ async def _release(
         intake.decide(waiting.report, waiting)
     await uow.parking.park(intake.parked)
     await _reject(uow, intake.rejected)
+    await uow.learners.merge(additions(intake.with_learners))
     ids = intake.touched | ({changed} if changed else set())
     await settle_commitments(uow, [progress[i] for i in sorted(ids)], before, now, policy.alerts)
 

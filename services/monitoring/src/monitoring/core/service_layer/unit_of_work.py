@@ -119,6 +119,13 @@ class RollupRepository(abc.ABC):
     async def add(self, deltas: Mapping[str, Totals]) -> None: ...
 
 
+class LearnerSketchRepository(abc.ABC):
+    """The union of the learners sketches per key (domain/learners.py)."""
+
+    @abc.abstractmethod
+    async def merge(self, additions: Mapping[str, list[bytes]]) -> None: ...
+
+
 class AlertRepository(abc.ABC):
     @abc.abstractmethod
     async def of_subjects(self, subject_ids: Iterable[str]) -> dict[str, dict[str, Alert]]:
@@ -209,6 +216,7 @@ class UnitOfWork(EventCollectingUnitOfWork):
     commitments: CommitmentRepository
     targets: TargetRepository
     rollups: RollupRepository
+    learners: LearnerSketchRepository
     alerts: AlertRepository
     receipts: ReceiptRepository
     parking: ParkingRepository
