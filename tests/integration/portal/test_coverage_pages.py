@@ -102,3 +102,26 @@ async def test_the_coverage_view_lists_the_uncovered_cells_of_a_split_target(
     assert "Advanced, RO: 4,000 still to pledge" in text
     assert "Basic: 500 still to pledge" in text
     assert "SE: 500 still to pledge" not in text  # not called for
+
+
+async def test_the_secretariat_splits_a_target_on_the_targets_form(stack: PortalStack) -> None:
+    admin = await stack.browser(await stack.secretariat())
+    form = {
+        "partnership_id": "digital-ecosystem",
+        "title": "Women in advanced digital skills",
+        "metric": "people_trained",
+        "target_value": "10000",
+        "start_date": f"{YEAR - 1}-01-01",
+        "deadline": f"{YEAR + 3}-12-31",
+    }
+    wrong = await post_form(admin, "/targets", "/targets", form | {"cells": "advanced RO 4000"})
+    assert wrong.status_code == 422 and 'id="f-cells-error"' in wrong.text
+    cells = "advanced, RO: 4,000\n\nfemale, advanced: 2,500\n"
+    done = await post_form(admin, "/targets", "/targets", form | {"cells": cells})
+    assert done.status_code == 303, done.text
+    targets = await stack.api(stack.commitments, "GET", "/partnership-targets", await stack.token())
+    [split] = [t for t in targets["items"] if t["title"] == "Women in advanced digital skills"]
+    assert split["cells"] == [
+        {"level": "advanced", "country": "RO", "gender": None, "value": 4000},
+        {"level": "advanced", "country": None, "gender": "female", "value": 2500},
+    ]

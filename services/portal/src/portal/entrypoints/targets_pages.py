@@ -12,6 +12,7 @@ from ..adapters.monitoring_api import partnerships
 from ..i18n import gettext_for
 from ..rendering import flash, render
 from ..session import CurrentUser, SignedIn, csrf_protect
+from .cell_forms import cells_of
 from .commitment_forms import LABELS, options, target_body
 from .work_forms import Form, api_errors, field_of, milestone_count, read
 
@@ -47,6 +48,8 @@ async def set_target(request: Request, user: CurrentUser) -> Response:
     _ = gettext_for(request)
     form = await read(request)
     body = target_body(form, _)
+    if cells := cells_of(form, _):
+        body["cells"] = cells
     if form.values.get("more_rows"):
         return await targets_page(request, user, Form(form.values))
     if form.errors:
