@@ -14,6 +14,8 @@ from typing import Any
 
 import pytest
 
+from pact_contracts import ProgressReported
+from pactctl.commands.learners import encoded, sketch_of
 from tests.support.portal_pages import PortalStack, post_form
 
 pytestmark = pytest.mark.integration
@@ -116,6 +118,26 @@ async def test_placements_entrants_and_certificates_reach_the_annual_report_and_
     row = annual[annual.index(f'<th scope="row">{YEAR}</th>') :].split("</tr>")[0]
     cells = row.split('<td class="num">')[1:]
     assert [c.split("</td>")[0] for c in cells][4:7] == ["50", "100", "180"]
+    # this year's unique learners, from a report carrying a learners sketch
+    ids = [f"L-{i}" for i in range(250)]
+    sketched = ProgressReported(
+        partner_id=org.partner_id, commitment_id=cid, period=f"{YEAR + 1}-Q1",
+        people_trained=300, learners_sketch=encoded(sketch_of(ids, b"a salt kept by the partner")),
+    )  # fmt: skip
+    posted = await stack.http.post(
+        f"{stack.monitoring.url}/progress",
+        json=sketched.to_jsonable(),
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert posted.status_code == 202, posted.text
+
+    async def counted() -> Any:
+        page = (await person.get(f"/dashboard/partners/{org.partner_id}")).text
+        return "Unique learners" in page and page
+
+    page = await eventually(counted, "the unique learners on the partner's page")
+    figure = page[page.index("Unique learners") :][:600]
+    assert "250" in figure and "300 people trained" in figure, figure
     german = await person.get(
         f"/dashboard/partners/{org.partner_id}", headers={"Accept-Language": "de"}
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from .api import ApiClient, ApiError, Apis
@@ -78,6 +79,8 @@ class DashboardData:
     names: dict[str, str]
     partnerships: list[Doc] = field(default_factory=list)
     annual: list[tuple[int, Doc]] = field(default_factory=list)
+    #: this year's unique learners (GET /learners/...), when monitoring answers them
+    learners: Doc | None = None
 
     @property
     def partnership_name(self) -> str | None:
@@ -95,6 +98,18 @@ async def _or_none(call: Awaitable[Any]) -> Any:
         raise
 
 
+async def learners(monitoring: ApiClient, token: str, path: str) -> Doc | None:
+    """This year's unique learners of `path` (partners/<id>, partnerships/<id>); None when
+    they are not to be seen (a partnership of fewer than 3 partners, say)."""
+    try:
+        found: Doc = await monitoring.get(
+            f"/learners/{path}", token=token, params={"year": datetime.now(UTC).year}
+        )
+    except ApiError:
+        return None
+    return found
+
+
 async def _alerts(monitoring: ApiClient, token: str, **params: Any) -> list[Doc]:
     page = await monitoring.get("/alerts", token=token, params=params)
     items: list[Doc] = page["items"]
@@ -107,13 +122,14 @@ async def partnership_dashboard(
     """The secretariat's page: the partnership's sums, targets, commitments and alerts, and
     the annual report of each year `years(commitments)` names."""
     m = apis.monitoring
-    progress, commitments, firing, history, names, known = await asyncio.gather(
+    progress, commitments, firing, history, names, known, unique = await asyncio.gather(
         _or_none(m.get(f"/progress/partnerships/{partnership_id}", token=token)),
         commitment_progress(m, token, partner=None, partnership=partnership_id),
         _alerts(m, token, status="firing", partnership=partnership_id, limit=50),
         _alerts(m, token, partnership=partnership_id, limit=20),
         legal_names(apis.registry, token),
         partnerships(apis.registry, token),
+        learners(m, token, f"partnerships/{partnership_id}"),
     )
     chosen: list[int] = years(commitments)
     reports = await asyncio.gather(
@@ -134,6 +150,7 @@ async def partnership_dashboard(
         names=names,
         partnerships=known,
         annual=list(zip(chosen, reports, strict=True)),
+        learners=unique,
     )
 
 
@@ -143,7 +160,7 @@ async def partner_dashboard(
     """One partner's page: its totals, commitments and alerts, and the common targets its
     commitments count toward (their definitions: what it contributed is its own)."""
     m = apis.monitoring
-    mine, commitments, firing, history, names, targets = await asyncio.gather(
+    mine, commitments, firing, history, names, targets, unique = await asyncio.gather(
         _or_none(m.get(f"/progress/partners/{partner_id}", token=token)),
         commitment_progress(m, token, partner=partner_id, partnership=None),
         _alerts(m, token, status="firing", partner=partner_id, limit=50),
@@ -152,6 +169,7 @@ async def partner_dashboard(
         apis.commitments.get(
             "/partnership-targets", token=token, params={"partnership": partnership_id}
         ),
+        learners(m, token, f"partners/{partner_id}"),
     )
     return DashboardData(
         partnership_id=partnership_id,
@@ -162,6 +180,7 @@ async def partner_dashboard(
         firing=firing,
         history=history,
         names=names,
+        learners=unique,
     )
 
 

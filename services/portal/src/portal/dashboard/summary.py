@@ -107,6 +107,23 @@ def key_figures(
     return out
 
 
+def learners_figure(learners: Doc | None, _: Gettext) -> list[KeyFigure]:
+    """This year's distinct learners (from the learners sketches partners attach), with
+    the sketch's error bounds, beside the people trained as summed."""
+    if not learners or not learners.get("unique"):
+        return []
+    u = learners["unique"]
+    note = _(
+        "between %(lower)s and %(upper)s people (the estimate's bounds); %(trained)s people "
+        "trained in %(year)s, counted per report",
+        lower=amount(u["lower"]),
+        upper=amount(u["upper"]),
+        trained=amount(learners["people_trained"]),
+        year=learners["year"],
+    )
+    return [KeyFigure(_("Unique learners"), amount(u["estimate"]), note)]
+
+
 def breakdowns_of(commitments: Iterable[Doc]) -> tuple[dict[str, dict[str, int]], int]:
     """People trained per level, country and gender (as reported), and in all."""
     out: dict[str, dict[str, int]] = {name: {} for name, _ in BREAKDOWNS}

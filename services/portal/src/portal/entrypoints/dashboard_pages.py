@@ -81,7 +81,8 @@ def context(data: DashboardData, _: Gettext, now: datetime) -> dict[str, Any]:
         "partnerships": data.partnerships,
         "heading": partner_name if mine else _("Progress toward the common targets"),
         "updated_at": now.strftime("%Y-%m-%d %H:%M:%S UTC"),
-        "figures": s.key_figures(data.totals, data.targets, len(data.firing), _, contribution),
+        "figures": s.key_figures(data.totals, data.targets, len(data.firing), _, contribution)
+        + s.learners_figure(data.learners, _),
         "targets": [] if mine else p.target_charts(data.targets, data.commitments, today, _),
         "commitments": p.commitment_rows(data.commitments, names, today, _),
         "breakdowns": s.breakdown_charts(breakdowns, everyone, _),
