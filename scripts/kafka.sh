@@ -5,7 +5,10 @@
 #   scripts/kafka.sh start|stop|restart|status
 # Env: PYTHON (default .venv/bin/python), KAFKA_HOME (default .local/kafka),
 #      KAFKA_PORT (9092), S3_PORT (19000, disk mode only),
-#      KAFKA_STORAGE=disk|memory (default disk; memory keeps nothing across a restart)
+#      KAFKA_STORAGE=disk|memory (default disk; memory keeps nothing across a restart),
+#      PACT_TOPIC_NAMESPACE (prefix of the replayed topics it creates)
+# The topics monitoring's rebuild replays (pact_contracts.topics.REPLAYED) are created
+# with retention.ms -1: history is kept for replay (Tansu deletes no record in any case).
 set -euo pipefail
 PY=${PYTHON:-.venv/bin/python}
 KAFKA_HOME=${KAFKA_HOME:-.local/kafka}
@@ -92,6 +95,11 @@ sys.exit(localbucket.main())' --host 127.0.0.1 --port "$S3_PORT" "$DATA" \
     tail -20 "$RUN/tansu.log" >&2; return 1
   fi
   echo "Kafka ready: 127.0.0.1:$KAFKA_PORT (storage $storage)"
+  # The topics the rebuild replays keep every record (retention.ms -1): created so here
+  # before any client creates them with the broker's defaults.
+  "$PY" -m pact_common.kept_topics --bootstrap "127.0.0.1:$KAFKA_PORT" \
+      --namespace "${PACT_TOPIC_NAMESPACE:-}" >"$RUN/kept_topics.log" 2>&1 \
+    || { echo "could not create the replayed topics:" >&2; cat "$RUN/kept_topics.log" >&2; return 1; }
 }
 
 cmd_stop() { stop_one tansu; stop_one s3; echo "kafka stopped"; }

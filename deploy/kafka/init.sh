@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # kafka-init (docker-compose.yml), one-shot and idempotent; authenticates as admin:
-#   1. creates every topic of the contracts' catalogue (pact_contracts.CATALOGUE);
+#   1. creates every topic of the contracts' catalogue (pact_contracts.CATALOGUE), those the
+#      rebuild replays kept forever (retention.ms -1);
 #   2. sets the SCRAM-SHA-512 credential of every principal in PACT_KAFKA_SCRAM_USERS but
 #      admin to the password in its secret file (so a new or rotated file takes effect);
 #   3. adds the ACLs of deploy/README.md: a principal writes only the topics it owns and
@@ -28,10 +29,17 @@ write_admin_client_config "$ADMIN_CONFIG"
 topic() {  # NAME PARTITIONS
   kafka topics --create --if-not-exists --topic "$1" --partitions "$2" --replication-factor 1
 }
-topic registry.partner-events.v1 6
-topic commitments.commitment-events.v1 6
-topic partners.progress-reported.v1 6
-topic monitoring.alerts.v1 6
+# The topics monitoring's rebuild replays from the beginning (pact_contracts.topics.REPLAYED)
+# keep every record: created with retention.ms -1, and set so if they existed before.
+kept_topic() {  # NAME PARTITIONS
+  kafka topics --create --if-not-exists --topic "$1" --partitions "$2" --replication-factor 1 \
+    --config retention.ms=-1
+  kafka configs --alter --entity-type topics --entity-name "$1" --add-config retention.ms=-1
+}
+kept_topic registry.partner-events.v1 6
+kept_topic commitments.commitment-events.v1 6
+kept_topic partners.progress-reported.v1 6
+kept_topic monitoring.alerts.v1 6
 topic monitoring.progress-rejected.v1 6
 topic registry.dead-letter.v1 1
 topic commitments.dead-letter.v1 1

@@ -26,6 +26,7 @@ import pytest
 import yaml
 
 from pact_contracts import CATALOGUE
+from pact_contracts.topics import REPLAYED
 from tests.support.schemas import validate_asyncapi, validate_compose
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -285,6 +286,24 @@ def _problems_with_topics(calls: list[list[str]]) -> list[str]:
             problems.append(f"{name}: --bootstrap-server {opts.get('--bootstrap-server')!r}")
         if not opts.get("--command-config"):
             problems.append(f"{name}: without --command-config (unauthenticated)")
+    return problems + _problems_with_retention(calls)
+
+
+def _problems_with_retention(calls: list[list[str]]) -> list[str]:
+    """The topics the rebuild replays keep every record: created with retention.ms -1, and
+    set so (kafka-configs.sh --alter) should they exist from before."""
+    created = created_topics(calls)
+    altered = {
+        options(call[1:]).get("--entity-name", ""): options(call[1:]).get("--add-config")
+        for call in calls
+        if call[0] == "kafka-configs.sh" and "--alter" in call and "topics" in call
+    }
+    problems = []
+    for topic in REPLAYED:
+        if created.get(topic.name, {}).get("--config") != "retention.ms=-1":
+            problems.append(f"{topic.name}: not created with retention.ms=-1")
+        if altered.get(topic.name) != "retention.ms=-1":
+            problems.append(f"{topic.name}: its retention.ms not set to -1 if it existed")
     return problems
 
 
@@ -494,13 +513,19 @@ def test_a_missing_or_misconfigured_topic_is_detected(
 ) -> None:
     def edit(script: str) -> str:
         lines = [line for line in script.splitlines() if line != "topic monitoring.alerts.v1 6"]
+        lines = [line for line in lines if line != "kept_topic monitoring.alerts.v1 6"]
         assert len(lines) < len(script.splitlines())
         script = "\n".join(lines)
+        script = script.replace(
+            "kept_topic partners.progress-reported.v1 6", "topic partners.progress-reported.v1 6"
+        )
         return script.replace("topic registry.dead-letter.v1 1", "topic registry.dead-letter.v1 6")
 
     problems = _problems_with_topics(kafka_init_calls(compose, tmp_path, kafka_secrets, edit))
     assert "not created: monitoring.alerts.v1" in problems
     assert any(p.startswith("registry.dead-letter.v1: --partitions") for p in problems)
+    assert "partners.progress-reported.v1: not created with retention.ms=-1" in problems
+    assert "partners.progress-reported.v1: its retention.ms not set to -1 if it existed" in problems
 
 
 def test_mongo_is_a_replica_set_initiated_by_its_healthcheck(compose: dict[str, Any]) -> None:

@@ -99,6 +99,14 @@ def topic_for(event: BaseModel) -> Topic:
     raise LookupError(f"no topic carries {type(event).__name__}")
 
 
+#: The topics `python -m monitoring.rebuild` replays from the beginning, in its order. They
+#: keep every record (KEPT_FOREVER), or a rebuild would miss what the broker had deleted:
+#: deploy/kafka/init.sh creates them so, and scripts/kafka.sh (`python -m
+#: pact_common.kept_topics`).
+REPLAYED: tuple[Topic, ...] = (PARTNER_EVENTS, COMMITMENT_EVENTS, PROGRESS_REPORTED, ALERTS)
+KEPT_FOREVER: dict[str, str] = {"retention.ms": "-1"}
+
+
 def key_for(event: BaseModel) -> bytes:
     """The partition key of an event: its topic's key field; events about a partnership
     or a partnership target use that id; a rejection of an unreadable report, its event_id."""

@@ -50,13 +50,12 @@ from pact_common.outbox import Outbox
 from pact_common.runtime import Runtime
 from pact_contracts import (
     ALERTS,
-    COMMITMENT_EVENTS,
-    PARTNER_EVENTS,
     PROGRESS_REPORTED,
     AlertEvent,
     Event,
 )
 from pact_contracts import Topic as ContractTopic
+from pact_contracts.topics import REPLAYED
 
 
 class ReplayClock:
@@ -145,8 +144,7 @@ async def rebuild(
         await repository.ensure_indexes(db)
         await delivery_indexes(db)
         monitoring = build(settings, replay_clock, runtime=runtime, deliver=False)
-        order = [settings.topic(t) for t in (PARTNER_EVENTS, COMMITMENT_EVENTS)]
-        order += [settings.topic(PROGRESS_REPORTED), settings.topic(ALERTS)]
+        order = [settings.topic(t) for t in REPLAYED]  # kept forever on the broker
         snapshot = await read_topics(settings, order, idle_seconds)
         summary.records = {t: snapshot.count(t) for t in order}
         summary.not_read_to_end = [f"{tp.topic}/{tp.partition}" for tp in snapshot.short]
