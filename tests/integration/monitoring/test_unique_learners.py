@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from monitoring.core.adapters.learner_sketches import SKETCHES, unique
+from monitoring.rebuild.replay import rebuild
 from pactctl.main import app as pactctl
 from tests.support.kafka import wait_until
 
@@ -56,10 +58,8 @@ def within(found: dict[str, int] | None, truth: int) -> bool:
     return found is not None and found["lower"] <= truth <= found["upper"]
 
 
-async def test_two_partners_sharing_30_percent_give_unique_and_overlap_within_the_bound(
-    monitoring: Monitoring, tmp_path: Path
-) -> None:
-    m = monitoring
+async def two_partners(m: Monitoring, tmp_path: Path) -> None:
+    """p-a and p-b report learners sketches (30% of each one's learners shared), p-c none."""
     for p in ("p-a", "p-b", "p-c"):
         await m.partner(p, partnerships=["digital-ecosystem"])
         await m.commitment(f"c-{p}", partner_id=p, partnership_id="digital-ecosystem")
@@ -76,6 +76,13 @@ async def test_two_partners_sharing_30_percent_give_unique_and_overlap_within_th
         await wait_until(
             lambda q={"_id": f"c-{p}", "achieved": achieved}: m.db["commitments"].find_one(q)
         )
+
+
+async def test_two_partners_sharing_30_percent_give_unique_and_overlap_within_the_bound(
+    monitoring: Monitoring, tmp_path: Path
+) -> None:
+    m = monitoring
+    await two_partners(m, tmp_path)
 
     async def get(path: str, who: str | None) -> Any:
         answer = await m.http.get(path, params={"year": 2026}, headers=m.token(who))
@@ -129,3 +136,25 @@ async def test_a_sketch_that_cannot_be_taken_is_refused_with_its_own_reason(
     assert {r["reason_code"] for r in refused} == {"bad_learners_sketch"}
     assert any("8,192" in r["message"] for r in refused)
     assert await m.progress() is None or (await m.progress() or {}).get("periods") in ([], {})
+
+
+async def test_a_rebuild_gives_back_the_same_unique_learners(
+    monitoring: Monitoring, mongo_client: Any, tmp_path: Path
+) -> None:
+    m = monitoring
+    await two_partners(m, tmp_path)
+    name = f"{m.settings.mongo_db}-rebuilt"
+
+    async def estimates(db: Any) -> dict[str, float]:
+        docs = await db[SKETCHES].find().to_list()
+        return {d["_id"]: unique(bytes(d["sketch"])).estimate for d in docs}
+
+    try:
+        await rebuild(
+            m.settings.model_copy(update={"mongo_db": name}), clock=m.clock, idle_seconds=3
+        )
+        live = await estimates(m.db)
+        assert len(live) == 3 * 2 + 1  # commitment, partner, member of p-a and p-b; partnership
+        assert await estimates(mongo_client[name]) == live
+    finally:
+        await mongo_client.drop_database(name)
