@@ -31,6 +31,11 @@ GROWTH = 0.8
 MAX_REVISION = 1_000_000
 
 
+#: figures of "attracting people into digital jobs", as a share of the people trained (fixed,
+#: so that a seed gives the same reports as before they were simulated)
+PER_TRAINED = {"people_placed_in_jobs": 0.2, "new_entrants": 0.35, "certificates_issued": 0.85}
+
+
 @dataclass(frozen=True)
 class SimulatedCommitment:
     """What the simulator needs to know of a commitment to report on it realistically."""
@@ -210,6 +215,8 @@ class ProgressSimulator:
             trained = round(metric_value * rng.uniform(0.01, 0.04))
         elif metric == "investment_eur":
             trained = round(metric_value / rng.uniform(400, 1200))
+        elif metric in PER_TRAINED:  # a share of the people trained, drawing no number
+            trained = round(metric_value / PER_TRAINED[metric])
         else:  # programmes_developed: people in the pilot runs of the new programmes
             trained = round(metric_value * rng.uniform(15, 40))
         female = min(0.97, max(0.0, track.female_share + rng.uniform(-0.04, 0.04)))
@@ -237,6 +244,10 @@ class ProgressSimulator:
             people_reached=(
                 metric_value if metric == "people_reached" else round(trained * rng.uniform(5, 30))
             ),
+            **{
+                name: metric_value if metric == name else round(trained * share)
+                for name, share in PER_TRAINED.items()
+            },
         )
 
     def _jitter(self, weights: Mapping[str, float]) -> dict[str, float]:
