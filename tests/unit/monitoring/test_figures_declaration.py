@@ -55,7 +55,7 @@ def test_every_figure_of_the_contract_is_declared_with_its_kind() -> None:
         if name not in IDENTITY
     }
     # beside the figures, a report carries attachments handled on their own (learners_sketch)
-    assert ATTACHMENTS == {"learners_sketch"}
+    assert {"learners_sketch"} == ATTACHMENTS
     assert set(ProgressReported.model_fields) - IDENTITY - ATTACHMENTS == set(in_contract)
     assert {s.reported_as: s.kind for s in FIGURES} == in_contract
     assert declared(ProgressReported) == FIGURES
