@@ -38,6 +38,25 @@ EXAMPLES: dict[str, list[str]] = {
         "--deadline 2026-12-31 --milestone 2026-06-30:1,000 --cadence quarterly",
         "pactctl commitments pledge --file pledge.json --target 3,500",
     ],
+    "commitments amend": [
+        'pactctl commitments amend c-7b1d3e5f --target 3,500 --reason "Scope extended to PT"',
+        "pactctl commitments amend c-7b1d3e5f --deadline 2028-06-30 --milestone "
+        '2027-06-30:2,000 --reason "Funding came late"',
+    ],
+    "commitments withdraw": [
+        'pactctl commitments withdraw c-7b1d3e5f --reason "Programme discontinued"'
+    ],
+    "targets list": [
+        "pactctl targets list",
+        "pactctl targets list --partnership cloud-lsp -o wide",
+    ],
+    "targets set": [
+        'pactctl targets set --title "20,000 trained by 2027" --target 20,000 '
+        "--start-date 2026-01-01 --deadline 2027-12-31 --milestone 2026-12-31:8,000",
+        'pactctl targets set --title "Advanced skills in RO and PL" --target 8,000 '
+        "--start-date 2026-01-01 --deadline 2027-12-31 --cell level=advanced,country=RO,value=4000 "
+        "--cell level=advanced,country=PL,value=4000",
+    ],
     "progress import": [
         "pactctl progress import q3-figures.csv --dry-run",
         "pactctl progress import q3-figures.csv",
@@ -66,6 +85,12 @@ EXAMPLES: dict[str, list[str]] = {
     "alerts deliveries": ["pactctl alerts deliveries --status failed"],
     "mail": ["pactctl mail", "pactctl mail --to ana@acme.example -o wide"],
     "alerts retry": ["pactctl alerts retry d-5e6f7a8b"],
+    "alerts ack": ['pactctl alerts ack 3f9a1c2b7d4e --note "Catch-up plan agreed"'],
+    "deliveries list": [
+        "pactctl deliveries list --status failed",
+        "pactctl deliveries list --receiver partner:p-3f2a9c1e -o wide",
+    ],
+    "deliveries retry": ["pactctl deliveries retry d-5e6f7a8b"],
     "silences list": ["pactctl silences list", "pactctl silences list --state expired -o wide"],
     "silences create": [
         "pactctl silences create --rule ReportingOverdue --commitment c-7b1d3e5f --ends 3d "

@@ -9,7 +9,9 @@ import typer
 from typer.core import TyperGroup, TyperOption
 
 from .commands import (
+    commitment_changes,  # noqa: F401 - adds amend and withdraw to commitments
     commitments,
+    deliveries,
     demo,
     keys,
     learners,
@@ -20,6 +22,7 @@ from .commands import (
     register,
     silences,
     simulate,
+    targets,
 )
 from .examples import epilog
 from .output import Format
@@ -198,7 +201,9 @@ app.command("register")(register.register)
 app.command("token")(register.token)
 app.command("keygen")(keys.keygen)
 app.add_typer(commitments.app, name="commitments")
+app.add_typer(targets.app, name="targets")
 app.add_typer(monitoring.alerts, name="alerts")
+app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(monitoring.report, name="report")
 app.add_typer(silences.app, name="silences")
 app.add_typer(progress.app, name="progress")
