@@ -75,6 +75,7 @@ async def test_every_rejection_reason(monitoring: Monitoring) -> None:
         ("reported_after_withdrawal", report("2026-Q2", commitment_id="c-gone")),
         ("period_out_of_range", report("2024-Q4")),
         ("reported_after_deadline", report("2028-Q2")),
+        ("bad_learners_sketch", report("2025-Q3", 3, learners_sketch="not base64!")),
         ("period_in_future", report("2026-Q3")),
         ("period_cadence_mismatch", report("2026-03")),
         (None, report("2025-Q2", 10, revision=3)),
