@@ -4,9 +4,11 @@ through the registry's API (a partner's coordinator, a colleague who turned ever
 an officer of the secretariat, another partner's coordinator) and reach monitoring as
 PersonUpdated events. A partner's commitments fire several alerts at once: each person
 concerned gets them grouped into one message (the secretariat's per partnership), each alert
-once; the person who turned email off and the other partner get nothing. Then monitoring is
-killed while more alerts wait in its mail queue, started again, and still mails each once.
-Counts by recipient and by alert are printed before anything is asserted."""
+once; the person who turned email off and the other partner get nothing, and the at-risk
+alerts, inhibited by reporting overdue on the same commitment, are recorded and never mailed.
+Then monitoring is killed while more alerts wait in its mail queue, started again, and still
+mails each once. A silence holds a commitment's emails; expired, the still-firing ones are
+mailed then. Counts by recipient and by alert are printed before anything is asserted."""
 
 from __future__ import annotations
 
@@ -137,6 +139,14 @@ def counts(messages: list[dict[str, Any]]) -> tuple[Counter[str], Counter[tuple[
     return by_recipient, by_alert
 
 
+async def mailed(db: Any, pid: str, commitments: int) -> set[str]:
+    """The partner's alerts that are mailed: at risk is inhibited by reporting overdue on the
+    same commitment (recorded, never delivered), so each commitment's overdue alert."""
+    alerts = {d["_id"]: d["rule"] async for d in db["alerts"].find({"partner_id": pid})}
+    assert len(alerts) == 2 * commitments, alerts
+    return {f for f, rule in alerts.items() if rule == "ReportingOverdue"}
+
+
 async def test_alerts_arrive_grouped_once_each_and_a_restart_sends_no_duplicates(
     stack: Stack,
 ) -> None:
@@ -162,7 +172,7 @@ async def test_alerts_arrive_grouped_once_each_and_a_restart_sends_no_duplicates
         quiet_doc = await db["recipients"].find_one({"_id": quiet.user_id}) or {}
         return known == len(ids) and quiet_doc.get("notifications") == off
 
-    await wait_until(everyone_known, timeout=30)
+    await wait_until(everyone_known, timeout=60)
 
     async def alerts_firing(n: int) -> bool:
         return await db["alerts"].count_documents({"partner_id": pid, "status": "firing"}) >= n
@@ -172,21 +182,20 @@ async def test_alerts_arrive_grouped_once_each_and_a_restart_sends_no_duplicates
         for i in range(3):  # one batch: three commitments, two alerts each
             event = at_risk(f"c-mail-{i}-{pid}", pid)
             await producer.send(topic, event.to_bytes(), event.commitment_id.encode())
-    await wait_until(lambda: alerts_firing(6), timeout=30)
+    await wait_until(lambda: alerts_firing(6), timeout=60)
     first = await settled(stack.sink)
     by_recipient, by_alert = counts(first)
     print("\nfirst batch: messages by recipient", dict(by_recipient))
     print("first batch: alert listings by (recipient, alert)", dict(by_alert))
     print("subjects:", sorted(m["Subject"] for m in first))
 
-    fingerprints = {d["_id"] async for d in db["alerts"].find({"partner_id": pid})}
-    assert len(fingerprints) == 6
+    fingerprints = await mailed(db, pid, 3)
     assert by_recipient == {coco.email: 1, officer.email: 1}, by_recipient
     for person in (coco.email, officer.email):
         assert {f for (to, f) in by_alert if to == person} == fingerprints
     assert set(by_alert.values()) == {1}
     message = next(m for m in first if m["To"][0]["Address"] == coco.email)
-    assert "6 alerts" in message["Subject"] and f"{PORTAL}/alerts/" in message["HTML"]
+    assert "3 alerts" in message["Subject"] and f"{PORTAL}/alerts/" in message["HTML"]
 
     # more alerts wait in the mail queue (the group wait has not passed): kill monitoring
     async with Producer() as producer:
@@ -197,7 +206,7 @@ async def test_alerts_arrive_grouped_once_each_and_a_restart_sends_no_duplicates
     async def queued() -> bool:
         return await db["mail_items"].count_documents({"note.partner_id": pid}) >= 2 * 10
 
-    await wait_until(queued, timeout=30, interval=0.05)
+    await wait_until(queued, timeout=60, interval=0.05)
     stack.monitoring.kill()
     waiting = await db["mail_items"].count_documents({"state": "pending"})
     await stack.monitoring.start()
@@ -206,11 +215,56 @@ async def test_alerts_arrive_grouped_once_each_and_a_restart_sends_no_duplicates
     print("after the restart (waiting when killed:", waiting, "): messages by recipient",
           dict(by_recipient))  # fmt: skip
     print("after the restart: alert listings by (recipient, alert)", dict(by_alert))
-    fingerprints = {d["_id"] async for d in db["alerts"].find({"partner_id": pid})}
+    fingerprints = await mailed(db, pid, 5)
     await mongo.close()
-    assert len(fingerprints) == 10
     for person in (coco.email, officer.email):
         assert {f for (to, f) in by_alert if to == person} == fingerprints
     assert set(by_alert.values()) == {1}, "an alert was mailed twice to someone"
     assert set(by_recipient) == {coco.email, officer.email}
     assert all(n <= 3 for n in by_recipient.values()), "alerts of one batch are grouped"
+
+
+async def test_a_silence_holds_emails_and_its_end_releases_the_still_firing(
+    stack: Stack,
+) -> None:
+    """Silences apply to email as to webhooks: a silenced commitment's alerts are not mailed
+    while the silence lasts; expired by hand, the still-firing ones are mailed then, once."""
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO_URL, tz_aware=True)
+    db = mongo[stack.monitoring.database]
+    async with httpx.AsyncClient(base_url=stack.registry.url, timeout=10) as registry:
+        partner, coco = await organisation(registry, f"Silenced Org {uuid.uuid4().hex[:6]}")
+    pid = partner["partner_id"]
+    loud, hushed = f"c-loud-{pid}", f"c-hushed-{pid}"
+
+    async def known() -> bool:
+        return await db["recipients"].count_documents({"_id": coco.user_id}) == 1
+
+    await wait_until(known, timeout=60)
+    async with httpx.AsyncClient(base_url=stack.monitoring.url, timeout=10) as monitoring:
+        ends = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+        body = {"matchers": {"commitment_id": hushed}, "ends_at": ends, "comment": "a test"}
+        made = await monitoring.post("/silences", headers=coco.headers, json=body)
+        assert made.status_code == 201, made.text
+        topic = f"{stack.namespace}{COMMITMENT_EVENTS.name}"
+        async with Producer() as producer:
+            for cid in (loud, hushed):
+                event = at_risk(cid, pid)
+                await producer.send(topic, event.to_bytes(), event.commitment_id.encode())
+
+        async def held() -> bool:
+            return await db["mail_items"].count_documents({"state": "held"}) >= 3
+
+        await wait_until(held, timeout=60)
+        during = [m for m in await settled(stack.sink) if m["To"][0]["Address"] == coco.email]
+        silence_id = made.json()["silence_id"]
+        expired = await monitoring.post(f"/silences/{silence_id}/expire", headers=coco.headers)
+        assert expired.status_code == 200, expired.text
+    after = [m for m in await settled(stack.sink) if m["To"][0]["Address"] == coco.email]
+    await mongo.close()
+    _, during_alerts = counts(during)
+    _, after_alerts = counts(after)
+    print("\nwhile silenced:", [m["Subject"] for m in during], dict(during_alerts))
+    print("after it ended:", [m["Subject"] for m in after], dict(after_alerts))
+    assert {f.split(":")[2] for _, f in during_alerts} == {loud}
+    assert {f.split(":")[2] for _, f in after_alerts} == {loud, hushed}
+    assert set(after_alerts.values()) == {1} and len(after_alerts) == 2
