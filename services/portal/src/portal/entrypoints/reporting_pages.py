@@ -91,7 +91,10 @@ async def report_page(
     a: Apis = request.app.state.apis
     mine = []
     if user.partner_id is not None:
-        mine = await commitments.every(a.commitments, user.token, user.partner_id, "active")
+        # a status takes nothing away: achieved, missed and withdrawn commitments take
+        # reports too (monitoring refuses the periods after a withdrawal or deadline + grace)
+        found = await commitments.every(a.commitments, user.token, user.partner_id, None)
+        mine = [c for c in found if c.get("status") != "suspended"]
     return render(
         request,
         "reporting/report.html",
