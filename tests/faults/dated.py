@@ -5,11 +5,14 @@ active for a commitment at a given total and set of reported periods.
 The campaign runs on the real clock, so a rule that depends on the date fires as soon as the
 commitment is known and resolves when reports arrive:
 
-- `running` commitments began 14 months ago and end in about 10: their milestone (due two
-  months ago) is missed, the report of the month before last is overdue, and at the pace of
-  no progress they are at risk. As their progress grows, the milestone is reached (missed
-  resolves, achieved fires), the overdue month comes in and the projection crosses the
-  at-risk line, each at a round the world chooses (or never, for some).
+- `running` commitments began 14 months ago and end in about 10: their milestone (due five
+  months ago, before the months they report) is missed, the report of the month before
+  last is overdue, and at the pace of no progress they are at risk. As their progress
+  grows, the milestone is reached (missed resolves, achieved fires), the overdue month comes
+  in and the forecast against the plan crosses the at-risk line, each at a round the world
+  chooses (or never, for some). Their recent months lie after the milestone, so the
+  forecast's best end is the total plus the best recent month's daily pace over the days
+  left, whatever the target: a larger target is only further behind.
 - `late` commitments ended three months ago: their target and milestone are missed and
   their last month overdue, until progress reaches them.
 - `drop` commitments report one month only, always corrected upwards until their last
@@ -21,7 +24,8 @@ midnight decides the same."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -66,7 +70,7 @@ def dated(kind: str, today: date) -> Dates:
         start = month_start(today, 14)
         deadline = date(start.year + 2, start.month, 1) - timedelta(days=1)
         return Dates(
-            start, deadline, grace, month_end(today, 2) - timedelta(days=10),
+            start, deadline, grace, month_end(today, 5) - timedelta(days=10),
             months(month_start(today, 5), 4),
         )  # fmt: skip
     if kind == LATE:
@@ -76,6 +80,13 @@ def dated(kind: str, today: date) -> Dates:
             months(month_start(today, 6), 4),
         )  # fmt: skip
     raise ValueError(kind)
+
+
+def _begins(label: str) -> date:
+    """The first day of a period `YYYY-MM` or `YYYY-Qn`."""
+    year, part = label.split("-")
+    month = (int(part[1]) - 1) * 3 + 1 if part.startswith("Q") else int(part)
+    return date(int(year), month, 1)
 
 
 def _window(start: date, deadline: date, monthly: bool) -> list[tuple[str, date]]:
@@ -110,12 +121,12 @@ class Rules:
         return f"{base}:{key.isoformat()}" if key else base
 
     def active(
-        self, total: int, reported: Iterable[str], today: date, at_risk_firing: bool = False
+        self, total: int, reported: Mapping[str, int], today: date, at_risk_firing: bool = False
     ) -> dict[str, bool]:
-        """fingerprint -> whether its rule holds at this total and these reported periods;
-        `at_risk_firing`: whether CommitmentAtRisk held before (its hysteresis)."""
+        """fingerprint -> whether its rule holds at this total and these reported periods
+        (period -> people trained); `at_risk_firing`: whether CommitmentAtRisk held before
+        (its hysteresis)."""
         grace = timedelta(days=self.grace_days)
-        reported = set(reported)
         window = _window(self.start, self.deadline, self.monthly)
         due = [(p, end) for p, end in window if end + grace < today]
         out = {
@@ -136,26 +147,50 @@ class Rules:
     def _at_risk(
         self,
         total: int,
-        reported: set[str],
+        reported: Mapping[str, int],
         due: list[tuple[str, date]],
         today: date,
         firing: bool = False,
     ) -> bool:
         """Before the deadline, once a quarter of the window is lived by the end of the latest
-        period reported or due (at most today), the pace so far falls more than 10% short;
-        once firing, it holds until the pace falls less than 5% short."""
+        period reported or due (at most today), the forecast against the plan falls more
+        than 10% short at its best; once firing, it holds until less than 5% short.
+
+        The plan runs straight from 0 at the start through the milestone to the target at
+        the deadline, by whole days. A period's pace is what was reported for it over what
+        the plan gives it; the forecast is the total plus the plan's rest (target - plan by
+        then) at the fastest pace of the last 3 periods ended by then (periods the plan
+        gives nothing are left out; none left: pace 1)."""
         ends = [end for p, end in self._window_ends() if p in reported] + [e for _, e in due[-1:]]
         as_of = min(today, max(ends)) if ends else self.start - timedelta(days=1)
         days = (self.deadline - self.start).days + 1
         lived = min(1.0, max(0.0, ((min(as_of, self.deadline) - self.start).days + 1) / days))
-        projected = total / lived if lived > 0 else 0.0
-        shortfall = (self.target - projected) / self.target
+        last = [(p, end) for p, end in self._window_ends() if end <= as_of][-3:]
+        paces = []
+        for p, end in last:
+            gives = self._plan(min(end, self.deadline)) - self._plan(_begins(p) - timedelta(1))
+            if gives > 0:
+                paces.append(reported.get(p, 0) / gives)
+        best = total + max(paces, default=1.0) * max(0.0, self.target - self._plan(as_of))
+        shortfall = (self.target - round(best, 6)) / self.target
         return (
             today <= self.deadline
             and total < self.target
             and lived >= AT_RISK_MIN_ELAPSED
             and (shortfall > AT_RISK_TOLERANCE or (firing and shortfall >= AT_RISK_RESOLVE))
         )
+
+    def _plan(self, day: date) -> float:
+        """People the plan expects by the end of `day`."""
+        days = (self.deadline - self.start).days + 1
+        lived = min(days, max(0, (day - self.start).days + 1))
+        points = [(0, 0.0), (days, float(self.target))]
+        if self.start <= self.milestone_due <= self.deadline:
+            points.insert(1, ((self.milestone_due - self.start).days + 1, float(self.milestone)))
+        for (x0, y0), (x1, y1) in itertools.pairwise(points):
+            if x0 <= lived <= x1 and x1 > x0:
+                return y0 + (y1 - y0) * (lived - x0) / (x1 - x0)
+        return float(self.target) if lived > 0 else 0.0
 
     def _window_ends(self) -> list[tuple[str, date]]:
         return _window(self.start, self.deadline, self.monthly)

@@ -272,8 +272,11 @@ class World:
         everything = [self.truth(r) for r in range(last + 1)]
         #: commitment -> its people trained after each number of rounds
         self.totals = {p.id: [t.total(p.id) for t in everything] for p in self.plans}
-        #: commitment -> the periods it has reported after each number of rounds
-        self.reported = {p.id: [frozenset(t.periods[p.id]) for t in everything] for p in self.plans}
+        #: commitment -> period -> people trained it has reported after each number of rounds
+        self.reported = {
+            p.id: [{k: people for k, (_, people) in t.periods[p.id].items()} for t in everything]
+            for p in self.plans
+        }
         for plan in self.plans:
             if plan.monotone:
                 self._lines(plan, self.totals[plan.id], last)
@@ -304,26 +307,28 @@ class World:
             at = reached[last] + 1 if never else reached[rng.randint(last // 2, last - 2)]
             plan.target = max(plan.milestone, at)
         elif plan.kind == RUNNING:  # at risk until the pace crosses the line at some round
-            line = reached[rng.randint(3, last - 2)]
+            line = rng.randint(3, last - 2)
+            target = self._at_risk_target(plan, line)
             if rng.random() < 0.25:
-                line = reached[last] + 1
-            plan.target = max(plan.milestone, self._at_risk_target(plan, line))
+                target = self._at_risk_target(plan, last) + 1
+            plan.target = max(plan.milestone, target)
         else:
             plan.target = max(plan.milestone, reached[last], 1)
             if rng.random() < 0.5:
                 plan.target += 1 + rng.randint(0, 50)
 
     def _at_risk_target(self, plan: Plan, line: int) -> int:
-        """The largest target at which `line` people, every period reported, are no longer at
-        risk once at risk (under 5% short: its hysteresis; a larger target only puts them
+        """The largest target at which the reports of `line` rounds are no longer at risk
+        once at risk (under 5% short: its hysteresis; a larger target only puts them
         further behind)."""
         at_risk = f"CommitmentAtRisk:commitment:{plan.id}"
+        total, reported = self.totals[plan.id][line], self.reported[plan.id][line]
 
         def safe(target: int) -> bool:
             plan.target = target
-            return not plan.rules().active(line, plan.periods, self.today, True)[at_risk]
+            return not plan.rules().active(total, reported, self.today, True)[at_risk]
 
-        low, high = 1, 100 * (line + 1)
+        low, high = 1, 100 * (total + 1)
         while low < high:
             middle = (low + high + 1) // 2
             low, high = (middle, high) if safe(middle) else (low, middle - 1)

@@ -150,8 +150,8 @@ async def test_an_inhibited_alert_is_recorded_and_sent_only_once_its_inhibitor_r
         [OVERDUE],
     )
     assert received(receiver, AT_RISK) == 0
-    for period in (*EARLIER, "2026-Q1"):  # overdue resolves; 10% short: still at risk
-        await m.send(report(period, 1500))
+    for period in (*EARLIER, "2026-Q1"):  # overdue resolves; 7% short: still at risk
+        await m.send(report(period, 915))
     await wait_until(lambda: received(receiver, OVERDUE, "AlertResolved") == 2)
     await wait_until(lambda: received(receiver, AT_RISK) == 2)  # released: still firing
     assert (await alert(m, AT_RISK, None))["muted"] is None
@@ -167,12 +167,14 @@ async def test_crossing_the_at_risk_line_ten_times_is_one_episode_and_the_board_
     await m.commitment()
     await m.alerts(2)  # at risk and overdue fire
     first = await alert(m, AT_RISK)
-    assert first["message"].startswith("At the current pace 0 people trained")
+    assert first["message"].startswith(
+        "Forecast for 2027-12-31 at the recent pace against the plan: 0 to 0 people trained"
+    )
     for period in EARLIER:
-        await m.send(report(period, 1500))
+        await m.send(report(period, 700))
     revision = 1
-    for _ in range(10):  # 20% short, then 4% short (under both lines), ten times
-        for q1 in (650, 1970):
+    for _ in range(10):  # 32% short, then within reach (under both lines), ten times
+        for q1 in (300, 1100):
             m.clock.advance(seconds=10)
             await m.send(report("2026-Q1", q1, revision=revision))
             revision += 1
@@ -180,8 +182,8 @@ async def test_crossing_the_at_risk_line_ten_times_is_one_episode_and_the_board_
     live = await alert(m, AT_RISK)
     assert (live["status"], live["episode"]) == ("firing", 1)  # held: not yet 300 s firing
     assert live["text_at_firing"] == first["message"]
-    assert live["current"]["actual"] == 7970 and live["current"]["holds"] is False
-    assert "7,970" in live["current_text"] and "7,970" not in live["text_at_firing"]
+    assert live["current"]["actual"] == 3900 and live["current"]["holds"] is False
+    assert "3,900" in live["current_text"] and "3,900" not in live["text_at_firing"]
     m.clock.advance(seconds=300)
     await m.sweep()
     events = await m.alerts(4, settle=1.5)

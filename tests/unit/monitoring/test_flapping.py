@@ -14,18 +14,19 @@ from .builders import NOW, commitment, definition
 
 CONFIG = AlertConfig(at_risk_tolerance=0.10, at_risk_min_elapsed=0.25)
 SUBJECT = commitment_subject(commitment())
-AS_OF = date(2026, 6, 30)  # half the window lived: projection = 2 x progress
+AS_OF = date(2026, 6, 30)  # half the window lived: forecast = 2 x progress on a straight plan
 MINUTES = timedelta(minutes=5)
 
 
 def short_by(share: float) -> float:
-    """Progress at AS_OF whose projection falls `share` short of the 20,000 target."""
+    """Progress at AS_OF whose forecast (straight plan, pace of the whole history) falls
+    `share` short of the 20,000 target."""
     lived = definition().elapsed_fraction(AS_OF)
     return 20_000 * (1 - share) * lived
 
 
 def test_at_risk_has_hysteresis_between_five_and_ten_percent_short() -> None:
-    t = definition()
+    t = definition(milestones=())
     for share, fresh, firing in [(0.12, True, True), (0.07, False, True), (0.04, False, False)]:
         actual = short_by(share)
         assert at_risk_condition(t, actual, AS_OF, AS_OF, CONFIG).active is fresh, share

@@ -128,8 +128,11 @@ def test_at_risk_message_and_expected_value() -> None:
     got = evaluate_target(t, 4000, date(2025, 12, 31), CONFIG, as_of=date(2025, 12, 31))
     c = next(c for c in got if c.rule is Rule.COMMITMENT_AT_RISK)
     assert c.expected == pytest.approx(20000 * 365 / 1095, abs=0.01)
-    assert c.message.startswith("At the current pace 12,000 people trained will be reached by")
-    assert "40% short of the target of 20,000" in c.message
+    assert c.message == (
+        "Forecast for 2027-12-31 at the recent pace against the plan: 12,000 to 12,000 people "
+        "trained, 40% short of the target of 20,000 at best; needs 667 people trained a month "
+        "from now to the deadline (expected by 2025-12-31 on the plan: 6,667; reached: 4,000)."
+    )
 
 
 def test_at_risk_stops_at_the_deadline() -> None:

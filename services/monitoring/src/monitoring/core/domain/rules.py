@@ -10,14 +10,16 @@ what changed. All rules depend on the date only, never on the time of day.
   is below the target.
 - TargetAchieved (info): progress reached the target.
 - CommitmentAtRisk (warning): before the deadline, once `at_risk_min_elapsed` of the window
-  has passed, the linear projection (baseline + pace so far x whole window) falls short of
-  the target by more than `at_risk_tolerance` of the target.
+  has passed, the forecast against the plan (forecast.py: the recent pace measured against
+  the milestones' path) falls short of the target, even at the upper end of its range, by
+  more than `at_risk_tolerance` of the target; its text says the monthly pace now needed.
 - ReportingOverdue (warning; commitments only): no report for the latest period of the
   commitment's window that ended more than grace_days ago.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from monitoring.core.domain.conditions import (
@@ -28,6 +30,7 @@ from monitoring.core.domain.conditions import (
     Subject,
     SubjectType,
 )
+from monitoring.core.domain.forecast import forecast, recent_periods
 from monitoring.core.domain.model import (
     Commitment,
     CommitmentStatus,
@@ -141,14 +144,16 @@ def at_risk_condition(
     as_of: date,
     config: AlertConfig,
     firing: bool = False,
+    recent: Sequence[tuple[float, float]] | None = None,
 ) -> Condition:
-    """Fires past `at_risk_tolerance` short; once `firing`, holds until less than
-    `at_risk_resolve_tolerance` short (hysteresis: a figure bouncing around the line is one
-    episode)."""
+    """The forecast against the plan (forecast.py; `recent`: the latest periods' reported
+    and planned values, None: the whole history): fires when even the upper end of its
+    range falls past `at_risk_tolerance` short of the target; once `firing`, holds until
+    less than `at_risk_resolve_tolerance` short (hysteresis: a figure bouncing around the
+    line is one episode)."""
     lived = t.elapsed_fraction(as_of)
-    expected_now = t.baseline + (t.target_value - t.baseline) * lived
-    projected = projection(t, actual, as_of)
-    shortfall = (t.target_value - projected) / t.target_value
+    f = forecast(t, actual, as_of, recent)
+    shortfall = (t.target_value - f.high) / t.target_value
     active = (
         today <= t.deadline
         and actual < t.target_value
@@ -158,16 +163,19 @@ def at_risk_condition(
             or (firing and shortfall >= config.at_risk_resolve_tolerance)
         )
     )
-    pace = (
-        f"At the current pace {amount(projected, t.metric)} will be reached by {t.deadline}, "
-        f"{shortfall:.0%} short of the target of {t.target_value:,.0f}"
-        if shortfall > 0
-        else f"At the current pace the target of {t.target_value:,.0f} will be reached by "
-        f"{t.deadline}"
+    reach = (
+        f"{shortfall:.0%} short of the target of {t.target_value:,.0f} at best"
+        if round(shortfall, 2) > 0
+        else f"the target of {t.target_value:,.0f} within reach"
     )
-    message = f"{pace} (expected by {as_of}: {expected_now:,.0f}; reached: {actual:,.0f})."
+    message = (
+        f"Forecast for {t.deadline} at the recent pace against the plan: {f.low:,.0f} to "
+        f"{amount(f.high, t.metric)}, {reach}; needs {amount(f.needed_per_month, t.metric)} "
+        f"a month from now to the deadline (expected by {as_of} on the plan: "
+        f"{f.expected_now:,.0f}; reached: {actual:,.0f})."
+    )
     return Condition(
-        Rule.COMMITMENT_AT_RISK, active, round(expected_now, 2), actual, t.deadline, message
+        Rule.COMMITMENT_AT_RISK, active, round(f.expected_now, 2), actual, t.deadline, message
     )
 
 
@@ -181,6 +189,7 @@ def evaluate_target(
     at_risk: bool = True,
     grace: timedelta = timedelta(0),
     at_risk_firing: bool = False,
+    recent: Sequence[tuple[float, float]] | None = None,
 ) -> list[Condition]:
     """Milestone, target and at-risk conditions of one target definition."""
     conditions: list[Condition] = []
@@ -189,7 +198,7 @@ def evaluate_target(
     conditions += target_conditions(t, actual, today, grace)
     if at_risk:
         conditions.append(
-            at_risk_condition(t, actual, today, as_of or today, config, at_risk_firing)
+            at_risk_condition(t, actual, today, as_of or today, config, at_risk_firing, recent)
         )
     return conditions
 
@@ -230,6 +239,13 @@ def as_of_date(progress: CommitmentProgress, today: date) -> date:
     return min(today, max(ends))
 
 
+def recent_of(progress: CommitmentProgress, as_of: date) -> list[tuple[float, float]]:
+    """(reported, planned) of the commitment's latest periods ended by `as_of`."""
+    c = progress.commitment
+    reported = {p: e.figures.value(c.target.metric) for p, e in progress.periods.items()}
+    return recent_periods(c.target, c.cadence.granularity, reported, as_of)
+
+
 def evaluate_commitment(
     progress: CommitmentProgress, today: date, config: AlertConfig, at_risk_firing: bool = False
 ) -> list[Condition]:
@@ -239,15 +255,17 @@ def evaluate_commitment(
     if not is_measured(c.status):
         return []
     active = c.status is CommitmentStatus.ACTIVE
+    as_of = as_of_date(progress, today)
     conditions = evaluate_target(
         c.target,
         progress.achieved,
         today,
         config,
-        as_of=as_of_date(progress, today),
+        as_of=as_of,
         at_risk=active,
         grace=timedelta(days=c.grace_days),
         at_risk_firing=at_risk_firing,
+        recent=recent_of(progress, as_of) if active else None,
     )
     if active and (overdue := reporting_overdue(c, progress.reported_periods, today)):
         conditions.append(overdue)

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 
 from monitoring.core.adapters.documents import commitment_from
 from monitoring.core.domain.errors import CommitmentNotFound, PartnershipNotFound
+from monitoring.core.domain.forecast import Forecast, forecast
 from monitoring.core.domain.model import is_measured
 from monitoring.core.domain.rollups import PARTNERSHIP
-from monitoring.core.domain.rules import as_of_date, projection
+from monitoring.core.domain.rules import as_of_date, recent_of
 from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.progress_views import MonitoringViews, RejectionFilter
 from monitoring.views.entrypoints import progress_schemas as s
@@ -27,12 +28,14 @@ from pact_contracts import RejectionReason
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 
 
-def projected(doc: dict[str, Any], today: date) -> float | None:
-    """Where the commitment ends at its pace so far, as the at-risk rule sees it."""
+def projected(doc: dict[str, Any], today: date) -> Forecast | None:
+    """Where the commitment ends at the deadline at its recent pace against its plan, as
+    the at-risk rule sees it."""
     p = commitment_from(doc)
     if not is_measured(p.commitment.status):
         return None
-    return projection(p.commitment.target, p.achieved, as_of_date(p, today))
+    as_of = as_of_date(p, today)
+    return forecast(p.commitment.target, p.achieved, as_of, recent_of(p, as_of))
 
 
 def progress_router(views: MonitoringViews, aggregates: AggregateViews, clock: Clock) -> APIRouter:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from monitoring.core.domain.figures import AMOUNTS, FIGURES, FigureSpec, Kind
+from monitoring.core.domain.forecast import Forecast
 
 
 class Accepted(BaseModel):
@@ -115,6 +116,17 @@ class Alert(BaseModel):
     fired_at: datetime
 
 
+class ForecastRange(BaseModel):
+    as_of: date = Field(description="Progress is known up to this day.")
+    expected_now: float = Field(description="What the plan (milestones' path) expects by as_of.")
+    low: float = Field(description="At the deadline, at the slowest recent period's pace.")
+    central: float = Field(description="At the deadline, at the recent periods' pooled pace.")
+    high: float = Field(description="At the deadline, at the fastest recent period's pace.")
+    needed_per_month: float = Field(
+        description="What is left to the target per month from as_of to the deadline."
+    )
+
+
 class CommitmentProgress(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -141,13 +153,17 @@ class CommitmentProgress(BaseModel):
     alerts: list[Alert] = Field(description="Alerts firing now.")
     projected: float | None = Field(
         default=None,
-        description="Where the metric ends at the deadline if progress goes on at its pace so "
-        "far (as the at-risk rule sees it); null when not measured.",
+        description="Where the metric ends at the deadline at the recent pace against the "
+        "plan (the forecast's central value); null when not measured.",
+    )
+    forecast: ForecastRange | None = Field(
+        default=None,
+        description="The forecast against the plan the at-risk rule reads; null when not measured.",
     )
 
     @classmethod
     def from_doc(
-        cls, doc: dict[str, Any], alerts: list[dict[str, Any]], projected: float | None = None
+        cls, doc: dict[str, Any], alerts: list[dict[str, Any]], forecast: Forecast | None = None
     ) -> CommitmentProgress:
         def period(point: dict[str, Any]) -> PeriodFigures:
             figures = doc["periods"][point["period"]]
@@ -161,7 +177,10 @@ class CommitmentProgress(BaseModel):
                 "totals": Totals.model_validate(shown(doc["totals"], FIGURES)),
                 "periods": [period(point) for point in doc["series"]],
                 "alerts": [Alert.model_validate(a | {"fingerprint": a["_id"]}) for a in alerts],
-                "projected": projected,
+                "projected": forecast.central if forecast else None,
+                "forecast": ForecastRange.model_validate(forecast, from_attributes=True)
+                if forecast
+                else None,
             }
         )
 
