@@ -205,6 +205,15 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "POST /silences":                    (401, 401, 401, 201, 403, 403, 403, 201, 201),
         "POST /silences/{silence_id}/expire":
                                              (401, 401, 401, 404, 403, 403, 403, 200, 200),
+        # the annual survey (issue 17): a partner's declaration and survey are its own
+        "PUT /declarations/{partner_id}/{year}":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /declarations/{partner_id}/{year}":
+                                             (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /declarations":                 (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "GET /surveys/{partner_id}/{year}":  (401, 401, 401, 403, 403, 403, 403, 200, 200),
+        "POST /surveys/{partner_id}/{year}/confirmation":
+                                             (401, 401, 401, 403, 403, 403, 403, 201, 201),
     },
 }
 #: the changes a token alone may not make: the caller's current API key comes beside it
@@ -532,6 +541,37 @@ async def expire_silence(w: World, c: Caller) -> Call:
     return Call(path={"silence_id": made.json()["silence_id"]})
 
 
+#: the survey's year: no report of the world's is for it, so its digest holds still
+SURVEY_YEAR, DECLARED_YEAR = "2021", "2022"
+
+
+def declaration_body(w: World, _: Caller) -> dict[str, Any]:
+    activities = {"activities": f"Mentoring ({w.unique()})", "count": 3}
+    return {"stakeholders_joined_networks": 5, "lifelong_learning": activities}
+
+
+async def declared(w: World, c: Caller) -> Call:
+    """The owner's declaration, made by the secretariat, for the caller to read."""
+    path = {"partner_id": c.owner.id, "year": DECLARED_YEAR}
+    made = await w.services["monitoring"].client.put(
+        f"/declarations/{c.owner.id}/{DECLARED_YEAR}",
+        json=declaration_body(w, c),
+        headers=w.secretariat,
+    )
+    assert made.status_code == 200, made.text
+    return Call(path=path)
+
+
+async def confirm_survey(w: World, c: Caller) -> Call:
+    """The owner's survey as the secretariat reads it: its digest, for the caller to confirm."""
+    read = await w.services["monitoring"].client.get(
+        f"/surveys/{c.owner.id}/{SURVEY_YEAR}", headers=w.secretariat
+    )
+    assert read.status_code == 200, read.text
+    path = {"partner_id": c.owner.id, "year": SURVEY_YEAR}
+    return Call(path=path, json={"digest": read.json()["digest"]})
+
+
 async def new_target(w: World, _: Caller) -> Call:
     target = pledge_body(title=f"Target {w.unique()}")
     keep = ("partnership_id", "title", "target_value", "start_date", "deadline")
@@ -636,6 +676,17 @@ REQUESTS: dict[str, dict[Endpoint, Builder]] = {
         "POST /alerts/deliveries/{delivery_id}/retry": retry_delivery,
         "POST /silences": with_body(silence_body),
         "POST /silences/{silence_id}/expire": expire_silence,
+        "PUT /declarations/{partner_id}/{year}": lambda w, c: _call(
+            path={"partner_id": c.owner.id, "year": DECLARED_YEAR}, json=declaration_body(w, c)
+        ),
+        "GET /declarations/{partner_id}/{year}": declared,
+        "GET /declarations": lambda w, c: _call(
+            params={"year": DECLARED_YEAR, "partner_id": c.owner.id}
+        ),
+        "GET /surveys/{partner_id}/{year}": lambda w, c: _call(
+            path={"partner_id": c.owner.id, "year": SURVEY_YEAR}
+        ),
+        "POST /surveys/{partner_id}/{year}/confirmation": confirm_survey,
     },
 }
 

@@ -47,12 +47,14 @@ from monitoring.notify.service_layer.dispatch import Dispatcher
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.alert_views import AlertBoardViews
+from monitoring.views.adapters.declaration_store import DeclarationStore
 from monitoring.views.adapters.progress_views import MonitoringViews
 from monitoring.views.adapters.waiting_views import WaitingViews
 from monitoring.views.entrypoints import progress_http
 from monitoring.views.entrypoints.aggregates_http import aggregates_router
 from monitoring.views.entrypoints.learners_http import learners_router
 from monitoring.views.entrypoints.public_http import public_router
+from monitoring.views.entrypoints.survey_http import survey_router
 from monitoring.views.entrypoints.waiting_http import waiting_router
 from pact_common.clock import Clock, utc_now
 from pact_common.consuming import Inbox
@@ -254,7 +256,8 @@ def build(
             progress_http.progress_router(MonitoringViews(db), AggregateViews(db), clock),
             alerts_router(alert_services),
             mutes.router(),
-            aggregates_router(AggregateViews(db)),
+            aggregates_router(AggregateViews(db), DeclarationStore(db)),
+            survey_router(AggregateViews(db), DeclarationStore(db), clock),
             learners_router(db, AggregateViews(db)),
             waiting_router(WaitingViews(db)),
             public_router(AggregateViews(db), clock),

@@ -43,6 +43,7 @@ from monitoring.notify.adapters import mail_queue
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.rebuild import store as rebuild_store
 from monitoring.rebuild.topic_reader import read_topics
+from monitoring.views.adapters import declaration_store
 from pact_common.clock import Clock
 from pact_common.consuming import DeadLetters
 from pact_common.event_consumer import EventConsumer
@@ -163,6 +164,7 @@ async def rebuild(
         if source is not None:
             summary.carried_over |= await rebuild_store.carry_over(source, db)
             summary.carried_over |= await mail_queue.carry_over(source, db)
+            summary.carried_over |= await declaration_store.carry_over(source, db)
         summary.finished_at = datetime.now(UTC)
         records = [{"topic": t, "count": n} for t, n in summary.records.items()]
         await rebuild_store.record(db, {"_id": "rebuild", **summary.__dict__, "records": records})

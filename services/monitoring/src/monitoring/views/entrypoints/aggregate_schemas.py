@@ -16,6 +16,7 @@ from monitoring.views.domain.annual_report import (
     Point,
     ScopeYear,
 )
+from monitoring.views.domain.declarations import NetworksAndPrinciples
 from monitoring.views.entrypoints.progress_schemas import figure_fields
 
 if TYPE_CHECKING:
@@ -112,6 +113,42 @@ class ScopeList(BaseModel):
     suppressed: int = Field(default=0, description=SUPPRESSED)
 
 
+class PrincipleYear(BaseModel):
+    principle: str = Field(examples=["lifelong_learning"])
+    partners_declaring: int = Field(description="Partners declaring activities for it.")
+    activities_counted: int = Field(description="Activities counted, by those who count them.")
+
+
+class NetworksYear(BaseModel):
+    """The year's declarations summed (null figures: fewer than 3 partners declared, and the
+    reader is a partner)."""
+
+    partners_declaring: int = Field(description="Partners with a declaration for the year.")
+    stakeholders_joined_networks: int | None = Field(
+        description="Stakeholders who joined networks, over the declaring partners."
+    )
+    principles: list[PrincipleYear] | None = Field(
+        description="Progress per charter principle, in the charter's order."
+    )
+
+    @classmethod
+    def of(cls, s: NetworksAndPrinciples, shown: bool) -> NetworksYear:
+        return cls(
+            partners_declaring=len(s.partners_declaring),
+            stakeholders_joined_networks=s.stakeholders_joined_networks if shown else None,
+            principles=[
+                PrincipleYear(
+                    principle=p.principle,
+                    partners_declaring=p.partners_declaring,
+                    activities_counted=p.activities_counted,
+                )
+                for p in s.principles.values()
+            ]
+            if shown
+            else None,
+        )
+
+
 class AnnualFigures(Figures):
     periods_reported: int = Field(description="Reporting periods of the year with figures.")
     partners_reporting: int = Field(description="Partners that reported for the year.")
@@ -154,7 +191,12 @@ class _AnnualReportOut(AnnualFigures):
 
     @classmethod
     def from_report(
-        cls, r: AnnualReport, names: dict[str, str], levels: list[str], suppressed: int = 0
+        cls,
+        r: AnnualReport,
+        names: dict[str, str],
+        levels: list[str],
+        suppressed: int = 0,
+        networks: NetworksYear | None = None,
     ) -> _AnnualReportOut:
         return cls.model_validate(
             {
@@ -162,6 +204,7 @@ class _AnnualReportOut(AnnualFigures):
                 "year": r.year,
                 "suppressed_groups": suppressed,
                 "partnership": r.partnership_id,
+                "networks": networks,
                 **r.breakdowns,
                 "partnerships": [
                     PartnershipYear(
@@ -197,4 +240,12 @@ else:
         partnerships=(list[PartnershipYear], ...),
         by_country=(list[CountryYear], ...),
         by_level=(list[LevelYear], ...),
+        networks=(
+            NetworksYear | None,
+            Field(
+                default=None,
+                description="Stakeholders who joined networks and progress per charter "
+                "principle, from the partners' declarations of the year (PUT /declarations).",
+            ),
+        ),
     )

@@ -15,6 +15,8 @@ from fastapi.responses import Response
 from monitoring.core.domain.errors import PartnershipNotFound, TooFewPartners
 from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
 from monitoring.views.adapters.aggregate_views import AggregateViews, scope_query
+from monitoring.views.adapters.declaration_store import DeclarationStore, declaration_from
+from monitoring.views.domain import declarations as d
 from monitoring.views.domain.annual_report import (
     COLUMNS,
     SeriesGranularity,
@@ -46,7 +48,7 @@ def too_few(kind: str, key: str) -> TooFewPartners:
     )
 
 
-def aggregates_router(views: AggregateViews) -> APIRouter:
+def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> APIRouter:
     router = APIRouter(tags=["progress"])
 
     async def scope(
@@ -172,8 +174,10 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
     ) -> Any:
         """The year's figures in the shape of the Pact for Skills annual survey: people
         trained and reached, programmes developed, euros invested, commitments by status and
-        with progress; per partnership, country and skill level. A partner reads the groups
-        with figures of at least 3 partners (the total counts all)."""
+        with progress; per partnership, country and skill level; stakeholders who joined
+        networks and progress per charter principle, from the partners' declarations. A
+        partner reads the groups with figures of at least 3 partners (the total counts all),
+        and the declarations' sums when at least 3 partners declared."""
         query = {"partnership_id": partnership} if partnership else {}
         report = annual_report(year, await views.progress(query), partnership)
         suppressed = 0
@@ -182,17 +186,27 @@ def aggregates_router(views: AggregateViews) -> APIRouter:
                 raise too_few(PARTNERSHIP, partnership)
             report, suppressed = for_partners(report)
         names = await views.partnership_names()
+        partners = sorted(report.total.partners) if partnership else None
+        declared = d.summed(map(declaration_from, await declarations.of_year(year, partners)))
+        # summed declarations of fewer than 3 partners would tell a partner another's
+        shown = principal.is_secretariat or len(declared.partners_declaring) >= MIN_PARTNERS
         if format == "csv" or (format is None and "text/csv" in (accept or "")):
-            return csv_response(annual_rows(report, names), f"pact-annual-report-{year}.csv")
+            rows = annual_rows(report, names)
+            if shown:
+                rows[0]["stakeholders_joined_networks"] = declared.stakeholders_joined_networks
+            rows[0]["partners_declaring"] = len(declared.partners_declaring)
+            rows += d.rows(year, declared, shown)
+            return csv_response(rows, f"pact-annual-report-{year}.csv")
         levels = level_order(report.levels)
-        return s.AnnualReportOut.from_report(report, names, levels, suppressed)
+        networks = s.NetworksYear.of(declared, shown)
+        return s.AnnualReportOut.from_report(report, names, levels, suppressed, networks)
 
     return router
 
 
 def csv_response(rows: list[dict[str, object]], filename: str) -> Response:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=(*COLUMNS, *d.COLUMNS), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return Response(
