@@ -56,6 +56,17 @@ EXAMPLES: dict[str, list[str]] = {
         'pactctl targets set --title "Advanced skills in RO and PL" --target 8,000 '
         "--start-date 2026-01-01 --deadline 2027-12-31 --cell level=advanced,country=RO,value=4000 "
         "--cell level=advanced,country=PL,value=4000",
+        'pactctl targets set --title "Advanced in RO, women in PL" --target 8,000 '
+        '--start-date 2026-01-01 --deadline 2027-12-31 --cell "advanced,RO=4,000" '
+        '--cell "PL,female=4000"',
+    ],
+    "calls list": [
+        "pactctl calls list",
+        "pactctl calls list --partnership digital-ecosystem -o json",
+    ],
+    "calls publish": [
+        'pactctl calls publish t-5c2e8a1f --cell "advanced,RO=4000" '
+        '--message "Advanced training in Romania has no pledge yet: who can help?"',
     ],
     "progress import": [
         "pactctl progress import q3-figures.csv --dry-run",

@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup, TyperOption
 
 from .commands import (
+    calls,
     commitment_changes,  # noqa: F401 - adds amend and withdraw to commitments
     commitments,
     deliveries,
@@ -202,6 +203,7 @@ app.command("token")(register.token)
 app.command("keygen")(keys.keygen)
 app.add_typer(commitments.app, name="commitments")
 app.add_typer(targets.app, name="targets")
+app.add_typer(calls.app, name="calls")
 app.add_typer(monitoring.alerts, name="alerts")
 app.add_typer(deliveries.app, name="deliveries")
 app.add_typer(monitoring.report, name="report")

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from pact_contracts.vocabulary import Metric
+from pact_contracts.vocabulary import Gender, Metric, SkillLevel
 
 from .. import inputs
 from ..api import ApiError
@@ -27,10 +27,37 @@ FLAGS = {"partnership_id": "--partnership", "title": "--title", "metric": "--met
 CELL_KEYS = ("level", "country", "gender", "value")
 
 
+def _short_cell(text: str) -> dict[str, Any] | None:
+    """advanced,RO=4000 (the cell's level, country and gender, those it names, then = and
+    the value needed), as the portal's targets form writes a cell; None: not that form."""
+    names, sep, value = text.rpartition("=")
+    if not sep or "=" in names:
+        return None
+    cell: dict[str, Any] = {"value": value}
+    for name in (n.strip() for n in names.split(",")):
+        key = (
+            "level" if name.lower() in set(SkillLevel) else
+            "gender" if name.lower() in set(Gender) else
+            "country" if name not in CELL_KEYS else None
+        )  # fmt: skip
+        if key is None or not name:
+            raise CliError(f"--cell {text!r}: {name!r} is not a level, country or gender")
+        if key in cell:
+            raise CliError(f"--cell {text!r}: a second {key} ({cell[key]!r}, then {name!r})")
+        cell[key] = name if key == "country" else name.lower()
+    return cell
+
+
 def _cell(text: str) -> dict[str, Any]:
-    """level=advanced,country=RO,value=4000 (one, two or all three of level, country and
-    gender, and the value needed)."""
-    form = "write KEY=VALUE,... with level, country, gender and value, e.g. country=RO,value=4000"
+    """level=advanced,country=RO,value=4000 or advanced,RO=4000 (one, two or all three of
+    level, country and gender, and the value needed)."""
+    form = (
+        "write LEVEL,COUNTRY,GENDER=VALUE (those the cell names), e.g. advanced,RO=4000, or "
+        "KEY=VALUE,... with level, country, gender and value, e.g. country=RO,value=4000"
+    )
+    short = _short_cell(text)
+    if short is not None:
+        return _checked_cell(text, short)
     cell: dict[str, Any] = {}
     parts: list[str] = []
     for piece in text.split(","):  # value=4,000: a piece without "=" goes on the last
@@ -45,6 +72,10 @@ def _cell(text: str) -> dict[str, Any]:
         cell[key] = value
     if "value" not in cell:
         raise CliError(f"--cell {text!r}: no value; {form}")
+    return _checked_cell(text, cell)
+
+
+def _checked_cell(text: str, cell: dict[str, Any]) -> dict[str, Any]:
     cell["value"] = _checked(f"--cell {text!r}", inputs.number, cell["value"])
     if "country" in cell:
         cell["country"] = _checked(f"--cell {text!r}", inputs.country, cell["country"])
@@ -87,8 +118,9 @@ def set_target(
     cell: Annotated[
         list[str] | None,
         typer.Option(
-            help="A cell of the split target: level=advanced,country=RO,value=4000 (level, "
-            "country, gender: one or more); repeat for each."
+            help="A cell of the split target: advanced,RO=4000 or "
+            "level=advanced,country=RO,value=4000 (level, country, gender: one or more); "
+            "repeat for each."
         ),
     ] = None,
 ) -> None:
