@@ -43,6 +43,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/rejections", N_("Rejected reports"), lambda u: not u.is_secretariat),
     NavItem("/alerts", N_("Alerts"), lambda u: True),
     NavItem("/silences", N_("Silences"), lambda u: True),
+    NavItem("/survey", N_("Annual survey"), lambda u: u.partner_id is not None),
     NavItem("/secretariat/approvals", N_("Approvals"), lambda u: u.is_secretariat),
     NavItem("/organisation", N_("Organisation"), lambda u: u.partner_id is not None),
     NavItem("/organisation/people", N_("People"), lambda u: u.manages_people),

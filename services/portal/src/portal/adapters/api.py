@@ -115,6 +115,23 @@ class ApiClient:
             return None
         return response.json()
 
+    async def text(
+        self, path: str, *, token: str | None = None, params: dict[str, Any] | None = None
+    ) -> str:
+        """A download's body as text (a CSV the service writes), where `get` decodes JSON."""
+        sent = {"Authorization": f"Bearer {token}"} if token is not None else {}
+        if (address := client_address.get()) is not None:
+            sent["X-Forwarded-For"] = address
+        try:
+            response = await self._http.get(path, params=params, headers=sent)
+        except httpx.HTTPError as exc:
+            raise ApiError(
+                503, "unavailable", None, f"the {self.name} service is unavailable"
+            ) from exc
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response.text
+
     async def healthy(self) -> bool:
         try:
             return (await self._http.get("/health", timeout=2.0)).status_code == 200
