@@ -5,14 +5,15 @@ database and every projection comes out the same, with no alert published again.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from monitoring.rebuild.replay import rebuild
 from monitoring.rebuild.store import RebuildError
-from pact_contracts import ALERTS, CommitmentWithdrawn, PartnershipCreated
+from pact_contracts import ALERTS, CommitmentSnapshot, CommitmentWithdrawn, PartnershipCreated
+from tests.support.examples import COMMITMENT
 from tests.support.kafka import read_topic, wait_until
 
 from .conftest import Monitoring, report
@@ -95,15 +96,18 @@ async def scenario(m: Monitoring) -> None:
         await m.send(r)
     for c, value in (("c-cloud", 1950), ("c-sme", 600), ("c-old", 50)):
         await achieved(m, c, value)
-    await m.commitment("c-old", 2, CommitmentWithdrawn, **OLD, status="withdrawn")
+    old = CommitmentSnapshot.model_validate(COMMITMENT.model_dump() | OLD | {"status": "withdrawn"})
+    withdrawn_on = datetime(2025, 5, 10, 12, 0, tzinfo=UTC)
+    await m.send(CommitmentWithdrawn(commitment_id="c-old", commitment_version=2, commitment=old,
+                                     occurred_at=withdrawn_on))  # fmt: skip
     await m.wait_for_commitment("c-old", 2)
-    await m.send(report("2025-Q2", 70, commitment_id="c-old"))  # refused: withdrawn
+    await m.send(report("2025-Q3", 70, commitment_id="c-old"))  # refused: begun after it
     await m.send(report("2026-Q1", 40, **sme | {"commitment_id": "c-late"}))
     await count(m, "parked_reports", {}, 1)
     await m.commitment("c-late", **LATE)
     await achieved(m, "c-late", 40)
     await m.send_raw(b"{not json")
-    await count(m, "rejections", {}, 4)  # out of range, stale, withdrawn, unreadable
+    await count(m, "rejections", {}, 4)  # out of range, stale, after withdrawal, unreadable
     # Every alert published is on the board (stored in the transaction that decided it).
     await count(m, "outbox", {"published_at": None}, 0)
     published = await m.db["outbox"].find({"event_type": {"$regex": "^Alert"}}).to_list()
