@@ -180,6 +180,9 @@ async def test_an_upload_with_a_bad_row_sends_nothing_and_the_clean_file_is_appl
     await eventually(applied, "the clean file's reports applied")
     detail = (await person.get(f"/commitments/{cid}")).text
     assert "500 of 2,000 reached" in detail
+    forecast = re.search(r'<p id="forecast">([^<]*)</p>', detail)  # monitoring's, in words
+    assert forecast is not None and "Forecast for the deadline" in forecast[1], detail
+    assert "a month are needed from now to the deadline" in forecast[1]
 
 
 async def test_refused_reports_are_listed_with_their_reason(stack: PortalStack) -> None:
