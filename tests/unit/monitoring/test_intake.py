@@ -74,7 +74,7 @@ def test_every_refusal_is_a_rejection_with_the_report_and_where_it_came_from() -
     r = report("2030-Q1")
     assert i.take(r) is Taken.REJECTED
     rejected = i.rejected[0]
-    assert rejected.reason is Reason.PERIOD_OUT_OF_RANGE
+    assert rejected.reason is Reason.REPORTED_AFTER_DEADLINE
     assert (rejected.event_id, rejected.partner_id, rejected.commitment_id, rejected.period) == (
         r.event_id,
         "p-acme",
