@@ -32,6 +32,8 @@ MIRRORS: dict[str, type[Enum]] = {
 #: Domain enums that share values with a contract enum but say something else (with why)
 NOT_MIRRORS = {
     "monitoring:Kind": "how a figure is stored (money in whole cents)",
+    "monitoring:SilenceState": "where a silence is in its time (pending, active, expired): "
+    "a silence is the platform's own, on no topic",
 }
 
 
