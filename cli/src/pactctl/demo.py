@@ -1,7 +1,10 @@
 """The `make run` story, pure: twelve partners, one commitment each, and who reports what
 as (time-lapsed) months pass. Profiles make every kind of alert happen within minutes:
 on track, ahead (achieved), lagging (at risk, milestone and target missed), silent
-(reporting overdue), late (overdue, then resolved), one correction and one invalid report."""
+(reporting overdue), late (overdue, then resolved), one correction and one invalid report.
+What the partnership measures (issue 17) shows too: some partners report people placed in
+digital jobs, new entrants and certificates; two attach learners sketches of learners they
+partly share; and a common target split into cells leaves one cell without a pledge."""
 
 from __future__ import annotations
 
@@ -13,7 +16,8 @@ from typing import Any
 from pact_contracts import ProgressReported
 
 from .catalogue import PARTNERSHIP, PRINCIPLES, Member
-from .simulation import split
+from .commands.learners import encoded, sketch_of
+from .simulation import PER_TRAINED, split
 
 PRODUCER = "pactctl-demo"
 #: profile -> share of the pace that reaches the target exactly at the deadline
@@ -22,6 +26,16 @@ PROFILES: tuple[tuple[str, float], ...] = (
     ("silent", 1.0), ("ahead", 1.3), ("lagging", 0.5), ("late", 1.0),
     ("correction", 1.0), ("on track", 1.1), ("lagging", 0.3), ("on track", 1.0),
 )  # fmt: skip
+#: the partners (places in the story) whose systems report people placed in digital jobs,
+#: new entrants and certificates issued, as shares of the people trained
+PLACING = (0, 2, 3, 5, 9)
+#: the two partners whose reports carry learners sketches, and the share of the second's
+#: learners who are the first's too (a person trained by both counts once)
+SKETCHING = (0, 1)
+SHARED = 0.3
+#: the salt both partners hash their learner ids with (the partnership's, never monitoring's:
+#: the same person hashes alike in both sketches, and nobody without it can test an id)
+DEMO_SALT = b"demo-partnership-salt-kept-by-its-partners"
 LATE_BY_DAYS = 12  # the late partner reports its month this long after the month ends
 GRACE_DAYS = 3
 
@@ -52,6 +66,11 @@ class DemoCommitment:
     months: tuple[date, ...] = ()
     reported: set[str] | None = None
     corrected: bool = False
+    #: reports placements, new entrants and certificates
+    placing: bool = False
+    #: sketches its learners: its own learner id prefix, and whose learners it shares
+    learners: str | None = None
+    shares_with: str | None = None
 
     def pledge(self, today: date) -> dict[str, Any]:
         """Monthly reporting from the first of this month; the deadline at the end of the
@@ -88,6 +107,13 @@ class DemoCommitment:
         levels = self.member.plans[0].levels
         countries = self.member.organisation.countries[:3]
         female = round(people * 0.42)
+        extra: dict[str, Any] = {}
+        if self.placing:
+            extra = {name: round(people * share) for name, share in PER_TRAINED.items()}
+        if self.learners is not None:
+            extra["learners_sketch"] = encoded(
+                sketch_of(self.learner_ids(month, people), DEMO_SALT)
+            )
         return ProgressReported(
             producer=PRODUCER,
             partner_id=self.partner_id,
@@ -98,7 +124,14 @@ class DemoCommitment:
             by_level=split(people, dict.fromkeys(levels, 1.0)),
             by_country=split(people, {c: 1.0 + i for i, c in enumerate(countries)}),
             by_gender={"female": female, "male": people - female},
+            **extra,
         )
+
+    def learner_ids(self, month: date, people: int) -> list[str]:
+        """The month's learners: its own, but for a share that are another's too."""
+        shared = round(people * SHARED) if self.shares_with else 0
+        own = [f"{self.learners}-{period_of(month)}-{i}" for i in range(shared, people)]
+        return [f"{self.shares_with}-{period_of(month)}-{i}" for i in range(shared)] + own
 
     def due(self, now: datetime) -> list[ProgressReported]:
         """The reports this partner's system sends by `now` (simulated time)."""
@@ -125,6 +158,49 @@ class DemoCommitment:
             out.append(self.report(self.months[0], self.monthly(), revision=2))
             self.corrected = True
         return out
+
+
+def cast(story: list[DemoCommitment]) -> list[DemoCommitment]:
+    """Who reports placements, and who sketches its learners (sharing some)."""
+    for i in PLACING:
+        if i < len(story):
+            story[i].placing = True
+    if len(story) > max(SKETCHING):
+        first, second = (story[i] for i in SKETCHING)
+        first.learners, second.learners, second.shares_with = "a", "b", "a"
+    return story
+
+
+#: countries a coverage gap is looked for in, in order (the first no pledge names)
+GAP_COUNTRIES = ("RO", "BG", "MT", "CY", "LU", "EE", "LV", "LT", "SI", "HR", "SK")
+GAP_LEVEL = "advanced"
+
+
+def split_target(story: list[DemoCommitment], today: date) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A common target split into two cells: one the first partner's pledge covers (its
+    level and country), one no pledge names (advanced, in a country nobody pledges for);
+    and that uncovered cell."""
+    first = story[0]
+    level, country = first.member.plans[0].levels[0], first.member.organisation.countries[0]
+    named = {
+        (lvl, ctry)
+        for c in story
+        for lvl in c.member.plans[0].levels
+        for ctry in c.member.organisation.countries[:3]
+    }
+    gap = next(g for g in GAP_COUNTRIES if (GAP_LEVEL, g) not in named)
+    covered: dict[str, Any] = {"level": level, "country": country, "value": first.target}
+    uncovered: dict[str, Any] = {"level": GAP_LEVEL, "country": gap, "value": 4000}
+    body = {
+        "partnership_id": PARTNERSHIP,
+        "title": "Digital skills across the partnership (demo, split into cells)",
+        "metric": "people_trained",
+        "target_value": covered["value"] + uncovered["value"],
+        "start_date": month_start(today).isoformat(),
+        "deadline": month_end(month_start(today, 11)).isoformat(),
+        "cells": [covered, uncovered],
+    }
+    return body, uncovered
 
 
 def registration(member: Member, webhook_url: str) -> dict[str, Any]:

@@ -20,11 +20,11 @@ from pact_contracts import PROGRESS_REPORTED
 
 from .. import accounts, catalogue
 from ..api import ApiError, Platform
-from ..demo import PROFILES, DemoCommitment, invalid_report, registration
+from ..demo import PROFILES, DemoCommitment, cast, invalid_report, registration
 from ..kafka import ReportProducer
 from ..output import console, handled, table
 from ..settings import settings
-from . import mail
+from . import demo_measures, mail
 
 NOT_YET_KNOWN = {"unknown_partner", "partner_not_active", "not_a_member"}
 
@@ -156,9 +156,10 @@ def demo(
         f"Time-lapse: one real second is {timedelta(seconds=clock_speed)} of platform time."
     )
     members = catalogue.members(partners, seed=7)
-    story = [DemoCommitment(m, *PROFILES[i]) for i, m in enumerate(members)]
+    story = cast([DemoCommitment(m, *PROFILES[i]) for i, m in enumerate(members)])
     asyncio.run(_run(cfg, admin, story, now, hook, receiver))
     _summary(admin, receiver)
+    demo_measures.summary(admin, story)
     if stay:
         console.print("\nStill receiving webhooks; Ctrl-C stops everything.")
         try:
@@ -201,6 +202,7 @@ async def _run(
                     f"{c.deadline} — [dim]{c.profile}[/dim]"
                 )
                 await _send_due(producer, [c], now)
+            demo_measures.coverage_gap(admin, story, now().date())
         await _stream(producer, story, now)
 
 
