@@ -12,6 +12,7 @@ import pytest
 
 from monitoring.rebuild.replay import rebuild
 from monitoring.rebuild.store import RebuildError
+from monitoring.views.domain.declarations import PRINCIPLES
 from pact_contracts import ALERTS, CommitmentSnapshot, CommitmentWithdrawn, PartnershipCreated
 from tests.support.examples import COMMITMENT
 from tests.support.kafka import read_topic, wait_until
@@ -125,6 +126,10 @@ def row(scope: dict[str, Any], figures: tuple[int, int, int, float], counts: tup
         "people_reached": figures[1],
         "programmes_developed": figures[2],
         "investment_eur": figures[3],
+        # attracting people into digital jobs: none reported here
+        "people_placed_in_jobs": 0,
+        "new_entrants": 0,
+        "certificates_issued": 0,
         "periods_reported": periods,
         "partners_reporting": partners,
         "commitments": commitments,
@@ -146,6 +151,15 @@ ANNUAL_2025 = row(
         "partnership": None,
         "suppressed_groups": 0,  # the secretariat sees every group
         "by_gender": {"female": 325, "male": 325},
+        # no partner declared for 2025
+        "networks": {
+            "partners_declaring": 0,
+            "stakeholders_joined_networks": 0,
+            "principles": [
+                {"principle": p, "partners_declaring": 0, "activities_counted": 0}
+                for p in PRINCIPLES
+            ],
+        },
         "partnerships": [
             row(
                 {"partnership_id": "cloud-lsp", "name": "Cloud Skills"},
@@ -176,19 +190,25 @@ ANNUAL_2025 = row(
 )
 CSV_2025 = """\
 year,scope,id,name,people_trained,people_reached,programmes_developed,investment_eur,\
+people_placed_in_jobs,new_entrants,certificates_issued,\
 periods_reported,partners_reporting,commitments,commitments_with_progress,commitments_active,\
-commitments_achieved,commitments_missed,commitments_withdrawn,commitments_suspended
-2025,total,,,1300,5050,3,1000.75,5,2,4,3,3,0,0,1,0
-2025,partnership,cloud-lsp,Cloud Skills,300,50,0,0.00,2,1,2,1,2,0,0,0,0
-2025,partnership,digital-ecosystem,Digital Ecosystem,1000,5000,3,1000.75,3,1,2,2,1,0,0,1,0
-2025,country,DE,,500,0,1,0.00,3,1,2,2,1,0,0,1,0
-2025,country,ES,,0,0,0,0.00,2,1,1,1,1,0,0,0,0
-2025,country,FR,,200,0,0,0.00,2,1,1,1,1,0,0,0,0
-2025,country,IT,,0,0,0,0.00,2,1,1,1,1,0,0,0,0
-2025,country,PT,,300,50,0,0.00,2,1,2,1,2,0,0,0,0
-2025,level,basic,,300,50,0,0.00,2,1,2,1,2,0,0,0,0
-2025,level,intermediate,,50,0,1,0.00,1,1,1,1,0,0,0,1,0
-2025,level,advanced,,950,5000,2,1000.75,2,1,1,1,1,0,0,0,0
+commitments_achieved,commitments_missed,commitments_withdrawn,commitments_suspended,\
+stakeholders_joined_networks,partners_declaring,activities_counted
+2025,total,,,1300,5050,3,1000.75,0,0,0,5,2,4,3,3,0,0,1,0,0,0,
+2025,partnership,cloud-lsp,Cloud Skills,300,50,0,0.00,0,0,0,2,1,2,1,2,0,0,0,0,,,
+2025,partnership,digital-ecosystem,Digital Ecosystem,1000,5000,3,1000.75,0,0,0,3,1,2,2,1,0,0,1,0,,,
+2025,country,DE,,500,0,1,0.00,0,0,0,3,1,2,2,1,0,0,1,0,,,
+2025,country,ES,,0,0,0,0.00,0,0,0,2,1,1,1,1,0,0,0,0,,,
+2025,country,FR,,200,0,0,0.00,0,0,0,2,1,1,1,1,0,0,0,0,,,
+2025,country,IT,,0,0,0,0.00,0,0,0,2,1,1,1,1,0,0,0,0,,,
+2025,country,PT,,300,50,0,0.00,0,0,0,2,1,2,1,2,0,0,0,0,,,
+2025,level,basic,,300,50,0,0.00,0,0,0,2,1,2,1,2,0,0,0,0,,,
+2025,level,intermediate,,50,0,1,0.00,0,0,0,1,1,1,1,0,0,0,1,0,,,
+2025,level,advanced,,950,5000,2,1000.75,0,0,0,2,1,1,1,1,0,0,0,0,,,
+2025,principle,lifelong_learning,,,,,,,,,,,,,,,,,,,0,0
+2025,principle,skills_partnerships,,,,,,,,,,,,,,,,,,,0,0
+2025,principle,skills_intelligence,,,,,,,,,,,,,,,,,,,0,0
+2025,principle,equal_opportunities,,,,,,,,,,,,,,,,,,,0,0
 """
 
 
@@ -295,11 +315,19 @@ async def check_the_annual_report(m: Monitoring) -> None:
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "too_few_partners")
     partners = await m.http.get("/reports/annual", params={"year": 2025}, headers=m.token())
     groups = ("partnerships", "by_country", "by_level")
-    assert partners.json() == ANNUAL_2025 | {g: [] for g in groups} | {"suppressed_groups": 10}
+    hidden = {"partners_declaring": 0, "stakeholders_joined_networks": None, "principles": None}
+    assert partners.json() == ANNUAL_2025 | {g: [] for g in groups} | {
+        "suppressed_groups": 10,
+        "networks": hidden,
+    }
     partners_csv = await m.http.get(
         "/reports/annual", params={"year": 2025, "format": "csv"}, headers=m.token()
     )
-    assert partners_csv.text.splitlines() == CSV_2025.splitlines()[:2]  # header and total
+    header, total = CSV_2025.splitlines()[:2]
+    # header and total, without the sums of fewer than 3 partners' declarations
+    cells = total.split(",")
+    cells[header.split(",").index("stakeholders_joined_networks")] = ""
+    assert partners_csv.text.splitlines() == [header, ",".join(cells)]
     assert (await m.http.get("/reports/annual", headers=headers)).status_code == 422
     assert (await m.http.get("/reports/annual", params={"year": 2025})).status_code == 401
 
@@ -342,6 +370,12 @@ async def test_views_annual_report_and_a_rebuild_with_the_same_figures(
         headers=m.token("p-other"),
     )
     assert done.status_code == 200, done.text
+    declared = await m.http.put(
+        "/declarations/p-other/2026",
+        json={"stakeholders_joined_networks": 4},
+        headers=m.token("p-other"),
+    )  # no topic holds a declaration: the rebuild carries it over
+    assert declared.status_code == 200, declared.text
 
     published = len(await read_topic(m.topic(ALERTS), 1, settle=0.5))
     name = f"{m.settings.mongo_db}-rebuilt"
@@ -358,7 +392,8 @@ async def test_views_annual_report_and_a_rebuild_with_the_same_figures(
         assert (summary.alerts_aligned, summary.carried_over) == (
             0,
             {"corrections": 0, "acknowledgements": 1, "deliveries": deliveries}
-            | {"mail_items": 0, "mail_messages": 0, "mail_repeats": 0},
+            | {"mail_items": 0, "mail_messages": 0, "mail_repeats": 0}
+            | {"declarations": 1, "survey_confirmations": 0},
         )
         rebuilt = mongo_client[name]
         assert await projections(rebuilt) == await projections(m.db)
