@@ -46,7 +46,7 @@ def survey_router(
     @router.put(
         "/declarations/{partner_id}/{year}",
         response_model=s.DeclarationOut,
-        responses=problems(401, 403, 422),
+        responses=problems(401, 403, 413, 422),
     )
     async def declare(
         partner_id: PartnerId, year: YearPath, body: s.DeclarationIn, principal: CurrentPrincipal
@@ -142,7 +142,7 @@ def survey_router(
         "/surveys/{partner_id}/{year}/confirmation",
         response_model=s.ConfirmationOut,
         status_code=201,
-        responses=problems(401, 403, 409, 422),
+        responses=problems(401, 403, 409, 413, 422),
     )
     async def confirm(
         partner_id: PartnerId, year: YearPath, body: s.ConfirmationIn, principal: CurrentPrincipal
