@@ -136,6 +136,8 @@ PROTECTED: dict[str, dict[Endpoint, tuple[int, ...]]] = {
         "GET /auth/me":                      (401, 401, 401, 404, 403, 403, 404, 404, 404),
         "POST /users/me/totp":               (401, 401, 401, 404, 403, 403, 404, 404, 404),
         "POST /users/me/totp/confirm":       (401, 401, 401, 404, 403, 403, 404, 404, 404),
+        "GET /users/me/notifications":       (401, 401, 401, 404, 403, 403, 404, 404, 404),
+        "PUT /users/me/notifications":       (401, 401, 401, 404, 403, 403, 404, 404, 404),
         "POST /invitations":                 (401, 401, 401, 403, 403, 403, 403, 403, 201),
         "GET /users":                        (401, 401, 401, 403, 403, 403, 200, 200, 200),
         "PATCH /users/{user_id}":            (401, 401, 401, 403, 403, 403, 403, 403, 200),
@@ -768,6 +770,7 @@ REQUESTS["registry"] |= {
     "GET /invitations/{token}": _invitation,
     "POST /invitations/{token}/accept": _invitation,
     "POST /users/me/totp/confirm": lambda w, c: _call(json={"code": "123456"}),
+    "PUT /users/me/notifications": lambda w, c: _call(json={"info": "off"}),
     "POST /invitations": lambda w, c: _call(
         json={
             "email": f"invitee-{w.unique()}@matrix.example",
