@@ -71,7 +71,11 @@ async def create_silence(cmd: CreateSilence, store: SilenceStore, clock: Clock) 
         matchers = replace(matchers, partner_id=cmd.as_partner)
     starts_at = cmd.starts_at or now
     if cmd.ends_at <= max(starts_at, now):
-        raise DomainError("ends_at must be after starts_at and in the future", field="ends_at")
+        raise DomainError(
+            "ends_at must be after starts_at and in the future",
+            field="ends_at",
+            code="silence_ends_too_soon",
+        )
     silence = Silence(
         str(uuid.uuid4()), matchers, starts_at, cmd.ends_at, cmd.author, cmd.comment, now
     )
