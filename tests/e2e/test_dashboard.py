@@ -3,7 +3,8 @@ commitments, monitoring and the portal run as processes; partners register, are 
 pledge and report through `pactctl`; a secretariat admin signs in with their email and
 password in headless Chromium (Debian's `chromium`, driven by Playwright) and sees the
 figures, the charts and a firing alert, with partners' legal names, which then change live
-as a new report arrives. A partner's coordinator sees the partner's own page."""
+as new reports arrive, the alert showing its current values beside its text at firing. A
+partner's coordinator sees the partner's own page."""
 
 from __future__ import annotations
 
@@ -236,11 +237,23 @@ async def test_the_secretariat_follows_progress_live(
     OUTPUT.mkdir(exist_ok=True)
     await page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
 
-    # A new report while the page is open: the figures change without a reload.
+    missed = firing.locator(".alert-item").filter(has_text="Milestone missed")
+
+    # New reports while the page is open: the figures change without a reload, and the
+    # still-missed milestone's alert shows what is reached now beside its text at firing.
     await report(
-        s, sme["api_key"], tmp_path, f"{sme_id},{THIS_YEAR}-Q1,1,300,300,,,,150,150,,,PT:300,,,"
+        s, sme["api_key"], tmp_path, f"{sme_id},{THIS_YEAR}-Q1,1,200,200,,,,100,100,,,PT:200,,,"
     )
+    await report(
+        s, cloud["api_key"], tmp_path,
+        f"{cloud_id},{THIS_YEAR}-Q1,1,100,,,100,,40,60,,,FI:100,,,",
+    )  # fmt: skip
     await expect(figure(page, "People trained")).to_have_text("2,000", timeout=20_000)
+    await expect(missed.locator(".alert-current")).to_contain_text(
+        "Now: Milestone of 800 people trained", timeout=20_000
+    )
+    await expect(missed.locator(".alert-current")).to_contain_text("missed: 600 reached (75")
+    await expect(missed.locator(".alert-message")).not_to_contain_text("600")  # at firing
     this_year = page.locator("#annual-report tbody tr").filter(has_text=str(THIS_YEAR))
     await expect(this_year.locator("td").first).to_have_text("300")
 
@@ -251,7 +264,7 @@ async def test_the_secretariat_follows_progress_live(
     await sign_in(partner, f"{s.portal.url}/dashboard", cloud["email"])
     await expect(partner).to_have_url(re.compile(f"/dashboard/partners/{cloud['partner_id']}$"))
     await expect(partner.get_by_role("heading", name="Nordic Cloud Academy")).to_be_visible()
-    await expect(figure(partner, "People trained")).to_have_text("500")
+    await expect(figure(partner, "People trained")).to_have_text("600")
     await expect(partner.locator("#commitments-by-risk")).to_contain_text("Cloud skills")
     await expect(partner.locator("main")).not_to_contain_text("SME staff")
     await partner.screenshot(path=str(OUTPUT / "dashboard-partner.png"), full_page=True)

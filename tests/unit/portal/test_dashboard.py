@@ -228,3 +228,24 @@ def test_alerts_show_the_current_episode_acknowledgement_and_the_most_severe_fir
     ]
     assert rows[0].subject == "Cloud skills" and rows[0].fired_at == "2026-05-15 09:30 UTC"
     assert rows[0].partner == "Acme SE"
+
+
+def test_a_firing_alert_shows_its_current_values_when_they_differ_from_its_text_at_firing() -> None:
+    base = {
+        "fingerprint": "f-1", "rule": "MilestoneMissed", "severity": "warning",
+        "subject_id": "c-1", "partner_id": "p-acme", "status": "firing", "episode": 1,
+        "message": "Milestone of 800 due 2026-03-31 missed: 500 reached (62%).",
+        "fired_at": "2026-05-15T09:30:00Z", "resolved_at": None,
+    }  # fmt: skip
+    now = "Milestone of 800 due 2026-03-31 missed: 600 reached (75%)."
+    docs = [
+        base | {"current_text": now},
+        base | {"current_text": base["message"]},  # nothing changed since it fired
+        base | {"status": "resolved", "current_text": now},  # live text is a firing one's
+        base,  # monitoring without live text
+    ]
+
+    rows = summary.alert_rows(docs, {}, {}, _)
+
+    assert [r.current for r in rows] == [now, "", "", ""]
+    assert rows[0].message == base["message"]  # the text at firing is kept

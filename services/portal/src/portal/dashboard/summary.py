@@ -176,6 +176,9 @@ class AlertRow:
     fired_at: str
     resolved_at: str
     acknowledged: str = ""
+    #: a firing alert's current values (monitoring's live text), when they differ from its
+    #: text at firing
+    current: str = ""
 
 
 def when(at: str | None) -> str:
@@ -215,9 +218,17 @@ def alert_rows(
             fired_at=when(d["fired_at"]),
             resolved_at=when(d.get("resolved_at")),
             acknowledged=acknowledged(d, _),
+            current=current_text(d),
         )
         for d in docs
     ]
+
+
+def current_text(d: Doc) -> str:
+    """Monitoring's live text of a firing alert (GET /alerts' current_text), unless it says
+    what the text at firing says."""
+    now = d.get("current_text") or ""
+    return now if d.get("status") == "firing" and now != d["message"] else ""
 
 
 def annual_row(year: int, report: Doc, _: Gettext) -> Sequence[str]:
