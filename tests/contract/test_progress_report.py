@@ -67,6 +67,15 @@ def test_optional_fields_may_be_left_out() -> None:
         ({"by_level": {"guru": 120}}, "by_level"),
         ({"by_level": {"basic": 100}}, "by_level must sum to people_trained (120)"),
         ({"by_gender": {"female": 1, "male": 1}}, "by_gender must sum"),
+        (  # the new figures' breakdowns sum to their figure (issue 17)
+            {"people_placed_in_jobs": 35, "people_placed_in_jobs_by_level": {"advanced": 30}},
+            "people_placed_in_jobs_by_level must sum to people_placed_in_jobs (35), but sums to 30",
+        ),
+        (  # a breakdown of a figure not given sums to 0
+            {"new_entrants_by_country": {"RO": 5}},
+            "new_entrants_by_country must sum to new_entrants (0), but sums to 5",
+        ),
+        ({"certificates_issued_by_gender": {"guru": 1}}, "certificates_issued_by_gender"),
         ({"occurred_at": "2026-10-05T09:30:00"}, "occurred_at"),
         ({"event_id": "not-a-uuid"}, "event_id"),
         ({"schema_version": 2}, "schema_version"),
@@ -86,3 +95,18 @@ def test_extra_fields_are_rejected_not_ignored() -> None:
 def test_occurred_at_is_stored_as_utc() -> None:
     parsed = ProgressReported.model_validate(report(occurred_at="2026-10-05T11:30:00+02:00"))
     assert parsed.to_jsonable()["occurred_at"] == "2026-10-05T09:30:00Z"
+
+
+def test_the_new_figures_may_be_broken_down_like_people_trained() -> None:
+    parsed = ProgressReported.model_validate(
+        report(
+            people_placed_in_jobs=35,
+            people_placed_in_jobs_by_level={"advanced": 20, "expert": 15},
+            people_placed_in_jobs_by_country={"RO": 35},
+            people_placed_in_jobs_by_gender={"female": 18, "male": 17},
+            certificates_issued=0,
+            certificates_issued_by_level={},
+        )
+    )
+    assert parsed.people_placed_in_jobs_by_country == {"RO": 35}
+    assert parsed.new_entrants_by_level is None

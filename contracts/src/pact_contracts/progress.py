@@ -13,6 +13,9 @@ from pydantic import BaseModel, Field, StrictFloat, StrictInt, TypeAdapter, mode
 from pydantic.fields import FieldInfo
 
 from .envelope import Event, text
+from .rejections import REJECTIONS as REJECTIONS  # said here too, as before
+from .rejections import ProgressRejected as ProgressRejected
+from .rejections import RejectionReason as RejectionReason
 from .vocabulary import CountryCode, Gender, SkillLevel
 
 #: The largest progress report accepted, in bytes of UTF-8 JSON.
@@ -23,6 +26,17 @@ LEARNERS_SKETCH_LG_K = 12
 PERIOD_PATTERN = r"^[0-9]{4}-(Q[1-4]|0[1-9]|1[0-2])$"
 
 Count = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
+
+
+def broken_down(name: str) -> str:
+    """What a breakdown breaks down: `by_level` people trained, `<figure>_by_level` the figure."""
+    of, by, _ = name.partition("_by_")
+    return of if by else "people_trained"
+
+
+def _by(of: str, key: str, example: dict[str, int]) -> Any:
+    said = f"{of} by {key}; sums to {of}."
+    return Field(default=None, description=said, examples=[example])
 
 
 class ProgressReported(Event):
@@ -92,6 +106,34 @@ class ProgressReported(Event):
         description="Certificates (of completion or of a skill) issued in the period.",
         examples=[110],
     )
+    # The new figures broken down like people trained, where the partner has it (issue 17).
+    people_placed_in_jobs_by_level: dict[SkillLevel, Count] | None = _by(
+        "people_placed_in_jobs", "digital skill level", {"advanced": 20, "expert": 15}
+    )
+    people_placed_in_jobs_by_country: dict[CountryCode, Count] | None = _by(
+        "people_placed_in_jobs", "country", {"DE": 20, "RO": 15}
+    )
+    people_placed_in_jobs_by_gender: dict[Gender, Count] | None = _by(
+        "people_placed_in_jobs", "gender", {"female": 18, "male": 17}
+    )
+    new_entrants_by_level: dict[SkillLevel, Count] | None = _by(
+        "new_entrants", "digital skill level", {"basic": 40, "intermediate": 20}
+    )
+    new_entrants_by_country: dict[CountryCode, Count] | None = _by(
+        "new_entrants", "country", {"DE": 35, "RO": 25}
+    )
+    new_entrants_by_gender: dict[Gender, Count] | None = _by(
+        "new_entrants", "gender", {"female": 30, "male": 30}
+    )
+    certificates_issued_by_level: dict[SkillLevel, Count] | None = _by(
+        "certificates_issued", "digital skill level", {"intermediate": 60, "advanced": 50}
+    )
+    certificates_issued_by_country: dict[CountryCode, Count] | None = _by(
+        "certificates_issued", "country", {"DE": 70, "FR": 40}
+    )
+    certificates_issued_by_gender: dict[Gender, Count] | None = _by(
+        "certificates_issued", "gender", {"female": 55, "male": 55}
+    )
     learners_sketch: str | None = Field(
         default=None,
         max_length=MAX_REPORT_BYTES,
@@ -105,11 +147,11 @@ class ProgressReported(Event):
 
     @model_validator(mode="after")
     def _breakdowns_sum_to_total(self) -> ProgressReported:
-        for name in (f.name for f in report_figures(type(self)) if f.kind is FigureKind.BREAKDOWN):
-            breakdown = getattr(self, name)
-            if breakdown is not None and sum(breakdown.values()) != self.people_trained:
+        for f in report_figures(type(self)):
+            breakdown = getattr(self, f.name) if f.kind is FigureKind.BREAKDOWN else None
+            if breakdown is not None and sum(breakdown.values()) != (getattr(self, f.of) or 0):
                 raise ValueError(
-                    f"{name} must sum to people_trained ({self.people_trained}), "
+                    f"{f.name} must sum to {f.of} ({getattr(self, f.of) or 0}), "
                     f"but sums to {sum(breakdown.values())}"
                 )
         return self
@@ -156,6 +198,8 @@ class ReportFigure:
     keys: tuple[str, ...] = ()
     enum_keys: bool = False
     example: Any = None
+    #: a breakdown's figure, that its values sum to (`broken_down`)
+    of: str = ""
 
 
 def _plain(annotation: Any) -> Any:
@@ -181,7 +225,10 @@ def _figure(name: str, f: FieldInfo) -> ReportFigure:
             keys, enum_keys = tuple(str(k.value) for k in key), True
         else:
             keys, enum_keys = tuple(str(k) for k in get_args(key)), False
-        return ReportFigure(name, FigureKind.BREAKDOWN, keys=keys, enum_keys=enum_keys, **said)
+        of = broken_down(name)
+        return ReportFigure(
+            name, FigureKind.BREAKDOWN, keys=keys, enum_keys=enum_keys, of=of, **said
+        )
     options = plain if isinstance(plain, tuple) else (plain,)
     if float in options:
         return ReportFigure(name, FigureKind.EUROS, **said)
@@ -193,67 +240,12 @@ def _figure(name: str, f: FieldInfo) -> ReportFigure:
 @cache
 def report_figures(model: type[BaseModel] = ProgressReported) -> tuple[ReportFigure, ...]:
     """Every figure of the report model, in the order of its fields."""
-    return tuple(
+    found = tuple(
         _figure(name, f)
         for name, f in model.model_fields.items()
         if name not in NOT_FIGURES and name not in ATTACHMENTS
     )
-
-
-class RejectionReason(StrEnum):
-    """Machine-readable reasons a progress report is refused."""
-
-    MALFORMED = "malformed"  # not JSON, not UTF-8, truncated
-    TOO_LARGE = "too_large"
-    INVALID = "invalid"  # parses, but breaks a rule of the contract
-    BAD_SIGNATURE = "bad_signature"
-    UNKNOWN_PARTNER = "unknown_partner"
-    PARTNER_NOT_ACTIVE = "partner_not_active"
-    UNKNOWN_COMMITMENT = "unknown_commitment"
-    NOT_OWNER = "not_owner"
-    COMMITMENT_NOT_ACTIVE = "commitment_not_active"  # suspended: takes no reports for now
-    PERIOD_OUT_OF_RANGE = "period_out_of_range"  # ends before the commitment's start
-    PERIOD_IN_FUTURE = "period_in_future"  # the period has not begun yet
-    PERIOD_CADENCE_MISMATCH = "period_cadence_mismatch"  # YYYY-MM for a quarterly one, ...
-    STALE_REVISION = "stale_revision"  # not above the revision already applied
-    EVENT_ID_REUSED = "event_id_reused"  # an event_id seen before, with other content
-    PARKED_EXPIRED = "parked_expired"
-    UNSIGNED = "unsigned"  # over Kafka with no signature, where signatures are required
-    KEY_MISMATCH = "key_mismatch"  # the Kafka key is not the body's commitment_id
-    BAD_LEARNERS_SKETCH = "bad_learners_sketch"  # not base64, over 8 KB, not an HLL sketch
-    REPORTED_AFTER_WITHDRAWAL = "reported_after_withdrawal"  # begins after the withdrawal
-    REPORTED_AFTER_DEADLINE = "reported_after_deadline"  # begins after deadline + grace
-
-
-class ProgressRejected(Event):
-    event_type: Literal["ProgressRejected"] = "ProgressRejected"
-    producer: str = text("The system that produced the event.", "monitoring", default="monitoring")
-    reason_code: RejectionReason = Field(
-        description="Why the report was refused.", examples=["period_out_of_range"]
-    )
-    message: str = text(
-        "What is wrong, naming the field and the rule.",
-        "period 2031-Q1 is after the commitment's deadline 2027-12-31 plus 30 days of grace",
-        max_length=4000,
-    )
-    original_event_id: str | None = text(
-        "event_id of the report, when it could be read.",
-        "8d0c4a9e-2f7b-4a58-9f0e-3c1d2b4a5e6f",
-        max_length=100,
-        default=None,
-    )
-    partner_id: str | None = text("Partner id, when it could be read.", "p-3f2a9c1e", default=None)
-    commitment_id: str | None = text(
-        "Commitment id, when it could be read.", "c-7b1d3e5f", default=None
-    )
-    original_payload: str = text(
-        "The report as received: its UTF-8 text, or base64 when it is not UTF-8.",
-        '{"event_type": "ProgressReported", ...}',
-        max_length=200_000,
-    )
-    payload_encoding: Literal["utf-8", "base64"] = Field(
-        default="utf-8", description="How original_payload is encoded.", examples=["utf-8"]
-    )
-
-
-REJECTIONS: TypeAdapter[ProgressRejected] = TypeAdapter(ProgressRejected)
+    counts = {f.name for f in found if f.kind is FigureKind.COUNT}
+    if wrong := [f.name for f in found if f.kind is FigureKind.BREAKDOWN and f.of not in counts]:
+        raise TypeError(f"breakdowns {wrong} break down no count of the report")
+    return found

@@ -151,6 +151,10 @@ ANNUAL_2025 = row(
         "partnership": None,
         "suppressed_groups": 0,  # the secretariat sees every group
         "by_gender": {"female": 325, "male": 325},
+        # the new figures by gender, summed over the year: none reported here
+        "people_placed_in_jobs_by_gender": {},
+        "new_entrants_by_gender": {},
+        "certificates_issued_by_gender": {},
         # no partner declared for 2025
         "networks": {
             "partners_declaring": 0,

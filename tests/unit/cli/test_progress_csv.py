@@ -12,6 +12,9 @@ from .samples import BAD_CSV, BAD_CSV_ERRORS, GOOD_CSV, HEADER
 TODAY = date(2026, 11, 26)
 NOW = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 
+#: the figures of issue 17, each with its breakdowns (null when not given)
+NEW_FIGURES = ("people_placed_in_jobs", "new_entrants", "certificates_issued")
+
 
 def problems(text: str) -> list[tuple[int, str, str, str]]:
     checked = check_progress_csv(text, partner_id="p-1", today=TODAY)
@@ -52,6 +55,7 @@ def test_a_good_file_gives_one_contract_report_per_row() -> None:
         "people_placed_in_jobs": None,
         "new_entrants": None,
         "certificates_issued": None,
+        **{f"{n}_by_{k}": None for n in NEW_FIGURES for k in ("level", "country", "gender")},
         "learners_sketch": None,
     }
     # Empty cells are "not given": a revision of 1, breakdowns of the cells filled only.

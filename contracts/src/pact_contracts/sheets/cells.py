@@ -133,7 +133,8 @@ class Line:
             code, people = match[1].upper(), int(match[2])
             if code not in keys:
                 hint = "; Greece is GR" if code == "EL" else ""
-                unknown = UNKNOWN_KEY.get(f.name, "{code} is not one of " + ", ".join(f.keys))
+                said = "by_country" if f.name.endswith("by_country") else f.name
+                unknown = UNKNOWN_KEY.get(said, "{code} is not one of " + ", ".join(f.keys))
                 self.fail(f.name, f"unknown_{noun}", unknown.format(code=code, hint=hint))
             elif keys[code] in out:
                 self.fail(f.name, f"duplicate_{noun}", f"{code} is given twice")
@@ -151,11 +152,13 @@ class Line:
         return self.coded(f)
 
 
-def sum_check(line: Line, name: str, breakdown: dict[str, int] | None, total: int) -> None:
-    """A breakdown must sum to people_trained (unless one of its cells is wrong already)."""
+def sum_check(
+    line: Line, name: str, breakdown: dict[str, int] | None, total: int, of: str = BROKEN_DOWN
+) -> None:
+    """A breakdown must sum to its figure (unless one of its cells is wrong already)."""
     if breakdown is None or any(e.field.startswith(name) for e in line.errors):
         return
     given = sum(breakdown.values())
     if given != total:
         columns = f"{name}_*" if len(figure_columns(FIGURES_BY_NAME[name])) > 1 else name
-        line.fail(name, "breakdown_sum", f"{columns} sum to {given}, but {BROKEN_DOWN} is {total}")
+        line.fail(name, "breakdown_sum", f"{columns} sum to {given}, but {of} is {total}")

@@ -95,10 +95,9 @@ def _check_line(line: Line, partner_id: str, producer: str, today: date | None) 
         "revision": revision or 1,
         **{f.name: line.figure(f) for f in FIGURES},
     }
-    if (trained := values[BROKEN_DOWN]) is not None:
-        for f in FIGURES:
-            if f.kind is FigureKind.BREAKDOWN:
-                sum_check(line, f.name, values[f.name], trained)
+    for f in FIGURES:  # each breakdown sums to its figure (a wrong people_trained: no check)
+        if f.kind is FigureKind.BREAKDOWN and not (f.of == BROKEN_DOWN and values[f.of] is None):
+            sum_check(line, f.name, values[f.name], values[f.of] or 0, f.of)
     return values
 
 

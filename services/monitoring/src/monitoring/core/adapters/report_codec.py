@@ -43,8 +43,8 @@ _KINDS[FigureKind.BREAKDOWN] = Kind.BREAKDOWN
 def declared(model: type[ProgressReported]) -> tuple[FigureSpec, ...]:
     """The declared figures (domain/figures.py), after checking that they are exactly the
     model's: a figure of the contract not declared (or declared as another kind) raises."""
-    carried = {f.name: _KINDS[f.kind] for f in report_figures(model)}
-    declared = {s.reported_as: s.kind for s in FIGURES}
+    carried = {f.name: (_KINDS[f.kind], f.of) for f in report_figures(model)}
+    declared = {s.reported_as: (s.kind, s.of) for s in FIGURES}
     if carried != declared:
         wrong = sorted(
             k for k in carried.keys() | declared.keys() if carried.get(k) != declared.get(k)

@@ -33,6 +33,8 @@ class FigureSpec:
     description: str
     #: breakdowns: the rollup scope their keys are (rollups.COUNTRY, LEVEL); None: summed only
     scope: str | None = None
+    #: breakdowns: the count they break down (the contract checks that they sum to it)
+    of: str = ""
 
     def shown(self, stored: int) -> float | int:
         """The stored value in the unit reports and answers use (cents -> euros)."""
@@ -49,15 +51,16 @@ _SPEC = "figure"
 
 
 def count(description: str) -> Any:
-    return field(default=0, metadata={_SPEC: (Kind.COUNT, None, description, None)})
+    return field(default=0, metadata={_SPEC: (Kind.COUNT, None, description, None, "")})
 
 
 def money(reported_as: str, description: str) -> Any:
-    return field(default=0, metadata={_SPEC: (Kind.MONEY, reported_as, description, None)})
+    return field(default=0, metadata={_SPEC: (Kind.MONEY, reported_as, description, None, "")})
 
 
-def breakdown(description: str, scope: str | None = None) -> Any:
-    return field(default_factory=dict, metadata={_SPEC: (Kind.BREAKDOWN, None, description, scope)})
+def breakdown(description: str, scope: str | None = None, of: str = "people_trained") -> Any:
+    said = (Kind.BREAKDOWN, None, description, scope, of)
+    return field(default_factory=dict, metadata={_SPEC: said})
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,33 @@ class Figures:
     by_level: Mapping[str, int] = breakdown("People trained by digital skill level.", "level")
     by_country: Mapping[str, int] = breakdown("People trained by country.", "country")
     by_gender: Mapping[str, int] = breakdown("People trained, where reports break it down.")
+    people_placed_in_jobs_by_level: Mapping[str, int] = breakdown(
+        "People placed in digital jobs by level.", "level", "people_placed_in_jobs"
+    )
+    people_placed_in_jobs_by_country: Mapping[str, int] = breakdown(
+        "People placed in digital jobs by country.", "country", "people_placed_in_jobs"
+    )
+    people_placed_in_jobs_by_gender: Mapping[str, int] = breakdown(
+        "People placed in digital jobs by gender.", None, "people_placed_in_jobs"
+    )
+    new_entrants_by_level: Mapping[str, int] = breakdown(
+        "New entrants by level.", "level", "new_entrants"
+    )
+    new_entrants_by_country: Mapping[str, int] = breakdown(
+        "New entrants by country.", "country", "new_entrants"
+    )
+    new_entrants_by_gender: Mapping[str, int] = breakdown(
+        "New entrants by gender.", None, "new_entrants"
+    )
+    certificates_issued_by_level: Mapping[str, int] = breakdown(
+        "Certificates issued by level.", "level", "certificates_issued"
+    )
+    certificates_issued_by_country: Mapping[str, int] = breakdown(
+        "Certificates issued by country.", "country", "certificates_issued"
+    )
+    certificates_issued_by_gender: Mapping[str, int] = breakdown(
+        "Certificates issued by gender.", None, "certificates_issued"
+    )
 
     def value(self, metric: str) -> float:
         """A target metric (named as reports name it) in the unit reports use."""
@@ -83,8 +113,8 @@ class Figures:
 
 
 def _spec(name: str, metadata: Mapping[str, Any]) -> FigureSpec:
-    kind, reported_as, description, scope = metadata[_SPEC]
-    return FigureSpec(name, kind, reported_as or name, description, scope)
+    kind, reported_as, description, scope, of = metadata[_SPEC]
+    return FigureSpec(name, kind, reported_as or name, description, scope, of)
 
 
 #: every figure, in declaration order
@@ -99,8 +129,10 @@ BY_REPORTED_NAME = {s.reported_as: s for s in FIGURES}
 METRIC_FIELDS = {s.reported_as: (s.name, 100 if s.kind is Kind.MONEY else 1) for s in AMOUNTS}
 if FIGURES != AMOUNTS + BREAKDOWNS:  # Figures is built positionally on the hot path
     raise TypeError("declare the counts and money of Figures before its breakdowns")
-#: what a breakdown breaks down (the contract checks that they sum to it)
+#: what by_level, by_country and by_gender break down; others name theirs (FigureSpec.of)
 BROKEN_DOWN = "people_trained"
+if wrong := [s.name for s in BREAKDOWNS if s.of not in AMOUNT_NAMES]:
+    raise TypeError(f"breakdowns {wrong} break down no count of Figures")
 
 
 def _getter(names: tuple[str, ...]) -> Callable[[Figures], tuple[Any, ...]]:

@@ -3,8 +3,9 @@ adding each commitment's change of contribution (after minus before).
 
 Attribution to countries and levels: a report's breakdown where it has one; otherwise, when
 the commitment names exactly one country (level), the whole figure goes there; otherwise it
-is not attributed. Reports only break down people trained, so the other figures go to a
-country (level) only when the commitment names exactly one.
+is not attributed. Reports break down people trained, placements, new entrants and
+certificates (each breakdown names its figure); the other figures go to a country (level)
+only when the commitment names exactly one.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Callable, Mapping
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
     BREAKDOWNS,
-    BROKEN_DOWN,
     BY_REPORTED_NAME,
     METRIC_FIELDS,
     amounts_of,
@@ -39,13 +39,14 @@ _INDEX = {name: i for i, name in enumerate(TOTALS)}
 _ZEROS = (0,) * len(TOTALS)
 _N = len(AMOUNT_NAMES)
 _MEASURED, _ON_TRACK = _INDEX["commitments"], _INDEX["commitments_on_track"]
-_BROKEN_DOWN = _INDEX[BROKEN_DOWN]
 #: the scopes breakdowns attribute to, and the commitment's field naming its own
 _NAMED_BY = {COUNTRY: "countries", LEVEL: "levels"}
 _SCOPED = tuple(s for s in BREAKDOWNS if s.scope is not None)
 if unknown := [s.name for s in _SCOPED if s.scope not in _NAMED_BY]:
     raise ValueError(f"breakdowns {unknown} name a scope rollups do not know")
-_SCOPE_KINDS = tuple(str(s.scope) for s in _SCOPED)
+_SCOPE_KINDS = tuple(dict.fromkeys(str(s.scope) for s in _SCOPED))
+#: each scoped breakdown's scope and the index of the figure it breaks down
+_SCOPED_INTO = tuple((str(s.scope), _INDEX[s.of]) for s in _SCOPED)
 
 _scoped_of: Callable[[Figures], tuple[Mapping[str, int], ...]] = (
     operator.attrgetter(*(s.name for s in _SCOPED))
@@ -138,16 +139,18 @@ def contribution(progress: CommitmentProgress | None) -> dict[str, Totals]:
     # Breakdowns must be split per period: a period without one is "unbroken" as a whole.
     # A breakdown's keys get its people trained; when the commitment names exactly one
     # country (level), that one also gets what the breakdown leaves out, and the other figures.
-    scopes = [(kind, getattr(c, _NAMED_BY[kind])) for kind in _SCOPE_KINDS]
+    named = {kind: getattr(c, _NAMED_BY[kind]) for kind in _SCOPE_KINDS}
+    single = {kind: rollup_key(kind, one[0]) for kind, one in named.items() if len(one) == 1}
     for entry in progress.periods.values():
         f = entry.figures
-        for (kind, named), breakdown in zip(scopes, _scoped_of(f), strict=True):
-            for key, trained in breakdown.items():
-                row(rollup_key(kind, key))[_BROKEN_DOWN] += trained
-            if len(named) == 1:
-                single = row(rollup_key(kind, named[0]))
-                single[:_N] = map(operator.add, single, amounts_of(f))
-                single[_BROKEN_DOWN] -= sum(breakdown.values())
+        for key in single.values():
+            r = row(key)
+            r[:_N] = map(operator.add, r, amounts_of(f))
+        for (kind, into), breakdown in zip(_SCOPED_INTO, _scoped_of(f), strict=True):
+            for key, value in breakdown.items():
+                row(rollup_key(kind, key))[into] += value
+            if kind in single:
+                row(single[kind])[into] -= sum(breakdown.values())
     whole = amounts_of(progress.totals)
     measured, on_track = int(is_measured(c.status)), int(bool(progress.on_track))
     for key in (rollup_key(PARTNER, c.partner_id), rollup_key(PARTNERSHIP, c.partnership_id)):

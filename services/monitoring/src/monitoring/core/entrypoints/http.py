@@ -36,17 +36,18 @@ Figured = TypeVar("Figured", bound=BaseModel)
 
 
 def breakdowns_sum_to_total(figures: Figured) -> Figured:
-    """Each breakdown given sums to people_trained, or the rule is named: breakdown_sum."""
-    trained = getattr(figures, "people_trained", 0)
+    """Each breakdown given sums to its figure (people_trained for by_level, ...), or the
+    rule is named: breakdown_sum."""
     for figure in report_figures(ProgressReported):
         if figure.kind is not FigureKind.BREAKDOWN:
             continue
-        breakdown = getattr(figures, figure.name)
-        if breakdown is not None and (total := sum(breakdown.values())) != trained:
+        breakdown = getattr(figures, figure.name, None)
+        whole = getattr(figures, figure.of, 0) or 0
+        if breakdown is not None and (total := sum(breakdown.values())) != whole:
             raise PydanticCustomError(
                 "breakdown_sum",
-                "{name} must sum to people_trained ({trained}), but sums to {total}",
-                {"name": figure.name, "trained": trained, "total": total},
+                "{name} must sum to {of} ({trained}), but sums to {total}",
+                {"name": figure.name, "of": figure.of, "trained": whole, "total": total},
             )
     return figures
 
