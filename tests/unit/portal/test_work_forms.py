@@ -7,7 +7,10 @@ from typing import Any
 
 from portal.adapters.api import ApiError
 from portal.entrypoints.commitment_forms import amendment_body, pledge_body
+from portal.entrypoints.reporting_pages import HINTS, LABELS
 from portal.entrypoints.work_forms import Form, api_errors, field_of, milestone_count
+
+from pact_contracts.sheets.cells import FIGURES
 
 
 def _(message: str, **params: Any) -> str:
@@ -74,3 +77,11 @@ def test_more_milestone_rows_are_offered_on_request() -> None:
     assert milestone_count(Form({})) == 3
     assert milestone_count(Form({"milestone_due_4": "2026-01-01"})) == 5
     assert milestone_count(Form({"more_rows": "1"})) == 6
+
+
+def test_every_figure_of_the_report_form_has_a_label_and_a_hint() -> None:
+    """The form's fields come from the contract: a figure added there is shown with words of
+    the portal's (translated), never by its field name."""
+    unlabelled = [f.name for f in FIGURES if f.name not in LABELS or f.name not in HINTS]
+    print("figures without a label or a hint:", unlabelled)
+    assert unlabelled == []

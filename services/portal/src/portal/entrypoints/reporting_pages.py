@@ -40,6 +40,15 @@ LABELS = {
     "people_placed_in_jobs": N_("People placed in digital jobs"),
     "new_entrants": N_("New entrants to the digital sector"),
     "certificates_issued": N_("Certificates issued"),
+    "people_placed_in_jobs_by_level": N_("People placed in digital jobs by digital skill level"),
+    "people_placed_in_jobs_by_country": N_("People placed in digital jobs by country"),
+    "people_placed_in_jobs_by_gender": N_("People placed in digital jobs by gender"),
+    "new_entrants_by_level": N_("New entrants by digital skill level"),
+    "new_entrants_by_country": N_("New entrants by country"),
+    "new_entrants_by_gender": N_("New entrants by gender"),
+    "certificates_issued_by_level": N_("Certificates issued by digital skill level"),
+    "certificates_issued_by_country": N_("Certificates issued by country"),
+    "certificates_issued_by_gender": N_("Certificates issued by gender"),
     "basic": N_("Basic"),
     "intermediate": N_("Intermediate"),
     "advanced": N_("Advanced"),
@@ -49,6 +58,12 @@ LABELS = {
     "non_binary": N_("Non-binary"),
     "undisclosed": N_("Undisclosed"),
 }
+#: the hints of the breakdowns of placements, entrants and certificates
+_SUMS = N_("If given, the counts sum to the figure they break down.")
+_CODES = N_(
+    "If given, country codes with counts summing to the figure they break down: "
+    "write e.g. DE:70;FR:50."
+)
 HINTS = {
     "people_trained": N_("People who completed up- or reskilling in the period."),
     "by_level": N_("If given, the levels sum to the people trained."),
@@ -62,6 +77,17 @@ HINTS = {
     "people_placed_in_jobs": N_("People who entered a digital job after the programme."),
     "new_entrants": N_("People from outside the digital sector who started a programme."),
     "certificates_issued": N_("Certificates of completion or of a skill issued in the period."),
+    "people_placed_in_jobs_by_level": _SUMS,
+    "people_placed_in_jobs_by_country": _CODES,
+    "people_placed_in_jobs_by_gender": N_(
+        "If given, the counts sum to the figure they break down."
+    ),
+    "new_entrants_by_level": _SUMS,
+    "new_entrants_by_country": _CODES,
+    "new_entrants_by_gender": _SUMS,
+    "certificates_issued_by_level": _SUMS,
+    "certificates_issued_by_country": _CODES,
+    "certificates_issued_by_gender": _SUMS,
 }
 
 
