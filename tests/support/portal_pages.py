@@ -134,7 +134,9 @@ class PortalStack:
                     f"{service.url}{path}", headers={"Authorization": f"Bearer {token}"}
                 )
                 for service, path in (
-                    (self.commitments, "/commitments"),
+                    # a pending partner reads its own commitments, not the targets: this
+                    # answers 200 only once commitments has heard of the approval
+                    (self.commitments, "/partnership-targets"),
                     (self.monitoring, f"/progress/partners/{org.partner_id}"),
                 )
             ]
