@@ -60,7 +60,7 @@ schemas: venv  ## Regenerate contracts/schemas from the models
 	rm -rf contracts/schemas && $(PY) -m pact_contracts.schemas write contracts/schemas >/dev/null
 
 test: venv packages infra-test lint  ## Install, start infrastructure, lint, run the whole suite
-	$(ON_DATE) $(PY) -m pytest -m "not crash" $(PYTEST_ARGS)
+	$(ON_DATE) $(PY) -m pytest -m "not crash and not campaign" $(PYTEST_ARGS)
 
 FAULTS_ARGS ?=
 faults: venv packages infra-test  ## The fault campaign at 20,000 reports over 200 commitments, the hostile corpus, and schemathesis randomized and deeper (about 8 minutes)

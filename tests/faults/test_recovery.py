@@ -41,6 +41,7 @@ from .world import World
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.faults,
+    pytest.mark.campaign,
     # A loop of its own: whatever the faults leave behind (a watcher, a thread of the default
     # executor waiting on a killed server) ends with this module, not in a later test.
     pytest.mark.asyncio(loop_scope="module"),
