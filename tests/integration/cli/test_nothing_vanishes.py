@@ -99,8 +99,9 @@ def test_progress_send_puts_each_line_on_kafka_and_monitoring_applies_it(
         return {p["period"]: (p["revision"], p["people_trained"]) for p in periods}
 
     want = {"2026-Q1": (2, 45), "2026-Q2": (1, 25)}
-    _until(lambda: applied(quarterly) == want)
-    _until(lambda: applied(monthly) == {"2026-03": (1, 7)})
+    # (a report that reaches monitoring before the pledge's event waits, parked, for it)
+    _until(lambda: applied(quarterly) == want, timeout=90)
+    _until(lambda: applied(monthly) == {"2026-03": (1, 7)}, timeout=90)
     shown = stack.json("progress", "show", monthly, key=key)["periods"][0]
     assert shown["investment_eur"] == 1500.5
     rejected = stack.json("progress", "rejections", key=key)["items"]
