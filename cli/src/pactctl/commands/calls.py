@@ -4,7 +4,7 @@ them, newest first (`calls list`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -21,13 +21,14 @@ COLUMNS = ["id", "target_id", "title", "cells", "message", "published_at"]
 WIDE = ["partnership_id", "metric"]
 
 
-def cells_text(cells: list[dict[str, object]]) -> str:
+def cells_text(cells: list[dict[str, Any]]) -> str:
     """advanced, RO: 4000; PL, female: 4000"""
-    parts = []
-    for c in cells:
-        names = ", ".join(str(c[k]) for k in ("level", "country", "gender") if c.get(k))
-        parts.append(f"{names}: {float(str(c['value'])):,g}")
-    return "; ".join(parts)
+    return "; ".join(f"{cell_names(c)}: {float(str(c['value'])):,g}" for c in cells)
+
+
+def cell_names(cell: dict[str, Any]) -> str:
+    """`advanced, RO`: what a cell is of, in the order level, country, gender."""
+    return ", ".join(str(cell[k]) for k in ("level", "country", "gender") if cell.get(k))
 
 
 @app.command("list")
@@ -43,9 +44,9 @@ def list_calls(
     page = s.platform().get(
         "commitments", "/calls", partnership=partnership, limit=limit, offset=offset
     )
-    rows = [c | {"cells": cells_text(c["cells"])} for c in page["items"]]
-    if s.json_output:
-        rows = page["items"]
+    rows = page["items"]
+    if not s.json_output:
+        rows = [c | {"cells": cells_text(c["cells"])} for c in rows]
     title = f"Calls for pledges ({len(page['items'])} of {page['total']})"
     show_listing(s, Listing(title, COLUMNS, rows, page, wide=WIDE))
 

@@ -12,14 +12,14 @@ from ..api import ApiError, Platform
 from ..catalogue import PARTNERSHIP
 from ..demo import DemoCommitment, split_target
 from ..output import console
+from .calls import cell_names
 
 #: what the summary says of the coverage gap, once the target is set
 GAP: dict[str, Any] = {}
 
 
 def cell_text(cell: dict[str, Any]) -> str:
-    names = ", ".join(str(cell[k]) for k in ("level", "country", "gender") if cell.get(k))
-    return f"{names}: 0 pledged of {float(cell['value']):,.0f}"
+    return f"{cell_names(cell)}: 0 pledged of {float(cell['value']):,.0f}"
 
 
 def coverage_gap(admin: Platform, story: list[DemoCommitment], today: date) -> None:
