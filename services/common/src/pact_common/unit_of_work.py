@@ -70,7 +70,7 @@ class Transaction:
         return self
 
     async def commit(self) -> None:
-        await self._outbox.add(self.session, self._events)
+        rows = await self._outbox.add(self.session, self._events)
         for attempt in range(5):
             try:
                 await self.session.commit_transaction()
@@ -79,9 +79,9 @@ class Transaction:
                 if attempt < 4 and exc.has_error_label("UnknownTransactionCommitResult"):
                     continue
                 raise
-        if self._events and self._relay is not None:
-            self._relay.notify()
         self._events = []
+        if rows and self._relay is not None:  # committed: out now, the poll if that fails
+            self._relay.committed(rows)
 
     async def __aexit__(
         self,
