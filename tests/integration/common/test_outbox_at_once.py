@@ -232,3 +232,37 @@ async def test_rows_with_integer_seq_from_before_go_first(
         assert ids(records) == [str(old.event_id), str(new.event_id)]
     finally:
         await runtime.stop()
+
+
+async def test_without_publishing_at_once_the_lease_holder_publishes(
+    namespace: str, db_name: str, mongo_client: Any
+) -> None:
+    runtime = make_runtime(namespace, db_name)
+    await runtime.start(relay=False)
+    relay = OutboxRelay(
+        runtime.mongo.db,
+        runtime.publisher,
+        service="outboxsvc",
+        topic_namespace=namespace,
+        poll_seconds=0.1,
+        publish_at_once=False,
+    )
+    relay.start()
+    db = mongo_client[db_name]
+    event = approved()
+    try:
+        await wait_until(lambda: relay.caught_up)
+        forever = datetime(2999, 1, 1, tzinfo=UTC)
+        await db["leases"].replace_one(  # a relay took the lease and died
+            {"_id": "outbox-relay"},
+            {"_id": "outbox-relay", "owner": "a-dead-relay", "expires_at": forever},
+        )
+        await emit(runtime, relay, event)
+        topic = runtime.settings.topic(PARTNER_EVENTS)
+        assert await read_topic(topic, 1, timeout=1.0) == []
+        assert await db[OUTBOX].count_documents({"published_at": None}) == 1
+        await db["leases"].delete_one({"_id": "outbox-relay"})  # its lease expired
+        assert ids(await read_topic(topic, 1, timeout=10)) == [str(event.event_id)]
+    finally:
+        await relay.stop()
+        await runtime.stop()

@@ -123,6 +123,7 @@ class OutboxRelay(BackgroundTask):
         poll_seconds: float = 0.5,
         batch_size: int = 500,
         lease_seconds: float = 10.0,
+        publish_at_once: bool = True,
         logger: Any = None,
     ) -> None:
         super().__init__(f"{service}-outbox-relay")
@@ -135,6 +136,7 @@ class OutboxRelay(BackgroundTask):
         self._lease = timedelta(seconds=lease_seconds)
         self._owner = uuid.uuid4().hex
         self._log = logger
+        self._at_once = publish_at_once
         self._lock = asyncio.Lock()
         self._handed: deque[Row] = deque()
         self._sender: asyncio.Task[None] | None = None
@@ -148,8 +150,12 @@ class OutboxRelay(BackgroundTask):
 
     def committed(self, rows: Sequence[Row]) -> None:
         """Called right after a commit with the rows it wrote: publish them now. Never
-        raises; if no relay runs in this process, whichever relay polls publishes them."""
-        if not rows or not self.running:
+        raises; if no relay runs in this process, whichever relay polls publishes them.
+        Without `publish_at_once` the poll is only woken (the lease holder publishes)."""
+        if not rows:
+            return
+        if not self._at_once or not self.running:
+            self.wake()
             return
         self._handed.extend(rows)
         if self._sender is None or self._sender.done():
