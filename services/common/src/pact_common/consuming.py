@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, NoReturn, Protocol, TypeVar
 
+import orjson
 from pydantic import TypeAdapter, ValidationError
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
@@ -91,6 +92,47 @@ def loads(text: str | bytes) -> Any:
     return json.loads(text, object_pairs_hook=_object, parse_constant=_constant, parse_float=_float)
 
 
+#: Bytes -> themselves, with every digit made "0" and "[" made "{" (one pass for two checks)
+_SHAPE = bytes.maketrans(b"0123456789[", b"0000000000{")
+#: an integer token of 19 digits or more may be beyond 64 bits, which orjson reads as a float
+_LONG_NUMBER = b"0" * 19
+#: at most so many objects and arrays: no nesting deep enough to exhaust the stack of json
+_MAX_NESTED = 128
+_NOT_PLAIN = object()
+
+
+def _plain(value: bytes) -> Any:
+    """orjson's reading of `value` when it is certainly the same as loads' (a dict of the
+    same keys, values and types); else _NOT_PLAIN, and loads decides, whatever orjson said.
+
+    orjson refuses what loads refuses for NaN, Infinity, numbers beyond a double, lone
+    surrogates, control characters and a byte order mark (any refusal goes to loads, for
+    its message). Where orjson would read it otherwise, loads is asked: integers that might
+    not fit 64 bits (orjson makes them floats), deep nesting (loads' limit is the stack), and
+    a name twice in one object (orjson keeps the last). A name twice is seen by counting:
+    every ":" of the text is a member's or a string's, and orjson writes each member with
+    one ":" and a string's ":" as is, so fewer when it dropped a member; unless a string
+    spells ":" as an escape, which goes to loads."""
+    shape = value.translate(_SHAPE)
+    if _LONG_NUMBER in shape or shape.count(b"{") > _MAX_NESTED:
+        return _NOT_PLAIN
+    if b"\\u" in value and (b"\\u003a" in value or b"\\u003A" in value):
+        return _NOT_PLAIN
+    try:
+        document = orjson.loads(value)
+        if value.count(b":") != orjson.dumps(document).count(b":"):
+            return _NOT_PLAIN
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        return _NOT_PLAIN
+    return document
+
+
+def read_json(value: bytes) -> Any:
+    """loads(value) for UTF-8 bytes, by orjson where it reads them the same (4 times faster)."""
+    document = _plain(value)
+    return loads(value.decode("utf-8")) if document is _NOT_PLAIN else document
+
+
 def decode(
     adapter: TypeAdapter[T], value: bytes | None, max_bytes: int
 ) -> Decoded[T] | Undecodable:
@@ -101,11 +143,11 @@ def decode(
     if len(value) > max_bytes:
         return Undecodable("too_large", f"message is {len(value)} bytes; the limit is {max_bytes}")
     try:
-        text = value.decode("utf-8")
+        value.decode("utf-8")
     except UnicodeDecodeError as exc:
         return Undecodable("malformed", f"message is not UTF-8: {exc}")
     try:
-        raw = loads(text)
+        raw = read_json(value)
     except AmbiguousJSON as exc:
         return Undecodable("malformed", f"message is not plain JSON: {exc}")
     except (ValueError, RecursionError) as exc:  # also nested too deep, or a number too long
