@@ -11,6 +11,8 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
+import orjson
+
 from monitoring.core.adapters.learner_sketches import read_sketch
 from monitoring.core.domain.acceptance import Reason
 from monitoring.core.domain.commands import Unreadable
@@ -28,7 +30,47 @@ _POSITION_IDS = uuid.UUID("5b0f3c9e-6a41-4e2b-9d57-0c8e1f2a7b63")
 
 def content_hash(document: dict[str, Any]) -> str:
     """Of the document as received (canonical JSON): a redelivery hashes the same."""
-    return hashlib.sha256(canonical_json(document)).hexdigest()
+    return hashlib.sha256(canonical_bytes(document)).hexdigest()
+
+
+def canonical_bytes(document: dict[str, Any]) -> bytes:
+    """canonical_json(document), byte for byte (content hashes stored over it must match a
+    redelivery's), for a document as JSON reads it (dicts, lists, str, int, finite floats,
+    bool, None): written by orjson where it writes the same, else by canonical_json.
+    orjson sorts keys alike (UTF-8 order is code point order), escapes strings alike and
+    writes floats alike (the shortest text that reads back), except those below 1e-4 (it
+    writes `0.00001` and `1e-7` where Python writes `1e-05` and `1e-07`); it refuses
+    integers beyond 64 bits and lone surrogates, which go to canonical_json too (it raises
+    on the surrogates, as it did)."""
+    try:
+        written = orjson.dumps(document, option=_AS_JSON_DOES)
+    except orjson.JSONEncodeError:
+        return canonical_json(document)
+    # a float below 1e-4 is written "0.0000..." or "...e-..."; only then look for one
+    if (b"e-" in written or b"0.0000" in written) and _tiny_float(document):
+        return canonical_json(document)
+    return written
+
+
+#: sorted keys; what json would not write as JSON (subclasses of str and int, dataclasses,
+#: datetimes) is refused, and so written by canonical_json
+_AS_JSON_DOES = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+)
+
+
+def _tiny_float(value: dict[str, Any] | list[Any]) -> bool:
+    """Whether the document holds a float below 1e-4 other than 0."""
+    for item in value.values() if isinstance(value, dict) else value:
+        if isinstance(item, float):
+            if -1e-4 < item < 1e-4 and item != 0:
+                return True
+        elif isinstance(item, dict | list) and _tiny_float(item):
+            return True
+    return False
 
 
 class UndeclaredFigure(TypeError):
@@ -64,13 +106,24 @@ def figures_of(event: object) -> Figures:
     units kept (euros -> cents, keys as text)."""
     values: dict[str, Any] = {}
     model = type(event) if isinstance(event, ProgressReported) else ProgressReported
-    for spec in declared(model):
-        given = getattr(event, spec.reported_as)
-        if spec.kind is Kind.BREAKDOWN:
-            values[spec.name] = {str(k): v for k, v in (given or {}).items()}
+    for name, reported_as, stored in _reading(model):
+        given = getattr(event, reported_as)
+        if stored is None:
+            values[name] = {str(k): v for k, v in given.items()} if given else {}
+        elif given is None:
+            values[name] = 0
         else:
-            values[spec.name] = spec.stored(given)
+            values[name] = stored(given)
     return Figures(**values)
+
+
+@cache
+def _reading(model: type[ProgressReported]) -> tuple[tuple[str, str, Any], ...]:
+    """(name, reported_as, how it is stored; None for a breakdown) of each declared figure."""
+    return tuple(
+        (s.name, s.reported_as, None if s.kind is Kind.BREAKDOWN else s.stored)
+        for s in declared(model)
+    )
 
 
 declared(ProgressReported)  # at import: monitoring does not start on an undeclared figure
