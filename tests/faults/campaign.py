@@ -29,6 +29,7 @@ from pact_contracts import ALERTS, PROGRESS_REPORTED, key_for, topic_for
 from tests.support import auth
 from tests.support.infra import DedicatedKafka, DedicatedMongo
 from tests.support.kafka import wait_until
+from tests.support.progress_store import stored_cells
 from tests.support.stack import OUTPUT, ServiceProcess
 
 from . import tally
@@ -194,9 +195,11 @@ class Campaign:
     async def observe(self) -> Observed:
         periods: dict[str, dict[str, tuple[int, int]]] = {}
         totals: dict[str, int] = {}
-        async for doc in self.db["commitments"].find({}, {"periods": 1, "totals": 1}):
+        cells = await stored_cells(self.db)
+        async for doc in self.db["commitments"].find({}, {"totals": 1}):
             periods[doc["_id"]] = {
-                p: (e["revision"], e["people_trained"]) for p, e in doc["periods"].items()
+                p: (e["revision"], e["people_trained"])
+                for p, e in cells.get(doc["_id"], {}).items()
             }
             totals[doc["_id"]] = doc.get("totals", {}).get("people_trained", 0)
         rollups = {

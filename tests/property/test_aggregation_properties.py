@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.core.domain.acceptance import Receipt, unverifiable
+from monitoring.core.domain.figures import without_zeros
 from monitoring.core.domain.intake import Intake, Taken
 from monitoring.core.domain.model import (
     Commitment,
@@ -177,7 +178,8 @@ def test_any_order_redelivery_and_batching_give_the_highest_revisions(
         assert {p: (e.revision, e.event_id) for p, e in progress.periods.items()} == {
             p: (r.revision, r.event_id) for p, r in expected.items()
         }
-        assert progress.totals == sum_figures(r.figures for r in expected.values())
+        # the running totals' normal form has no breakdown key counting 0
+        assert progress.totals == without_zeros(sum_figures(r.figures for r in expected.values()))
         assert progress.achieved == sum(r.figures.people_trained for r in expected.values())
 
 

@@ -31,6 +31,7 @@ from pact_contracts import (
 )
 from tests.support.examples import COMMITMENT, PARTNER
 from tests.support.kafka import Producer, read_events, wait_until
+from tests.support.progress_store import stored_progress
 from tests.support.runtime import settings_for_test
 
 #: Mid-2026: the example commitment (2025-01-01..2027-12-31, quarterly, 30 days of grace)
@@ -91,8 +92,7 @@ class Monitoring:
         )
 
     async def progress(self, commitment_id: str = "c-cloud") -> dict[str, Any] | None:
-        doc: dict[str, Any] | None = await self.db["commitments"].find_one({"_id": commitment_id})
-        return doc
+        return await stored_progress(self.db, commitment_id)
 
     async def wait_for_commitment(self, commitment_id: str = "c-cloud", version: int = 1) -> None:
         async def arrived() -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 from monitoring.rebuild.replay import rebuild
 from tests.support.kafka import wait_until
+from tests.support.progress_store import stored_progress
 
 from .conftest import Monitoring, report
 
@@ -85,7 +86,7 @@ async def test_a_forged_revision_is_corrected_audited_and_rebuilt(
             idle_seconds=3,
         )
         assert summary.carried_over["corrections"] == 1
-        rebuilt = await mongo_client[name]["commitments"].find_one({"_id": "c-cloud"})
+        rebuilt = await stored_progress(mongo_client[name], "c-cloud")
         live = await m.progress()
         assert rebuilt is not None and live is not None
 

@@ -15,6 +15,7 @@ from pact_contracts import (
     PartnershipTargetSet,
 )
 from tests.support.kafka import wait_until
+from tests.support.progress_store import stored_progress
 
 from .conftest import Monitoring, report
 
@@ -22,9 +23,7 @@ pytestmark = pytest.mark.integration
 
 
 async def achieved(m: Monitoring, value: float, commitment_id: str = "c-cloud") -> Any:
-    return await wait_until(
-        lambda: m.db["commitments"].find_one({"_id": commitment_id, "achieved": value})
-    )
+    return await wait_until(lambda: stored_progress(m.db, commitment_id, achieved=value))
 
 
 async def test_reports_flow_to_projections_and_the_query_api(monitoring: Monitoring) -> None:

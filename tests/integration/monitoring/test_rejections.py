@@ -18,6 +18,7 @@ from pact_contracts import (
 from pact_contracts.signing import new_key_pair, signed_message
 from tests.support.examples import COMMITMENT
 from tests.support.kafka import wait_until
+from tests.support.progress_store import stored_progress
 
 from .conftest import Monitoring, report
 
@@ -168,7 +169,7 @@ async def test_post_progress(monitoring: Monitoring) -> None:
     without_id = {k: v for k, v in report("2025-Q2", 2).to_jsonable().items() if k != "event_id"}
     generated = await m.http.post("/progress", json=without_id, headers=m.token())
     assert generated.status_code == 202
-    doc = await wait_until(lambda: m.db["commitments"].find_one({"achieved": 42}))
+    doc = await wait_until(lambda: stored_progress(m.db, "c-cloud", achieved=42))
     assert doc["periods"]["2025-Q1"]["event_id"] == event_id
     assert doc["periods"]["2025-Q2"]["event_id"] == generated.json()["event_id"]
 

@@ -74,7 +74,14 @@ class FakeCommitmentRepository(CommitmentRepository):
     async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
         return {i: self.s.commitments[i] for i in commitment_ids if i in self.s.commitments}
 
+    async def _load_cells(
+        self, progress: dict[str, CommitmentProgress], periods: dict[str, set[str] | None]
+    ) -> None:
+        return None  # kept in memory whole: every one is complete
+
     async def _save_many(self, progress: list[CommitmentProgress]) -> None:
+        for p in progress:
+            p.written.clear()
         self.s.commitments.update((p.id, p) for p in progress)
 
     async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:

@@ -1,7 +1,8 @@
 """Domain objects <-> MongoDB documents. Dates are ISO strings (sortable); euros in cents.
 
-A commitment's document carries, next to its definition and periods, what the read side
-shows (totals, achieved value, series), so queries read one document."""
+A commitment is a small head (definition, running totals, a mark per reported period) and a
+cell per reported period with its figures: a report rewrites one cell and the head's few
+changed fields, whatever the history."""
 
 from __future__ import annotations
 
@@ -9,10 +10,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from monitoring.core.domain.acceptance import Awaited
 from monitoring.core.domain.alerting import Acknowledgement, Alert, AlertStatus
 from monitoring.core.domain.conditions import Rule, Severity, Subject, SubjectType
-from monitoring.core.domain.events import ReportRejected
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
     BREAKDOWN_NAMES,
@@ -20,19 +19,17 @@ from monitoring.core.domain.figures import (
     breakdowns_of,
     figures,
 )
-from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import (
     Commitment,
     CommitmentStatus,
     Figures,
     Metric,
     PartnershipTarget,
-    Report,
     TargetDefinition,
     is_measured,
 )
 from monitoring.core.domain.periods import Cadence
-from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry, TargetProgress
+from monitoring.core.domain.progress import CommitmentProgress, Mark, PeriodEntry, TargetProgress
 from pact_common.targets import milestones_doc, milestones_from
 
 Doc = dict[str, Any]
@@ -84,11 +81,18 @@ def figures_from(doc: Doc) -> Figures:
     )
 
 
-#: What commitment_from reads: the read-side fields are left out (less to send and decode).
-WRITE_SIDE = {"achieved": 0, "totals": 0, "series": 0}
+#: What commitment_from reads of a head: the read-side fields are left out.
+WRITE_SIDE = {"achieved": 0}
 
 
-def commitment_doc(p: CommitmentProgress) -> Doc:
+def cell_id(commitment_id: str, period: str) -> str:
+    """A period's cell: commitment ids never hold "/" (the commitments service's pattern)."""
+    return f"{commitment_id}/{period}"
+
+
+def head_doc(p: CommitmentProgress) -> Doc:
+    """A commitment's head: its definition, running totals and a mark per reported period
+    ([revision, value of its metric]); the periods' figures are in their cells."""
     c = p.commitment
     totals = p.totals
     return {
@@ -105,36 +109,60 @@ def commitment_doc(p: CommitmentProgress) -> Doc:
         "levels": list(c.levels),
         "withdrawn_on": _day(c.withdrawn_on),
         **definition_doc(c.target),
-        "periods": {
-            e.period: {
-                "revision": e.revision,
-                "event_id": e.event_id,
-                "reported_at": e.reported_at,
-                "stale_reports": e.stale_reports,
-                **figures_doc(e.figures),
-            }
-            for e in p.periods.values()
-        },
+        "marks": {name: [m.revision, m.value] for name, m in p.marks_.items()},
         "last_report_at": p.last_report_at,
         "stale_reports": p.stale_reports,
         "on_track": p.on_track,
         "evaluated_on": _day(p.evaluated_on),
+        "totals": figures_doc(totals),
         # read side
         "achieved": c.target.baseline + totals.value(c.target.metric),  # p.achieved, summed once
-        "totals": figures_doc(totals),
-        "series": [
-            {
-                "period": s.period,
-                "value": s.value,
-                "cumulative": s.cumulative,
-                "revision": s.revision,
-            }
-            for s in p.series()
-        ],
     }
 
 
-def commitment_from(doc: Doc) -> CommitmentProgress:
+def cell_doc(commitment_id: str, e: PeriodEntry) -> Doc:
+    return {
+        "_id": cell_id(commitment_id, e.period),
+        "commitment_id": commitment_id,
+        "period": e.period,
+        "revision": e.revision,
+        "event_id": e.event_id,
+        "reported_at": e.reported_at,
+        "stale_reports": e.stale_reports,
+        **figures_doc(e.figures),
+    }
+
+
+def entry_from(doc: Doc) -> PeriodEntry:
+    return PeriodEntry(
+        doc["period"],
+        doc["revision"],
+        doc["event_id"],
+        figures_from(doc),
+        doc["reported_at"],
+        doc.get("stale_reports", 0),
+    )
+
+
+def commitment_doc(p: CommitmentProgress) -> tuple[Doc, list[Doc]]:
+    """The head and every loaded cell (a rebuild or a benchmark writes them whole)."""
+    return head_doc(p), [cell_doc(p.id, e) for e in p.periods.values()]
+
+
+def read_doc(head: Doc, cells: list[Doc]) -> Doc:
+    """What the progress answers read: the head with its cells by period (`periods`) and its
+    series (the metric per period, in order, with the running total)."""
+    series = [
+        {"period": s.period, "value": s.value, "cumulative": s.cumulative, "revision": s.revision}
+        for s in commitment_from(head).series()
+    ]
+    return head | {"periods": {cell["period"]: cell for cell in cells}, "series": series}
+
+
+def commitment_from(
+    doc: Doc, cells: list[Doc] | None = None, complete: bool = False
+) -> CommitmentProgress:
+    """A head with the cells given (`complete`: they are every period's)."""
     c = Commitment(
         id=doc["_id"],
         version=doc["version"],
@@ -149,17 +177,8 @@ def commitment_from(doc: Doc) -> CommitmentProgress:
         levels=tuple(doc.get("levels", ())),
         withdrawn_on=_from_day(doc.get("withdrawn_on")),
     )
-    periods = {
-        name: PeriodEntry(
-            name,
-            e["revision"],
-            e["event_id"],
-            figures_from(e),
-            e["reported_at"],
-            e.get("stale_reports", 0),
-        )
-        for name, e in doc.get("periods", {}).items()
-    }
+    marks = {name: Mark(m[0], m[1]) for name, m in doc.get("marks", {}).items()}
+    periods = {cell["period"]: entry_from(cell) for cell in cells or ()}
     return CommitmentProgress(
         commitment=c,
         periods=periods,
@@ -167,6 +186,9 @@ def commitment_from(doc: Doc) -> CommitmentProgress:
         stale_reports=doc.get("stale_reports", 0),
         on_track=doc.get("on_track"),
         evaluated_on=_from_day(doc.get("evaluated_on")),
+        kept_totals=figures_from(doc.get("totals", {})),
+        marks=marks,
+        complete=complete or marks.keys() <= periods.keys(),
     )
 
 
@@ -244,51 +266,3 @@ def alert_from(doc: Doc) -> Alert:
         text_at_firing=doc.get("text_at_firing") or doc["message"],
         resolve_after=doc.get("resolve_after"),
     )
-
-
-def report_doc(r: Report) -> Doc:
-    return {
-        "event_id": r.event_id,
-        "partner_id": r.partner_id,
-        "commitment_id": r.commitment_id,
-        "period": r.period,
-        "revision": r.revision,
-        "figures": figures_doc(r.figures),
-        "occurred_at": r.occurred_at,
-        "content_hash": r.content_hash,
-        "payload": r.payload,
-        "signature": r.signature,
-        "bound": r.bound,
-        "learners": r.learners,
-        "learners_problem": r.learners_problem,
-    }
-
-
-def report_from(doc: Doc) -> Report:
-    return Report(**{**doc, "figures": figures_from(doc["figures"])})
-
-
-def parked_doc(p: ParkedReport) -> Doc:
-    r = p.report
-    return {
-        "_id": r.event_id,
-        "commitment_id": r.commitment_id,
-        "partner_id": r.partner_id,
-        "parked_at": p.parked_at,
-        "expires_at": p.expires_at,
-        "awaiting": p.awaiting.value,
-        "report": report_doc(r),
-    }
-
-
-def parked_from(doc: Doc) -> ParkedReport:
-    return ParkedReport(
-        report_from(doc["report"]), doc["parked_at"], doc["expires_at"], Awaited(doc["awaiting"])
-    )
-
-
-def rejection_doc(r: ReportRejected) -> Doc:
-    doc = asdict(r)
-    doc["_id"] = doc.pop("rejection_id")
-    doc["reason"] = r.reason.value
-    return doc

@@ -3,22 +3,19 @@ Every repository works inside the unit of work's transaction (its session)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, InsertOne, ReplaceOne, UpdateOne
+from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import fault_pause
-from monitoring.core.domain.acceptance import Awaited, Receipt
+from monitoring.core.domain.acceptance import Receipt
 from monitoring.core.domain.alerting import Alert
-from monitoring.core.domain.events import ReportRejected
-from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
@@ -27,6 +24,8 @@ from pact_common.consuming import Inbox
 
 PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "commitments", "targets"
 HOLDS = "parking_holds"
+#: one document per (commitment, period): that period's latest figures
+CELLS = "periods"
 ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
     "rollups",
     "alerts",
@@ -45,6 +44,7 @@ async def ensure_indexes(db: Db) -> None:
             IndexModel([("measured", ASCENDING), ("evaluated_on", ASCENDING)]),
         ]
     )
+    await db[CELLS].create_indexes([IndexModel([("commitment_id", ASCENDING)])])
     await db[TARGETS].create_indexes(
         [
             IndexModel([("partnership_id", ASCENDING)]),
@@ -133,8 +133,37 @@ class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
         docs = await self._find(COMMITMENTS, query, projection=d.WRITE_SIDE)
         return {doc["_id"]: d.commitment_from(doc) for doc in docs}
 
+    async def _load_cells(
+        self, progress: dict[str, CommitmentProgress], periods: dict[str, set[str] | None]
+    ) -> None:
+        every = [i for i, ps in periods.items() if ps is None]
+        ids = [d.cell_id(i, p) for i, ps in periods.items() if ps is not None for p in ps]
+        clauses: list[dict[str, Any]] = []
+        if every:
+            clauses.append({"commitment_id": {"$in": every}})
+        if ids:
+            clauses.append({"_id": {"$in": ids}})
+        query = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+        for doc in await self._find(CELLS, query):
+            p = progress[doc["commitment_id"]]
+            p.periods.setdefault(doc["period"], d.entry_from(doc))
+        for i in every:
+            progress[i].complete = True
+
     async def _save_many(self, progress: list[CommitmentProgress]) -> None:
-        await self._replace_all(COMMITMENTS, (d.commitment_doc(p) for p in progress))
+        cells: list[Any] = []
+        for p in progress:
+            for period in sorted(p.written):
+                entry = p.periods.get(period)
+                _id = d.cell_id(p.id, period)
+                if entry is None:
+                    cells.append(DeleteOne({"_id": _id}))
+                else:
+                    cells.append(ReplaceOne({"_id": _id}, d.cell_doc(p.id, entry), upsert=True))
+            p.written.clear()
+        if cells:
+            await self._db[CELLS].bulk_write(cells, ordered=False, session=self._session)
+        await self._replace_all(COMMITMENTS, (d.head_doc(p) for p in progress))
 
     async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
         query = {"measured": True, "evaluated_on": {"$lt": today.isoformat()}}
@@ -219,70 +248,6 @@ class MongoReceiptRepository(_Repo, ports.ReceiptRepository):
 
     async def save_many(self, receipts: Iterable[Receipt]) -> None:
         await self._replace_all(RECEIPTS, (self._doc(r) for r in receipts))
-
-
-class MongoParkingRepository(_Repo, ports.ParkingRepository):
-    """Parking a report and taking the reports awaiting the same commitment (partner) both
-    write that key's hold document: done concurrently, they conflict and one transaction is
-    retried. Without it, under snapshot isolation a report could be parked just as its
-    commitment is stored, each unaware of the other (write skew), and wait for nothing."""
-
-    async def _hold(self, keys: Iterable[str]) -> None:
-        ops = [UpdateOne({"_id": k}, {"$inc": {"n": 1}}, upsert=True) for k in sorted(set(keys))]
-        if ops:
-            await self._db[HOLDS].bulk_write(ops, ordered=True, session=self._session)
-
-    async def park(self, parked: Iterable[ParkedReport]) -> None:
-        parked = list(parked)
-        if parked:
-            await self._hold(f"{p.awaiting.value}:{p.awaited_id}" for p in parked)
-            docs = [d.parked_doc(p) for p in parked]
-            await self._db[PARKED].insert_many(docs, ordered=False, session=self._session)
-
-    async def _take(self, query: dict[str, Any], **kw: Any) -> list[ParkedReport]:
-        docs = await self._find(PARKED, query, **kw)
-        if docs:
-            ids = [doc["_id"] for doc in docs]
-            await self._db[PARKED].delete_many({"_id": {"$in": ids}}, session=self._session)
-        return [d.parked_from(doc) for doc in docs]
-
-    async def take_awaiting(self, awaiting: Awaited, awaited_id: str) -> list[ParkedReport]:
-        await self._hold([f"{awaiting.value}:{awaited_id}"])
-        field = "commitment_id" if awaiting is Awaited.COMMITMENT else "partner_id"
-        query = {"awaiting": awaiting.value, field: awaited_id}
-        return await self._take(query, sort=[("parked_at", ASCENDING)])
-
-    async def take_expired(self, now: datetime, limit: int) -> list[ParkedReport]:
-        return await self._take({"expires_at": {"$lte": now}}, limit=limit)
-
-    async def counts(self, partner_ids: Iterable[str]) -> Counter[str]:
-        pipeline: list[dict[str, Any]] = [
-            {"$match": {"partner_id": {"$in": list(set(partner_ids))}}},
-            {"$group": {"_id": "$partner_id", "n": {"$sum": 1}}},
-        ]
-        cursor = await self._db[PARKED].aggregate(pipeline, session=self._session)
-        return Counter({doc["_id"]: doc["n"] async for doc in cursor})
-
-
-class MongoRejectionRepository(_Repo, ports.RejectionRepository):
-    """Rejections are kept for `kept` (wall-clock time: a TTL index removes them after)."""
-
-    kept = timedelta(days=180)
-
-    async def existing(self, rejection_ids: Iterable[str]) -> set[str]:
-        ids = list(set(rejection_ids))
-        if not ids:
-            return set()
-        return {
-            doc["_id"]
-            for doc in await self._find(REJECTIONS, {"_id": {"$in": ids}}, projection=["_id"])
-        }
-
-    async def _store(self, rejections: list[ReportRejected]) -> None:
-        expires_at = datetime.now(UTC) + self.kept
-        docs = [d.rejection_doc(r) | {"expires_at": expires_at} for r in rejections]
-        if docs:
-            await self._db[REJECTIONS].insert_many(docs, ordered=False, session=self._session)
 
 
 class MongoInbox(ports.InboxPort):

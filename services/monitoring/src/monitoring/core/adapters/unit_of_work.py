@@ -15,6 +15,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from monitoring.core.adapters import repository as r
+from monitoring.core.adapters import waiting as w
 from monitoring.core.adapters.corrections import MongoCorrectionLog
 from monitoring.core.adapters.learner_sketches import MongoLearnerSketches
 from monitoring.core.adapters.publisher import to_contract
@@ -51,8 +52,8 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.learners = MongoLearnerSketches(db, session)
         self.alerts = r.MongoAlertRepository(db, session)
         self.receipts = r.MongoReceiptRepository(db, session)
-        self.parking = r.MongoParkingRepository(db, session)
-        self.rejections = r.MongoRejectionRepository(db, session)
+        self.parking = w.MongoParkingRepository(db, session)
+        self.rejections = w.MongoRejectionRepository(db, session)
         self.corrections = MongoCorrectionLog(db, session)
         self.inbox = r.MongoInbox(self._inbox, session)
 

@@ -163,3 +163,26 @@ def sum_figures(items: Iterable[Figures]) -> Figures:
             for key, value in more.items():
                 into[key] = into.get(key, 0) + value
     return Figures(*sums, *keyed)  # type: ignore[arg-type]
+
+
+def without_zeros(f: Figures) -> Figures:
+    """The same figures without breakdown keys whose count is 0 (the normal form of sums
+    kept by adding and taking away)."""
+    kept = [{k: v for k, v in b.items() if v} for b in breakdowns_of(f)]
+    return Figures(*amounts_of(f), *kept)  # type: ignore[arg-type]
+
+
+def changed_figures(total: Figures, old: Figures | None, new: Figures | None) -> Figures:
+    """`total` - `old` + `new` (either may be None), without zero breakdown keys: a running
+    sum kept as one period's figures are replaced."""
+    sign_parts = [(1, total)] + ([(-1, old)] if old is not None else [])
+    sign_parts += [(1, new)] if new is not None else []
+    sums = [0] * len(AMOUNTS)
+    keyed: list[dict[str, int]] = [{} for _ in BREAKDOWNS]
+    for sign, f in sign_parts:
+        for i, v in enumerate(amounts_of(f)):
+            sums[i] += sign * v
+        for into, more in zip(keyed, breakdowns_of(f)):  # noqa: B905 (as many as BREAKDOWNS)
+            for key, value in more.items():
+                into[key] = into.get(key, 0) + sign * value
+    return Figures(*sums, *({k: v for k, v in b.items() if v} for b in keyed))  # type: ignore[arg-type]

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from monitoring.core.domain.events import DomainEvent
-from monitoring.core.domain.figures import Figures
+from monitoring.core.domain.figures import Figures, changed_figures, without_zeros
 from monitoring.core.domain.figures import sum_figures as sum_figures  # kept importable here
 from monitoring.core.domain.model import Commitment, Metric, PartnershipTarget, Report
 from monitoring.core.domain.periods import Period
@@ -42,10 +43,29 @@ class SeriesPoint:
     revision: int
 
 
+@dataclass(frozen=True)
+class Mark:
+    """What a commitment's head keeps of each reported period: its revision and the
+    commitment's metric in it (enough for the rules, the series and the revision rule)."""
+
+    revision: int
+    value: float
+
+
+class CellsNotLoaded(LookupError):
+    """A period's figures were needed but its cell was not loaded with the commitment."""
+
+
 @dataclass
 class CommitmentProgress:
     """The aggregate the hot path loads, changes and stores: a commitment's definition (from
-    its events, highest version) together with its reported periods."""
+    its events, highest version), the running totals and a mark per reported period (the
+    head), and the figures of the periods it was loaded with (the cells: every period when
+    `complete`, or only those a batch touches).
+
+    What changes is tracked so that storing costs what changed: the cells replaced, and for
+    the rollups the figures each replaced cell had and has (`changes`), or, after the
+    definition changed, the whole contribution it had before (`contributed`)."""
 
     commitment: Commitment
     periods: dict[str, PeriodEntry] = field(default_factory=dict)
@@ -55,23 +75,74 @@ class CommitmentProgress:
     on_track: bool | None = None
     #: the day the alert rules last ran on it (they depend on the date only)
     evaluated_on: date | None = None
+    #: the head's running totals and marks; None: computed from `periods` (all of them)
+    kept_totals: Figures | None = None
+    marks: dict[str, Mark] | None = None
+    #: every reported period's cell is in `periods`
+    complete: bool = field(default=True, compare=False)
     #: what it recorded (alerts fired and resolved) since its unit of work last collected
     events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+    #: cells to store; (old, new) figures of each change; the contribution before a new
+    #: definition (rollups.py reads these three and `settled` clears them)
+    written: set[str] = field(default_factory=set, compare=False, repr=False)
+    changes: list[tuple[Figures | None, Figures | None]] = field(
+        default_factory=list, compare=False, repr=False
+    )
+    contributed: Any = field(default=None, compare=False, repr=False)
+    #: on_track as the rollups last counted it
+    counted_on_track: bool | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.marks is None:
+            self.marks = {p: self._mark(e) for p, e in self.periods.items()}
+        if self.kept_totals is None:
+            self.kept_totals = without_zeros(sum_figures(e.figures for e in self.periods.values()))
+        self.counted_on_track = self.on_track
 
     @property
     def id(self) -> str:
         return self.commitment.id
 
+    def _mark(self, entry: PeriodEntry) -> Mark:
+        return Mark(entry.revision, entry.figures.value(self.commitment.target.metric))
+
+    def _cell(self, period: str) -> PeriodEntry | None:
+        if period not in self.marks_:
+            return None
+        found = self.periods.get(period)
+        if found is None:
+            raise CellsNotLoaded(f"period {period} of {self.id} was not loaded")
+        return found
+
+    @property
+    def marks_(self) -> dict[str, Mark]:
+        assert self.marks is not None
+        return self.marks
+
+    def _put(self, period: str, entry: PeriodEntry | None, before: PeriodEntry | None) -> None:
+        old = before.figures if before is not None else None
+        new = entry.figures if entry is not None else None
+        if entry is None:
+            self.periods.pop(period, None)
+            self.marks_.pop(period, None)
+        else:
+            self.periods[period] = entry
+            self.marks_[period] = self._mark(entry)
+        self.written.add(period)
+        if old is not new:
+            self.kept_totals = changed_figures(self.totals, old, new)
+            self.changes.append((old, new))
+
     def apply(self, report: Report, at: datetime) -> Outcome:
         """Figures of a higher revision replace the period's; others are counted as stale."""
-        current = self.periods.get(report.period)
+        current = self._cell(report.period)
         if current is not None and report.revision <= current.revision:
             self.periods[report.period] = replace(current, stale_reports=current.stale_reports + 1)
+            self.written.add(report.period)
             self.stale_reports += 1
             return Outcome.STALE
-        self.periods[report.period] = PeriodEntry(
-            report.period, report.revision, report.event_id, report.figures, at
-        )
+        entry = PeriodEntry(report.period, report.revision, report.event_id, report.figures, at)
+        self._put(report.period, entry, current)
         self.last_report_at = at if self.last_report_at is None else max(self.last_report_at, at)
         return Outcome.APPLIED if current is None else Outcome.REPLACED
 
@@ -80,19 +151,38 @@ class CommitmentProgress:
     ) -> PeriodEntry | None:
         """Set a period's figures and revision whatever was reported (None: clear it); the
         secretariat's correction. Returns the period as it was."""
-        before = self.periods.pop(period, None)
-        if figures is not None:
-            self.periods[period] = PeriodEntry(period, revision, source, figures, at)
+        before = self._cell(period)
+        entry = PeriodEntry(period, revision, source, figures, at) if figures is not None else None
+        if entry is not None or before is not None:
+            self._put(period, entry, before)
         return before
 
+    def redefine(self, commitment: Commitment, contributed: Any) -> None:
+        """A new definition (version): `contributed` is what it added to the rollups under
+        the old one (rollups.contribution), taken away when it is next settled. Needs every
+        cell: the marks' values follow the metric."""
+        if not self.complete:
+            raise CellsNotLoaded(f"redefining {self.id} needs every period's figures")
+        if self.contributed is None:
+            self.contributed = contributed
+        self.commitment = commitment
+        self.marks = {p: self._mark(e) for p, e in self.periods.items()}
+
+    def settled(self) -> None:
+        """The rollups have counted what changed."""
+        self.changes = []
+        self.contributed = None
+        self.counted_on_track = self.on_track
+
     def revision_of(self, period: str) -> int:
-        entry = self.periods.get(period)
-        return entry.revision if entry is not None else 0
+        mark = self.marks_.get(period)
+        return mark.revision if mark is not None else 0
 
     @property
     def totals(self) -> Figures:
         """The sum of the periods' latest figures (without the baseline)."""
-        return sum_figures(e.figures for e in self.periods.values())
+        assert self.kept_totals is not None
+        return self.kept_totals
 
     @property
     def metric(self) -> Metric:
@@ -103,25 +193,29 @@ class CommitmentProgress:
         """The commitment's metric reached so far: baseline plus every period's figures."""
         return self.commitment.target.baseline + self.totals.value(self.metric)
 
+    def values(self) -> dict[str, float]:
+        """The metric in each reported period."""
+        return {p: m.value for p, m in self.marks_.items()}
+
     def series(self) -> list[SeriesPoint]:
         """The metric per period, in period order, with the running total (from baseline)."""
         points: list[SeriesPoint] = []
         cumulative = self.commitment.target.baseline
-        for entry in sorted(self.periods.values(), key=lambda e: e.start):
-            value = entry.figures.value(self.metric)
-            cumulative += value
-            points.append(SeriesPoint(entry.period, value, cumulative, entry.revision))
+        for name in sorted(self.marks_, key=lambda p: Period.parse(p).start):
+            mark = self.marks_[name]
+            cumulative += mark.value
+            points.append(SeriesPoint(name, mark.value, cumulative, mark.revision))
         return points
 
     @property
     def reported_periods(self) -> frozenset[str]:
-        return frozenset(self.periods)
+        return frozenset(self.marks_)
 
     @property
     def last_reported_period(self) -> Period | None:
-        if not self.periods:
+        if not self.marks_:
             return None
-        return max((Period.parse(p) for p in self.periods), key=lambda p: p.start)
+        return max((Period.parse(p) for p in self.marks_), key=lambda p: p.start)
 
 
 @dataclass

@@ -20,8 +20,8 @@ from monitoring.core.domain.figures import (
     METRIC_FIELDS,
     amounts_of,
 )
-from monitoring.core.domain.model import Figures, Metric, is_measured
-from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.core.domain.model import Commitment, Figures, Metric, is_measured
+from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
 
 PARTNER, PARTNERSHIP, COUNTRY, LEVEL, MEMBERS = (
     "partner",
@@ -121,52 +121,95 @@ def members_key(partnership_id: str, metric: Metric) -> str:
     return rollup_key(MEMBERS, partnership_id, metric.value)
 
 
+Rows = dict[str, list[int]]
+
+
+def _row(rows: Rows, key: str) -> list[int]:
+    found = rows.get(key)
+    if found is None:
+        found = rows[key] = list(_ZEROS)
+    return found
+
+
+def period_rows(c: Commitment, f: Figures, rows: Rows, sign: int = 1) -> None:
+    """Add (sign -1: take away) what one period's figures give every rollup. Breakdowns are
+    per period: a period without one is "unbroken" as a whole. A breakdown's keys get its
+    figure; when the commitment names exactly one country (level), that one also gets what
+    the breakdown leaves out, and the other figures."""
+    amounts = amounts_of(f)
+    single = {
+        kind: rollup_key(kind, one[0])
+        for kind in _SCOPE_KINDS
+        if len(one := getattr(c, _NAMED_BY[kind])) == 1
+    }
+    for key in single.values():
+        r = _row(rows, key)
+        for i in range(_N):
+            r[i] += sign * amounts[i]
+    for (kind, into), breakdown in zip(_SCOPED_INTO, _scoped_of(f), strict=True):
+        if not breakdown:
+            continue
+        for key, value in breakdown.items():
+            _row(rows, rollup_key(kind, key))[into] += sign * value
+        if kind in single:
+            _row(rows, single[kind])[into] -= sign * sum(breakdown.values())
+    for key in (rollup_key(PARTNER, c.partner_id), rollup_key(PARTNERSHIP, c.partnership_id)):
+        r = _row(rows, key)
+        for i in range(_N):
+            r[i] += sign * amounts[i]
+    metric = _INDEX[BY_REPORTED_NAME[c.target.metric].name]
+    _row(rows, members_key(c.partnership_id, c.target.metric))[metric] += sign * amounts[metric]
+
+
+def head_rows(c: Commitment, on_track: bool | None, rows: Rows, sign: int = 1) -> None:
+    """Add (take away) the commitment itself: measured, and on track, where it counts."""
+    measured, on = sign * int(is_measured(c.status)), sign * int(bool(on_track))
+    keys = [rollup_key(PARTNER, c.partner_id), rollup_key(PARTNERSHIP, c.partnership_id)]
+    keys += [rollup_key(COUNTRY, x) for x in c.countries]
+    keys += [rollup_key(LEVEL, x) for x in c.levels]
+    for key in keys:
+        r = _row(rows, key)
+        r[_MEASURED] += measured
+        r[_ON_TRACK] += on
+    _row(rows, members_key(c.partnership_id, c.target.metric))
+
+
+def _totals(rows: Rows) -> dict[str, Totals]:
+    return {key: Totals(*r) for key, r in rows.items()}
+
+
 def contribution(progress: CommitmentProgress | None) -> dict[str, Totals]:
-    """What one commitment adds to every rollup it counts toward."""
+    """What one commitment adds to every rollup it counts toward (every period's cell
+    must be loaded)."""
     if progress is None:
         return {}
+    if not progress.complete:
+        raise CellsNotLoaded(f"the contribution of {progress.id} needs every period")
+    rows: Rows = {}
     c = progress.commitment
-    # Summed in plain lists (Totals' field order), made Totals at the end: the hot path runs
-    # this twice per commitment it touches.
-    rows: dict[str, list[int]] = {}
-
-    def row(key: str) -> list[int]:
-        found = rows.get(key)
-        if found is None:
-            found = rows[key] = list(_ZEROS)
-        return found
-
-    # Breakdowns must be split per period: a period without one is "unbroken" as a whole.
-    # A breakdown's keys get its people trained; when the commitment names exactly one
-    # country (level), that one also gets what the breakdown leaves out, and the other figures.
-    named = {kind: getattr(c, _NAMED_BY[kind]) for kind in _SCOPE_KINDS}
-    single = {kind: rollup_key(kind, one[0]) for kind, one in named.items() if len(one) == 1}
     for entry in progress.periods.values():
-        f = entry.figures
-        for key in single.values():
-            r = row(key)
-            r[:_N] = map(operator.add, r, amounts_of(f))
-        for (kind, into), breakdown in zip(_SCOPED_INTO, _scoped_of(f), strict=True):
-            for key, value in breakdown.items():
-                row(rollup_key(kind, key))[into] += value
-            if kind in single:
-                row(single[kind])[into] -= sum(breakdown.values())
-    whole = amounts_of(progress.totals)
-    measured, on_track = int(is_measured(c.status)), int(bool(progress.on_track))
-    for key in (rollup_key(PARTNER, c.partner_id), rollup_key(PARTNERSHIP, c.partnership_id)):
-        r = row(key)
-        r[:_N] = map(operator.add, r, whole)
-        r[_MEASURED] += measured
-        r[_ON_TRACK] += on_track
-    metric = _INDEX[BY_REPORTED_NAME[c.target.metric].name]
-    row(members_key(c.partnership_id, c.target.metric))[metric] += whole[metric]
-    for key in [rollup_key(COUNTRY, x) for x in c.countries] + [
-        rollup_key(LEVEL, x) for x in c.levels
-    ]:
-        r = row(key)
-        r[_MEASURED] += measured
-        r[_ON_TRACK] += on_track
-    return {key: Totals(*r) for key, r in rows.items()}
+        period_rows(c, entry.figures, rows)
+    head_rows(c, progress.on_track, rows)
+    return _totals(rows)
+
+
+def change(progress: CommitmentProgress) -> dict[str, Totals]:
+    """What the rollups must add for what changed since the commitment was loaded (or last
+    settled): each replaced period's figures (new minus old) and its own counts; after a
+    new definition, its whole contribution minus the one it had."""
+    if progress.contributed is not None:
+        return difference(contribution(progress), progress.contributed)
+    rows: Rows = {}
+    c = progress.commitment
+    for old, new in progress.changes:
+        if new is not None:
+            period_rows(c, new, rows)
+        if old is not None:
+            period_rows(c, old, rows, -1)
+    if progress.on_track != progress.counted_on_track:
+        head_rows(c, progress.on_track, rows)
+        head_rows(c, progress.counted_on_track, rows, -1)
+    return {key: t for key, t in _totals(rows).items() if t}
 
 
 def difference(after: Mapping[str, Totals], before: Mapping[str, Totals]) -> dict[str, Totals]:

@@ -242,8 +242,7 @@ def as_of_date(progress: CommitmentProgress, today: date) -> date:
 def recent_of(progress: CommitmentProgress, as_of: date) -> list[tuple[float, float]]:
     """(reported, planned) of the commitment's latest periods ended by `as_of`."""
     c = progress.commitment
-    reported = {p: e.figures.value(c.target.metric) for p, e in progress.periods.items()}
-    return recent_periods(c.target, c.cadence.granularity, reported, as_of)
+    return recent_periods(c.target, c.cadence.granularity, progress.values(), as_of)
 
 
 def evaluate_commitment(

@@ -11,7 +11,7 @@ from monitoring.core.domain.acceptance import Refusal, check_period
 from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.errors import CommitmentNotFound
 from monitoring.core.domain.periods import InvalidPeriod, Period
-from monitoring.core.service_layer.evaluation import contributions, settle_commitments
+from monitoring.core.service_layer.evaluation import settle_commitments
 from monitoring.core.service_layer.handlers import Policy
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.errors import DomainError
@@ -22,7 +22,8 @@ async def correct_period(
 ) -> Correction:
     c = cmd.correction
     async with uow:
-        progress = (await uow.commitments.get_many({c.commitment_id})).get(c.commitment_id)
+        found = await uow.commitments.get_many({c.commitment_id}, {(c.commitment_id, c.period)})
+        progress = found.get(c.commitment_id)
         if progress is None:
             raise CommitmentNotFound(f"commitment {c.commitment_id} is not known to monitoring")
         try:
@@ -32,10 +33,9 @@ async def correct_period(
         verdict = check_period(period, progress.commitment, c.at.date())
         if isinstance(verdict, Refusal):
             raise DomainError(verdict.message, field="period", code=verdict.reason.value)
-        before = contributions([progress])
         replaced = progress.correct(c.period, c.revision, c.figures, c.event_id, c.at)
         done = replace(c, before=replaced)
         await uow.corrections.add(done)
-        await settle_commitments(uow, [progress], before, c.at, policy.alerts)
+        await settle_commitments(uow, [progress], c.at, policy.alerts)
         await uow.commit()
     return done

@@ -11,14 +11,7 @@ from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
-from monitoring.core.domain.rollups import (
-    MEMBERS,
-    Totals,
-    contribution,
-    difference,
-    members_key,
-    merge,
-)
+from monitoring.core.domain.rollups import MEMBERS, Totals, change, members_key, merge
 from monitoring.core.domain.rules import (
     commitment_subject,
     evaluate_commitment,
@@ -28,18 +21,10 @@ from monitoring.core.domain.rules import (
 )
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 
-Contributions = Mapping[str, Mapping[str, Totals]]
-
-
-def contributions(progress: Iterable[CommitmentProgress]) -> dict[str, dict[str, Totals]]:
-    """Take before changing: what each commitment adds to the rollups now."""
-    return {p.id: contribution(p) for p in progress}
-
 
 async def settle_commitments(
     uow: UnitOfWork,
     changed: Iterable[CommitmentProgress],
-    before: Contributions,
     now: datetime,
     config: AlertConfig,
 ) -> None:
@@ -63,7 +48,8 @@ async def settle_commitments(
         result = reconcile(subject, own, conditions, now, gone=gone, min_firing=config.min_firing)
         updated += result.changed
         p.events.extend(result.events)
-        merge(deltas, difference(contribution(p), before.get(p.id, {})))
+        merge(deltas, change(p))
+        p.settled()
     await uow.commitments.save_many(changed)
     await uow.alerts.save_many(updated)
     await uow.rollups.add(deltas)
@@ -119,7 +105,7 @@ async def settle_held(uow: UnitOfWork, now: datetime, limit: int, config: AlertC
     ids = {kind: [k.split(":", 1)[1] for k in keys if k.startswith(f"{kind}:")] for kind in
            ("commitment", "partnership_target")}  # fmt: skip
     progress = list((await uow.commitments.get_many(ids["commitment"])).values())
-    await settle_commitments(uow, progress, contributions(progress), now, config)
+    await settle_commitments(uow, progress, now, config)
     targets = [t for i in ids["partnership_target"] if (t := await uow.targets.get(i))]
     await settle_targets(uow, targets, now, config)
     return len(progress) + len(targets)

@@ -15,9 +15,8 @@ from monitoring.core.domain.intake import Intake, ParkedReport, Taken, expired
 from monitoring.core.domain.learners import additions
 from monitoring.core.domain.model import Partner
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
+from monitoring.core.domain.rollups import contribution
 from monitoring.core.service_layer.evaluation import (
-    Contributions,
-    contributions,
     settle_commitments,
     settle_held,
     settle_targets,
@@ -48,7 +47,10 @@ async def take_reports(
         now = clock()
         ids = {r.event_id for r in cmd.reports}
         fresh = await uow.inbox.new_ids(ids)
-        progress = await uow.commitments.get_many({r.commitment_id for r in cmd.reports})
+        progress = await uow.commitments.get_many(
+            {r.commitment_id for r in cmd.reports},
+            {(r.commitment_id, r.period) for r in cmd.reports},
+        )
         partner_ids = {r.partner_id for r in cmd.reports}
         intake = Intake(
             partners=await uow.partners.get_many(partner_ids),
@@ -61,7 +63,6 @@ async def take_reports(
             verify=policy.verify,
             signatures_required=policy.signatures_required,
         )
-        before = contributions(progress.values())
         for report in cmd.reports:
             intake.take(report)
         unreadable = await _refuse_unreadable(uow, cmd.unreadable, now)
@@ -70,9 +71,7 @@ async def take_reports(
         await uow.parking.park(intake.parked)
         await _reject(uow, intake.rejected)
         await uow.learners.merge(additions(intake.with_learners))
-        await settle_commitments(
-            uow, (progress[c] for c in intake.touched), before, now, policy.alerts
-        )
+        await settle_commitments(uow, (progress[c] for c in intake.touched), now, policy.alerts)
         await uow.inbox.record(fresh)
         await uow.commit()
     if unreadable:
@@ -133,7 +132,10 @@ async def record_partner(
             return False
         await uow.partners.put(p)
         parked = await uow.parking.take_awaiting(Awaited.PARTNER, p.id)
-        progress = await uow.commitments.get_many({w.report.commitment_id for w in parked})
+        progress = await uow.commitments.get_many(
+            {w.report.commitment_id for w in parked},
+            {(w.report.commitment_id, w.report.period) for w in parked},
+        )
         await _release(uow, parked, {p.id: p}, progress, clock(), policy)
         await uow.commit()
     return True
@@ -151,15 +153,18 @@ async def record_commitment(
     """Keep the highest version; take the reports that waited for it; evaluate it again."""
     c = cmd.snapshot
     async with uow:
-        known = (await uow.commitments.get_many([c.id])).get(c.id)
+        known = (await uow.commitments.get_many([c.id], every_period=True)).get(c.id)
         if not is_newer(c.version, known.commitment.version if known else None):
             return False
-        progress = known or CommitmentProgress(c)
-        before = contributions([known] if known is not None else [])
-        progress.commitment = c
+        if known is None:
+            progress = CommitmentProgress(c)
+            progress.contributed = {}
+        else:
+            progress = known
+            progress.redefine(c, contribution(known))
         parked = await uow.parking.take_awaiting(Awaited.COMMITMENT, c.id)
         partners = await uow.partners.get_many({w.report.partner_id for w in parked})
-        await _release(uow, parked, partners, {c.id: progress}, clock(), policy, before, c.id)
+        await _release(uow, parked, partners, {c.id: progress}, clock(), policy, c.id)
         await uow.commit()
     return True
 
@@ -171,12 +176,10 @@ async def _release(
     progress: Mapping[str, CommitmentProgress],
     now: datetime,
     policy: Policy,
-    before: Contributions | None = None,
     changed: str | None = None,
 ) -> None:
     """Decide reports that waited (those still waiting go back, keeping their expiry), then
     evaluate the commitments they changed (and `changed`)."""
-    before = before if before is not None else contributions(progress.values())
     intake = Intake(
         partners=partners,
         progress=progress,
@@ -190,7 +193,7 @@ async def _release(
     await _reject(uow, intake.rejected)
     await uow.learners.merge(additions(intake.with_learners))
     ids = intake.touched | ({changed} if changed else set())
-    await settle_commitments(uow, [progress[i] for i in sorted(ids)], before, now, policy.alerts)
+    await settle_commitments(uow, [progress[i] for i in sorted(ids)], now, policy.alerts)
 
 
 async def record_partnership_target(
@@ -225,7 +228,7 @@ async def sweep(cmd: commands.Sweep, uow: UnitOfWork, clock: Clock, policy: Poli
         waited = await uow.parking.take_expired(now, cmd.limit)
         await _reject(uow, [expired(p, now) for p in waited])
         due = await uow.commitments.due_for_evaluation(now.date(), cmd.limit)
-        await settle_commitments(uow, due, contributions(due), now, policy.alerts)
+        await settle_commitments(uow, due, now, policy.alerts)
         targets = await uow.targets.due_for_evaluation(now.date(), cmd.limit)
         await settle_targets(uow, targets, now, policy.alerts)
         held = await settle_held(uow, now, cmd.limit, policy.alerts)

@@ -32,19 +32,40 @@ class PartnerRepository(abc.ABC):
     async def put_partnership(self, partnership: Partnership) -> None: ...
 
 
-class CommitmentRepository(SeenAggregates[CommitmentProgress]):
-    """Each commitment's definition (latest version) with its progress: one aggregate.
-    Remembers every one it hands out or stores, so the unit of work finds their events."""
+#: (commitment_id, period) pairs whose figures a unit of work needs
+Cells = Iterable[tuple[str, str]]
 
-    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
+
+class CommitmentRepository(SeenAggregates[CommitmentProgress]):
+    """Each commitment's head (definition, totals, marks) and the cells (one period's
+    figures each) a unit of work asks for: one aggregate. Remembers every one it hands out
+    or stores, so the unit of work finds their events."""
+
+    async def get_many(
+        self, commitment_ids: Iterable[str], cells: Cells = (), every_period: bool = False
+    ) -> dict[str, CommitmentProgress]:
         """One object per commitment in a unit of work: one it has handed out already is
-        handed out again (with what was recorded on it), only the others are read."""
+        handed out again (with what was recorded on it, and any cells asked for now that it
+        lacks), only the others are read. `cells`: the periods whose figures are needed
+        (of those reported); `every_period`: all of them."""
         wanted = set(commitment_ids)
+        periods: dict[str, set[str]] = {}
+        for commitment_id, period in cells:
+            periods.setdefault(commitment_id, set()).add(period)
         have = {i: self.seen[i] for i in wanted if i in self.seen}
         missing = wanted - have.keys()
         found = await self._get_many(missing) if missing else {}
         self._saw(*found.values())
-        return have | found
+        every = have | found
+        lacking = {
+            i: None if every_period else {p for p in periods.get(i, ()) if p not in e.periods}
+            for i, e in every.items()
+            if not e.complete
+        }
+        lacking = {i: ps for i, ps in lacking.items() if ps is None or ps}
+        if lacking:
+            await self._load_cells({i: every[i] for i in lacking}, lacking)
+        return every
 
     async def save_many(self, progress: Iterable[CommitmentProgress]) -> None:
         progress = list(progress)
@@ -61,10 +82,19 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
         await self._save_many([aggregate])
 
     @abc.abstractmethod
-    async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]: ...
+    async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
+        """Heads only."""
 
     @abc.abstractmethod
-    async def _save_many(self, progress: list[CommitmentProgress]) -> None: ...
+    async def _load_cells(
+        self, progress: dict[str, CommitmentProgress], periods: dict[str, set[str] | None]
+    ) -> None:
+        """Put the periods' cells (None: every one) into each commitment's `periods`
+        (and mark it complete when that is all of them)."""
+
+    @abc.abstractmethod
+    async def _save_many(self, progress: list[CommitmentProgress]) -> None:
+        """The heads, and the cells each has `written` (a removed period: its cell removed)."""
 
     @abc.abstractmethod
     async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]: ...

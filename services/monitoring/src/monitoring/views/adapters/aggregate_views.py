@@ -9,7 +9,13 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters.documents import commitment_from
-from monitoring.core.adapters.repository import COMMITMENTS, PARTNERS, PARTNERSHIPS, ROLLUPS
+from monitoring.core.adapters.repository import (
+    CELLS,
+    COMMITMENTS,
+    PARTNERS,
+    PARTNERSHIPS,
+    ROLLUPS,
+)
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
 from monitoring.views.domain.suppression import suppressed_scopes
@@ -33,11 +39,16 @@ class AggregateViews:
         self._db = db
 
     async def progress(self, query: Doc) -> list[CommitmentProgress]:
+        """The commitments matching `query`, each with every period's figures."""
         docs = await self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).to_list()
-        return [commitment_from(doc) for doc in docs]
+        cells: dict[str, list[Doc]] = {doc["_id"]: [] for doc in docs}
+        which = {} if not query else {"commitment_id": {"$in": list(cells)}}
+        async for cell in self._db[CELLS].find(which):
+            cells.get(cell["commitment_id"], []).append(cell)
+        return [commitment_from(doc, cells[doc["_id"]], complete=True) for doc in docs]
 
     async def commitments(self, query: Doc) -> list[Doc]:
-        projection = {"periods": 0, "series": 0, "totals": 0}
+        projection = {"marks": 0, "totals": 0}
         cursor = self._db[COMMITMENTS].find(query, projection).sort("_id", ASCENDING)
         return await cursor.to_list()
 

@@ -9,8 +9,10 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from monitoring.core.adapters.documents import read_doc
 from monitoring.core.adapters.repository import (
     ALERTS,
+    CELLS,
     COMMITMENTS,
     PARTNERSHIPS,
     REJECTIONS,
@@ -55,14 +57,21 @@ class MonitoringViews:
         return await cursor.to_list()
 
     async def commitment(self, commitment_id: str) -> Doc | None:
-        return await self._db[COMMITMENTS].find_one({"_id": commitment_id})
+        found = await self.commitments({"_id": commitment_id}, None, 1)
+        return found[0] if found else None
 
     async def commitments(self, query: Doc, after: str | None, limit: int) -> list[Doc]:
-        """Commitments in id order, from after `after`."""
+        """Commitments in id order, from after `after`: each head with `periods` (its cells
+        by period) and `series` (the metric per period, in order, with the running total)."""
         if after is not None:
             query = {**query, "_id": {"$gt": after}}
         cursor = self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).limit(limit)
-        return await cursor.to_list()
+        heads = await cursor.to_list()
+        cells: dict[str, list[Doc]] = {doc["_id"]: [] for doc in heads}
+        if heads:
+            async for cell in self._db[CELLS].find({"commitment_id": {"$in": list(cells)}}):
+                cells[cell["commitment_id"]].append(cell)
+        return [read_doc(doc, cells[doc["_id"]]) for doc in heads]
 
     async def firing_alerts(self, subject_key: str) -> list[Doc]:
         return (await self.firing_of([subject_key])).get(subject_key, [])

@@ -1,0 +1,190 @@
+"""The hot path keeps a commitment as a small head plus a cell per period, loads only the
+cells a batch touches, and adds to the rollups only what changed. Whatever the history
+(revisions, redeliveries, corrections that clear or set a period, new definitions that move
+a commitment to other countries, levels, metric or status, on-track flips), what it keeps
+must equal a recomputation from scratch: every cell and head as the whole history gives
+them, and every rollup the sum of the commitments' whole contributions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitoring.core.adapters import documents as d
+from monitoring.core.domain.model import Commitment, CommitmentStatus, Metric
+from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.core.domain.rollups import Totals, change, contribution, merge
+from tests.property.test_aggregation_properties import (
+    COMMITMENTS,
+    NOW,
+    QUARTERS,
+    figures,
+    report,
+)
+
+PROPERTIES = settings(max_examples=150, deadline=None, derandomize=True)
+IDS = [c.id for c in COMMITMENTS]
+
+
+@st.composite
+def definitions(draw: st.DrawFn, c: Commitment) -> Commitment:
+    return replace(
+        c,
+        countries=tuple(draw(st.sets(st.sampled_from(["DE", "FR", "IT"]), max_size=2))),
+        levels=tuple(draw(st.sets(st.sampled_from(["basic", "advanced"]), max_size=2))),
+        status=draw(st.sampled_from(list(CommitmentStatus))),
+        target=replace(
+            c.target, metric=draw(st.sampled_from([Metric.PEOPLE_TRAINED, Metric.INVESTMENT_EUR]))
+        ),
+    )
+
+
+@st.composite
+def step(draw: st.DrawFn) -> tuple[Any, ...]:
+    kind = draw(st.sampled_from(["reports", "reports", "reports", "correct", "define", "track"]))
+    if kind == "reports":
+        batch = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(COMMITMENTS),
+                    st.sampled_from(QUARTERS),
+                    st.integers(1, 4),
+                    figures(),
+                ),
+                min_size=1,
+                max_size=8,
+            )
+        )
+        return ("reports", batch)
+    commitment = draw(st.sampled_from(COMMITMENTS))
+    if kind == "correct":
+        cleared = draw(st.booleans())
+        return ("correct", commitment.id, draw(st.sampled_from(QUARTERS)),
+                draw(st.integers(1, 9)), None if cleared else draw(figures()))  # fmt: skip
+    if kind == "define":
+        return ("define", commitment.id, draw(definitions(commitment)))
+    return ("track", commitment.id, draw(st.sampled_from([True, False, None])))
+
+
+class Stored:
+    """Heads and cells as the repository writes them, and the rollups kept by deltas."""
+
+    def __init__(self) -> None:
+        self.heads: dict[str, dict[str, Any]] = {}
+        self.cells: dict[str, dict[str, Any]] = {}
+        self.rollups: dict[str, Totals] = {}
+        for c in COMMITMENTS:
+            p = CommitmentProgress(c)
+            p.contributed = {}
+            self.settle(p)
+
+    def load(self, commitment_id: str, periods: set[str] | None) -> CommitmentProgress:
+        head = self.heads[commitment_id]
+        cells = [
+            cell
+            for cell in self.cells.values()
+            if cell["commitment_id"] == commitment_id
+            and (periods is None or cell["period"] in periods)
+        ]
+        return d.commitment_from(head, cells, complete=periods is None)
+
+    def settle(self, p: CommitmentProgress) -> None:
+        merge(self.rollups, change(p))
+        p.settled()
+        for period in p.written:
+            entry = p.periods.get(period)
+            if entry is None:
+                self.cells.pop(d.cell_id(p.id, period), None)
+            else:
+                self.cells[d.cell_id(p.id, period)] = d.cell_doc(p.id, entry)
+        p.written.clear()
+        self.heads[p.id] = d.head_doc(p)
+
+
+def play(steps: list[tuple[Any, ...]]) -> Stored:
+    stored, n = Stored(), 0
+    for s in steps:
+        if s[0] == "reports":
+            batch = s[1]
+            touched: dict[str, CommitmentProgress] = {}
+            wanted: dict[str, set[str]] = {}
+            for c, period, _, _ in batch:
+                wanted.setdefault(c.id, set()).add(period)
+            for commitment_id, periods in wanted.items():
+                touched[commitment_id] = stored.load(commitment_id, periods)
+            for c, period, revision, f in batch:
+                p = touched[c.id]
+                n += 1
+                p.apply(report(n, p.commitment, period, revision, f), NOW)
+            for p in touched.values():
+                stored.settle(p)
+        elif s[0] == "correct":
+            _, commitment_id, period, revision, f = s
+            p = stored.load(commitment_id, {period})
+            p.correct(period, revision, f, f"fix-{n}", NOW)
+            stored.settle(p)
+        elif s[0] == "define":
+            _, commitment_id, definition = s
+            p = stored.load(commitment_id, None)
+            definition = replace(definition, version=p.commitment.version + 1)
+            p.redefine(definition, contribution(p))
+            stored.settle(p)
+        else:
+            _, commitment_id, on_track = s
+            p = stored.load(commitment_id, set())
+            p.on_track = on_track
+            stored.settle(p)
+    return stored
+
+
+def nonzero(rollups: dict[str, Totals]) -> dict[str, Totals]:
+    return {k: v for k, v in rollups.items() if v}
+
+
+@PROPERTIES
+@given(st.lists(step(), min_size=1, max_size=25))
+def test_cells_heads_and_rollups_equal_a_recomputation_from_scratch(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    stored = play(steps)
+    expected: dict[str, Totals] = {}
+    for commitment_id in IDS:
+        whole = stored.load(commitment_id, None)
+        # the head's running totals and marks are what its cells give
+        scratch = CommitmentProgress(whole.commitment, dict(whole.periods), on_track=whole.on_track)
+        assert whole.totals == scratch.totals, commitment_id
+        assert whole.marks == scratch.marks, commitment_id
+        assert stored.heads[commitment_id]["achieved"] == scratch.achieved
+        merge(expected, contribution(scratch))
+    assert nonzero(stored.rollups) == nonzero(expected)
+
+
+@PROPERTIES
+@given(st.lists(step(), min_size=1, max_size=25))
+def test_cells_hold_the_highest_revision_or_the_latest_correction(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    """Replayed on whole objects kept in memory (no partial loading), the same history ends
+    in the same cells."""
+    stored = play(steps)
+    whole = {c.id: CommitmentProgress(c) for c in COMMITMENTS}
+    n = 0
+    for s in steps:
+        if s[0] == "reports":
+            for c, period, revision, f in s[1]:
+                n += 1
+                p = whole[c.id]
+                p.apply(report(n, p.commitment, period, revision, f), NOW)
+        elif s[0] == "correct":
+            _, commitment_id, period, revision, f = s
+            whole[commitment_id].correct(period, revision, f, f"fix-{n}", NOW)
+        elif s[0] == "define":
+            p = whole[s[1]]
+            p.redefine(replace(s[2], version=p.commitment.version + 1), contribution(p))
+    for commitment_id, p in whole.items():
+        kept = stored.load(commitment_id, None)
+        assert kept.periods == p.periods, commitment_id
+        assert kept.stale_reports == p.stale_reports
