@@ -276,6 +276,18 @@ async def test_mongod_kill_9_mid_transaction(campaign: Campaign, record_property
     )
 
 
+async def poll_only(c: Campaign) -> None:
+    """Restart monitoring so that only the relay holding the outbox lease publishes (by its
+    poll, the crash-recovery path): a process publishes what it commits at once otherwise,
+    and a stolen lease would keep nothing pending. What follows runs this way too."""
+    a = c.instances[0]
+    if a.env.get("MONITORING_OUTBOX_PUBLISH_AT_ONCE") == "false":
+        return
+    a.stop()
+    a.env["MONITORING_OUTBOX_PUBLISH_AT_ONCE"] = "false"
+    await a.start()
+
+
 async def test_relay_killed_between_write_and_publish(
     campaign: Campaign, record_property: Any
 ) -> None:
@@ -285,6 +297,7 @@ async def test_relay_killed_between_write_and_publish(
     c = campaign
     a = c.instances[0]
     pending: list[int] = []
+    await poll_only(c)
     await c.steal_relay_lease()
 
     async def kill_with_alerts_unpublished() -> None:
@@ -308,6 +321,7 @@ async def test_relay_process_killed_between_publish_and_mark(
     under the same event_ids, and each alert still fires and is delivered once."""
     c = campaign
     proof: crashes.Proof = {}
+    await poll_only(c)
     await c.steal_relay_lease()
 
     async def kill_relay() -> None:

@@ -44,6 +44,7 @@ class Runtime:
             service=settings.service_name,
             topic_namespace=settings.topic_namespace,
             poll_seconds=settings.outbox_poll_seconds,
+            publish_at_once=settings.outbox_publish_at_once,
             logger=self.log,
         )
         self.dead_letters = DeadLetters(

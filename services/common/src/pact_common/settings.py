@@ -59,6 +59,9 @@ class ServiceSettings(BaseSettings):
     #: believed, comma-separated ("*": any); others' are ignored
     forwarded_allow_ips: str = "127.0.0.1"
     outbox_poll_seconds: float = 0.5
+    #: a process publishes the events it commits at once (the poll is crash recovery);
+    #: false: only the relay holding the lease publishes, by its poll
+    outbox_publish_at_once: bool = True
     #: Time-lapse for demos: the clock starts at clock_start (default: now) and runs
     #: clock_speed times faster than real time. 1 = real time.
     clock_start: AwareDatetime | None = None
