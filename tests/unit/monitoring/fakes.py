@@ -20,7 +20,6 @@ from monitoring.core.service_layer.unit_of_work import (
     AlertRepository,
     CommitmentRepository,
     CorrectionLog,
-    InboxPort,
     LearnerSketchRepository,
     ParkingRepository,
     PartnerRepository,
@@ -47,7 +46,6 @@ class Store:
         self.receipts: dict[str, Receipt] = {}
         self.parked: list[ParkedReport] = []
         self.rejections: dict[str, ReportRejected] = {}
-        self.inbox: set[str] = set()
         self.corrections: dict[str, Correction] = {}
         self.published: list[DomainEvent] = []
 
@@ -213,19 +211,6 @@ class FakeRejectionRepository(RejectionRepository):
             self.s.rejections[r.rejection_id] = r
 
 
-class FakeInbox(InboxPort):
-    def __init__(self, s: Store) -> None:
-        self.s = s
-
-    async def new_ids(self, event_ids: Iterable[str]) -> set[str]:
-        return set(event_ids) - self.s.inbox
-
-    async def record(self, event_ids: Iterable[str]) -> None:
-        ids = set(event_ids)
-        assert not ids & self.s.inbox, "an event id is recorded once"
-        self.s.inbox |= ids
-
-
 class FakeUnitOfWork(UnitOfWork):
     """Works on a copy of the store; commit puts the copy back (so no commit, no change)."""
 
@@ -260,5 +245,4 @@ _REPOSITORIES: dict[str, Any] = {
     "parking": FakeParkingRepository,
     "rejections": FakeRejectionRepository,
     "corrections": FakeCorrectionLog,
-    "inbox": FakeInbox,
 }

@@ -57,7 +57,6 @@ from monitoring.views.entrypoints.public_http import public_router
 from monitoring.views.entrypoints.survey_http import survey_router
 from monitoring.views.entrypoints.waiting_http import waiting_router
 from pact_common.clock import Clock, utc_now
-from pact_common.consuming import Inbox
 from pact_common.runtime import Runtime
 from pact_common.unit_of_work import Transaction, retry_transient
 
@@ -179,7 +178,6 @@ def build(
     settings = settings or Settings()
     runtime = runtime or Runtime(settings)
     db, policy = runtime.mongo.db, policy_of(settings)
-    inbox = Inbox(db, settings.group(consumers.PROGRESS))
     mail = mailing(settings.email() if deliver else None, runtime, clock, runtime.log)
     on_decided = with_mail(
         DeliveriesOnDecision(clock, delivery_policy(settings, deliver=deliver)),
@@ -187,10 +185,10 @@ def build(
     )
 
     def uow() -> MongoUnitOfWork:
-        return MongoUnitOfWork(runtime.unit_of_work(), inbox, on_decided=on_decided)
+        return MongoUnitOfWork(runtime.unit_of_work(), on_decided=on_decided)
 
     def joined(tx: Transaction) -> MongoUnitOfWork:
-        return MongoUnitOfWork(tx.joined(), inbox, on_decided=on_decided)
+        return MongoUnitOfWork(tx.joined(), on_decided=on_decided)
 
     progress = consumers.register(
         runtime,

@@ -20,7 +20,6 @@ from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import unit_of_work as ports
-from pact_common.consuming import Inbox
 
 PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "commitments", "targets"
 HOLDS = "parking_holds"
@@ -248,15 +247,3 @@ class MongoReceiptRepository(_Repo, ports.ReceiptRepository):
 
     async def save_many(self, receipts: Iterable[Receipt]) -> None:
         await self._replace_all(RECEIPTS, (self._doc(r) for r in receipts))
-
-
-class MongoInbox(ports.InboxPort):
-    def __init__(self, inbox: Inbox, session: AsyncClientSession) -> None:
-        self._inbox = inbox
-        self._session = session
-
-    async def new_ids(self, event_ids: Iterable[str]) -> set[str]:
-        return await self._inbox.new_ids(self._session, event_ids)
-
-    async def record(self, event_ids: Iterable[str]) -> None:
-        await self._inbox.record(self._session, event_ids)

@@ -20,7 +20,6 @@ from monitoring.core.adapters.corrections import MongoCorrectionLog
 from monitoring.core.adapters.learner_sketches import MongoLearnerSketches
 from monitoring.core.adapters.publisher import to_contract
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
-from pact_common.consuming import Inbox
 from pact_common.unit_of_work import OnTransaction, Transaction
 from pact_contracts import Event
 
@@ -36,12 +35,10 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
     def __init__(
         self,
         transaction: Transaction,
-        inbox: Inbox,
         *,
         on_decided: OnDecided = nothing_else,
     ) -> None:
         super().__init__(transaction)
-        self._inbox = inbox
         self._on_decided = on_decided
 
     def _bind(self, db: Any, session: AsyncClientSession) -> None:
@@ -55,7 +52,6 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.parking = w.MongoParkingRepository(db, session)
         self.rejections = w.MongoRejectionRepository(db, session)
         self.corrections = MongoCorrectionLog(db, session)
-        self.inbox = r.MongoInbox(self._inbox, session)
 
     async def commit(self) -> None:
         published = [to_contract(event) for event, _ in self.collect_new_events()]

@@ -42,11 +42,13 @@ class Policy:
 async def take_reports(
     cmd: commands.TakeReports, uow: UnitOfWork, clock: Clock, policy: Policy
 ) -> Counter[Taken]:
-    """The hot path: a batch from the progress topic, in one transaction."""
+    """The hot path: a batch from the progress topic, in one transaction. Each report taken
+    leaves one record, its receipt (event_id, content hash), which is also what makes a
+    redelivery recognisable: no inbox entry besides."""
     async with uow:
         now = clock()
         ids = {r.event_id for r in cmd.reports}
-        fresh = await uow.inbox.new_ids(ids)
+        seen = await uow.receipts.get_many(ids)
         progress = await uow.commitments.get_many(
             {r.commitment_id for r in cmd.reports},
             {(r.commitment_id, r.period) for r in cmd.reports},
@@ -56,7 +58,7 @@ async def take_reports(
             partners=await uow.partners.get_many(partner_ids),
             progress=progress,
             now=now,
-            receipts=await uow.receipts.get_many(ids - fresh),
+            receipts=seen,
             parked_counts=await uow.parking.counts(partner_ids),
             park_limit=policy.park_limit,
             park_for=policy.park_for,
@@ -72,7 +74,6 @@ async def take_reports(
         await _reject(uow, intake.rejected)
         await uow.learners.merge(additions(intake.with_learners))
         await settle_commitments(uow, (progress[c] for c in intake.touched), now, policy.alerts)
-        await uow.inbox.record(fresh)
         await uow.commit()
     if unreadable:
         intake.counts[Taken.REJECTED] += unreadable

@@ -221,16 +221,6 @@ class RejectionRepository(SeenAggregates[Refusals]):
     async def _store(self, rejections: list[ReportRejected]) -> None: ...
 
 
-class InboxPort(abc.ABC):
-    """Event ids this consumer has applied (pact_common.consuming.Inbox on Mongo)."""
-
-    @abc.abstractmethod
-    async def new_ids(self, event_ids: Iterable[str]) -> set[str]: ...
-
-    @abc.abstractmethod
-    async def record(self, event_ids: Iterable[str]) -> None: ...
-
-
 class CorrectionLog(abc.ABC):
     """The secretariat's corrections, kept as the audit of what they replaced."""
 
@@ -252,7 +242,6 @@ class UnitOfWork(EventCollectingUnitOfWork):
     parking: ParkingRepository
     rejections: RejectionRepository
     corrections: CorrectionLog
-    inbox: InboxPort
 
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
         return (self.commitments, self.targets, self.rejections)
