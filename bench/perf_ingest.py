@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,13 +18,14 @@ from aiokafka.admin import AIOKafkaAdminClient
 from bench.perf_world import cpu_seconds, find_process, memory_kib
 from tests.support.stack import ServiceProcess
 
-PROCESSED = "processed_events"
 RECEIPTS = "receipts"
+#: started once the service is ready, stopped when the N reports are applied
+During = Callable[[ServiceProcess, asyncio.Event], Awaitable[dict[str, Any]]]
 
 
 async def ceiling(bootstrap: str, topic: str, n: int) -> dict[str, Any]:
     """Events/s of a bare consumer group reading the N records (bytes only, no decoding),
-    timed from its first batch to the N-th record."""
+    timed from the fetch that returned its first batch to the N-th record."""
     consumer = AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -37,9 +39,10 @@ async def ceiling(bootstrap: str, topic: str, n: int) -> dict[str, Any]:
     seen, started = 0, None
     try:
         while seen < n:
+            asked = time.perf_counter()
             batches = await consumer.getmany(timeout_ms=1000, max_records=10_000)
             if batches and started is None:
-                started = time.perf_counter()
+                started = asked  # the first fetch that returned records counts
             seen += sum(len(b) for b in batches.values())
         seconds = time.perf_counter() - (started or time.perf_counter())
     finally:
@@ -60,12 +63,18 @@ async def committed(bootstrap: str, group: str, topic: str) -> int:
     return sum(max(0, o.offset) for o in offsets.values())
 
 
-async def applied(db: Any, group: str) -> int:
-    """Reports the progress consumer has applied (its inbox: one id per event, stored in
-    the transaction that stores the effect): an index range count on `<group>:`."""
-    ids = {"$gt": f"{group}:", "$lt": f"{group};"}
-    count: int = await db[PROCESSED].count_documents({"_id": ids})
+async def applied(db: Any) -> int:
+    """Reports the progress consumer has applied: its receipts (one per event_id taken,
+    stored in the transaction that stores the effect). The database is fresh per phase, so
+    every receipt is one of this phase's reports."""
+    count: int = await db[RECEIPTS].count_documents({})
     return count
+
+
+async def stored_bytes(db: Any) -> dict[str, Any]:
+    """What the monitoring database holds on disk terms: dbStats dataSize + indexSize."""
+    stats = await db.command("dbStats")
+    return {"data_bytes": int(stats["dataSize"]), "index_bytes": int(stats["indexSize"])}
 
 
 @dataclass
@@ -94,9 +103,11 @@ async def ingest(
     *,
     profile: str | None = None,
     timeout: float = 1800,
+    during: During | None = None,
 ) -> dict[str, Any]:
     """Start the service on a topic holding N reports; poll MongoDB (and the process's
-    memory) until all N are applied and their offsets committed."""
+    memory) until all N are applied and their offsets committed. `during` runs from the
+    moment the service is ready until the N are applied (its rate is reported apart)."""
     group = f"{service.env['MONITORING_TOPIC_NAMESPACE']}monitoring.progress"
     trace = Trace()
     spawned = time.monotonic()
@@ -108,23 +119,31 @@ async def ingest(
     mongod_cpu = cpu_seconds(mongod) if mongod else 0.0
     spy = profiler(pid, profile) if profile else None
     exact = 0
+    stop = asyncio.Event()
+    beside: asyncio.Task[dict[str, Any]] | None = None
+    beside_from = (0.0, 0)
     while True:
         now = time.monotonic() - spawned
         if service.process is None or service.process.poll() is not None:
             raise RuntimeError(f"monitoring exited; see {service.log_path}")
         count = await db[RECEIPTS].estimated_document_count()
         trace.samples.append((now, count, memory_kib(pid)["VmRSS"]))
+        if during is not None and beside is None and starting.done():
+            beside, beside_from = asyncio.create_task(during(service, stop)), (now, count)
         if count >= n:
-            exact = await applied(db, group)
+            exact = await applied(db)
             if exact >= n:
                 break
         if now > timeout:
             raise TimeoutError(f"{count} of {n} applied after {timeout:.0f} s")
         await asyncio.sleep(0.25)
     done = time.monotonic() - spawned
+    stop.set()
+    alongside = await beside if beside is not None else None
     cpu = {
         "monitoring_cpu_s": round(cpu_seconds(pid), 1),
         "mongod_cpu_s": round(cpu_seconds(mongod) - mongod_cpu, 1) if mongod else None,
+        "mongod_rss_mib": round(memory_kib(mongod)["VmRSS"] / 1024, 1) if mongod else None,
     }
     if spy is not None:
         spy.send_signal(signal.SIGINT)
@@ -155,5 +174,16 @@ async def ingest(
         "rss_mib": marks,
         "peak_rss_mib": round(memory["VmHWM"] / 1024, 1),
         **cpu,
+        **(
+            {
+                "during": alongside,
+                "during_from_s": round(beside_from[0], 2),
+                "events_per_s_during": round(
+                    (n - beside_from[1]) / max(1e-9, done - beside_from[0])
+                ),
+            }
+            if alongside is not None
+            else {}
+        ),
         "samples": [(round(t, 2), c, rss) for t, c, rss in trace.samples],
     }
