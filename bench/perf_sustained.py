@@ -54,5 +54,6 @@ async def sustained(bench: Bench, world: World, rate: int, seconds: int) -> dict
         "lag_end": end,
         "lag_end_s": round(end / achieved, 2),
         "kept_up": end < achieved,
+        "taken_per_s": round((produced["sent"] - end) / produced["seconds"]),
         "samples": samples,
     }

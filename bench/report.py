@@ -127,9 +127,9 @@ def _sustained(r: dict[str, Any]) -> list[Row]:
         rows.append(
             (
                 f"(6) sustained {s['rate']:,}/s for {s['seconds']} s",
-                f"produced at {p['achieved_per_s']:,}/s; lag p50 {s['lag_p50']:,} "
-                f"({s['lag_p50_s']} s) / p99 {s['lag_p99']:,} ({s['lag_p99_s']} s); at the end "
-                f"{s['lag_end']:,} ({s['lag_end_s']} s): "
+                f"produced at {p['achieved_per_s']:,}/s, taken at {s['taken_per_s']:,}/s; "
+                f"lag p50 {s['lag_p50']:,} ({s['lag_p50_s']} s) / p99 {s['lag_p99']:,} "
+                f"({s['lag_p99_s']} s); at the end {s['lag_end']:,} ({s['lag_end_s']} s): "
                 + ("kept up" if s["kept_up"] else "did NOT keep up"),
                 "keeps up, lag p99 < 1 s" if target else "",
                 _met(s["kept_up"] and s["lag_p99_s"] < 1) if target else "",
