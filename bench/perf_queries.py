@@ -4,10 +4,10 @@ Ingesting a million reports through Kafka would make the benchmark long, so the 
 computed in this process with monitoring's own code, as the hot path computes it (the
 adapters' inbound mapping, CommitmentProgress.apply, the rules, reconcile, contribution) and
 bulk-inserted in the exact documents its repositories write (core/adapters/documents.py;
-the alert board reads the same alerts), with a receipt and an inbox entry for
-every report. Only the latest revision of each period is applied (that is all a
-commitment's document keeps) and the rules run once, at the end: the alerts are those
-firing now, without the history of episodes that fired and resolved along the way."""
+the alert board reads the same alerts), with a receipt (its only record) for every report.
+Only the latest revision of each period is applied (that is all a period's cell keeps) and
+the rules run once, at the end: the alerts are those firing now, without the history of
+episodes that fired and resolved along the way."""
 
 from __future__ import annotations
 
@@ -119,7 +119,9 @@ async def build_state(
             partnerships.append({"_id": who.id, "name": who.name})
     await _insert(db, "partners", partners)
     await _insert(db, "partnerships", partnerships)
-    await _insert(db, "commitments", [d.commitment_doc(p) for p in progress.values()])
+    written = [d.commitment_doc(p) for p in progress.values()]
+    await _insert(db, "commitments", [head for head, _ in written])
+    await _insert(db, "periods", [cell for _, cells in written for cell in cells])
     await _insert(db, "targets", [d.target_doc(t) for t in targets])
     await _insert(
         db,
@@ -128,9 +130,6 @@ async def build_state(
     )
     await _insert(db, "alerts", [d.alert_doc(a) for a in alerts])
     await _insert(db, "receipts", receipts)
-    await _insert(
-        db, "processed_events", [{"_id": f"{group}:{r['_id']}", "at": now} for r in receipts]
-    )
     return {
         "commitments": len(progress),
         "reports": reports,

@@ -3,6 +3,7 @@ periods (as domain objects, for domain/reporting.py), rollups and partnership na
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pymongo import ASCENDING
@@ -34,18 +35,32 @@ def scope_query(kind: str, key: str) -> Doc:
     return {"$or": [{named: key}, {f"totals.{breakdown}.{key}": {"$exists": True}}]}
 
 
+#: documents per batch read: each is decoded on the event loop, so a few milliseconds each
+BATCH = 2000
+
+
+def _progress(docs: list[Doc], cells: list[Doc], complete: bool) -> list[CommitmentProgress]:
+    by_commitment: dict[str, list[Doc]] = {doc["_id"]: [] for doc in docs}
+    for cell in cells:
+        by_commitment.get(cell["commitment_id"], []).append(cell)
+    return [commitment_from(doc, by_commitment[doc["_id"]], complete) for doc in docs]
+
+
 class AggregateViews:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._db = db
 
-    async def progress(self, query: Doc) -> list[CommitmentProgress]:
-        """The commitments matching `query`, each with every period's figures."""
-        docs = await self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).to_list()
-        cells: dict[str, list[Doc]] = {doc["_id"]: [] for doc in docs}
-        which = {} if not query else {"commitment_id": {"$in": list(cells)}}
-        async for cell in self._db[CELLS].find(which):
-            cells.get(cell["commitment_id"], []).append(cell)
-        return [commitment_from(doc, cells[doc["_id"]], complete=True) for doc in docs]
+    async def progress(self, query: Doc, year: int | None = None) -> list[CommitmentProgress]:
+        """The commitments matching `query`, each with every period's figures (`year`: only
+        the periods of that year, for the folds that read no other). Read in batches, so the
+        event loop takes other work between them, and made objects off the loop."""
+        heads = self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).batch_size(BATCH)
+        docs = [doc async for doc in heads]
+        which: Doc = {} if not query else {"commitment_id": {"$in": [d["_id"] for d in docs]}}
+        if year is not None:
+            which["period"] = {"$regex": f"^{year:04d}"}
+        cells = [cell async for cell in self._db[CELLS].find(which).batch_size(BATCH)]
+        return await asyncio.to_thread(_progress, docs, cells, year is None)
 
     async def commitments(self, query: Doc) -> list[Doc]:
         projection = {"marks": 0, "totals": 0}
@@ -61,11 +76,11 @@ class AggregateViews:
     async def suppressed(self, kind: str, key: str) -> bool:
         """Whether the group is hidden from partners (views/domain/suppression.py)."""
         progress = await self.progress(scope_query(kind, key))
-        return rollup_key(kind, key) in suppressed_scopes(progress)
+        return rollup_key(kind, key) in await asyncio.to_thread(suppressed_scopes, progress)
 
     async def suppressed_of(self, kind: str) -> set[str]:
         """The keys of the groups of this kind hidden from partners."""
-        hidden = suppressed_scopes(await self.progress({}))
+        hidden = await asyncio.to_thread(suppressed_scopes, await self.progress({}))
         return {key.partition(":")[2] for key in hidden if key.startswith(f"{kind}:")}
 
     async def partner_known(self, partner_id: str) -> bool:

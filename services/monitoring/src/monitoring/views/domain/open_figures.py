@@ -47,7 +47,7 @@ class OpenFigures:
 
 
 def years_reported(progress: Iterable[CommitmentProgress]) -> list[int]:
-    return sorted({Period.parse(name).year for p in progress for name in p.periods})
+    return sorted({Period.parse(name).year for p in progress for name in p.reported_periods})
 
 
 def open_figures(report: AnnualReport, names: dict[str, str], years: list[int]) -> OpenFigures:

@@ -5,6 +5,7 @@ scope is refused (403 too_few_partners), and left out of listings and the annual
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Annotated, Any, Literal
@@ -57,15 +58,13 @@ def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> 
         if kind != PARTNER and not who.is_secretariat and await views.suppressed(kind, key):
             raise too_few(kind, key)
         progress = await views.progress(scope_query(kind, key))
+        points = await asyncio.to_thread(series, progress, rollup_key(kind, key), granularity)
         return s.ScopeProgress(
             scope=kind,
             id=key,
             totals=s.ScopeTotals.of_rollup(await views.rollup(kind, key)),
             granularity=granularity.value,
-            series=[
-                s.SeriesPoint.from_point(p)
-                for p in series(progress, rollup_key(kind, key), granularity)
-            ],
+            series=[s.SeriesPoint.from_point(p) for p in points],
         )
 
     async def listing(kind: str, who: Principal) -> s.ScopeList:
@@ -179,7 +178,8 @@ def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> 
         partner reads the groups with figures of at least 3 partners (the total counts all),
         and the declarations' sums when at least 3 partners declared."""
         query = {"partnership_id": partnership} if partnership else {}
-        report = annual_report(year, await views.progress(query), partnership)
+        progress = await views.progress(query, year)
+        report = await asyncio.to_thread(annual_report, year, progress, partnership)
         suppressed = 0
         if not principal.is_secretariat:
             if partnership and hidden(report.total):

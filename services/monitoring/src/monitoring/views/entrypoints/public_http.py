@@ -11,6 +11,7 @@ anonymous requests costs one computation per year and interval, not one each."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -150,7 +151,7 @@ def public_router(views: AggregateViews, clock: Clock) -> APIRouter:
         if found is not None and time.monotonic() - at < FRESH_FOR:
             return found
         progress = await views.progress({})
-        report = annual_report(chosen, progress)
+        report = await asyncio.to_thread(annual_report, chosen, progress)
         names = await views.partnership_names()
         found = open_figures(report, names, years_reported(progress))
         kept[chosen] = (time.monotonic(), found)
