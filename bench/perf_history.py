@@ -31,8 +31,9 @@ def history_world(commitments: int, today: date, months: int) -> World:
     for event in world.commitment_events:
         if isinstance(event, CommitmentPledged):
             c = event.commitment
-            snapshot = c.model_copy(
-                update={
+            snapshot = type(c).model_validate(
+                c.model_dump()
+                | {
                     "start_date": start,
                     "deadline": deadline,
                     "cadence": "monthly",

@@ -158,7 +158,11 @@ async def ingest(
     memory = memory_kib(pid)
     first = trace.first(1)
     assert first is not None
-    steady = (n - first[1]) / max(1e-9, done - first[0])
+    if first[1] < n:
+        steady = (n - first[1]) / max(1e-9, done - first[0])
+    else:  # all N seen in the first poll that saw any: from the last poll that saw none
+        before = max((s[0] for s in trace.samples if s[1] == 0), default=0.0)
+        steady = n / max(1e-9, done - before)
     marks = {}
     for share in (25, 50, 75, 100):
         hit = trace.first(n * share // 100)

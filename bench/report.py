@@ -63,7 +63,7 @@ def _ingestion(r: dict[str, Any]) -> list[Row]:
     rows.append(
         (
             f"(2) ingestion by monitoring ({times})",
-            f"{_spread(mine)} = " + ", ".join(ratios),
+            _spread(mine) + (" = " + ", ".join(ratios) if ratios else " (no ceilings run)"),
             ">= 20,000/s and >= 0.5x (1b)",
             _met(ok if floor else None if rate >= 20_000 else False),
         )
