@@ -84,7 +84,7 @@ run: venv infra  ## Everything, then the demo (a fresh demo world each time); Ct
 .PHONY: bench
 BENCH_KAFKA := KAFKA_HOME=.local/kafka-bench KAFKA_PORT=9192 KAFKA_STORAGE=memory
 BENCH_ARGS ?=
-bench: venv  ## Benchmark monitoring on a Kafka of its own (memory, :9192); table + bench/results/
+bench: venv  ## Benchmark monitoring on a Kafka of its own (memory, :9192); table + bench/results/; BENCH_ARGS=--quick: about ten minutes
 	@PYTHON=$(PY) bash scripts/mongo.sh start
 	@PYTHON=$(PY) $(BENCH_KAFKA) bash scripts/kafka.sh start
 	@$(PY) -m bench.monitoring_perf --bootstrap 127.0.0.1:9192 $(BENCH_ARGS); status=$$?; \

@@ -172,7 +172,7 @@ def main() -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a few minutes: "
+        help="about ten minutes: "
         + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in QUICK.items())
         + " (unless given)",
     )

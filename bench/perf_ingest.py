@@ -155,6 +155,12 @@ async def ingest(
             committed_at = time.monotonic() - spawned
             break
         await asyncio.sleep(0.25)
+    drained_at = None  # every event the reports raised published (the alert board with them)
+    for _ in range(2400):
+        if not await db["outbox"].count_documents({"published_at": None}):
+            drained_at = time.monotonic() - spawned
+            break
+        await asyncio.sleep(0.25)
     memory = memory_kib(pid)
     first = trace.first(1)
     assert first is not None
@@ -173,6 +179,7 @@ async def ingest(
         "first_applied_s": round(first[0], 2),
         "all_applied_s": round(done, 2),
         "offsets_committed_s": round(committed_at, 2) if committed_at else None,
+        "outbox_drained_s": round(drained_at, 2) if drained_at else None,
         "events_per_s": round(steady),
         "events_per_s_incl_startup": round(n / done),
         "rss_mib": marks,

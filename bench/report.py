@@ -88,8 +88,9 @@ def _ingestion(r: dict[str, Any]) -> list[Row]:
             f"{last['events']:,} applied (receipts), {check['rejected']} rejected, "
             f"{check['parked']} parked; people trained in rollups "
             f"{'match' if exact else 'DIFFER FROM'} the simulator's "
-            f"({check['people_trained_in_rollups']:,}); offsets committed at "
-            f"{last['offsets_committed_s']} s, all applied at {last['all_applied_s']} s",
+            f"({check['people_trained_in_rollups']:,}); all applied at "
+            f"{last['all_applied_s']} s, offsets committed at {last['offsets_committed_s']} s, "
+            f"outbox empty at {last.get('outbox_drained_s')} s (from spawn)",
             "all applied, totals exact",
             _met(exact and not check["rejected"] and not check["parked"]),
         )
