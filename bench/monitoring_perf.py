@@ -136,6 +136,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             during = clients(world, bench.today.year)
             run = await one_ingestion(bench, "contention", world, args.reports, during=during)
             out["contention"] = run["ingest"]
+            if "ingest" not in phases:  # the rate without clients, to compare with
+                alone = await one_ingestion(bench, "alone", world, args.reports)
+                out["contention"]["alone_events_per_s"] = alone["ingest"]["events_per_s"]
         if "history" in phases:
             out["history"] = await history(bench, args.history_reports)
         if "latency" in phases:
