@@ -4,7 +4,8 @@ periods (as domain objects, for domain/reporting.py), rollups and partnership na
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -22,6 +23,7 @@ from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP,
 from monitoring.views.domain.suppression import suppressed_scopes
 
 Doc = dict[str, Any]
+T = TypeVar("T")
 
 
 def scope_query(kind: str, key: str) -> Doc:
@@ -49,18 +51,27 @@ def _progress(docs: list[Doc], cells: list[Doc], complete: bool) -> list[Commitm
 class AggregateViews:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._db = db
+        #: one fold over many commitments at a time: the others wait without holding
+        #: anything, so ingestion and /health share the process with one fold, not twenty
+        self._folding = asyncio.Semaphore(1)
+
+    async def off_loop(self, fold: Callable[..., T], *args: Any) -> T:
+        """`fold(*args)` in a worker thread, one at a time."""
+        async with self._folding:
+            return await asyncio.to_thread(fold, *args)
 
     async def progress(self, query: Doc, year: int | None = None) -> list[CommitmentProgress]:
         """The commitments matching `query`, each with every period's figures (`year`: only
         the periods of that year, for the folds that read no other). Read in batches, so the
         event loop takes other work between them, and made objects off the loop."""
-        heads = self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).batch_size(BATCH)
-        docs = [doc async for doc in heads]
-        which: Doc = {} if not query else {"commitment_id": {"$in": [d["_id"] for d in docs]}}
-        if year is not None:
-            which["period"] = {"$regex": f"^{year:04d}"}
-        cells = [cell async for cell in self._db[CELLS].find(which).batch_size(BATCH)]
-        return await asyncio.to_thread(_progress, docs, cells, year is None)
+        async with self._folding:
+            heads = self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).batch_size(BATCH)
+            docs = [doc async for doc in heads]
+            which: Doc = {} if not query else {"commitment_id": {"$in": [d["_id"] for d in docs]}}
+            if year is not None:
+                which["period"] = {"$regex": f"^{year:04d}"}
+            cells = [cell async for cell in self._db[CELLS].find(which).batch_size(BATCH)]
+            return await asyncio.to_thread(_progress, docs, cells, year is None)
 
     async def commitments(self, query: Doc) -> list[Doc]:
         projection = {"marks": 0, "totals": 0}
@@ -76,11 +87,11 @@ class AggregateViews:
     async def suppressed(self, kind: str, key: str) -> bool:
         """Whether the group is hidden from partners (views/domain/suppression.py)."""
         progress = await self.progress(scope_query(kind, key))
-        return rollup_key(kind, key) in await asyncio.to_thread(suppressed_scopes, progress)
+        return rollup_key(kind, key) in await self.off_loop(suppressed_scopes, progress)
 
     async def suppressed_of(self, kind: str) -> set[str]:
         """The keys of the groups of this kind hidden from partners."""
-        hidden = await asyncio.to_thread(suppressed_scopes, await self.progress({}))
+        hidden = await self.off_loop(suppressed_scopes, await self.progress({}))
         return {key.partition(":")[2] for key in hidden if key.startswith(f"{kind}:")}
 
     async def partner_known(self, partner_id: str) -> bool:

@@ -5,7 +5,6 @@ scope is refused (403 too_few_partners), and left out of listings and the annual
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from typing import Annotated, Any, Literal
@@ -58,7 +57,7 @@ def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> 
         if kind != PARTNER and not who.is_secretariat and await views.suppressed(kind, key):
             raise too_few(kind, key)
         progress = await views.progress(scope_query(kind, key))
-        points = await asyncio.to_thread(series, progress, rollup_key(kind, key), granularity)
+        points = await views.off_loop(series, progress, rollup_key(kind, key), granularity)
         return s.ScopeProgress(
             scope=kind,
             id=key,
@@ -179,7 +178,7 @@ def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> 
         and the declarations' sums when at least 3 partners declared."""
         query = {"partnership_id": partnership} if partnership else {}
         progress = await views.progress(query, year)
-        report = await asyncio.to_thread(annual_report, year, progress, partnership)
+        report = await views.off_loop(annual_report, year, progress, partnership)
         suppressed = 0
         if not principal.is_secretariat:
             if partnership and hidden(report.total):

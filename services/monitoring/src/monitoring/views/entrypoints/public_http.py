@@ -11,7 +11,6 @@ anonymous requests costs one computation per year and interval, not one each."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import hashlib
 import io
@@ -151,7 +150,7 @@ def public_router(views: AggregateViews, clock: Clock) -> APIRouter:
         if found is not None and time.monotonic() - at < FRESH_FOR:
             return found
         progress = await views.progress({})
-        report = await asyncio.to_thread(annual_report, chosen, progress)
+        report = await views.off_loop(annual_report, chosen, progress)
         names = await views.partnership_names()
         found = open_figures(report, names, years_reported(progress))
         kept[chosen] = (time.monotonic(), found)
