@@ -109,7 +109,7 @@ def head_doc(p: CommitmentProgress) -> Doc:
         "levels": list(c.levels),
         "withdrawn_on": _day(c.withdrawn_on),
         **definition_doc(c.target),
-        "marks": {name: [m.revision, m.value] for name, m in p.marks_.items()},
+        "marks": {name: list(m) for name, m in p.marks_.items()},
         "last_report_at": p.last_report_at,
         "stale_reports": p.stale_reports,
         "on_track": p.on_track,
@@ -177,7 +177,8 @@ def commitment_from(
         levels=tuple(doc.get("levels", ())),
         withdrawn_on=_from_day(doc.get("withdrawn_on")),
     )
-    marks = {name: Mark(m[0], m[1]) for name, m in doc.get("marks", {}).items()}
+    kept = doc.get("marks", {})
+    marks = dict(zip(kept, map(Mark._make, kept.values()), strict=True))
     periods = {cell["period"]: entry_from(cell) for cell in cells or ()}
     return CommitmentProgress(
         commitment=c,

@@ -56,6 +56,11 @@ class Period:
         return cls(day.year, granularity, day.month)
 
     def __str__(self) -> str:
+        return self.text
+
+    @functools.cached_property
+    def text(self) -> str:
+        """`YYYY-Qn` or `YYYY-MM` (kept: the rules ask for it of every period, every time)."""
         if self.granularity is Granularity.QUARTER:
             return f"{self.year:04d}-Q{self.index}"
         return f"{self.year:04d}-{self.index:02d}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from monitoring.core.domain.events import DomainEvent
 from monitoring.core.domain.figures import Figures, changed_figures, without_zeros
@@ -43,10 +43,10 @@ class SeriesPoint:
     revision: int
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(NamedTuple):
     """What a commitment's head keeps of each reported period: its revision and the
-    commitment's metric in it (enough for the rules, the series and the revision rule)."""
+    commitment's metric in it (enough for the rules, the series and the revision rule); a
+    tuple, as a head with years of monthly periods has hundreds."""
 
     revision: int
     value: float
@@ -215,6 +215,9 @@ class CommitmentProgress:
     def last_reported_period(self) -> Period | None:
         if not self.marks_:
             return None
+        quarters = sum(1 for p in self.marks_ if p[5] == "Q")
+        if quarters in (0, len(self.marks_)):  # one granularity: the text sorts as time does
+            return Period.parse(max(self.marks_))
         return max((Period.parse(p) for p in self.marks_), key=lambda p: p.start)
 
 

@@ -205,9 +205,9 @@ def evaluate_target(
 
 def due_periods(c: Commitment, today: date) -> list[Period]:
     """Periods of the commitment's window whose report is due: ended more than grace_days ago."""
-    grace = timedelta(days=c.grace_days)
+    cutoff = today - timedelta(days=c.grace_days)  # p.end + grace < today
     periods = periods_overlapping(c.target.start_date, c.target.deadline, c.cadence.granularity)
-    return [p for p in periods if p.end + grace < today]
+    return [p for p in periods if p.end < cutoff]
 
 
 def reporting_overdue(c: Commitment, reported: frozenset[str], today: date) -> Condition | None:
