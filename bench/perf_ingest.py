@@ -23,18 +23,23 @@ RECEIPTS = "receipts"
 During = Callable[[ServiceProcess, asyncio.Event], Awaitable[dict[str, Any]]]
 
 
-async def ceiling(bootstrap: str, topic: str, n: int) -> dict[str, Any]:
-    """Events/s of a bare consumer group reading the N records (bytes only, no decoding),
-    timed from the fetch that returned its first batch to the N-th record."""
-    consumer = AIOKafkaConsumer(
+def fresh_consumer(bootstrap: str, topic: str, name: str) -> AIOKafkaConsumer:
+    """A consumer of a group of its own, from the start of the topic, committing by hand."""
+    return AIOKafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
-        group_id=f"bench-ceiling-{uuid.uuid4().hex[:8]}",
+        group_id=f"bench-{name}-{uuid.uuid4().hex[:8]}",
         auto_offset_reset="earliest",
         enable_auto_commit=False,
         session_timeout_ms=2000,
         heartbeat_interval_ms=400,
     )
+
+
+async def ceiling(bootstrap: str, topic: str, n: int) -> dict[str, Any]:
+    """Events/s of a bare consumer group reading the N records (bytes only, no decoding),
+    timed from the fetch that returned its first batch to the N-th record."""
+    consumer = fresh_consumer(bootstrap, topic, "ceiling")
     await consumer.start()
     seen, started = 0, None
     try:

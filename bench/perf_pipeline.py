@@ -6,11 +6,9 @@ event_id, inside a MongoDB transaction; the offsets are committed after the tran
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
-
+from bench.perf_ingest import fresh_consumer
 from pact_contracts import PROGRESS_REPORTED
 
 MAX_RECORDS = 1000
@@ -23,15 +21,7 @@ async def pipeline(
     committed; `database` is a fresh database the caller drops."""
     collection = client[database]["reports"]
     await collection.create_index("event_id", unique=True)
-    consumer = AIOKafkaConsumer(
-        topic,
-        bootstrap_servers=bootstrap,
-        group_id=f"bench-pipeline-{uuid.uuid4().hex[:8]}",
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        session_timeout_ms=2000,
-        heartbeat_interval_ms=400,
-    )
+    consumer = fresh_consumer(bootstrap, topic, "pipeline")
     await consumer.start()
     seen, batches, started = 0, 0, None
     try:
