@@ -115,3 +115,29 @@ async def test_repeats_grouping_and_mutes(
     assert compose([note(1)], "partner:p-1", "ana", "https://p.example").subject.startswith(
         "[Pact for Skills] FIRING TargetMissed"
     )
+
+
+async def test_an_item_not_yet_due_is_looked_at_before_it_joins_its_group(
+    mongo_client: AsyncMongoClient[dict[str, Any]], db_name: str
+) -> None:
+    """A group's message lists every pending item of the group, due or not (a burst that came
+    in over several transactions goes out as one). One that came after the first, of a muted
+    alert, is held like the first: never mailed because its group went out (the race behind
+    an at-risk alert mailed though reporting overdue inhibited it)."""
+    db = mongo_client[db_name]
+    people = [Recipient("ana", "ana@x.example", "ana", "p-1")]
+    first = items_for(note(1), people, T0, TIMING)
+    later = items_for(note(2), people, T0 + timedelta(seconds=20), TIMING)
+    await add_items(db, first + later, None)
+    now, mailer = [T0 + timedelta(seconds=31)], FakeMailer()  # note 1 due, note 2 in 19 s
+
+    async def muted(notes: Sequence[AlertNote], at: datetime) -> list[str | None]:
+        return ["inhibited by x" if n.fingerprint == note(2).fingerprint else None for n in notes]
+
+    w = worker(mongo_client, db, now, mailer)
+    w.muted = muted
+    outcomes = await w.run_once()
+    states = {d["note"]["subject_id"]: d["state"] async for d in db["mail_items"].find()}
+    print("\nstep:", dict(outcomes), "states:", states, [m["text"] for m in mailer.sent])
+    assert states == {"c-1": "batched", "c-2": "held"}
+    assert len(mailer.sent) == 1 and "c-2" not in mailer.sent[0]["text"]

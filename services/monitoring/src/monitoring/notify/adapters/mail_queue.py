@@ -89,11 +89,13 @@ class MongoMailQueue:
     async def set_state(
         self, keys: Sequence[str], state: str, reason: str | None, now: datetime
     ) -> None:
-        """Hold, release (pending, due now) or leave unsent these items, with why."""
+        """Hold pending items, or release held ones (pending, due now) or leave them unsent,
+        with why; an item another worker moved on meanwhile is left as it is."""
         changes: Doc = {"state": state, "reason": reason}
         if state == PENDING:
             changes["due_at"] = now
-        await self._items.update_many({"_id": {"$in": list(keys)}}, {"$set": changes})
+        was = PENDING if state == HELD else HELD
+        await self._items.update_many({"_id": {"$in": list(keys)}, "state": was}, {"$set": changes})
 
     async def alert_state(self, fingerprint: str) -> tuple[str, int] | None:
         """The alert's status and current episode."""
@@ -117,14 +119,23 @@ class MongoMailQueue:
         ).to_list()
         return [(r["_id"]["user_id"], r["_id"]["group"]) for r in rows]
 
-    async def batch(self, user_id: str, group: str, now: datetime, word: Any) -> str | None:
-        """Turn the person's pending items of this group (a digest: those due) into one
-        message worded by `word(notes, group, name) -> Letter`, in one transaction."""
+    async def group_items(self, user_id: str, group: str, now: datetime) -> list[Doc]:
+        """The person's pending items of this group that its next message would list: all of
+        them (the group's wait is over for the first), or of a digest those due."""
+        where: Doc = {"user_id": user_id, "group": group, "state": PENDING}
+        if group == DIGEST:
+            where["due_at"] = {"$lte": now}
+        return await self._items.find(where).sort("created_at").to_list()
+
+    async def batch(
+        self, looked_at: Sequence[str], user_id: str, group: str, now: datetime, word: Any
+    ) -> str | None:
+        """Turn these items of the person's group, those still pending, into one message
+        worded by `word(notes, group, name) -> Letter`, in one transaction. Only the keys
+        given: an item that came since it was looked at (muted or not) waits for the next."""
 
         async def make(session: AsyncClientSession) -> str | None:
-            where: Doc = {"user_id": user_id, "group": group, "state": PENDING}
-            if group == DIGEST:
-                where["due_at"] = {"$lte": now}
+            where: Doc = {"_id": {"$in": list(looked_at)}, "user_id": user_id, "state": PENDING}
             docs = await self._items.find(where, session=session).sort("created_at").to_list()
             if not docs:
                 return None

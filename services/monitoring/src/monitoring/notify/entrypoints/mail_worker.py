@@ -76,9 +76,10 @@ class MailWorker(BackgroundTask):
         now = self._clock()
         outcomes["repeated"] += await enqueue_repeats(self._db, now, self._timing)
         if self.muted is not None:
-            outcomes += await self._mutes(self.muted, now)
+            outcomes += await self._released(self.muted, now)
         for user_id, group in await self._queue.ready_groups(now):
-            if await self._queue.batch(user_id, group, now, self._word):
+            keys = await self._unmuted(user_id, group, now, outcomes)
+            if keys and await self._queue.batch(keys, user_id, group, now, self._word):
                 outcomes["messages"] += 1
         for _ in range(MAX_SENDS):
             doc = await self._queue.claim(self._clock(), self._lease)
@@ -87,9 +88,9 @@ class MailWorker(BackgroundTask):
             outcomes[await self._send(doc)] += 1
         return outcomes
 
-    async def _mutes(self, muted: Muted, now: datetime) -> Counter[str]:
-        """Items of muted alerts are held; held ones nothing mutes any more are mailed if
-        still worth it (firings first, so a resolve knows whether its firing was)."""
+    async def _released(self, muted: Muted, now: datetime) -> Counter[str]:
+        """Held items that nothing mutes any more are mailed if still worth it (firings
+        first, so a resolve knows whether its firing was)."""
         out: Counter[str] = Counter()
         q = self._queue
         held = sorted(
@@ -107,12 +108,25 @@ class MailWorker(BackgroundTask):
             else:
                 await q.set_state([doc["_id"]], UNSENT, "no longer worth mailing", now)
                 out["unsent"] += 1
-        due = await q.due_items(now)
-        for doc, why in zip(due, await muted([note_of(d) for d in due], now), strict=True):
-            if why is not None:
-                await q.set_state([doc["_id"]], HELD, why, now)
-                out["held"] += 1
         return out
+
+    async def _unmuted(
+        self, user_id: str, group: str, now: datetime, out: Counter[str]
+    ) -> list[str]:
+        """The keys of the items the group's message will list. Every item is looked at
+        just before, due or not (one not yet due goes out with the group's first): those
+        of muted alerts are held instead."""
+        docs = await self._queue.group_items(user_id, group, now)
+        if self.muted is None or not docs:
+            return [d["_id"] for d in docs]
+        keys = []
+        for doc, why in zip(docs, await self.muted([note_of(d) for d in docs], now), strict=True):
+            if why is None:
+                keys.append(doc["_id"])
+            else:
+                await self._queue.set_state([doc["_id"]], HELD, why, now)
+                out["held"] += 1
+        return keys
 
     async def _send(self, doc: dict[str, Any]) -> str:
         error = await self._mailer.send(doc)
