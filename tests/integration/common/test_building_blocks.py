@@ -257,3 +257,30 @@ async def test_partner_event_union_is_the_topic_adapter() -> None:
     assert PARTNER_EVENTS.adapter.json_schema()["discriminator"]["propertyName"] == "event_type"
     assert PartnerEvent is not None
     await asyncio.sleep(0)
+
+
+async def test_a_broker_that_does_not_answer_does_not_hold_a_stopping_service(
+    namespace: str, db_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopping waits for Kafka a bounded time (the whole stop must fit an orchestrator's
+    grace period); past it the service stops without Kafka's goodbye and MongoDB is closed."""
+    import pact_common.runtime as runtime_module
+
+    monkeypatch.setattr(runtime_module, "STOP_KAFKA_SECONDS", 0.5)
+    runtime = make_runtime(namespace, db_name)
+    await runtime.broker.start()
+    real_stop, hung = runtime.broker.stop, asyncio.Event()
+
+    async def never(*args: Any, **kwargs: Any) -> None:
+        hung.set()
+        await asyncio.sleep(3600)
+
+    runtime.broker.stop = never  # type: ignore[method-assign]
+    started = asyncio.get_running_loop().time()
+    await runtime.stop()
+    took = asyncio.get_running_loop().time() - started
+    print(f"\nstopped in {took:.2f} s with a broker that never stops")
+    await real_stop()
+    assert hung.is_set() and took < 5
+    with pytest.raises(Exception, match=r"after close"):
+        await runtime.mongo.db["x"].find_one({})

@@ -3,6 +3,7 @@ dead letters, token verifier -> FastAPI app with a lifespan. No I/O at import ti
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, Union
@@ -26,6 +27,10 @@ from .settings import ServiceSettings
 from .unit_of_work import Transaction
 
 Hook = Callable[[], Awaitable[None]]
+
+
+#: the longest a stopping service waits for Kafka (well inside a 30 s grace period)
+STOP_KAFKA_SECONDS = 10.0
 
 
 class Runtime:
@@ -118,7 +123,15 @@ class Runtime:
 
     async def stop(self) -> None:
         await self.relay.stop()
-        await self.broker.stop()
+        try:
+            # a consumer leaving its group commits and says goodbye to the broker; a broker
+            # that does not answer must not hold the process past its orchestrator's grace
+            # period (offsets not committed are read again: consumers are idempotent)
+            async with asyncio.timeout(STOP_KAFKA_SECONDS):
+                await self.broker.stop()
+        except TimeoutError:
+            self.log.warning("kafka did not stop in time; left without a goodbye",
+                             seconds=STOP_KAFKA_SECONDS)  # fmt: skip
         await self.mongo.close()
         self.log.info("stopped")
 
