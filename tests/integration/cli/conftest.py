@@ -4,7 +4,6 @@ database and topic namespace, for pactctl to drive as a partner or the secretari
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import pytest
 from pymongo import MongoClient
 
 from tests.support.runtime import TEST_RATE_LIMIT
+from tests.support.stack import free_port
 
 MONGO_URL = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
 
@@ -29,20 +29,13 @@ class Service:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def database(namespace: str, module: str) -> str:
     return f"{namespace.rstrip('.')}_{module}"
 
 
 def start(module: str, namespace: str, log_dir: Path, timeout: float = 60.0) -> Service:
     """`python -m <module>` with <MODULE>_* settings; returns once /ready answers 200."""
-    prefix, port = module.upper(), _free_port()
+    prefix, port = module.upper(), free_port()
     env = os.environ | {
         f"{prefix}_MONGO_DB": database(namespace, module),
         f"{prefix}_TOPIC_NAMESPACE": namespace,
