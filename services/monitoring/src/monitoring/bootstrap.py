@@ -197,6 +197,7 @@ def build(
         clock=clock,
         policy=policy,
         max_records=settings.progress_batch_max_records,
+        waits_ms=(settings.progress_fetch_wait_ms, settings.progress_idle_wait_ms),
         on_person=record_person,
     )
 

@@ -30,6 +30,12 @@ class Settings(ServiceSettings):
     #: a commitment's document is read, evaluated and written once per batch, so larger batches
     #: catch up faster (bench/monitoring_perf.py: 1,040 reports/s at 500, 2,027 at 2,000)
     progress_batch_max_records: int = Field(default=2000, ge=1, le=5000)
+    #: the most the broker holds a fetch of the progress topic that finds nothing new, and
+    #: the consumer's idle wait (FastStream waits this long for a batch, then sleeps as long
+    #: again): a report that comes while the consumer is idle waits up to about their sum.
+    #: Kept short, at the price of a few more fetches a second on an idle topic
+    progress_fetch_wait_ms: int = Field(default=50, ge=1, le=10_000)
+    progress_idle_wait_ms: int = Field(default=10, ge=1, le=10_000)
     #: how often the clock-driven rules run (deadlines pass with no event at all)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
     #: subjects evaluated per sweep transaction

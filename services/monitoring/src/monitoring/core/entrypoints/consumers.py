@@ -48,9 +48,11 @@ def register(
     clock: Clock,
     policy: handlers.Policy,
     max_records: int,
+    waits_ms: tuple[int, int] = (500, 200),
     on_person: Callable[[Transaction, PersonUpdated], Awaitable[None]] | None = None,
 ) -> ProgressConsumer:
-    """`uow()` opens its own transaction; `joined(tx)` works inside the common consumer's."""
+    """`uow()` opens its own transaction; `joined(tx)` works inside the common consumer's;
+    `waits_ms`: the progress consumer's fetch wait and idle wait (ProgressConsumer)."""
 
     async def on_partner_event(tx: Transaction, event: PartnerEvent) -> None:
         if isinstance(event, PersonUpdated):  # people: notify's email recipients
@@ -83,6 +85,8 @@ def register(
         settings=runtime.settings,
         take=take,
         max_records=max_records,
+        fetch_wait_ms=waits_ms[0],
+        idle_ms=waits_ms[1],
         logger=runtime.log,
     )
     progress.subscribe(runtime.broker, runtime.settings.topic(PROGRESS_REPORTED), runtime.settings)

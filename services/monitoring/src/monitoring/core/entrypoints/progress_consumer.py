@@ -43,6 +43,11 @@ class ProgressConsumer:
     settings: ServiceSettings
     take: Take
     max_records: int = 500
+    #: how long the broker may hold a fetch that finds nothing new, and how long FastStream
+    #: waits for a batch before it looks again (it then sleeps as long once more): together
+    #: the most a report waits to be taken when the consumer was idle
+    fetch_wait_ms: int = 500
+    idle_ms: int = 200
     logger: Any = None
 
     @property
@@ -88,5 +93,12 @@ class ProgressConsumer:
             records = raw if isinstance(raw, tuple) else (raw,)
             await self.handle(cast(Sequence[Record], records))
 
-        options = subscriber_options(settings, self.name, batch=True, max_records=self.max_records)
+        options = subscriber_options(
+            settings,
+            self.name,
+            batch=True,
+            max_records=self.max_records,
+            fetch_max_wait_ms=self.fetch_wait_ms,
+            batch_timeout_ms=self.idle_ms,
+        )
         broker.subscriber(topic, **options)(on_progress_reported)
