@@ -26,6 +26,8 @@ from bench.perf_world import PARTNERSHIPS, World, percentile
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import inbound
 from monitoring.core.adapters.report_codec import to_report
+from monitoring.core.adapters.repository import bucket_doc
+from monitoring.core.domain import buckets
 from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import AlertFired, AlertResolved
@@ -128,6 +130,10 @@ async def build_state(
         "rollups",
         [{"_id": k, **t.as_dict(), "kind": k.split(":")[0]} for k, t in sorted(rollups.items())],
     )
+    kept: buckets.Buckets = {}
+    for p in progress.values():
+        buckets.merge(kept, buckets.contribution(p))
+    await _insert(db, "buckets", [bucket_doc(key, row) for key, row in sorted(kept.items())])
     await _insert(db, "alerts", [d.alert_doc(a) for a in alerts])
     await _insert(db, "receipts", receipts)
     return {
@@ -137,6 +143,7 @@ async def build_state(
         "alerts": len(alerts),
         "firing": sum(a.is_firing for a in alerts),
         "rollups": len(rollups),
+        "buckets": len(kept),
         "computed_s": round(computed, 1),
         "built_s": round(time.perf_counter() - started, 1),
     }

@@ -14,9 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.core.adapters import documents as d
+from monitoring.core.domain import buckets
 from monitoring.core.domain.model import Commitment, CommitmentStatus, Metric
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import Totals, change, contribution, merge
+from monitoring.views.domain.annual_report import SeriesGranularity, series
 from tests.property.test_aggregation_properties import (
     COMMITMENTS,
     NOW,
@@ -76,10 +78,9 @@ class Stored:
         self.heads: dict[str, dict[str, Any]] = {}
         self.cells: dict[str, dict[str, Any]] = {}
         self.rollups: dict[str, Totals] = {}
+        self.buckets: buckets.Buckets = {}
         for c in COMMITMENTS:
-            p = CommitmentProgress(c)
-            p.contributed = {}
-            self.settle(p)
+            self.settle(CommitmentProgress.new(c))
 
     def load(self, commitment_id: str, periods: set[str] | None) -> CommitmentProgress:
         head = self.heads[commitment_id]
@@ -93,6 +94,7 @@ class Stored:
 
     def settle(self, p: CommitmentProgress) -> None:
         merge(self.rollups, change(p))
+        buckets.merge(self.buckets, buckets.change(p))
         p.settled()
         for period in p.written:
             entry = p.periods.get(period)
@@ -130,7 +132,7 @@ def play(steps: list[tuple[Any, ...]]) -> Stored:
             _, commitment_id, definition = s
             p = stored.load(commitment_id, None)
             definition = replace(definition, version=p.commitment.version + 1)
-            p.redefine(definition, contribution(p))
+            p.redefine(definition, contribution(p), buckets.contribution(p))
             stored.settle(p)
         else:
             _, commitment_id, on_track = s
@@ -183,8 +185,39 @@ def test_cells_hold_the_highest_revision_or_the_latest_correction(
             whole[commitment_id].correct(period, revision, f, f"fix-{n}", NOW)
         elif s[0] == "define":
             p = whole[s[1]]
-            p.redefine(replace(s[2], version=p.commitment.version + 1), contribution(p))
+            definition = replace(s[2], version=p.commitment.version + 1)
+            p.redefine(definition, contribution(p), buckets.contribution(p))
     for commitment_id, p in whole.items():
         kept = stored.load(commitment_id, None)
         assert kept.periods == p.periods, commitment_id
         assert kept.stale_reports == p.stale_reports
+
+
+@PROPERTIES
+@given(st.lists(step(), min_size=1, max_size=25))
+def test_quarter_and_year_buckets_equal_the_series_folded_from_the_cells(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    """Each scope's buckets, kept by deltas from partial loads, hold what the series folds
+    from every commitment's cells: the figures of each quarter (year) and the commitments
+    with a period in it; and the heads keep the scopes of each period beyond their own."""
+    stored = play(steps)
+    whole = [stored.load(commitment_id, None) for commitment_id in IDS]
+    scopes = {b.partition("|")[0] for b in stored.buckets}
+    scopes |= {k for p in whole for k in contribution(p) if k.split(":")[0] in buckets.SCOPE_KINDS}
+    for p in whole:
+        scratch = CommitmentProgress(p.commitment, dict(p.periods))
+        assert p.extra == buckets.extras(scratch), p.id
+    for scope in sorted(scopes):
+        for g in SeriesGranularity:
+            folded = {
+                point.period: (point.figures.values, point.commitments_reporting)
+                for point in series(whole, scope, g)
+            }
+            kept = {
+                b.partition("|")[2]: (tuple(row[: buckets.REPORTING]), row[buckets.REPORTING])
+                for b, row in stored.buckets.items()
+                if b.partition("|")[0] == scope and buckets.granularity_of(b.partition("|")[2]) == g.value
+            }
+            figures_only = {k: (v[0][: buckets.REPORTING], v[1]) for k, v in folded.items()}
+            assert kept == figures_only, (scope, g)

@@ -344,6 +344,7 @@ PROJECTIONS = (
     "commitments",
     "targets",
     "rollups",
+    "buckets",
     "alerts",
     "parked_reports",
     "rejections",

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from monitoring.core.domain import buckets
 from monitoring.core.domain.alerting import Acknowledgement, Alert, AlertStatus
 from monitoring.core.domain.conditions import Rule, Severity, Subject, SubjectType
 from monitoring.core.domain.figures import (
@@ -110,6 +111,8 @@ def head_doc(p: CommitmentProgress) -> Doc:
         "withdrawn_on": _day(c.withdrawn_on),
         **definition_doc(c.target),
         "marks": {name: list(m) for name, m in p.marks_.items()},
+        # each period's scopes beyond its own (domain/buckets.py), for the periods with any
+        "scoped": {name: list(more) for name, more in buckets.extras(p).items()},
         "last_report_at": p.last_report_at,
         "stale_reports": p.stale_reports,
         "on_track": p.on_track,
@@ -190,6 +193,7 @@ def commitment_from(
         kept_totals=figures_from(doc.get("totals", {})),
         marks=marks,
         complete=complete or marks.keys() <= periods.keys(),
+        extra={name: tuple(more) for name, more in doc.get("scoped", {}).items()},
     )
 
 

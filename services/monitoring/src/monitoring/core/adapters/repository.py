@@ -3,7 +3,7 @@ Every repository works inside the unit of work's transaction (its session)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,8 +14,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import fault_pause
+from monitoring.core.domain import buckets
 from monitoring.core.domain.acceptance import Receipt
 from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
@@ -23,6 +25,8 @@ from monitoring.core.service_layer import unit_of_work as ports
 
 PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "commitments", "targets"
 HOLDS = "parking_holds"
+#: each scope's figures per quarter and per year (domain/buckets.py)
+BUCKETS = "buckets"
 #: one document per (commitment, period): that period's latest figures
 CELLS = "periods"
 ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
@@ -33,6 +37,7 @@ ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
     "rejections",
 )
 Db = AsyncDatabase[dict[str, Any]]
+Doc = dict[str, Any]
 
 
 async def ensure_indexes(db: Db) -> None:
@@ -44,6 +49,9 @@ async def ensure_indexes(db: Db) -> None:
         ]
     )
     await db[CELLS].create_indexes([IndexModel([("commitment_id", ASCENDING)])])
+    await db[BUCKETS].create_indexes(
+        [IndexModel([("scope", ASCENDING), ("granularity", ASCENDING), ("bucket", ASCENDING)])]
+    )
     await db[TARGETS].create_indexes(
         [
             IndexModel([("partnership_id", ASCENDING)]),
@@ -204,6 +212,31 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
         ]
         if ops:
             await self._db[ROLLUPS].bulk_write(ops, ordered=True, session=self._session)
+
+
+def bucket_doc(key: str, row: Sequence[int]) -> Doc:
+    """A bucket's document as a delta adds to it ($inc) and as a read finds it."""
+    scope, _, label = key.partition("|")
+    return {
+        "_id": key,
+        "scope": scope,
+        "granularity": buckets.granularity_of(label),
+        "bucket": label,
+        **dict(zip(AMOUNT_NAMES, row, strict=False)),
+        "commitments_reporting": row[buckets.REPORTING],
+    }
+
+
+class MongoBucketRepository(_Repo, ports.BucketRepository):
+    async def add(self, deltas: Mapping[str, list[int]]) -> None:
+        ops = []
+        for key, row in sorted(deltas.items()):
+            doc = bucket_doc(key, row)
+            fixed = {k: doc.pop(k) for k in ("scope", "granularity", "bucket")}
+            del doc["_id"]
+            ops.append(UpdateOne({"_id": key}, {"$inc": doc, "$set": fixed}, upsert=True))
+        if ops:
+            await self._db[BUCKETS].bulk_write(ops, ordered=False, session=self._session)
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):

@@ -85,10 +85,15 @@ class CommitmentProgress:
     #: cells to store; (old, new) figures of each change; the contribution before a new
     #: definition (rollups.py reads these three and `settled` clears them)
     written: set[str] = field(default_factory=set, compare=False, repr=False)
-    changes: list[tuple[Figures | None, Figures | None]] = field(
+    changes: list[tuple[str, Figures | None, Figures | None]] = field(
         default_factory=list, compare=False, repr=False
     )
     contributed: Any = field(default=None, compare=False, repr=False)
+    #: the same for the quarter and year buckets (buckets.py): what it added to them before a
+    #: new definition, and each reported period's scopes beyond its own, as the head keeps
+    #: them (None: not loaded from a head; buckets.py works them out from the cells)
+    bucketed: Any = field(default=None, compare=False, repr=False)
+    extra: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
 
@@ -131,7 +136,7 @@ class CommitmentProgress:
         self.written.add(period)
         if old is not new:
             self.kept_totals = changed_figures(self.totals, old, new)
-            self.changes.append((old, new))
+            self.changes.append((period, old, new))
 
     def apply(self, report: Report, at: datetime) -> Outcome:
         """Figures of a higher revision replace the period's; others are counted as stale."""
@@ -157,14 +162,22 @@ class CommitmentProgress:
             self._put(period, entry, before)
         return before
 
-    def redefine(self, commitment: Commitment, contributed: Any) -> None:
-        """A new definition (version): `contributed` is what it added to the rollups under
-        the old one (rollups.contribution), taken away when it is next settled. Needs every
-        cell: the marks' values follow the metric."""
+    @classmethod
+    def new(cls, commitment: Commitment) -> CommitmentProgress:
+        """A commitment just pledged: it has added nothing to the rollups and buckets yet."""
+        return cls(commitment, contributed={}, bucketed={})
+
+    def redefine(self, commitment: Commitment, contributed: Any, bucketed: Any) -> None:
+        """A new definition (version): `contributed` (`bucketed`) is what it added to the
+        rollups (the buckets) under the old one (rollups.contribution, buckets.contribution),
+        taken away when it is next settled. Needs every cell: the marks' values follow the
+        metric."""
         if not self.complete:
             raise CellsNotLoaded(f"redefining {self.id} needs every period's figures")
         if self.contributed is None:
             self.contributed = contributed
+        if self.bucketed is None:
+            self.bucketed = bucketed
         self.commitment = commitment
         self.marks = {p: self._mark(e) for p, e in self.periods.items()}
 
@@ -172,6 +185,7 @@ class CommitmentProgress:
         """The rollups have counted what changed."""
         self.changes = []
         self.contributed = None
+        self.bucketed = None
         self.counted_on_track = self.on_track
 
     def revision_of(self, period: str) -> int:

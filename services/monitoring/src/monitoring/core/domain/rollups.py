@@ -201,7 +201,7 @@ def change(progress: CommitmentProgress) -> dict[str, Totals]:
         return difference(contribution(progress), progress.contributed)
     rows: Rows = {}
     c = progress.commitment
-    for old, new in progress.changes:
+    for _, old, new in progress.changes:
         if new is not None:
             period_rows(c, new, rows)
         if old is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from monitoring.core.domain import buckets
 from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
@@ -36,6 +37,7 @@ async def settle_commitments(
     alerts = await uow.alerts.of_subjects(s.key for s in subjects.values())
     updated: list[Alert] = []
     deltas: dict[str, Totals] = {}
+    bucketed: buckets.Buckets = {}
     for p in changed:
         subject = subjects[p.id]
         own = alerts.get(subject.key, {})
@@ -49,10 +51,12 @@ async def settle_commitments(
         updated += result.changed
         p.events.extend(result.events)
         merge(deltas, change(p))
+        buckets.merge(bucketed, buckets.change(p))
         p.settled()
     await uow.commitments.save_many(changed)
     await uow.alerts.save_many(updated)
     await uow.rollups.add(deltas)
+    await uow.buckets.add(bucketed)
     partnerships = {key.split(":")[1] for key in deltas if key.startswith(f"{MEMBERS}:")}
     if partnerships:
         targets = await uow.targets.in_partnerships(partnerships)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitoring.core.domain import commands
+from monitoring.core.domain import buckets, commands
 from monitoring.core.domain.acceptance import Awaited, SignatureCheck, unverifiable
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import ReportRejected
@@ -158,11 +158,10 @@ async def record_commitment(
         if not is_newer(c.version, known.commitment.version if known else None):
             return False
         if known is None:
-            progress = CommitmentProgress(c)
-            progress.contributed = {}
+            progress = CommitmentProgress.new(c)
         else:
             progress = known
-            progress.redefine(c, contribution(known))
+            progress.redefine(c, contribution(known), buckets.contribution(known))
         parked = await uow.parking.take_awaiting(Awaited.COMMITMENT, c.id)
         partners = await uow.partners.get_many({w.report.partner_id for w in parked})
         await _release(uow, parked, partners, {c.id: progress}, clock(), policy, c.id)

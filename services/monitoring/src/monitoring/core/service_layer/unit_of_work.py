@@ -149,6 +149,13 @@ class RollupRepository(abc.ABC):
     async def add(self, deltas: Mapping[str, Totals]) -> None: ...
 
 
+class BucketRepository(abc.ABC):
+    """Each scope's figures per quarter and per year (domain/buckets.py)."""
+
+    @abc.abstractmethod
+    async def add(self, deltas: Mapping[str, list[int]]) -> None: ...
+
+
 class LearnerSketchRepository(abc.ABC):
     """The union of the learners sketches per key (domain/learners.py)."""
 
@@ -236,6 +243,7 @@ class UnitOfWork(EventCollectingUnitOfWork):
     commitments: CommitmentRepository
     targets: TargetRepository
     rollups: RollupRepository
+    buckets: BucketRepository
     learners: LearnerSketchRepository
     alerts: AlertRepository
     receipts: ReceiptRepository

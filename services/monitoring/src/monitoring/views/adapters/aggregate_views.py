@@ -12,14 +12,24 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters.documents import commitment_from
 from monitoring.core.adapters.repository import (
+    BUCKETS,
     CELLS,
     COMMITMENTS,
     PARTNERS,
     PARTNERSHIPS,
     ROLLUPS,
 )
+from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.progress import CommitmentProgress
-from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
+from monitoring.core.domain.rollups import (
+    COUNTRY,
+    LEVEL,
+    PARTNER,
+    PARTNERSHIP,
+    Totals,
+    rollup_key,
+)
+from monitoring.views.domain.annual_report import Point, points
 from monitoring.views.domain.suppression import suppressed_scopes
 
 Doc = dict[str, Any]
@@ -80,6 +90,19 @@ class AggregateViews:
 
     async def rollup(self, kind: str, key: str) -> Doc | None:
         return await self._db[ROLLUPS].find_one({"_id": f"{kind}:{key}"})
+
+    async def series(self, scope: str, granularity: str) -> list[Point]:
+        """A scope's series from its quarter (year) buckets: a few small documents."""
+        query = {"scope": scope, "granularity": granularity}
+        docs = await self._db[BUCKETS].find(query).sort("bucket", ASCENDING).to_list()
+        return points(
+            (
+                doc["bucket"],
+                Totals(*(doc.get(name, 0) for name in AMOUNT_NAMES)),
+                doc.get("commitments_reporting", 0),
+            )
+            for doc in docs
+        )
 
     async def rollups(self, kind: str) -> list[Doc]:
         return await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()

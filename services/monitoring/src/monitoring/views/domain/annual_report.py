@@ -88,6 +88,19 @@ def series(
     return points
 
 
+def points(rows: Iterable[tuple[str, Totals, int]]) -> list[Point]:
+    """The series from a scope's stored buckets (core/domain/buckets.py), which hold what
+    `series` folds: (quarter or year, its figures, commitments reporting), in order. A bucket
+    no commitment reports in any more is not a point."""
+    out: list[Point] = []
+    running = Totals()
+    for label, figures, reporting in sorted(rows, key=lambda row: row[0]):
+        if reporting > 0:
+            running = running + figures
+            out.append(Point(label, figures, running, reporting))
+    return out
+
+
 # --- the annual report -------------------------------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from monitoring.core.domain.errors import PartnershipNotFound, TooFewPartners
 from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNER, PARTNERSHIP, rollup_key
-from monitoring.views.adapters.aggregate_views import AggregateViews, scope_query
+from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.declaration_store import DeclarationStore, declaration_from
 from monitoring.views.domain import declarations as d
 from monitoring.views.domain.annual_report import (
@@ -23,7 +23,6 @@ from monitoring.views.domain.annual_report import (
     annual_report,
     annual_rows,
     level_order,
-    series,
 )
 from monitoring.views.domain.suppression import MIN_PARTNERS, for_partners, hidden
 from monitoring.views.entrypoints import aggregate_schemas as s
@@ -56,8 +55,7 @@ def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> 
     ) -> s.ScopeProgress:
         if kind != PARTNER and not who.is_secretariat and await views.suppressed(kind, key):
             raise too_few(kind, key)
-        progress = await views.progress(scope_query(kind, key))
-        points = await views.off_loop(series, progress, rollup_key(kind, key), granularity)
+        points = await views.series(rollup_key(kind, key), granularity.value)
         return s.ScopeProgress(
             scope=kind,
             id=key,

@@ -1,0 +1,205 @@
+"""Each scope's figures per quarter and per year, kept up to date as the rollups are (by what
+changed), so that a series reads a few small documents instead of folding every commitment.
+Pure.
+
+A bucket is a scope (`partnership:digital`, `country:DE`, ... as the rollups key them) and a
+quarter (`2026-Q1`) or a year (`2026`). A period's figures go to its quarter and its year, in
+every scope the rollups attribute it to (rollups.period_rows): that is, the commitment's own
+scopes (its partner, partnership, countries and levels) and the countries and levels its
+breakdowns name. A bucket also counts the commitments with a period in it
+(`commitments_reporting`). What a bucket holds equals the fold of
+views/domain/annual_report.series over the commitments' periods (the property test checks).
+
+The head keeps, per reported period, the scopes its breakdowns name beyond the commitment's
+own (`extra`, usually empty), so a batch that loads only the cells it touches still knows
+which commitments a bucket counts.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Mapping
+
+from monitoring.core.domain.figures import AMOUNT_NAMES
+from monitoring.core.domain.model import Commitment, Figures
+from monitoring.core.domain.periods import Granularity, Period
+from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
+from monitoring.core.domain.rollups import (
+    COUNTRY,
+    LEVEL,
+    PARTNER,
+    PARTNERSHIP,
+    Rows,
+    period_rows,
+    rollup_key,
+)
+
+#: the scopes that have a series
+SCOPE_KINDS = frozenset({PARTNER, PARTNERSHIP, COUNTRY, LEVEL})
+QUARTER, YEAR = "quarter", "year"
+_N = len(AMOUNT_NAMES)
+#: the index of the commitments counted in a bucket's row, after the figures
+REPORTING = _N
+
+#: bucket id -> the figures (AMOUNT_NAMES, stored units) and the commitments reporting
+Buckets = dict[str, list[int]]
+
+
+def bucket_id(scope: str, label: str) -> str:
+    return f"{scope}|{label}"
+
+
+@functools.lru_cache(maxsize=8192)
+def labels(period: str) -> tuple[str, str]:
+    """A period's quarter (months fold into theirs) and year."""
+    p = Period.parse(period)
+    return str(Period.containing(p.start, Granularity.QUARTER)), f"{p.year:04d}"
+
+
+def granularity_of(label: str) -> str:
+    return QUARTER if "-" in label else YEAR
+
+
+def own_scopes(c: Commitment) -> tuple[str, ...]:
+    """The scopes every period of the commitment counts toward."""
+    keys = [rollup_key(PARTNER, c.partner_id), rollup_key(PARTNERSHIP, c.partnership_id)]
+    keys += [rollup_key(COUNTRY, x) for x in c.countries]
+    keys += [rollup_key(LEVEL, x) for x in c.levels]
+    return tuple(dict.fromkeys(keys))
+
+
+def _rows(c: Commitment, f: Figures) -> Rows:
+    rows: Rows = {}
+    period_rows(c, f, rows)
+    return rows
+
+
+def extra_scopes(c: Commitment, f: Figures) -> tuple[str, ...]:
+    """The scopes one period's breakdowns name beyond the commitment's own."""
+    own = set(own_scopes(c))
+    return tuple(
+        sorted(k for k in _rows(c, f) if k.partition(":")[0] in SCOPE_KINDS and k not in own)
+    )
+
+
+def _row(out: Buckets, key: str) -> list[int]:
+    found = out.get(key)
+    if found is None:
+        found = out[key] = [0] * (_N + 1)
+    return found
+
+
+def _add_figures(out: Buckets, c: Commitment, period: str, f: Figures, sign: int) -> None:
+    pair = labels(period)
+    for scope, r in _rows(c, f).items():
+        if scope.partition(":")[0] not in SCOPE_KINDS or not any(r[:_N]):
+            continue
+        for label in pair:
+            row = _row(out, bucket_id(scope, label))
+            for i in range(_N):
+                row[i] += sign * r[i]
+
+
+def _members(c: Commitment, extra: Mapping[str, Iterable[str]], only: set[str] | None) -> set[str]:
+    """The buckets the commitment counts in, given its reported periods (with their extra
+    scopes); `only`: of these labels."""
+    own = own_scopes(c)
+    out: set[str] = set()
+    for period, more in extra.items():
+        for label in labels(period):
+            if only is None or label in only:
+                out.update(bucket_id(scope, label) for scope in (*own, *more))
+    return out
+
+
+def extras(p: CommitmentProgress) -> dict[str, tuple[str, ...]]:
+    """Every reported period's extra scopes (those with any), as the head keeps them."""
+    if p.extra is not None:
+        return p.extra
+    if not p.complete:
+        raise CellsNotLoaded(f"the scopes of {p.id}'s periods need every period")
+    c = p.commitment
+    return {q: x for q, e in p.periods.items() if (x := extra_scopes(c, e.figures))}
+
+
+def contribution(p: CommitmentProgress) -> Buckets:
+    """What one commitment adds to every bucket (every period's cell must be loaded)."""
+    if not p.complete:
+        raise CellsNotLoaded(f"the buckets of {p.id} need every period")
+    out: Buckets = {}
+    c = p.commitment
+    for period, entry in p.periods.items():
+        _add_figures(out, c, period, entry.figures, 1)
+    every = {q: extra_scopes(c, e.figures) for q, e in p.periods.items()}
+    for key in _members(c, every, None):
+        _row(out, key)[REPORTING] += 1
+    return out
+
+
+def change(p: CommitmentProgress) -> Buckets:
+    """What the buckets must add for what changed since the commitment was loaded (or last
+    settled): each changed period's figures (new minus old) in its quarter and year, and the
+    commitment counted in a bucket it now has a period in, or no longer; after a new
+    definition, its whole contribution minus the one it had. Keeps `p.extra` up to date."""
+    c = p.commitment
+    if p.bucketed is not None:
+        whole = contribution(p)
+        p.extra = {q: x for q, e in p.periods.items() if (x := extra_scopes(c, e.figures))}
+        return difference(whole, p.bucketed)
+    first_old: dict[str, Figures | None] = {}
+    last_new: dict[str, Figures | None] = {}
+    for period, old, new in p.changes:
+        first_old.setdefault(period, old)
+        last_new[period] = new
+    if not last_new:
+        return {}
+    if p.extra is None:  # made from its cells: what the head would have kept
+        unchanged = {q: e for q, e in p.periods.items() if q not in first_old}
+        before = {q: extra_scopes(c, e.figures) for q, e in unchanged.items()}
+        before |= {q: extra_scopes(c, f) for q, f in first_old.items() if f is not None}
+        p.extra = {q: x for q, x in before.items() if x}
+    out: Buckets = {}
+    touched: set[str] = set()
+    extra_before = dict(p.extra)
+    for period, new in last_new.items():
+        old = first_old[period]
+        touched.update(labels(period))
+        if new is not None:
+            _add_figures(out, c, period, new, 1)
+        if old is not None:
+            _add_figures(out, c, period, old, -1)
+        more = extra_scopes(c, new) if new is not None else ()
+        if more:
+            p.extra[period] = more
+        else:
+            p.extra.pop(period, None)
+    near = [q for q in p.marks_ if not touched.isdisjoint(labels(q))]
+    after = {q: p.extra.get(q, ()) for q in near}
+    before_periods = [q for q in near if first_old.get(q, ...) is not None]
+    before_periods += [q for q, f in first_old.items() if f is not None and q not in p.marks_]
+    before = {q: extra_before.get(q, ()) for q in before_periods}
+    now, then = _members(c, after, touched), _members(c, before, touched)
+    for key in now - then:
+        _row(out, key)[REPORTING] += 1
+    for key in then - now:
+        _row(out, key)[REPORTING] -= 1
+    return {k: r for k, r in out.items() if any(r)}
+
+
+def difference(after: Buckets, before: Buckets) -> Buckets:
+    out: Buckets = {}
+    for key in after.keys() | before.keys():
+        a, b = after.get(key), before.get(key)
+        row = [x - y for x, y in zip(a or [0] * (_N + 1), b or [0] * (_N + 1), strict=True)]
+        if any(row):
+            out[key] = row
+    return out
+
+
+def merge(into: Buckets, more: Mapping[str, list[int]]) -> None:
+    for key, delta in more.items():
+        row = [x + y for x, y in zip(into.get(key, [0] * (_N + 1)), delta, strict=True)]
+        if any(row):
+            into[key] = row
+        else:
+            into.pop(key, None)
