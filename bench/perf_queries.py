@@ -26,8 +26,8 @@ from bench.perf_world import PARTNERSHIPS, World, percentile
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import inbound
 from monitoring.core.adapters.report_codec import to_report
-from monitoring.core.adapters.repository import bucket_doc
-from monitoring.core.domain import buckets
+from monitoring.core.adapters.repository import bucket_doc, presence_doc
+from monitoring.core.domain import buckets, presence
 from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import AlertFired, AlertResolved
@@ -131,9 +131,15 @@ async def build_state(
         [{"_id": k, **t.as_dict(), "kind": k.split(":")[0]} for k, t in sorted(rollups.items())],
     )
     kept: buckets.Buckets = {}
+    present: presence.Presence = {}
     for p in progress.values():
         buckets.merge(kept, buckets.contribution(p))
+        p.extra = buckets.extras(p)
+        presence.merge(present, presence.contribution(p))
     await _insert(db, "buckets", [bucket_doc(key, row) for key, row in sorted(kept.items())])
+    await _insert(
+        db, "scope_partners", [presence_doc(key, row) for key, row in sorted(present.items())]
+    )
     await _insert(db, "alerts", [d.alert_doc(a) for a in alerts])
     await _insert(db, "receipts", receipts)
     return {

@@ -14,11 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.core.adapters import documents as d
-from monitoring.core.domain import buckets
+from monitoring.core.domain import buckets, presence
 from monitoring.core.domain.model import Commitment, CommitmentStatus, Metric
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import Totals, change, contribution, merge
 from monitoring.views.domain.annual_report import SeriesGranularity, series
+from monitoring.views.domain.suppression import suppressed, suppressed_scopes
 from tests.property.test_aggregation_properties import (
     COMMITMENTS,
     NOW,
@@ -79,6 +80,7 @@ class Stored:
         self.cells: dict[str, dict[str, Any]] = {}
         self.rollups: dict[str, Totals] = {}
         self.buckets: buckets.Buckets = {}
+        self.presence: presence.Presence = {}
         for c in COMMITMENTS:
             self.settle(CommitmentProgress.new(c))
 
@@ -95,6 +97,7 @@ class Stored:
     def settle(self, p: CommitmentProgress) -> None:
         merge(self.rollups, change(p))
         buckets.merge(self.buckets, buckets.change(p))
+        presence.merge(self.presence, presence.change(p))
         p.settled()
         for period in p.written:
             entry = p.periods.get(period)
@@ -217,7 +220,39 @@ def test_quarter_and_year_buckets_equal_the_series_folded_from_the_cells(
             kept = {
                 b.partition("|")[2]: (tuple(row[: buckets.REPORTING]), row[buckets.REPORTING])
                 for b, row in stored.buckets.items()
-                if b.partition("|")[0] == scope and buckets.granularity_of(b.partition("|")[2]) == g.value
+                if b.partition("|")[0] == scope
+                and buckets.granularity_of(b.partition("|")[2]) == g.value
             }
             figures_only = {k: (v[0][: buckets.REPORTING], v[1]) for k, v in folded.items()}
             assert kept == figures_only, (scope, g)
+
+
+@PROPERTIES
+@given(st.lists(step(), min_size=1, max_size=25))
+def test_partners_per_scope_hide_the_groups_the_fold_hides(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    """Per scope and partner, the commitments counted there and those with figures there,
+    kept by deltas: each equals the count from every commitment's whole contribution, and
+    the groups they hide from partners are those the fold over every cell hides."""
+    stored = play(steps)
+    whole = [stored.load(commitment_id, None) for commitment_id in IDS]
+    expected: presence.Presence = {}
+    for p in whole:
+        for key, totals in contribution(p).items():
+            if key.partition(":")[0] in buckets.SCOPE_KINDS:
+                row = expected.setdefault(
+                    presence.presence_id(key, p.commitment.partner_id), [0, 0]
+                )
+                row[presence.COUNTED] += 1
+                row[presence.WITH_FIGURES] += bool(totals.figures_only())
+    assert stored.presence == {k: r for k, r in expected.items() if any(r)}
+    partners: dict[str, list[int]] = {}
+    for key, row in stored.presence.items():
+        scope = key.partition("|")[0]
+        counts = partners.setdefault(scope, [0, 0])
+        counts[0] += row[presence.COUNTED] > 0
+        counts[1] += row[presence.WITH_FIGURES] > 0
+    kept = {scope for scope, (n, f) in partners.items() if suppressed(n, f)}
+    folded = {k for k in suppressed_scopes(whole) if k.partition(":")[0] in buckets.SCOPE_KINDS}
+    assert kept == folded

@@ -345,6 +345,7 @@ PROJECTIONS = (
     "targets",
     "rollups",
     "buckets",
+    "scope_partners",
     "alerts",
     "parked_reports",
     "rejections",

@@ -14,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import fault_pause
-from monitoring.core.domain import buckets
+from monitoring.core.domain import buckets, presence
 from monitoring.core.domain.acceptance import Receipt
 from monitoring.core.domain.alerting import Alert
 from monitoring.core.domain.figures import AMOUNT_NAMES
@@ -27,6 +27,8 @@ PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "comm
 HOLDS = "parking_holds"
 #: each scope's figures per quarter and per year (domain/buckets.py)
 BUCKETS = "buckets"
+#: per scope and partner: commitments counted there, and with figures (domain/presence.py)
+PRESENCE = "scope_partners"
 #: one document per (commitment, period): that period's latest figures
 CELLS = "periods"
 ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
@@ -52,6 +54,7 @@ async def ensure_indexes(db: Db) -> None:
     await db[BUCKETS].create_indexes(
         [IndexModel([("scope", ASCENDING), ("granularity", ASCENDING), ("bucket", ASCENDING)])]
     )
+    await db[PRESENCE].create_indexes([IndexModel([("kind", ASCENDING), ("scope", ASCENDING)])])
     await db[TARGETS].create_indexes(
         [
             IndexModel([("partnership_id", ASCENDING)]),
@@ -237,6 +240,40 @@ class MongoBucketRepository(_Repo, ports.BucketRepository):
             ops.append(UpdateOne({"_id": key}, {"$inc": doc, "$set": fixed}, upsert=True))
         if ops:
             await self._db[BUCKETS].bulk_write(ops, ordered=False, session=self._session)
+        # a bucket no commitment reports in any more is gone, as if it never was (a rebuild
+        # that takes the same reports in other batches never makes it)
+        emptied = [k for k, row in deltas.items() if row[buckets.REPORTING] < 0]
+        if emptied:
+            gone = {"_id": {"$in": emptied}, "commitments_reporting": 0}
+            await self._db[BUCKETS].delete_many(gone, session=self._session)
+
+
+def presence_doc(key: str, row: Sequence[int]) -> Doc:
+    scope, _, partner_id = key.partition("|")
+    return {
+        "_id": key,
+        "scope": scope,
+        "kind": scope.partition(":")[0],
+        "partner_id": partner_id,
+        "commitments": row[presence.COUNTED],
+        "with_figures": row[presence.WITH_FIGURES],
+    }
+
+
+class MongoPresenceRepository(_Repo, ports.PresenceRepository):
+    async def add(self, deltas: Mapping[str, list[int]]) -> None:
+        ops = []
+        for key, row in sorted(deltas.items()):
+            doc = presence_doc(key, row)
+            counts = {k: doc.pop(k) for k in ("commitments", "with_figures")}
+            del doc["_id"]
+            ops.append(UpdateOne({"_id": key}, {"$inc": counts, "$set": doc}, upsert=True))
+        if ops:
+            await self._db[PRESENCE].bulk_write(ops, ordered=False, session=self._session)
+        emptied = [k for k, row in deltas.items() if row[presence.COUNTED] < 0]
+        if emptied:
+            gone = {"_id": {"$in": emptied}, "commitments": 0}
+            await self._db[PRESENCE].delete_many(gone, session=self._session)
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):

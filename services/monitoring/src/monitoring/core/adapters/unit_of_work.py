@@ -47,6 +47,7 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.targets = r.MongoTargetRepository(db, session)
         self.rollups = r.MongoRollupRepository(db, session)
         self.buckets = r.MongoBucketRepository(db, session)
+        self.presence = r.MongoPresenceRepository(db, session)
         self.learners = MongoLearnerSketches(db, session)
         self.alerts = r.MongoAlertRepository(db, session)
         self.receipts = r.MongoReceiptRepository(db, session)

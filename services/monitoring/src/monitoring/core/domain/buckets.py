@@ -158,6 +158,8 @@ def change(p: CommitmentProgress) -> Buckets:
         before = {q: extra_scopes(c, e.figures) for q, e in unchanged.items()}
         before |= {q: extra_scopes(c, f) for q, f in first_old.items() if f is not None}
         p.extra = {q: x for q, x in before.items() if x}
+        if p.loaded_as is not None and p.loaded_as[2] is None:
+            p.loaded_as = (*p.loaded_as[:2], dict(p.extra))
     out: Buckets = {}
     touched: set[str] = set()
     extra_before = dict(p.extra)

@@ -94,6 +94,9 @@ class CommitmentProgress:
     #: them (None: not loaded from a head; buckets.py works them out from the cells)
     bucketed: Any = field(default=None, compare=False, repr=False)
     extra: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
+    #: the definition, totals and extra scopes as loaded (or last settled), for what the
+    #: partners per scope keep (presence.py); None: a new commitment, nothing before
+    loaded_as: Any = field(default=None, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
 
@@ -103,6 +106,11 @@ class CommitmentProgress:
         if self.kept_totals is None:
             self.kept_totals = without_zeros(sum_figures(e.figures for e in self.periods.values()))
         self.counted_on_track = self.on_track
+        self._loaded()
+
+    def _loaded(self) -> None:
+        extra = None if self.extra is None else dict(self.extra)
+        self.loaded_as = (self.commitment, self.kept_totals, extra)
 
     @property
     def id(self) -> str:
@@ -165,7 +173,9 @@ class CommitmentProgress:
     @classmethod
     def new(cls, commitment: Commitment) -> CommitmentProgress:
         """A commitment just pledged: it has added nothing to the rollups and buckets yet."""
-        return cls(commitment, contributed={}, bucketed={})
+        fresh = cls(commitment, contributed={}, bucketed={}, extra={})
+        fresh.loaded_as = None
+        return fresh
 
     def redefine(self, commitment: Commitment, contributed: Any, bucketed: Any) -> None:
         """A new definition (version): `contributed` (`bucketed`) is what it added to the
@@ -186,6 +196,7 @@ class CommitmentProgress:
         self.changes = []
         self.contributed = None
         self.bucketed = None
+        self._loaded()
         self.counted_on_track = self.on_track
 
     def revision_of(self, period: str) -> int:

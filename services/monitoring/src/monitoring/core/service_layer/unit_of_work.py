@@ -156,6 +156,14 @@ class BucketRepository(abc.ABC):
     async def add(self, deltas: Mapping[str, list[int]]) -> None: ...
 
 
+class PresenceRepository(abc.ABC):
+    """Per scope and partner, the partner's commitments counted there and those with
+    figures there (domain/presence.py)."""
+
+    @abc.abstractmethod
+    async def add(self, deltas: Mapping[str, list[int]]) -> None: ...
+
+
 class LearnerSketchRepository(abc.ABC):
     """The union of the learners sketches per key (domain/learners.py)."""
 
@@ -244,6 +252,7 @@ class UnitOfWork(EventCollectingUnitOfWork):
     targets: TargetRepository
     rollups: RollupRepository
     buckets: BucketRepository
+    presence: PresenceRepository
     learners: LearnerSketchRepository
     alerts: AlertRepository
     receipts: ReceiptRepository

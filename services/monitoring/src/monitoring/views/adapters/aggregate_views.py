@@ -17,34 +17,20 @@ from monitoring.core.adapters.repository import (
     COMMITMENTS,
     PARTNERS,
     PARTNERSHIPS,
+    PRESENCE,
     ROLLUPS,
 )
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import (
-    COUNTRY,
-    LEVEL,
-    PARTNER,
-    PARTNERSHIP,
     Totals,
     rollup_key,
 )
 from monitoring.views.domain.annual_report import Point, points
-from monitoring.views.domain.suppression import suppressed_scopes
+from monitoring.views.domain.suppression import suppressed
 
 Doc = dict[str, Any]
 T = TypeVar("T")
-
-
-def scope_query(kind: str, key: str) -> Doc:
-    """The commitments that may count toward a scope: those of the partner (partnership);
-    for a country (level), those naming it or with reports breaking figures down to it."""
-    if kind == PARTNER:
-        return {"partner_id": key}
-    if kind == PARTNERSHIP:
-        return {"partnership_id": key}
-    named, breakdown = {COUNTRY: ("countries", "by_country"), LEVEL: ("levels", "by_level")}[kind]
-    return {"$or": [{named: key}, {f"totals.{breakdown}.{key}": {"$exists": True}}]}
 
 
 #: documents per batch read: each is decoded on the event loop, so a few milliseconds each
@@ -108,14 +94,30 @@ class AggregateViews:
         return await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()
 
     async def suppressed(self, kind: str, key: str) -> bool:
-        """Whether the group is hidden from partners (views/domain/suppression.py)."""
-        progress = await self.progress(scope_query(kind, key))
-        return rollup_key(kind, key) in await self.off_loop(suppressed_scopes, progress)
+        """Whether the group is hidden from partners (views/domain/suppression.py), from how
+        many partners count in it and have figures there (core/domain/presence.py)."""
+        where = {"kind": kind, "scope": rollup_key(kind, key)}
+        counted = await self._db[PRESENCE].count_documents(where | {"commitments": {"$gt": 0}})
+        figures = await self._db[PRESENCE].count_documents(where | {"with_figures": {"$gt": 0}})
+        return suppressed(counted, figures)
 
     async def suppressed_of(self, kind: str) -> set[str]:
         """The keys of the groups of this kind hidden from partners."""
-        hidden = await self.off_loop(suppressed_scopes, await self.progress({}))
-        return {key.partition(":")[2] for key in hidden if key.startswith(f"{kind}:")}
+        rows = await (
+            await self._db[PRESENCE].aggregate(
+                [
+                    {"$match": {"kind": kind}},
+                    {
+                        "$group": {
+                            "_id": "$scope",
+                            "counted": {"$sum": {"$cond": [{"$gt": ["$commitments", 0]}, 1, 0]}},
+                            "figures": {"$sum": {"$cond": [{"$gt": ["$with_figures", 0]}, 1, 0]}},
+                        }
+                    },
+                ]
+            )
+        ).to_list()
+        return {r["_id"].partition(":")[2] for r in rows if suppressed(r["counted"], r["figures"])}
 
     async def partner_known(self, partner_id: str) -> bool:
         return await self._db[PARTNERS].find_one({"_id": partner_id}, {"_id": 1}) is not None

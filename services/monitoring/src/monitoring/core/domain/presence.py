@@ -1,0 +1,91 @@
+"""Which partners each scope's figures come from, kept as the rollups are (by what changed),
+so that deciding whether a group is hidden from partners (views/domain/suppression.py: fewer
+than 3 partners) reads a count instead of folding every commitment. Pure.
+
+A commitment counts in a scope when the rollups attribute anything of it there (its own
+scopes, and the countries and levels its breakdowns name: buckets.py); it has figures there
+when what they attribute is not all zero. Attribution is linear in the figures
+(rollups.period_rows), so the figures a commitment has in a scope are those of its running
+totals, which its head keeps. Per (scope, partner): how many of the partner's commitments
+count there, and how many have figures there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from monitoring.core.domain.buckets import SCOPE_KINDS, own_scopes
+from monitoring.core.domain.figures import AMOUNT_NAMES
+from monitoring.core.domain.model import Commitment, Figures
+from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
+from monitoring.core.domain.rollups import Rows, period_rows
+
+_N = len(AMOUNT_NAMES)
+COUNTED, WITH_FIGURES = 0, 1
+#: `<scope>|<partner_id>` -> [commitments counted, commitments with figures] (a change)
+Presence = dict[str, list[int]]
+
+
+def presence_id(scope: str, partner_id: str) -> str:
+    return f"{scope}|{partner_id}"
+
+
+def of(c: Commitment, extra: Iterable[Iterable[str]], totals: Figures) -> tuple[set[str], set[str]]:
+    """The scopes the commitment counts in, and those it has figures in."""
+    counted = set(own_scopes(c))
+    for more in extra:
+        counted.update(more)
+    rows: Rows = {}
+    period_rows(c, totals, rows)
+    with_figures = {
+        k for k, r in rows.items() if k.partition(":")[0] in SCOPE_KINDS and any(r[:_N])
+    }
+    return counted, with_figures
+
+
+def _add(out: Presence, partner_id: str, scopes: Iterable[str], column: int, sign: int) -> None:
+    for scope in scopes:
+        row = out.setdefault(presence_id(scope, partner_id), [0, 0])
+        row[column] += sign
+
+
+def contribution(p: CommitmentProgress) -> Presence:
+    """What one commitment adds (from its head: definition, extra scopes, totals)."""
+    assert p.extra is not None
+    counted, with_figures = of(p.commitment, p.extra.values(), p.totals)
+    out: Presence = {}
+    _add(out, p.commitment.partner_id, counted, COUNTED, 1)
+    _add(out, p.commitment.partner_id, with_figures, WITH_FIGURES, 1)
+    return out
+
+
+def change(p: CommitmentProgress) -> Presence:
+    """What changed since the commitment was loaded (or last settled): call after
+    buckets.change, which keeps `p.extra` and what it was (`p.loaded_as`)."""
+    if p.extra is None:
+        return {}
+    out: Presence = {}
+    before = p.loaded_as
+    if before is not None:
+        c0, totals0, extra0 = before
+        if extra0 is None:
+            raise CellsNotLoaded(f"the scopes {p.id}'s periods had were not kept")
+        if c0 == p.commitment and totals0 is p.totals and extra0 == p.extra:
+            return {}
+        counted, with_figures = of(c0, extra0.values(), totals0)
+        _add(out, c0.partner_id, counted, COUNTED, -1)
+        _add(out, c0.partner_id, with_figures, WITH_FIGURES, -1)
+    for key, row in contribution(p).items():
+        mine = out.setdefault(key, [0, 0])
+        mine[COUNTED] += row[COUNTED]
+        mine[WITH_FIGURES] += row[WITH_FIGURES]
+    return {k: r for k, r in out.items() if any(r)}
+
+
+def merge(into: Presence, more: Mapping[str, list[int]]) -> None:
+    for key, delta in more.items():
+        row = [x + y for x, y in zip(into.get(key, [0, 0]), delta, strict=True)]
+        if any(row):
+            into[key] = row
+        else:
+            into.pop(key, None)
