@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+from monitoring.core.domain import buckets, presence
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
 from monitoring.core.domain.corrections import Correction
@@ -18,11 +19,13 @@ from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer.unit_of_work import (
     AlertRepository,
+    BucketRepository,
     CommitmentRepository,
     CorrectionLog,
     LearnerSketchRepository,
     ParkingRepository,
     PartnerRepository,
+    PresenceRepository,
     ReceiptRepository,
     RejectionRepository,
     RollupRepository,
@@ -40,6 +43,8 @@ class Store:
         self.commitments: dict[str, CommitmentProgress] = {}
         self.targets: dict[str, TargetProgress] = {}
         self.rollups: dict[str, Totals] = {}
+        self.buckets: dict[str, list[int]] = {}
+        self.presence: dict[str, list[int]] = {}
         #: the learners sketches merged per key, as given (a fake does not read them)
         self.learners: dict[str, list[bytes]] = {}
         self.alerts: dict[str, Alert] = {}
@@ -132,6 +137,22 @@ class FakeRollupRepository(RollupRepository):
     async def add(self, deltas: Mapping[str, Totals]) -> None:
         for key, delta in deltas.items():
             self.s.rollups[key] = self.s.rollups.get(key, Totals()) + delta
+
+
+class FakeBucketRepository(BucketRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def add(self, deltas: Mapping[str, list[int]]) -> None:
+        buckets.merge(self.s.buckets, deltas)
+
+
+class FakePresenceRepository(PresenceRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def add(self, deltas: Mapping[str, list[int]]) -> None:
+        presence.merge(self.s.presence, deltas)
 
 
 class FakeLearnerSketches(LearnerSketchRepository):
@@ -239,6 +260,8 @@ _REPOSITORIES: dict[str, Any] = {
     "commitments": FakeCommitmentRepository,
     "targets": FakeTargetRepository,
     "rollups": FakeRollupRepository,
+    "buckets": FakeBucketRepository,
+    "presence": FakePresenceRepository,
     "learners": FakeLearnerSketches,
     "alerts": FakeAlertRepository,
     "receipts": FakeReceiptRepository,
