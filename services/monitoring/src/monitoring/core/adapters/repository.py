@@ -230,22 +230,38 @@ def bucket_doc(key: str, row: Sequence[int]) -> Doc:
     }
 
 
-class MongoBucketRepository(_Repo, ports.BucketRepository):
+class _Counters(_Repo):
+    """Documents of counters, kept by adding deltas; one whose `count` falls to 0 is gone, as
+    if it never was (a rebuild that takes the same reports in other batches never makes it)."""
+
+    collection: str
+    count: str
+
+    def _doc(self, key: str, row: Sequence[int]) -> Doc:
+        raise NotImplementedError
+
     async def add(self, deltas: Mapping[str, list[int]]) -> None:
-        ops = []
+        ops, emptied = [], []
         for key, row in sorted(deltas.items()):
-            doc = bucket_doc(key, row)
-            fixed = {k: doc.pop(k) for k in ("scope", "granularity", "bucket")}
+            doc = self._doc(key, row)
             del doc["_id"]
-            ops.append(UpdateOne({"_id": key}, {"$inc": doc, "$set": fixed}, upsert=True))
+            fixed = {k: v for k, v in doc.items() if not isinstance(v, int)}
+            counts = {k: v for k, v in doc.items() if isinstance(v, int)}
+            ops.append(UpdateOne({"_id": key}, {"$inc": counts, "$set": fixed}, upsert=True))
+            if counts[self.count] < 0:
+                emptied.append(key)
         if ops:
-            await self._db[BUCKETS].bulk_write(ops, ordered=False, session=self._session)
-        # a bucket no commitment reports in any more is gone, as if it never was (a rebuild
-        # that takes the same reports in other batches never makes it)
-        emptied = [k for k, row in deltas.items() if row[buckets.REPORTING] < 0]
+            await self._db[self.collection].bulk_write(ops, ordered=False, session=self._session)
         if emptied:
-            gone = {"_id": {"$in": emptied}, "commitments_reporting": 0}
-            await self._db[BUCKETS].delete_many(gone, session=self._session)
+            gone = {"_id": {"$in": emptied}, self.count: 0}
+            await self._db[self.collection].delete_many(gone, session=self._session)
+
+
+class MongoBucketRepository(_Counters, ports.BucketRepository):
+    collection, count = BUCKETS, "commitments_reporting"
+
+    def _doc(self, key: str, row: Sequence[int]) -> Doc:
+        return bucket_doc(key, row)
 
 
 def presence_doc(key: str, row: Sequence[int]) -> Doc:
@@ -260,20 +276,11 @@ def presence_doc(key: str, row: Sequence[int]) -> Doc:
     }
 
 
-class MongoPresenceRepository(_Repo, ports.PresenceRepository):
-    async def add(self, deltas: Mapping[str, list[int]]) -> None:
-        ops = []
-        for key, row in sorted(deltas.items()):
-            doc = presence_doc(key, row)
-            counts = {k: doc.pop(k) for k in ("commitments", "with_figures")}
-            del doc["_id"]
-            ops.append(UpdateOne({"_id": key}, {"$inc": counts, "$set": doc}, upsert=True))
-        if ops:
-            await self._db[PRESENCE].bulk_write(ops, ordered=False, session=self._session)
-        emptied = [k for k, row in deltas.items() if row[presence.COUNTED] < 0]
-        if emptied:
-            gone = {"_id": {"$in": emptied}, "commitments": 0}
-            await self._db[PRESENCE].delete_many(gone, session=self._session)
+class MongoPresenceRepository(_Counters, ports.PresenceRepository):
+    collection, count = PRESENCE, "commitments"
+
+    def _doc(self, key: str, row: Sequence[int]) -> Doc:
+        return presence_doc(key, row)
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):
