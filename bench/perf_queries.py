@@ -25,8 +25,8 @@ import httpx
 from bench.perf_world import PARTNERSHIPS, World, percentile
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import inbound
+from monitoring.core.adapters.counters import bucket_doc, presence_doc
 from monitoring.core.adapters.report_codec import to_report
-from monitoring.core.adapters.repository import bucket_doc, presence_doc
 from monitoring.core.domain import buckets, presence
 from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.conditions import AlertConfig

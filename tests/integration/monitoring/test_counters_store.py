@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pymongo import AsyncMongoClient
 
-from monitoring.core.adapters.repository import MongoBucketRepository, MongoPresenceRepository
+from monitoring.core.adapters.counters import MongoBucketRepository, MongoPresenceRepository
 from monitoring.core.domain import buckets, presence
 from monitoring.core.domain.figures import AMOUNT_NAMES
 

@@ -3,7 +3,7 @@ Every repository works inside the unit of work's transaction (its session)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -14,10 +14,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import fault_pause
-from monitoring.core.domain import buckets, presence
 from monitoring.core.domain.acceptance import Receipt
 from monitoring.core.domain.alerting import Alert
-from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
@@ -215,72 +213,6 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
         ]
         if ops:
             await self._db[ROLLUPS].bulk_write(ops, ordered=True, session=self._session)
-
-
-def bucket_doc(key: str, row: Sequence[int]) -> Doc:
-    """A bucket's document as a delta adds to it ($inc) and as a read finds it."""
-    scope, _, label = key.partition("|")
-    return {
-        "_id": key,
-        "scope": scope,
-        "granularity": buckets.granularity_of(label),
-        "bucket": label,
-        **dict(zip(AMOUNT_NAMES, row, strict=False)),
-        "commitments_reporting": row[buckets.REPORTING],
-    }
-
-
-class _Counters(_Repo):
-    """Documents of counters, kept by adding deltas; one whose `count` falls to 0 is gone, as
-    if it never was (a rebuild that takes the same reports in other batches never makes it)."""
-
-    collection: str
-    count: str
-
-    def _doc(self, key: str, row: Sequence[int]) -> Doc:
-        raise NotImplementedError
-
-    async def add(self, deltas: Mapping[str, list[int]]) -> None:
-        ops, emptied = [], []
-        for key, row in sorted(deltas.items()):
-            doc = self._doc(key, row)
-            del doc["_id"]
-            fixed = {k: v for k, v in doc.items() if not isinstance(v, int)}
-            counts = {k: v for k, v in doc.items() if isinstance(v, int)}
-            ops.append(UpdateOne({"_id": key}, {"$inc": counts, "$set": fixed}, upsert=True))
-            if counts[self.count] < 0:
-                emptied.append(key)
-        if ops:
-            await self._db[self.collection].bulk_write(ops, ordered=False, session=self._session)
-        if emptied:
-            gone = {"_id": {"$in": emptied}, self.count: 0}
-            await self._db[self.collection].delete_many(gone, session=self._session)
-
-
-class MongoBucketRepository(_Counters, ports.BucketRepository):
-    collection, count = BUCKETS, "commitments_reporting"
-
-    def _doc(self, key: str, row: Sequence[int]) -> Doc:
-        return bucket_doc(key, row)
-
-
-def presence_doc(key: str, row: Sequence[int]) -> Doc:
-    scope, _, partner_id = key.partition("|")
-    return {
-        "_id": key,
-        "scope": scope,
-        "kind": scope.partition(":")[0],
-        "partner_id": partner_id,
-        "commitments": row[presence.COUNTED],
-        "with_figures": row[presence.WITH_FIGURES],
-    }
-
-
-class MongoPresenceRepository(_Counters, ports.PresenceRepository):
-    collection, count = PRESENCE, "commitments"
-
-    def _doc(self, key: str, row: Sequence[int]) -> Doc:
-        return presence_doc(key, row)
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):

@@ -14,6 +14,7 @@ from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
+from monitoring.core.adapters import counters
 from monitoring.core.adapters import repository as r
 from monitoring.core.adapters import waiting as w
 from monitoring.core.adapters.corrections import MongoCorrectionLog
@@ -46,8 +47,8 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.commitments = r.MongoCommitmentRepository(db, session)
         self.targets = r.MongoTargetRepository(db, session)
         self.rollups = r.MongoRollupRepository(db, session)
-        self.buckets = r.MongoBucketRepository(db, session)
-        self.presence = r.MongoPresenceRepository(db, session)
+        self.buckets = counters.MongoBucketRepository(db, session)
+        self.presence = counters.MongoPresenceRepository(db, session)
         self.learners = MongoLearnerSketches(db, session)
         self.alerts = r.MongoAlertRepository(db, session)
         self.receipts = r.MongoReceiptRepository(db, session)
