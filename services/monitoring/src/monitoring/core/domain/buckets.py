@@ -126,6 +126,12 @@ def contribution(p: CommitmentProgress) -> Buckets:
     """What one commitment adds to every bucket (every period's cell must be loaded)."""
     if not p.complete:
         raise CellsNotLoaded(f"the buckets of {p.id} need every period")
+    return _whole(p)[0]
+
+
+def _whole(p: CommitmentProgress) -> tuple[Buckets, dict[str, tuple[str, ...]]]:
+    """The commitment's whole contribution, and its periods' extra scopes (those with any),
+    each period's worked out once."""
     out: Buckets = {}
     c = p.commitment
     for period, entry in p.periods.items():
@@ -133,7 +139,7 @@ def contribution(p: CommitmentProgress) -> Buckets:
     every = {q: extra_scopes(c, e.figures) for q, e in p.periods.items()}
     for key in _members(c, every, None):
         _row(out, key)[REPORTING] += 1
-    return out
+    return out, {q: x for q, x in every.items() if x}
 
 
 def change(p: CommitmentProgress) -> Buckets:
@@ -143,8 +149,9 @@ def change(p: CommitmentProgress) -> Buckets:
     definition, its whole contribution minus the one it had. Keeps `p.extra` up to date."""
     c = p.commitment
     if p.bucketed is not None:
-        whole = contribution(p)
-        p.extra = {q: x for q, e in p.periods.items() if (x := extra_scopes(c, e.figures))}
+        if not p.complete:
+            raise CellsNotLoaded(f"the buckets of {p.id} need every period")
+        whole, p.extra = _whole(p)
         return difference(whole, p.bucketed)
     first_old: dict[str, Figures | None] = {}
     last_new: dict[str, Figures | None] = {}
@@ -198,9 +205,11 @@ def difference(after: Buckets, before: Buckets) -> Buckets:
     return out
 
 
-def merge(into: Buckets, more: Mapping[str, list[int]]) -> None:
+def merge(into: dict[str, list[int]], more: Mapping[str, list[int]]) -> None:
+    """Add rows of counts by key, dropping those that come to nothing (the buckets', and
+    presence.py's)."""
     for key, delta in more.items():
-        row = [x + y for x, y in zip(into.get(key, [0] * (_N + 1)), delta, strict=True)]
+        row = [x + y for x, y in zip(into.get(key, [0] * len(delta)), delta, strict=True)]
         if any(row):
             into[key] = row
         else:

@@ -12,9 +12,10 @@ count there, and how many have figures there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from monitoring.core.domain.buckets import SCOPE_KINDS, own_scopes
+from monitoring.core.domain.buckets import merge as buckets_merge
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.model import Commitment, Figures
 from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
@@ -82,10 +83,4 @@ def change(p: CommitmentProgress) -> Presence:
     return {k: r for k, r in out.items() if any(r)}
 
 
-def merge(into: Presence, more: Mapping[str, list[int]]) -> None:
-    for key, delta in more.items():
-        row = [x + y for x, y in zip(into.get(key, [0, 0]), delta, strict=True)]
-        if any(row):
-            into[key] = row
-        else:
-            into.pop(key, None)
+merge = buckets_merge
