@@ -1,5 +1,6 @@
 """A partner as the CLI sets it up on the real stack: registered, approved, with pledged
-commitments (retried while commitments has not yet heard of the approval over Kafka)."""
+commitments (retried while commitments has not yet heard of the approval over Kafka), known
+to monitoring when the stack has it."""
 
 from __future__ import annotations
 
@@ -66,7 +67,17 @@ def pledged(stack: Stack, key: str, *, cadence: str = "quarterly", wait: float =
     while True:
         result = stack.run(*args, key=key)
         if result.exit_code == 0:
-            return result.stdout.strip()
+            break
         assert "unknown_partner" in result.stderr or "not_active" in result.stderr, result.output
         assert time.monotonic() < end, result.output
         time.sleep(0.3)
+    cid = result.stdout.strip()
+    if stack.monitoring is not None:
+        # Monitoring hears of the approval and of the pledge over Kafka, on consumers of its
+        # own: until then it refuses the partner's key (403 unknown_partner or
+        # partner_not_allowed) or does not know the commitment (404). A partner's answer on
+        # the commitment's progress says it knows both.
+        while (shown := stack.run("progress", "show", cid, key=key)).exit_code != 0:
+            assert time.monotonic() < end, shown.output
+            time.sleep(0.3)
+    return cid
