@@ -25,9 +25,15 @@ import httpx
 from bench.perf_world import PARTNERSHIPS, World, percentile
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import inbound
-from monitoring.core.adapters.counters import bucket_doc, presence_doc
+from monitoring.core.adapters.counters import (
+    bucket_doc,
+    presence_doc,
+    year_doc,
+    year_partner_counts,
+    year_partner_fields,
+)
 from monitoring.core.adapters.report_codec import to_report
-from monitoring.core.domain import buckets, presence
+from monitoring.core.domain import buckets, presence, years
 from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import AlertFired, AlertResolved
@@ -140,6 +146,18 @@ async def build_state(
     await _insert(
         db, "scope_partners", [presence_doc(key, row) for key, row in sorted(present.items())]
     )
+    yearly = years.Yearly()
+    for p in progress.values():
+        yearly.merge(years.contribution(p))
+    await _insert(db, "years", [year_doc(key, row) for key, row in sorted(yearly.rows.items())])
+    await _insert(
+        db,
+        "year_partners",
+        [
+            {"_id": key, **year_partner_fields(key), **year_partner_counts(row)}
+            for key, row in sorted(yearly.partners.items())
+        ],
+    )
     await _insert(db, "alerts", [d.alert_doc(a) for a in alerts])
     await _insert(db, "receipts", receipts)
     return {
@@ -150,6 +168,7 @@ async def build_state(
         "firing": sum(a.is_firing for a in alerts),
         "rollups": len(rollups),
         "buckets": len(kept),
+        "year_rows": len(yearly.rows),
         "computed_s": round(computed, 1),
         "built_s": round(time.perf_counter() - started, 1),
     }

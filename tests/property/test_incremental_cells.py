@@ -3,44 +3,68 @@ cells a batch touches, and adds to the rollups only what changed. Whatever the h
 (revisions, redeliveries, corrections that clear or set a period, new definitions that move
 a commitment to other countries, levels, metric or status, on-track flips), what it keeps
 must equal a recomputation from scratch: every cell and head as the whole history gives
-them, and every rollup the sum of the commitments' whole contributions."""
+them, every rollup the sum of the commitments' whole contributions, and the buckets, partners
+per scope and year rows what the folds over every cell say."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.core.adapters import documents as d
-from monitoring.core.domain import buckets, presence
-from monitoring.core.domain.model import Commitment, CommitmentStatus, Metric
+from monitoring.core.domain import buckets, presence, years
+from monitoring.core.domain.model import Commitment, CommitmentStatus, Figures, Metric
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import Totals, change, contribution, merge
-from monitoring.views.domain.annual_report import SeriesGranularity, series
+from monitoring.views.domain.annual_report import (
+    SeriesGranularity,
+    annual_report,
+    from_years,
+    series,
+)
 from monitoring.views.domain.suppression import suppressed, suppressed_scopes
 from tests.property.test_aggregation_properties import (
     COMMITMENTS,
     NOW,
     QUARTERS,
-    figures,
     report,
 )
+from tests.property.test_aggregation_properties import figures as plain_figures
 
 PROPERTIES = settings(max_examples=150, deadline=None, derandomize=True)
 IDS = [c.id for c in COMMITMENTS]
 
 
+#: the years a commitment's window may start and end in (the reports are of 2025 and 2026)
+YEARS = [2024, 2025, 2026, 2027]
+
+
+@st.composite
+def figures(draw: st.DrawFn) -> Figures:
+    """A period's figures, sometimes broken down by gender (summed over the year only)."""
+    f = draw(plain_figures())
+    female = draw(st.integers(0, f.people_trained))
+    by_gender = draw(st.sampled_from([{}, {"female": female, "male": f.people_trained - female}]))
+    return replace(f, by_gender=by_gender)
+
+
 @st.composite
 def definitions(draw: st.DrawFn, c: Commitment) -> Commitment:
+    start, end = sorted(draw(st.lists(st.sampled_from(YEARS), min_size=2, max_size=2)))
     return replace(
         c,
         countries=tuple(draw(st.sets(st.sampled_from(["DE", "FR", "IT"]), max_size=2))),
         levels=tuple(draw(st.sets(st.sampled_from(["basic", "advanced"]), max_size=2))),
         status=draw(st.sampled_from(list(CommitmentStatus))),
         target=replace(
-            c.target, metric=draw(st.sampled_from([Metric.PEOPLE_TRAINED, Metric.INVESTMENT_EUR]))
+            c.target,
+            metric=draw(st.sampled_from([Metric.PEOPLE_TRAINED, Metric.INVESTMENT_EUR])),
+            start_date=date(start, draw(st.sampled_from([1, 7])), 1),
+            deadline=date(end, 12, 31),
         ),
     )
 
@@ -81,6 +105,7 @@ class Stored:
         self.rollups: dict[str, Totals] = {}
         self.buckets: buckets.Buckets = {}
         self.presence: presence.Presence = {}
+        self.years = years.Yearly()
         for c in COMMITMENTS:
             self.settle(CommitmentProgress.new(c))
 
@@ -98,6 +123,7 @@ class Stored:
         merge(self.rollups, change(p))
         buckets.merge(self.buckets, buckets.change(p))
         presence.merge(self.presence, presence.change(p))
+        self.years.merge(years.change(p))
         p.settled()
         for period in p.written:
             entry = p.periods.get(period)
@@ -135,7 +161,7 @@ def play(steps: list[tuple[Any, ...]]) -> Stored:
             _, commitment_id, definition = s
             p = stored.load(commitment_id, None)
             definition = replace(definition, version=p.commitment.version + 1)
-            p.redefine(definition, contribution(p), buckets.contribution(p))
+            p.redefine(definition, contribution(p), buckets.contribution(p), years.contribution(p))
             stored.settle(p)
         else:
             _, commitment_id, on_track = s
@@ -189,7 +215,7 @@ def test_cells_hold_the_highest_revision_or_the_latest_correction(
         elif s[0] == "define":
             p = whole[s[1]]
             definition = replace(s[2], version=p.commitment.version + 1)
-            p.redefine(definition, contribution(p), buckets.contribution(p))
+            p.redefine(definition, contribution(p), buckets.contribution(p), years.contribution(p))
     for commitment_id, p in whole.items():
         kept = stored.load(commitment_id, None)
         assert kept.periods == p.periods, commitment_id
@@ -256,3 +282,31 @@ def test_partners_per_scope_hide_the_groups_the_fold_hides(
     kept = {scope for scope, (n, f) in partners.items() if suppressed(n, f)}
     folded = {k for k in suppressed_scopes(whole) if k.partition(":")[0] in buckets.SCOPE_KINDS}
     assert kept == folded
+
+
+@PROPERTIES
+@given(st.lists(step(), min_size=1, max_size=25))
+def test_year_rows_give_the_annual_report_the_fold_gives(
+    steps: list[tuple[Any, ...]],
+) -> None:
+    """The annual report's year rows, kept by deltas from partial loads (new windows,
+    statuses, countries and levels; periods reported, revised and cleared), equal the sum of
+    every commitment's whole contribution, and the report read from them is the report the
+    fold over every cell makes, for every year and partnership and over all."""
+    stored = play(steps)
+    whole = [stored.load(commitment_id, None) for commitment_id in IDS]
+    expected = years.Yearly()
+    for p in whole:
+        expected.merge(years.contribution(p))
+    assert stored.years == expected
+    partnerships = sorted({p.commitment.partnership_id for p in whole})
+    for year in YEARS:
+        for partnership in (None, *partnerships):
+            context = partnership or years.ALL
+            kept = from_years(
+                year,
+                years.rows_of(stored.years.rows, context, year),
+                years.partners_of(stored.years.partners, context, year),
+                partnership,
+            )
+            assert kept == annual_report(year, whole, partnership), (year, partnership)

@@ -346,6 +346,8 @@ PROJECTIONS = (
     "rollups",
     "buckets",
     "scope_partners",
+    "years",
+    "year_partners",
     "alerts",
     "parked_reports",
     "rejections",

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from monitoring.core.domain import buckets, presence
+from monitoring.core.domain import buckets, presence, years
 from monitoring.core.domain.acceptance import Awaited, Receipt
 from monitoring.core.domain.alerting import Alert
 from monitoring.core.domain.corrections import Correction
@@ -31,6 +31,7 @@ from monitoring.core.service_layer.unit_of_work import (
     RollupRepository,
     TargetRepository,
     UnitOfWork,
+    YearRepository,
 )
 
 
@@ -45,6 +46,7 @@ class Store:
         self.rollups: dict[str, Totals] = {}
         self.buckets: dict[str, list[int]] = {}
         self.presence: dict[str, list[int]] = {}
+        self.years = years.Yearly()
         #: the learners sketches merged per key, as given (a fake does not read them)
         self.learners: dict[str, list[bytes]] = {}
         self.alerts: dict[str, Alert] = {}
@@ -155,6 +157,14 @@ class FakePresenceRepository(PresenceRepository):
         presence.merge(self.s.presence, deltas)
 
 
+class FakeYearRepository(YearRepository):
+    def __init__(self, s: Store) -> None:
+        self.s = s
+
+    async def add(self, deltas: years.Yearly) -> None:
+        self.s.years.merge(deltas)
+
+
 class FakeLearnerSketches(LearnerSketchRepository):
     def __init__(self, s: Store) -> None:
         self.s = s
@@ -262,6 +272,7 @@ _REPOSITORIES: dict[str, Any] = {
     "rollups": FakeRollupRepository,
     "buckets": FakeBucketRepository,
     "presence": FakePresenceRepository,
+    "years": FakeYearRepository,
     "learners": FakeLearnerSketches,
     "alerts": FakeAlertRepository,
     "receipts": FakeReceiptRepository,

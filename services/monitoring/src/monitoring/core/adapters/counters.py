@@ -1,6 +1,7 @@
 """The counters the hot path keeps beside the rollups, on MongoDB: each scope's quarter and
-year buckets (`buckets`, domain/buckets.py) and the partners per scope (`scope_partners`,
-domain/presence.py). Both are kept by adding deltas in the unit of work's transaction."""
+year buckets (`buckets`, domain/buckets.py), the partners per scope (`scope_partners`,
+domain/presence.py) and the annual report's year rows (`years`, `year_partners`,
+domain/years.py). All are kept by adding deltas in the unit of work's transaction."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from typing import Any
 
 from pymongo import UpdateOne
 
-from monitoring.core.adapters.repository import BUCKETS, PRESENCE, _Repo
-from monitoring.core.domain import buckets, presence
+from monitoring.core.adapters.repository import BUCKETS, PRESENCE, YEAR_PARTNERS, YEARS, _Repo
+from monitoring.core.domain import buckets, presence, years
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.service_layer import unit_of_work as ports
 
@@ -81,3 +82,54 @@ class MongoPresenceRepository(_Counters, ports.PresenceRepository):
 
     def _doc(self, key: str, row: Sequence[int]) -> Doc:
         return presence_doc(key, row)
+
+
+def year_fields(key: str) -> Doc:
+    context, scope, year = years.split_year_id(key)
+    return {"context": context, "scope": scope, "year": year}
+
+
+def year_doc(key: str, row: Mapping[str, int]) -> Doc:
+    """A year row's document as its deltas make it."""
+    return {"_id": key, **year_fields(key), **row}
+
+
+def year_partner_fields(key: str) -> Doc:
+    context, scope, year, partner_id = years.split_partner_row_id(key)
+    return {"context": context, "scope": scope, "year": year, "partner_id": partner_id}
+
+
+def year_partner_counts(row: Sequence[int]) -> dict[str, int]:
+    return {
+        "entries": row[years.P_ENTRIES],
+        "commitments": row[years.P_COMMITMENTS],
+        "reporting": row[years.P_REPORTING],
+        "with_figures": row[years.P_FIGURED],
+    }
+
+
+class MongoYearRepository(_Repo, ports.YearRepository):
+    """The year rows ($inc of their fields, the breakdowns' nested) and the partner rows; a
+    row whose entries fall to 0 is gone, as if it never was."""
+
+    async def add(self, deltas: years.Yearly) -> None:
+        rows = [(key, dict(row), year_fields(key)) for key, row in sorted(deltas.rows.items())]
+        partners = [
+            (key, year_partner_counts(row), year_partner_fields(key))
+            for key, row in sorted(deltas.partners.items())
+        ]
+        await self._add(YEARS, rows)
+        await self._add(YEAR_PARTNERS, partners)
+
+    async def _add(self, collection: str, rows: list[tuple[str, dict[str, int], Doc]]) -> None:
+        if not rows:
+            return
+        ops = [
+            UpdateOne({"_id": key}, {"$inc": counts, "$set": fixed}, upsert=True)
+            for key, counts, fixed in rows
+        ]
+        await self._db[collection].bulk_write(ops, ordered=False, session=self._session)
+        emptied = [key for key, counts, _ in rows if counts.get(years.ENTRIES, 0) < 0]
+        if emptied:
+            gone = {"_id": {"$in": emptied}, years.ENTRIES: 0}
+            await self._db[collection].delete_many(gone, session=self._session)

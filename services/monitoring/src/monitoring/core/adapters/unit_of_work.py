@@ -49,6 +49,7 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.rollups = r.MongoRollupRepository(db, session)
         self.buckets = counters.MongoBucketRepository(db, session)
         self.presence = counters.MongoPresenceRepository(db, session)
+        self.years = counters.MongoYearRepository(db, session)
         self.learners = MongoLearnerSketches(db, session)
         self.alerts = r.MongoAlertRepository(db, session)
         self.receipts = r.MongoReceiptRepository(db, session)

@@ -94,6 +94,9 @@ class CommitmentProgress:
     #: them (None: not loaded from a head; buckets.py works them out from the cells)
     bucketed: Any = field(default=None, compare=False, repr=False)
     extra: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
+    #: the same for the year rows of the annual report (years.py): what it added to them
+    #: before a new definition
+    yearly: Any = field(default=None, compare=False, repr=False)
     #: the definition, totals and extra scopes as loaded (or last settled), for what the
     #: partners per scope keep (presence.py); None: a new commitment, nothing before
     loaded_as: Any = field(default=None, compare=False, repr=False)
@@ -173,21 +176,25 @@ class CommitmentProgress:
     @classmethod
     def new(cls, commitment: Commitment) -> CommitmentProgress:
         """A commitment just pledged: it has added nothing to the rollups and buckets yet."""
-        fresh = cls(commitment, contributed={}, bucketed={}, extra={})
+        fresh = cls(commitment, contributed={}, bucketed={}, extra={}, yearly={})
         fresh.loaded_as = None
         return fresh
 
-    def redefine(self, commitment: Commitment, contributed: Any, bucketed: Any) -> None:
-        """A new definition (version): `contributed` (`bucketed`) is what it added to the
-        rollups (the buckets) under the old one (rollups.contribution, buckets.contribution),
-        taken away when it is next settled. Needs every cell: the marks' values follow the
-        metric."""
+    def redefine(
+        self, commitment: Commitment, contributed: Any, bucketed: Any, yearly: Any
+    ) -> None:
+        """A new definition (version): `contributed` (`bucketed`, `yearly`) is what it added
+        to the rollups (the buckets, the year rows) under the old one (rollups.contribution,
+        buckets.contribution, years.contribution), taken away when it is next settled. Needs
+        every cell: the marks' values follow the metric."""
         if not self.complete:
             raise CellsNotLoaded(f"redefining {self.id} needs every period's figures")
         if self.contributed is None:
             self.contributed = contributed
         if self.bucketed is None:
             self.bucketed = bucketed
+        if self.yearly is None:
+            self.yearly = yearly
         self.commitment = commitment
         self.marks = {p: self._mark(e) for p, e in self.periods.items()}
 
@@ -196,6 +203,7 @@ class CommitmentProgress:
         self.changes = []
         self.contributed = None
         self.bucketed = None
+        self.yearly = None
         self._loaded()
         self.counted_on_track = self.on_track
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from monitoring.core.domain import buckets, presence
+from monitoring.core.domain import buckets, presence, years
 from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
@@ -39,6 +39,7 @@ async def settle_commitments(
     deltas: dict[str, Totals] = {}
     bucketed: buckets.Buckets = {}
     present: presence.Presence = {}
+    yearly = years.Yearly()
     for p in changed:
         subject = subjects[p.id]
         own = alerts.get(subject.key, {})
@@ -54,12 +55,14 @@ async def settle_commitments(
         merge(deltas, change(p))
         buckets.merge(bucketed, buckets.change(p))
         presence.merge(present, presence.change(p))
+        yearly.merge(years.change(p))
         p.settled()
     await uow.commitments.save_many(changed)
     await uow.alerts.save_many(updated)
     await uow.rollups.add(deltas)
     await uow.buckets.add(bucketed)
     await uow.presence.add(present)
+    await uow.years.add(yearly)
     partnerships = {key.split(":")[1] for key in deltas if key.startswith(f"{MEMBERS}:")}
     if partnerships:
         targets = await uow.targets.in_partnerships(partnerships)

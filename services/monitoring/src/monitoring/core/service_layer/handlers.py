@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitoring.core.domain import buckets, commands
+from monitoring.core.domain import buckets, commands, years
 from monitoring.core.domain.acceptance import Awaited, SignatureCheck, unverifiable
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import ReportRejected
@@ -161,7 +161,9 @@ async def record_commitment(
             progress = CommitmentProgress.new(c)
         else:
             progress = known
-            progress.redefine(c, contribution(known), buckets.contribution(known))
+            progress.redefine(
+                c, contribution(known), buckets.contribution(known), years.contribution(known)
+            )
         parked = await uow.parking.take_awaiting(Awaited.COMMITMENT, c.id)
         partners = await uow.partners.get_many({w.report.partner_id for w in parked})
         await _release(uow, parked, partners, {c.id: progress}, clock(), policy, c.id)

@@ -16,6 +16,7 @@ from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
+from monitoring.core.domain.years import Yearly
 from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 
 
@@ -164,6 +165,13 @@ class PresenceRepository(abc.ABC):
     async def add(self, deltas: Mapping[str, list[int]]) -> None: ...
 
 
+class YearRepository(abc.ABC):
+    """The annual report's year rows and partner rows (domain/years.py)."""
+
+    @abc.abstractmethod
+    async def add(self, deltas: Yearly) -> None: ...
+
+
 class LearnerSketchRepository(abc.ABC):
     """The union of the learners sketches per key (domain/learners.py)."""
 
@@ -253,6 +261,7 @@ class UnitOfWork(EventCollectingUnitOfWork):
     rollups: RollupRepository
     buckets: BucketRepository
     presence: PresenceRepository
+    years: YearRepository
     learners: LearnerSketchRepository
     alerts: AlertRepository
     receipts: ReceiptRepository

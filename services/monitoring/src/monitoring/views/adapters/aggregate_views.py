@@ -19,6 +19,8 @@ from monitoring.core.adapters.repository import (
     PARTNERSHIPS,
     PRESENCE,
     ROLLUPS,
+    YEAR_PARTNERS,
+    YEARS,
 )
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.progress import CommitmentProgress
@@ -26,7 +28,8 @@ from monitoring.core.domain.rollups import (
     Totals,
     rollup_key,
 )
-from monitoring.views.domain.annual_report import Point, points
+from monitoring.core.domain.years import ALL, PERIODS, TOTAL
+from monitoring.views.domain.annual_report import AnnualReport, Point, from_years, points
 from monitoring.views.domain.suppression import suppressed
 
 Doc = dict[str, Any]
@@ -89,6 +92,25 @@ class AggregateViews:
             )
             for doc in docs
         )
+
+    async def annual(self, year: int, partnership_id: str | None = None) -> AnnualReport:
+        """The year's annual report from its year rows (core/domain/years.py): a document
+        per scope and one per partner there, of the partnership asked or of all."""
+        where = {"context": partnership_id or ALL, "year": year}
+        rows = {d["scope"]: d for d in await self._db[YEARS].find(where).to_list()}
+        partners = [
+            (d["scope"], d["partner_id"], [0, d["commitments"], d["reporting"], d["with_figures"]])
+            for d in await self._db[YEAR_PARTNERS].find(
+                where, {"scope": 1, "partner_id": 1, "commitments": 1, "reporting": 1,
+                        "with_figures": 1, "_id": 0},
+            ).to_list()
+        ]  # fmt: skip
+        return from_years(year, rows, partners, partnership_id)
+
+    async def years_reported(self) -> list[int]:
+        """The years with a period reported, of any commitment."""
+        where = {"context": ALL, "scope": TOTAL, PERIODS: {"$gt": 0}}
+        return sorted(d["year"] for d in await self._db[YEARS].find(where, {"year": 1}).to_list())
 
     async def rollups(self, kind: str) -> list[Doc]:
         return await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()

@@ -9,13 +9,13 @@ quarter's figures add up to the running totals.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from monitoring.core.domain.figures import AMOUNTS, BREAKDOWNS, FigureSpec, Kind, sum_figures
-from monitoring.core.domain.model import CommitmentStatus
+from monitoring.core.domain.figures import AMOUNT_NAMES, AMOUNTS, FigureSpec, Kind, sum_figures
 from monitoring.core.domain.periods import Granularity, Period
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import (
@@ -26,11 +26,22 @@ from monitoring.core.domain.rollups import (
     contribution,
     rollup_key,
 )
+from monitoring.core.domain.years import (
+    BREAKDOWN,
+    COMMITMENTS,
+    P_COMMITMENTS,
+    P_FIGURED,
+    P_REPORTING,
+    PERIODS,
+    STATUSES,
+    SUM,
+    SUMMED,
+    TOTAL,
+    WITH_PROGRESS,
+    status_field,
+)
 
 LEVELS = ("basic", "intermediate", "advanced", "expert")
-STATUSES = tuple(s.value for s in CommitmentStatus)
-#: breakdowns without a rollup scope: the annual report sums them over the year (by_gender)
-SUMMED = tuple(s for s in BREAKDOWNS if s.scope is None)
 
 
 def restricted(progress: CommitmentProgress, periods: Iterable[str]) -> CommitmentProgress:
@@ -194,7 +205,58 @@ def annual_report(
         year_sum = sum_figures(e.figures for e in in_year.periods.values())
         for spec in SUMMED:
             summed[spec.reported_as].update(getattr(year_sum, spec.name))
-    report.breakdowns = {name: dict(sorted(n.items())) for name, n in summed.items()}
+    report.breakdowns = {name: _nonzero(n) for name, n in summed.items()}
+    return report
+
+
+def _nonzero(counts: Mapping[str, int]) -> dict[str, int]:
+    return {k: v for k, v in sorted(counts.items()) if v}
+
+
+def from_years(
+    year: int,
+    rows: Mapping[str, Mapping[str, Any]],
+    partners: Iterable[tuple[str, str, Sequence[int]]],
+    partnership_id: str | None = None,
+) -> AnnualReport:
+    """The annual report from the year rows kept on the hot path (core/domain/years.py): one
+    context's rows of the year by scope (each a document's fields), and
+    its partner rows as (scope, partner, [entries, commitments, reporting, with figures]). Says
+    what `annual_report` says of the same commitments (a summed breakdown's keys in sorted
+    order, as it gives them)."""
+    report = AnnualReport(year, partnership_id)
+    report.breakdowns = {s.reported_as: {} for s in SUMMED}
+    tables = {PARTNERSHIP: report.partnerships, COUNTRY: report.countries, LEVEL: report.levels}
+    groups: dict[str, ScopeYear] = {}
+    for scope, row in sorted(rows.items()):
+        kind, _, key = scope.partition(":")
+        if kind == BREAKDOWN:
+            name, _, value = key.partition(":")
+            if row.get(SUM, 0) and name in report.breakdowns:
+                report.breakdowns[name][value] = row[SUM]
+            continue
+        group = ScopeYear(
+            figures=Totals(*(row.get(name, 0) for name in AMOUNT_NAMES)),
+            periods_reported=row.get(PERIODS, 0),
+            commitments=row.get(COMMITMENTS, 0),
+            commitments_with_progress=row.get(WITH_PROGRESS, 0),
+            by_status=Counter({s: n for s in STATUSES if (n := row.get(status_field(s), 0))}),
+        )
+        groups[scope] = group
+        if scope == TOTAL:
+            report.total = group
+        else:
+            tables[kind][key] = group
+    for scope, partner_id, counts in partners:
+        of = groups.get(scope)
+        if of is None:
+            continue
+        if counts[P_COMMITMENTS] > 0:
+            of.partners.add(partner_id)
+        if counts[P_REPORTING] > 0:
+            of.partners_reporting.add(partner_id)
+        if counts[P_FIGURED] > 0 and scope != TOTAL:
+            of.figures_of.add(partner_id)
     return report
 
 

@@ -6,12 +6,9 @@ the total too: a group of one partner would publish that partner's figures. Pure
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from monitoring.core.domain.figures import AMOUNTS
-from monitoring.core.domain.periods import Period
-from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.views.domain.annual_report import (
     AnnualReport,
     ScopeYear,
@@ -44,10 +41,6 @@ class OpenFigures:
 
     def of(self, scope: str) -> list[OpenGroup]:
         return [g for g in self.groups if g.scope == scope]
-
-
-def years_reported(progress: Iterable[CommitmentProgress]) -> list[int]:
-    return sorted({Period.parse(name).year for p in progress for name in p.reported_periods})
 
 
 def open_figures(report: AnnualReport, names: dict[str, str], years: list[int]) -> OpenFigures:

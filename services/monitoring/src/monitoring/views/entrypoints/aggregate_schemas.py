@@ -9,13 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from monitoring.core.domain.figures import AMOUNTS
 from monitoring.core.domain.rollups import Totals
-from monitoring.views.domain.annual_report import (
-    STATUSES,
-    SUMMED,
-    AnnualReport,
-    Point,
-    ScopeYear,
-)
+from monitoring.core.domain.years import STATUSES, SUMMED
+from monitoring.views.domain.annual_report import AnnualReport, Point, ScopeYear
 from monitoring.views.domain.declarations import NetworksAndPrinciples
 from monitoring.views.entrypoints.progress_schemas import figure_fields
 

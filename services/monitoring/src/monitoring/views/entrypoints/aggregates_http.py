@@ -20,7 +20,6 @@ from monitoring.views.domain import declarations as d
 from monitoring.views.domain.annual_report import (
     COLUMNS,
     SeriesGranularity,
-    annual_report,
     annual_rows,
     level_order,
 )
@@ -174,9 +173,7 @@ def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> 
         networks and progress per charter principle, from the partners' declarations. A
         partner reads the groups with figures of at least 3 partners (the total counts all),
         and the declarations' sums when at least 3 partners declared."""
-        query = {"partnership_id": partnership} if partnership else {}
-        progress = await views.progress(query, year)
-        report = await views.off_loop(annual_report, year, progress, partnership)
+        report = await views.annual(year, partnership)
         suppressed = 0
         if not principal.is_secretariat:
             if partnership and hidden(report.total):

@@ -6,8 +6,9 @@ No token is asked for and none is looked at (a request counts against its client
 anonymous rate limit). Answers may be cached by anyone for five minutes (`Cache-Control:
 public, max-age=300`) and carry a strong ETag of their bytes: sent back in If-None-Match, it
 gets 304 without a body while the figures are the same. A year's figures are computed from
-every commitment's periods, so this instance keeps them for FRESH_FOR seconds: a flood of
-anonymous requests costs one computation per year and interval, not one each."""
+the year rows the hot path keeps (core/domain/years.py), and this instance keeps them for
+FRESH_FOR seconds: a flood of anonymous requests costs one read per year and interval, not
+one each."""
 
 from __future__ import annotations
 
@@ -22,14 +23,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from monitoring.views.adapters.aggregate_views import AggregateViews
-from monitoring.views.domain.annual_report import annual_report
 from monitoring.views.domain.open_figures import (
     COLUMNS,
     OpenFigures,
     OpenGroup,
     open_figures,
     open_rows,
-    years_reported,
 )
 from monitoring.views.domain.suppression import MIN_PARTNERS
 from monitoring.views.entrypoints.aggregate_schemas import Figures
@@ -149,10 +148,9 @@ def public_router(views: AggregateViews, clock: Clock) -> APIRouter:
         at, found = kept.get(chosen, (float("-inf"), None))
         if found is not None and time.monotonic() - at < FRESH_FOR:
             return found
-        progress = await views.progress({})
-        report = await views.off_loop(annual_report, chosen, progress)
+        report = await views.annual(chosen)
         names = await views.partnership_names()
-        found = open_figures(report, names, years_reported(progress))
+        found = open_figures(report, names, await views.years_reported())
         kept[chosen] = (time.monotonic(), found)
         return found
 
