@@ -85,8 +85,8 @@ class MongoPresenceRepository(_Counters, ports.PresenceRepository):
 
 
 def year_fields(key: str) -> Doc:
-    context, scope, year = years.split_year_id(key)
-    return {"context": context, "scope": scope, "year": year}
+    partnership_id, scope, year = years.split_year_id(key)
+    return {"partnership": partnership_id, "scope": scope, "year": year}
 
 
 def year_doc(key: str, row: Mapping[str, int]) -> Doc:
@@ -95,8 +95,8 @@ def year_doc(key: str, row: Mapping[str, int]) -> Doc:
 
 
 def year_partner_fields(key: str) -> Doc:
-    context, scope, year, partner_id = years.split_partner_row_id(key)
-    return {"context": context, "scope": scope, "year": year, "partner_id": partner_id}
+    partnership_id, scope, year, partner_id = years.split_partner_row_id(key)
+    return {"partnership": partnership_id, "scope": scope, "year": year, "partner_id": partner_id}
 
 
 def year_partner_counts(row: Sequence[int]) -> dict[str, int]:

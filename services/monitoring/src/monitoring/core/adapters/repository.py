@@ -27,7 +27,7 @@ HOLDS = "parking_holds"
 BUCKETS = "buckets"
 #: per scope and partner: commitments counted there, and with figures (domain/presence.py)
 PRESENCE = "scope_partners"
-#: the annual report's rows per (partnership or all, scope, year), and per partner there
+#: the annual report's rows per (partnership, scope, year), and per partner there
 #: (domain/years.py)
 YEARS, YEAR_PARTNERS = "years", "year_partners"
 #: one document per (commitment, period): that period's latest figures
@@ -57,7 +57,9 @@ async def ensure_indexes(db: Db) -> None:
     )
     await db[PRESENCE].create_indexes([IndexModel([("kind", ASCENDING), ("scope", ASCENDING)])])
     for name in (YEARS, YEAR_PARTNERS):
-        await db[name].create_indexes([IndexModel([("context", ASCENDING), ("year", ASCENDING)])])
+        await db[name].create_indexes(
+            [IndexModel([("year", ASCENDING), ("partnership", ASCENDING)])]
+        )
     await db[TARGETS].create_indexes(
         [
             IndexModel([("partnership_id", ASCENDING)]),

@@ -1,6 +1,7 @@
-"""Each year's figures and counts for the annual report, per partnership and over all of
-them, kept up to date as the buckets are (by what changed), so that the annual report reads
-a few small documents instead of folding every commitment. Pure.
+"""Each year's figures and counts for the annual report, per partnership, kept up to date
+as the buckets are (by what changed), so that the annual report reads a few small documents
+instead of folding every commitment; the report over every partnership sums the
+partnerships' rows as it reads them (a few partnerships). Pure.
 
 What the annual report says of a year (views/domain/annual_report.py `annual_report`, the
 reference the property test compares with): per scope (the total, each partnership, country
@@ -11,28 +12,26 @@ periods; the partners whose commitments count there, those reporting, and those 
 figures are there (for suppression); and the breakdowns without a scope (by gender) summed
 over the year.
 
-A *year row* is one (context, scope, year): the context is ALL or one partnership (the
-report asked with `partnership=`), the scope TOTAL or a rollup key (`country:DE`). A
-*partner row* is the same with a partner: its commitments counted there, those of them
-reporting, and its periods with figures there (figures are never negative, so one such
-period says "has figures"; a revision that changes figures but not that writes nothing
-there). Each row counts its `entries` (a commitment counted there, or a period attributing
-there): a row whose entries fall to 0 holds nothing and is removed.
+A *year row* is one (partnership, scope, year), the scope TOTAL or a rollup key
+(`country:DE`), or a summed breakdown's key (`breakdown:by_gender:female`). A *partner row*
+is the same with a partner: its commitments counted there, those of them reporting, and its
+periods with figures there (figures are never negative, so one such period says "has
+figures"). Each row counts its `entries` (a commitment counted there, or a period
+attributing there): a row whose entries fall to 0 holds nothing and is removed.
 
 A commitment's rows depend on its definition (window, status, partnership, countries,
 levels), the number of periods it reported per year (the head's marks) and the figures of
 those periods; a batch adds, per changed period, its figures (new minus old) and, per year
-whose count of periods changed, the commitment's counts as they are minus as they were.
-After a new definition: its whole contribution minus the one it had (`p.yearly`).
+whose count of periods changed, that count and whether it reported at all. After a new
+definition: its whole contribution minus the one it had (`p.yearly`).
 """
 
 from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from monitoring.core.domain.figures import AMOUNT_NAMES, BREAKDOWNS
 from monitoring.core.domain.model import Commitment, CommitmentStatus, Figures
@@ -47,8 +46,8 @@ from monitoring.core.domain.rollups import (
     rollup_key,
 )
 
-#: the context over every partnership; the scope of the whole report
-ALL, TOTAL = "*", "total"
+#: the scope of the whole report
+TOTAL = "total"
 #: the scopes of the annual report beside the total
 SCOPE_KINDS = (PARTNERSHIP, COUNTRY, LEVEL)
 STATUSES = tuple(s.value for s in CommitmentStatus)
@@ -84,21 +83,22 @@ def breakdown_scope(reported_as: str, key: str) -> str:
     return f"{BREAKDOWN}:{reported_as}:{key}"
 
 
-def year_id(context: str, scope: str, year: int) -> str:
-    return f"{context}|{scope}|{year:04d}"
+def year_id(partnership_id: str, scope: str, year: int) -> str:
+    return f"{partnership_id}|{scope}|{year:04d}"
 
 
 def split_year_id(key: str) -> tuple[str, str, int]:
-    context, scope, year = key.rsplit("|", 2)
-    return context, scope, int(year)
+    partnership_id, scope, year = key.rsplit("|", 2)
+    return partnership_id, scope, int(year)
 
 
-def partner_row_id(context: str, scope: str, year: int, partner_id: str) -> str:
-    return f"{year_id(context, scope, year)}|{partner_id}"
+def partner_row_id(partnership_id: str, scope: str, year: int, partner_id: str) -> str:
+    return f"{year_id(partnership_id, scope, year)}|{partner_id}"
 
 
 def split_partner_row_id(key: str) -> tuple[str, str, int, str]:
-    """(context, scope, year, partner); partner ids never hold `|`, partnership ids may."""
+    """(partnership, scope, year, partner); partner ids never hold `|`, partnership ids
+    may."""
     rest, partner_id = key.rsplit("|", 1)
     return (*split_year_id(rest), partner_id)
 
@@ -158,10 +158,6 @@ def window(c: Commitment) -> range:
     return range(c.target.start_date.year, c.target.deadline.year + 1)
 
 
-def contexts(c: Commitment) -> tuple[str, str]:
-    return ALL, c.partnership_id
-
-
 def own_scopes(c: Commitment) -> tuple[str, ...]:
     """The scopes the commitment itself counts in (as the annual report counts it)."""
     keys = [TOTAL, rollup_key(PARTNERSHIP, c.partnership_id)]
@@ -174,45 +170,55 @@ def _counted(out: Yearly, c: Commitment, year: int, periods: int, sign: int) -> 
     """The commitment counted in `year` with this many periods reported."""
     status = status_field(c.status.value)
     reporting = sign * int(periods > 0)
-    for context in contexts(c):
-        for scope in own_scopes(c):
-            row = out.row(year_id(context, scope, year), ROW_FIELDS)
-            row[ENTRIES] += sign
-            row[COMMITMENTS] += sign
-            row[status] += sign
-            row[PERIODS] += sign * periods
-            row[WITH_PROGRESS] += reporting
-            partner = out.partner(partner_row_id(context, scope, year, c.partner_id))
-            partner[P_ENTRIES] += sign
-            partner[P_COMMITMENTS] += sign
-            partner[P_REPORTING] += reporting
+    for scope in own_scopes(c):
+        row = out.row(year_id(c.partnership_id, scope, year), ROW_FIELDS)
+        row[ENTRIES] += sign
+        row[COMMITMENTS] += sign
+        row[status] += sign
+        row[PERIODS] += sign * periods
+        row[WITH_PROGRESS] += reporting
+        partner = out.partner(partner_row_id(c.partnership_id, scope, year, c.partner_id))
+        partner[P_ENTRIES] += sign
+        partner[P_COMMITMENTS] += sign
+        partner[P_REPORTING] += reporting
+
+
+def _recounted(out: Yearly, c: Commitment, year: int, before: int, after: int) -> None:
+    """The commitment, counted in `year` before and after, now has `after` periods there:
+    only the count of periods and whether it reports change (its rows exist)."""
+    reporting = int(after > 0) - int(before > 0)
+    for scope in own_scopes(c):
+        row = out.row(year_id(c.partnership_id, scope, year))
+        row[PERIODS] = row.get(PERIODS, 0) + after - before
+        if reporting:
+            row[WITH_PROGRESS] = row.get(WITH_PROGRESS, 0) + reporting
+            key = partner_row_id(c.partnership_id, scope, year, c.partner_id)
+            out.partner(key)[P_REPORTING] += reporting
 
 
 def _attributed(out: Yearly, c: Commitment, year: int, f: Figures, sign: int) -> None:
     """One period's figures, in every scope the rollups attribute them to (and the total:
-    the partnership's), and its breakdowns without a scope summed into the total."""
+    the partnership's), and its breakdowns without a scope summed by key."""
     rows: Rows = {}
     period_rows(c, f, rows)
+    partnership_id = c.partnership_id
     for key, r in rows.items():
         kind = key.partition(":")[0]
         if kind not in SCOPE_KINDS:
             continue
-        scopes = (key, TOTAL) if kind == PARTNERSHIP else (key,)
-        for context in contexts(c):
-            for scope in scopes:
-                row = out.row(year_id(context, scope, year), ROW_FIELDS)
-                row[ENTRIES] += sign
-                for i in range(_N):
-                    row[AMOUNT_NAMES[i]] += sign * r[i]
-            partner = out.partner(partner_row_id(context, key, year, c.partner_id))
-            partner[P_ENTRIES] += sign
-            partner[P_FIGURED] += sign * any(r[:_N])
+        for scope in (key, TOTAL) if kind == PARTNERSHIP else (key,):
+            row = out.row(year_id(partnership_id, scope, year), ROW_FIELDS)
+            row[ENTRIES] += sign
+            for i in range(_N):
+                row[AMOUNT_NAMES[i]] += sign * r[i]
+        partner = out.partner(partner_row_id(partnership_id, key, year, c.partner_id))
+        partner[P_ENTRIES] += sign
+        partner[P_FIGURED] += sign * any(r[:_N])
     for spec in SUMMED:
         for k, v in (getattr(f, spec.name) or {}).items():
-            for context in contexts(c):
-                row = out.row(year_id(context, breakdown_scope(spec.reported_as, k), year))
-                row[ENTRIES] = row.get(ENTRIES, 0) + sign
-                row[SUM] = row.get(SUM, 0) + sign * v
+            row = out.row(year_id(partnership_id, breakdown_scope(spec.reported_as, k), year))
+            row[ENTRIES] = row.get(ENTRIES, 0) + sign
+            row[SUM] = row.get(SUM, 0) + sign * v
 
 
 def _by_year(periods: Iterable[str]) -> dict[int, int]:
@@ -264,9 +270,13 @@ def change(p: CommitmentProgress) -> Yearly:
             continue
         after = now.get(year, 0)
         before = after - more
-        if before or year in runs:
+        was, is_ = bool(before or year in runs), bool(after or year in runs)
+        if was and is_:
+            _recounted(out, c, year, before, after)
+            continue
+        if was:
             _counted(out, c, year, before, -1)
-        if after or year in runs:
+        if is_:
             _counted(out, c, year, after, 1)
     cleaned = Yearly()
     cleaned.merge(out)
@@ -274,24 +284,29 @@ def change(p: CommitmentProgress) -> Yearly:
 
 
 def rows_of(
-    rows: Mapping[str, Mapping[str, int]], context: str, year: int
-) -> dict[str, dict[str, Any]]:
-    """The year rows of one context and year, by scope."""
-    out = {}
+    rows: Mapping[str, Mapping[str, int]], year: int, partnership_id: str | None = None
+) -> dict[str, dict[str, int]]:
+    """The year rows of one year by scope: of one partnership, or summed over all."""
+    out: dict[str, dict[str, int]] = {}
     for key, row in rows.items():
-        ctx, scope, y = split_year_id(key)
-        if ctx == context and y == year:
-            out[scope] = dict(row)
+        of, scope, y = split_year_id(key)
+        if y == year and partnership_id in (None, of):
+            into = out.setdefault(scope, {})
+            for name, value in row.items():
+                into[name] = into.get(name, 0) + value
     return out
 
 
 def partners_of(
-    partners: Mapping[str, list[int]], context: str, year: int
+    partners: Mapping[str, Sequence[int]], year: int, partnership_id: str | None = None
 ) -> list[tuple[str, str, list[int]]]:
-    """The partner rows of one context and year, as (scope, partner, counts)."""
-    out = []
+    """The partner rows of one year as (scope, partner, counts): of one partnership, or
+    summed over all."""
+    out: dict[tuple[str, str], list[int]] = {}
     for key, counts in partners.items():
-        ctx, scope, y, partner_id = split_partner_row_id(key)
-        if ctx == context and y == year:
-            out.append((scope, partner_id, counts))
-    return out
+        of, scope, y, partner_id = split_partner_row_id(key)
+        if y == year and partnership_id in (None, of):
+            into = out.setdefault((scope, partner_id), [0] * len(counts))
+            for i, value in enumerate(counts):
+                into[i] += value
+    return [(scope, partner_id, counts) for (scope, partner_id), counts in out.items()]

@@ -22,13 +22,13 @@ from monitoring.core.adapters.repository import (
     YEAR_PARTNERS,
     YEARS,
 )
+from monitoring.core.domain import years
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import (
     Totals,
     rollup_key,
 )
-from monitoring.core.domain.years import ALL, PERIODS, TOTAL
 from monitoring.views.domain.annual_report import AnnualReport, Point, from_years, points
 from monitoring.views.domain.suppression import suppressed
 
@@ -95,22 +95,30 @@ class AggregateViews:
 
     async def annual(self, year: int, partnership_id: str | None = None) -> AnnualReport:
         """The year's annual report from its year rows (core/domain/years.py): a document
-        per scope and one per partner there, of the partnership asked or of all."""
-        where = {"context": partnership_id or ALL, "year": year}
-        rows = {d["scope"]: d for d in await self._db[YEARS].find(where).to_list()}
-        partners = [
-            (d["scope"], d["partner_id"], [0, d["commitments"], d["reporting"], d["with_figures"]])
-            for d in await self._db[YEAR_PARTNERS].find(
-                where, {"scope": 1, "partner_id": 1, "commitments": 1, "reporting": 1,
-                        "with_figures": 1, "_id": 0},
-            ).to_list()
-        ]  # fmt: skip
-        return from_years(year, rows, partners, partnership_id)
+        per partnership and scope and one per partner there, of the partnership asked or
+        summed over all."""
+        where: Doc = {"year": year} | ({"partnership": partnership_id} if partnership_id else {})
+        fixed = {"_id": 0, "partnership": 0, "scope": 0, "year": 0}
+        rows = {
+            d["_id"]: {k: v for k, v in d.items() if k not in fixed}
+            for d in await self._db[YEARS].find(where).to_list()
+        }
+        counts = {"commitments": 1, "reporting": 1, "with_figures": 1}
+        partners = {
+            d["_id"]: [0, d["commitments"], d["reporting"], d["with_figures"]]
+            for d in await self._db[YEAR_PARTNERS].find(where, counts).to_list()
+        }
+        return from_years(
+            year,
+            years.rows_of(rows, year, partnership_id),
+            years.partners_of(partners, year, partnership_id),
+            partnership_id,
+        )
 
     async def years_reported(self) -> list[int]:
         """The years with a period reported, of any commitment."""
-        where = {"context": ALL, "scope": TOTAL, PERIODS: {"$gt": 0}}
-        return sorted(d["year"] for d in await self._db[YEARS].find(where, {"year": 1}).to_list())
+        where = {"scope": years.TOTAL, years.PERIODS: {"$gt": 0}}
+        return sorted(set(await self._db[YEARS].distinct("year", where)))
 
     async def rollups(self, kind: str) -> list[Doc]:
         return await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()

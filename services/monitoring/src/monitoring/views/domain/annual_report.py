@@ -220,7 +220,7 @@ def from_years(
     partnership_id: str | None = None,
 ) -> AnnualReport:
     """The annual report from the year rows kept on the hot path (core/domain/years.py): one
-    context's rows of the year by scope (each a document's fields), and
+    partnership's rows of the year by scope (or all partnerships' summed), and
     its partner rows as (scope, partner, [entries, commitments, reporting, with figures]). Says
     what `annual_report` says of the same commitments (a summed breakdown's keys in sorted
     order, as it gives them)."""
