@@ -28,7 +28,7 @@ def test_a_group_is_hidden_below_three_partners(
 
 
 def group(*partners: str) -> ScopeYear:
-    return ScopeYear(partners=set(partners), figures_of=set(partners))
+    return ScopeYear(partners=len(set(partners)), partners_with_figures=len(set(partners)))
 
 
 def test_the_annual_report_for_partners_keeps_its_total_and_the_groups_of_three() -> None:

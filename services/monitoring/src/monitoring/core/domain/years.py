@@ -297,16 +297,30 @@ def rows_of(
     return out
 
 
-def partners_of(
+def partner_counts(
     partners: Mapping[str, Sequence[int]], year: int, partnership_id: str | None = None
-) -> list[tuple[str, str, list[int]]]:
-    """The partner rows of one year as (scope, partner, counts): of one partnership, or
-    summed over all."""
-    out: dict[tuple[str, str], list[int]] = {}
+) -> dict[str, tuple[int, int, int]]:
+    """Per scope of one year (of one partnership, or over all): how many partners count
+    there, report there, and have figures there."""
+    summed: dict[tuple[str, str], list[int]] = {}
     for key, counts in partners.items():
         of, scope, y, partner_id = split_partner_row_id(key)
         if y == year and partnership_id in (None, of):
-            into = out.setdefault((scope, partner_id), [0] * len(counts))
+            into = summed.setdefault((scope, partner_id), [0, 0, 0, 0])
             for i, value in enumerate(counts):
                 into[i] += value
-    return [(scope, partner_id, counts) for (scope, partner_id), counts in out.items()]
+    out: dict[str, tuple[int, int, int]] = {}
+    for (scope, _), c in summed.items():
+        n, r, f = out.get(scope, (0, 0, 0))
+        out[scope] = (n + (c[P_COMMITMENTS] > 0), r + (c[P_REPORTING] > 0), f + (c[P_FIGURED] > 0))
+    return out
+
+
+def partner_ids(partners: Mapping[str, Sequence[int]], year: int, partnership_id: str) -> list[str]:
+    """The partners counted in a partnership's total of one year."""
+    return sorted(
+        partner_id
+        for key, counts in partners.items()
+        for of, scope, y, partner_id in [split_partner_row_id(key)]
+        if (of, scope, y) == (partnership_id, TOTAL, year) and counts[P_COMMITMENTS] > 0
+    )

@@ -95,25 +95,48 @@ class AggregateViews:
 
     async def annual(self, year: int, partnership_id: str | None = None) -> AnnualReport:
         """The year's annual report from its year rows (core/domain/years.py): a document
-        per partnership and scope and one per partner there, of the partnership asked or
-        summed over all."""
+        per partnership and scope, summed when no partnership is asked; and the partners
+        per scope, counted by mongod from the partner rows (one per partner and scope)."""
         where: Doc = {"year": year} | ({"partnership": partnership_id} if partnership_id else {})
-        fixed = {"_id": 0, "partnership": 0, "scope": 0, "year": 0}
+        fixed = {"_id", "partnership", "scope", "year"}
         rows = {
             d["_id"]: {k: v for k, v in d.items() if k not in fixed}
             for d in await self._db[YEARS].find(where).to_list()
         }
-        counts = {"commitments": 1, "reporting": 1, "with_figures": 1}
-        partners = {
-            d["_id"]: [0, d["commitments"], d["reporting"], d["with_figures"]]
-            for d in await self._db[YEAR_PARTNERS].find(where, counts).to_list()
-        }
-        return from_years(
-            year,
-            years.rows_of(rows, year, partnership_id),
-            years.partners_of(partners, year, partnership_id),
-            partnership_id,
-        )
+
+        def some(field: str) -> Doc:
+            return {"$sum": {"$cond": [{"$gt": [f"${field}", 0]}, 1, 0]}}
+
+        counted = await (
+            await self._db[YEAR_PARTNERS].aggregate(
+                [
+                    {"$match": where},
+                    {  # a partner's rows of every partnership, summed
+                        "$group": {
+                            "_id": {"scope": "$scope", "partner": "$partner_id"},
+                            "commitments": {"$sum": "$commitments"},
+                            "reporting": {"$sum": "$reporting"},
+                            "with_figures": {"$sum": "$with_figures"},
+                        }
+                    },
+                    {
+                        "$group": {
+                            "_id": "$_id.scope",
+                            "partners": some("commitments"),
+                            "reporting": some("reporting"),
+                            "with_figures": some("with_figures"),
+                        }
+                    },
+                ]
+            )
+        ).to_list()
+        partners = {d["_id"]: (d["partners"], d["reporting"], d["with_figures"]) for d in counted}
+        ids = None
+        if partnership_id is not None:
+            total = where | {"scope": years.TOTAL, "commitments": {"$gt": 0}}
+            ids = sorted(await self._db[YEAR_PARTNERS].distinct("partner_id", total))
+        return from_years(year, years.rows_of(rows, year, partnership_id), partners,
+                          partnership_id, ids)  # fmt: skip
 
     async def years_reported(self) -> list[int]:
         """The years with a period reported, of any commitment."""

@@ -29,9 +29,6 @@ from monitoring.core.domain.rollups import (
 from monitoring.core.domain.years import (
     BREAKDOWN,
     COMMITMENTS,
-    P_COMMITMENTS,
-    P_FIGURED,
-    P_REPORTING,
     PERIODS,
     STATUSES,
     SUM,
@@ -125,20 +122,19 @@ class ScopeYear:
     commitments: int = 0
     commitments_with_progress: int = 0
     by_status: Counter[str] = field(default_factory=Counter)
-    partners_reporting: set[str] = field(default_factory=set)
-    #: every partner whose commitments count here, reporting or not, and those whose figures
-    #: are attributed here (suppression.py)
-    partners: set[str] = field(default_factory=set)
-    figures_of: set[str] = field(default_factory=set)
+    #: how many partners have a commitment with a period here
+    partners_reporting: int = 0
+    #: how many partners' commitments count here, reporting or not, and how many partners'
+    #: figures are attributed here (suppression.py)
+    partners: int = 0
+    partners_with_figures: int = 0
 
-    def count(self, status: str, periods: int, partner_id: str) -> None:
+    def count(self, status: str, periods: int) -> None:
         self.commitments += 1
-        self.partners.add(partner_id)
         self.by_status[status] += 1
         self.periods_reported += periods
         if periods:
             self.commitments_with_progress += 1
-            self.partners_reporting.add(partner_id)
 
     @property
     def share_with_progress(self) -> float | None:
@@ -155,6 +151,8 @@ class AnnualReport:
     levels: dict[str, ScopeYear] = field(default_factory=dict)
     #: the breakdowns without a scope, summed over the year, by their reported name
     breakdowns: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: the partners counted in the total, of a report of one partnership (its declarations)
+    partner_ids: list[str] | None = None
 
 
 def ran_in(progress: CommitmentProgress, year: int) -> list[str]:
@@ -169,6 +167,11 @@ def annual_report(
     report = AnnualReport(year, partnership_id)
     first, last = date(year, 1, 1), date(year, 12, 31)
     summed: dict[str, Counter[str]] = {s.reported_as: Counter() for s in SUMMED}
+    #: per group: the partners counted there, reporting there, with figures there
+    who: dict[int, tuple[ScopeYear, set[str], set[str], set[str]]] = {}
+
+    def partners(group: ScopeYear) -> tuple[ScopeYear, set[str], set[str], set[str]]:
+        return who.setdefault(id(group), (group, set(), set(), set()))
 
     def scope(kind: str, key: str) -> ScopeYear:
         table = {
@@ -194,18 +197,27 @@ def annual_report(
                 target = scope(kind, name)
                 target.figures = target.figures + totals.figures_only()
                 if totals.figures_only():
-                    target.figures_of.add(c.partner_id)
+                    partners(target)[3].add(c.partner_id)
         whole = parts.get(rollup_key(PARTNERSHIP, c.partnership_id), Totals())
         report.total.figures = report.total.figures + whole.figures_only()
         counted = [report.total, scope(PARTNERSHIP, c.partnership_id)]
         counted += [scope(COUNTRY, country) for country in c.countries]
         counted += [scope(LEVEL, level) for level in c.levels]
         for s in counted:
-            s.count(c.status.value, len(periods), c.partner_id)
+            s.count(c.status.value, len(periods))
+            _, counted_there, reporting_there, _ = partners(s)
+            counted_there.add(c.partner_id)
+            if periods:
+                reporting_there.add(c.partner_id)
         year_sum = sum_figures(e.figures for e in in_year.periods.values())
         for spec in SUMMED:
             summed[spec.reported_as].update(getattr(year_sum, spec.name))
     report.breakdowns = {name: _nonzero(n) for name, n in summed.items()}
+    for group, counted_there, reporting_there, with_figures in who.values():
+        group.partners, group.partners_reporting = len(counted_there), len(reporting_there)
+        group.partners_with_figures = len(with_figures)
+    if partnership_id is not None:
+        report.partner_ids = sorted(partners(report.total)[1])
     return report
 
 
@@ -216,18 +228,18 @@ def _nonzero(counts: Mapping[str, int]) -> dict[str, int]:
 def from_years(
     year: int,
     rows: Mapping[str, Mapping[str, Any]],
-    partners: Iterable[tuple[str, str, Sequence[int]]],
+    partners: Mapping[str, Sequence[int]],
     partnership_id: str | None = None,
+    partner_ids: list[str] | None = None,
 ) -> AnnualReport:
     """The annual report from the year rows kept on the hot path (core/domain/years.py): one
-    partnership's rows of the year by scope (or all partnerships' summed), and
-    its partner rows as (scope, partner, [entries, commitments, reporting, with figures]). Says
-    what `annual_report` says of the same commitments (a summed breakdown's keys in sorted
-    order, as it gives them)."""
-    report = AnnualReport(year, partnership_id)
+    partnership's rows of the year by scope (or all partnerships' summed), how many partners
+    count in each scope, report there and have figures there (years.partner_counts), and the
+    partners of the total of a report of one partnership. Says what `annual_report` says of
+    the same commitments (a summed breakdown's keys in sorted order, as it gives them)."""
+    report = AnnualReport(year, partnership_id, partner_ids=partner_ids)
     report.breakdowns = {s.reported_as: {} for s in SUMMED}
     tables = {PARTNERSHIP: report.partnerships, COUNTRY: report.countries, LEVEL: report.levels}
-    groups: dict[str, ScopeYear] = {}
     for scope, row in sorted(rows.items()):
         kind, _, key = scope.partition(":")
         if kind == BREAKDOWN:
@@ -235,28 +247,22 @@ def from_years(
             if row.get(SUM, 0) and name in report.breakdowns:
                 report.breakdowns[name][value] = row[SUM]
             continue
+        counted, reporting, with_figures = partners.get(scope, (0, 0, 0))
         group = ScopeYear(
             figures=Totals(*(row.get(name, 0) for name in AMOUNT_NAMES)),
             periods_reported=row.get(PERIODS, 0),
             commitments=row.get(COMMITMENTS, 0),
             commitments_with_progress=row.get(WITH_PROGRESS, 0),
             by_status=Counter({s: n for s in STATUSES if (n := row.get(status_field(s), 0))}),
+            partners_reporting=reporting,
+            partners=counted,
+            # the total is never suppressed for its figures' partners
+            partners_with_figures=with_figures if scope != TOTAL else 0,
         )
-        groups[scope] = group
         if scope == TOTAL:
             report.total = group
         else:
             tables[kind][key] = group
-    for scope, partner_id, counts in partners:
-        of = groups.get(scope)
-        if of is None:
-            continue
-        if counts[P_COMMITMENTS] > 0:
-            of.partners.add(partner_id)
-        if counts[P_REPORTING] > 0:
-            of.partners_reporting.add(partner_id)
-        if counts[P_FIGURED] > 0 and scope != TOTAL:
-            of.figures_of.add(partner_id)
     return report
 
 
@@ -299,7 +305,7 @@ def scope_row(year: int, scope: str, key: str, name: str, s: ScopeYear) -> dict[
         "name": text_cell(name),
         **{spec.reported_as: cell(spec, getattr(f, spec.name)) for spec in AMOUNTS},
         "periods_reported": s.periods_reported,
-        "partners_reporting": len(s.partners_reporting),
+        "partners_reporting": s.partners_reporting,
         "commitments": s.commitments,
         "commitments_with_progress": s.commitments_with_progress,
         **{f"commitments_{st}": s.by_status[st] for st in STATUSES},

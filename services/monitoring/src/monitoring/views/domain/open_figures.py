@@ -79,7 +79,7 @@ def open_rows(figures: OpenFigures) -> list[dict[str, object]]:
             "name": text_cell(g.name),
             **{s.reported_as: cell(s, getattr(g.year.figures, s.name)) for s in AMOUNTS},
             "commitments": g.year.commitments,
-            "partners_reporting": len(g.year.partners_reporting),
+            "partners_reporting": g.year.partners_reporting,
         }
         for g in figures.groups
     ]

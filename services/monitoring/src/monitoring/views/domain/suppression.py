@@ -41,7 +41,7 @@ def suppressed_scopes(progress: Iterable[CommitmentProgress]) -> set[str]:
 
 
 def hidden(group: ScopeYear) -> bool:
-    return suppressed(len(group.partners), len(group.figures_of))
+    return suppressed(group.partners, group.partners_with_figures)
 
 
 def _shown(groups: dict[str, ScopeYear]) -> dict[str, ScopeYear]:

@@ -160,7 +160,7 @@ class AnnualFigures(Figures):
         return {
             **Figures.of(s.figures).model_dump(),
             "periods_reported": s.periods_reported,
-            "partners_reporting": len(s.partners_reporting),
+            "partners_reporting": s.partners_reporting,
             "commitments": s.commitments,
             "commitments_with_progress": s.commitments_with_progress,
             "share_with_progress": s.share_with_progress,

@@ -180,7 +180,7 @@ def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> 
                 raise too_few(PARTNERSHIP, partnership)
             report, suppressed = for_partners(report)
         names = await views.partnership_names()
-        partners = sorted(report.total.partners) if partnership else None
+        partners = report.partner_ids if partnership else None
         declared = d.summed(map(declaration_from, await declarations.of_year(year, partners)))
         # summed declarations of fewer than 3 partners would tell a partner another's
         shown = principal.is_secretariat or len(declared.partners_declaring) >= MIN_PARTNERS

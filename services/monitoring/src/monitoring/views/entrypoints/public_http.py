@@ -73,7 +73,7 @@ class OpenGroupOut(Figures):
             id=g.id,
             name=g.name or None,
             commitments=g.year.commitments,
-            partners_reporting=len(g.year.partners_reporting),
+            partners_reporting=g.year.partners_reporting,
         )
 
 
