@@ -23,10 +23,10 @@ from monitoring.core.domain.rollups import Totals, change, contribution, merge
 from monitoring.views.domain.annual_report import (
     SeriesGranularity,
     annual_report,
-    from_years,
     series,
 )
 from monitoring.views.domain.suppression import suppressed, suppressed_scopes
+from monitoring.views.domain.year_rows import from_years, partner_counts, partner_ids, rows_of
 from tests.property.test_aggregation_properties import (
     COMMITMENTS,
     NOW,
@@ -304,11 +304,9 @@ def test_year_rows_give_the_annual_report_the_fold_gives(
         for partnership in (None, *partnerships):
             kept = from_years(
                 year,
-                years.rows_of(stored.years.rows, year, partnership),
-                years.partner_counts(stored.years.partners, year, partnership),
+                rows_of(stored.years.rows, year, partnership),
+                partner_counts(stored.years.partners, year, partnership),
                 partnership,
-                years.partner_ids(stored.years.partners, year, partnership)
-                if partnership
-                else None,
+                partner_ids(stored.years.partners, year, partnership) if partnership else None,
             )
             assert kept == annual_report(year, whole, partnership), (year, partnership)

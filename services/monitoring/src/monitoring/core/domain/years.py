@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from monitoring.core.domain.figures import AMOUNT_NAMES, BREAKDOWNS
@@ -281,46 +281,3 @@ def change(p: CommitmentProgress) -> Yearly:
     cleaned = Yearly()
     cleaned.merge(out)
     return cleaned
-
-
-def rows_of(
-    rows: Mapping[str, Mapping[str, int]], year: int, partnership_id: str | None = None
-) -> dict[str, dict[str, int]]:
-    """The year rows of one year by scope: of one partnership, or summed over all."""
-    out: dict[str, dict[str, int]] = {}
-    for key, row in rows.items():
-        of, scope, y = split_year_id(key)
-        if y == year and partnership_id in (None, of):
-            into = out.setdefault(scope, {})
-            for name, value in row.items():
-                into[name] = into.get(name, 0) + value
-    return out
-
-
-def partner_counts(
-    partners: Mapping[str, Sequence[int]], year: int, partnership_id: str | None = None
-) -> dict[str, tuple[int, int, int]]:
-    """Per scope of one year (of one partnership, or over all): how many partners count
-    there, report there, and have figures there."""
-    summed: dict[tuple[str, str], list[int]] = {}
-    for key, counts in partners.items():
-        of, scope, y, partner_id = split_partner_row_id(key)
-        if y == year and partnership_id in (None, of):
-            into = summed.setdefault((scope, partner_id), [0, 0, 0, 0])
-            for i, value in enumerate(counts):
-                into[i] += value
-    out: dict[str, tuple[int, int, int]] = {}
-    for (scope, _), c in summed.items():
-        n, r, f = out.get(scope, (0, 0, 0))
-        out[scope] = (n + (c[P_COMMITMENTS] > 0), r + (c[P_REPORTING] > 0), f + (c[P_FIGURED] > 0))
-    return out
-
-
-def partner_ids(partners: Mapping[str, Sequence[int]], year: int, partnership_id: str) -> list[str]:
-    """The partners counted in a partnership's total of one year."""
-    return sorted(
-        partner_id
-        for key, counts in partners.items()
-        for of, scope, y, partner_id in [split_partner_row_id(key)]
-        if (of, scope, y) == (partnership_id, TOTAL, year) and counts[P_COMMITMENTS] > 0
-    )

@@ -29,8 +29,9 @@ from monitoring.core.domain.rollups import (
     Totals,
     rollup_key,
 )
-from monitoring.views.domain.annual_report import AnnualReport, Point, from_years, points
+from monitoring.views.domain.annual_report import AnnualReport, Point, points
 from monitoring.views.domain.suppression import suppressed
+from monitoring.views.domain.year_rows import from_years, rows_of
 
 Doc = dict[str, Any]
 T = TypeVar("T")
@@ -135,7 +136,7 @@ class AggregateViews:
         if partnership_id is not None:
             total = where | {"scope": years.TOTAL, "commitments": {"$gt": 0}}
             ids = sorted(await self._db[YEAR_PARTNERS].distinct("partner_id", total))
-        return from_years(year, years.rows_of(rows, year, partnership_id), partners,
+        return from_years(year, rows_of(rows, year, partnership_id), partners,
                           partnership_id, ids)  # fmt: skip
 
     async def years_reported(self) -> list[int]:

@@ -9,13 +9,12 @@ quarter's figures add up to the running totals.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
-from monitoring.core.domain.figures import AMOUNT_NAMES, AMOUNTS, FigureSpec, Kind, sum_figures
+from monitoring.core.domain.figures import AMOUNTS, FigureSpec, Kind, sum_figures
 from monitoring.core.domain.periods import Granularity, Period
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import (
@@ -27,15 +26,8 @@ from monitoring.core.domain.rollups import (
     rollup_key,
 )
 from monitoring.core.domain.years import (
-    BREAKDOWN,
-    COMMITMENTS,
-    PERIODS,
     STATUSES,
-    SUM,
     SUMMED,
-    TOTAL,
-    WITH_PROGRESS,
-    status_field,
 )
 
 LEVELS = ("basic", "intermediate", "advanced", "expert")
@@ -223,47 +215,6 @@ def annual_report(
 
 def _nonzero(counts: Mapping[str, int]) -> dict[str, int]:
     return {k: v for k, v in sorted(counts.items()) if v}
-
-
-def from_years(
-    year: int,
-    rows: Mapping[str, Mapping[str, Any]],
-    partners: Mapping[str, Sequence[int]],
-    partnership_id: str | None = None,
-    partner_ids: list[str] | None = None,
-) -> AnnualReport:
-    """The annual report from the year rows kept on the hot path (core/domain/years.py): one
-    partnership's rows of the year by scope (or all partnerships' summed), how many partners
-    count in each scope, report there and have figures there (years.partner_counts), and the
-    partners of the total of a report of one partnership. Says what `annual_report` says of
-    the same commitments (a summed breakdown's keys in sorted order, as it gives them)."""
-    report = AnnualReport(year, partnership_id, partner_ids=partner_ids)
-    report.breakdowns = {s.reported_as: {} for s in SUMMED}
-    tables = {PARTNERSHIP: report.partnerships, COUNTRY: report.countries, LEVEL: report.levels}
-    for scope, row in sorted(rows.items()):
-        kind, _, key = scope.partition(":")
-        if kind == BREAKDOWN:
-            name, _, value = key.partition(":")
-            if row.get(SUM, 0) and name in report.breakdowns:
-                report.breakdowns[name][value] = row[SUM]
-            continue
-        counted, reporting, with_figures = partners.get(scope, (0, 0, 0))
-        group = ScopeYear(
-            figures=Totals(*(row.get(name, 0) for name in AMOUNT_NAMES)),
-            periods_reported=row.get(PERIODS, 0),
-            commitments=row.get(COMMITMENTS, 0),
-            commitments_with_progress=row.get(WITH_PROGRESS, 0),
-            by_status=Counter({s: n for s in STATUSES if (n := row.get(status_field(s), 0))}),
-            partners_reporting=reporting,
-            partners=counted,
-            # the total is never suppressed for its figures' partners
-            partners_with_figures=with_figures if scope != TOTAL else 0,
-        )
-        if scope == TOTAL:
-            report.total = group
-        else:
-            tables[kind][key] = group
-    return report
 
 
 #: the annual report as a table: one row per scope, these columns
