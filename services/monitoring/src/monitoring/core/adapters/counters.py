@@ -31,9 +31,33 @@ def bucket_doc(key: str, row: Sequence[int]) -> Doc:
     }
 
 
-class _Counters(_Repo):
-    """Documents of counters, kept by adding deltas; one whose `count` falls to 0 is gone, as
+#: a document's delta: its _id, the counts to add, the fields that name it
+Delta = tuple[str, Mapping[str, int], Doc]
+
+
+class _Incremented(_Repo):
+    """Documents of counters, kept by adding deltas; one whose count falls to 0 is gone, as
     if it never was (a rebuild that takes the same reports in other batches never makes it)."""
+
+    async def _add(self, collection: str, count: str, rows: Sequence[Delta]) -> None:
+        """One upsert per document ($inc the counts, $set the fields that name it), then
+        those whose `count` went down and came to 0 deleted."""
+        if not rows:
+            return
+        ops = [
+            UpdateOne({"_id": key}, {"$inc": dict(counts), "$set": fixed}, upsert=True)
+            for key, counts, fixed in rows
+        ]
+        await self._db[collection].bulk_write(ops, ordered=False, session=self._session)
+        emptied = [key for key, counts, _ in rows if counts.get(count, 0) < 0]
+        if emptied:
+            gone = {"_id": {"$in": emptied}, count: 0}
+            await self._db[collection].delete_many(gone, session=self._session)
+
+
+class _Counters(_Incremented):
+    """Rows of counts by key, each made a document by `_doc` (its ints are the counts), gone
+    when `count` falls to 0."""
 
     collection: str
     count: str
@@ -42,20 +66,13 @@ class _Counters(_Repo):
         raise NotImplementedError
 
     async def add(self, deltas: Mapping[str, list[int]]) -> None:
-        ops, emptied = [], []
+        rows = []
         for key, row in sorted(deltas.items()):
             doc = self._doc(key, row)
             del doc["_id"]
             fixed = {k: v for k, v in doc.items() if not isinstance(v, int)}
-            counts = {k: v for k, v in doc.items() if isinstance(v, int)}
-            ops.append(UpdateOne({"_id": key}, {"$inc": counts, "$set": fixed}, upsert=True))
-            if counts[self.count] < 0:
-                emptied.append(key)
-        if ops:
-            await self._db[self.collection].bulk_write(ops, ordered=False, session=self._session)
-        if emptied:
-            gone = {"_id": {"$in": emptied}, self.count: 0}
-            await self._db[self.collection].delete_many(gone, session=self._session)
+            rows.append((key, {k: v for k, v in doc.items() if isinstance(v, int)}, fixed))
+        await self._add(self.collection, self.count, rows)
 
 
 class MongoBucketRepository(_Counters, ports.BucketRepository):
@@ -108,28 +125,14 @@ def year_partner_counts(row: Sequence[int]) -> dict[str, int]:
     }
 
 
-class MongoYearRepository(_Repo, ports.YearRepository):
-    """The year rows ($inc of their fields, the breakdowns' nested) and the partner rows; a
-    row whose entries fall to 0 is gone, as if it never was."""
+class MongoYearRepository(_Incremented, ports.YearRepository):
+    """The year rows and the partner rows; a row whose entries fall to 0 is gone."""
 
     async def add(self, deltas: years.Yearly) -> None:
-        rows = [(key, dict(row), year_fields(key)) for key, row in sorted(deltas.rows.items())]
+        rows = [(key, row, year_fields(key)) for key, row in sorted(deltas.rows.items())]
         partners = [
             (key, year_partner_counts(row), year_partner_fields(key))
             for key, row in sorted(deltas.partners.items())
         ]
-        await self._add(YEARS, rows)
-        await self._add(YEAR_PARTNERS, partners)
-
-    async def _add(self, collection: str, rows: list[tuple[str, dict[str, int], Doc]]) -> None:
-        if not rows:
-            return
-        ops = [
-            UpdateOne({"_id": key}, {"$inc": counts, "$set": fixed}, upsert=True)
-            for key, counts, fixed in rows
-        ]
-        await self._db[collection].bulk_write(ops, ordered=False, session=self._session)
-        emptied = [key for key, counts, _ in rows if counts.get(years.ENTRIES, 0) < 0]
-        if emptied:
-            gone = {"_id": {"$in": emptied}, years.ENTRIES: 0}
-            await self._db[collection].delete_many(gone, session=self._session)
+        await self._add(YEARS, years.ENTRIES, rows)
+        await self._add(YEAR_PARTNERS, years.ENTRIES, partners)

@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from monitoring.core.domain import buckets
 from monitoring.core.domain.figures import AMOUNT_NAMES, BREAKDOWNS
 from monitoring.core.domain.model import Commitment, CommitmentStatus, Figures
 from monitoring.core.domain.periods import Period
@@ -131,12 +132,7 @@ class Yearly:
                 row[name] = row.get(name, 0) + value
             if not any(row.values()):
                 del self.rows[key]
-        for key, counts in more.partners.items():
-            mine = self.partner(key)
-            for i, value in enumerate(counts):
-                mine[i] += value
-            if not any(mine):
-                del self.partners[key]
+        buckets.merge(self.partners, more.partners)
 
     def minus(self, other: Yearly) -> Yearly:
         out = Yearly()
@@ -243,7 +239,7 @@ def contribution(p: CommitmentProgress) -> Yearly:
 
 def change(p: CommitmentProgress) -> Yearly:
     """What the year rows must add for what changed since the commitment was loaded (or last
-    settled)."""
+    settled); rows that come to nothing are dropped where the deltas are merged."""
     if p.yearly is not None:  # {}: a new commitment, that added nothing yet
         return contribution(p).minus(p.yearly or Yearly())
     first_old: dict[str, Figures | None] = {}
@@ -278,6 +274,4 @@ def change(p: CommitmentProgress) -> Yearly:
             _counted(out, c, year, before, -1)
         if is_:
             _counted(out, c, year, after, 1)
-    cleaned = Yearly()
-    cleaned.merge(out)
-    return cleaned
+    return out

@@ -4,8 +4,7 @@ periods (as domain objects, for domain/reporting.py), rollups and partnership na
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
@@ -34,18 +33,17 @@ from monitoring.views.domain.suppression import suppressed
 from monitoring.views.domain.year_rows import from_years, rows_of
 
 Doc = dict[str, Any]
-T = TypeVar("T")
 
 
 #: documents per batch read: each is decoded on the event loop, so a few milliseconds each
 BATCH = 2000
 
 
-def _progress(docs: list[Doc], cells: list[Doc], complete: bool) -> list[CommitmentProgress]:
+def _progress(docs: list[Doc], cells: list[Doc]) -> list[CommitmentProgress]:
     by_commitment: dict[str, list[Doc]] = {doc["_id"]: [] for doc in docs}
     for cell in cells:
         by_commitment.get(cell["commitment_id"], []).append(cell)
-    return [commitment_from(doc, by_commitment[doc["_id"]], complete) for doc in docs]
+    return [commitment_from(doc, by_commitment[doc["_id"]], complete=True) for doc in docs]
 
 
 class AggregateViews:
@@ -55,23 +53,16 @@ class AggregateViews:
         #: anything, so ingestion and /health share the process with one fold, not twenty
         self._folding = asyncio.Semaphore(1)
 
-    async def off_loop(self, fold: Callable[..., T], *args: Any) -> T:
-        """`fold(*args)` in a worker thread, one at a time."""
-        async with self._folding:
-            return await asyncio.to_thread(fold, *args)
-
-    async def progress(self, query: Doc, year: int | None = None) -> list[CommitmentProgress]:
-        """The commitments matching `query`, each with every period's figures (`year`: only
-        the periods of that year, for the folds that read no other). Read in batches, so the
-        event loop takes other work between them, and made objects off the loop."""
+    async def progress(self, query: Doc) -> list[CommitmentProgress]:
+        """The commitments matching `query`, each with every period's figures. Read in
+        batches, so the event loop takes other work between them, and made objects off the
+        loop."""
         async with self._folding:
             heads = self._db[COMMITMENTS].find(query).sort("_id", ASCENDING).batch_size(BATCH)
             docs = [doc async for doc in heads]
             which: Doc = {} if not query else {"commitment_id": {"$in": [d["_id"] for d in docs]}}
-            if year is not None:
-                which["period"] = {"$regex": f"^{year:04d}"}
             cells = [cell async for cell in self._db[CELLS].find(which).batch_size(BATCH)]
-            return await asyncio.to_thread(_progress, docs, cells, year is None)
+            return await asyncio.to_thread(_progress, docs, cells)
 
     async def commitments(self, query: Doc) -> list[Doc]:
         projection = {"marks": 0, "totals": 0}
@@ -142,7 +133,7 @@ class AggregateViews:
     async def years_reported(self) -> list[int]:
         """The years with a period reported, of any commitment."""
         where = {"scope": years.TOTAL, years.PERIODS: {"$gt": 0}}
-        return sorted(set(await self._db[YEARS].distinct("year", where)))
+        return sorted(await self._db[YEARS].distinct("year", where))
 
     async def rollups(self, kind: str) -> list[Doc]:
         return await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()
