@@ -16,11 +16,14 @@ ON_DATE = $(if $(TEST_DATE),bash scripts/on-date.sh $(TEST_DATE))
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
+# Bytecode is compiled ahead (the dependencies at install, our sources on every target), so a
+# machine with PYTHONDONTWRITEBYTECODE set does not compile every module at every process start
 venv: $(STAMP)  ## Create .venv with every pinned dependency (requirements-dev.lock)
+	@$(PY) -m compileall -q -j 0 contracts/src services/*/src cli/src scripts bench tests/support >/dev/null
 $(STAMP): requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
-	@$(UV) pip sync -q --python $(PY) requirements-dev.lock
+	@$(UV) pip sync -q --compile-bytecode --python $(PY) requirements-dev.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
 # requirements.lock: what the image installs (--require-hashes), without the platform's own
