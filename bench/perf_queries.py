@@ -22,18 +22,20 @@ from typing import Any
 
 import httpx
 
-from bench.perf_world import PARTNERSHIPS, World, percentile
+from bench.perf_world import LEVELS, PARTNERSHIPS, World, percentile
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import inbound
 from monitoring.core.adapters.counters import (
     bucket_doc,
     presence_doc,
+    year_count_counts,
     year_doc,
+    year_fields,
     year_partner_counts,
     year_partner_fields,
 )
 from monitoring.core.adapters.report_codec import to_report
-from monitoring.core.domain import buckets, presence, years
+from monitoring.core.domain import buckets, presence, year_counts, years
 from monitoring.core.domain.alerting import Alert, reconcile
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import AlertFired, AlertResolved
@@ -158,6 +160,15 @@ async def build_state(
             for key, row in sorted(yearly.partners.items())
         ],
     )
+    counts = year_counts.partners_counted({}, yearly.partners)
+    await _insert(
+        db,
+        "year_counts",
+        [
+            {"_id": key, **year_fields(key), **year_count_counts(row)}
+            for key, row in sorted(counts.items())
+        ],
+    )
     await _insert(db, "alerts", [d.alert_doc(a) for a in alerts])
     await _insert(db, "receipts", receipts)
     return {
@@ -178,6 +189,7 @@ def queries(world: World, year: int) -> dict[str, Callable[[random.Random], str]
     """What is asked, with a fresh subject each time."""
     commitments = [c.commitment_id for c in world.commitments]
     partners = sorted({c.partner_id for c in world.commitments})
+    countries = sorted({x for c in world.commitments for x in c.countries})
     return {
         "progress per partnership": lambda r: f"/progress/partnerships/{r.choice(PARTNERSHIPS)}",
         "progress per partnership, series": (
@@ -186,7 +198,14 @@ def queries(world: World, year: int) -> dict[str, Callable[[random.Random], str]
         "progress per commitment": lambda r: f"/progress/commitments/{r.choice(commitments)}",
         "alerts: firing, newest 50": lambda r: "/alerts?status=firing&limit=50",
         "alerts: one partner's": lambda r: f"/alerts?partner={r.choice(partners)}",
+        "progress per partner": lambda r: f"/progress/partners/{r.choice(partners)}",
+        "progress per country": lambda r: f"/progress/countries/{r.choice(countries)}",
+        "progress per skill level": lambda r: f"/progress/levels/{r.choice(LEVELS)}",
         "annual report": lambda r: f"/reports/annual?year={year}",
+        "annual report, one partnership": (
+            lambda r: f"/reports/annual?year={year}&partnership={r.choice(PARTNERSHIPS)}"
+        ),
+        "annual report CSV": lambda r: f"/reports/annual?year={year}&format=csv",
     }
 
 

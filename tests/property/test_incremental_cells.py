@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.core.adapters import documents as d
-from monitoring.core.domain import buckets, presence, years
+from monitoring.core.domain import buckets, presence, year_counts, years
 from monitoring.core.domain.model import Commitment, CommitmentStatus, Figures, Metric
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import Totals, change, contribution, merge
@@ -106,6 +106,8 @@ class Stored:
         self.buckets: buckets.Buckets = {}
         self.presence: presence.Presence = {}
         self.years = years.Yearly()
+        #: the count rows, kept as the repository keeps them: from the partner rows before
+        self.counts: dict[str, list[int]] = {}
         for c in COMMITMENTS:
             self.settle(CommitmentProgress.new(c))
 
@@ -123,7 +125,11 @@ class Stored:
         merge(self.rollups, change(p))
         buckets.merge(self.buckets, buckets.change(p))
         presence.merge(self.presence, presence.change(p))
-        self.years.merge(years.change(p))
+        yearly = years.change(p)
+        buckets.merge(
+            self.counts, year_counts.partners_counted(self.years.partners, yearly.partners)
+        )
+        self.years.merge(yearly)
         p.settled()
         for period in p.written:
             entry = p.periods.get(period)
@@ -292,20 +298,22 @@ def test_year_rows_give_the_annual_report_the_fold_gives(
     """The annual report's year rows, kept by deltas from partial loads (new windows,
     statuses, countries and levels; periods reported, revised and cleared), equal the sum of
     every commitment's whole contribution, and the report read from them is the report the
-    fold over every cell makes, for every year and partnership and over all."""
+    fold over every cell makes, for every year and partnership and over all; the partners
+    counted per scope, kept from the partner rows that change, are those counted afresh."""
     stored = play(steps)
     whole = [stored.load(commitment_id, None) for commitment_id in IDS]
     expected = years.Yearly()
     for p in whole:
         expected.merge(years.contribution(p))
     assert stored.years == expected
+    assert stored.counts == year_counts.partners_counted({}, expected.partners)
     partnerships = sorted({p.commitment.partnership_id for p in whole})
     for year in YEARS:
         for partnership in (None, *partnerships):
             kept = from_years(
                 year,
                 rows_of(stored.years.rows, year, partnership),
-                partner_counts(stored.years.partners, year, partnership),
+                partner_counts(stored.counts, year, partnership),
                 partnership,
                 partner_ids(stored.years.partners, year, partnership) if partnership else None,
             )

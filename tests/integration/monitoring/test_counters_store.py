@@ -95,3 +95,4 @@ async def test_year_rows_on_mongod_read_back_as_the_annual_report_of_the_fold(
     await stored.add(Yearly().minus(years.contribution(first)))
     assert await db["years"].count_documents({}) == 0
     assert await db["year_partners"].count_documents({}) == 0
+    assert await db["year_counts"].count_documents({}) == 0

@@ -348,6 +348,7 @@ PROJECTIONS = (
     "scope_partners",
     "years",
     "year_partners",
+    "year_counts",
     "alerts",
     "parked_reports",
     "rejections",

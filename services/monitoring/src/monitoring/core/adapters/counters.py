@@ -1,7 +1,8 @@
 """The counters the hot path keeps beside the rollups, on MongoDB: each scope's quarter and
 year buckets (`buckets`, domain/buckets.py), the partners per scope (`scope_partners`,
 domain/presence.py) and the annual report's year rows (`years`, `year_partners`,
-domain/years.py). All are kept by adding deltas in the unit of work's transaction."""
+`year_counts`: domain/years.py, domain/year_counts.py). All are kept by adding deltas in the
+unit of work's transaction."""
 
 from __future__ import annotations
 
@@ -10,8 +11,15 @@ from typing import Any
 
 from pymongo import UpdateOne
 
-from monitoring.core.adapters.repository import BUCKETS, PRESENCE, YEAR_PARTNERS, YEARS, _Repo
-from monitoring.core.domain import buckets, presence, years
+from monitoring.core.adapters.repository import (
+    BUCKETS,
+    PRESENCE,
+    YEAR_COUNTS,
+    YEAR_PARTNERS,
+    YEARS,
+    _Repo,
+)
+from monitoring.core.domain import buckets, presence, year_counts, years
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.service_layer import unit_of_work as ports
 
@@ -39,9 +47,11 @@ class _Incremented(_Repo):
     """Documents of counters, kept by adding deltas; one whose count falls to 0 is gone, as
     if it never was (a rebuild that takes the same reports in other batches never makes it)."""
 
-    async def _add(self, collection: str, count: str, rows: Sequence[Delta]) -> None:
+    async def _add(
+        self, collection: str, count: str | Sequence[str], rows: Sequence[Delta]
+    ) -> None:
         """One upsert per document ($inc the counts, $set the fields that name it), then
-        those whose `count` went down and came to 0 deleted."""
+        those whose `count` (every one of the counts named) went down and came to 0 deleted."""
         if not rows:
             return
         ops = [
@@ -49,9 +59,10 @@ class _Incremented(_Repo):
             for key, counts, fixed in rows
         ]
         await self._db[collection].bulk_write(ops, ordered=False, session=self._session)
-        emptied = [key for key, counts, _ in rows if counts.get(count, 0) < 0]
+        names = (count,) if isinstance(count, str) else tuple(count)
+        emptied = [key for key, counts, _ in rows if any(counts.get(n, 0) < 0 for n in names)]
         if emptied:
-            gone = {"_id": {"$in": emptied}, count: 0}
+            gone = {"_id": {"$in": emptied}} | dict.fromkeys(names, 0)
             await self._db[collection].delete_many(gone, session=self._session)
 
 
@@ -125,8 +136,18 @@ def year_partner_counts(row: Sequence[int]) -> dict[str, int]:
     }
 
 
+def year_count_counts(row: Sequence[int]) -> dict[str, int]:
+    return dict(zip(year_counts.FIELDS, row, strict=True))
+
+
+#: a partner row's counted fields, in years.COUNTED's order
+PARTNER_COUNTS = ("commitments", "reporting", "with_figures")
+
+
 class MongoYearRepository(_Incremented, ports.YearRepository):
-    """The year rows and the partner rows; a row whose entries fall to 0 is gone."""
+    """The year rows and the partner rows, a row whose entries fall to 0 gone; and the count
+    rows, from the partner rows that change read first (in the transaction: two batches that
+    change one partner row conflict, so no count is lost), gone when every count is 0."""
 
     async def add(self, deltas: years.Yearly) -> None:
         rows = [(key, row, year_fields(key)) for key, row in sorted(deltas.rows.items())]
@@ -134,5 +155,17 @@ class MongoYearRepository(_Incremented, ports.YearRepository):
             (key, year_partner_counts(row), year_partner_fields(key))
             for key, row in sorted(deltas.partners.items())
         ]
+        before: dict[str, list[int]] = {}
+        if changing := year_counts.changing(deltas.partners):
+            found = self._db[YEAR_PARTNERS].find(
+                {"_id": {"$in": changing}}, PARTNER_COUNTS, session=self._session
+            )
+            async for doc in found:
+                before[doc["_id"]] = [0, *(doc[name] for name in PARTNER_COUNTS)]
+        counted = year_counts.partners_counted(before, deltas.partners)
         await self._add(YEARS, years.ENTRIES, rows)
         await self._add(YEAR_PARTNERS, years.ENTRIES, partners)
+        counts = [
+            (key, year_count_counts(row), year_fields(key)) for key, row in sorted(counted.items())
+        ]
+        await self._add(YEAR_COUNTS, year_counts.FIELDS, counts)

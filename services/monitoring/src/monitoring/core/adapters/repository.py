@@ -27,9 +27,9 @@ HOLDS = "parking_holds"
 BUCKETS = "buckets"
 #: per scope and partner: commitments counted there, and with figures (domain/presence.py)
 PRESENCE = "scope_partners"
-#: the annual report's rows per (partnership, scope, year), and per partner there
-#: (domain/years.py)
-YEARS, YEAR_PARTNERS = "years", "year_partners"
+#: the annual report's rows per (partnership, scope, year), per partner there, and the
+#: partners counted there (domain/years.py, domain/year_counts.py)
+YEARS, YEAR_PARTNERS, YEAR_COUNTS = "years", "year_partners", "year_counts"
 #: one document per (commitment, period): that period's latest figures
 CELLS = "periods"
 ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
@@ -56,7 +56,7 @@ async def ensure_indexes(db: Db) -> None:
         [IndexModel([("scope", ASCENDING), ("granularity", ASCENDING), ("bucket", ASCENDING)])]
     )
     await db[PRESENCE].create_indexes([IndexModel([("kind", ASCENDING), ("scope", ASCENDING)])])
-    for name in (YEARS, YEAR_PARTNERS):
+    for name in (YEARS, YEAR_PARTNERS, YEAR_COUNTS):
         await db[name].create_indexes(
             [IndexModel([("year", ASCENDING), ("partnership", ASCENDING)])]
         )

@@ -17,7 +17,13 @@ A *year row* is one (partnership, scope, year), the scope TOTAL or a rollup key
 is the same with a partner: its commitments counted there, those of them reporting, and its
 periods with figures there (figures are never negative, so one such period says "has
 figures"). Each row counts its `entries` (a commitment counted there, or a period
-attributing there): a row whose entries fall to 0 holds nothing and is removed.
+attributing there): a row whose entries fall to 0 holds nothing and is removed. A partner
+row is kept twice: in its partnership and over every partnership (partnership ALL, but for
+the scope of a partnership, that only its own commitments count in), so that a partner of two
+partnerships counts once in the report over all. A *count row* per (partnership or ALL,
+scope, year) keeps how many partner rows there count commitments, report and have figures:
+a batch reads the partner rows it changes and counts those that go from none to some, or
+back (year_counts.py), so the report reads the counts rather than counting partners.
 
 A commitment's rows depend on its definition (window, status, partnership, countries,
 levels), the number of periods it reported per year (the head's marks) and the figures of
@@ -63,6 +69,8 @@ ENTRIES, COMMITMENTS, WITH_PROGRESS, PERIODS = (
 )
 #: a partner row: [entries, commitments counted, commitments reporting, periods with figures]
 P_ENTRIES, P_COMMITMENTS, P_REPORTING, P_FIGURED = range(4)
+#: the partnership of the partner rows and count rows over every partnership
+ALL = ""
 _N = len(AMOUNT_NAMES)
 
 
@@ -162,6 +170,15 @@ def own_scopes(c: Commitment) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
+def _partner_rows(out: Yearly, c: Commitment, scope: str, year: int) -> list[list[int]]:
+    """The commitment's partner rows in a scope: its partnership's, and over every
+    partnership's unless the scope is a partnership."""
+    keys = [partner_row_id(c.partnership_id, scope, year, c.partner_id)]
+    if not scope.startswith(f"{PARTNERSHIP}:"):
+        keys.append(partner_row_id(ALL, scope, year, c.partner_id))
+    return [out.partner(key) for key in keys]
+
+
 def _counted(out: Yearly, c: Commitment, year: int, periods: int, sign: int) -> None:
     """The commitment counted in `year` with this many periods reported."""
     status = status_field(c.status.value)
@@ -173,10 +190,10 @@ def _counted(out: Yearly, c: Commitment, year: int, periods: int, sign: int) -> 
         row[status] += sign
         row[PERIODS] += sign * periods
         row[WITH_PROGRESS] += reporting
-        partner = out.partner(partner_row_id(c.partnership_id, scope, year, c.partner_id))
-        partner[P_ENTRIES] += sign
-        partner[P_COMMITMENTS] += sign
-        partner[P_REPORTING] += reporting
+        for partner in _partner_rows(out, c, scope, year):
+            partner[P_ENTRIES] += sign
+            partner[P_COMMITMENTS] += sign
+            partner[P_REPORTING] += reporting
 
 
 def _recounted(out: Yearly, c: Commitment, year: int, before: int, after: int) -> None:
@@ -188,8 +205,8 @@ def _recounted(out: Yearly, c: Commitment, year: int, before: int, after: int) -
         row[PERIODS] = row.get(PERIODS, 0) + after - before
         if reporting:
             row[WITH_PROGRESS] = row.get(WITH_PROGRESS, 0) + reporting
-            key = partner_row_id(c.partnership_id, scope, year, c.partner_id)
-            out.partner(key)[P_REPORTING] += reporting
+            for partner in _partner_rows(out, c, scope, year):
+                partner[P_REPORTING] += reporting
 
 
 def _attributed(out: Yearly, c: Commitment, year: int, f: Figures, sign: int) -> None:
@@ -207,9 +224,10 @@ def _attributed(out: Yearly, c: Commitment, year: int, f: Figures, sign: int) ->
             row[ENTRIES] += sign
             for i in range(_N):
                 row[AMOUNT_NAMES[i]] += sign * r[i]
-        partner = out.partner(partner_row_id(partnership_id, key, year, c.partner_id))
-        partner[P_ENTRIES] += sign
-        partner[P_FIGURED] += sign * any(r[:_N])
+        figured = sign * any(r[:_N])
+        for partner in _partner_rows(out, c, key, year):
+            partner[P_ENTRIES] += sign
+            partner[P_FIGURED] += figured
     for spec in SUMMED:
         for k, v in (getattr(f, spec.name) or {}).items():
             row = out.row(year_id(partnership_id, breakdown_scope(spec.reported_as, k), year))

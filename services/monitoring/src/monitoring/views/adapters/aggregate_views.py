@@ -18,10 +18,11 @@ from monitoring.core.adapters.repository import (
     PARTNERSHIPS,
     PRESENCE,
     ROLLUPS,
+    YEAR_COUNTS,
     YEAR_PARTNERS,
     YEARS,
 )
-from monitoring.core.domain import years
+from monitoring.core.domain import year_counts, years
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import (
@@ -30,7 +31,7 @@ from monitoring.core.domain.rollups import (
 )
 from monitoring.views.domain.annual_report import AnnualReport, Point, points
 from monitoring.views.domain.suppression import suppressed
-from monitoring.views.domain.year_rows import from_years, rows_of
+from monitoring.views.domain.year_rows import from_years, partner_counts, rows_of
 
 Doc = dict[str, Any]
 
@@ -88,7 +89,7 @@ class AggregateViews:
     async def annual(self, year: int, partnership_id: str | None = None) -> AnnualReport:
         """The year's annual report from its year rows (core/domain/years.py): a document
         per partnership and scope, summed when no partnership is asked; and the partners
-        per scope, counted by mongod from the partner rows (one per partner and scope)."""
+        per scope, from the count rows the hot path keeps (core/domain/year_counts.py)."""
         where: Doc = {"year": year} | ({"partnership": partnership_id} if partnership_id else {})
         fixed = {"_id", "partnership", "scope", "year"}
         rows = {
@@ -96,33 +97,11 @@ class AggregateViews:
             for d in await self._db[YEARS].find(where).to_list()
         }
 
-        def some(field: str) -> Doc:
-            return {"$sum": {"$cond": [{"$gt": [f"${field}", 0]}, 1, 0]}}
-
-        counted = await (
-            await self._db[YEAR_PARTNERS].aggregate(
-                [
-                    {"$match": where},
-                    {  # a partner's rows of every partnership, summed
-                        "$group": {
-                            "_id": {"scope": "$scope", "partner": "$partner_id"},
-                            "commitments": {"$sum": "$commitments"},
-                            "reporting": {"$sum": "$reporting"},
-                            "with_figures": {"$sum": "$with_figures"},
-                        }
-                    },
-                    {
-                        "$group": {
-                            "_id": "$_id.scope",
-                            "partners": some("commitments"),
-                            "reporting": some("reporting"),
-                            "with_figures": some("with_figures"),
-                        }
-                    },
-                ]
-            )
-        ).to_list()
-        partners = {d["_id"]: (d["partners"], d["reporting"], d["with_figures"]) for d in counted}
+        counts = {
+            d["_id"]: [d[name] for name in year_counts.FIELDS]
+            for d in await self._db[YEAR_COUNTS].find({"year": year}).to_list()
+        }
+        partners = partner_counts(counts, year, partnership_id)
         ids = None
         if partnership_id is not None:
             total = where | {"scope": years.TOTAL, "commitments": {"$gt": 0}}

@@ -1,6 +1,6 @@
 """The annual report read from the year rows the hot path keeps (core/domain/years.py): one
-partnership's rows, or all partnerships' summed, and the partners per scope counted from
-the partner rows. Pure: the adapter (views/adapters/aggregate_views.py) reads the documents,
+partnership's rows, or all partnerships' summed, and the partners per scope from the
+count rows. Pure: the adapter (views/adapters/aggregate_views.py) reads the documents,
 the property test reads the same rows kept in memory."""
 
 from __future__ import annotations
@@ -12,11 +12,10 @@ from typing import Any
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.rollups import COUNTRY, LEVEL, PARTNERSHIP, Totals
 from monitoring.core.domain.years import (
+    ALL,
     BREAKDOWN,
     COMMITMENTS,
     P_COMMITMENTS,
-    P_FIGURED,
-    P_REPORTING,
     PERIODS,
     STATUSES,
     SUM,
@@ -45,21 +44,21 @@ def rows_of(
 
 
 def partner_counts(
-    partners: Mapping[str, Sequence[int]], year: int, partnership_id: str | None = None
+    counts: Mapping[str, Sequence[int]], year: int, partnership_id: str | None = None
 ) -> dict[str, tuple[int, int, int]]:
     """Per scope of one year (of one partnership, or over all): how many partners count
-    there, report there, and have figures there."""
-    summed: dict[tuple[str, str], list[int]] = {}
-    for key, counts in partners.items():
-        of, scope, y, partner_id = split_partner_row_id(key)
-        if y == year and partnership_id in (None, of):
-            into = summed.setdefault((scope, partner_id), [0, 0, 0, 0])
-            for i, value in enumerate(counts):
-                into[i] += value
+    there, report there, and have figures there, from the count rows (year_counts.py; over
+    all, a partnership's own scope is counted in that partnership's rows only)."""
     out: dict[str, tuple[int, int, int]] = {}
-    for (scope, _), c in summed.items():
-        n, r, f = out.get(scope, (0, 0, 0))
-        out[scope] = (n + (c[P_COMMITMENTS] > 0), r + (c[P_REPORTING] > 0), f + (c[P_FIGURED] > 0))
+    for key, row in counts.items():
+        of, scope, y = split_year_id(key)
+        if y != year:
+            continue
+        if of == partnership_id or (
+            partnership_id is None and (of == ALL or scope.startswith(f"{PARTNERSHIP}:"))
+        ):
+            partners, reporting, with_figures = row
+            out[scope] = (partners, reporting, with_figures)
     return out
 
 
