@@ -44,6 +44,7 @@ QUICK = {
     "query_commitments": 2_000,
     "query_reports": 100_000,
     "query_samples": 50,
+    "query_scale": 1,
     "budget": 5.0,
 }
 
@@ -144,23 +145,37 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if "latency" in phases:
             await latency(bench, out)
         if "queries" in phases:
-            service = bench.service("queries")
-            db = bench.database(service)
-            world = make_world(args.query_commitments, bench.today, seed=8)
-            step("building query state:", args.query_reports, "reports")
-            group = f"{service.env['MONITORING_TOPIC_NAMESPACE']}monitoring.progress"
-            out["query_state"] = await build_state(db, world, args.query_reports, bench.now, group)
-            await service.start()
-            step("querying", args.query_commitments, "commitments")
-            out["load_queries"] = load()
-            out["queries"] = await query_latency(
-                service.url, world, bench.today.year, samples=args.query_samples, budget=args.budget
-            )
-            service.stop()
+            out |= await queries(bench, args.query_commitments, args.query_reports)
+            if args.query_scale > 1:  # the same queries on a state K times larger
+                scaled = await queries(
+                    bench, args.query_commitments * args.query_scale,
+                    args.query_reports * args.query_scale,
+                )  # fmt: skip
+                out |= {f"{name}_scaled": value for name, value in scaled.items()}
     finally:
         await bench.close()
         await client.close()
     out["load_after"] = load()
+    return out
+
+
+async def queries(bench: Bench, commitments: int, reports: int) -> dict[str, Any]:
+    """Query latency over a state of this many commitments and reports, built in
+    monitoring's document shapes (bench/perf_queries.py) on a fresh service and database."""
+    args = bench.args
+    service = bench.service(f"queries{commitments}")
+    db = bench.database(service)
+    world = make_world(commitments, bench.today, seed=8)
+    step(f"building query state: {commitments:,} commitments,", reports, "reports")
+    group = f"{service.env['MONITORING_TOPIC_NAMESPACE']}monitoring.progress"
+    out: dict[str, Any] = {"query_state": await build_state(db, world, reports, bench.now, group)}
+    await service.start()
+    step("querying", commitments, "commitments")
+    out["load_queries"] = load()
+    out["queries"] = await query_latency(
+        service.url, world, bench.today.year, samples=args.query_samples, budget=args.budget
+    )
+    service.stop()
     return out
 
 
@@ -191,6 +206,9 @@ def main() -> None:
     parser.add_argument("--query-commitments", type=int, help="(10,000)")
     parser.add_argument("--query-reports", type=int, help="(1,000,000)")
     parser.add_argument("--query-samples", type=int, help="(200)")
+    parser.add_argument(
+        "--query-scale", type=int, help="then on K times the commitments and reports (5; 1: not)"
+    )
     parser.add_argument("--budget", type=float, help="seconds per query, at most (20)")
     parser.add_argument("--phases", default=",".join(PHASES), help="any of " + ",".join(PHASES))
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
@@ -207,6 +225,7 @@ def main() -> None:
         "query_commitments": 10_000,
         "query_reports": 1_000_000,
         "query_samples": 200,
+        "query_scale": 5,
         "budget": 20.0,
     }
     for name, value in (QUICK if args.quick else defaults).items():

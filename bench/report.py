@@ -239,18 +239,34 @@ def _queries(r: dict[str, Any]) -> list[Row]:
                 _met(q["p95_ms"] < 50),
             )
         )
-    state = r["query_state"]
-    rows.append(
-        (
-            "    query state",
-            f"{state['commitments']:,} commitments, {state['reports']:,} reports "
-            f"(bulk-inserted in monitoring's document shapes, not ingested), "
-            f"{state['firing']:,} alerts firing",
-            "",
-            "",
-        )
-    )
+    rows.append(_state(r["query_state"]))
+    if scaled := r.get("queries_scaled"):
+        state = r["query_state_scaled"]
+        at = f"{state['commitments']:,} / {state['reports']:,}"
+        for name, q in scaled.items():
+            ratio = q["p95_ms"] / queries[name]["p95_ms"]
+            rows.append(
+                (
+                    f"(4) {name} at {at} p50 / p95",
+                    f"{q['p50_ms']:,.1f} / {q['p95_ms']:,.1f} ms (n={q['n']}): "
+                    f"p95 {ratio:.2f}x the smaller state's",
+                    "p95 < 2x",
+                    _met(ratio < 2),
+                )
+            )
+        rows.append(_state(state))
     return rows
+
+
+def _state(state: dict[str, Any]) -> Row:
+    return (
+        "    query state",
+        f"{state['commitments']:,} commitments, {state['reports']:,} reports "
+        f"(bulk-inserted in monitoring's document shapes, not ingested), "
+        f"{state['firing']:,} alerts firing",
+        "",
+        "",
+    )
 
 
 def table(r: dict[str, Any]) -> str:
