@@ -20,6 +20,7 @@ from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import unit_of_work as ports
+from pact_common.turns import paced
 
 PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "commitments", "targets"
 HOLDS = "parking_holds"
@@ -167,7 +168,7 @@ class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
 
     async def _save_many(self, progress: list[CommitmentProgress]) -> None:
         cells: list[Any] = []
-        for p in progress:
+        async for p in paced(progress):
             for period in sorted(p.written):
                 entry = p.periods.get(period)
                 _id = d.cell_id(p.id, period)

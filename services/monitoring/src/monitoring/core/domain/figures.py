@@ -175,10 +175,10 @@ def without_zeros(f: Figures) -> Figures:
 def changed_figures(total: Figures, old: Figures | None, new: Figures | None) -> Figures:
     """`total` - `old` + `new` (either may be None), without zero breakdown keys: a running
     sum kept as one period's figures are replaced."""
-    sign_parts = [(1, total)] + ([(-1, old)] if old is not None else [])
-    sign_parts += [(1, new)] if new is not None else []
-    sums = [0] * len(AMOUNTS)
-    keyed: list[dict[str, int]] = [{} for _ in BREAKDOWNS]
+    sign_parts = ([(-1, old)] if old is not None else []) + ([(1, new)] if new is not None else [])
+    # the total's keys copied as they are (a running total holds many; a period few)
+    sums = list(amounts_of(total))
+    keyed: list[dict[str, int]] = [dict(b) for b in breakdowns_of(total)]
     for sign, f in sign_parts:
         for i, v in enumerate(amounts_of(f)):
             sums[i] += sign * v

@@ -25,6 +25,7 @@ from pact_common.consuming import Record
 from pact_common.kafka import subscriber_options
 from pact_common.metrics import APPLIED, CONSUMED, DEAD_LETTERED, DUPLICATES, HANDLER_SECONDS
 from pact_common.settings import ServiceSettings
+from pact_common.turns import paced
 
 REPORTS = Metric(
     "pact_progress_reports_total",
@@ -62,7 +63,7 @@ class ProgressConsumer:
         CONSUMED.labels(service, topic).inc(len(records))
         reports: list[Report] = []
         unreadable: list[Unreadable] = []
-        for record in records:
+        async for record in paced(records):  # the loop's other work gets turns
             item = read(record)
             if isinstance(item, Report):
                 reports.append(item)

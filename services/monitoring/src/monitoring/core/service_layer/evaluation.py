@@ -21,6 +21,7 @@ from monitoring.core.domain.rules import (
     target_subject,
 )
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
+from pact_common.turns import paced
 
 
 async def settle_commitments(
@@ -40,7 +41,7 @@ async def settle_commitments(
     bucketed: buckets.Buckets = {}
     present: presence.Presence = {}
     yearly = years.Yearly()
-    for p in changed:
+    async for p in paced(changed):  # minutes of Python for a big batch: others get turns
         subject = subjects[p.id]
         own = alerts.get(subject.key, {})
         conditions = evaluate_commitment(p, today, config, at_risk_firing(subject, own))

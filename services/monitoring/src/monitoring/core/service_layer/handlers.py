@@ -23,6 +23,7 @@ from monitoring.core.service_layer.evaluation import (
 )
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.clock import Clock
+from pact_common.turns import paced
 from pact_common.versions import is_newer
 
 
@@ -65,7 +66,7 @@ async def take_reports(
             verify=policy.verify,
             signatures_required=policy.signatures_required,
         )
-        for report in cmd.reports:
+        async for report in paced(cmd.reports):
             intake.take(report)
         unreadable = await _refuse_unreadable(uow, cmd.unreadable, now)
         await uow.receipts.add_many(intake.new_receipts)
