@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from pact_common.http import install_common
+from pact_common.http import ReadsInTurn, install_common
 
 
 def app() -> FastAPI:
@@ -69,3 +71,45 @@ async def test_a_method_the_path_lacks_is_405_naming_every_method_it_has(
 
 async def test_options_on_an_unknown_path_is_404() -> None:
     assert (await call("OPTIONS", "/nothing")).status_code == 404
+
+
+async def test_reads_take_turns_and_health_and_writes_do_not_wait() -> None:
+    """With one read in turn: of three slow GETs asked at once, at most one runs at a time;
+    /health and a POST are answered while the reads still wait."""
+    built = FastAPI()
+    running, most, finished = 0, 0, []
+    release = asyncio.Event()
+
+    @built.get("/slow/{n}")
+    async def slow(n: int) -> int:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await release.wait()
+        running -= 1
+        finished.append(n)
+        return n
+
+    @built.get("/health")
+    async def health() -> str:
+        return "ok"
+
+    @built.post("/things")
+    async def create() -> str:
+        return "made"
+
+    built.add_middleware(ReadsInTurn, limit=1)
+    transport = httpx.ASGITransport(app=built)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        reads = [asyncio.create_task(client.get(f"/slow/{n}")) for n in range(3)]
+        await asyncio.sleep(0.05)
+        health = await client.get("/health")
+        made = await client.post("/things")
+        print(f"\nwhile reads waited: running {running}, /health {health.status_code}, "
+              f"POST {made.status_code}")  # fmt: skip
+        assert (running, health.status_code, made.status_code) == (1, 200, 200)
+        release.set()
+        answers = await asyncio.gather(*reads)
+    print("reads at most at once:", most, "finished in order:", finished)
+    assert [a.json() for a in answers] == [0, 1, 2]
+    assert most == 1 and finished == [0, 1, 2]

@@ -4,6 +4,7 @@ other input types are in inputs.py)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -193,6 +194,31 @@ class BodyLimit:
 
 class _TooLarge(Exception):
     pass
+
+
+class ReadsInTurn:
+    """At most `limit` GET requests answered at once, but the operations' own (`/health`,
+    `/ready`, `/metrics`); the others wait their turn, in order of arrival, without using
+    the process meanwhile. A service that consumes on the same event loop keeps its share of
+    it however many clients read at once, and `/health` is answered between two reads rather
+    than after every read in flight."""
+
+    OPERATIONS = frozenset({"/health", "/ready", "/metrics"})
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.turns = asyncio.Semaphore(limit)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or scope["path"] in self.OPERATIONS
+        ):
+            await self.app(scope, receive, send)
+            return
+        async with self.turns:
+            await self.app(scope, receive, send)
 
 
 async def _empty_receive() -> Message:

@@ -57,6 +57,7 @@ from monitoring.views.entrypoints.public_http import public_router
 from monitoring.views.entrypoints.survey_http import survey_router
 from monitoring.views.entrypoints.waiting_http import waiting_router
 from pact_common.clock import Clock, utc_now
+from pact_common.http import ReadsInTurn
 from pact_common.runtime import Runtime
 from pact_common.unit_of_work import Transaction, retry_transient
 
@@ -264,6 +265,7 @@ def build(
         on_start=on_start,
         on_stop=on_stop,
     )
+    app.add_middleware(ReadsInTurn, limit=settings.reads_in_turn)
     app.state.principal_check = ActivePartnersOnly(db)
     app.state.sweeper = sweeper
     app.state.alerting = alerting

@@ -36,6 +36,9 @@ class Settings(ServiceSettings):
     #: Kept short, at the price of a few more fetches a second on an idle topic
     progress_fetch_wait_ms: int = Field(default=50, ge=1, le=10_000)
     progress_idle_wait_ms: int = Field(default=10, ge=1, le=10_000)
+    #: reads (GET) answered at once; more wait their turn, so ingestion, on the same event
+    #: loop, keeps its share of it and /health answers however many clients read
+    reads_in_turn: int = Field(default=2, ge=1, le=100)
     #: how often the clock-driven rules run (deadlines pass with no event at all)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
     #: subjects evaluated per sweep transaction

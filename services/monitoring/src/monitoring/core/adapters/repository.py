@@ -31,6 +31,8 @@ PRESENCE = "scope_partners"
 #: the annual report's rows per (partnership, scope, year), per partner there, and the
 #: partners counted there (domain/years.py, domain/year_counts.py)
 YEARS, YEAR_PARTNERS, YEAR_COUNTS = "years", "year_partners", "year_counts"
+#: documents per batch of a find (decoded at once, between two turns of the event loop)
+FIND_BATCH = 500
 #: one document per (commitment, period): that period's latest figures
 CELLS = "periods"
 ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
@@ -106,7 +108,8 @@ class _Repo:
         self._session = session
 
     async def _find(self, name: str, query: dict[str, Any], **kw: Any) -> list[dict[str, Any]]:
-        cursor = self._db[name].find(query, session=self._session, **kw)
+        """Read in batches of FIND_BATCH, so decoding a big answer gives the loop turns."""
+        cursor = self._db[name].find(query, session=self._session, batch_size=FIND_BATCH, **kw)
         return await cursor.to_list()
 
     async def _replace_all(self, name: str, docs: Iterable[dict[str, Any]]) -> None:
@@ -147,7 +150,7 @@ class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
     async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
         query = {"_id": {"$in": list(set(commitment_ids))}}
         docs = await self._find(COMMITMENTS, query, projection=d.WRITE_SIDE)
-        return {doc["_id"]: d.commitment_from(doc) for doc in docs}
+        return {doc["_id"]: d.commitment_from(doc) async for doc in paced(docs)}
 
     async def _load_cells(
         self, progress: dict[str, CommitmentProgress], periods: dict[str, set[str] | None]
