@@ -78,6 +78,8 @@ async def test_alerts_are_delivered_signed_once_each_with_retries_across_a_resta
     failed = await deliveries(m, status="failed")
     assert failed["total"] == 4
     first = failed["items"][0]
+    print("\nfailed deliveries:", [(d["receiver"], d["last_status_code"], d["last_error"])
+                                   for d in failed["items"]])  # fmt: skip
     assert (first["attempts"], first["last_status_code"], first["gave_up"]) == (1, 503, False)
     assert first["last_error"] == "HTTP 503"  # the status; never what the receiver said
     assert datetime.fromisoformat(first["next_attempt_at"]) == clock.now + timedelta(seconds=60)
