@@ -16,18 +16,11 @@ T = TypeVar("T")
 TURN = 0.005
 
 
-async def give_way(since: float, turn: float = TURN) -> float:
-    """Give the event loop a turn if `turn` seconds passed since `since` (a perf_counter);
-    returns the new `since`."""
-    if time.perf_counter() - since < turn:
-        return since
-    await asyncio.sleep(0)
-    return time.perf_counter()
-
-
 async def paced(items: Iterable[T], turn: float = TURN) -> AsyncIterator[T]:
     """The items, giving the event loop a turn every `turn` seconds of the caller's work."""
     since = time.perf_counter()
     for item in items:
         yield item
-        since = await give_way(since, turn)
+        if time.perf_counter() - since >= turn:
+            await asyncio.sleep(0)
+            since = time.perf_counter()

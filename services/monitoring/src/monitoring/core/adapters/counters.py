@@ -127,21 +127,16 @@ def year_partner_fields(key: str) -> Doc:
     return {"partnership": partnership_id, "scope": scope, "year": year, "partner_id": partner_id}
 
 
+#: a partner row's fields, in the order of its counts (years.P_ENTRIES .. years.P_FIGURED)
+PARTNER_FIELDS = ("entries", "commitments", "reporting", "with_figures")
+
+
 def year_partner_counts(row: Sequence[int]) -> dict[str, int]:
-    return {
-        "entries": row[years.P_ENTRIES],
-        "commitments": row[years.P_COMMITMENTS],
-        "reporting": row[years.P_REPORTING],
-        "with_figures": row[years.P_FIGURED],
-    }
+    return dict(zip(PARTNER_FIELDS, row, strict=True))
 
 
 def year_count_counts(row: Sequence[int]) -> dict[str, int]:
     return dict(zip(year_counts.FIELDS, row, strict=True))
-
-
-#: a partner row's counted fields, in years.COUNTED's order
-PARTNER_COUNTS = ("commitments", "reporting", "with_figures")
 
 
 class MongoYearRepository(_Incremented, ports.YearRepository):
@@ -158,10 +153,10 @@ class MongoYearRepository(_Incremented, ports.YearRepository):
         before: dict[str, list[int]] = {}
         if changing := year_counts.changing(deltas.partners):
             found = self._db[YEAR_PARTNERS].find(
-                {"_id": {"$in": changing}}, PARTNER_COUNTS, session=self._session
+                {"_id": {"$in": changing}}, PARTNER_FIELDS, session=self._session
             )
             async for doc in found:
-                before[doc["_id"]] = [0, *(doc[name] for name in PARTNER_COUNTS)]
+                before[doc["_id"]] = [doc[name] for name in PARTNER_FIELDS]
         counted = year_counts.partners_counted(before, deltas.partners)
         await self._add(YEARS, years.ENTRIES, rows)
         await self._add(YEAR_PARTNERS, years.ENTRIES, partners)
