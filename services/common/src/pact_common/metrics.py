@@ -28,3 +28,9 @@ OUTBOX_BACKLOG = Gauge(
     "pact_outbox_backlog", "Outbox events written but not yet published", ["service"]
 )
 OUTBOX_PUBLISHED = Counter("pact_outbox_published_total", "Outbox events published", ["service"])
+TRANSACTION_RETRIES = Counter(
+    "pact_transaction_retries_total",
+    "Units of work run again because their transaction hit a write conflict (write_conflict)"
+    " or another transient error (transient)",
+    ["handler", "reason"],
+)

@@ -13,11 +13,18 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
-from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_exponential
+from tenacity import (
+    RetryCallState,
+    retry,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
 
 from pact_contracts import Event
 
 from .aggregates import EventCollectingUnitOfWork, UnitOfWorkPort
+from .metrics import TRANSACTION_RETRIES
 from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
 
@@ -25,10 +32,22 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+WRITE_CONFLICT = 112
+
+
 def _transient(exc: BaseException) -> bool:
     if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
         return True
-    return isinstance(exc, OperationFailure) and exc.code == 112  # WriteConflict
+    return isinstance(exc, OperationFailure) and exc.code == WRITE_CONFLICT
+
+
+def _counted(state: RetryCallState) -> None:
+    """Count the retry by handler and cause, so that documents several instances fight over
+    show in /metrics (pact_transaction_retries_total)."""
+    exc = state.outcome.exception() if state.outcome is not None else None
+    conflict = getattr(exc, "code", None) == WRITE_CONFLICT or "WriteConflict" in str(exc)
+    name = getattr(state.fn, "__qualname__", "unknown")
+    TRANSACTION_RETRIES.labels(name, "write_conflict" if conflict else "transient").inc()
 
 
 def retry_transient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
@@ -37,6 +56,7 @@ def retry_transient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
         retry=retry_if_exception(_transient),
         stop=stop_after_attempt(8),
         wait=wait_random_exponential(multiplier=0.005, max=0.2),
+        before_sleep=_counted,
         reraise=True,
     )(fn)
 
