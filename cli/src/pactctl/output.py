@@ -23,8 +23,19 @@ from .api import ApiError
 if TYPE_CHECKING:
     from .settings import Settings
 
-console = Console()
-errors = Console(stderr=True)
+
+class _Console(Console):
+    """A rich Console whose width is the terminal's, or COLUMNS, when it prints. Rich fixes
+    COLUMNS once, when the console is made (here: at import); commands run in-process one
+    after another (CliRunner, tests) would then all print at the width of the first."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        super().__init__(stderr=stderr)
+        self._width = None  # rich reads the terminal and COLUMNS again when it is None
+
+
+console = _Console()
+errors = _Console(stderr=True)
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -109,6 +109,17 @@ def test_wide_adds_columns_and_ids_never_wrap_in_a_narrow_table(platform: MorePl
     assert "registered_at" in run("partners", "list", "-o", "wide").stdout
 
 
+def test_each_run_prints_at_the_width_it_is_given(platform: MorePlatform) -> None:
+    """COLUMNS is read when a command prints, not once when the CLI is imported: commands
+    run one after another in one process (as here) each get their own width."""
+    widths = {}
+    for columns in ("60", "200", "60"):
+        table = run("partners", "list", "-o", "table", COLUMNS=columns).stdout
+        widths[columns] = max(len(line) for line in table.splitlines())
+        print(f"COLUMNS={columns}: widest line {widths[columns]}")
+    assert widths["60"] <= 60 < widths["200"] <= 200
+
+
 def test_global_options_go_anywhere_on_the_line(platform: FakePlatform) -> None:
     before = run("--json", "partners", "list", "--status", "active")
     after = run("partners", "list", "--status", "active", "--json")
