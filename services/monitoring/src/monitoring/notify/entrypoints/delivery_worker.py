@@ -33,7 +33,9 @@ class DeliveryWorker(BackgroundTask):
 
     async def run_once(self) -> Counter[str]:
         """Dispatches until nothing is due and every attempt has ended; returns the outcomes
-        by status."""
+        by status of the attempts it made. Attempts already in flight (the background loop's)
+        end first and are not counted: their outcome may be stored but not yet counted."""
+        await self.dispatcher.settle(None)
         before = Counter(self.dispatcher.outcomes)
         for _ in range(MAX_STEPS):
             started = await self.dispatcher.dispatch()
