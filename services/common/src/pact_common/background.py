@@ -1,12 +1,44 @@
 """Work a service does in the background of its process (the outbox relay, monitoring's
 sweep and webhook deliveries): one named asyncio task each, started once, stopped by
-cancelling it, with a nap that a `wake()` cuts short."""
+cancelling it, with a nap that a `wake()` cuts short. A stop never waits more than
+STOP_SECONDS for a cancelled task: one that does not end is left behind and logged with
+where it was, rather than holding the service's shutdown forever."""
 
 from __future__ import annotations
 
 import abc
 import asyncio
 import contextlib
+import io
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+
+#: how long a cancelled task may take to end before a stop leaves it behind
+STOP_SECONDS = 10.0
+
+
+async def cancelled(tasks: Iterable[asyncio.Task[Any]], seconds: float = STOP_SECONDS) -> None:
+    """Cancel the tasks and wait at most `seconds` for them to end. One that swallowed its
+    cancellation (on Python 3.11, asyncio.wait_for can, as its wait completes) is left behind
+    with a warning naming it and where it waits."""
+    tasks = [t for t in tasks if not t.done()]
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    done, stuck = await asyncio.wait(tasks, timeout=seconds)
+    for task in done:
+        if not task.cancelled():
+            task.exception()  # retrieved: its end is the stop, not an error to report
+    for task in stuck:
+        where = io.StringIO()
+        task.print_stack(file=where)
+        structlog.get_logger("background").warning(
+            "a stopped task did not end; left behind",
+            task=task.get_name(), seconds=seconds, stack=where.getvalue(),
+        )  # fmt: skip
 
 
 class BackgroundTask(abc.ABC):
@@ -46,8 +78,6 @@ class BackgroundTask(abc.ABC):
 
     async def stop(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancelled([self._task])
             self._task = None
         await self._stopped()

@@ -27,7 +27,7 @@ from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from pact_contracts import Event, key_for, topic_for
 
-from .background import BackgroundTask
+from .background import BackgroundTask, cancelled
 from .metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISHED
 
 OUTBOX = "outbox"
@@ -281,9 +281,7 @@ class OutboxRelay(BackgroundTask):
         sender, self._sender = self._sender, None
         if sender is not None and not sender.done():  # let the batch in hand go out
             await asyncio.wait({sender}, timeout=5.0)
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sender
+            await cancelled([sender])
         self._handed.clear()
         self._behind_since = datetime.now(UTC)
         with contextlib.suppress(PyMongoError):

@@ -13,7 +13,6 @@ are in flight in all.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from monitoring.notify.service_layer.ports import (
     Sent,
     WebhookSender,
 )
+from pact_common.background import cancelled
 from pact_common.clock import Clock
 
 
@@ -110,10 +110,5 @@ class Dispatcher:
 
     async def close(self) -> None:
         """Cancel the attempts in flight (their leases expire, or are released)."""
-        tasks = list(self.running.values())
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancelled(list(self.running.values()))
         self.running.clear()
