@@ -10,7 +10,9 @@ reports; ingest, monitoring taking the same N (with stored bytes and RSS), --rep
 sustained, fixed rates of 5k/10k/20k reports/s with the group's lag; contention, ingestion
 while 20 clients query series and the annual report, /health timed; history, 10 vs 120
 monthly periods per commitment; latency, alert latency at 1k/s and 10k/s; queries, query
-latency on a large state. Prints a table; writes JSON to bench/results/ (git-ignored).
+latency on a large state; instances, one monitoring instance then two in one group on a
+topic of 4 partitions, with the write conflicts each ran again. Prints a table; writes JSON
+to bench/results/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from bench import report
 from bench.perf_alerts import alert_latency
 from bench.perf_contention import clients
 from bench.perf_history import history
+from bench.perf_instances import instances
 from bench.perf_phases import Bench, load, one_ingestion, read_models, spread, step
 from bench.perf_queries import build_state, query_latency
 from bench.perf_sustained import sustained
@@ -35,7 +38,16 @@ from bench.perf_world import add_probes, make_world
 from pactctl.simulation import ProgressSimulator
 
 RESULTS = Path(__file__).parent / "results"
-PHASES = ("pipeline", "ingest", "sustained", "contention", "history", "latency", "queries")
+PHASES = (
+    "pipeline",
+    "ingest",
+    "sustained",
+    "contention",
+    "history",
+    "latency",
+    "queries",
+    "instances",
+)
 QUICK = {
     "reports": 20_000,
     "history_reports": 12_000,
@@ -152,6 +164,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                     args.query_reports * args.query_scale,
                 )  # fmt: skip
                 out |= {f"{name}_scaled": value for name, value in scaled.items()}
+        if "instances" in phases:
+            out["instances"] = await instances(bench, args.reports)
     finally:
         await bench.close()
         await client.close()

@@ -83,17 +83,19 @@ def progress_topic(service: ServiceProcess) -> str:
     return f"{service.env['MONITORING_TOPIC_NAMESPACE']}{PROGRESS_REPORTED.name}"
 
 
-async def read_models(bench: Bench, service: ServiceProcess, world: World) -> float:
+async def read_models(
+    bench: Bench, service: ServiceProcess, world: World, partitions: int | None = None
+) -> float:
     """Start monitoring on the partner and commitment events; wait until it knows every one
-    and has published every alert they raised; stop it. Creates the progress topic with as
-    many partitions as the broker gave the commitment events' topic."""
+    and has published every alert they raised; stop it. Creates the progress topic with
+    `partitions`, or as many as the broker gave the commitment events' topic."""
     namespace = service.env["MONITORING_TOPIC_NAMESPACE"]
     db = bench.database(service)
     async with BatchProducer(bench.bootstrap) as producer:
         await producer.send_events(namespace, world.partner_events)
         await producer.send_events(namespace, world.commitment_events)
     await _create_like(
-        bench.bootstrap, progress_topic(service), f"{namespace}{COMMITMENT_EVENTS.name}"
+        bench.bootstrap, progress_topic(service), f"{namespace}{COMMITMENT_EVENTS.name}", partitions
     )
     started = time.monotonic()
     await service.start()
@@ -111,13 +113,14 @@ async def read_models(bench: Bench, service: ServiceProcess, world: World) -> fl
     return round(time.monotonic() - started, 1)
 
 
-async def _create_like(bootstrap: str, topic: str, model: str) -> None:
+async def _create_like(bootstrap: str, topic: str, model: str, partitions: int | None) -> None:
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         (described,) = await admin.describe_topics([model])
         if topic not in await admin.list_topics():
-            await admin.create_topics([NewTopic(topic, len(described["partitions"]), 1)])
+            count = partitions or len(described["partitions"])
+            await admin.create_topics([NewTopic(topic, count, 1)])
     finally:
         await admin.close()
 

@@ -258,6 +258,34 @@ def _queries(r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _instances(r: dict[str, Any]) -> list[Row]:
+    if not (i := r.get("instances")):
+        return []
+    rows: list[Row] = []
+    for name, run in i.items():
+        if not name.startswith("instances_"):
+            continue
+        each = ", ".join(
+            f"{e['applied']:,} applied in {e['batches']} batches, {e['write_conflicts']} "
+            f"run again, {e['cpu_s']} s CPU"
+            for e in run["each"]
+        )
+        check = run["check"]
+        exact = check["people_trained_in_rollups"] == check["people_trained_expected"]
+        rows.append(
+            (
+                f"(11) {run['instances']} instance(s), one group, {i['partitions']} partitions",
+                f"{run['events_per_s']:,}/s; per instance: {each}; totals "
+                f"{'exact' if exact else 'NOT exact'}, {check['rejected']} refused",
+                "no write conflicts",
+                _met(run["write_conflicts"] == 0 and exact),
+            )
+        )
+    if i.get("ratio") is not None:
+        rows.append(("    two instances vs one", f"{i['ratio']}x", "", ""))
+    return rows
+
+
 def _state(state: dict[str, Any]) -> Row:
     return (
         "    query state",
@@ -278,6 +306,7 @@ def table(r: dict[str, Any]) -> str:
         *_history(r),
         *_latency(r),
         *_queries(r),
+        *_instances(r),
     ]
     head = (
         f"monitoring benchmark, {r['started_at']}: phases {', '.join(c['phases'])}; N = "
