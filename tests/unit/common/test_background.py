@@ -44,6 +44,20 @@ async def test_a_task_that_swallows_its_cancellation_is_left_behind_and_named() 
     await bad
 
 
+async def failing() -> None:
+    raise RuntimeError("lost the database")
+
+
+async def test_a_task_that_had_failed_is_said_when_it_is_stopped() -> None:
+    task = asyncio.create_task(failing(), name="relay")
+    await asyncio.sleep(0)
+    with capture_logs() as logs:
+        await cancelled([task], seconds=0.2)
+    said = [(e["event"], e["task"], e["error"]) for e in logs]
+    print(said)
+    assert said == [("a stopped task had failed", "relay", "RuntimeError('lost the database')")]
+
+
 class Napper(BackgroundTask):
     async def run(self) -> None:
         while True:

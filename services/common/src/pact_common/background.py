@@ -22,23 +22,25 @@ STOP_SECONDS = 10.0
 async def cancelled(tasks: Iterable[asyncio.Task[Any]], seconds: float = STOP_SECONDS) -> None:
     """Cancel the tasks and wait at most `seconds` for them to end. One that swallowed its
     cancellation (on Python 3.11, asyncio.wait_for can, as its wait completes) is left behind
-    with a warning naming it and where it waits."""
-    tasks = [t for t in tasks if not t.done()]
+    with a warning naming it and where it waits; one that had failed is said too."""
+    tasks = list(tasks)
     for task in tasks:
-        task.cancel()
-    if not tasks:
-        return
-    done, stuck = await asyncio.wait(tasks, timeout=seconds)
-    for task in done:
-        if not task.cancelled():
-            task.exception()  # retrieved: its end is the stop, not an error to report
-    for task in stuck:
-        where = io.StringIO()
-        task.print_stack(file=where)
-        structlog.get_logger("background").warning(
-            "a stopped task did not end; left behind",
-            task=task.get_name(), seconds=seconds, stack=where.getvalue(),
-        )  # fmt: skip
+        task.cancel()  # nothing, for a task that has ended
+    pending = [t for t in tasks if not t.done()]
+    stuck: set[asyncio.Task[Any]] = set()
+    if pending:
+        _, stuck = await asyncio.wait(pending, timeout=seconds)
+    log = structlog.get_logger("background")
+    for task in tasks:
+        if task in stuck:
+            where = io.StringIO()
+            task.print_stack(file=where)
+            log.warning(
+                "a stopped task did not end; left behind",
+                task=task.get_name(), seconds=seconds, stack=where.getvalue(),
+            )  # fmt: skip
+        elif not task.cancelled() and (error := task.exception()) is not None:
+            log.warning("a stopped task had failed", task=task.get_name(), error=repr(error))
 
 
 class BackgroundTask(abc.ABC):
