@@ -61,6 +61,8 @@ async def _run(bench: Bench, world: World, n: int, count: int) -> dict[str, Any]
             seen = (now, applied)
         if now > 1800:
             raise TimeoutError(f"{applied} of {n} applied after {now:.0f} s")
+        if any(s.process is not None and s.process.poll() is not None for s in services):
+            raise RuntimeError(f"an instance exited; see {first.log_path.parent}")
         await asyncio.sleep(0.25)
     done = time.monotonic() - spawned
     await starting
