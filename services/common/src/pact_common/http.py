@@ -196,14 +196,16 @@ class _TooLarge(Exception):
     pass
 
 
+#: the operations' own paths (ops_router): probes and scrapers, which must always get through
+OPERATIONS = frozenset({"/health", "/ready", "/metrics"})
+
+
 class ReadsInTurn:
     """At most `limit` GET requests answered at once, but the operations' own (`/health`,
     `/ready`, `/metrics`); the others wait their turn, in order of arrival, without using
     the process meanwhile. A service that consumes on the same event loop keeps its share of
     it however many clients read at once, and `/health` is answered between two reads rather
     than after every read in flight."""
-
-    OPERATIONS = frozenset({"/health", "/ready", "/metrics"})
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -213,7 +215,7 @@ class ReadsInTurn:
         if (
             scope["type"] != "http"
             or scope["method"] not in ("GET", "HEAD")
-            or scope["path"] in self.OPERATIONS
+            or scope["path"] in OPERATIONS
         ):
             await self.app(scope, receive, send)
             return

@@ -26,10 +26,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import TokenVerifier
 from .errors import DomainError
-from .http import error_body
+from .http import OPERATIONS, error_body
 
 #: Paths whose requests count against no limit: probes and scrapers must always get through.
-UNCOUNTED = frozenset({"/health", "/ready", "/metrics"})
+UNCOUNTED = OPERATIONS
 
 
 def too_many_requests() -> dict[int | str, dict[str, Any]]:
