@@ -72,6 +72,10 @@ async def test_alerts_are_delivered_signed_once_each_with_retries_across_a_resta
     m, clock = monitoring, monitoring.clock
     await m.partner(webhook_url=f"{receiver.url}/acme", webhook_secret_version=2)
     await m.partner("p-other", webhook_url=None)
+    # Partners and commitments arrive on different topics: the alerts' first attempts must
+    # find p-acme's webhook, not "not known yet" (a retry later would, but not as attempt 1).
+    await m.wait_for_partner()
+    await m.wait_for_partner("p-other")
     await m.commitment()  # mid-May 2026, nothing reported: at risk and overdue
     # Two alerts, each to two receivers; every first attempt is refused.
     await attempted(m, 1, "failed")
