@@ -102,7 +102,7 @@ class MongoMuting(Muting):
             return []
         silences = await self._silences.active(now)
         sources = set().union(*(inhibitors(a.rule, self._table) for a in alerts))
-        firing: list[Firing] = []
+        firing: dict[str, list[Firing]] = {}  # by subject: inhibition is per subject
         if sources:
             query = {
                 "subject_key": {"$in": sorted({a.subject_key for a in alerts})},
@@ -110,23 +110,33 @@ class MongoMuting(Muting):
                 "status": "firing",
             }
             async for doc in self._alerts.find(query, {"rule": 1, "subject_key": 1}):
-                firing.append(Firing(doc["_id"], doc["rule"], doc["subject_key"]))
-        return [suppression(a, silences, firing, self._table, now) for a in alerts]
+                key = doc["subject_key"]
+                firing.setdefault(key, []).append(Firing(doc["_id"], doc["rule"], key))
+        return [
+            suppression(a, silences, firing.get(a.subject_key, ()), self._table, now)
+            for a in alerts
+        ]
 
 
 class MongoHeldDeliveries(HeldDeliveries):
     def __init__(self, db: Db) -> None:
         self._coll = db[DELIVERIES]
         self._alerts = db[ALERTS]
+        self._after: str | None = None  # where the next page of held deliveries starts
 
     async def by_key(self, key: str) -> Delivery | None:
         doc = await self._coll.find_one({"_id": key})
         return delivery_from(doc) if doc is not None else None
 
     async def held(self, limit: int) -> list[Delivery]:
-        query = {"status": {"$in": [s.value for s in MUTED]}, "next_attempt_at": {"$ne": None}}
-        cursor = self._coll.find(query).sort([("created_at", ASCENDING)]).limit(limit)
-        return [delivery_from(doc) for doc in await cursor.to_list()]
+        """A page at a time, by key, each call the page after the last, from the first again
+        after a short page: however many are held, each is looked at in its turn."""
+        query: Doc = {"status": {"$in": [s.value for s in MUTED]}, "next_attempt_at": {"$ne": None}}
+        if self._after is not None:
+            query["_id"] = {"$gt": self._after}
+        docs = await self._coll.find(query).sort([("_id", ASCENDING)]).limit(limit).to_list()
+        self._after = docs[-1]["_id"] if len(docs) == limit else None
+        return [delivery_from(doc) for doc in docs]
 
     async def put(self, delivery: Delivery) -> None:
         await self._coll.replace_one(

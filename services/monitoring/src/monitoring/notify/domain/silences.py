@@ -166,7 +166,7 @@ def suppression(
     table: Mapping[str, Iterable[str]],
     now: datetime,
 ) -> Suppression:
-    sources = inhibitors(alert.rule, table)
+    sources, subject = inhibitors(alert.rule, table), alert.subject_key
     return Suppression(
         tuple(s.silence_id for s in silences if s.silences(alert, now)),
         tuple(
@@ -174,7 +174,7 @@ def suppression(
                 f.fingerprint
                 for f in firing
                 if f.rule in sources
-                and f.subject_key == alert.subject_key
+                and f.subject_key == subject
                 and f.fingerprint != alert.fingerprint
             )
         ),

@@ -32,7 +32,8 @@ class HeldDeliveries(abc.ABC):
 
     @abc.abstractmethod
     async def held(self, limit: int) -> list[Delivery]:
-        """Muted deliveries still held (next_attempt_at set)."""
+        """Muted deliveries still held (next_attempt_at set), at most `limit`; a queue with
+        more pages through them over successive calls, so that none waits for ever."""
 
     @abc.abstractmethod
     async def put(self, delivery: Delivery) -> None:
