@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -93,9 +95,10 @@ class Trace:
 
 
 def profiler(pid: int, path: str) -> subprocess.Popen[bytes]:
-    """py-spy (not a dependency of the project: install it to profile) sampling the process,
+    """py-spy (pinned in requirements-dev.lock) sampling the process,
     collapsed stacks (flamegraph.pl / speedscope read them) written when it is interrupted."""
-    command = ["py-spy", "record", "--pid", str(pid), "--rate", "200", "--format", "raw"]
+    spy = str(Path(sys.executable).with_name("py-spy"))
+    command = [spy, "record", "--pid", str(pid), "--rate", "200", "--format", "raw"]
     return subprocess.Popen([*command, "--output", path], stdout=subprocess.DEVNULL)
 
 
