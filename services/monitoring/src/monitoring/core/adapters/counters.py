@@ -54,11 +54,11 @@ class _Incremented(_Repo):
         those whose `count` (every one of the counts named) went down and came to 0 deleted."""
         if not rows:
             return
-        ops = [
+        ops = (
             UpdateOne({"_id": key}, {"$inc": dict(counts), "$set": fixed}, upsert=True)
             for key, counts, fixed in rows
-        ]
-        await self._db[collection].bulk_write(ops, ordered=False, session=self._session)
+        )
+        await self._write(collection, ops)
         names = (count,) if isinstance(count, str) else tuple(count)
         emptied = [key for key, counts, _ in rows if any(counts.get(n, 0) < 0 for n in names)]
         if emptied:

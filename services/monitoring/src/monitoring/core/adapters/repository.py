@@ -3,7 +3,7 @@ Every repository works inside the unit of work's transaction (its session)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,6 +33,10 @@ PRESENCE = "scope_partners"
 YEARS, YEAR_PARTNERS, YEAR_COUNTS = "years", "year_partners", "year_counts"
 #: documents per batch of a find (decoded at once, between two turns of the event loop)
 FIND_BATCH = 500
+#: operations per bulk write: pymongo checks and prepares every operation of a bulk before it
+#: sends any, without giving way, so a batch's thousands of writes go in bulks of this many,
+#: built and sent paced (turns.paced): the loop gets a turn between them
+WRITE_CHUNK = 500
 #: one document per (commitment, period): that period's latest figures
 CELLS = "periods"
 ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
@@ -112,10 +116,20 @@ class _Repo:
         cursor = self._db[name].find(query, session=self._session, batch_size=FIND_BATCH, **kw)
         return await cursor.to_list()
 
+    async def _write(self, name: str, ops: Iterable[Any], *, ordered: bool = False) -> None:
+        """`ops` (built as they are taken) in bulks of WRITE_CHUNK, one after the other; in
+        the unit of work's transaction, a failed write fails the whole batch either way."""
+        bulk: list[Any] = []
+        async for op in paced(ops):
+            bulk.append(op)
+            if len(bulk) == WRITE_CHUNK:
+                await self._db[name].bulk_write(bulk, ordered=ordered, session=self._session)
+                bulk = []
+        if bulk:
+            await self._db[name].bulk_write(bulk, ordered=ordered, session=self._session)
+
     async def _replace_all(self, name: str, docs: Iterable[dict[str, Any]]) -> None:
-        ops = [ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs]
-        if ops:
-            await self._db[name].bulk_write(ops, ordered=False, session=self._session)
+        await self._write(name, (ReplaceOne({"_id": doc["_id"]}, doc, upsert=True) for doc in docs))
 
 
 class MongoPartnerRepository(_Repo, ports.PartnerRepository):
@@ -170,24 +184,26 @@ class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
             progress[i].complete = True
 
     async def _save_many(self, progress: list[CommitmentProgress]) -> None:
-        cells: list[Any] = []
-        async for p in paced(progress):
-            for period in sorted(p.written):
-                entry = p.periods.get(period)
-                _id = d.cell_id(p.id, period)
-                if entry is None:
-                    cells.append(DeleteOne({"_id": _id}))
-                else:
-                    cells.append(ReplaceOne({"_id": _id}, d.cell_doc(p.id, entry), upsert=True))
-            p.written.clear()
-        if cells:
-            await self._db[CELLS].bulk_write(cells, ordered=False, session=self._session)
+        await self._write(CELLS, _cell_writes(progress))
         await self._replace_all(COMMITMENTS, (d.head_doc(p) for p in progress))
 
     async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
         query = {"measured": True, "evaluated_on": {"$lt": today.isoformat()}}
         docs = await self._find(COMMITMENTS, query, limit=limit, projection=d.WRITE_SIDE)
         return [d.commitment_from(doc) for doc in docs]
+
+
+def _cell_writes(progress: Iterable[CommitmentProgress]) -> Iterator[DeleteOne | ReplaceOne[Any]]:
+    """Each written period's cell stored (or deleted: withdrawn), then marked written."""
+    for p in progress:
+        for period in sorted(p.written):
+            entry = p.periods.get(period)
+            _id = d.cell_id(p.id, period)
+            if entry is None:
+                yield DeleteOne({"_id": _id})
+            else:
+                yield ReplaceOne({"_id": _id}, d.cell_doc(p.id, entry), upsert=True)
+        p.written.clear()
 
 
 class MongoTargetRepository(_Repo, ports.TargetRepository):
@@ -214,16 +230,15 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
         return {doc["_id"]: Totals(**{k: doc.get(k, 0) for k in fields}) for doc in docs}
 
     async def add(self, deltas: Mapping[str, Totals]) -> None:
-        ops = [
+        ops = (
             UpdateOne(
                 {"_id": key},
                 {"$inc": delta.as_dict(), "$set": {"kind": key.split(":")[0]}},
                 upsert=True,
             )
             for key, delta in sorted(deltas.items())
-        ]
-        if ops:
-            await self._db[ROLLUPS].bulk_write(ops, ordered=True, session=self._session)
+        )
+        await self._write(ROLLUPS, ops, ordered=True)
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):
@@ -261,8 +276,7 @@ class MongoReceiptRepository(_Repo, ports.ReceiptRepository):
     async def add_many(self, receipts: Iterable[Receipt]) -> None:
         docs = [self._doc(r) for r in receipts]
         if docs:
-            ops = [InsertOne(doc) for doc in docs]
-            await self._db[RECEIPTS].bulk_write(ops, ordered=False, session=self._session)
+            await self._write(RECEIPTS, (InsertOne(doc) for doc in docs))
             await fault_pause.hold_batch_transaction([doc["_id"] for doc in docs])
 
     async def save_many(self, receipts: Iterable[Receipt]) -> None:
