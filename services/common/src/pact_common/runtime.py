@@ -24,6 +24,7 @@ from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
 from .rate_limits import RateLimit, RateLimiter, too_many_requests
 from .settings import ServiceSettings
+from .turns import settle_heap
 from .unit_of_work import Transaction
 
 Hook = Callable[[], Awaitable[None]]
@@ -145,10 +146,12 @@ class Runtime:
         on_stop: Hook | None = None,
     ) -> FastAPI:
         @contextlib.asynccontextmanager
-        async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if on_start is not None:
                 await on_start()  # indexes, seed data: before consumers start
             await self.start()
+            if getattr(app.state, "own_process", False):  # serve(): the process is ours
+                settle_heap()  # start-up's objects out of the collector's way (turns.py)
             try:
                 yield
             finally:
@@ -173,6 +176,7 @@ class Runtime:
 
 def serve(app: FastAPI, settings: ServiceSettings) -> None:
     """Run one service process (HTTP, consumers and outbox relay) until SIGINT/SIGTERM."""
+    app.state.own_process = True
     uvicorn.run(
         app,
         host=settings.http_host,
