@@ -244,7 +244,8 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
 class MongoAlertRepository(_Repo, ports.AlertRepository):
     async def of_subjects(self, subject_ids: Iterable[str]) -> dict[str, dict[str, Alert]]:
         out: dict[str, dict[str, Alert]] = {}
-        for doc in await self._find(ALERTS, {"subject_key": {"$in": list(set(subject_ids))}}):
+        found = await self._find(ALERTS, {"subject_key": {"$in": list(set(subject_ids))}})
+        async for doc in paced(found):  # a batch's thousands of alerts
             out.setdefault(doc["subject_key"], {})[doc["_id"]] = d.alert_from(doc)
         return out
 
