@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from bench.perf_queries import queries
 from bench.perf_world import World, percentile
@@ -22,6 +23,7 @@ from tests.support.stack import ServiceProcess
 CLIENTS = 20
 HEALTH_EVERY = 0.1
 ASKED = ("progress per partnership, series", "annual report")
+LAG_SHOWN = {25: "0.025", 50: "0.05", 100: "0.1"}
 
 
 def _token() -> str:
@@ -86,6 +88,22 @@ async def _health(url: str, stop: asyncio.Event, times: list[float]) -> int:
     return failures
 
 
+async def loop_lag(http: httpx.AsyncClient) -> dict[str, Any]:
+    """The service's own pact_event_loop_lag_seconds (a wake-up every 100 ms, from its start):
+    how many wake-ups were late by more than 25, 50 and 100 ms."""
+    text = (await http.get("/metrics")).text
+    buckets: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "pact_event_loop_lag_seconds_bucket":
+                buckets[sample.labels["le"]] = sample.value
+    count = buckets.get("+Inf", 0.0)
+    return {
+        "n": int(count),
+        **{f"over_{ms}ms": int(count - buckets.get(le, count)) for ms, le in LAG_SHOWN.items()},
+    }
+
+
 def clients(world: World, year: int) -> Any:
     """The `during` of perf_ingest.ingest: the 20 clients and the health prober."""
     asked = queries(world, year)
@@ -111,7 +129,9 @@ def clients(world: World, year: int) -> Any:
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            lag = await loop_lag(http)
         return {
+            "loop_lag": lag,
             "clients": CLIENTS,
             "queries": {name: _stats(t) for name, t in times.items()},
             "health": _stats(health) | {"failures": failures},

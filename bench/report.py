@@ -173,6 +173,11 @@ def _contention(r: dict[str, Any]) -> list[Row]:
             ),
         ),
     ]
+    if lag := d.get("loop_lag"):
+        late = ", ".join(f"{lag[f'over_{ms}ms']} over {ms} ms" for ms in (25, 50, 100))
+        rows.append(
+            ("    the service's event loop lag meanwhile", f"{lag['n']} wake-ups: {late}", "", "")
+        )
     for name, q in d["queries"].items():
         shown = (
             f"{q['p50_ms']:,.0f} / {q['p95_ms']:,.0f} ms (n={q['n']})"

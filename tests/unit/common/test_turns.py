@@ -4,12 +4,15 @@ the collector's full passes out of the way."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 import time
 
-from pact_common.turns import GC_THRESHOLDS, paced
+from prometheus_client import REGISTRY
+
+from pact_common.turns import GC_THRESHOLDS, LoopLag, paced
 from tests.support.turns import ticker
 
 
@@ -54,3 +57,32 @@ def test_a_settled_heap_is_frozen_and_collected_less_often() -> None:
           f"{frozen_after} objects")  # fmt: skip
     assert tuple(after_thresholds) == GC_THRESHOLDS != tuple(before_thresholds)
     assert frozen_before == 0 and frozen_after > 10_000  # the imports at least
+
+
+def lag_samples(service: str) -> dict[str, float]:
+    """pact_event_loop_lag_seconds of `service`: its count, and how many were over 0.1 s."""
+    found = {"count": 0.0, "over_100ms": 0.0}
+    for family in REGISTRY.collect():
+        for sample in family.samples:
+            if sample.labels.get("service") != service:
+                continue
+            if sample.name == "pact_event_loop_lag_seconds_count":
+                found["count"] = sample.value
+            elif sample.name.endswith("_bucket") and sample.labels["le"] == "0.1":
+                found["over_100ms"] = -sample.value
+    found["over_100ms"] += found["count"]
+    return found
+
+
+async def test_the_loop_lag_shows_a_step_that_held_the_loop() -> None:
+    lag = LoopLag("lag-test", every=0.02)
+    lag.start()
+    await asyncio.sleep(0.1)  # a few quiet wake-ups
+    quiet = lag_samples("lag-test")
+    busy(0.15)  # one step holds the loop for 150 ms
+    await asyncio.sleep(0.05)
+    await lag.stop()
+    after = lag_samples("lag-test")
+    print(f"\nquiet: {quiet}; after a 150 ms step: {after}")
+    assert quiet["count"] >= 3 and quiet["over_100ms"] == 0
+    assert after["over_100ms"] == 1

@@ -34,3 +34,10 @@ TRANSACTION_RETRIES = Counter(
     " or another transient error (transient)",
     ["handler", "reason"],
 )
+LOOP_LAG = Histogram(
+    "pact_event_loop_lag_seconds",
+    "How late the event loop woke a task that slept 100 ms: what held the loop meanwhile (a"
+    " long step, a garbage collection) delayed every request and message as long",
+    ["service"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)

@@ -24,7 +24,7 @@ from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
 from .rate_limits import RateLimit, RateLimiter, too_many_requests
 from .settings import ServiceSettings
-from .turns import settle_heap
+from .turns import LoopLag, settle_heap
 from .unit_of_work import Transaction
 
 Hook = Callable[[], Awaitable[None]]
@@ -53,6 +53,7 @@ class Runtime:
             publish_at_once=settings.outbox_publish_at_once,
             logger=self.log,
         )
+        self.loop_lag = LoopLag(settings.service_name)
         self.dead_letters = DeadLetters(
             self.publisher, settings.service_name, settings.topic_namespace
         )
@@ -120,9 +121,11 @@ class Runtime:
         await self.broker.start()
         if relay:
             self.relay.start()
+        self.loop_lag.start()
         self.log.info("started", kafka=self.settings.kafka_bootstrap, db=self.settings.mongo_db)
 
     async def stop(self) -> None:
+        await self.loop_lag.stop()
         await self.relay.stop()
         try:
             # a consumer leaving its group commits and says goodbye to the broker; a broker

@@ -17,6 +17,9 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from typing import TypeVar
 
+from .background import BackgroundTask
+from .metrics import LOOP_LAG
+
 T = TypeVar("T")
 
 #: the longest stretch, in seconds, a paced loop runs without giving way
@@ -42,3 +45,20 @@ def settle_heap() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+class LoopLag(BackgroundTask):
+    """Sleeps `every` seconds again and again and records how late it woke
+    (pact_event_loop_lag_seconds): the loop's responsiveness as a request sees it."""
+
+    def __init__(self, service: str, every: float = 0.1) -> None:
+        super().__init__(f"{service}-loop-lag")
+        self._lag = LOOP_LAG.labels(service)
+        self._every = every
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            asked = loop.time()
+            await asyncio.sleep(self._every)
+            self._lag.observe(max(0.0, loop.time() - asked - self._every))
