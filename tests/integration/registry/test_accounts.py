@@ -194,8 +194,15 @@ async def test_totp_once_confirmed_is_asked_at_every_sign_in(
     refused(await sign_in(registry, coordinator.email), 401, "totp_required", "totp_code")
     bad = await sign_in(registry, coordinator.email, totp_code=wrong_code)
     refused(bad, 401, "totp_invalid", "totp_code")
-    good = await sign_in(registry, coordinator.email, totp_code=pyotp.TOTP(secret).now())
+    code = pyotp.TOTP(secret).now()
+    good = await sign_in(registry, coordinator.email, totp_code=code)
     assert good.status_code == 200 and good.json()["user"]["totp_enabled"] is True
+    # a code signs in once: seen over a shoulder or in a log, it is spent
+    again = await sign_in(registry, coordinator.email, totp_code=code)
+    print("\nthe same code again:", again.status_code, again.json())
+    refused(again, 401, "totp_invalid", "totp_code")
+    following = pyotp.TOTP(secret).at(datetime.now(UTC) + timedelta(seconds=30))
+    assert (await sign_in(registry, coordinator.email, totp_code=following)).status_code == 200
 
 
 async def test_a_viewer_sets_up_totp_though_it_changes_nothing_else(

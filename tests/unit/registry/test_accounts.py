@@ -92,8 +92,19 @@ def test_totp_is_on_once_a_code_of_the_new_secret_is_confirmed() -> None:
         bo.confirm_totp(wrong)
     assert (refused.value.status, refused.value.field) == (422, "code")
     bo.confirm_totp(pyotp.TOTP(secret).now())
-    assert bo.totp_enabled and bo.totp_matches(pyotp.TOTP(secret).now())
-    assert not bo.totp_matches(wrong)
+    assert bo.totp_enabled
+    at, totp = datetime(2026, 6, 1, 12, 0, 10, tzinfo=UTC), pyotp.TOTP(secret)
+    with pytest.raises(DomainError) as bad:
+        bo.use_totp(wrong if wrong != totp.at(at) else "222222", at)
+    assert (bad.value.code, bad.value.field) == ("totp_invalid", "totp_code")
+    bo.use_totp(totp.at(at), at)  # taken once
+    with pytest.raises(DomainError) as again:
+        bo.use_totp(totp.at(at), at + timedelta(seconds=5))
+    print("\nthe same code again:", again.value)
+    assert again.value.code == "totp_invalid" and "already" in str(again.value)
+    with pytest.raises(DomainError):  # nor the step before it, once a later one was used
+        bo.use_totp(totp.at(at - timedelta(seconds=30)), at)
+    bo.use_totp(totp.at(at + timedelta(seconds=30)), at + timedelta(seconds=30))  # the next
 
 
 def test_an_account_is_published_when_created_changed_or_its_notifications_set() -> None:

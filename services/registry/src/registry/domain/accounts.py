@@ -6,6 +6,7 @@ as the SHA-256 of their token). Pure Python."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,6 +23,7 @@ from .account_errors import (
     InvalidUserRole,
     InvitationExpired,
     InvitationUsed,
+    TotpInvalid,
     TotpNotStarted,
     WrongTotpCode,
 )
@@ -92,6 +94,8 @@ class User:
     totp_secret: str | None = field(default=None, repr=False)
     #: a secret set up but not yet confirmed with a code
     totp_pending: str | None = field(default=None, repr=False)
+    #: the time step of the last code a sign-in took: a code is good for one sign-in
+    totp_last_step: int | None = field(default=None, repr=False)
     #: the linked OpenID Connect identity: (issuer, subject)
     oidc: tuple[str, str] | None = None
     #: severity -> "immediately" | "daily" | "off" (DEFAULT_NOTIFICATIONS)
@@ -152,10 +156,23 @@ class User:
             raise WrongTotpCode("the code does not match the new secret", field="code")
         self.totp_secret, self.totp_pending = self.totp_pending, None
 
-    def totp_matches(self, code: str) -> bool:
-        return self.totp_secret is not None and pyotp.TOTP(self.totp_secret).verify(
-            code, valid_window=1
+    def use_totp(self, code: str, at: datetime) -> None:
+        """Sign-in's second factor: the code of the step before, at or after `at` (a clock a
+        little off), each step's code taken once (RFC 6238: a code seen is not accepted
+        again, so one read over a shoulder or from a log cannot sign in a second time)."""
+        totp = pyotp.TOTP(self.totp_secret or pyotp.random_base32())
+        now = totp.timecode(at)
+        step = next(
+            (s for s in (now - 1, now, now + 1) if hmac.compare_digest(totp.generate_otp(s), code)),
+            None,
         )
+        if self.totp_secret is None or step is None:
+            raise TotpInvalid("the TOTP code is not the current one", field="totp_code")
+        if self.totp_last_step is not None and step <= self.totp_last_step:
+            raise TotpInvalid(
+                "this TOTP code has signed in already: wait for the next one", field="totp_code"
+            )
+        self.totp_last_step = step
 
     def change(self, *, role: UserRole | None, status: UserStatus | None) -> None:
         if role is not None:

@@ -5,7 +5,7 @@ target (its organisation, its role) is known."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from pact_common.clock import Clock
 from pact_common.permissions import Permission, UserRole
@@ -18,7 +18,6 @@ from ..domain.account_errors import (
     InvitationNotFound,
     LastCoordinator,
     NoAccount,
-    TotpInvalid,
     TotpRequired,
     UserExists,
     UserNotFound,
@@ -96,18 +95,25 @@ async def create_first_coordinator(
     return user
 
 
+@retry_transient
 async def sign_in(cmd: commands.SignIn, uow: UnitOfWork) -> SignedIn:
-    """The same answer for an unknown email, a wrong password and a disabled user."""
+    """The same answer for an unknown email, a wrong password and a disabled user. A TOTP
+    code is taken once: the step it belongs to is stored with the sign-in (two sign-ins with
+    one code at once conflict on the account, and the one run again finds it used)."""
     async with uow:
         user = await uow.users.by_email(normalise_email(cmd.email))
         matches = password_matches(user.password_hash if user else None, cmd.password)
         if user is None or not matches or not user.is_active:
             raise InvalidCredentials("the email or the password is not right", field="password")
-        if user.totp_enabled and not cmd.totp_code:
+        if not user.totp_enabled:
+            return await _signed_in(uow, user)
+        if not cmd.totp_code:
             raise TotpRequired("this account asks for a TOTP code too", field="totp_code")
-        if user.totp_enabled and not user.totp_matches(cmd.totp_code or ""):
-            raise TotpInvalid("the TOTP code is not the current one", field="totp_code")
-        return await _signed_in(uow, user)
+        user.use_totp(cmd.totp_code, datetime.now(UTC))
+        signed_in = await _signed_in(uow, user)
+        await uow.users.save(user)
+        await uow.commit()
+        return signed_in
 
 
 @retry_transient
