@@ -35,17 +35,21 @@ T = TypeVar("T")
 WRITE_CONFLICT = 112
 
 
+def _write_conflict(exc: BaseException | None) -> bool:
+    return isinstance(exc, OperationFailure) and exc.code == WRITE_CONFLICT
+
+
 def _transient(exc: BaseException) -> bool:
     if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
         return True
-    return isinstance(exc, OperationFailure) and exc.code == WRITE_CONFLICT
+    return _write_conflict(exc)
 
 
 def _counted(state: RetryCallState) -> None:
     """Count the retry by handler and cause, so that documents several instances fight over
     show in /metrics (pact_transaction_retries_total)."""
     exc = state.outcome.exception() if state.outcome is not None else None
-    conflict = getattr(exc, "code", None) == WRITE_CONFLICT or "WriteConflict" in str(exc)
+    conflict = _write_conflict(exc) or "WriteConflict" in str(exc)  # or labelled transient
     name = getattr(state.fn, "__qualname__", "unknown")
     TRANSACTION_RETRIES.labels(name, "write_conflict" if conflict else "transient").inc()
 

@@ -160,14 +160,17 @@ class User:
         """Sign-in's second factor: the code of the step before, at or after `at` (a clock a
         little off), each step's code taken once (RFC 6238: a code seen is not accepted
         again, so one read over a shoulder or from a log cannot sign in a second time)."""
-        totp = pyotp.TOTP(self.totp_secret or pyotp.random_base32())
+        invalid = TotpInvalid("the TOTP code is not the current one", field="totp_code")
+        if self.totp_secret is None:
+            raise invalid
+        totp = pyotp.TOTP(self.totp_secret)
         now = totp.timecode(at)
         step = next(
             (s for s in (now - 1, now, now + 1) if hmac.compare_digest(totp.generate_otp(s), code)),
             None,
         )
-        if self.totp_secret is None or step is None:
-            raise TotpInvalid("the TOTP code is not the current one", field="totp_code")
+        if step is None:
+            raise invalid
         if self.totp_last_step is not None and step <= self.totp_last_step:
             raise TotpInvalid(
                 "this TOTP code has signed in already: wait for the next one", field="totp_code"
