@@ -50,7 +50,7 @@ PHASES = (
 )
 QUICK = {
     "reports": 20_000,
-    "history_reports": 12_000,
+    "history_reports": 60_000,
     "sustained_seconds": 15,
     "latency_seconds": 15,
     "query_commitments": 2_000,
@@ -226,7 +226,9 @@ def main() -> None:
     parser.add_argument("--budget", type=float, help="seconds per query, at most (20)")
     parser.add_argument("--phases", default=",".join(PHASES), help="any of " + ",".join(PHASES))
     parser.add_argument("--keep", action="store_true", help="keep the bench databases")
-    parser.add_argument("--profile", help="py-spy the service during ingestion into this file")
+    parser.add_argument(
+        "--profile", help="py-spy the service during each ingestion into FILE-<its tag>"
+    )
     parser.add_argument(
         "--env", action="append", default=[], help="MONITORING_X=y for the service (experiments)"
     )

@@ -1,7 +1,14 @@
-"""History depth: the same N reports into the same number of commitments, monthly, whose
-window began 10 months ago or 120 months ago (ten years). Commitments number N / 120, so in
-the deep world each reports every one of its 120 months once, its history growing to the
-last report; in the shallow world each reports its 10 months, then corrects the last."""
+"""History depth: does the rate fall as each commitment's history grows? The same
+commitments, monthly, their window begun 10 months ago or 120 months ago (ten years); each
+reports every one of its months once, in turns. The rate compared is over the same ten
+months in both worlds, the last ten: in the shallow world the commitments hold 1 to 10
+periods as they report them, in the deep world 111 to 120 (it reports its first 110 months
+before, in the same run, not counted). Every report is a new period (a world that corrected
+its last period instead would measure something else: corrections of one period coalesce
+within a batch into one cell write, new periods never do); the months, their milestones and
+the alerts they raise are those of the same calendar; batches are as large as the world has
+commitments, so each carries one report per commitment in both; the first batch of the ten
+months is not counted in either (the shallow service has just started)."""
 
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from bench.perf_world import World, _milestones, make_world
 from pact_contracts import CommitmentPledged
 
 DEPTHS = (10, 120)
+BATCH_SETTING = "MONITORING_PROGRESS_BATCH_MAX_RECORDS"
 
 
 def months_before(today: date, months: int) -> date:
@@ -50,14 +58,40 @@ def history_world(commitments: int, today: date, months: int) -> World:
     return world
 
 
+def rate_between(samples: list[tuple[float, int, int]], low: int, high: int) -> float | None:
+    """Reports/s between the polls that first saw `low` and `high` receipts (for 0: the
+    last poll that saw none)."""
+    if low:
+        start = next((t for t, count, _ in samples if count >= low), None)
+    else:
+        start = max((t for t, count, _ in samples if count == 0), default=None)
+    end = next((t for t, count, _ in samples if count >= high), None)
+    if start is None or end is None or end <= start:
+        return None
+    return (high - low) / (end - start)
+
+
 async def history(bench: Bench, n: int) -> dict[str, Any]:
-    commitments = max(1, n // max(DEPTHS))
-    out: dict[str, Any] = {"commitments": commitments, "reports": n}
+    """`n`: the deep world's reports (n/120 commitments)."""
+    deep_depth, shallow_depth = max(DEPTHS), min(DEPTHS)
+    commitments = max(1, n // deep_depth)
+    settings = {BATCH_SETTING: str(commitments)}
+    out: dict[str, Any] = {"commitments": commitments, "batch": commitments}
     for months in DEPTHS:
         world = history_world(commitments, bench.today, months)
-        run = await one_ingestion(bench, f"history-{months}", world, n)
-        out[f"months_{months}"] = run["ingest"] | {"preload": run["preload"]}
-    shallow = out[f"months_{DEPTHS[0]}"]["events_per_s"]
-    deep = out[f"months_{DEPTHS[-1]}"]["events_per_s"]
-    out["ratio"] = round(deep / shallow, 3) if shallow else None
+        reports = commitments * months
+        run = await one_ingestion(bench, f"history-{months}", world, reports, settings=settings)
+        ingest = run["ingest"]
+        # the last ten months, their first batch left out
+        low = commitments * (months - shallow_depth + 1)
+        rate = rate_between(ingest["samples"], low, reports)
+        out[f"months_{months}"] = ingest | {
+            "preload": run["preload"],
+            "reports": reports,
+            "last_months_per_s": round(rate) if rate else None,
+            "last_months_reports": reports - low,
+        }
+    shallow = out[f"months_{shallow_depth}"]["last_months_per_s"]
+    deep = out[f"months_{deep_depth}"]["last_months_per_s"]
+    out["ratio"] = round(deep / shallow, 3) if shallow and deep else None
     return out

@@ -21,6 +21,8 @@ from bench.perf_world import cpu_seconds, find_process, memory_kib
 from tests.support.stack import ServiceProcess
 
 RECEIPTS = "receipts"
+#: how often the receipts are counted while monitoring ingests
+POLL_SECONDS = 0.1
 #: started once the service is ready, stopped when the N reports are applied
 During = Callable[[ServiceProcess, asyncio.Event], Awaitable[dict[str, Any]]]
 
@@ -144,7 +146,7 @@ async def ingest(
                 break
         if now > timeout:
             raise TimeoutError(f"{count} of {n} applied after {timeout:.0f} s")
-        await asyncio.sleep(0.25)
+        await asyncio.sleep(POLL_SECONDS)
     done = time.monotonic() - spawned
     stop.set()
     alongside = await beside if beside is not None else None

@@ -53,9 +53,11 @@ class Bench:
     def today(self) -> date:
         return self.now.date()
 
-    def service(self, tag: str) -> ServiceProcess:
-        """A monitoring process of its own namespace and database (not started)."""
+    def service(self, tag: str, settings: dict[str, str] | None = None) -> ServiceProcess:
+        """A monitoring process of its own namespace and database (not started), with the
+        phase's `settings`; `--env` still has the last word."""
         env = {"MONITORING_LOG_LEVEL": "WARNING", "MONITORING_KAFKA_SESSION_TIMEOUT_MS": "2000"}
+        env |= settings or {}
         env |= dict(item.split("=", 1) for item in self.args.env)
         service = ServiceProcess(
             "monitoring", f"bench-{self.run_id}-{tag}.", env, kafka=self.bootstrap
@@ -162,10 +164,12 @@ async def one_ingestion(
     ceilings: bool = False,
     monitor: bool = True,
     during: During | None = None,
+    settings: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A fresh service told of `world`, N simulated reports on its topic; then (1a) and (1b)
-    on that topic when `ceilings`, and monitoring taking them when `monitor`."""
-    service = bench.service(tag)
+    """A fresh service (with `settings`) told of `world`, N simulated reports on its topic;
+    then (1a) and (1b) on that topic when `ceilings`, and monitoring taking them when
+    `monitor`."""
+    service = bench.service(tag, settings)
     db = bench.database(service)
     out: dict[str, Any] = {}
     step(f"[{tag}] setting up read models:", len(world.commitments), "commitments")
@@ -184,8 +188,9 @@ async def one_ingestion(
     if monitor:
         step(f"[{tag}] monitoring ingesting", n, "reports")
         out["load_ingest"] = load()
+        profile = f"{bench.args.profile}-{tag}" if bench.args.profile else None
         out["ingest"] = await ingest(
-            service, db, n, bench.bootstrap, topic, profile=bench.args.profile, during=during
+            service, db, n, bench.bootstrap, topic, profile=profile, during=during
         )
         out["ingest"]["check"] = await verify(db, simulator)
         out["ingest"]["service_log"] = str(service.log_path)
