@@ -131,6 +131,7 @@ class Stored:
         )
         self.years.merge(yearly)
         p.settled()
+        self.store_head(p)
         for period in p.written:
             entry = p.periods.get(period)
             if entry is None:
@@ -138,7 +139,27 @@ class Stored:
             else:
                 self.cells[d.cell_id(p.id, period)] = d.cell_doc(p.id, entry)
         p.written.clear()
-        self.heads[p.id] = d.head_doc(p)
+
+    def store_head(self, p: CommitmentProgress) -> None:
+        """As the repository does: the head whole the first time and after a new definition,
+        else only what changed (documents.head_update), which must leave the head a whole
+        write would."""
+        whole, update = d.head_doc(p), d.head_update(p)
+        p.whole_head = False
+        if update is None:
+            self.heads[p.id] = whole
+            return
+        head = self.heads[p.id]
+        for path, value in update["$set"].items():
+            *parents, name = path.split(".")
+            node = head
+            for parent in parents:
+                node = node.setdefault(parent, {})
+            node[name] = value
+        for path in update.get("$unset", {}):
+            marks_or_scoped, period = path.split(".")
+            head[marks_or_scoped].pop(period, None)
+        assert head == whole, p.id
 
 
 def play(steps: list[tuple[Any, ...]]) -> Stored:

@@ -94,6 +94,35 @@ def cell_id(commitment_id: str, period: str) -> str:
 def head_doc(p: CommitmentProgress) -> Doc:
     """A commitment's head: its definition, running totals and a mark per reported period
     ([revision, value of its metric]); the periods' figures are in their cells."""
+    doc = _head_fields(p)
+    doc["marks"] = {name: list(m) for name, m in p.marks_.items()}
+    # each period's scopes beyond its own (domain/buckets.py), for the periods with any
+    doc["scoped"] = {name: list(more) for name, more in buckets.extras(p).items()}
+    return doc
+
+
+def head_update(p: CommitmentProgress) -> Doc | None:
+    """What storing a loaded head changes: its small fields, and the mark and scopes of each
+    period written (unset: withdrawn), whatever its history. None: write it whole."""
+    if p.whole_head:
+        return None
+    fields, unset, extra = _head_fields(p), {}, buckets.extras(p)
+    del fields["_id"]
+    for period in p.written:
+        mark = p.marks_.get(period)
+        if mark is None:
+            unset[f"marks.{period}"] = ""
+        else:
+            fields[f"marks.{period}"] = list(mark)
+        more = extra.get(period)
+        if more:
+            fields[f"scoped.{period}"] = list(more)
+        else:
+            unset[f"scoped.{period}"] = ""
+    return {"$set": fields, "$unset": unset} if unset else {"$set": fields}
+
+
+def _head_fields(p: CommitmentProgress) -> Doc:
     c = p.commitment
     totals = p.totals
     return {
@@ -110,9 +139,6 @@ def head_doc(p: CommitmentProgress) -> Doc:
         "levels": list(c.levels),
         "withdrawn_on": _day(c.withdrawn_on),
         **definition_doc(c.target),
-        "marks": {name: list(m) for name, m in p.marks_.items()},
-        # each period's scopes beyond its own (domain/buckets.py), for the periods with any
-        "scoped": {name: list(more) for name, more in buckets.extras(p).items()},
         "last_report_at": p.last_report_at,
         "stale_reports": p.stale_reports,
         "on_track": p.on_track,
@@ -194,6 +220,7 @@ def commitment_from(
         marks=marks,
         complete=complete or marks.keys() <= periods.keys(),
         extra={name: tuple(more) for name, more in doc.get("scoped", {}).items()},
+        whole_head=False,
     )
 
 

@@ -184,13 +184,23 @@ class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
             progress[i].complete = True
 
     async def _save_many(self, progress: list[CommitmentProgress]) -> None:
+        heads = [_head_write(p) async for p in paced(progress)]  # before `written` is cleared
         await self._write(CELLS, _cell_writes(progress))
-        await self._replace_all(COMMITMENTS, (d.head_doc(p) for p in progress))
+        await self._write(COMMITMENTS, heads)
 
     async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
         query = {"measured": True, "evaluated_on": {"$lt": today.isoformat()}}
         docs = await self._find(COMMITMENTS, query, limit=limit, projection=d.WRITE_SIDE)
         return [d.commitment_from(doc) for doc in docs]
+
+
+def _head_write(p: CommitmentProgress) -> ReplaceOne[Any] | UpdateOne:
+    """The head whole, or what changed in it (documents.head_update); whole the first time."""
+    update = d.head_update(p)
+    p.whole_head = False
+    if update is None:
+        return ReplaceOne({"_id": p.id}, d.head_doc(p), upsert=True)
+    return UpdateOne({"_id": p.id}, update)
 
 
 def _cell_writes(progress: Iterable[CommitmentProgress]) -> Iterator[DeleteOne | ReplaceOne[Any]]:

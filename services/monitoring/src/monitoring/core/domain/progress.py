@@ -102,6 +102,9 @@ class CommitmentProgress:
     loaded_as: Any = field(default=None, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
+    #: its stored head must be written whole (new, made from cells, or a new definition);
+    #: otherwise storing it sets the marks of the periods `written` and the small fields
+    whole_head: bool = field(default=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.marks is None:
@@ -197,6 +200,7 @@ class CommitmentProgress:
             self.yearly = yearly
         self.commitment = commitment
         self.marks = {p: self._mark(e) for p, e in self.periods.items()}
+        self.whole_head = True
 
     def settled(self) -> None:
         """The rollups have counted what changed."""

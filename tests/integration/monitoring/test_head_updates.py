@@ -1,0 +1,95 @@
+"""A commitment's head on the real mongod: stored whole when new and after a new definition;
+after that, a batch sets only the small fields and the marks of the periods it wrote (and
+unsets a period withdrawn), so the bytes a report sends do not grow with the history the
+head marks. Whichever way it went, the stored head is the one a whole write stores."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import bson
+import pytest
+from pymongo import AsyncMongoClient, monitoring
+
+from monitoring.core.adapters import documents as d
+from monitoring.core.adapters.repository import COMMITMENTS, MongoCommitmentRepository
+from monitoring.core.domain import buckets
+from monitoring.core.domain.model import Figures
+from monitoring.core.domain.periods import Cadence
+from monitoring.core.domain.progress import CommitmentProgress
+from tests.conftest import MONGO_URL
+from tests.property.test_aggregation_properties import COMMITMENTS as DEFINITIONS
+from tests.property.test_aggregation_properties import NOW, report
+
+pytestmark = pytest.mark.integration
+
+
+class Updates(monitoring.CommandListener):
+    """The update statements sent to the commitments collection."""
+
+    def __init__(self) -> None:
+        self.statements: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "update" and event.command["update"] == COMMITMENTS:
+            self.statements += [s["u"] for s in event.command["updates"]]
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None: ...
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None: ...
+
+
+MONTHS = [f"{2016 + i // 12}-{i % 12 + 1:02d}" for i in range(120)]
+
+
+def figures_of(n: int) -> Figures:
+    return Figures(people_trained=n, by_country={"DE": n, "IT": 1})
+
+
+async def test_a_loaded_head_gets_only_what_changed(db_name: str) -> None:
+    updates = Updates()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        MONGO_URL, event_listeners=[updates]
+    )
+    first = DEFINITIONS[0]  # monthly, ten years
+    target = replace(first.target, start_date=date(2016, 1, 1))
+    db, c = client[db_name], replace(first, cadence=Cadence.MONTHLY, target=target)
+    repo = MongoCommitmentRepository(db, None)  # type: ignore[arg-type]
+    try:
+        p = CommitmentProgress.new(c)
+        for n, month in enumerate(MONTHS[:-1]):  # ten years less a month, in one go
+            p.apply(report(n, c, month, 1, figures_of(n + 1)), NOW)
+        buckets.change(p)  # as settling it does: the periods' scopes beyond its own (IT)
+        await repo.save_many([p])
+        (whole,) = updates.statements
+        print(f"\nnew head: stored whole with {len(whole['marks'])} marks", end="; ")
+        assert len(whole["marks"]) == 119 and "$set" not in whole
+
+        updates.statements.clear()
+        p = (await repo.get_many([c.id], [(c.id, MONTHS[0])]))[c.id]
+        p.apply(report(200, c, MONTHS[-1], 1, figures_of(7)), NOW)  # a new month
+        p.correct(MONTHS[0], 2, None, "fix-1", NOW)  # the first withdrawn
+        buckets.change(p)
+        expected = bson.decode(bson.encode(d.head_doc(p)))  # as mongod gives it back
+        await repo.save_many([p])
+        (update,) = updates.statements
+        by_period = sorted(k for k in update["$set"] if "." in k)
+        print(f"loaded head: $set {by_period}, $unset {sorted(update['$unset'])}", end="; ")
+        assert by_period == [f"marks.{MONTHS[-1]}", f"scoped.{MONTHS[-1]}"]
+        assert sorted(update["$unset"]) == [f"marks.{MONTHS[0]}", f"scoped.{MONTHS[0]}"]
+        stored = await db[COMMITMENTS].find_one({"_id": c.id})
+        assert stored == expected
+        assert len(stored["marks"]) == 119 and MONTHS[0] not in stored["marks"]
+
+        updates.statements.clear()
+        p = (await repo.get_many([c.id], every_period=True))[c.id]
+        p.redefine(replace(c, version=c.version + 1, countries=("IT",)), None, None, None)
+        await repo.save_many([p])
+        (again,) = updates.statements
+        print(f"new definition: stored whole with {len(again['marks'])} marks")
+        assert "$set" not in again and again["countries"] == ["IT"]
+    finally:
+        await client.drop_database(db_name)
+        await client.close()
