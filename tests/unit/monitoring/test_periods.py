@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from monitoring.core.domain.periods import (
     Cadence,
     Granularity,
     InvalidPeriod,
     Period,
+    period_names,
+    periods_ended,
     periods_overlapping,
 )
 
@@ -84,3 +88,22 @@ def test_periods_overlapping_a_window_include_partial_ones() -> None:
     assert [str(p) for p in months] == ["2025-11", "2025-12", "2026-01"]
     assert Period.parse("2025-Q4").overlaps(date(2025, 12, 31), date(2026, 5, 1))
     assert not Period.parse("2025-Q4").overlaps(date(2026, 1, 1), date(2026, 5, 1))
+
+
+@given(
+    st.dates(date(2015, 1, 1), date(2030, 12, 31)),
+    st.integers(0, 4000),
+    st.sampled_from(list(Granularity)),
+    st.dates(date(2014, 1, 1), date(2032, 12, 31)),
+)
+def test_the_periods_ended_by_a_day_are_those_a_walk_through_the_window_finds(
+    first: date, days: int, granularity: Granularity, by: date
+) -> None:
+    last = first + timedelta(days=days)
+    window = periods_overlapping(first, last, granularity)
+    on_or_before = periods_ended(first, last, granularity, by)
+    assert on_or_before == tuple(p for p in window if p.end <= by)
+    assert periods_ended(first, last, granularity, by, before=True) == tuple(
+        p for p in window if p.end < by
+    )
+    assert period_names(first, last, granularity) == tuple(str(p) for p in window)

@@ -182,7 +182,9 @@ def change(p: CommitmentProgress) -> Buckets:
             p.extra[period] = more
         else:
             p.extra.pop(period, None)
-    near = [q for q in p.marks_ if not touched.isdisjoint(labels(q))]
+    # the periods sharing a label with those changed: those of their years (a period's text
+    # begins with its year, its year label is among `touched`), checked as text, not parsed
+    near = [q for q in p.marks_ if q[:4] in touched]
     after = {q: p.extra.get(q, ()) for q in near}
     before_periods = [q for q in near if first_old.get(q, ...) is not None]
     before_periods += [q for q, f in first_old.items() if f is not None and q not in p.marks_]

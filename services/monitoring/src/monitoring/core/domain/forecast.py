@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from monitoring.core.domain.model import TargetDefinition
-from monitoring.core.domain.periods import Granularity, periods_overlapping
+from monitoring.core.domain.periods import Granularity, periods_ended
 
 #: how many of the latest periods make the recent pace
 RECENT = 3
@@ -70,9 +70,7 @@ def recent_periods(
     count: int = RECENT,
 ) -> list[tuple[float, float]]:
     """(reported, planned) of the last `count` periods of the window ended by `as_of`."""
-    ended = [
-        p for p in periods_overlapping(t.start_date, t.deadline, granularity) if p.end <= as_of
-    ][-count:]
+    ended = periods_ended(t.start_date, t.deadline, granularity, as_of)[-count:]
     return [
         (
             reported.get(str(p), 0.0),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import functools
 import re
@@ -118,3 +119,25 @@ def _overlapping(first: date, last: date, granularity: Granularity) -> tuple[Per
         periods.append(period)
         period = period.next()
     return tuple(periods)
+
+
+@functools.lru_cache(maxsize=1024)
+def period_names(first: date, last: date, granularity: Granularity) -> tuple[str, ...]:
+    """The texts of periods_overlapping's periods."""
+    return tuple(p.text for p in _overlapping(first, last, granularity))
+
+
+@functools.lru_cache(maxsize=1024)
+def _ends(first: date, last: date, granularity: Granularity) -> tuple[date, ...]:
+    return tuple(p.end for p in _overlapping(first, last, granularity))
+
+
+def periods_ended(
+    first: date, last: date, granularity: Granularity, by: date, *, before: bool = False
+) -> tuple[Period, ...]:
+    """The periods of first..last (as periods_overlapping) that end on `by` or earlier
+    (earlier only, when `before`): a prefix, found by bisection rather than a walk through a
+    window of ten years each time the rules run."""
+    ends = _ends(first, last, granularity)
+    count = bisect.bisect_left(ends, by) if before else bisect.bisect_right(ends, by)
+    return _overlapping(first, last, granularity)[:count]

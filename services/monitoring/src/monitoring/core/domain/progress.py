@@ -3,6 +3,7 @@ follows from them (achieved value, series, breakdowns)."""
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -232,7 +233,8 @@ class CommitmentProgress:
 
     def values(self) -> dict[str, float]:
         """The metric in each reported period."""
-        return {p: m.value for p, m in self.marks_.items()}
+        marks = self.marks_  # made in C: the rules ask for it at every evaluation
+        return dict(zip(marks, map(operator.itemgetter(1), marks.values()), strict=True))
 
     def series(self) -> list[SeriesPoint]:
         """The metric per period, in period order, with the running total (from baseline)."""
@@ -252,7 +254,7 @@ class CommitmentProgress:
     def last_reported_period(self) -> Period | None:
         if not self.marks_:
             return None
-        quarters = sum(1 for p in self.marks_ if p[5] == "Q")
+        quarters = "".join(self.marks_).count("Q")  # one per quarter's text, none in a month's
         if quarters in (0, len(self.marks_)):  # one granularity: the text sorts as time does
             return Period.parse(max(self.marks_))
         return max((Period.parse(p) for p in self.marks_), key=lambda p: p.start)

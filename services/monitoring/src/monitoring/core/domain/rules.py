@@ -40,7 +40,7 @@ from monitoring.core.domain.model import (
     TargetDefinition,
     is_measured,
 )
-from monitoring.core.domain.periods import Period, periods_overlapping
+from monitoring.core.domain.periods import Period, period_names, periods_ended
 from monitoring.core.domain.progress import CommitmentProgress
 
 _UNITS = {
@@ -206,8 +206,8 @@ def evaluate_target(
 def due_periods(c: Commitment, today: date) -> list[Period]:
     """Periods of the commitment's window whose report is due: ended more than grace_days ago."""
     cutoff = today - timedelta(days=c.grace_days)  # p.end + grace < today
-    periods = periods_overlapping(c.target.start_date, c.target.deadline, c.cadence.granularity)
-    return [p for p in periods if p.end < cutoff]
+    t = c.target
+    return list(periods_ended(t.start_date, t.deadline, c.cadence.granularity, cutoff, before=True))
 
 
 def reporting_overdue(c: Commitment, reported: frozenset[str], today: date) -> Condition | None:
@@ -217,7 +217,8 @@ def reporting_overdue(c: Commitment, reported: frozenset[str], today: date) -> C
         return None
     latest = due[-1]
     by = latest.end + timedelta(days=c.grace_days)
-    done = sum(1 for p in due if str(p) in reported)
+    names = period_names(c.target.start_date, c.target.deadline, c.cadence.granularity)
+    done = sum(map(reported.__contains__, names[: len(due)]))  # due: a prefix of them
     active = str(latest) not in reported
     message = (
         f"No progress report for {latest} (ended {latest.end}; due by {by})."

@@ -277,7 +277,8 @@ def change(p: CommitmentProgress) -> Yearly:
         if old is not None:
             _attributed(out, c, year, old, -1)
         gained[year] += (new is not None) - (old is not None)
-    now = _by_year(q for q in p.marks_ if year_of(q) in gained)
+    years = {f"{year:04d}" for year in gained}  # a period's text begins with its year
+    now = _by_year(q for q in p.marks_ if q[:4] in years)
     runs = window(c)
     for year, more in gained.items():
         if not more:
