@@ -10,7 +10,7 @@ from typing import Any
 
 from monitoring.core.domain import buckets, presence, years
 from monitoring.core.domain.acceptance import Awaited, Receipt
-from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.alerting import Alert, AlertState
 from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.events import DomainEvent, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
@@ -178,13 +178,20 @@ class FakeAlertRepository(AlertRepository):
     def __init__(self, s: Store) -> None:
         self.s = s
 
-    async def of_subjects(self, subject_ids: Iterable[str]) -> dict[str, dict[str, Alert]]:
-        wanted = set(subject_ids)
+    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
+        wanted = set(subject_keys)
         out: dict[str, dict[str, Alert]] = {}
         for fp, alert in self.s.alerts.items():
-            if alert.subject.key in wanted:
+            if alert.subject.key in wanted and alert.is_firing:
                 out.setdefault(alert.subject.key, {})[fp] = alert
         return out
+
+    async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
+        return {
+            fp: AlertState(fp, a.status, a.episode)
+            for fp in fingerprints
+            if (a := self.s.alerts.get(fp)) is not None
+        }
 
     async def save_many(self, alerts: Iterable[Alert]) -> None:
         self.s.alerts.update((a.fingerprint, a) for a in alerts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from monitoring.core.domain.alerting import Alert, AlertStatus, Reconciled, reconcile
+from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, Reconciled, reconcile
 from monitoring.core.domain.conditions import Condition, Rule, Severity
 from monitoring.core.domain.events import AlertFired, AlertResolved
 from monitoring.core.domain.rules import commitment_subject
@@ -118,3 +118,22 @@ def test_replaying_the_same_conditions_changes_nothing() -> None:
     state = apply({}, reconcile(SUBJECT, {}, conditions, NOW))
     for _ in range(3):
         assert reconcile(SUBJECT, state, conditions, LATER) == Reconciled()
+
+
+def test_the_state_of_an_alert_that_is_not_firing_is_enough() -> None:
+    """What the hot path reads of an alert that is not firing (AlertState): a notified one
+    stays quiet, a resolved one fires its next episode, as the whole alert would."""
+    reached = condition(Rule.MILESTONE_ACHIEVED, True, key="2026-06-30")
+    missed = condition(Rule.TARGET_MISSED, True)
+    first = apply({}, reconcile(SUBJECT, {}, [reached, missed], NOW))
+    closed = apply(
+        first, reconcile(SUBJECT, first, [reached, condition(Rule.TARGET_MISSED, False)], LATER)
+    )
+    states = {fp: AlertState(fp, a.status, a.episode) for fp, a in closed.items()}
+    print("\nstates:", sorted((s.fingerprint, s.status.value, s.episode) for s in states.values()))
+    with_states = reconcile(SUBJECT, states, [reached, missed], LATER + timedelta(days=1))
+    whole = reconcile(SUBJECT, closed, [reached, missed], LATER + timedelta(days=1))
+    assert (
+        kinds(with_states) == kinds(whole) == [("AlertFired", "TargetMissed:commitment:c-cloud", 2)]
+    )
+    assert with_states == whole

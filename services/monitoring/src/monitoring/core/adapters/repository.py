@@ -15,7 +15,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import fault_pause
 from monitoring.core.domain.acceptance import Receipt
-from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus
 from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
@@ -48,6 +48,7 @@ ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
 )
 Db = AsyncDatabase[dict[str, Any]]
 Doc = dict[str, Any]
+FIRING = AlertStatus.FIRING.value
 
 
 async def ensure_indexes(db: Db) -> None:
@@ -75,7 +76,7 @@ async def ensure_indexes(db: Db) -> None:
     )
     await db[ALERTS].create_indexes(
         [
-            IndexModel([("subject_key", ASCENDING)]),
+            IndexModel([("subject_key", ASCENDING), ("status", ASCENDING)]),
             IndexModel([("status", ASCENDING), ("fired_at", DESCENDING)]),
             IndexModel([("partner_id", ASCENDING), ("fired_at", DESCENDING)]),
             IndexModel([("partnership_id", ASCENDING), ("fired_at", DESCENDING)]),
@@ -252,12 +253,20 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):
-    async def of_subjects(self, subject_ids: Iterable[str]) -> dict[str, dict[str, Alert]]:
+    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
         out: dict[str, dict[str, Alert]] = {}
-        found = await self._find(ALERTS, {"subject_key": {"$in": list(set(subject_ids))}})
-        async for doc in paced(found):  # a batch's thousands of alerts
+        query = {"subject_key": {"$in": list(set(subject_keys))}, "status": FIRING}
+        async for doc in paced(await self._find(ALERTS, query)):  # a batch's thousands
             out.setdefault(doc["subject_key"], {})[doc["_id"]] = d.alert_from(doc)
         return out
+
+    async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
+        query = {"_id": {"$in": list(set(fingerprints))}}
+        docs = await self._find(ALERTS, query, projection={"status": 1, "episode": 1})
+        return {
+            doc["_id"]: AlertState(doc["_id"], AlertStatus(doc["status"]), doc["episode"])
+            async for doc in paced(docs)
+        }
 
     async def save_many(self, alerts: Iterable[Alert]) -> None:
         await self._replace_all(ALERTS, (d.alert_doc(a) for a in alerts))

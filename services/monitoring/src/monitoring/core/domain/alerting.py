@@ -83,13 +83,27 @@ class Alert:
         return replace(self, acknowledgement=Acknowledgement(by, note, at, self.episode))
 
 
+@dataclass(frozen=True)
+class AlertState:
+    """What reconciling needs of an alert that is not firing: that it was notified or
+    resolved, and its last episode (a new one follows it). Read instead of the whole alert
+    for the conditions that hold now: a commitment of ten years keeps a notified alert per
+    milestone reached."""
+
+    fingerprint: str
+    status: AlertStatus
+    episode: int
+
+
 @dataclass
 class Reconciled:
     changed: list[Alert] = field(default_factory=list)
     events: list[AlertFired | AlertResolved] = field(default_factory=list)
 
 
-def _fire(subject: Subject, fp: str, c: Condition, previous: Alert | None, now: datetime) -> Alert:
+def _fire(
+    subject: Subject, fp: str, c: Condition, previous: Alert | AlertState | None, now: datetime
+) -> Alert:
     return Alert(
         fingerprint=fp,
         rule=c.rule,
@@ -108,7 +122,7 @@ def _fire(subject: Subject, fp: str, c: Condition, previous: Alert | None, now: 
 
 def reconcile(
     subject: Subject,
-    alerts: Mapping[str, Alert],
+    alerts: Mapping[str, Alert | AlertState],
     conditions: Iterable[Condition],
     now: datetime,
     *,
@@ -118,7 +132,8 @@ def reconcile(
     """Compare the subject's alerts with its conditions now. Firing alerts whose condition
     no longer exists at all (a milestone removed, a commitment withdrawn) resolve, saying
     `gone`; those whose condition stopped holding resolve once they have fired
-    `min_firing`."""
+    `min_firing`. `alerts` must hold every firing alert of the subject whole, and every
+    other alert of a condition that holds now (an AlertState is enough)."""
     out = Reconciled()
 
     def resolve(alert: Alert, c: Condition | None) -> None:
@@ -140,14 +155,14 @@ def reconcile(
             fired = _fire(subject, fp, c, alert, now)
             out.changed.append(fired)
             out.events.append(AlertFired(fired))
-        elif not c.active and alert is not None and alert.is_firing:
+        elif not c.active and isinstance(alert, Alert) and alert.is_firing:
             if now >= alert.fired_at + min_firing:
                 resolve(alert, c)
             elif alert.resolve_after is None:
                 out.changed.append(replace(alert, resolve_after=alert.fired_at + min_firing))
-        elif c.active and alert is not None and alert.resolve_after is not None:
+        elif c.active and isinstance(alert, Alert) and alert.resolve_after is not None:
             out.changed.append(replace(alert, resolve_after=None))  # holds again: no resolve
     for fp, alert in alerts.items():
-        if fp not in current and alert.is_firing:
+        if fp not in current and isinstance(alert, Alert) and alert.is_firing:
             resolve(alert, None)
     return out

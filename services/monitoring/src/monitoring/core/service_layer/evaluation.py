@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from monitoring.core.domain import buckets, presence, years
-from monitoring.core.domain.alerting import Alert, reconcile
-from monitoring.core.domain.conditions import AlertConfig, Rule, Subject
+from monitoring.core.domain.alerting import Alert, AlertState, reconcile
+from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import MEMBERS, Totals, change, members_key, merge
@@ -35,22 +35,27 @@ async def settle_commitments(
         return
     today = now.date()
     subjects = {p.id: commitment_subject(p.commitment) for p in changed}
-    alerts = await uow.alerts.of_subjects(s.key for s in subjects.values())
+    firing = await uow.alerts.firing_of(s.key for s in subjects.values())
+    conditions: dict[str, list[Condition]] = {}
+    async for p in paced(changed):  # minutes of Python for a big batch: others get turns
+        subject = subjects[p.id]
+        at_risk = at_risk_firing(subject, firing.get(subject.key, {}))
+        conditions[p.id] = evaluate_commitment(p, today, config, at_risk)
+        p.on_track = on_track(p, conditions[p.id])
+        p.evaluated_on = today
+    alerts = await _alerts_of(uow, subjects, conditions, firing)
     updated: list[Alert] = []
     deltas: dict[str, Totals] = {}
     bucketed: buckets.Buckets = {}
     present: presence.Presence = {}
     yearly = years.Yearly()
-    async for p in paced(changed):  # minutes of Python for a big batch: others get turns
-        subject = subjects[p.id]
-        own = alerts.get(subject.key, {})
-        conditions = evaluate_commitment(p, today, config, at_risk_firing(subject, own))
-        p.on_track = on_track(p, conditions)
-        p.evaluated_on = today
-        status = p.commitment.status
+    async for p in paced(changed):
+        subject, status = subjects[p.id], p.commitment.status
         active = status is CommitmentStatus.ACTIVE
         gone = "the commitment was amended" if active else f"commitment {p.id} is {status.value}"
-        result = reconcile(subject, own, conditions, now, gone=gone, min_firing=config.min_firing)
+        result = reconcile(
+            subject, alerts[p.id], conditions[p.id], now, gone=gone, min_firing=config.min_firing
+        )
         updated += result.changed
         p.events.extend(result.events)
         merge(deltas, change(p))
@@ -69,6 +74,27 @@ async def settle_commitments(
         targets = await uow.targets.in_partnerships(partnerships)
         moved = [t for t in targets if _sum_key(t) in deltas]
         await settle_targets(uow, moved, now, config)
+
+
+async def _alerts_of(
+    uow: UnitOfWork,
+    subjects: Mapping[str, Subject],
+    conditions: Mapping[str, list[Condition]],
+    firing: Mapping[str, Mapping[str, Alert]],
+) -> dict[str, dict[str, Alert | AlertState]]:
+    """By id, what reconciling each subject needs of its alerts: the firing ones (read
+    whole), and the state of the others whose condition holds now (notified, or resolved
+    and firing again), rather than every alert it ever had."""
+    wanted: dict[str, list[str]] = {}
+    for i, subject in subjects.items():
+        mine = firing.get(subject.key, {})
+        fps = (c.fingerprint(subject) for c in conditions[i] if c.active)
+        wanted[i] = [fp for fp in fps if fp not in mine]
+    states = await uow.alerts.states(fp for fps in wanted.values() for fp in fps)
+    return {
+        i: {fp: states[fp] for fp in fps if fp in states} | dict(firing.get(subjects[i].key, {}))
+        for i, fps in wanted.items()
+    }
 
 
 def at_risk_firing(subject: Subject, alerts: Mapping[str, Alert]) -> bool:
@@ -92,16 +118,21 @@ async def settle_targets(
     today = now.date()
     sums = await uow.rollups.get_many(_sum_key(t) for t in targets)
     subjects = {t.id: target_subject(t.target) for t in targets}
-    alerts = await uow.alerts.of_subjects(s.key for s in subjects.values())
-    updated: list[Alert] = []
+    firing = await uow.alerts.firing_of(s.key for s in subjects.values())
+    conditions: dict[str, list[Condition]] = {}
     for t in targets:
         definition = t.target.target
         actual = definition.baseline + sums.get(_sum_key(t), Totals()).value(definition.metric)
-        subject = subjects[t.id]
-        own = alerts.get(subject.key, {})
-        firing = at_risk_firing(subject, own)
-        conditions = evaluate_target(definition, actual, today, config, at_risk_firing=firing)
-        result = reconcile(subject, own, conditions, now, min_firing=config.min_firing)
+        at_risk = at_risk_firing(subjects[t.id], firing.get(subjects[t.id].key, {}))
+        conditions[t.id] = evaluate_target(
+            definition, actual, today, config, at_risk_firing=at_risk
+        )
+    alerts = await _alerts_of(uow, subjects, conditions, firing)
+    updated: list[Alert] = []
+    for t in targets:
+        result = reconcile(
+            subjects[t.id], alerts[t.id], conditions[t.id], now, min_firing=config.min_firing
+        )
         updated += result.changed
         t.events.extend(result.events)
         t.evaluated_on = today

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from monitoring.core.domain.acceptance import Awaited, Receipt
-from monitoring.core.domain.alerting import Alert
+from monitoring.core.domain.alerting import Alert, AlertState
 from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.events import Refusals, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
@@ -181,8 +181,12 @@ class LearnerSketchRepository(abc.ABC):
 
 class AlertRepository(abc.ABC):
     @abc.abstractmethod
-    async def of_subjects(self, subject_ids: Iterable[str]) -> dict[str, dict[str, Alert]]:
-        """subject_id -> fingerprint -> alert."""
+    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
+        """subject key -> fingerprint -> alert, of the firing alerts."""
+
+    @abc.abstractmethod
+    async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
+        """The status and episode of those of these alerts that exist."""
 
     @abc.abstractmethod
     async def save_many(self, alerts: Iterable[Alert]) -> None: ...
