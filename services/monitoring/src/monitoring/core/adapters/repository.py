@@ -39,16 +39,10 @@ FIND_BATCH = 500
 WRITE_CHUNK = 500
 #: one document per (commitment, period): that period's latest figures
 CELLS = "periods"
-ROLLUPS, ALERTS, RECEIPTS, PARKED, REJECTIONS = (
-    "rollups",
-    "alerts",
-    "receipts",
-    "parked_reports",
-    "rejections",
-)
+ROLLUPS, ALERTS, RECEIPTS = "rollups", "alerts", "receipts"
+PARKED, REJECTIONS = "parked_reports", "rejections"
 Db = AsyncDatabase[dict[str, Any]]
 Doc = dict[str, Any]
-FIRING = AlertStatus.FIRING.value
 
 
 async def ensure_indexes(db: Db) -> None:
@@ -255,18 +249,17 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
 class MongoAlertRepository(_Repo, ports.AlertRepository):
     async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
         out: dict[str, dict[str, Alert]] = {}
-        query = {"subject_key": {"$in": list(set(subject_keys))}, "status": FIRING}
+        query = {"subject_key": {"$in": list(set(subject_keys))}, "status": "firing"}
         async for doc in paced(await self._find(ALERTS, query)):  # a batch's thousands
             out.setdefault(doc["subject_key"], {})[doc["_id"]] = d.alert_from(doc)
         return out
 
     async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
-        query = {"_id": {"$in": list(set(fingerprints))}}
-        docs = await self._find(ALERTS, query, projection={"status": 1, "episode": 1})
-        return {
-            doc["_id"]: AlertState(doc["_id"], AlertStatus(doc["status"]), doc["episode"])
-            async for doc in paced(docs)
-        }
+        query, fields = {"_id": {"$in": list(set(fingerprints))}}, {"status": 1, "episode": 1}
+        out: dict[str, AlertState] = {}
+        async for x in paced(await self._find(ALERTS, query, projection=fields)):
+            out[x["_id"]] = AlertState(x["_id"], AlertStatus(x["status"]), x["episode"])
+        return out
 
     async def save_many(self, alerts: Iterable[Alert]) -> None:
         await self._replace_all(ALERTS, (d.alert_doc(a) for a in alerts))
