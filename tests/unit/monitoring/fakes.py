@@ -178,24 +178,20 @@ class FakeAlertRepository(AlertRepository):
     def __init__(self, s: Store) -> None:
         self.s = s
 
-    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, AlertState]]:
+    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
         wanted = set(subject_keys)
-        out: dict[str, dict[str, AlertState]] = {}
-        for fp, a in self.s.alerts.items():
-            if a.subject.key in wanted and a.is_firing:
-                state = AlertState(fp, a.status, a.episode, a.fired_at, a.resolve_after)
-                out.setdefault(a.subject.key, {})[fp] = state
+        out: dict[str, dict[str, Alert]] = {}
+        for fp, alert in self.s.alerts.items():
+            if alert.subject.key in wanted and alert.is_firing:
+                out.setdefault(alert.subject.key, {})[fp] = alert
         return out
 
     async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
         return {
-            fp: AlertState(fp, a.status, a.episode, a.fired_at, a.resolve_after)
+            fp: AlertState(fp, a.status, a.episode)
             for fp in fingerprints
             if (a := self.s.alerts.get(fp)) is not None
         }
-
-    async def whole(self, fingerprints: Iterable[str]) -> dict[str, Alert]:
-        return {fp: a for fp in fingerprints if (a := self.s.alerts.get(fp)) is not None}
 
     async def save_many(self, alerts: Iterable[Alert]) -> None:
         self.s.alerts.update((a.fingerprint, a) for a in alerts)

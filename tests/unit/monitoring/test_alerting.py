@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, Reconciled, reconcile
@@ -138,24 +137,3 @@ def test_the_state_of_an_alert_that_is_not_firing_is_enough() -> None:
         kinds(with_states) == kinds(whole) == [("AlertFired", "TargetMissed:commitment:c-cloud", 2)]
     )
     assert with_states == whole
-
-
-def test_a_firing_alert_given_as_its_state_is_wanted_whole_only_to_change() -> None:
-    """A firing alert read as its state: left alone while nothing changes it (still holding,
-    or its resolve held already); wanted whole when it must resolve or be held."""
-    fp = "TargetMissed:commitment:c-cloud"
-    fired = reconcile(SUBJECT, {}, [condition(Rule.TARGET_MISSED, True)], NOW).changed[0]
-    state = AlertState(fp, AlertStatus.FIRING, 1, NOW, None)
-    holding, cleared = condition(Rule.TARGET_MISSED, True), condition(Rule.TARGET_MISSED, False)
-    assert reconcile(SUBJECT, {fp: state}, [holding], LATER) == Reconciled()
-    wanted = reconcile(SUBJECT, {fp: state}, [cleared], LATER)
-    print("\nwanted:", wanted.wanted)
-    assert (wanted.wanted, wanted.changed, wanted.events) == ({fp}, [], [])
-    assert kinds(reconcile(SUBJECT, {fp: fired}, [cleared], LATER)) == [("AlertResolved", fp, 1)]
-    minutes = timedelta(minutes=5)
-    held = replace(state, resolve_after=NOW + minutes)
-    soon = NOW + timedelta(minutes=1)
-    assert reconcile(SUBJECT, {fp: held}, [cleared], soon, min_firing=minutes) == Reconciled()
-    assert reconcile(SUBJECT, {fp: state}, [cleared], soon, min_firing=minutes).wanted == {fp}
-    assert reconcile(SUBJECT, {fp: held}, [holding], soon, min_firing=minutes).wanted == {fp}
-    assert reconcile(SUBJECT, {fp: state}, [], LATER).wanted == {fp}  # gone: resolves

@@ -23,16 +23,19 @@ from monitoring.core.service_layer import unit_of_work as ports
 from pact_common.turns import paced
 
 PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "commitments", "targets"
-#: parking holds; each scope's figures per quarter and per year (domain/buckets.py)
-HOLDS, BUCKETS = "parking_holds", "buckets"
+HOLDS = "parking_holds"
+#: each scope's figures per quarter and per year (domain/buckets.py)
+BUCKETS = "buckets"
 #: per scope and partner: commitments counted there, and with figures (domain/presence.py)
 PRESENCE = "scope_partners"
-#: the annual report's rows, per partner, and partners counted (domain/years.py, year_counts.py)
+#: the annual report's rows per (partnership, scope, year), per partner there, and the
+#: partners counted there (domain/years.py, domain/year_counts.py)
 YEARS, YEAR_PARTNERS, YEAR_COUNTS = "years", "year_partners", "year_counts"
 #: documents per batch of a find (decoded at once, between two turns of the event loop)
 FIND_BATCH = 500
-#: operations per bulk write: pymongo prepares a whole bulk before it sends any, without giving
-#: way, so a batch's writes go in bulks of this many, built and sent paced (turns.paced)
+#: operations per bulk write: pymongo checks and prepares every operation of a bulk before it
+#: sends any, without giving way, so a batch's thousands of writes go in bulks of this many,
+#: built and sent paced (turns.paced): the loop gets a turn between them
 WRITE_CHUNK = 500
 #: one document per (commitment, period): that period's latest figures
 CELLS = "periods"
@@ -40,12 +43,6 @@ ROLLUPS, ALERTS, RECEIPTS = "rollups", "alerts", "receipts"
 PARKED, REJECTIONS = "parked_reports", "rejections"
 Db = AsyncDatabase[dict[str, Any]]
 Doc = dict[str, Any]
-STATE = dict.fromkeys(("subject_key", "status", "episode", "fired_at", "resolve_after"), 1)
-
-
-def _state(doc: Doc) -> AlertState:
-    status, fired_at = AlertStatus(doc["status"]), doc.get("fired_at")
-    return AlertState(doc["_id"], status, doc["episode"], fired_at, doc.get("resolve_after"))
 
 
 async def ensure_indexes(db: Db) -> None:
@@ -205,11 +202,12 @@ def _cell_writes(progress: Iterable[CommitmentProgress]) -> Iterator[DeleteOne |
     """Each written period's cell stored (or deleted: withdrawn), then marked written."""
     for p in progress:
         for period in sorted(p.written):
-            entry, key = p.periods.get(period), {"_id": d.cell_id(p.id, period)}
+            entry = p.periods.get(period)
+            _id = d.cell_id(p.id, period)
             if entry is None:
-                yield DeleteOne(key)
+                yield DeleteOne({"_id": _id})
             else:
-                yield ReplaceOne(key, d.cell_doc(p.id, entry), upsert=True)
+                yield ReplaceOne({"_id": _id}, d.cell_doc(p.id, entry), upsert=True)
         p.written.clear()
 
 
@@ -249,21 +247,19 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):
-    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, AlertState]]:
-        out: dict[str, dict[str, AlertState]] = {}
+    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
+        out: dict[str, dict[str, Alert]] = {}
         query = {"subject_key": {"$in": list(set(subject_keys))}, "status": "firing"}
-        async for x in paced(await self._find(ALERTS, query, projection=STATE)):  # thousands
-            out.setdefault(x["subject_key"], {})[x["_id"]] = _state(x)
+        async for doc in paced(await self._find(ALERTS, query)):  # a batch's thousands
+            out.setdefault(doc["subject_key"], {})[doc["_id"]] = d.alert_from(doc)
         return out
 
     async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
-        query = {"_id": {"$in": list(set(fingerprints))}}
-        found = await self._find(ALERTS, query, projection=STATE)
-        return {x["_id"]: _state(x) async for x in paced(found)}
-
-    async def whole(self, fingerprints: Iterable[str]) -> dict[str, Alert]:
-        found = await self._find(ALERTS, {"_id": {"$in": list(set(fingerprints))}})
-        return {x["_id"]: d.alert_from(x) async for x in paced(found)}
+        query, fields = {"_id": {"$in": list(set(fingerprints))}}, {"status": 1, "episode": 1}
+        out: dict[str, AlertState] = {}
+        async for x in paced(await self._find(ALERTS, query, projection=fields)):
+            out[x["_id"]] = AlertState(x["_id"], AlertStatus(x["status"]), x["episode"])
+        return out
 
     async def save_many(self, alerts: Iterable[Alert]) -> None:
         await self._replace_all(ALERTS, (d.alert_doc(a) for a in alerts))

@@ -93,22 +93,12 @@ class AlertState:
     fingerprint: str
     status: AlertStatus
     episode: int
-    #: of a firing alert: when it fired, and until when its resolve is held
-    fired_at: datetime | None = None
-    resolve_after: datetime | None = None
-
-    @property
-    def is_firing(self) -> bool:
-        return self.status is AlertStatus.FIRING
 
 
 @dataclass
 class Reconciled:
     changed: list[Alert] = field(default_factory=list)
     events: list[AlertFired | AlertResolved] = field(default_factory=list)
-    #: firing alerts given as states that must change (resolve, hold, hold no more): read
-    #: them whole and reconcile again
-    wanted: set[str] = field(default_factory=set)
 
 
 def _fire(
@@ -142,9 +132,8 @@ def reconcile(
     """Compare the subject's alerts with its conditions now. Firing alerts whose condition
     no longer exists at all (a milestone removed, a commitment withdrawn) resolve, saying
     `gone`; those whose condition stopped holding resolve once they have fired
-    `min_firing`. `alerts` must hold every firing alert of the subject and every other
-    alert of a condition that holds now; an AlertState is enough, but for a firing alert
-    that must change (it is then `wanted`: reconcile again with it whole)."""
+    `min_firing`. `alerts` must hold every firing alert of the subject whole, and every
+    other alert of a condition that holds now (an AlertState is enough)."""
     out = Reconciled()
 
     def resolve(alert: Alert, c: Condition | None) -> None:
@@ -166,26 +155,14 @@ def reconcile(
             fired = _fire(subject, fp, c, alert, now)
             out.changed.append(fired)
             out.events.append(AlertFired(fired))
-        elif not c.active and alert is not None and alert.is_firing:
-            assert alert.fired_at is not None
-            due = alert.fired_at + min_firing
-            if now < due and alert.resolve_after is not None:
-                continue  # held already
-            if not isinstance(alert, Alert):
-                out.wanted.add(fp)
-            elif now >= due:
+        elif not c.active and isinstance(alert, Alert) and alert.is_firing:
+            if now >= alert.fired_at + min_firing:
                 resolve(alert, c)
-            else:
-                out.changed.append(replace(alert, resolve_after=due))
-        elif c.active and alert is not None and alert.resolve_after is not None:
-            if not isinstance(alert, Alert):
-                out.wanted.add(fp)
-            else:
-                out.changed.append(replace(alert, resolve_after=None))  # holds again
+            elif alert.resolve_after is None:
+                out.changed.append(replace(alert, resolve_after=alert.fired_at + min_firing))
+        elif c.active and isinstance(alert, Alert) and alert.resolve_after is not None:
+            out.changed.append(replace(alert, resolve_after=None))  # holds again: no resolve
     for fp, alert in alerts.items():
-        if fp not in current and alert.is_firing:
-            if not isinstance(alert, Alert):
-                out.wanted.add(fp)
-            else:
-                resolve(alert, None)
+        if fp not in current and isinstance(alert, Alert) and alert.is_firing:
+            resolve(alert, None)
     return out

@@ -4,11 +4,11 @@ the partnership targets whose sums moved. Runs inside the caller's unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from monitoring.core.domain import buckets, presence, years
-from monitoring.core.domain.alerting import Alert, AlertState, Reconciled, reconcile
+from monitoring.core.domain.alerting import Alert, AlertState, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
@@ -43,24 +43,19 @@ async def settle_commitments(
         conditions[p.id] = evaluate_commitment(p, today, config, at_risk)
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
-    statuses = {p.id: p.commitment.status for p in changed}
-
-    def decide(i: str, own: Mapping[str, Alert | AlertState]) -> Reconciled:
-        status = statuses[i]
-        active = status is CommitmentStatus.ACTIVE
-        gone = "the commitment was amended" if active else f"commitment {i} is {status.value}"
-        return reconcile(
-            subjects[i], own, conditions[i], now, gone=gone, min_firing=config.min_firing
-        )
-
-    results = await _reconciled(uow, await _alerts_of(uow, subjects, conditions, firing), decide)
+    alerts = await _alerts_of(uow, subjects, conditions, firing)
     updated: list[Alert] = []
     deltas: dict[str, Totals] = {}
     bucketed: buckets.Buckets = {}
     present: presence.Presence = {}
     yearly = years.Yearly()
     async for p in paced(changed):
-        result = results[p.id]
+        subject, status = subjects[p.id], p.commitment.status
+        active = status is CommitmentStatus.ACTIVE
+        gone = "the commitment was amended" if active else f"commitment {p.id} is {status.value}"
+        result = reconcile(
+            subject, alerts[p.id], conditions[p.id], now, gone=gone, min_firing=config.min_firing
+        )
         updated += result.changed
         p.events.extend(result.events)
         merge(deltas, change(p))
@@ -85,45 +80,24 @@ async def _alerts_of(
     uow: UnitOfWork,
     subjects: Mapping[str, Subject],
     conditions: Mapping[str, list[Condition]],
-    firing: Mapping[str, Mapping[str, AlertState]],
+    firing: Mapping[str, Mapping[str, Alert]],
 ) -> dict[str, dict[str, Alert | AlertState]]:
-    """By id, what reconciling each subject needs of its alerts: the state of its firing
-    ones, and of the others whose condition holds now (notified, or resolved and firing
-    again), rather than every alert it ever had, whole."""
+    """By id, what reconciling each subject needs of its alerts: the firing ones (read
+    whole), and the state of the others whose condition holds now (notified, or resolved
+    and firing again), rather than every alert it ever had."""
     wanted: dict[str, list[str]] = {}
     for i, subject in subjects.items():
         mine = firing.get(subject.key, {})
         fps = (c.fingerprint(subject) for c in conditions[i] if c.active)
         wanted[i] = [fp for fp in fps if fp not in mine]
     states = await uow.alerts.states(fp for fps in wanted.values() for fp in fps)
-    out: dict[str, dict[str, Alert | AlertState]] = {}
-    for i, asked in wanted.items():
-        out[i] = {fp: states[fp] for fp in asked if fp in states}
-        out[i].update(firing.get(subjects[i].key, {}))
-    return out
+    return {
+        i: {fp: states[fp] for fp in fps if fp in states} | dict(firing.get(subjects[i].key, {}))
+        for i, fps in wanted.items()
+    }
 
 
-async def _reconciled(
-    uow: UnitOfWork,
-    alerts: Mapping[str, Mapping[str, Alert | AlertState]],
-    decide: Callable[[str, Mapping[str, Alert | AlertState]], Reconciled],
-) -> dict[str, Reconciled]:
-    """Each subject reconciled on its alerts' states; those whose firing alerts must change
-    (resolve, hold) again, with those alerts read whole (a few per batch)."""
-    results = {}
-    async for i in paced(list(alerts)):
-        results[i] = decide(i, alerts[i])
-    wanted = {fp for r in results.values() for fp in r.wanted}
-    if wanted:
-        whole = await uow.alerts.whole(wanted)
-        for i, r in results.items():
-            if r.wanted:
-                results[i] = decide(i, {**alerts[i], **{fp: whole[fp] for fp in r.wanted}})
-                assert not results[i].wanted, results[i].wanted
-    return results
-
-
-def at_risk_firing(subject: Subject, alerts: Mapping[str, Alert | AlertState]) -> bool:
+def at_risk_firing(subject: Subject, alerts: Mapping[str, Alert]) -> bool:
     """Is the subject's CommitmentAtRisk alert firing (its hysteresis)?"""
     alert = alerts.get(f"{Rule.COMMITMENT_AT_RISK.value}:{subject.key}")
     return alert is not None and alert.is_firing
@@ -153,14 +127,12 @@ async def settle_targets(
         conditions[t.id] = evaluate_target(
             definition, actual, today, config, at_risk_firing=at_risk
         )
-
-    def decide(i: str, own: Mapping[str, Alert | AlertState]) -> Reconciled:
-        return reconcile(subjects[i], own, conditions[i], now, min_firing=config.min_firing)
-
-    results = await _reconciled(uow, await _alerts_of(uow, subjects, conditions, firing), decide)
+    alerts = await _alerts_of(uow, subjects, conditions, firing)
     updated: list[Alert] = []
     for t in targets:
-        result = results[t.id]
+        result = reconcile(
+            subjects[t.id], alerts[t.id], conditions[t.id], now, min_firing=config.min_firing
+        )
         updated += result.changed
         t.events.extend(result.events)
         t.evaluated_on = today

@@ -181,17 +181,12 @@ class LearnerSketchRepository(abc.ABC):
 
 class AlertRepository(abc.ABC):
     @abc.abstractmethod
-    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, AlertState]]:
-        """subject key -> fingerprint -> state (with fired_at, resolve_after), of the firing
-        alerts."""
+    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
+        """subject key -> fingerprint -> alert, of the firing alerts."""
 
     @abc.abstractmethod
     async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
         """The status and episode of those of these alerts that exist."""
-
-    @abc.abstractmethod
-    async def whole(self, fingerprints: Iterable[str]) -> dict[str, Alert]:
-        """Those of these alerts that exist."""
 
     @abc.abstractmethod
     async def save_many(self, alerts: Iterable[Alert]) -> None: ...
