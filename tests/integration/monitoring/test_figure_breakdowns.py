@@ -34,6 +34,7 @@ async def test_breakdowns_of_placements_reach_the_rollups_and_the_annual_report(
     await m.partner()
     await m.commitment()  # levels: advanced only; countries: DE, FR, IT, ES
     await m.wait_for_commitment()
+    await m.wait_for_partner()  # its token is answered once monitoring knows the partner
 
     wrong = report("2025-Q1", 100, **PLACED).to_jsonable()
     wrong["people_placed_in_jobs_by_level"] = {"advanced": 20, "expert": 10}
