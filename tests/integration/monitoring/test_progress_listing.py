@@ -23,6 +23,8 @@ async def test_commitments_progress_is_listed_for_its_owner_and_the_secretariat(
     await m.commitment("c-theirs", partner_id="p-other")
     await m.wait_for_commitment()
     await m.wait_for_commitment("c-theirs")
+    await m.wait_for_partner()  # their tokens are answered once monitoring knows them
+    await m.wait_for_partner("p-other")
     await m.send(report("2025-Q1", 600))
     await m.wait_for_commitment()
 
