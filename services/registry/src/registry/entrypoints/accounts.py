@@ -109,7 +109,8 @@ async def sign_in(body: s.PasswordSignIn, svc: Svc, acc: Acc) -> s.UserToken:
     401 invalid_credentials alike for an unknown email, a wrong password and a disabled
     account; 401 totp_required without the code, totp_invalid with a wrong one."""
     cmd = commands.SignIn(body.email, body.password, body.totp_code)
-    return user_token(acc, svc, await handlers.sign_in(cmd, unit_of_work(svc)))
+    # the wall clock: the authenticator's codes follow the real time, not a time-lapse
+    return user_token(acc, svc, await handlers.sign_in(cmd, unit_of_work(svc), WALL_CLOCK))
 
 
 @router.post(

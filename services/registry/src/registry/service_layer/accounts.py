@@ -5,7 +5,7 @@ target (its organisation, its role) is known."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from pact_common.clock import Clock
 from pact_common.permissions import Permission, UserRole
@@ -96,10 +96,11 @@ async def create_first_coordinator(
 
 
 @retry_transient
-async def sign_in(cmd: commands.SignIn, uow: UnitOfWork) -> SignedIn:
+async def sign_in(cmd: commands.SignIn, uow: UnitOfWork, clock: Clock) -> SignedIn:
     """The same answer for an unknown email, a wrong password and a disabled user. A TOTP
     code is taken once: the step it belongs to is stored with the sign-in (two sign-ins with
-    one code at once conflict on the account, and the one run again finds it used)."""
+    one code at once conflict on the account, and the one run again finds it used). `clock`:
+    the time the authenticator's codes follow (the wall clock)."""
     async with uow:
         user = await uow.users.by_email(normalise_email(cmd.email))
         matches = password_matches(user.password_hash if user else None, cmd.password)
@@ -109,7 +110,7 @@ async def sign_in(cmd: commands.SignIn, uow: UnitOfWork) -> SignedIn:
             return await _signed_in(uow, user)
         if not cmd.totp_code:
             raise TotpRequired("this account asks for a TOTP code too", field="totp_code")
-        user.use_totp(cmd.totp_code, datetime.now(UTC))
+        user.use_totp(cmd.totp_code, clock())
         signed_in = await _signed_in(uow, user)
         await uow.users.save(user)
         await uow.commit()
