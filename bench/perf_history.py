@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from bench.perf_ingest import Trace
 from bench.perf_phases import Bench, one_ingestion
 from bench.perf_world import World, _milestones, make_world
 from pact_contracts import CommitmentPledged
@@ -59,16 +60,12 @@ def history_world(commitments: int, today: date, months: int) -> World:
 
 
 def rate_between(samples: list[tuple[float, int, int]], low: int, high: int) -> float | None:
-    """Reports/s between the polls that first saw `low` and `high` receipts (for 0: the
-    last poll that saw none)."""
-    if low:
-        start = next((t for t, count, _ in samples if count >= low), None)
-    else:
-        start = max((t for t, count, _ in samples if count == 0), default=None)
-    end = next((t for t, count, _ in samples if count >= high), None)
-    if start is None or end is None or end <= start:
+    """Reports/s between the polls that first saw `low` and `high` receipts."""
+    trace = Trace(samples)
+    start, end = trace.first(low), trace.first(high)
+    if start is None or end is None or end[0] <= start[0]:
         return None
-    return (high - low) / (end - start)
+    return (high - low) / (end[0] - start[0])
 
 
 async def history(bench: Bench, n: int) -> dict[str, Any]:

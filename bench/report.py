@@ -189,7 +189,7 @@ def _contention(r: dict[str, Any]) -> list[Row]:
 
 
 def _history(r: dict[str, Any]) -> list[Row]:
-    if not (h := r.get("history")) or "batch" not in h:
+    if not (h := r.get("history")):
         return []
     shallow, deep = h["months_10"], h["months_120"]
     return [
