@@ -113,8 +113,13 @@ async def scenario(m: Monitoring) -> None:
     await count(m, "outbox", {"published_at": None}, 0)
     published = await m.db["outbox"].find({"event_type": {"$regex": "^Alert"}}).to_list()
     await count(m, "alerts", {}, len({json.loads(d["payload"])["fingerprint"] for d in published}))
-    # The partners have no webhook: each delivery is skipped, and shown so.
+    # The partners have no webhook: each delivery is skipped, and shown so; stored so in the
+    # transaction that decided its alert, the worker never claimed one (no lease written).
     await count(m, "alert_deliveries", {"status": {"$ne": "skipped"}}, 0)
+    deliveries = await m.db["alert_deliveries"].count_documents({})
+    leased = await m.db["alert_deliveries"].count_documents({"lease_owner": {"$exists": True}})
+    print(f"\n{deliveries} deliveries, all skipped; {leased} ever leased to the worker")
+    assert deliveries > 0 and leased == 0
 
 
 def row(scope: dict[str, Any], figures: tuple[int, int, int, float], counts: tuple[int, ...]):

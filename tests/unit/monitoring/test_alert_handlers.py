@@ -75,22 +75,25 @@ async def step(dispatcher: Dispatcher) -> dict[str, int]:
 
 async def test_an_alerts_deliveries_are_enqueued_once_per_transition() -> None:
     queue = FakeDeliveryQueue(BoardStore())
-    assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), POLICY) == 2
-    assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), POLICY) == 0  # again
+    receivers = FakeReceiverDirectory(queue.s)
+    assert await h.enqueue_deliveries([(notice(), "{}")], queue, receivers, Clock(), POLICY) == 2
+    again = [(notice(), "{}")]
+    assert await h.enqueue_deliveries(again, queue, receivers, Clock(), POLICY) == 0  # again
     again = [(notice("another-id"), "{}")]
-    assert await h.enqueue_deliveries(again, queue, Clock(), POLICY) == 0  # decided again
+    assert await h.enqueue_deliveries(again, queue, receivers, Clock(), POLICY) == 0  # decided
     assert sorted(d.receiver for d in queue.s.deliveries.values()) == [
         "partner:p-acme",
         SECRETARIAT,
     ]
     resolved = replace(notice("e-2"), event_type="AlertResolved", transition=Transition.RESOLVED)
-    assert await h.enqueue_deliveries([(resolved, "{}")], queue, Clock(), POLICY) == 2
+    assert await h.enqueue_deliveries([(resolved, "{}")], queue, receivers, Clock(), POLICY) == 2
 
 
 async def test_a_rebuild_decides_alerts_without_delivering_them() -> None:
     queue = FakeDeliveryQueue(BoardStore())
     quiet = h.DeliveryPolicy(secretariat_url=SECRETARIAT_URL, deliver=False)
-    assert await h.enqueue_deliveries([(notice(), "{}")], queue, Clock(), quiet) == 0
+    receivers = FakeReceiverDirectory(queue.s)
+    assert await h.enqueue_deliveries([(notice(), "{}")], queue, receivers, Clock(), quiet) == 0
     assert queue.s.deliveries == {}
 
 
@@ -98,8 +101,8 @@ async def test_deliveries_are_retried_on_the_clock_until_delivered() -> None:
     clock, uow = Clock(), FakeAlertUnitOfWork()
     store: BoardStore = uow.store
     store.contacts["p-acme"] = WebhookContact("p-acme", 2, ACME, "active")
-    await h.enqueue_deliveries([(notice(), '{"a": 1}')], FakeDeliveryQueue(store), clock, POLICY)
     outbox, receivers = FakeDeliveryQueue(store), FakeReceiverDirectory(store)
+    await h.enqueue_deliveries([(notice(), '{"a": 1}')], outbox, receivers, clock, POLICY)
     sender = FakeSender({ACME: [Sent(503, "HTTP 503"), Sent(error="ReadTimeout")]})
     dispatcher = Dispatcher(outbox, receivers, sender, clock, POLICY)
     assert await step(dispatcher) == {"failed": 1, "delivered": 1}  # the secretariat at once
@@ -121,10 +124,8 @@ async def test_deliveries_are_retried_on_the_clock_until_delivered() -> None:
 async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook() -> None:
     clock, uow = Clock(), FakeAlertUnitOfWork()
     only_partner = h.DeliveryPolicy(retry=POLICY.retry)
-    await h.enqueue_deliveries(
-        [(notice(), "{}")], FakeDeliveryQueue(uow.store), clock, only_partner
-    )
     outbox, receivers = FakeDeliveryQueue(uow.store), FakeReceiverDirectory(uow.store)
+    await h.enqueue_deliveries([(notice(), "{}")], outbox, receivers, clock, only_partner)
     sender = FakeSender()
     dispatcher = Dispatcher(outbox, receivers, sender, clock, only_partner)
     await step(dispatcher)
@@ -149,6 +150,38 @@ async def test_a_delivery_waits_for_its_partner_and_skips_one_without_a_webhook(
     assert [s.status for s in uow.store.deliveries.values()] == [DeliveryStatus.DELIVERED]
     with pytest.raises(DeliveryNotFound):
         await h.requeue("nothing", outbox, clock)
+
+
+async def test_a_delivery_to_a_partner_known_to_have_no_webhook_is_stored_skipped_at_once() -> None:
+    """Its first attempt could only skip it: it is stored so in the deciding transaction,
+    and the worker never claims it. The secretariat's and a partner's with a webhook wait
+    for the worker; so does one whose partner is not known yet."""
+    clock, store = Clock(), BoardStore()
+    store.contacts["p-acme"] = WebhookContact("p-acme", 2, None, "active")
+    store.contacts["p-gone"] = WebhookContact("p-gone", 2, ACME, "withdrawn")
+    store.contacts["p-hooked"] = WebhookContact("p-hooked", 2, ACME, "active")
+    outbox, receivers = FakeDeliveryQueue(store), FakeReceiverDirectory(store)
+    for partner in ("p-acme", "p-gone", "p-hooked", "p-unknown"):
+        alert = replace(notice(f"e-{partner}"), partner_id=partner)
+        alert = replace(alert, fingerprint=f"ReportingOverdue:commitment:c-{partner}")
+        assert await h.enqueue_deliveries([(alert, "{}")], outbox, receivers, clock, POLICY) == 2
+    stored = {d.receiver: d for d in store.deliveries.values() if d.receiver != SECRETARIAT}
+    shown = {r: (d.status.value, d.last_error, d.next_attempt_at) for r, d in stored.items()}
+    print("\n", shown)
+    assert shown == {
+        "partner:p-acme": ("skipped", "partner p-acme has no webhook_url", None),
+        "partner:p-gone": ("skipped", "partner p-gone is withdrawn", None),
+        "partner:p-hooked": ("pending", None, NOW),
+        "partner:p-unknown": ("pending", None, NOW),
+    }
+    sender = FakeSender()
+    dispatcher = Dispatcher(outbox, receivers, sender, clock, POLICY)
+    for _ in range(4):  # one slot per receiver: the secretariat's four, one at a time
+        await step(dispatcher)
+    assert sorted(url for url, _, _ in sender.calls) == [ACME] + [SECRETARIAT_URL] * 4
+    assert store.deliveries[stored["partner:p-acme"].key].status is DeliveryStatus.SKIPPED
+    again = await h.requeue(stored["partner:p-acme"].delivery_id, outbox, clock)
+    assert again.status is DeliveryStatus.PENDING  # the secretariat may still send it again
 
 
 async def test_the_alerts_partner_or_the_secretariat_acknowledges_it() -> None:
@@ -189,14 +222,14 @@ async def test_a_receiver_that_hangs_delays_no_other_and_backs_off_as_a_whole() 
     hangs = "https://hangs.example/hook"
     for partner, url in (("p-acme", ACME), ("p-hangs", hangs)):
         store.contacts[partner] = WebhookContact(partner, 2, url, "active", secret_version=1)
-    queue = FakeDeliveryQueue(store)
+    queue, receivers = FakeDeliveryQueue(store), FakeReceiverDirectory(store)
     for n in range(3):  # three alerts, each to both partners and the secretariat
         for partner in ("p-acme", "p-hangs"):
             alert = replace(notice(f"e-{n}-{partner}"), partner_id=partner)
             alert = replace(alert, fingerprint=f"ReportingOverdue:commitment:c-{n}-{partner}")
-            await h.enqueue_deliveries([(alert, "{}")], queue, clock, POLICY)
+            await h.enqueue_deliveries([(alert, "{}")], queue, receivers, clock, POLICY)
     sender = HangingSender(hangs)
-    dispatcher = Dispatcher(queue, FakeReceiverDirectory(store), sender, clock, POLICY)
+    dispatcher = Dispatcher(queue, receivers, sender, clock, POLICY)
     for _ in range(10):  # the worker's loop, while the hanging attempt hangs
         await dispatcher.dispatch()
         await dispatcher.settle(0.01)

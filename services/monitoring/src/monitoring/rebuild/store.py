@@ -108,9 +108,7 @@ async def carry_over(source: Db, target: Db) -> dict[str, int]:
             {"$set": {"acknowledgement": ack, "acknowledged": True}},
         )
         acks += result.modified_count
-    deliveries = [
-        d | {"lease_until": None, "lease_owner": None} async for d in source[DELIVERIES].find()
-    ]
+    deliveries = [_unleased(d) async for d in source[DELIVERIES].find()]
     copied = 0
     if deliveries:
         try:
@@ -123,3 +121,8 @@ async def carry_over(source: Db, target: Db) -> dict[str, int]:
 
 async def record(db: Db, summary: Doc) -> None:
     await db[REBUILDS].insert_one(summary)
+
+
+def _unleased(delivery: dict[str, Any]) -> dict[str, Any]:
+    """No lease of the old database's workers carried over (one never leased has none)."""
+    return delivery | {k: None for k in ("lease_until", "lease_owner") if k in delivery}

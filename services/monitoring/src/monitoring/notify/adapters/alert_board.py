@@ -4,6 +4,7 @@ read model. Its unit of work and its queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -35,23 +36,30 @@ class MongoAlertStore(AlertStore):
 
 
 class MongoReceiverDirectory(ReceiverDirectory):
-    """A partner's webhook, read from the partner read model at each attempt."""
+    """Partners' webhooks, read from the partner read model at each attempt (and, in the
+    transaction that enqueues deliveries, with its `session`)."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Db, session: AsyncClientSession | None = None) -> None:
         self._coll = db[PARTNERS]
+        self._session = session
 
     async def get(self, partner_id: str) -> WebhookContact | None:
-        doc = await self._coll.find_one({"_id": partner_id})
-        if doc is None:
-            return None
-        return WebhookContact(
-            doc["_id"],
-            doc["version"],
-            doc.get("webhook_url"),
-            doc["status"],
-            doc.get("webhook_secret_version", 0),
-            doc.get("webhook_previous_secret_until"),
-        )
+        return (await self.get_many([partner_id])).get(partner_id)
+
+    async def get_many(self, partner_ids: Iterable[str]) -> dict[str, WebhookContact]:
+        query = {"_id": {"$in": sorted(set(partner_ids))}}
+        docs = await self._coll.find(query, session=self._session).to_list()
+        return {
+            doc["_id"]: WebhookContact(
+                doc["_id"],
+                doc["version"],
+                doc.get("webhook_url"),
+                doc["status"],
+                doc.get("webhook_secret_version", 0),
+                doc.get("webhook_previous_secret_until"),
+            )
+            for doc in docs
+        }
 
 
 class MongoAlertUnitOfWork(OnTransaction, AlertUnitOfWork):

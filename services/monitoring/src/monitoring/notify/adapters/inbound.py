@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import pact_contracts as c
+from monitoring.notify.adapters.alert_board import MongoReceiverDirectory
 from monitoring.notify.adapters.delivery_queue import MongoDeliveryQueue
 from monitoring.notify.domain.delivery import Notice, Transition
 from monitoring.notify.service_layer.handlers import DeliveryPolicy, enqueue_deliveries
@@ -42,4 +43,5 @@ class DeliveriesOnDecision:
         ]
         if decided:
             queue = MongoDeliveryQueue(tx.db, tx.session)
-            await enqueue_deliveries(decided, queue, self._clock, self._policy)
+            receivers = MongoReceiverDirectory(tx.db, tx.session)
+            await enqueue_deliveries(decided, queue, receivers, self._clock, self._policy)

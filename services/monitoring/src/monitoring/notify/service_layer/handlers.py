@@ -4,7 +4,9 @@ delivery worker's dispatcher, dispatch.py, runs them); people acknowledge alerts
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from monitoring.core.domain.alerting import Alert
 from monitoring.core.domain.errors import AlertNotFound, DeliveryNotFound
@@ -14,6 +16,7 @@ from monitoring.notify.domain.delivery import (
     RetryPolicy,
     Skip,
     Wait,
+    WebhookContact,
     deliveries_for,
     destination,
     partner_of,
@@ -41,11 +44,17 @@ class DeliveryPolicy:
 
 
 async def enqueue_deliveries(
-    decided: list[tuple[Notice, str]], queue: DeliveryQueue, clock: Clock, policy: DeliveryPolicy
+    decided: list[tuple[Notice, str]],
+    queue: DeliveryQueue,
+    receivers: ReceiverDirectory,
+    clock: Clock,
+    policy: DeliveryPolicy,
 ) -> int:
     """Alerts just decided (each with its event's JSON body): enqueue a delivery per receiver,
     in the transaction that decided them. Returns how many were new: a key already queued
-    (the same episode and transition) is not delivered again."""
+    (the same episode and transition) is not delivered again. A delivery to a partner known
+    to have nowhere to receive it (no webhook_url, or closed) is stored skipped at once, as
+    its first attempt would have left it, rather than queued for the worker to find so."""
     if not policy.deliver or not decided:
         return 0
     secretariat = bool(policy.secretariat_url)
@@ -55,7 +64,20 @@ async def enqueue_deliveries(
         for notice, body in decided
         for d in deliveries_for(notice, body, receivers_of(notice, secretariat=secretariat), now)
     ]
-    return await queue.add_many(deliveries)
+    partners = {p for d in deliveries if (p := partner_of(d.receiver)) is not None}
+    contacts = await receivers.get_many(partners) if partners else {}
+    return await queue.add_many(_skipped_at_once(d, contacts, now) for d in deliveries)
+
+
+def _skipped_at_once(
+    d: Delivery, contacts: Mapping[str, WebhookContact], now: datetime
+) -> Delivery:
+    partner_id = partner_of(d.receiver)
+    contact = contacts.get(partner_id) if partner_id is not None else None
+    if contact is None:  # the secretariat, or a partner not known yet: the worker decides
+        return d
+    where = destination(d.receiver, contact, None, now)
+    return d.skipped(now, where.reason) if isinstance(where, Skip) else d
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,11 @@ class ReceiverDirectory(abc.ABC):
     @abc.abstractmethod
     async def get(self, partner_id: str) -> WebhookContact | None: ...
 
+    async def get_many(self, partner_ids: Iterable[str]) -> dict[str, WebhookContact]:
+        """Those of these partners that are known."""
+        found = {i: await self.get(i) for i in set(partner_ids)}
+        return {i: c for i, c in found.items() if c is not None}
+
 
 @dataclass(frozen=True)
 class Sent:
