@@ -172,17 +172,21 @@ def without_zeros(f: Figures) -> Figures:
     return Figures(*amounts_of(f), *kept)  # type: ignore[arg-type]
 
 
-def changed_figures(total: Figures, old: Figures | None, new: Figures | None) -> Figures:
-    """`total` - `old` + `new` (either may be None), without zero breakdown keys: a running
-    sum kept as one period's figures are replaced."""
-    sign_parts = ([(-1, old)] if old is not None else []) + ([(1, new)] if new is not None else [])
-    # the total's keys copied as they are (a running total holds many; a period few)
+def changed_figures(
+    total: Figures, replaced: Iterable[tuple[Figures | None, Figures | None]]
+) -> Figures:
+    """`total` - old + new for each (old, new) replacement (either may be None), without
+    zero breakdown keys: a running sum kept as periods' figures are replaced."""
+    # the total's keys copied as they are, once (a running total holds many; a period few)
     sums = list(amounts_of(total))
     keyed: list[dict[str, int]] = [dict(b) for b in breakdowns_of(total)]
-    for sign, f in sign_parts:
-        for i, v in enumerate(amounts_of(f)):
-            sums[i] += sign * v
-        for into, more in zip(keyed, breakdowns_of(f)):  # noqa: B905 (as many as BREAKDOWNS)
-            for key, value in more.items():
-                into[key] = into.get(key, 0) + sign * value
+    for old, new in replaced:
+        for sign, f in ((-1, old), (1, new)):
+            if f is None:
+                continue
+            for i, v in enumerate(amounts_of(f)):
+                sums[i] += sign * v
+            for into, more in zip(keyed, breakdowns_of(f)):  # noqa: B905 (as many as BREAKDOWNS)
+                for key, value in more.items():
+                    into[key] = into.get(key, 0) + sign * value
     return Figures(*sums, *({k: v for k, v in b.items() if v} for b in keyed))  # type: ignore[arg-type]

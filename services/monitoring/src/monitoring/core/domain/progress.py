@@ -76,7 +76,8 @@ class CommitmentProgress:
     on_track: bool | None = None
     #: the day the alert rules last ran on it (they depend on the date only)
     evaluated_on: date | None = None
-    #: the head's running totals and marks; None: computed from `periods` (all of them)
+    #: the head's running totals and marks; None: computed from `periods` (all of them).
+    #: The totals as last summed: `totals` adds the replacements made since (`unsummed`)
     kept_totals: Figures | None = None
     marks: dict[str, Mark] | None = None
     #: every reported period's cell is in `periods`
@@ -101,6 +102,11 @@ class CommitmentProgress:
     #: the definition, totals and extra scopes as loaded (or last settled), for what the
     #: partners per scope keep (presence.py); None: a new commitment, nothing before
     loaded_as: Any = field(default=None, compare=False, repr=False)
+    #: (old, new) figures of the periods replaced since the totals were last summed: a
+    #: batch of many reports for one commitment copies its running totals once, not per report
+    unsummed: list[tuple[Figures | None, Figures | None]] = field(
+        default_factory=list, compare=False, repr=False
+    )
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
     #: its stored head must be written whole (new, made from cells, or a new definition);
@@ -117,7 +123,7 @@ class CommitmentProgress:
 
     def _loaded(self) -> None:
         extra = None if self.extra is None else dict(self.extra)
-        self.loaded_as = (self.commitment, self.kept_totals, extra)
+        self.loaded_as = (self.commitment, self.totals, extra)
 
     @property
     def id(self) -> str:
@@ -150,7 +156,7 @@ class CommitmentProgress:
             self.marks_[period] = self._mark(entry)
         self.written.add(period)
         if old is not new:
-            self.kept_totals = changed_figures(self.totals, old, new)
+            self.unsummed.append((old, new))
             self.changes.append((period, old, new))
 
     def apply(self, report: Report, at: datetime) -> Outcome:
@@ -220,6 +226,9 @@ class CommitmentProgress:
     def totals(self) -> Figures:
         """The sum of the periods' latest figures (without the baseline)."""
         assert self.kept_totals is not None
+        if self.unsummed:
+            self.kept_totals = changed_figures(self.kept_totals, self.unsummed)
+            self.unsummed = []
         return self.kept_totals
 
     @property

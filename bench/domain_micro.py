@@ -1,0 +1,195 @@
+"""How long monitoring's hot path takes per report in Python alone, without the broker or
+MongoDB: the benchmark's world and reports (pactctl's ProgressSimulator), read off records,
+in batches as one partition of the progress topic gives them, through `take_reports` with
+the real domain and the real head and cell documents (documents.py), the other stores in
+memory. What it leaves out is the driver's and mongod's share (encoding, round trips).
+
+    python -m bench.domain_micro [--commitments 1000] [--reports 20000] [--batch 2000]
+                                 [--profile FILE]
+
+Prints µs per report for reading (bytes -> Report) and for `take_reports`, split by what
+the profile (cProfile, with --profile: its stats written to FILE) attributes to the
+settling of commitments. A tool to compare two versions of the domain quickly and with
+little noise, beside `make bench` which measures the service whole.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import pstats
+import time
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from aiokafka.partitioner import DefaultPartitioner
+
+from bench.parse_micro import Record
+from bench.perf_world import make_world
+from monitoring.core.adapters import documents as d
+from monitoring.core.adapters import inbound
+from monitoring.core.adapters.report_codec import read
+from monitoring.core.domain.commands import TakeReports
+from monitoring.core.domain.model import Commitment, Partner, Report
+from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.core.service_layer.handlers import Policy, take_reports
+from pactctl.simulation import ProgressSimulator
+from tests.unit.monitoring import fakes
+
+PARTITIONS = 4
+TODAY = date(2026, 12, 4)
+
+
+class DocumentCommitments(fakes.CommitmentRepository):
+    """Heads and cells kept as the documents MongoCommitmentRepository stores (a head
+    updated with $set/$unset as it is there), read back as it reads them."""
+
+    def __init__(self, heads: dict[str, dict[str, Any]], cells: dict[str, dict[str, Any]]):
+        super().__init__()
+        self.heads, self.cells = heads, cells
+
+    async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
+        return {i: d.commitment_from(self.heads[i]) for i in commitment_ids if i in self.heads}
+
+    async def _load_cells(
+        self, progress: dict[str, CommitmentProgress], periods: dict[str, set[str] | None]
+    ) -> None:
+        for i, ps in periods.items():
+            p = progress[i]
+            wanted = p.marks_.keys() if ps is None else ps
+            for period in wanted:
+                doc = self.cells.get(d.cell_id(i, period))
+                if doc is not None:
+                    p.periods.setdefault(period, d.entry_from(doc))
+            if ps is None:
+                p.complete = True
+
+    async def _save_many(self, progress: list[CommitmentProgress]) -> None:
+        for p in progress:
+            update = d.head_update(p)
+            p.whole_head = False
+            if update is None:
+                self.heads[p.id] = d.head_doc(p)
+            else:
+                _apply(self.heads[p.id], update)
+            for period in p.written:
+                entry = p.periods.get(period)
+                if entry is None:
+                    self.cells.pop(d.cell_id(p.id, period), None)
+                else:
+                    self.cells[d.cell_id(p.id, period)] = d.cell_doc(p.id, entry)
+            p.written.clear()
+
+    async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
+        return []
+
+
+def _apply(doc: dict[str, Any], update: dict[str, Any]) -> None:
+    for path, value in update.get("$set", {}).items():
+        head, _, tail = path.partition(".")
+        if tail:
+            doc.setdefault(head, {})[tail] = value
+        else:
+            doc[path] = value
+    for path in update.get("$unset", {}):
+        head, _, tail = path.partition(".")
+        doc.get(head, {}).pop(tail, None)
+
+
+class Work(fakes.UnitOfWork):
+    """The in-memory stores of tests/unit/monitoring/fakes.py, shared (no copy per unit of
+    work), with the commitments as documents."""
+
+    def __init__(self, store: fakes.Store, heads: dict[str, Any], cells: dict[str, Any]):
+        self.store, self._heads, self._cells = store, heads, cells
+
+    async def __aenter__(self) -> Work:
+        for name, cls in fakes._REPOSITORIES.items():
+            setattr(self, name, cls(self.store))
+        self.commitments = DocumentCommitments(self._heads, self._cells)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def commit(self) -> None:
+        self.collect_new_events()
+
+    async def rollback(self) -> None:
+        return None
+
+
+def batches(reports: list[Report], size: int) -> list[list[Report]]:
+    """As a consumer of a topic of PARTITIONS partitions (keyed by commitment) takes them:
+    up to `size` at a time from one partition, the partitions in turn."""
+    partitioner = DefaultPartitioner()
+    by_partition: list[list[Report]] = [[] for _ in range(PARTITIONS)]
+    for r in reports:
+        by_partition[partitioner(r.commitment_id.encode(), range(PARTITIONS), [])].append(r)
+    out: list[list[Report]] = []
+    while any(by_partition):
+        for queue in by_partition:
+            if queue:
+                out.append(queue[:size])
+                del queue[:size]
+    return out
+
+
+async def run(args: argparse.Namespace) -> None:
+    world = make_world(args.commitments, TODAY)
+    simulator = ProgressSimulator(world.commitments, seed=1, today=TODAY)
+    records = [
+        Record(r.to_bytes(), r.commitment_id.encode(), offset=n)
+        for n, r in enumerate(simulator.take(args.reports))
+    ]
+    started = time.perf_counter()
+    reports = [r for r in map(read, records) if isinstance(r, Report)]
+    read_us = (time.perf_counter() - started) / len(records) * 1e6
+    store, heads, cells = fakes.Store(), {}, {}
+    for event in world.partner_events:
+        made = inbound.partner(event)  # type: ignore[arg-type]
+        if isinstance(made, Partner):
+            store.partners[made.id] = made
+    for event in world.commitment_events:
+        made = inbound.commitment(event)  # type: ignore[arg-type]
+        if isinstance(made, Commitment):
+            heads[made.id] = d.head_doc(CommitmentProgress.new(made))
+    now = datetime.combine(TODAY, datetime.min.time(), UTC)
+    work, policy = Work(store, heads, cells), Policy()
+    profile = cProfile.Profile() if args.profile else None
+    elapsed = 0.0
+    for batch in batches(reports, args.batch):
+        started = time.perf_counter()
+        if profile:
+            profile.enable()
+        await take_reports(TakeReports(batch, []), work, lambda: now, policy)
+        if profile:
+            profile.disable()
+        elapsed += time.perf_counter() - started
+    applied = len(store.receipts)
+    trained = sum(t.people_trained for k, t in store.rollups.items() if k.startswith("partner:"))
+    print(
+        f"{args.commitments:,} commitments, {len(reports):,} reports in batches of "
+        f"{args.batch:,}: read {read_us:.1f} µs, take_reports {elapsed / len(reports) * 1e6:.1f} "
+        f"µs per report ({applied:,} receipts; {len(store.alerts):,} alerts; people trained in "
+        f"the rollups {trained:,}, the simulator's {simulator.people_trained:,})"
+    )
+    if profile:
+        profile.dump_stats(args.profile)
+        stats = pstats.Stats(profile).sort_stats("cumulative")
+        stats.print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--commitments", type=int, default=1000)
+    parser.add_argument("--reports", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=2000)
+    parser.add_argument("--profile", help="cProfile the take_reports calls into FILE")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
