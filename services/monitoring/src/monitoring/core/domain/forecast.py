@@ -20,6 +20,7 @@ and where it will be at the deadline if the recent pace, measured against that p
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -39,17 +40,19 @@ def _day(t: TargetDefinition, day: date) -> int:
     return min(t.window_days, max(0, (day - t.start_date).days + 1))
 
 
-def plan_points(t: TargetDefinition) -> list[tuple[int, float]]:
-    """(days lived, value expected) from the start to the deadline, in order."""
+@functools.lru_cache(maxsize=4096)
+def plan_points(t: TargetDefinition) -> tuple[tuple[int, float], ...]:
+    """(days lived, value expected) from the start to the deadline, in order (a definition
+    is immutable: its plan is worked out once, not at each day asked about)."""
     inside = sorted(
         (m for m in t.milestones if t.start_date <= m.due_date <= t.deadline),
         key=lambda m: m.due_date,
     )
-    return [
+    return (
         (0, t.baseline),
         *((_day(t, m.due_date), float(m.value)) for m in inside),
         (t.window_days, t.target_value),
-    ]
+    )
 
 
 def planned(t: TargetDefinition, day: date) -> float:
@@ -70,14 +73,22 @@ def recent_periods(
     count: int = RECENT,
 ) -> list[tuple[float, float]]:
     """(reported, planned) of the last `count` periods of the window ended by `as_of`."""
-    ended = periods_ended(t.start_date, t.deadline, granularity, as_of)[-count:]
     return [
-        (
-            reported.get(str(p), 0.0),
-            planned(t, min(p.end, t.deadline)) - planned(t, p.start - timedelta(days=1)),
-        )
-        for p in ended
+        (reported.get(name, 0.0), plan) for name, plan in _recent_plan(t, granularity, as_of, count)
     ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _recent_plan(
+    t: TargetDefinition, granularity: Granularity, as_of: date, count: int
+) -> tuple[tuple[str, float], ...]:
+    """(name, planned) of the last `count` periods ended by `as_of`: the same for every
+    evaluation of a definition on a day, whatever was reported."""
+    ended = periods_ended(t.start_date, t.deadline, granularity, as_of)[-count:]
+    return tuple(
+        (str(p), planned(t, min(p.end, t.deadline)) - planned(t, p.start - timedelta(days=1)))
+        for p in ended
+    )
 
 
 @dataclass(frozen=True)
