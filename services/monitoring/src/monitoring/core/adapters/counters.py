@@ -13,6 +13,7 @@ from pymongo import UpdateOne
 
 from monitoring.core.adapters.repository import (
     BUCKETS,
+    FIND_BATCH,
     PRESENCE,
     YEAR_COUNTS,
     YEAR_PARTNERS,
@@ -153,7 +154,10 @@ class MongoYearRepository(_Incremented, ports.YearRepository):
         before: dict[str, list[int]] = {}
         if changing := year_counts.changing(deltas.partners):
             found = self._db[YEAR_PARTNERS].find(
-                {"_id": {"$in": changing}}, PARTNER_FIELDS, session=self._session
+                {"_id": {"$in": changing}},
+                PARTNER_FIELDS,
+                session=self._session,
+                batch_size=FIND_BATCH,  # not the server's first batch of 101 and a getMore
             )
             async for doc in found:
                 before[doc["_id"]] = [doc[name] for name in PARTNER_FIELDS]

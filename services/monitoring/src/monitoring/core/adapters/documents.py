@@ -102,12 +102,13 @@ def head_doc(p: CommitmentProgress) -> Doc:
 
 
 def head_update(p: CommitmentProgress) -> Doc | None:
-    """What storing a loaded head changes: its small fields, and the mark and scopes of each
-    period written (unset: withdrawn), whatever its history. None: write it whole."""
+    """What storing a loaded head changes: what its reports change (totals, marks, the
+    rules' verdict) and the mark and scopes of each period written (unset: withdrawn),
+    whatever its history. Its definition is not set again: a new one writes the head whole.
+    None: write it whole."""
     if p.whole_head:
         return None
-    fields, unset, extra = _head_fields(p), {}, buckets.extras(p)
-    del fields["_id"]
+    fields, unset, extra = _state_fields(p), {}, buckets.extras(p)
     for period in p.written:
         mark = p.marks_.get(period)
         if mark is None:
@@ -124,7 +125,6 @@ def head_update(p: CommitmentProgress) -> Doc | None:
 
 def _head_fields(p: CommitmentProgress) -> Doc:
     c = p.commitment
-    totals = p.totals
     return {
         "_id": c.id,
         "version": c.version,
@@ -139,6 +139,14 @@ def _head_fields(p: CommitmentProgress) -> Doc:
         "levels": list(c.levels),
         "withdrawn_on": _day(c.withdrawn_on),
         **definition_doc(c.target),
+        **_state_fields(p),
+    }
+
+
+def _state_fields(p: CommitmentProgress) -> Doc:
+    """The head's fields that reports change (a report never changes the definition)."""
+    c, totals = p.commitment, p.totals
+    return {
         "last_report_at": p.last_report_at,
         "stale_reports": p.stale_reports,
         "on_track": p.on_track,

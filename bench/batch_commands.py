@@ -1,0 +1,142 @@
+"""What one batch of the hot path asks of mongod: the commands `take_reports` sends in its
+transaction, how many documents each writes, and how long each took (the driver's command
+monitoring: the round trip, mongod's work included), on the benchmark's world and reports.
+Needs a mongod replica set (`make infra-test`); uses a database of its own, dropped first.
+
+    python -m bench.batch_commands [--batch 100] [--batches 60] [--skip 20] [--mongo URL]
+
+The first `--skip` batches are left out of the figures (the first reports of every
+commitment: new cells, new rows). `--batch 100` is about what a batch holds at 1,000
+reports/s, 2,000 what it holds when monitoring is behind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections import Counter
+from datetime import UTC, datetime
+
+from pymongo import AsyncMongoClient, monitoring
+
+from bench.domain_micro import TODAY, batches
+from bench.parse_micro import Record
+from bench.perf_world import make_world
+from monitoring.core.adapters import documents as d
+from monitoring.core.adapters import inbound
+from monitoring.core.adapters import repository as r
+from monitoring.core.adapters.report_codec import read
+from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
+from monitoring.core.domain.commands import TakeReports
+from monitoring.core.domain.model import Commitment, Partner, Report
+from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.core.service_layer.handlers import Policy, take_reports
+from monitoring.notify.adapters.inbound import DeliveriesOnDecision
+from monitoring.notify.service_layer.handlers import DeliveryPolicy
+from pact_common.mongo import Mongo
+from pact_common.outbox import Outbox
+from pact_common.unit_of_work import Transaction
+from pactctl.simulation import ProgressSimulator
+
+DATABASE = "bench_batch_commands"
+
+
+class Commands(monitoring.CommandListener):
+    """Per (command, collection) while `on`: how many were sent, the documents they
+    carried and their round trips in µs."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.sent: Counter[tuple[str, str]] = Counter()
+        self.documents: Counter[tuple[str, str]] = Counter()
+        self.micros: Counter[tuple[str, str]] = Counter()
+        self._names: dict[int, tuple[str, str]] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if not self.on:
+            return
+        command = event.command
+        target = command.get(event.command_name)
+        name = (event.command_name, "(cursor)" if event.command_name == "getMore" else str(target))
+        self._names[event.request_id] = name
+        self.sent[name] += 1
+        self.documents[name] += len(command.get("updates", command.get("documents", ())))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        if (name := self._names.pop(event.request_id, None)) is not None:
+            self.micros[name] += event.duration_micros
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._names.pop(event.request_id, None)
+
+
+async def run(args: argparse.Namespace) -> None:
+    listener = Commands()
+    mongo = Mongo.__new__(Mongo)  # Mongo's client, with the listener
+    mongo.client = AsyncMongoClient(
+        args.mongo, tz_aware=True, uuidRepresentation="standard", event_listeners=[listener]
+    )
+    await mongo.client.drop_database(DATABASE)
+    mongo.db = mongo.client[DATABASE]
+    await r.ensure_indexes(mongo.db)
+    world = make_world(args.commitments, TODAY)
+    simulator = ProgressSimulator(world.commitments, seed=1, today=TODAY)
+    taken = (
+        read(Record(x.to_bytes(), x.commitment_id.encode(), offset=n))
+        for n, x in enumerate(simulator.take(args.batch * args.batches))
+    )
+    reports = [x for x in taken if isinstance(x, Report)]
+    for event in world.partner_events:
+        if isinstance(partner := inbound.partner(event), Partner):  # type: ignore[arg-type]
+            await r.MongoPartnerRepository(mongo.db, None).put(partner)  # type: ignore[arg-type]
+    heads = [
+        d.head_doc(CommitmentProgress.new(c))
+        for event in world.commitment_events
+        if isinstance(c := inbound.commitment(event), Commitment)  # type: ignore[arg-type]
+    ]
+    await mongo.db[r.COMMITMENTS].insert_many(heads)
+    now = datetime.combine(TODAY, datetime.min.time(), UTC)
+    on_decided = DeliveriesOnDecision(lambda: now, DeliveryPolicy())
+    seconds: list[float] = []
+    for n, batch in enumerate(batches(reports, args.batch)):
+        uow = MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None), on_decided=on_decided)
+        listener.on = n >= args.skip
+        started = time.perf_counter()
+        await take_reports(TakeReports(batch, []), uow, lambda: now, Policy())
+        if listener.on:
+            seconds.append(time.perf_counter() - started)
+    listener.on = False
+    await mongo.client.drop_database(DATABASE)
+    await mongo.client.close()
+    print_table(listener, seconds, args.batch, args.skip)
+
+
+def print_table(listener: Commands, seconds: list[float], size: int, skipped: int) -> None:
+    count = len(seconds)
+    per = {k: listener.micros[k] / count / 1000 for k in listener.sent}
+    print(
+        f"{count} batches of {size:,} reports (after the first {skipped}): "
+        f"{sum(seconds) / count * 1000:.1f} ms each, of which "
+        f"{sum(per.values()):.1f} ms in {sum(listener.sent.values()) / count:.1f} round trips"
+    )
+    heads = ("command", "collection", "per batch", "ms", "docs", "µs/doc")
+    print("{:<18} {:<18} {:>10} {:>8} {:>8} {:>8}".format(*heads))
+    for name in sorted(per, key=lambda k: -per[k]):
+        sent, docs = listener.sent[name] / count, listener.documents[name] / count
+        each = f"{per[name] * 1000 / docs:8.1f}" if docs else f"{'':8}"
+        print(f"{name[0]:<18} {name[1][:18]:<18} {sent:10.2f} {per[name]:8.2f} {docs:8.1f} {each}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--commitments", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument("--skip", type=int, default=20, help="batches not counted, first")
+    parser.add_argument("--mongo", default="mongodb://127.0.0.1:27017/?replicaSet=rs0")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
