@@ -92,34 +92,27 @@ def cell_id(commitment_id: str, period: str) -> str:
 
 
 def head_doc(p: CommitmentProgress) -> Doc:
-    """A commitment's head: its definition, running totals and a mark per reported period
-    ([revision, value of its metric]); the periods' figures are in their cells."""
+    """A commitment's head: its definition, running totals, a mark per reported period
+    ([revision, value of its metric]) and its periods' scopes beyond its own (buckets.py)."""
     doc = _head_fields(p)
     doc["marks"] = {name: list(m) for name, m in p.marks_.items()}
-    # each period's scopes beyond its own (domain/buckets.py), for the periods with any
     doc["scoped"] = {name: list(more) for name, more in buckets.extras(p).items()}
     return doc
 
 
 def head_update(p: CommitmentProgress) -> Doc | None:
-    """What storing a loaded head changes: what its reports change (totals, marks, the
-    rules' verdict) and the mark and scopes of each period written (unset: withdrawn),
-    whatever its history. Its definition is not set again: a new one writes the head whole.
-    None: write it whole."""
+    """What storing a loaded head changes (None: write it whole): what reports change, and
+    the mark and scopes of each period written (unset: withdrawn), whatever its history."""
     if p.whole_head:
         return None
     fields, unset, extra = _state_fields(p), {}, buckets.extras(p)
     for period in p.written:
-        mark = p.marks_.get(period)
-        if mark is None:
-            unset[f"marks.{period}"] = ""
-        else:
-            fields[f"marks.{period}"] = list(mark)
-        more = extra.get(period)
-        if more:
-            fields[f"scoped.{period}"] = list(more)
-        else:
-            unset[f"scoped.{period}"] = ""
+        for name, value in ((f"marks.{period}", p.marks_.get(period)),
+                            (f"scoped.{period}", extra.get(period))):  # fmt: skip
+            if value:
+                fields[name] = list(value)
+            else:
+                unset[name] = ""
     return {"$set": fields, "$unset": unset} if unset else {"$set": fields}
 
 
@@ -144,7 +137,7 @@ def _head_fields(p: CommitmentProgress) -> Doc:
 
 
 def _state_fields(p: CommitmentProgress) -> Doc:
-    """The head's fields that reports change (a report never changes the definition)."""
+    """The head's fields that reports change; a new definition writes the head whole."""
     c, totals = p.commitment, p.totals
     return {
         "last_report_at": p.last_report_at,
@@ -152,8 +145,7 @@ def _state_fields(p: CommitmentProgress) -> Doc:
         "on_track": p.on_track,
         "evaluated_on": _day(p.evaluated_on),
         "totals": figures_doc(totals),
-        # read side
-        "achieved": c.target.baseline + totals.value(c.target.metric),  # p.achieved, summed once
+        "achieved": c.target.baseline + totals.value(c.target.metric),  # read side, summed once
     }
 
 
