@@ -22,7 +22,6 @@ import pstats
 import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from aiokafka.partitioner import DefaultPartitioner
 
@@ -37,6 +36,7 @@ from monitoring.core.domain.model import Commitment, Partner, Report
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.service_layer.handlers import Policy, take_reports
 from pactctl.simulation import ProgressSimulator
+from tests.support.stored_heads import StoredHeads
 from tests.unit.monitoring import fakes
 
 PARTITIONS = 4
@@ -47,12 +47,13 @@ class DocumentCommitments(fakes.CommitmentRepository):
     """Heads and cells kept as the documents MongoCommitmentRepository stores (a head
     updated with $set/$unset as it is there), read back as it reads them."""
 
-    def __init__(self, heads: dict[str, dict[str, Any]], cells: dict[str, dict[str, Any]]):
+    def __init__(self, stored: StoredHeads) -> None:
         super().__init__()
-        self.heads, self.cells = heads, cells
+        self.stored = stored
 
     async def _get_many(self, commitment_ids: Iterable[str]) -> dict[str, CommitmentProgress]:
-        return {i: d.commitment_from(self.heads[i]) for i in commitment_ids if i in self.heads}
+        heads = self.stored.heads
+        return {i: d.commitment_from(heads[i]) for i in commitment_ids if i in heads}
 
     async def _load_cells(
         self, progress: dict[str, CommitmentProgress], periods: dict[str, set[str] | None]
@@ -61,7 +62,7 @@ class DocumentCommitments(fakes.CommitmentRepository):
             p = progress[i]
             wanted = p.marks_.keys() if ps is None else ps
             for period in wanted:
-                doc = self.cells.get(d.cell_id(i, period))
+                doc = self.stored.cells.get(d.cell_id(i, period))
                 if doc is not None:
                     p.periods.setdefault(period, d.entry_from(doc))
             if ps is None:
@@ -69,34 +70,10 @@ class DocumentCommitments(fakes.CommitmentRepository):
 
     async def _save_many(self, progress: list[CommitmentProgress]) -> None:
         for p in progress:
-            update = d.head_update(p)
-            p.whole_head = False
-            if update is None:
-                self.heads[p.id] = d.head_doc(p)
-            else:
-                _apply(self.heads[p.id], update)
-            for period in p.written:
-                entry = p.periods.get(period)
-                if entry is None:
-                    self.cells.pop(d.cell_id(p.id, period), None)
-                else:
-                    self.cells[d.cell_id(p.id, period)] = d.cell_doc(p.id, entry)
-            p.written.clear()
+            self.stored.store(p)
 
     async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
         return []
-
-
-def _apply(doc: dict[str, Any], update: dict[str, Any]) -> None:
-    for path, value in update.get("$set", {}).items():
-        head, _, tail = path.partition(".")
-        if tail:
-            doc.setdefault(head, {})[tail] = value
-        else:
-            doc[path] = value
-    for path in update.get("$unset", {}):
-        head, _, tail = path.partition(".")
-        doc.get(head, {}).pop(tail, None)
 
 
 class IndexedAlerts(fakes.FakeAlertRepository):
@@ -125,14 +102,14 @@ class Work(fakes.UnitOfWork):
     """The in-memory stores of tests/unit/monitoring/fakes.py, shared (no copy per unit of
     work), with the commitments as documents."""
 
-    def __init__(self, store: fakes.Store, heads: dict[str, Any], cells: dict[str, Any]):
-        self.store, self._heads, self._cells = store, heads, cells
+    def __init__(self, store: fakes.Store, stored: StoredHeads):
+        self.store, self._stored = store, stored
         self._alerts: dict[str, dict[str, Alert]] = {}
 
     async def __aenter__(self) -> Work:
         for name, cls in fakes._REPOSITORIES.items():
             setattr(self, name, cls(self.store))
-        self.commitments = DocumentCommitments(self._heads, self._cells)
+        self.commitments = DocumentCommitments(self._stored)
         self.alerts = IndexedAlerts(self.store, self._alerts)
         return self
 
@@ -185,7 +162,7 @@ async def one_pass(args: argparse.Namespace, profile: str | None) -> tuple[float
     started = time.process_time()
     reports = [r for r in map(read, records) if isinstance(r, Report)]
     read_us = (time.process_time() - started) / len(records) * 1e6
-    store, heads, cells = fakes.Store(), {}, {}
+    store, stored = fakes.Store(), StoredHeads()
     for event in world.partner_events:
         made = inbound.partner(event)  # type: ignore[arg-type]
         if isinstance(made, Partner):
@@ -193,9 +170,9 @@ async def one_pass(args: argparse.Namespace, profile: str | None) -> tuple[float
     for event in world.commitment_events:
         made = inbound.commitment(event)  # type: ignore[arg-type]
         if isinstance(made, Commitment):
-            heads[made.id] = d.head_doc(CommitmentProgress.new(made))
+            stored.store(CommitmentProgress.new(made))
     now = datetime.combine(TODAY, datetime.min.time(), UTC)
-    work, policy = Work(store, heads, cells), Policy()
+    work, policy = Work(store, stored), Policy()
     profiler = cProfile.Profile() if profile else None
     elapsed = 0.0
     for batch in batches(reports, args.batch):

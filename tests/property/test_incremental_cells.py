@@ -34,6 +34,7 @@ from tests.property.test_aggregation_properties import (
     report,
 )
 from tests.property.test_aggregation_properties import figures as plain_figures
+from tests.support.stored_heads import StoredHeads
 
 PROPERTIES = settings(max_examples=150, deadline=None, derandomize=True)
 IDS = [c.id for c in COMMITMENTS]
@@ -96,12 +97,11 @@ def step(draw: st.DrawFn) -> tuple[Any, ...]:
     return ("track", commitment.id, draw(st.sampled_from([True, False, None])))
 
 
-class Stored:
+class Stored(StoredHeads):
     """Heads and cells as the repository writes them, and the rollups kept by deltas."""
 
     def __init__(self) -> None:
-        self.heads: dict[str, dict[str, Any]] = {}
-        self.cells: dict[str, dict[str, Any]] = {}
+        super().__init__()
         self.rollups: dict[str, Totals] = {}
         self.buckets: buckets.Buckets = {}
         self.presence: presence.Presence = {}
@@ -131,35 +131,8 @@ class Stored:
         )
         self.years.merge(yearly)
         p.settled()
-        self.store_head(p)
-        for period in p.written:
-            entry = p.periods.get(period)
-            if entry is None:
-                self.cells.pop(d.cell_id(p.id, period), None)
-            else:
-                self.cells[d.cell_id(p.id, period)] = d.cell_doc(p.id, entry)
-        p.written.clear()
-
-    def store_head(self, p: CommitmentProgress) -> None:
-        """As the repository does: the head whole the first time and after a new definition,
-        else only what changed (documents.head_update), which must leave the head a whole
-        write would."""
-        whole, update = d.head_doc(p), d.head_update(p)
-        p.whole_head = False
-        if update is None:
-            self.heads[p.id] = whole
-            return
-        head = self.heads[p.id]
-        for path, value in update["$set"].items():
-            *parents, name = path.split(".")
-            node = head
-            for parent in parents:
-                node = node.setdefault(parent, {})
-            node[name] = value
-        for path in update.get("$unset", {}):
-            marks_or_scoped, period = path.split(".")
-            head[marks_or_scoped].pop(period, None)
-        assert head == whole, p.id
+        # as the repository stores them; each head must be what a whole write would leave
+        self.store(p, check=True)
 
 
 def play(steps: list[tuple[Any, ...]]) -> Stored:
