@@ -16,20 +16,16 @@ import argparse
 import asyncio
 import time
 from collections import Counter
-from datetime import UTC, datetime
 
 from pymongo import AsyncMongoClient, monitoring
 
-from bench.domain_micro import TODAY, batches
-from bench.parse_micro import Record
-from bench.perf_world import make_world
+from bench.domain_micro import NOW, batches, scenario
 from monitoring.core.adapters import documents as d
-from monitoring.core.adapters import inbound
 from monitoring.core.adapters import repository as r
 from monitoring.core.adapters.report_codec import read
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain.commands import TakeReports
-from monitoring.core.domain.model import Commitment, Partner, Report
+from monitoring.core.domain.model import Report
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.service_layer.handlers import Policy, take_reports
 from monitoring.notify.adapters.inbound import DeliveriesOnDecision
@@ -37,7 +33,6 @@ from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from pact_common.mongo import Mongo
 from pact_common.outbox import Outbox
 from pact_common.unit_of_work import Transaction
-from pactctl.simulation import ProgressSimulator
 
 DATABASE = "bench_batch_commands"
 
@@ -80,30 +75,19 @@ async def run(args: argparse.Namespace) -> None:
     await mongo.client.drop_database(DATABASE)
     mongo.db = mongo.client[DATABASE]
     await r.ensure_indexes(mongo.db)
-    world = make_world(args.commitments, TODAY)
-    simulator = ProgressSimulator(world.commitments, seed=1, today=TODAY)
-    taken = (
-        read(Record(x.to_bytes(), x.commitment_id.encode(), offset=n))
-        for n, x in enumerate(simulator.take(args.batch * args.batches))
-    )
-    reports = [x for x in taken if isinstance(x, Report)]
-    for event in world.partner_events:
-        if isinstance(partner := inbound.partner(event), Partner):  # type: ignore[arg-type]
-            await r.MongoPartnerRepository(mongo.db, None).put(partner)  # type: ignore[arg-type]
-    heads = [
-        d.head_doc(CommitmentProgress.new(c))
-        for event in world.commitment_events
-        if isinstance(c := inbound.commitment(event), Commitment)  # type: ignore[arg-type]
-    ]
+    made = scenario(args.commitments, args.batch * args.batches)
+    reports = [x for x in map(read, made.records) if isinstance(x, Report)]
+    for partner in made.partners:
+        await r.MongoPartnerRepository(mongo.db, None).put(partner)  # type: ignore[arg-type]
+    heads = [d.head_doc(CommitmentProgress.new(c)) for c in made.commitments]
     await mongo.db[r.COMMITMENTS].insert_many(heads)
-    now = datetime.combine(TODAY, datetime.min.time(), UTC)
-    on_decided = DeliveriesOnDecision(lambda: now, DeliveryPolicy())
+    on_decided = DeliveriesOnDecision(lambda: NOW, DeliveryPolicy())
     seconds: list[float] = []
     for n, batch in enumerate(batches(reports, args.batch)):
         uow = MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None), on_decided=on_decided)
         listener.on = n >= args.skip
         started = time.perf_counter()
-        await take_reports(TakeReports(batch, []), uow, lambda: now, Policy())
+        await take_reports(TakeReports(batch, []), uow, lambda: NOW, Policy())
         if listener.on:
             seconds.append(time.perf_counter() - started)
     listener.on = False

@@ -21,6 +21,7 @@ import cProfile
 import pstats
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from aiokafka.partitioner import DefaultPartitioner
@@ -41,6 +42,34 @@ from tests.unit.monitoring import fakes
 
 PARTITIONS = 4
 TODAY = date(2026, 12, 4)
+NOW = datetime.combine(TODAY, datetime.min.time(), UTC)
+
+
+@dataclass
+class Scenario:
+    """The benchmark's world as monitoring knows it, and its reports as records."""
+
+    simulator: ProgressSimulator
+    records: list[Record]
+    partners: list[Partner]
+    commitments: list[Commitment]
+
+
+def scenario(commitments: int, reports: int) -> Scenario:
+    world = make_world(commitments, TODAY)
+    simulator = ProgressSimulator(world.commitments, seed=1, today=TODAY)
+    records = [
+        Record(r.to_bytes(), r.commitment_id.encode(), offset=n)
+        for n, r in enumerate(simulator.take(reports))
+    ]
+    made = [inbound.partner(e) for e in world.partner_events]  # type: ignore[arg-type]
+    pledged = [inbound.commitment(e) for e in world.commitment_events]  # type: ignore[arg-type]
+    return Scenario(
+        simulator,
+        records,
+        [p for p in made if isinstance(p, Partner)],
+        [c for c in pledged if isinstance(c, Commitment)],
+    )
 
 
 class DocumentCommitments(fakes.CommitmentRepository):
@@ -153,25 +182,14 @@ async def run(args: argparse.Namespace) -> None:
 
 
 async def one_pass(args: argparse.Namespace, profile: str | None) -> tuple[float, float, str]:
-    world = make_world(args.commitments, TODAY)
-    simulator = ProgressSimulator(world.commitments, seed=1, today=TODAY)
-    records = [
-        Record(r.to_bytes(), r.commitment_id.encode(), offset=n)
-        for n, r in enumerate(simulator.take(args.reports))
-    ]
+    made = scenario(args.commitments, args.reports)
     started = time.process_time()
-    reports = [r for r in map(read, records) if isinstance(r, Report)]
-    read_us = (time.process_time() - started) / len(records) * 1e6
+    reports = [r for r in map(read, made.records) if isinstance(r, Report)]
+    read_us = (time.process_time() - started) / len(made.records) * 1e6
     store, stored = fakes.Store(), StoredHeads()
-    for event in world.partner_events:
-        made = inbound.partner(event)  # type: ignore[arg-type]
-        if isinstance(made, Partner):
-            store.partners[made.id] = made
-    for event in world.commitment_events:
-        made = inbound.commitment(event)  # type: ignore[arg-type]
-        if isinstance(made, Commitment):
-            stored.store(CommitmentProgress.new(made))
-    now = datetime.combine(TODAY, datetime.min.time(), UTC)
+    store.partners.update((p.id, p) for p in made.partners)
+    for c in made.commitments:
+        stored.store(CommitmentProgress.new(c))
     work, policy = Work(store, stored), Policy()
     profiler = cProfile.Profile() if profile else None
     elapsed = 0.0
@@ -179,14 +197,14 @@ async def one_pass(args: argparse.Namespace, profile: str | None) -> tuple[float
         started = time.process_time()
         if profiler:
             profiler.enable()
-        await take_reports(TakeReports(batch, []), work, lambda: now, policy)
+        await take_reports(TakeReports(batch, []), work, lambda: NOW, policy)
         if profiler:
             profiler.disable()
         elapsed += time.process_time() - started
     trained = sum(t.people_trained for k, t in store.rollups.items() if k.startswith("partner:"))
     said = (
         f"{len(store.receipts):,} receipts; {len(store.alerts):,} alerts; people trained in the "
-        f"rollups {trained:,}, the simulator's {simulator.people_trained:,}"
+        f"rollups {trained:,}, the simulator's {made.simulator.people_trained:,}"
     )
     if profiler and profile:
         profiler.dump_stats(profile)
