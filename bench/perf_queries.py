@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from bench.perf_world import LEVELS, PARTNERSHIPS, World, percentile
+from monitoring.core.adapters import alert_documents as ad
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import inbound
 from monitoring.core.adapters.counters import (
@@ -169,7 +170,7 @@ async def build_state(
             for key, row in sorted(counts.items())
         ],
     )
-    await _insert(db, "alerts", [d.alert_doc(a) for a in alerts])
+    await _insert(db, "alerts", [ad.alert_doc(a) for a in alerts])
     await _insert(db, "receipts", receipts)
     return {
         "commitments": len(progress),

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitoring.core.adapters import documents as d
-from monitoring.core.domain import buckets, presence, year_counts, years
+from monitoring.core.domain import buckets, presence, year_counts, year_deltas, years
 from monitoring.core.domain.model import Commitment, CommitmentStatus, Figures, Metric
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import Totals, change, contribution, merge
@@ -125,7 +125,7 @@ class Stored(StoredHeads):
         merge(self.rollups, change(p))
         buckets.merge(self.buckets, buckets.change(p))
         presence.merge(self.presence, presence.change(p))
-        yearly = years.change(p)
+        yearly = year_deltas.change(p)
         buckets.merge(
             self.counts, year_counts.partners_counted(self.years.partners, yearly.partners)
         )
@@ -188,6 +188,8 @@ def test_cells_heads_and_rollups_equal_a_recomputation_from_scratch(
         scratch = CommitmentProgress(whole.commitment, dict(whole.periods), on_track=whole.on_track)
         assert whole.totals == scratch.totals, commitment_id
         assert whole.marks == scratch.marks, commitment_id
+        # and its periods with figures per year and scope (what its partner rows follow)
+        assert whole.figured == years.figured(scratch), commitment_id
         assert stored.heads[commitment_id]["achieved"] == scratch.achieved
         merge(expected, contribution(scratch))
     assert nonzero(stored.rollups) == nonzero(expected)

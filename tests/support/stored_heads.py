@@ -19,7 +19,7 @@ class StoredHeads:
         """Its head, and the cells of the periods it has written (then no longer written).
         `check`: the head stored must be the one a whole write would leave."""
         update = d.head_update(p)
-        p.whole_head = False
+        p.head_stored()
         if update is None:
             self.heads[p.id] = d.head_doc(p)
         else:

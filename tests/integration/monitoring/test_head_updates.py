@@ -1,7 +1,8 @@
 """A commitment's head on the real mongod: stored whole when new and after a new definition;
 after that, a batch sets only the small fields and the marks of the periods it wrote (and
-unsets a period withdrawn), so the bytes a report sends do not grow with the history the
-head marks. Whichever way it went, the stored head is the one a whole write stores."""
+unsets a period withdrawn), and its counts of periods with figures of the years those are
+in, so the bytes a report sends do not grow with the history the head marks. Whichever way
+it went, the stored head is the one a whole write stores."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pymongo import AsyncMongoClient, monitoring
 
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters.repository import COMMITMENTS, MongoCommitmentRepository
-from monitoring.core.domain import buckets
+from monitoring.core.domain import buckets, year_deltas, years
 from monitoring.core.domain.model import Figures
 from monitoring.core.domain.periods import Cadence
 from monitoring.core.domain.progress import CommitmentProgress
@@ -62,6 +63,8 @@ async def test_a_loaded_head_gets_only_what_changed(db_name: str) -> None:
         for n, month in enumerate(MONTHS[:-1]):  # ten years less a month, in one go
             p.apply(report(n, c, month, 1, figures_of(n + 1)), NOW)
         buckets.change(p)  # as settling it does: the periods' scopes beyond its own (IT)
+        year_deltas.change(p)  # and its periods with figures per year and scope
+        p.settled()
         await repo.save_many([p])
         (whole,) = updates.statements
         print(f"\nnew head: stored whole with {len(whole['marks'])} marks", end="; ")
@@ -72,12 +75,15 @@ async def test_a_loaded_head_gets_only_what_changed(db_name: str) -> None:
         p.apply(report(200, c, MONTHS[-1], 1, figures_of(7)), NOW)  # a new month
         p.correct(MONTHS[0], 2, None, "fix-1", NOW)  # the first withdrawn
         buckets.change(p)
+        year_deltas.change(p)
+        p.settled()
         expected = bson.decode(bson.encode(d.head_doc(p)))  # as mongod gives it back
         await repo.save_many([p])
         (update,) = updates.statements
         by_period = sorted(k for k in update["$set"] if "." in k)
         print(f"loaded head: $set {by_period}, $unset {sorted(update['$unset'])}", end="; ")
-        assert by_period == [f"marks.{MONTHS[-1]}", f"scoped.{MONTHS[-1]}"]
+        assert by_period == ["figured.2016", "figured.2025", f"marks.{MONTHS[-1]}",
+                             f"scoped.{MONTHS[-1]}"]  # fmt: skip
         assert sorted(update["$unset"]) == [f"marks.{MONTHS[0]}", f"scoped.{MONTHS[0]}"]
         stored = await db[COMMITMENTS].find_one({"_id": c.id})
         assert stored == expected
@@ -90,6 +96,43 @@ async def test_a_loaded_head_gets_only_what_changed(db_name: str) -> None:
         (again,) = updates.statements
         print(f"new definition: stored whole with {len(again['marks'])} marks")
         assert "$set" not in again and again["countries"] == ["IT"]
+    finally:
+        await client.drop_database(db_name)
+        await client.close()
+
+
+async def test_a_head_stored_without_its_periods_with_figures_is_read_whole(
+    db_name: str,
+) -> None:
+    """A head an older version stored has no counts of periods with figures: it is read with
+    every cell, and stored whole with them once a batch changes it."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(MONGO_URL, tz_aware=True)
+    db, c = client[db_name], DEFINITIONS[0]
+    repo = MongoCommitmentRepository(db, None)  # type: ignore[arg-type]
+    try:
+        p = CommitmentProgress.new(c)
+        for n, quarter in enumerate(["2025-Q1", "2025-Q2", "2026-Q1"]):
+            p.apply(report(n, c, quarter, 1, figures_of(n + 1)), NOW)
+        year_deltas.change(p)
+        p.settled()
+        await repo.save_many([p])
+        await db[COMMITMENTS].update_one({"_id": c.id}, {"$unset": {"figured": ""}})
+
+        repo = MongoCommitmentRepository(db, None)  # type: ignore[arg-type]
+        p = (await repo.get_many([c.id], [(c.id, "2025-Q3")]))[c.id]
+        print(f"\nread with {sorted(p.periods)}", end="; ")
+        assert sorted(p.periods) == ["2025-Q1", "2025-Q2", "2026-Q1"] and p.complete
+        p.apply(report(9, c, "2025-Q3", 1, figures_of(4)), NOW)
+        added = year_deltas.change(p)
+        await repo.save_many([p])
+        stored = await db[COMMITMENTS].find_one({"_id": c.id})
+        print(f"stored {stored['figured']}")
+        assert d.commitment_from(stored).figured == years.figured(p)
+        assert stored["figured"]["2025"] == [["country:DE", 3], ["country:IT", 3],
+                                             ["level:advanced", 3],
+                                             ["partnership:digital", 3]]  # fmt: skip
+        # a fourth period of a year with figures: no partner row starts or stops
+        assert not added.partners
     finally:
         await client.drop_database(db_name)
         await client.close()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import pact_contracts as c
+from monitoring.core.adapters import alert_documents as ad
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import inbound, waiting
 from monitoring.core.adapters.publisher import to_contract
@@ -233,7 +234,7 @@ def test_documents_round_trip() -> None:
         NOW,
     )
     for alert in result.changed:
-        assert d.alert_from(d.alert_doc(alert)) == alert
+        assert ad.alert_from(ad.alert_doc(alert)) == alert
 
 
 def test_contract_events_become_read_models() -> None:

@@ -10,7 +10,7 @@ import pytest
 from aiokafka import TopicPartition
 
 import pact_contracts as c
-from monitoring.core.adapters.documents import alert_doc, alert_from
+from monitoring.core.adapters.alert_documents import alert_doc, alert_from
 from monitoring.core.domain.alerting import reconcile
 from monitoring.notify.adapters.delivery_queue import delivery_doc, delivery_from
 from monitoring.notify.domain.delivery import RetryPolicy, deliveries_for

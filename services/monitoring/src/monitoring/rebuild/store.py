@@ -12,7 +12,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
 import pact_contracts as c
-from monitoring.core.adapters.documents import alert_doc
+from monitoring.core.adapters.alert_documents import alert_doc
 from monitoring.core.adapters.repository import ALERTS
 from monitoring.core.domain.alerting import Alert, AlertStatus
 from monitoring.core.domain.conditions import Rule, Severity, Subject, SubjectType

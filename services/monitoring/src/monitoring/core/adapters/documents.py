@@ -6,13 +6,10 @@ changed fields, whatever the history."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from monitoring.core.domain import buckets
-from monitoring.core.domain.alerting import Acknowledgement, Alert, AlertStatus
-from monitoring.core.domain.conditions import Rule, Severity, Subject, SubjectType
+from monitoring.core.domain import buckets, years
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
     BREAKDOWN_NAMES,
@@ -36,11 +33,11 @@ from pact_common.targets import milestones_doc, milestones_from
 Doc = dict[str, Any]
 
 
-def _day(value: date | None) -> str:
+def day_text(value: date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
-def _from_day(value: str | None) -> date | None:
+def day_from(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
@@ -49,8 +46,8 @@ def definition_doc(t: TargetDefinition) -> Doc:
         "metric": t.metric.value,
         "target_value": t.target_value,
         "baseline": t.baseline,
-        "start_date": _day(t.start_date),
-        "deadline": _day(t.deadline),
+        "start_date": day_text(t.start_date),
+        "deadline": day_text(t.deadline),
         "milestones": milestones_doc(t.milestones),
     }
 
@@ -97,7 +94,21 @@ def head_doc(p: CommitmentProgress) -> Doc:
     doc = _head_fields(p)
     doc["marks"] = {name: list(m) for name, m in p.marks_.items()}
     doc["scoped"] = {name: list(more) for name, more in buckets.extras(p).items()}
+    figured = p.figured if p.figured is not None or not p.complete else years.figured(p)
+    if figured is not None:  # else not known: read with every cell next time
+        doc["figured"] = {str(y): _figured_doc(scopes) for y, scopes in figured.items()}
     return doc
+
+
+def _figured_from(doc: dict[str, list[list[Any]]] | None) -> dict[int, dict[str, int]] | None:
+    """None: a head stored before it kept them (read with every cell, then stored whole)."""
+    return None if doc is None else {int(y): dict(pairs) for y, pairs in doc.items()}
+
+
+def _figured_doc(scopes: dict[str, int]) -> list[list[Any]]:
+    """A year's counts of periods with figures per scope (years.py), as [scope, count]
+    pairs: scopes may hold dots, which a field name may not."""
+    return [[scope, n] for scope, n in sorted(scopes.items())]
 
 
 def head_update(p: CommitmentProgress) -> Doc | None:
@@ -113,6 +124,14 @@ def head_update(p: CommitmentProgress) -> Doc | None:
                 fields[name] = list(value)
             else:
                 unset[name] = ""
+    if p.figured is not None and p.figured_years is None:
+        fields["figured"] = {str(y): _figured_doc(s) for y, s in p.figured.items()}
+    elif p.figured is not None:
+        for year in p.figured_years or ():
+            if scopes := p.figured.get(year):
+                fields[f"figured.{year}"] = _figured_doc(scopes)
+            else:
+                unset[f"figured.{year}"] = ""
     return {"$set": fields, "$unset": unset} if unset else {"$set": fields}
 
 
@@ -130,7 +149,7 @@ def _head_fields(p: CommitmentProgress) -> Doc:
         "grace_days": c.grace_days,
         "countries": list(c.countries),
         "levels": list(c.levels),
-        "withdrawn_on": _day(c.withdrawn_on),
+        "withdrawn_on": day_text(c.withdrawn_on),
         **definition_doc(c.target),
         **_state_fields(p),
     }
@@ -143,7 +162,7 @@ def _state_fields(p: CommitmentProgress) -> Doc:
         "last_report_at": p.last_report_at,
         "stale_reports": p.stale_reports,
         "on_track": p.on_track,
-        "evaluated_on": _day(p.evaluated_on),
+        "evaluated_on": day_text(p.evaluated_on),
         "totals": figures_doc(totals),
         "achieved": c.target.baseline + totals.value(c.target.metric),  # read side, summed once
     }
@@ -204,7 +223,7 @@ def commitment_from(
         title=doc.get("title", ""),
         countries=tuple(doc.get("countries", ())),
         levels=tuple(doc.get("levels", ())),
-        withdrawn_on=_from_day(doc.get("withdrawn_on")),
+        withdrawn_on=day_from(doc.get("withdrawn_on")),
     )
     kept = doc.get("marks", {})
     marks = dict(zip(kept, map(Mark._make, kept.values()), strict=True))
@@ -215,11 +234,12 @@ def commitment_from(
         last_report_at=doc.get("last_report_at"),
         stale_reports=doc.get("stale_reports", 0),
         on_track=doc.get("on_track"),
-        evaluated_on=_from_day(doc.get("evaluated_on")),
+        evaluated_on=day_from(doc.get("evaluated_on")),
         kept_totals=figures_from(doc.get("totals", {})),
         marks=marks,
         complete=complete or marks.keys() <= periods.keys(),
         extra={name: tuple(more) for name, more in doc.get("scoped", {}).items()},
+        figured=_figured_from(doc.get("figured")),
         whole_head=False,
     )
 
@@ -231,7 +251,7 @@ def target_doc(t: TargetProgress) -> Doc:
         "partnership_id": t.target.partnership_id,
         "title": t.target.title,
         **definition_doc(t.target.target),
-        "evaluated_on": _day(t.evaluated_on),
+        "evaluated_on": day_text(t.evaluated_on),
     }
 
 
@@ -243,58 +263,4 @@ def target_from(doc: Doc) -> TargetProgress:
         target=definition_from(doc),
         title=doc.get("title", ""),
     )
-    return TargetProgress(target, _from_day(doc.get("evaluated_on")))
-
-
-def alert_doc(a: Alert) -> Doc:
-    s = a.subject
-    return {
-        "_id": a.fingerprint,
-        "rule": a.rule.value,
-        "subject_key": s.key,
-        "subject_type": s.type.value,
-        "subject_id": s.id,
-        "partner_id": s.partner_id,
-        "partnership_id": s.partnership_id,
-        "metric": s.metric.value,
-        "status": a.status.value,
-        "episode": a.episode,
-        "severity": a.severity.value,
-        "expected": a.expected,
-        "actual": a.actual,
-        "due_date": _day(a.due_date),
-        "message": a.message,
-        "fired_at": a.fired_at,
-        "resolved_at": a.resolved_at,
-        "acknowledgement": asdict(a.acknowledgement) if a.acknowledgement else None,
-        "acknowledged": a.acknowledgement is not None,
-        "text_at_firing": a.text_at_firing,
-        "resolve_after": a.resolve_after,
-    }
-
-
-def alert_from(doc: Doc) -> Alert:
-    subject = Subject(
-        SubjectType(doc["subject_type"]),
-        doc["subject_id"],
-        doc["partnership_id"],
-        Metric(doc["metric"]),
-        doc.get("partner_id"),
-    )
-    return Alert(
-        fingerprint=doc["_id"],
-        rule=Rule(doc["rule"]),
-        subject=subject,
-        status=AlertStatus(doc["status"]),
-        episode=doc["episode"],
-        severity=Severity(doc["severity"]),
-        expected=doc["expected"],
-        actual=doc["actual"],
-        due_date=_from_day(doc.get("due_date")),
-        message=doc["message"],
-        fired_at=doc["fired_at"],
-        resolved_at=doc.get("resolved_at"),
-        acknowledgement=Acknowledgement(**ack) if (ack := doc.get("acknowledgement")) else None,
-        text_at_firing=doc.get("text_at_firing") or doc["message"],
-        resolve_after=doc.get("resolve_after"),
-    )
+    return TargetProgress(target, day_from(doc.get("evaluated_on")))

@@ -12,6 +12,7 @@ from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, InsertOne, Rep
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from monitoring.core.adapters import alert_documents as ad
 from monitoring.core.adapters import documents as d
 from monitoring.core.adapters import fault_pause
 from monitoring.core.domain.acceptance import Receipt
@@ -192,7 +193,7 @@ class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
 def _head_write(p: CommitmentProgress) -> ReplaceOne[Any] | UpdateOne:
     """The head whole, or what changed in it (documents.head_update); whole the first time."""
     update = d.head_update(p)
-    p.whole_head = False
+    p.head_stored()
     if update is None:
         return ReplaceOne({"_id": p.id}, d.head_doc(p), upsert=True)
     return UpdateOne({"_id": p.id}, update)
@@ -251,7 +252,7 @@ class MongoAlertRepository(_Repo, ports.AlertRepository):
         out: dict[str, dict[str, Alert]] = {}
         query = {"subject_key": {"$in": list(set(subject_keys))}, "status": "firing"}
         async for doc in paced(await self._find(ALERTS, query)):  # a batch's thousands
-            out.setdefault(doc["subject_key"], {})[doc["_id"]] = d.alert_from(doc)
+            out.setdefault(doc["subject_key"], {})[doc["_id"]] = ad.alert_from(doc)
         return out
 
     async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
@@ -262,7 +263,7 @@ class MongoAlertRepository(_Repo, ports.AlertRepository):
         return out
 
     async def save_many(self, alerts: Iterable[Alert]) -> None:
-        await self._replace_all(ALERTS, (d.alert_doc(a) for a in alerts))
+        await self._replace_all(ALERTS, (ad.alert_doc(a) for a in alerts))
 
     async def held_resolves(self, now: datetime, limit: int) -> list[str]:
         query = {"status": "firing", "resolve_after": {"$lte": now}}

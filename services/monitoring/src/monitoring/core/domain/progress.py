@@ -99,6 +99,11 @@ class CommitmentProgress:
     #: the same for the year rows of the annual report (years.py): what it added to them
     #: before a new definition
     yearly: Any = field(default=None, compare=False, repr=False)
+    #: per year and scope, how many of its periods there have figures there, as the head
+    #: keeps them (years.py; None: not known, worked out from every cell), and the years of
+    #: it to store (None: all of it)
+    figured: dict[int, dict[str, int]] | None = field(default=None, compare=False, repr=False)
+    figured_years: set[int] | None = field(default_factory=set, compare=False, repr=False)
     #: the definition, totals and extra scopes as loaded (or last settled), for what the
     #: partners per scope keep (presence.py); None: a new commitment, nothing before
     loaded_as: Any = field(default=None, compare=False, repr=False)
@@ -189,6 +194,11 @@ class CommitmentProgress:
         fresh = cls(commitment, contributed={}, bucketed={}, extra={}, yearly={})
         fresh.loaded_as = None
         return fresh
+
+    def head_stored(self) -> None:
+        """Its head is stored as it is: what changes next is stored as a change."""
+        self.whole_head = False
+        self.figured_years = set()
 
     def redefine(
         self, commitment: Commitment, contributed: Any, bucketed: Any, yearly: Any

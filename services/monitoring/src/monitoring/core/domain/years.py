@@ -14,12 +14,16 @@ over the year.
 
 A *year row* is one (partnership, scope, year), the scope TOTAL or a rollup key
 (`country:DE`), or a summed breakdown's key (`breakdown:by_gender:female`). A *partner row*
-is the same with a partner: its commitments counted there, those of them reporting, and its
-periods with figures there (figures are never negative, so one such period says "has
-figures"). Each row counts its `entries` (a commitment counted there, or a period
-attributing there): a row whose entries fall to 0 holds nothing and is removed. A partner
-row is kept twice: in its partnership and over every partnership (partnership ALL, but for
-the scope of a partnership, that only its own commitments count in), so that a partner of two
+is the same with a partner: its commitments counted there, those of them reporting, and
+those with figures there in that year (figures are never negative, so one period with
+figures there says "has figures"). Each row counts its `entries` (a year row: a commitment
+counted there, or a period attributing there; a partner row: a commitment counted there, and
+one with figures there): a row whose entries fall to 0 holds nothing and is removed. A
+commitment's head keeps, per year and scope, how many of its periods have figures there
+(`p.figured`), so that a new period changes its partner rows only when it is the first with
+figures there that year (or a correction takes the last away). A partner row is kept
+twice: in its partnership and over every partnership (partnership ALL, but for the scope of
+a partnership, that only its own commitments count in), so that a partner of two
 partnerships counts once in the report over all. A *count row* per (partnership or ALL,
 scope, year) keeps how many partner rows there count commitments, report and have figures:
 a batch reads the partner rows it changes and counts those that go from none to some, or
@@ -27,9 +31,7 @@ back (year_counts.py), so the report reads the counts rather than counting partn
 
 A commitment's rows depend on its definition (window, status, partnership, countries,
 levels), the number of periods it reported per year (the head's marks) and the figures of
-those periods; a batch adds, per changed period, its figures (new minus old) and, per year
-whose count of periods changed, that count and whether it reported at all. After a new
-definition: its whole contribution minus the one it had (`p.yearly`).
+those periods. What a batch adds for what changed: year_deltas.py.
 """
 
 from __future__ import annotations
@@ -67,10 +69,13 @@ ENTRIES, COMMITMENTS, WITH_PROGRESS, PERIODS = (
     "commitments_with_progress",
     "periods_reported",
 )
-#: a partner row: [entries, commitments counted, commitments reporting, periods with figures]
+#: a partner row: [entries, commitments counted, commitments reporting, commitments with
+#: figures]
 P_ENTRIES, P_COMMITMENTS, P_REPORTING, P_FIGURED = range(4)
 #: the partnership of the partner rows and count rows over every partnership
 ALL = ""
+#: per year, per scope: how many of a commitment's periods of that year have figures there
+Figured = dict[int, dict[str, int]]
 _N = len(AMOUNT_NAMES)
 
 
@@ -179,7 +184,7 @@ def _partner_rows(out: Yearly, c: Commitment, scope: str, year: int) -> list[lis
     return [out.partner(key) for key in keys]
 
 
-def _counted(out: Yearly, c: Commitment, year: int, periods: int, sign: int) -> None:
+def counted(out: Yearly, c: Commitment, year: int, periods: int, sign: int) -> None:
     """The commitment counted in `year` with this many periods reported."""
     status = status_field(c.status.value)
     reporting = sign * int(periods > 0)
@@ -196,7 +201,7 @@ def _counted(out: Yearly, c: Commitment, year: int, periods: int, sign: int) -> 
             partner[P_REPORTING] += reporting
 
 
-def _recounted(out: Yearly, c: Commitment, year: int, before: int, after: int) -> None:
+def recounted(out: Yearly, c: Commitment, year: int, before: int, after: int) -> None:
     """The commitment, counted in `year` before and after, now has `after` periods there:
     only the count of periods and whether it reports change (its rows exist)."""
     reporting = int(after > 0) - int(before > 0)
@@ -209,12 +214,13 @@ def _recounted(out: Yearly, c: Commitment, year: int, before: int, after: int) -
                 partner[P_REPORTING] += reporting
 
 
-def _attributed(out: Yearly, c: Commitment, year: int, f: Figures, sign: int) -> None:
+def attributed(out: Yearly, c: Commitment, year: int, f: Figures, sign: int) -> list[str]:
     """One period's figures, in every scope the rollups attribute them to (and the total:
-    the partnership's), and its breakdowns without a scope summed by key."""
+    the partnership's), and its breakdowns without a scope summed by key. Returns the scopes
+    where it has figures."""
     rows: Rows = {}
     period_rows(c, f, rows)
-    partnership_id = c.partnership_id
+    partnership_id, figured = c.partnership_id, []
     for key, r in rows.items():
         kind = key.partition(":")[0]
         if kind not in SCOPE_KINDS:
@@ -224,18 +230,24 @@ def _attributed(out: Yearly, c: Commitment, year: int, f: Figures, sign: int) ->
             row[ENTRIES] += sign
             for i in range(_N):
                 row[AMOUNT_NAMES[i]] += sign * r[i]
-        figured = sign * any(r[:_N])
-        for partner in _partner_rows(out, c, key, year):
-            partner[P_ENTRIES] += sign
-            partner[P_FIGURED] += figured
+        if any(r[:_N]):
+            figured.append(key)
     for spec in SUMMED:
         for k, v in (getattr(f, spec.name) or {}).items():
             row = out.row(year_id(partnership_id, breakdown_scope(spec.reported_as, k), year))
             row[ENTRIES] = row.get(ENTRIES, 0) + sign
             row[SUM] = row.get(SUM, 0) + sign * v
+    return figured
 
 
-def _by_year(periods: Iterable[str]) -> dict[int, int]:
+def figured_flip(out: Yearly, c: Commitment, scope: str, year: int, sign: int) -> None:
+    """The commitment starts (1) or stops (-1) having figures in the scope that year."""
+    for partner in _partner_rows(out, c, scope, year):
+        partner[P_ENTRIES] += sign
+        partner[P_FIGURED] += sign
+
+
+def by_year(periods: Iterable[str]) -> dict[int, int]:
     counts: dict[int, int] = defaultdict(int)
     for period in periods:
         counts[year_of(period)] += 1
@@ -244,53 +256,28 @@ def _by_year(periods: Iterable[str]) -> dict[int, int]:
 
 def contribution(p: CommitmentProgress) -> Yearly:
     """What one commitment adds to every year row (every period's cell must be loaded)."""
+    return contribution_and_figured(p)[0]
+
+
+def figured(p: CommitmentProgress) -> Figured:
+    """Per year and scope, how many of its periods have figures there (every cell loaded)."""
+    return contribution_and_figured(p)[1]
+
+
+def contribution_and_figured(p: CommitmentProgress) -> tuple[Yearly, Figured]:
     if not p.complete:
         raise CellsNotLoaded(f"the years of {p.id} need every period")
     c, out = p.commitment, Yearly()
-    reported = _by_year(p.periods)
+    reported = by_year(p.periods)
     for year in set(window(c)) | set(reported):
-        _counted(out, c, year, reported.get(year, 0), 1)
+        counted(out, c, year, reported.get(year, 0), 1)
+    figured: Figured = {}
     for period, entry in p.periods.items():
-        _attributed(out, c, year_of(period), entry.figures, 1)
-    return out
-
-
-def change(p: CommitmentProgress) -> Yearly:
-    """What the year rows must add for what changed since the commitment was loaded (or last
-    settled); rows that come to nothing are dropped where the deltas are merged."""
-    if p.yearly is not None:  # {}: a new commitment, that added nothing yet
-        return contribution(p).minus(p.yearly or Yearly())
-    first_old: dict[str, Figures | None] = {}
-    last_new: dict[str, Figures | None] = {}
-    for period, old, new in p.changes:
-        first_old.setdefault(period, old)
-        last_new[period] = new
-    out = Yearly()
-    if not last_new:
-        return out
-    c = p.commitment
-    gained: dict[int, int] = defaultdict(int)
-    for period, new in last_new.items():
-        old, year = first_old[period], year_of(period)
-        if new is not None:
-            _attributed(out, c, year, new, 1)
-        if old is not None:
-            _attributed(out, c, year, old, -1)
-        gained[year] += (new is not None) - (old is not None)
-    years = {f"{year:04d}" for year in gained}  # a period's text begins with its year
-    now = _by_year(q for q in p.marks_ if q[:4] in years)
-    runs = window(c)
-    for year, more in gained.items():
-        if not more:
-            continue
-        after = now.get(year, 0)
-        before = after - more
-        was, is_ = bool(before or year in runs), bool(after or year in runs)
-        if was and is_:
-            _recounted(out, c, year, before, after)
-            continue
-        if was:
-            _counted(out, c, year, before, -1)
-        if is_:
-            _counted(out, c, year, after, 1)
-    return out
+        year = year_of(period)
+        scopes = figured.setdefault(year, {})
+        for scope in attributed(out, c, year, entry.figures, 1):
+            scopes[scope] = scopes.get(scope, 0) + 1
+    for year, scopes in figured.items():
+        for scope in scopes:
+            figured_flip(out, c, scope, year, 1)
+    return out, {year: scopes for year, scopes in figured.items() if scopes}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from monitoring.core.domain import buckets, presence, years
+from monitoring.core.domain import buckets, presence, year_deltas, years
 from monitoring.core.domain.alerting import Alert, AlertState, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
@@ -61,7 +61,7 @@ async def settle_commitments(
         merge(deltas, change(p))
         buckets.merge(bucketed, buckets.change(p))
         presence.merge(present, presence.change(p))
-        yearly.merge(years.change(p))
+        yearly.merge(year_deltas.change(p))
         p.settled()
     await uow.commitments.save_many(changed)
     await uow.alerts.save_many(updated)

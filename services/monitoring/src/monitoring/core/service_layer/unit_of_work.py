@@ -58,8 +58,10 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
         found = await self._get_many(missing) if missing else {}
         self._saw(*found.values())
         every = have | found
-        lacking = {
-            i: None if every_period else {p for p in periods.get(i, ()) if p not in e.periods}
+        lacking = {  # a head that does not know its periods with figures: every cell
+            i: None
+            if every_period or e.figured is None
+            else {p for p in periods.get(i, ()) if p not in e.periods}
             for i, e in every.items()
             if not e.complete
         }

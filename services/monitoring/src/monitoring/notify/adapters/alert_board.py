@@ -10,7 +10,7 @@ from typing import Any
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
-from monitoring.core.adapters.documents import alert_doc, alert_from
+from monitoring.core.adapters.alert_documents import alert_doc, alert_from
 from monitoring.core.adapters.repository import ALERTS, PARTNERS
 from monitoring.core.domain.alerting import Alert
 from monitoring.notify.domain.delivery import WebhookContact

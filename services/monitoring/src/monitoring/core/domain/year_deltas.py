@@ -1,0 +1,94 @@
+"""What a batch adds to the annual report's year rows and partner rows (years.py) for what
+changed in a commitment since it was loaded: per changed period, its figures (new minus
+old) in every scope they attribute to; per year whose count of periods changed, that count
+and whether the commitment reports there; per year and scope where the commitment starts or
+stops having figures, its partner rows. After a new definition (or for a new commitment):
+its whole contribution minus the one it had. Pure but for the head's counts of periods with
+figures (`p.figured`), kept in step."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from monitoring.core.domain import years
+from monitoring.core.domain.model import Figures
+from monitoring.core.domain.progress import CommitmentProgress
+
+#: (year, scope)
+Scoped = tuple[int, str]
+
+
+def change(p: CommitmentProgress) -> years.Yearly:
+    """What the year rows must add for what changed since the commitment was loaded (or last
+    settled); rows that come to nothing are dropped where the deltas are merged. Keeps the
+    head's count of periods with figures per year and scope (`p.figured`) in step."""
+    if p.yearly is not None:  # {}: a new commitment, that added nothing yet
+        whole, p.figured = years.contribution_and_figured(p)
+        p.figured_years = None
+        return whole.minus(p.yearly or years.Yearly())
+    first_old: dict[str, Figures | None] = {}
+    last_new: dict[str, Figures | None] = {}
+    for period, old, new in p.changes:
+        first_old.setdefault(period, old)
+        last_new[period] = new
+    out = years.Yearly()
+    if not last_new:
+        return out
+    c = p.commitment
+    gained: dict[int, int] = defaultdict(int)
+    moved: dict[Scoped, int] = defaultdict(int)
+    for period, new in last_new.items():
+        old, year = first_old[period], years.year_of(period)
+        if new is not None:
+            for scope in years.attributed(out, c, year, new, 1):
+                moved[year, scope] += 1
+        if old is not None:
+            for scope in years.attributed(out, c, year, old, -1):
+                moved[year, scope] -= 1
+        gained[year] += (new is not None) - (old is not None)
+    _refigured(out, p, moved)
+    texts = {f"{year:04d}" for year in gained}  # a period's text begins with its year
+    now = years.by_year(q for q in p.marks_ if q[:4] in texts)
+    runs = years.window(c)
+    for year, more in gained.items():
+        if not more:
+            continue
+        after = now.get(year, 0)
+        before = after - more
+        was, is_ = bool(before or year in runs), bool(after or year in runs)
+        if was and is_:
+            years.recounted(out, c, year, before, after)
+            continue
+        if was:
+            years.counted(out, c, year, before, -1)
+        if is_:
+            years.counted(out, c, year, after, 1)
+    return out
+
+
+def _refigured(out: years.Yearly, p: CommitmentProgress, moved: dict[Scoped, int]) -> None:
+    """Count the periods with figures that came and went per year and scope; the partner
+    rows change where the count goes from none to some, or back. Without the head's counts
+    (made from its cells, which hold the changes already): counted from every cell."""
+    known = p.figured is not None
+    if p.figured is None:
+        p.figured, p.figured_years = years.figured(p), None
+    counts = p.figured
+    for (year, scope), more in moved.items():
+        if not more:
+            continue
+        scopes = counts.setdefault(year, {})
+        if known:
+            before = scopes.get(scope, 0)
+            after = scopes[scope] = before + more
+            if not after:
+                del scopes[scope]
+            if p.figured_years is not None:
+                p.figured_years.add(year)
+        else:
+            after = scopes.get(scope, 0)
+            before = after - more
+        if not scopes:
+            del counts[year]
+        if (before > 0) != (after > 0):
+            years.figured_flip(out, p.commitment, scope, year, 1 if after > 0 else -1)
