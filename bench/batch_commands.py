@@ -19,14 +19,12 @@ from collections import Counter
 
 from pymongo import AsyncMongoClient, monitoring
 
-from bench.domain_micro import NOW, batches, scenario
-from monitoring.core.adapters import documents as d
+from bench.domain_micro import NOW, batches, pledge, scenario
 from monitoring.core.adapters import repository as r
 from monitoring.core.adapters.report_codec import read
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain.commands import TakeReports
 from monitoring.core.domain.model import Report
-from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.service_layer.handlers import Policy, take_reports
 from monitoring.notify.adapters.inbound import DeliveriesOnDecision
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
@@ -79,9 +77,9 @@ async def run(args: argparse.Namespace) -> None:
     reports = [x for x in map(read, made.records) if isinstance(x, Report)]
     for partner in made.partners:
         await r.MongoPartnerRepository(mongo.db, None).put(partner)  # type: ignore[arg-type]
-    heads = [d.head_doc(CommitmentProgress.new(c)) for c in made.commitments]
-    await mongo.db[r.COMMITMENTS].insert_many(heads)
     on_decided = DeliveriesOnDecision(lambda: NOW, DeliveryPolicy())
+    uow = MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None), on_decided=on_decided)
+    await pledge(uow, made.commitments, Policy())
     seconds: list[float] = []
     for n, batch in enumerate(batches(reports, args.batch)):
         uow = MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None), on_decided=on_decided)
