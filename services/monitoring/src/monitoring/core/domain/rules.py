@@ -19,6 +19,7 @@ what changed. All rules depend on the date only, never on the time of day.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -65,39 +66,31 @@ def share(actual: float, expected: float) -> str:
     return f"{actual / expected:.0%}" if expected else "n/a"
 
 
+@functools.lru_cache(maxsize=65_536)
+def _milestone_named(m: Milestone, metric: Metric) -> tuple[str, str]:
+    """What a milestone's messages begin with, and its key (the rules run on every milestone
+    of every touched commitment, once per batch)."""
+    return f"Milestone of {amount(m.value, metric)} due {m.due_date}", m.due_date.isoformat()
+
+
 def milestone_conditions(
     m: Milestone, metric: Metric, actual: float, today: date, grace: timedelta = timedelta(0)
 ) -> list[Condition]:
     """Missed only once the reports for the periods up to the due date are due too."""
-    what = f"Milestone of {amount(m.value, metric)} due {m.due_date}"
+    what, key = _milestone_named(m, metric)
     reached = actual >= m.value
-    key = m.due_date.isoformat()
     is_missed = today > m.due_date + grace and not reached
+    got, part = f"{actual:,.0f}", share(actual, m.value)
+    achieved = f"{what} reached: {got} ({part})."
     if is_missed:
-        missed = f"{what} missed: {actual:,.0f} reached ({share(actual, m.value)})."
+        missed = f"{what} missed: {got} reached ({part})."
     elif reached:
-        missed = f"{what} reached: {actual:,.0f} ({share(actual, m.value)})."
+        missed = achieved
     else:
-        missed = f"{what} is not due yet: {actual:,.0f} reached ({share(actual, m.value)})."
+        missed = f"{what} is not due yet: {got} reached ({part})."
     return [
-        Condition(
-            Rule.MILESTONE_MISSED,
-            is_missed,
-            m.value,
-            actual,
-            m.due_date,
-            missed,
-            key,
-        ),
-        Condition(
-            Rule.MILESTONE_ACHIEVED,
-            reached,
-            m.value,
-            actual,
-            m.due_date,
-            f"{what} reached: {actual:,.0f} ({share(actual, m.value)}).",
-            key,
-        ),
+        Condition(Rule.MILESTONE_MISSED, is_missed, m.value, actual, m.due_date, missed, key),
+        Condition(Rule.MILESTONE_ACHIEVED, reached, m.value, actual, m.due_date, achieved, key),
     ]
 
 
