@@ -16,6 +16,8 @@ import argparse
 import asyncio
 import time
 from collections import Counter
+from dataclasses import dataclass
+from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
 
@@ -64,33 +66,66 @@ class Commands(monitoring.CommandListener):
         self._names.pop(event.request_id, None)
 
 
-async def run(args: argparse.Namespace) -> None:
-    listener = Commands()
-    mongo = Mongo.__new__(Mongo)  # Mongo's client, with the listener
+@dataclass
+class OnMongo:
+    """The benchmark's world on mongod, its commitments pledged, and its reports to take."""
+
+    mongo: Mongo
+    reports: list[Report]
+    on_decided: DeliveriesOnDecision
+
+    def uow(self, kind: type[MongoUnitOfWork] = MongoUnitOfWork) -> MongoUnitOfWork:
+        tx = Transaction(self.mongo, Outbox(self.mongo.db), None)
+        return kind(tx, on_decided=self.on_decided)
+
+    async def take(
+        self, batch: list[Report], kind: type[MongoUnitOfWork] = MongoUnitOfWork
+    ) -> None:
+        await take_reports(TakeReports(batch, []), self.uow(kind), lambda: NOW, Policy())
+
+    async def close(self) -> None:
+        await self.mongo.client.drop_database(self.mongo.db.name)
+        await self.mongo.client.close()
+
+
+async def world_on(
+    url: str, database: str, commitments: int, reports: int, listeners: list[Any] | None = None
+) -> OnMongo:
+    """A database of its own (dropped first), the world's partners stored and its
+    commitments pledged as the service records them."""
+    mongo = Mongo.__new__(Mongo)  # Mongo's client, with the listeners
     mongo.client = AsyncMongoClient(
-        args.mongo, tz_aware=True, uuidRepresentation="standard", event_listeners=[listener]
+        url, tz_aware=True, uuidRepresentation="standard", event_listeners=listeners or []
     )
-    await mongo.client.drop_database(DATABASE)
-    mongo.db = mongo.client[DATABASE]
+    await mongo.client.drop_database(database)
+    mongo.db = mongo.client[database]
     await r.ensure_indexes(mongo.db)
-    made = scenario(args.commitments, args.batch * args.batches)
-    reports = [x for x in map(read, made.records) if isinstance(x, Report)]
+    made = scenario(commitments, reports)
     for partner in made.partners:
         await r.MongoPartnerRepository(mongo.db, None).put(partner)  # type: ignore[arg-type]
-    on_decided = DeliveriesOnDecision(lambda: NOW, DeliveryPolicy())
-    uow = MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None), on_decided=on_decided)
-    await pledge(uow, made.commitments, Policy())
+    on = OnMongo(
+        mongo,
+        [x for x in map(read, made.records) if isinstance(x, Report)],
+        DeliveriesOnDecision(lambda: NOW, DeliveryPolicy()),
+    )
+    await pledge(on.uow(), made.commitments, Policy())
+    return on
+
+
+async def run(args: argparse.Namespace) -> None:
+    listener = Commands()
+    on = await world_on(
+        args.mongo, DATABASE, args.commitments, args.batch * args.batches, [listener]
+    )
     seconds: list[float] = []
-    for n, batch in enumerate(batches(reports, args.batch)):
-        uow = MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None), on_decided=on_decided)
+    for n, batch in enumerate(batches(on.reports, args.batch)):
         listener.on = n >= args.skip
         started = time.perf_counter()
-        await take_reports(TakeReports(batch, []), uow, lambda: NOW, Policy())
+        await on.take(batch)
         if listener.on:
             seconds.append(time.perf_counter() - started)
     listener.on = False
-    await mongo.client.drop_database(DATABASE)
-    await mongo.client.close()
+    await on.close()
     print_table(listener, seconds, args.batch, args.skip)
 
 
