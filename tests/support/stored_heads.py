@@ -31,8 +31,8 @@ class StoredHeads:
                     node = node.setdefault(parent, {})
                 node[name] = value
             for path in update.get("$unset", {}):
-                marks_or_scoped, period = path.split(".")
-                head[marks_or_scoped].pop(period, None)
+                field, key = path.split(".")  # marks, scoped, figured: by period or year
+                head[field].pop(key, None)
             if check:
                 assert head == d.head_doc(p), p.id
         for period in p.written:

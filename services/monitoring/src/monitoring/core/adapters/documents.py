@@ -96,13 +96,17 @@ def head_doc(p: CommitmentProgress) -> Doc:
     doc["scoped"] = {name: list(more) for name, more in buckets.extras(p).items()}
     figured = p.figured if p.figured is not None or not p.complete else years.figured(p)
     if figured is not None:  # else not known: read with every cell next time
-        doc["figured"] = {str(y): _figured_doc(scopes) for y, scopes in figured.items()}
+        doc["figured"] = _figured_years_doc(figured)
     return doc
 
 
 def _figured_from(doc: dict[str, list[list[Any]]] | None) -> dict[int, dict[str, int]] | None:
     """None: a head stored before it kept them (read with every cell, then stored whole)."""
     return None if doc is None else {int(y): dict(pairs) for y, pairs in doc.items()}
+
+
+def _figured_years_doc(figured: dict[int, dict[str, int]]) -> dict[str, list[list[Any]]]:
+    return {str(year): _figured_doc(scopes) for year, scopes in figured.items()}
 
 
 def _figured_doc(scopes: dict[str, int]) -> list[list[Any]]:
@@ -125,7 +129,7 @@ def head_update(p: CommitmentProgress) -> Doc | None:
             else:
                 unset[name] = ""
     if p.figured is not None and p.figured_years is None:
-        fields["figured"] = {str(y): _figured_doc(s) for y, s in p.figured.items()}
+        fields["figured"] = _figured_years_doc(p.figured)
     elif p.figured is not None:
         for year in p.figured_years or ():
             if scopes := p.figured.get(year):
