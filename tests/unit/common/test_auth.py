@@ -59,3 +59,28 @@ def test_a_partner_token_is_judged_by_what_the_service_knows(
 
 def test_the_secretariats_token_is_not_a_partners() -> None:
     assert outcome(Principal("secretariat", Role.SECRETARIAT), None) is None
+
+
+def test_a_verified_token_is_kept_until_it_expires_and_another_signature_is_not_it() -> None:
+    now = [0.0]
+    verifier = TokenVerifier(DEV_JWT_PUBLIC_KEY, "iss", "aud", remember=2, clock=lambda: now[0])
+    token = ISSUER.issue(partner(3))
+    first = verifier.verify(token)
+    assert verifier.verify(token) is first  # kept: not verified again
+    head, body, _ = token.split(".")
+    forged = f"{head}.{body}.{'A' * 86}"
+    with pytest.raises(DomainError, match="token is not valid"):
+        verifier.verify(forged)
+    now[0] = 10.0**12  # far past the token's exp
+    with pytest.raises(DomainError, match="token has expired"):
+        verifier.verify(token)
+
+
+def test_the_tokens_kept_are_bounded_the_oldest_forgotten_first() -> None:
+    verifier = TokenVerifier(DEV_JWT_PUBLIC_KEY, "iss", "aud", remember=2)
+    tokens = [ISSUER.issue(partner(v)) for v in (1, 2, 3)]
+    principals = [verifier.verify(t) for t in tokens]
+    assert [p.credential_version for p in principals] == [1, 2, 3]
+    assert verifier.verify(tokens[2]) is principals[2]
+    assert verifier.verify(tokens[0]) is not principals[0]  # forgotten, verified again
+    assert verifier.verify(tokens[0]) == principals[0]
