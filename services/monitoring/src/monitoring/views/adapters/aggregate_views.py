@@ -25,10 +25,7 @@ from monitoring.core.adapters.repository import (
 from monitoring.core.domain import year_counts, years
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.progress import CommitmentProgress
-from monitoring.core.domain.rollups import (
-    Totals,
-    rollup_key,
-)
+from monitoring.core.domain.rollups import PARTNERSHIP, Totals, rollup_key
 from monitoring.views.domain.annual_report import AnnualReport, Point, points
 from monitoring.views.domain.suppression import suppressed
 from monitoring.views.domain.year_rows import from_years, partner_counts, rows_of
@@ -97,9 +94,16 @@ class AggregateViews:
             for d in await self._db[YEARS].find(where).to_list()
         }
 
+        # only the count rows partner_counts takes (mongod leaves out the others, which
+        # would cost decoding: every partnership's, per scope, when one is asked)
+        of: Doc = (
+            {"partnership": partnership_id}
+            if partnership_id is not None
+            else {"$or": [{"partnership": years.ALL}, {"scope": {"$regex": f"^{PARTNERSHIP}:"}}]}
+        )
         counts = {
             d["_id"]: [d[name] for name in year_counts.FIELDS]
-            for d in await self._db[YEAR_COUNTS].find({"year": year}).to_list()
+            for d in await self._db[YEAR_COUNTS].find({"year": year} | of).to_list()
         }
         partners = partner_counts(counts, year, partnership_id)
         ids = None
