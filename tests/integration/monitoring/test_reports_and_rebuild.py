@@ -288,6 +288,9 @@ async def check_the_views(m: Monitoring) -> None:
         ("2025-Q4", 200, 300, 1),
         ("2026-Q1", 340, 640, 2),
     ]
+    unknown = await m.http.get("/progress/partnerships/no-such/series", headers=secretariat)
+    assert unknown.status_code == 404, unknown.text
+    assert unknown.json()["error"]["code"] == "partnership_not_found"
     countries = (await m.http.get("/progress/countries", headers=secretariat)).json()
     assert [c["id"] for c in countries["items"]] == ["DE", "ES", "FR", "IT", "PT"]
     assert countries["suppressed"] == 0

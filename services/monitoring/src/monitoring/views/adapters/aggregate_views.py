@@ -152,3 +152,7 @@ class AggregateViews:
 
     async def partnership_names(self) -> dict[str, str]:
         return {d["_id"]: d.get("name", "") for d in await self._db[PARTNERSHIPS].find().to_list()}
+
+    async def partnership_known(self, partnership_id: str) -> bool:
+        found = await self._db[PARTNERSHIPS].find_one({"_id": partnership_id}, {"_id": 1})
+        return found is not None

@@ -109,8 +109,8 @@ def aggregates_router(views: AggregateViews, declarations: DeclarationStore) -> 
     ) -> s.ScopeProgress:
         """The partnership's figures per quarter (year), summed over its commitments."""
         found = await scope(PARTNERSHIP, partnership_id, granularity, principal)
-        names = await views.partnership_names()
-        if partnership_id not in names and not found.series and not found.totals.commitments:
+        empty = not found.series and not found.totals.commitments
+        if empty and not await views.partnership_known(partnership_id):
             raise PartnershipNotFound(f"no partnership {partnership_id}", field="partnership_id")
         return found
 
