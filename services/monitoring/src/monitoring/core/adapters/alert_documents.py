@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
+from datetime import date
 
 from monitoring.core.adapters.documents import Doc, day_from, day_text
 from monitoring.core.domain.alerting import Acknowledgement, Alert, AlertStatus
@@ -37,24 +39,40 @@ def alert_doc(a: Alert) -> Doc:
     }
 
 
+@functools.lru_cache(maxsize=4096)
+def _subject(
+    kind: str, subject_id: str, partnership_id: str, metric: str, partner: str | None
+) -> Subject:
+    """The alerts of a subject share it (a ten-year commitment fires one per milestone)."""
+    return Subject(SubjectType(kind), subject_id, partnership_id, Metric(metric), partner)
+
+
+_RULES: dict[str, Rule] = {r.value: r for r in Rule}
+_STATUSES: dict[str, AlertStatus] = {x.value: x for x in AlertStatus}
+_SEVERITIES: dict[str, Severity] = {x.value: x for x in Severity}
+
+
 def alert_from(doc: Doc) -> Alert:
-    subject = Subject(
-        SubjectType(doc["subject_type"]),
+    """An alert from its document. A batch reads every firing alert of the commitments it
+    touches (nine missed milestones of a ten-year commitment while their resolves are held):
+    the subject, the enums and the due day are looked up rather than built each time."""
+    subject = _subject(
+        doc["subject_type"],
         doc["subject_id"],
         doc["partnership_id"],
-        Metric(doc["metric"]),
+        doc["metric"],
         doc.get("partner_id"),
     )
     return Alert(
         fingerprint=doc["_id"],
-        rule=Rule(doc["rule"]),
+        rule=_RULES[doc["rule"]],
         subject=subject,
-        status=AlertStatus(doc["status"]),
+        status=_STATUSES[doc["status"]],
         episode=doc["episode"],
-        severity=Severity(doc["severity"]),
+        severity=_SEVERITIES[doc["severity"]],
         expected=doc["expected"],
         actual=doc["actual"],
-        due_date=day_from(doc.get("due_date")),
+        due_date=_day(doc.get("due_date")),
         message=doc["message"],
         fired_at=doc["fired_at"],
         resolved_at=doc.get("resolved_at"),
@@ -62,3 +80,8 @@ def alert_from(doc: Doc) -> Alert:
         text_at_firing=doc.get("text_at_firing") or doc["message"],
         resolve_after=doc.get("resolve_after"),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(text: str | None) -> date | None:
+    return day_from(text)
