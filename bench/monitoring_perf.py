@@ -8,11 +8,11 @@ Phases (--phases, any of them; every monitoring run on a fresh namespace and dat
 pipeline, (1a) a bare aiokafka consumer and (1b) the faithful minimal pipeline on the N
 reports; ingest, monitoring taking the same N (with stored bytes and RSS), --repeat times;
 sustained, fixed rates of 5k/10k/20k reports/s with the group's lag; contention, ingestion
-while 20 clients query series and the annual report, /health timed; history, 10 vs 120
-monthly periods per commitment; latency, alert latency at 1k/s and 10k/s; queries, query
-latency on a large state; instances, one monitoring instance then two in one group on a
-topic of 4 partitions, with the write conflicts each ran again. Prints a table; writes JSON
-to bench/results/ (git-ignored).
+while 20 clients query series and the annual report, /health timed, --repeat times;
+history, 10 vs 120 monthly periods per commitment, --repeat times; latency, alert latency
+at 1k/s and 10k/s; queries, query latency on a large state; instances, one monitoring
+instance then two in one group on a topic of 4 partitions, with the write conflicts each ran
+again. Prints a table; writes JSON to bench/results/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -94,6 +94,24 @@ async def ingestion(bench: Bench, out: dict[str, Any]) -> None:
     out["summary"] = summary(runs)
 
 
+async def contention(bench: Bench, alone: float | None) -> dict[str, Any]:
+    """(7), --repeat times: ingestion with the clients, each time beside a run without them
+    (unless the ingest phase measured that rate already: its median)."""
+    args = bench.args
+    world = make_world(args.commitments, bench.today)
+    during = clients(world, bench.today.year)
+    runs = []
+    for i in range(args.repeat):
+        run = await one_ingestion(bench, f"contention{i + 1}", world, args.reports, during=during)
+        rate = alone
+        if rate is None:  # the rate without clients, to compare with
+            rate = (await one_ingestion(bench, f"alone{i + 1}", world, args.reports))["ingest"][
+                "events_per_s"
+            ]
+        runs.append(run["ingest"] | {"alone_events_per_s": rate})
+    return {"runs": runs}
+
+
 async def latency(bench: Bench, out: dict[str, Any]) -> None:
     args = bench.args
     world = make_world(args.commitments, bench.today)
@@ -145,15 +163,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 for rate in args.sustained_rates
             ]
         if "contention" in phases:
-            world = make_world(args.commitments, bench.today)
-            during = clients(world, bench.today.year)
-            run = await one_ingestion(bench, "contention", world, args.reports, during=during)
-            out["contention"] = run["ingest"]
-            if "ingest" not in phases:  # the rate without clients, to compare with
-                alone = await one_ingestion(bench, "alone", world, args.reports)
-                out["contention"]["alone_events_per_s"] = alone["ingest"]["events_per_s"]
+            alone = out.get("summary", {}).get("ingest", {}).get("median")
+            out["contention"] = await contention(bench, alone)
         if "history" in phases:
-            out["history"] = await history(bench, args.history_reports)
+            out["history"] = {
+                "runs": [await history(bench, args.history_reports) for _ in range(args.repeat)]
+            }
         if "latency" in phases:
             await latency(bench, out)
         if "queries" in phases:
@@ -209,7 +224,9 @@ def main() -> None:
         + " (unless given)",
     )
     parser.add_argument("--reports", type=int, help="N of pipeline, ingest, contention (200,000)")
-    parser.add_argument("--repeat", type=int, default=1, help="ingestion runs; median and range")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="ingestion, contention, history: median and range"
+    )
     parser.add_argument("--commitments", type=int, default=1_000)
     parser.add_argument("--sustained-rates", type=rates, default=[5_000, 10_000, 20_000])
     parser.add_argument("--sustained-seconds", type=int, help="per rate (60)")

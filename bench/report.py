@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from typing import Any
 
 #: RSS counts as flat when it grows by less than this between 25% and 100% of N
@@ -145,31 +146,59 @@ def _sustained(r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _times(values: list[float], unit: str = "x", digits: str = ".2g") -> str:
+    """One figure, or the median of the runs with their range."""
+    median = statistics.median(values)
+    if len(values) == 1:
+        return f"{median:{digits}}{unit}"
+    low, high = (f"{x:{digits}}{unit}" for x in (min(values), max(values)))
+    return f"{median:{digits}}{unit}, median of {len(values)} runs ({low} to {high})"
+
+
+def _median_run(runs: list[dict[str, Any]], of: Any) -> dict[str, Any]:
+    """The run whose figure is the median's (the lower middle of an even count)."""
+    return sorted(runs, key=of)[(len(runs) - 1) // 2]
+
+
+def _which(runs: list[dict[str, Any]]) -> str:
+    return "the median run" if len(runs) > 1 else "one run"
+
+
 def _contention(r: dict[str, Any]) -> list[Row]:
     if not (c := r.get("contention")):
         return []
-    alone = r.get("summary", {}).get("ingest", {}).get("median") or c.get("alone_events_per_s")
-    during = c["events_per_s_during"]
-    d = c["during"]
+    runs = [x for x in c["runs"] if x.get("alone_events_per_s")]
+    if not runs:
+        return []
+
+    def ratio(x: dict[str, Any]) -> float:
+        return float(x["events_per_s_during"] / x["alone_events_per_s"])
+
+    ratios = [ratio(x) for x in runs]
+    p99s = [x["during"]["health"].get("p99_ms") for x in runs]
+    shown = _median_run(runs, ratio)
+    d = shown["during"]
     health = d["health"]
-    ratio = during / alone if alone else None
+    failures = sum(x["during"]["health"]["failures"] for x in runs)
     rows: list[Row] = [
         (
             f"(7) ingestion while {d['clients']} clients query series + annual report",
-            f"{during:,}/s"
-            + (f" = {ratio:.2g}x the rate without clients ({alone:,.0f}/s)" if alone else ""),
+            f"{_times(ratios)}, of the rate without clients ({_which(runs)}: "
+            f"{shown['events_per_s_during']:,}/s with them, {shown['alone_events_per_s']:,.0f}/s "
+            "without)",
             ">= 0.8x",
-            _met(ratio >= 0.8) if ratio else "n/a",
+            _met(statistics.median(ratios) >= 0.8),
         ),
         (
-            "    /health every 100 ms meanwhile, p50 / p99",
-            f"{_n(health.get('p50_ms'))} / {_n(health.get('p99_ms'))} ms (max "
-            f"{_n(health.get('max_ms'))}; n={health['n']}, {health['failures']} failed)",
+            "    /health every 100 ms meanwhile, p99 (p50, max: the run above)",
+            f"{_times([p for p in p99s if p is not None], ' ms', ',.0f')} "
+            f"({_n(health.get('p50_ms'))} ms, max {_n(health.get('max_ms'))}; "
+            f"n={health['n']}, {failures} failed over the runs)",
             "< 100 ms",
             _met(
-                health.get("p99_ms") is not None
-                and health["p99_ms"] < 100
-                and not health["failures"]
+                None not in p99s
+                and statistics.median([p for p in p99s if p is not None]) < 100
+                and not failures
             ),
         ),
     ]
@@ -179,28 +208,36 @@ def _contention(r: dict[str, Any]) -> list[Row]:
             ("    the service's event loop lag meanwhile", f"{lag['n']} wake-ups: {late}", "", "")
         )
     for name, q in d["queries"].items():
-        shown = (
+        answered = (
             f"{q['p50_ms']:,.0f} / {q['p95_ms']:,.0f} ms (n={q['n']})"
             if q["n"]
             else "none answered"
         )
-        rows.append((f"    {name} p50 / p95 meanwhile", shown + f"; {d['errors']} errors", "", ""))
+        rows.append(
+            (f"    {name} p50 / p95 meanwhile", answered + f"; {d['errors']} errors", "", "")
+        )
     return rows
 
 
 def _history(r: dict[str, Any]) -> list[Row]:
     if not (h := r.get("history")):
         return []
-    shallow, deep = h["months_10"], h["months_120"]
+    runs = [x for x in h["runs"] if x["ratio"] is not None]
+    if not runs:
+        return []
+    ratios = [x["ratio"] for x in runs]
+    shown = _median_run(runs, lambda x: x["ratio"])
+    shallow, deep = shown["months_10"], shown["months_120"]
     return [
         (
             "(8) history depth: the last 10 months, 120 vs 10 periods held",
-            f"{deep['last_months_per_s'] or 0:,}/s vs {shallow['last_months_per_s'] or 0:,}/s "
-            f"= {h['ratio']}x ({h['commitments']:,} monthly commitments, batches of "
-            f"{h['batch']:,}; {shallow['last_months_reports']:,} reports timed in each; "
+            f"{_times(ratios, digits='.3g')} ({_which(runs)}: "
+            f"{deep['last_months_per_s'] or 0:,}/s vs {shallow['last_months_per_s'] or 0:,}/s; "
+            f"{shown['commitments']:,} monthly commitments, batches of {shown['batch']:,}; "
+            f"{shallow['last_months_reports']:,} reports timed in each; "
             f"the deep world's whole run {deep['events_per_s']:,}/s)",
             ">= 0.8x",
-            _met(h["ratio"] is not None and h["ratio"] >= 0.8),
+            _met(statistics.median(ratios) >= 0.8),
         )
     ]
 
