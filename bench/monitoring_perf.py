@@ -167,7 +167,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             out["contention"] = await contention(bench, alone)
         if "history" in phases:
             out["history"] = {
-                "runs": [await history(bench, args.history_reports) for _ in range(args.repeat)]
+                "runs": [
+                    await history(bench, args.history_reports, i + 1) for i in range(args.repeat)
+                ]
             }
         if "latency" in phases:
             await latency(bench, out)

@@ -68,8 +68,9 @@ def rate_between(samples: list[tuple[float, int, int]], low: int, high: int) -> 
     return (high - low) / (end[0] - start[0])
 
 
-async def history(bench: Bench, n: int) -> dict[str, Any]:
-    """`n`: the deep world's reports (n/120 commitments)."""
+async def history(bench: Bench, n: int, run: int = 1) -> dict[str, Any]:
+    """`n`: the deep world's reports (n/120 commitments); `run`: which repetition (each on
+    a namespace and database of its own)."""
     deep_depth, shallow_depth = max(DEPTHS), min(DEPTHS)
     commitments = max(1, n // deep_depth)
     settings = {BATCH_SETTING: str(commitments)}
@@ -77,13 +78,14 @@ async def history(bench: Bench, n: int) -> dict[str, Any]:
     for months in DEPTHS:
         world = history_world(commitments, bench.today, months)
         reports = commitments * months
-        run = await one_ingestion(bench, f"history-{months}", world, reports, settings=settings)
-        ingest = run["ingest"]
+        tag = f"history-{months}" + (f"-{run}" if run > 1 else "")
+        ran = await one_ingestion(bench, tag, world, reports, settings=settings)
+        ingest = ran["ingest"]
         # the last ten months, their first batch left out
         low = commitments * (months - shallow_depth + 1)
         rate = rate_between(ingest["samples"], low, reports)
         out[f"months_{months}"] = ingest | {
-            "preload": run["preload"],
+            "preload": ran["preload"],
             "reports": reports,
             "last_months_per_s": round(rate) if rate else None,
             "last_months_reports": reports - low,
