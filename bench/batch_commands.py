@@ -4,6 +4,7 @@ monitoring: the round trip, mongod's work included), on the benchmark's world an
 Needs a mongod replica set (`make infra-test`); uses a database of its own, dropped first.
 
     python -m bench.batch_commands [--batch 100] [--batches 60] [--skip 20] [--mongo URL]
+                                   [--months 120 --commitments 500 --batch 500 ...]
 
 The first `--skip` batches are left out of the figures (the first reports of every
 commitment: new cells, new rows). `--batch 100` is about what a batch holds at 1,000
@@ -32,6 +33,7 @@ from monitoring.notify.adapters.inbound import DeliveriesOnDecision
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from pact_common.mongo import Mongo
 from pact_common.outbox import Outbox
+from pact_common.turns import settle_heap
 from pact_common.unit_of_work import Transaction
 
 DATABASE = "bench_batch_commands"
@@ -89,10 +91,15 @@ class OnMongo:
 
 
 async def world_on(
-    url: str, database: str, commitments: int, reports: int, listeners: list[Any] | None = None
+    url: str,
+    database: str,
+    commitments: int,
+    reports: int,
+    listeners: list[Any] | None = None,
+    months: int | None = None,
 ) -> OnMongo:
     """A database of its own (dropped first), the world's partners stored and its
-    commitments pledged as the service records them."""
+    commitments pledged as the service records them (`months`: the history phase's world)."""
     mongo = Mongo.__new__(Mongo)  # Mongo's client, with the listeners
     mongo.client = AsyncMongoClient(
         url, tz_aware=True, uuidRepresentation="standard", event_listeners=listeners or []
@@ -100,7 +107,7 @@ async def world_on(
     await mongo.client.drop_database(database)
     mongo.db = mongo.client[database]
     await r.ensure_indexes(mongo.db)
-    made = scenario(commitments, reports)
+    made = scenario(commitments, reports, months)
     for partner in made.partners:
         await r.MongoPartnerRepository(mongo.db, None).put(partner)  # type: ignore[arg-type]
     on = OnMongo(
@@ -108,17 +115,24 @@ async def world_on(
         [x for x in map(read, made.records) if isinstance(x, Report)],
         DeliveriesOnDecision(lambda: NOW, DeliveryPolicy()),
     )
-    await pledge(on.uow(), made.commitments, Policy())
+    for i in range(0, len(made.commitments), 50):  # a ten-year pledge fires nine alerts
+        await pledge(on.uow(), made.commitments[i : i + 50], Policy())
+    settle_heap()  # as the service does once started: the reports held here out of the GC's way
     return on
 
 
 async def run(args: argparse.Namespace) -> None:
     listener = Commands()
     on = await world_on(
-        args.mongo, DATABASE, args.commitments, args.batch * args.batches, [listener]
+        args.mongo, DATABASE, args.commitments, args.batch * args.batches, [listener], args.months
     )
     seconds: list[float] = []
-    for n, batch in enumerate(batches(on.reports, args.batch)):
+    chunks = (
+        batches(on.reports, args.batch)
+        if args.months is None  # as the history phase's consumer takes them: in turns
+        else [on.reports[i : i + args.batch] for i in range(0, len(on.reports), args.batch)]
+    )
+    for n, batch in enumerate(chunks):
         listener.on = n >= args.skip
         started = time.perf_counter()
         await on.take(batch)
@@ -152,6 +166,12 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=60)
     parser.add_argument("--skip", type=int, default=20, help="batches not counted, first")
     parser.add_argument("--mongo", default="mongodb://127.0.0.1:27017/?replicaSet=rs0")
+    parser.add_argument(
+        "--months",
+        type=int,
+        help="the history phase's world: monthly commitments begun that many months ago "
+        "(with --batch as the commitments, each batch is one month of every commitment)",
+    )
     asyncio.run(run(parser.parse_args()))
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import pstats
 import time
 from collections.abc import Iterable
@@ -38,6 +39,7 @@ from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.service_layer.evaluation import settle_commitments
 from monitoring.core.service_layer.handlers import Policy, take_reports
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
+from pact_common.turns import settle_heap
 from pactctl.simulation import ProgressSimulator
 from tests.support.stored_heads import StoredHeads
 from tests.unit.monitoring import fakes
@@ -57,8 +59,15 @@ class Scenario:
     commitments: list[Commitment]
 
 
-def scenario(commitments: int, reports: int) -> Scenario:
-    world = make_world(commitments, TODAY)
+def scenario(commitments: int, reports: int, months: int | None = None) -> Scenario:
+    """`months`: the history phase's world instead (bench/perf_history.py): monthly
+    commitments, their window begun that many months ago."""
+    if months is None:
+        world = make_world(commitments, TODAY)
+    else:
+        from bench.perf_history import history_world  # the service's test stack, imported late
+
+        world = history_world(commitments, TODAY, months)
     simulator = ProgressSimulator(world.commitments, seed=1, today=TODAY)
     records = [
         Record(r.to_bytes(), r.commitment_id.encode(), offset=n)
@@ -204,6 +213,7 @@ async def one_pass(args: argparse.Namespace, profile: str | None) -> tuple[float
     await pledge(work, made.commitments, policy)
     profiler = cProfile.Profile() if profile else None
     elapsed = 0.0
+    settle_heap()  # the collector as the service sets it once started
     for batch in batches(reports, args.batch):
         started = time.process_time()
         if profiler:
@@ -212,6 +222,12 @@ async def one_pass(args: argparse.Namespace, profile: str | None) -> tuple[float
         if profiler:
             profiler.disable()
         elapsed += time.process_time() - started
+        # what the in-memory stores hold now, out of the collector's sight (untimed): the
+        # service holds nothing between batches (mongod does), so its collections never
+        # walk a growing store
+        gc.collect()
+        gc.freeze()
+    gc.unfreeze()
     trained = sum(t.people_trained for k, t in store.rollups.items() if k.startswith("partner:"))
     said = (
         f"{len(store.receipts):,} receipts; {len(store.alerts):,} alerts; people trained in the "

@@ -229,8 +229,7 @@ def commitment_from(
         levels=tuple(doc.get("levels", ())),
         withdrawn_on=day_from(doc.get("withdrawn_on")),
     )
-    kept = doc.get("marks", {})
-    marks = dict(zip(kept, map(Mark._make, kept.values()), strict=True))
+    marks: dict[str, Mark] = dict(doc.get("marks", {}))  # [revision, value] lists, as kept
     periods = {cell["period"]: entry_from(cell) for cell in cells or ()}
     return CommitmentProgress(
         commitment=c,

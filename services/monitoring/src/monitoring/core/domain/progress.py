@@ -7,7 +7,7 @@ import operator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any
 
 from monitoring.core.domain.events import DomainEvent
 from monitoring.core.domain.figures import Figures, changed_figures, without_zeros
@@ -44,13 +44,12 @@ class SeriesPoint:
     revision: int
 
 
-class Mark(NamedTuple):
-    """What a commitment's head keeps of each reported period: its revision and the
-    commitment's metric in it (enough for the rules, the series and the revision rule); a
-    tuple, as a head with years of monthly periods has hundreds."""
-
-    revision: int
-    value: float
+#: What a commitment's head keeps of each reported period: [its revision, the commitment's
+#: metric in it] (enough for the rules, the series and the revision rule). A list, as the
+#: head's document holds it: a head of years of monthly periods is read without building an
+#: object per period (120 tuples made from their lists cost about 85 µs a head)
+Mark = list[float]
+REVISION, VALUE = 0, 1
 
 
 class CellsNotLoaded(LookupError):
@@ -135,7 +134,7 @@ class CommitmentProgress:
         return self.commitment.id
 
     def _mark(self, entry: PeriodEntry) -> Mark:
-        return Mark(entry.revision, entry.figures.value(self.commitment.target.metric))
+        return [entry.revision, entry.figures.value(self.commitment.target.metric)]
 
     def _cell(self, period: str) -> PeriodEntry | None:
         if period not in self.marks_:
@@ -230,7 +229,7 @@ class CommitmentProgress:
 
     def revision_of(self, period: str) -> int:
         mark = self.marks_.get(period)
-        return mark.revision if mark is not None else 0
+        return int(mark[REVISION]) if mark is not None else 0
 
     @property
     def totals(self) -> Figures:
@@ -253,16 +252,16 @@ class CommitmentProgress:
     def values(self) -> dict[str, float]:
         """The metric in each reported period."""
         marks = self.marks_  # made in C: the rules ask for it at every evaluation
-        return dict(zip(marks, map(operator.itemgetter(1), marks.values()), strict=True))
+        return dict(zip(marks, map(operator.itemgetter(VALUE), marks.values()), strict=True))
 
     def series(self) -> list[SeriesPoint]:
         """The metric per period, in period order, with the running total (from baseline)."""
         points: list[SeriesPoint] = []
         cumulative = self.commitment.target.baseline
         for name in sorted(self.marks_, key=lambda p: Period.parse(p).start):
-            mark = self.marks_[name]
-            cumulative += mark.value
-            points.append(SeriesPoint(name, mark.value, cumulative, mark.revision))
+            revision, value = self.marks_[name]
+            cumulative += value
+            points.append(SeriesPoint(name, value, cumulative, int(revision)))
         return points
 
     @property
