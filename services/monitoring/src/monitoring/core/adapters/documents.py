@@ -17,6 +17,7 @@ from monitoring.core.domain.figures import (
     breakdowns_of,
     figures,
 )
+from monitoring.core.domain.marks import Mark
 from monitoring.core.domain.model import (
     Commitment,
     CommitmentStatus,
@@ -27,7 +28,7 @@ from monitoring.core.domain.model import (
     is_measured,
 )
 from monitoring.core.domain.periods import Cadence
-from monitoring.core.domain.progress import CommitmentProgress, Mark, PeriodEntry, TargetProgress
+from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry, TargetProgress
 from pact_common.targets import milestones_doc, milestones_from
 
 Doc = dict[str, Any]

@@ -3,7 +3,7 @@ follows from them (achieved value, series, breakdowns)."""
 
 from __future__ import annotations
 
-import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -12,6 +12,7 @@ from typing import Any
 from monitoring.core.domain.events import DomainEvent
 from monitoring.core.domain.figures import Figures, changed_figures, without_zeros
 from monitoring.core.domain.figures import sum_figures as sum_figures  # kept importable here
+from monitoring.core.domain.marks import REVISION, Mark, MarkValues
 from monitoring.core.domain.model import Commitment, Metric, PartnershipTarget, Report
 from monitoring.core.domain.periods import Period
 
@@ -42,14 +43,6 @@ class SeriesPoint:
     value: float
     cumulative: float
     revision: int
-
-
-#: What a commitment's head keeps of each reported period: [its revision, the commitment's
-#: metric in it] (enough for the rules, the series and the revision rule). A list, as the
-#: head's document holds it: a head of years of monthly periods is read without building an
-#: object per period (120 tuples made from their lists cost about 85 µs a head)
-Mark = list[float]
-REVISION, VALUE = 0, 1
 
 
 class CellsNotLoaded(LookupError):
@@ -249,10 +242,10 @@ class CommitmentProgress:
         """The commitment's metric reached so far: baseline plus every period's figures."""
         return self.commitment.target.baseline + self.totals.value(self.metric)
 
-    def values(self) -> dict[str, float]:
-        """The metric in each reported period."""
-        marks = self.marks_  # made in C: the rules ask for it at every evaluation
-        return dict(zip(marks, map(operator.itemgetter(VALUE), marks.values()), strict=True))
+    def values(self) -> Mapping[str, float]:
+        """The metric in each reported period (read through: the rules ask for the last few
+        of a head's hundreds at every evaluation)."""
+        return MarkValues(self.marks_)
 
     def series(self) -> list[SeriesPoint]:
         """The metric per period, in period order, with the running total (from baseline)."""
