@@ -79,11 +79,11 @@ class TokenVerifier:
             principal, expires = known
             if self._clock() < expires:
                 return principal
-            del self._known[token]
+            self._known.pop(token, None)
             raise Unauthorized("token has expired", field="authorization")
         principal, expires = self._verified(token)
         if len(self._known) >= self._remember:
-            del self._known[next(iter(self._known))]
+            self._known.pop(next(iter(self._known), ""), None)
         self._known[token] = (principal, expires)
         return principal
 
