@@ -31,7 +31,7 @@ from bench.perf_alerts import alert_latency
 from bench.perf_contention import clients
 from bench.perf_history import history
 from bench.perf_instances import instances
-from bench.perf_phases import Bench, load, one_ingestion, read_models, spread, step
+from bench.perf_phases import Bench, load, one_ingestion, read_models, step
 from bench.perf_queries import build_state, query_latency
 from bench.perf_sustained import sustained
 from bench.perf_world import add_probes, make_world
@@ -71,7 +71,7 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     ):
         values = [r[path[0]][path[1]] for r in runs if r.get(path[0], {}).get(path[1])]
         if values:
-            out[name] = spread(values)
+            out[name] = report.spread(values)
     return out
 
 

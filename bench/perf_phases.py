@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -31,11 +29,6 @@ def step(what: str, count: int | str = "", unit: str = "") -> None:
 
 def load() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
-
-
-def spread(values: Sequence[float]) -> dict[str, Any]:
-    """Median and range of repeated measures."""
-    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
 
 
 @dataclass

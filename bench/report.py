@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 from typing import Any
 
 #: RSS counts as flat when it grows by less than this between 25% and 100% of N
@@ -22,12 +23,17 @@ def _met(ok: bool | None) -> str:
     return "n/a" if ok is None else ("yes" if ok else "**no**")
 
 
-def _spread(s: dict[str, Any] | None, unit: str = "/s") -> str:
+def spread(values: Sequence[float]) -> dict[str, Any]:
+    """Median and range of repeated measures."""
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def _spread(s: dict[str, Any] | None, unit: str = "/s", digits: str = ",.0f") -> str:
     if not s:
         return "n/a"
     if s["min"] == s["max"]:
-        return f"{s['median']:,.0f}{unit}"
-    return f"{s['median']:,.0f}{unit} (range {s['min']:,.0f} to {s['max']:,.0f})"
+        return f"{s['median']:{digits}}{unit}"
+    return f"{s['median']:{digits}}{unit} (range {s['min']:{digits}} to {s['max']:{digits}})"
 
 
 def _ingestion(r: dict[str, Any]) -> list[Row]:
@@ -148,11 +154,8 @@ def _sustained(r: dict[str, Any]) -> list[Row]:
 
 def _times(values: list[float], unit: str = "x", digits: str = ".2g") -> str:
     """One figure, or the median of the runs with their range."""
-    median = statistics.median(values)
-    if len(values) == 1:
-        return f"{median:{digits}}{unit}"
-    low, high = (f"{x:{digits}}{unit}" for x in (min(values), max(values)))
-    return f"{median:{digits}}{unit}, median of {len(values)} runs ({low} to {high})"
+    shown = _spread(spread(values), unit, digits)
+    return shown if len(values) == 1 else f"{shown}, median of {len(values)} runs"
 
 
 def _median_run(runs: list[dict[str, Any]], of: Any) -> dict[str, Any]:
@@ -175,7 +178,7 @@ def _contention(r: dict[str, Any]) -> list[Row]:
         return float(x["events_per_s_during"] / x["alone_events_per_s"])
 
     ratios = [ratio(x) for x in runs]
-    p99s = [x["during"]["health"].get("p99_ms") for x in runs]
+    p99s = [p for x in runs if (p := x["during"]["health"].get("p99_ms")) is not None]
     shown = _median_run(runs, ratio)
     d = shown["during"]
     health = d["health"]
@@ -191,15 +194,11 @@ def _contention(r: dict[str, Any]) -> list[Row]:
         ),
         (
             "    /health every 100 ms meanwhile, p99 (p50, max: the run above)",
-            f"{_times([p for p in p99s if p is not None], ' ms', ',.0f')} "
+            f"{_times(p99s, ' ms', ',.0f') if p99s else 'n/a'} "
             f"({_n(health.get('p50_ms'))} ms, max {_n(health.get('max_ms'))}; "
             f"n={health['n']}, {failures} failed over the runs)",
             "< 100 ms",
-            _met(
-                None not in p99s
-                and statistics.median([p for p in p99s if p is not None]) < 100
-                and not failures
-            ),
+            _met(len(p99s) == len(runs) and statistics.median(p99s) < 100 and not failures),
         ),
     ]
     if lag := d.get("loop_lag"):
