@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import asdict
-from datetime import date
 
 from monitoring.core.adapters.documents import Doc, day_from, day_text
 from monitoring.core.domain.alerting import Acknowledgement, Alert, AlertStatus
@@ -72,7 +71,7 @@ def alert_from(doc: Doc) -> Alert:
         severity=_SEVERITIES[doc["severity"]],
         expected=doc["expected"],
         actual=doc["actual"],
-        due_date=_day(doc.get("due_date")),
+        due_date=day_from(doc.get("due_date")),
         message=doc["message"],
         fired_at=doc["fired_at"],
         resolved_at=doc.get("resolved_at"),
@@ -80,8 +79,3 @@ def alert_from(doc: Doc) -> Alert:
         text_at_firing=doc.get("text_at_firing") or doc["message"],
         resolve_after=doc.get("resolve_after"),
     )
-
-
-@functools.lru_cache(maxsize=4096)
-def _day(text: str | None) -> date | None:
-    return day_from(text)

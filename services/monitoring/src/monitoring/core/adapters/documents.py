@@ -6,6 +6,7 @@ changed fields, whatever the history."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -38,7 +39,9 @@ def day_text(value: date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def day_from(value: str | None) -> date | None:
+    """A stored day (heads and alerts hold a few distinct ones, read by the thousand)."""
     return date.fromisoformat(value) if value else None
 
 
