@@ -56,8 +56,21 @@ def definition_doc(t: TargetDefinition) -> Doc:
     }
 
 
+#: definitions read, by their stored fields: a head read batch after batch gives the same
+#: object, so what the rules keep per definition (its plan, its recent periods) is found by
+#: identity rather than by comparing ten milestones; and it is not built again
+_DEFINITIONS: dict[tuple[Any, ...], TargetDefinition] = {}
+_DEFINITIONS_MAX = 65_536
+
+
 def definition_from(doc: Doc) -> TargetDefinition:
-    return TargetDefinition(
+    fields = ("metric", "target_value", "baseline", "start_date", "deadline")
+    key = (*map(doc.__getitem__, fields), *((m["due_date"], m["value"]) for m in doc["milestones"]))
+    if (known := _DEFINITIONS.get(key)) is not None:
+        return known
+    if len(_DEFINITIONS) >= _DEFINITIONS_MAX:
+        _DEFINITIONS.clear()
+    made = _DEFINITIONS[key] = TargetDefinition(
         metric=Metric(doc["metric"]),
         target_value=doc["target_value"],
         baseline=doc["baseline"],
@@ -65,6 +78,7 @@ def definition_from(doc: Doc) -> TargetDefinition:
         deadline=date.fromisoformat(doc["deadline"]),
         milestones=milestones_from(doc["milestones"]),
     )
+    return made
 
 
 def figures_doc(f: Figures) -> Doc:

@@ -3,6 +3,7 @@ services' events, highest version wins) and the progress reports it receives. Pu
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -89,6 +90,18 @@ class TargetDefinition:
     deadline: date
     baseline: float = 0.0
     milestones: tuple[Milestone, ...] = ()
+
+    def __hash__(self) -> int:
+        """Worked out once: the rules' caches (plan, recent periods) ask for it at every
+        evaluation, and a ten-year commitment's milestones make it cost microseconds."""
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash(
+            (self.metric, self.target_value, self.start_date, self.deadline, self.baseline,
+             self.milestones)
+        )  # fmt: skip
 
     @property
     def window_days(self) -> int:

@@ -19,7 +19,6 @@ what changed. All rules depend on the date only, never on the time of day.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -66,21 +65,40 @@ def share(actual: float, expected: float) -> str:
     return f"{actual / expected:.0%}" if expected else "n/a"
 
 
-@functools.lru_cache(maxsize=65_536)
+#: a milestone's (what its messages begin with, its key) by (due date, value, metric): the
+#: rules run on every milestone of every touched commitment once per batch, and its text does
+#: not change (a plain dict, as its key's tuple is cheaper to hash than the milestone)
+_NAMED: dict[tuple[date, float, Metric], tuple[str, str]] = {}
+_NAMED_MAX = 65_536
+
+
 def _milestone_named(m: Milestone, metric: Metric) -> tuple[str, str]:
-    """What a milestone's messages begin with, and its key (the rules run on every milestone
-    of every touched commitment, once per batch)."""
-    return f"Milestone of {amount(m.value, metric)} due {m.due_date}", m.due_date.isoformat()
+    key = (m.due_date, m.value, metric)
+    if (named := _NAMED.get(key)) is None:
+        if len(_NAMED) >= _NAMED_MAX:
+            _NAMED.clear()
+        named = _NAMED[key] = (
+            f"Milestone of {amount(m.value, metric)} due {m.due_date}",
+            m.due_date.isoformat(),
+        )
+    return named
 
 
 def milestone_conditions(
-    m: Milestone, metric: Metric, actual: float, today: date, grace: timedelta = timedelta(0)
+    m: Milestone,
+    metric: Metric,
+    actual: float,
+    today: date,
+    grace: timedelta = timedelta(0),
+    got: str | None = None,
 ) -> list[Condition]:
-    """Missed only once the reports for the periods up to the due date are due too."""
+    """Missed only once the reports for the periods up to the due date are due too. `got`:
+    `actual` as the messages show it (the same for every milestone of a target)."""
     what, key = _milestone_named(m, metric)
     reached = actual >= m.value
-    is_missed = today > m.due_date + grace and not reached
-    got, part = f"{actual:,.0f}", share(actual, m.value)
+    is_missed = not reached and today > m.due_date + grace
+    got = f"{actual:,.0f}" if got is None else got
+    part = share(actual, m.value)
     achieved = f"{what} reached: {got} ({part})."
     if is_missed:
         missed = f"{what} missed: {got} reached ({part})."
@@ -186,8 +204,9 @@ def evaluate_target(
 ) -> list[Condition]:
     """Milestone, target and at-risk conditions of one target definition."""
     conditions: list[Condition] = []
+    got = f"{actual:,.0f}"
     for m in t.milestones:
-        conditions += milestone_conditions(m, t.metric, actual, today, grace)
+        conditions += milestone_conditions(m, t.metric, actual, today, grace, got)
     conditions += target_conditions(t, actual, today, grace)
     if at_risk:
         conditions.append(
