@@ -89,6 +89,20 @@ async def test_each_rule_fires_once_and_resolves_once(monitoring: Monitoring) ->
     }
     state = {a["_id"]: a["status"] for a in await m.db["alerts"].find().to_list()}
     assert set(state.values()) == {"resolved", "notified"}
+    # The head remembers the milestone notified: its state is not read at each report.
+    achieved = FP.format("MilestoneAchieved") + ":2026-12-31"
+    head = await m.db["commitments"].find_one({"_id": "c-cloud"})
+    print(f"\nnotified, as the head keeps them: {head and head['notified']}")
+    assert head is not None and head["notified"] == [achieved]
+    # A head stored before it remembered them: the state is read, nothing fires again, and
+    # the head remembers it from then on.
+    await m.db["commitments"].update_one({"_id": "c-cloud"}, {"$unset": {"notified": ""}})
+    await m.send(report("2026-Q4", 2100, revision=2))
+    await applied(m, 10675)
+    again = episodes(await m.alerts(9, settle=1.5))
+    assert again[achieved] == [(fired, 1)] and again == got
+    head = await m.db["commitments"].find_one({"_id": "c-cloud"})
+    assert head is not None and head["notified"] == [achieved]
     doc = await m.progress()
     assert doc is not None and doc["on_track"] is True
     rollup = await m.db["rollups"].find_one({"_id": "partner:p-acme"})

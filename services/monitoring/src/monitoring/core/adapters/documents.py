@@ -186,6 +186,7 @@ def _state_fields(p: CommitmentProgress) -> Doc:
         "on_track": p.on_track,
         "evaluated_on": day_text(p.evaluated_on),
         "totals": figures_doc(totals),
+        "notified": sorted(p.notified),
         "achieved": c.target.baseline + totals.value(c.target.metric),  # read side, summed once
     }
 
@@ -261,6 +262,7 @@ def commitment_from(
         complete=complete or marks.keys() <= periods.keys(),
         extra={name: tuple(more) for name, more in doc.get("scoped", {}).items()},
         figured=_figured_from(doc.get("figured")),
+        notified=set(doc.get("notified", ())),
         whole_head=False,
     )
 

@@ -104,6 +104,9 @@ class CommitmentProgress:
     unsummed: list[tuple[Figures | None, Figures | None]] = field(
         default_factory=list, compare=False, repr=False
     )
+    #: fingerprints of its informational alerts notified (they never fire again): the rules
+    #: need not read their states (a ten-year commitment reaches a milestone a year)
+    notified: set[str] = field(default_factory=set, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
     #: its stored head must be written whole (new, made from cells, or a new definition);

@@ -4,11 +4,11 @@ the partnership targets whose sums moved. Runs inside the caller's unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 
 from monitoring.core.domain import buckets, presence, year_deltas, years
-from monitoring.core.domain.alerting import Alert, AlertState, reconcile
+from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
@@ -43,7 +43,8 @@ async def settle_commitments(
         conditions[p.id] = evaluate_commitment(p, today, config, at_risk)
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
-    alerts = await _alerts_of(uow, subjects, conditions, firing)
+    notified = {p.id: p.notified for p in changed}
+    alerts = await _alerts_of(uow, subjects, conditions, firing, notified)
     updated: list[Alert] = []
     deltas: dict[str, Totals] = {}
     bucketed: buckets.Buckets = {}
@@ -58,6 +59,7 @@ async def settle_commitments(
         )
         updated += result.changed
         p.events.extend(result.events)
+        p.notified.update(_notified(alerts[p.id].values(), result.changed))
         merge(deltas, change(p))
         buckets.merge(bucketed, buckets.change(p))
         presence.merge(present, presence.change(p))
@@ -81,20 +83,34 @@ async def _alerts_of(
     subjects: Mapping[str, Subject],
     conditions: Mapping[str, list[Condition]],
     firing: Mapping[str, Mapping[str, Alert]],
+    notified: Mapping[str, set[str]] | None = None,
 ) -> dict[str, dict[str, Alert | AlertState]]:
     """By id, what reconciling each subject needs of its alerts: the firing ones (read
     whole), and the state of the others whose condition holds now (notified, or resolved
-    and firing again), rather than every alert it ever had."""
+    and firing again), rather than every alert it ever had. `notified`: by id, the
+    informational alerts known to be notified already (their state is not read)."""
     wanted: dict[str, list[str]] = {}
+    known: dict[str, dict[str, Alert | AlertState]] = {}
     for i, subject in subjects.items():
-        mine = firing.get(subject.key, {})
-        fps = (c.fingerprint(subject) for c in conditions[i] if c.active)
-        wanted[i] = [fp for fp in fps if fp not in mine]
+        mine, told = firing.get(subject.key, {}), (notified or {}).get(i, set())
+        fps = [c.fingerprint(subject) for c in conditions[i] if c.active]
+        wanted[i] = [fp for fp in fps if fp not in mine and fp not in told]
+        # an informational alert never fires again: its episode does not matter
+        known[i] = {fp: AlertState(fp, AlertStatus.NOTIFIED, 1) for fp in fps if fp in told}
     states = await uow.alerts.states(fp for fps in wanted.values() for fp in fps)
     return {
-        i: {fp: states[fp] for fp in fps if fp in states} | dict(firing.get(subjects[i].key, {}))
+        i: known[i]
+        | {fp: states[fp] for fp in fps if fp in states}
+        | dict(firing.get(subjects[i].key, {}))
         for i, fps in wanted.items()
     }
+
+
+def _notified(before: Iterable[Alert | AlertState], changed: Iterable[Alert]) -> Iterator[str]:
+    """The fingerprints of the informational alerts found or made notified."""
+    for alert in (*before, *changed):
+        if alert.status is AlertStatus.NOTIFIED:
+            yield alert.fingerprint
 
 
 def at_risk_firing(subject: Subject, alerts: Mapping[str, Alert]) -> bool:
