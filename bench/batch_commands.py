@@ -22,13 +22,13 @@ from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
 
-from bench.domain_micro import NOW, batches, pledge, scenario
+from bench.domain_micro import NOW, POLICY, batches, pledge, scenario
 from monitoring.core.adapters import repository as r
 from monitoring.core.adapters.report_codec import read
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain.commands import TakeReports
 from monitoring.core.domain.model import Report
-from monitoring.core.service_layer.handlers import Policy, take_reports
+from monitoring.core.service_layer.handlers import take_reports
 from monitoring.notify.adapters.inbound import DeliveriesOnDecision
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from pact_common.mongo import Mongo
@@ -83,7 +83,7 @@ class OnMongo:
     async def take(
         self, batch: list[Report], kind: type[MongoUnitOfWork] = MongoUnitOfWork
     ) -> None:
-        await take_reports(TakeReports(batch, []), self.uow(kind), lambda: NOW, Policy())
+        await take_reports(TakeReports(batch, []), self.uow(kind), lambda: NOW, POLICY)
 
     async def close(self) -> None:
         await self.mongo.client.drop_database(self.mongo.db.name)
@@ -116,7 +116,7 @@ async def world_on(
         DeliveriesOnDecision(lambda: NOW, DeliveryPolicy()),
     )
     for i in range(0, len(made.commitments), 50):  # a ten-year pledge fires nine alerts
-        await pledge(on.uow(), made.commitments[i : i + 50], Policy())
+        await pledge(on.uow(), made.commitments[i : i + 50], POLICY)
     settle_heap()  # as the service does once started: the reports held here out of the GC's way
     return on
 
