@@ -21,7 +21,7 @@ import cProfile
 import gc
 import pstats
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -130,10 +130,14 @@ class IndexedAlerts(fakes.FakeAlertRepository):
         super().__init__(s)
         self.by_subject = by_subject
 
-    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
+    async def firing_of(
+        self, subject_keys: Iterable[str], skip: Collection[str] = ()
+    ) -> dict[str, dict[str, Alert]]:
         out: dict[str, dict[str, Alert]] = {}
+        skipped = set(skip)
         for key in set(subject_keys):
-            firing = {fp: a for fp, a in self.by_subject.get(key, {}).items() if a.is_firing}
+            mine = self.by_subject.get(key, {}).items()
+            firing = {fp: a for fp, a in mine if a.is_firing and fp not in skipped}
             if firing:
                 out[key] = firing
         return out

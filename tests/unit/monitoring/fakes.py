@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -178,13 +178,18 @@ class FakeAlertRepository(AlertRepository):
     def __init__(self, s: Store) -> None:
         self.s = s
 
-    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
-        wanted = set(subject_keys)
+    async def firing_of(
+        self, subject_keys: Iterable[str], skip: Collection[str] = ()
+    ) -> dict[str, dict[str, Alert]]:
+        wanted, skipped = set(subject_keys), set(skip)
         out: dict[str, dict[str, Alert]] = {}
         for fp, alert in self.s.alerts.items():
-            if alert.subject.key in wanted and alert.is_firing:
+            if alert.subject.key in wanted and alert.is_firing and fp not in skipped:
                 out.setdefault(alert.subject.key, {})[fp] = alert
         return out
+
+    async def whole(self, fingerprints: Iterable[str]) -> dict[str, Alert]:
+        return {fp: a for fp in fingerprints if (a := self.s.alerts.get(fp)) is not None}
 
     async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
         return {

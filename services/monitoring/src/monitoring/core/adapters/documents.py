@@ -187,6 +187,7 @@ def _state_fields(p: CommitmentProgress) -> Doc:
         "evaluated_on": day_text(p.evaluated_on),
         "totals": figures_doc(totals),
         "notified": sorted(p.notified),
+        "held": [[fp, until] for fp, until in sorted(p.held.items())],
         "achieved": c.target.baseline + totals.value(c.target.metric),  # read side, summed once
     }
 
@@ -263,6 +264,7 @@ def commitment_from(
         extra={name: tuple(more) for name, more in doc.get("scoped", {}).items()},
         figured=_figured_from(doc.get("figured")),
         notified=set(doc.get("notified", ())),
+        held={fp: until for fp, until in doc.get("held", ())},
         whole_head=False,
     )
 

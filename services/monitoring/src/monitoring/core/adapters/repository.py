@@ -3,7 +3,7 @@ Every repository works inside the unit of work's transaction (its session)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -248,12 +248,20 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):
-    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
+    async def firing_of(
+        self, subject_keys: Iterable[str], skip: Collection[str] = ()
+    ) -> dict[str, dict[str, Alert]]:
         out: dict[str, dict[str, Alert]] = {}
-        query = {"subject_key": {"$in": list(set(subject_keys))}, "status": "firing"}
+        query: Doc = {"subject_key": {"$in": list(set(subject_keys))}, "status": "firing"}
+        if skip:
+            query["_id"] = {"$nin": list(skip)}
         async for doc in paced(await self._find(ALERTS, query)):  # a batch's thousands
             out.setdefault(doc["subject_key"], {})[doc["_id"]] = ad.alert_from(doc)
         return out
+
+    async def whole(self, fingerprints: Iterable[str]) -> dict[str, Alert]:
+        query = {"_id": {"$in": list(set(fingerprints))}}
+        return {doc["_id"]: ad.alert_from(doc) for doc in await self._find(ALERTS, query)}
 
     async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
         query, fields = {"_id": {"$in": list(set(fingerprints))}}, {"status": 1, "episode": 1}
@@ -274,18 +282,11 @@ class MongoAlertRepository(_Repo, ports.AlertRepository):
 class MongoReceiptRepository(_Repo, ports.ReceiptRepository):
     async def get_many(self, event_ids: Iterable[str]) -> dict[str, Receipt]:
         docs = await self._find(RECEIPTS, {"_id": {"$in": list(set(event_ids))}})
-        return {
-            doc["_id"]: Receipt(doc["_id"], doc["hash"], tuple(doc.get("reused", ())))
-            for doc in docs
-        }
+        return {d["_id"]: Receipt(d["_id"], d["hash"], tuple(d.get("reused", ()))) for d in docs}
 
     def _doc(self, r: Receipt) -> dict[str, Any]:
-        return {
-            "_id": r.event_id,
-            "hash": r.content_hash,
-            "reused": list(r.reused_hashes),
-            "at": datetime.now(UTC),
-        }
+        doc = {"_id": r.event_id, "hash": r.content_hash, "reused": list(r.reused_hashes)}
+        return doc | {"at": datetime.now(UTC)}
 
     async def add_many(self, receipts: Iterable[Receipt]) -> None:
         docs = [self._doc(r) for r in receipts]

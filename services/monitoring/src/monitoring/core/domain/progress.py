@@ -107,6 +107,9 @@ class CommitmentProgress:
     #: fingerprints of its informational alerts notified (they never fire again): the rules
     #: need not read their states (a ten-year commitment reaches a milestone a year)
     notified: set[str] = field(default_factory=set, compare=False, repr=False)
+    #: its firing alerts whose resolve is held, by fingerprint: until when (a batch reads
+    #: them only if their condition holds again, is gone, or the hold has ended)
+    held: dict[str, datetime] = field(default_factory=dict, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
     #: its stored head must be written whole (new, made from cells, or a new definition);

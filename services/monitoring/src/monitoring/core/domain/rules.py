@@ -19,6 +19,7 @@ what changed. All rules depend on the date only, never on the time of day.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -65,23 +66,15 @@ def share(actual: float, expected: float) -> str:
     return f"{actual / expected:.0%}" if expected else "n/a"
 
 
-#: a milestone's (what its messages begin with, its key) by (due date, value, metric): the
-#: rules run on every milestone of every touched commitment once per batch, and its text does
-#: not change (a plain dict, as its key's tuple is cheaper to hash than the milestone)
-_NAMED: dict[tuple[date, float, Metric], tuple[str, str]] = {}
-_NAMED_MAX = 65_536
-
-
 def _milestone_named(m: Milestone, metric: Metric) -> tuple[str, str]:
-    key = (m.due_date, m.value, metric)
-    if (named := _NAMED.get(key)) is None:
-        if len(_NAMED) >= _NAMED_MAX:
-            _NAMED.clear()
-        named = _NAMED[key] = (
-            f"Milestone of {amount(m.value, metric)} due {m.due_date}",
-            m.due_date.isoformat(),
-        )
-    return named
+    """What a milestone's messages begin with, and its key (the rules run on every milestone
+    of every touched commitment once per batch)."""
+    return _named(m.due_date, m.value, metric)
+
+
+@functools.lru_cache(maxsize=65_536)  # by its fields: cheaper to hash than the milestone
+def _named(due: date, value: float, metric: Metric) -> tuple[str, str]:
+    return f"Milestone of {amount(value, metric)} due {due}", due.isoformat()
 
 
 def milestone_conditions(

@@ -35,14 +35,18 @@ async def settle_commitments(
         return
     today = now.date()
     subjects = {p.id: commitment_subject(p.commitment) for p in changed}
-    firing = await uow.alerts.firing_of(s.key for s in subjects.values())
+    # the alerts whose resolve is held and still waits: not read unless needed (below)
+    waiting = {p.id: {fp: t for fp, t in p.held.items() if t > now} for p in changed}
+    skip = [fp for fps in waiting.values() for fp in fps]
+    firing = await uow.alerts.firing_of((s.key for s in subjects.values()), skip)
     conditions: dict[str, list[Condition]] = {}
     async for p in paced(changed):  # minutes of Python for a big batch: others get turns
         subject = subjects[p.id]
-        at_risk = at_risk_firing(subject, firing.get(subject.key, {}))
+        at_risk = at_risk_firing(subject, firing.get(subject.key, {}), waiting[p.id])
         conditions[p.id] = evaluate_commitment(p, today, config, at_risk)
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
+    await _read_needed(uow, firing, subjects, conditions, waiting)
     notified = {p.id: p.notified for p in changed}
     alerts = await _alerts_of(uow, subjects, conditions, firing, notified)
     updated: list[Alert] = []
@@ -60,6 +64,7 @@ async def settle_commitments(
         updated += result.changed
         p.events.extend(result.events)
         p.notified.update(_notified(alerts[p.id].values(), result.changed))
+        p.held = _held(waiting[p.id], alerts[p.id], result.changed)
         merge(deltas, change(p))
         buckets.merge(bucketed, buckets.change(p))
         presence.merge(present, presence.change(p))
@@ -113,10 +118,47 @@ def _notified(before: Iterable[Alert | AlertState], changed: Iterable[Alert]) ->
             yield alert.fingerprint
 
 
-def at_risk_firing(subject: Subject, alerts: Mapping[str, Alert]) -> bool:
-    """Is the subject's CommitmentAtRisk alert firing (its hysteresis)?"""
-    alert = alerts.get(f"{Rule.COMMITMENT_AT_RISK.value}:{subject.key}")
-    return alert is not None and alert.is_firing
+def at_risk_firing(
+    subject: Subject, alerts: Mapping[str, Alert], waiting: Mapping[str, datetime] = {}
+) -> bool:
+    """Is the subject's CommitmentAtRisk alert firing (its hysteresis)? One whose resolve is
+    held (`waiting`) is."""
+    fp = f"{Rule.COMMITMENT_AT_RISK.value}:{subject.key}"
+    alert = alerts.get(fp)
+    return fp in waiting or (alert is not None and alert.is_firing)
+
+
+async def _read_needed(
+    uow: UnitOfWork,
+    firing: dict[str, dict[str, Alert]],
+    subjects: Mapping[str, Subject],
+    conditions: Mapping[str, list[Condition]],
+    waiting: Mapping[str, Mapping[str, datetime]],
+) -> None:
+    """Read whole, into `firing`, the alerts with a held resolve that reconciling changes:
+    those whose condition holds again (the hold is dropped) or is gone (they resolve). The
+    others stay firing until their hold ends, and a batch then reads them."""
+    needed: list[str] = []
+    for i, held in waiting.items():
+        if held:
+            now = {c.fingerprint(subjects[i]): c for c in conditions[i]}
+            needed += [fp for fp in held if (c := now.get(fp)) is None or c.active]
+    for fp, alert in (await uow.alerts.whole(needed) if needed else {}).items():
+        firing.setdefault(alert.subject.key, {})[fp] = alert
+
+
+def _held(
+    waiting: Mapping[str, datetime],
+    alerts: Mapping[str, Alert | AlertState],
+    changed: Iterable[Alert],
+) -> dict[str, datetime]:
+    """A commitment's alerts with a held resolve after reconciling: those it did not read,
+    and those read or changed that are firing with a resolve held."""
+    held = {fp: until for fp, until in waiting.items() if fp not in alerts}
+    now = {fp: a for fp, a in alerts.items() if isinstance(a, Alert)}
+    now |= {a.fingerprint: a for a in changed}
+    held |= {fp: a.resolve_after for fp, a in now.items() if a.is_firing and a.resolve_after}
+    return held
 
 
 def _sum_key(t: TargetProgress) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -183,8 +183,14 @@ class LearnerSketchRepository(abc.ABC):
 
 class AlertRepository(abc.ABC):
     @abc.abstractmethod
-    async def firing_of(self, subject_keys: Iterable[str]) -> dict[str, dict[str, Alert]]:
-        """subject key -> fingerprint -> alert, of the firing alerts."""
+    async def firing_of(
+        self, subject_keys: Iterable[str], skip: Collection[str] = ()
+    ) -> dict[str, dict[str, Alert]]:
+        """subject key -> fingerprint -> alert, of the firing alerts (but those of `skip`)."""
+
+    @abc.abstractmethod
+    async def whole(self, fingerprints: Iterable[str]) -> dict[str, Alert]:
+        """Those of these alerts that exist, whole."""
 
     @abc.abstractmethod
     async def states(self, fingerprints: Iterable[str]) -> dict[str, AlertState]:
