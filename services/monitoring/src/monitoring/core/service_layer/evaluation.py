@@ -4,7 +4,7 @@ the partnership targets whose sums moved. Runs inside the caller's unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
 from monitoring.core.domain import buckets, presence, year_deltas, years
@@ -63,8 +63,7 @@ async def settle_commitments(
         )
         updated += result.changed
         p.events.extend(result.events)
-        p.notified.update(_notified(alerts[p.id].values(), result.changed))
-        p.held = _held(waiting[p.id], alerts[p.id], result.changed)
+        _remember(p, waiting[p.id], alerts[p.id], result.changed)
         merge(deltas, change(p))
         buckets.merge(bucketed, buckets.change(p))
         presence.merge(present, presence.change(p))
@@ -111,15 +110,8 @@ async def _alerts_of(
     }
 
 
-def _notified(before: Iterable[Alert | AlertState], changed: Iterable[Alert]) -> Iterator[str]:
-    """The fingerprints of the informational alerts found or made notified."""
-    for alert in (*before, *changed):
-        if alert.status is AlertStatus.NOTIFIED:
-            yield alert.fingerprint
-
-
 def at_risk_firing(
-    subject: Subject, alerts: Mapping[str, Alert], waiting: Mapping[str, datetime] = {}
+    subject: Subject, alerts: Mapping[str, Alert], waiting: Collection[str] = ()
 ) -> bool:
     """Is the subject's CommitmentAtRisk alert firing (its hysteresis)? One whose resolve is
     held (`waiting`) is."""
@@ -147,18 +139,23 @@ async def _read_needed(
         firing.setdefault(alert.subject.key, {})[fp] = alert
 
 
-def _held(
+def _remember(
+    p: CommitmentProgress,
     waiting: Mapping[str, datetime],
     alerts: Mapping[str, Alert | AlertState],
     changed: Iterable[Alert],
-) -> dict[str, datetime]:
-    """A commitment's alerts with a held resolve after reconciling: those it did not read,
-    and those read or changed that are firing with a resolve held."""
-    held = {fp: until for fp, until in waiting.items() if fp not in alerts}
-    now = {fp: a for fp, a in alerts.items() if isinstance(a, Alert)}
-    now |= {a.fingerprint: a for a in changed}
-    held |= {fp: a.resolve_after for fp, a in now.items() if a.is_firing and a.resolve_after}
-    return held
+) -> None:
+    """What the head keeps of its alerts once reconciled: the informational ones notified
+    (found or made so), and the firing ones whose resolve is held (those it left unread,
+    and those read or changed)."""
+    after = {**alerts, **{a.fingerprint: a for a in changed}}
+    p.notified.update(fp for fp, a in after.items() if a.status is AlertStatus.NOTIFIED)
+    p.held = {fp: until for fp, until in waiting.items() if fp not in after}
+    p.held |= {
+        fp: a.resolve_after
+        for fp, a in after.items()
+        if isinstance(a, Alert) and a.is_firing and a.resolve_after is not None
+    }
 
 
 def _sum_key(t: TargetProgress) -> str:
