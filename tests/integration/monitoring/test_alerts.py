@@ -132,3 +132,14 @@ async def test_a_deadline_passing_with_no_report_fires_target_missed(
     assert (
         missed["message"] == "Target of 3,000 people trained due 2026-06-30 missed: 0 reached (0%)."
     )
+    # The head remembers its firing alerts (a report read none of them while they hold)...
+    head = await m.db["commitments"].find_one({"_id": "c-cloud"})
+    print(f"\nfiring, as the head keeps them: {head and head.get('firing')}")
+    firing = [[FP.format("ReportingOverdue"), 1], [FP.format("TargetMissed"), 1]]
+    assert head is not None and head["firing"] == firing
+    # ... and one stored before it remembered them reads them: nothing fires or resolves,
+    # and it remembers them from then on.
+    await m.db["commitments"].update_one({"_id": "c-cloud"}, {"$unset": {"firing": ""}})
+    await m.send(report("2026-Q1", 100))
+    await wait_until(lambda: m.db["commitments"].find_one({"_id": "c-cloud", "firing": firing}))
+    assert episodes(await m.alerts(4, settle=1.0)) == episodes(alerts)

@@ -30,11 +30,20 @@ OVERDUE = "ReportingOverdue:commitment:c-cloud"
 
 class Reads:
     """What the batches asked of the alerts: the fingerprints left out of each read of the
-    firing alerts, and those read whole besides."""
+    firing alerts (a head stored before it kept its firing alerts), those that read gave,
+    and those read whole besides."""
 
     def __init__(self) -> None:
         self.skipped: list[set[str]] = []
+        self.firing: list[set[str]] = []
         self.whole: list[set[str]] = []
+
+    def clear(self) -> None:
+        self.skipped, self.firing, self.whole = [], [], []
+
+    def read(self) -> set[str]:
+        """Every fingerprint read, in either read."""
+        return set().union(*self.firing, *self.whole)
 
 
 @pytest.fixture
@@ -46,7 +55,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Reads:
             self, subject_keys: Iterable[str], skip: Collection[str] = ()
         ) -> dict[str, dict[str, Alert]]:
             seen.skipped.append(set(skip))
-            return await super().firing_of(subject_keys, skip)
+            found = await super().firing_of(subject_keys, skip)
+            seen.firing.append({fp for alerts in found.values() for fp in alerts})
+            return found
 
         async def whole(self, fingerprints: Iterable[str]) -> dict[str, Alert]:
             asked = set(fingerprints)
@@ -82,18 +93,18 @@ async def test_a_held_alert_is_not_read_until_its_hold_ends(reads: Reads) -> Non
     assert alert.is_firing and alert.resolve_after == NOW + HOLD
     assert uow.store.commitments["c-cloud"].held == {OVERDUE: NOW + HOLD}
 
-    reads.skipped.clear()
+    reads.clear()
     clock.advance(seconds=10)
     await take(uow, clock, report("2025-Q1", 100))  # still not holding, hold not ended
-    print(f"\nleft out of the firing read: {reads.skipped}; read whole: {reads.whole}")
-    assert reads.skipped == [{OVERDUE}] and reads.whole == []
+    print(f"\nread (firing, whole): {reads.firing}, {reads.whole}")
+    assert OVERDUE not in reads.read()
     assert uow.store.alerts[OVERDUE] == alert and resolved(uow) == []
     assert uow.store.commitments["c-cloud"].held == {OVERDUE: NOW + HOLD}
 
-    reads.skipped.clear()
+    reads.clear()
     clock.advance(minutes=5)
     await take(uow, clock, report("2025-Q2", 100))  # the hold has ended: read, resolved
-    assert reads.skipped == [set()]
+    assert OVERDUE in reads.read()
     (closed,) = resolved(uow)
     assert (
         closed.fingerprint == OVERDUE and uow.store.alerts[OVERDUE].status is AlertStatus.RESOLVED
@@ -115,3 +126,41 @@ async def test_a_held_alert_whose_condition_is_gone_is_read_and_resolved(reads: 
     assert closed[OVERDUE].message.endswith("Resolved: commitment c-cloud is withdrawn.")
     assert uow.store.alerts[OVERDUE].status is AlertStatus.RESOLVED
     assert uow.store.commitments["c-cloud"].held == {}
+
+
+async def test_a_head_knows_its_firing_alerts_and_reads_none_while_they_hold(
+    reads: Reads,
+) -> None:
+    uow, clock = await fresh(reads)
+    head = uow.store.commitments["c-cloud"]
+    assert head.firing is not None and head.firing[OVERDUE] == 1
+    firing = dict(head.firing)
+
+    reads.clear()
+    clock.advance(seconds=10)
+    await take(uow, clock, report("2025-Q1", 1))  # 2026-Q1 still unreported: overdue holds
+    print(f"\nread (firing, whole) while they hold: {reads.firing}, {reads.whole}")
+    assert reads.read() == set() and reads.skipped == []
+    assert uow.store.commitments["c-cloud"].firing == firing
+    assert uow.store.alerts[OVERDUE].is_firing and uow.store.alerts[OVERDUE].episode == 1
+
+    # a head stored before it kept them: its firing alerts are read, and kept again
+    uow.store.commitments["c-cloud"].firing = None
+    reads.clear()
+    clock.advance(seconds=10)
+    await take(uow, clock, report("2025-Q2", 1))
+    assert OVERDUE in reads.read()
+    assert uow.store.commitments["c-cloud"].firing == firing
+    assert uow.store.alerts[OVERDUE].episode == 1 and resolved(uow) == []
+
+
+async def test_a_known_firing_alert_whose_condition_stops_is_read_and_held(reads: Reads) -> None:
+    uow, clock = await fresh(reads)
+    reads.clear()
+    clock.advance(seconds=10)
+    await take(uow, clock, report("2026-Q1", 100))  # overdue stops holding: read whole
+    assert reads.skipped == [] and OVERDUE in set().union(*reads.whole)
+    head = uow.store.commitments["c-cloud"]
+    assert head.firing is not None and OVERDUE not in head.firing
+    assert head.held == {OVERDUE: NOW + HOLD}
+    assert uow.store.alerts[OVERDUE].resolve_after == NOW + HOLD

@@ -13,7 +13,7 @@ from pymongo.errors import BulkWriteError
 
 import pact_contracts as c
 from monitoring.core.adapters.alert_documents import alert_doc
-from monitoring.core.adapters.repository import ALERTS
+from monitoring.core.adapters.repository import ALERTS, COMMITMENTS
 from monitoring.core.domain.alerting import Alert, AlertStatus
 from monitoring.core.domain.conditions import Rule, Severity, Subject, SubjectType
 from monitoring.core.domain.model import Metric
@@ -94,6 +94,8 @@ async def align_alert_history(db: Db, announced: dict[str, c.AlertFired | c.Aler
     ]
     if ops:
         await db[ALERTS].bulk_write(ops, ordered=False)
+        # the heads' firing alerts were the replayed rules': read again at their next batch
+        await db[COMMITMENTS].update_many({"firing": {"$exists": True}}, {"$unset": {"firing": ""}})
     return len(ops)
 
 

@@ -188,6 +188,7 @@ def _state_fields(p: CommitmentProgress) -> Doc:
         "totals": figures_doc(totals),
         "notified": sorted(p.notified),
         "held": [[fp, until] for fp, until in sorted(p.held.items())],
+        **({} if p.firing is None else {"firing": sorted(map(list, p.firing.items()))}),
         "achieved": c.target.baseline + totals.value(c.target.metric),  # read side, summed once
     }
 
@@ -265,6 +266,7 @@ def commitment_from(
         figured=_figured_from(doc.get("figured")),
         notified=set(doc.get("notified", ())),
         held={fp: until for fp, until in doc.get("held", ())},
+        firing=None if (on := doc.get("firing")) is None else {fp: ep for fp, ep in on},
         whole_head=False,
     )
 

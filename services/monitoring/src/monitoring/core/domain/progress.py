@@ -110,6 +110,9 @@ class CommitmentProgress:
     #: its firing alerts whose resolve is held, by fingerprint: until when (a batch reads
     #: them only if their condition holds again, is gone, or the hold has ended)
     held: dict[str, datetime] = field(default_factory=dict, compare=False, repr=False)
+    #: its other firing alerts: episode by fingerprint (read whole only when their condition
+    #: stops holding or is gone); None: not known (a head stored before it kept them)
+    firing: dict[str, int] | None = field(default=None, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
     #: its stored head must be written whole (new, made from cells, or a new definition);

@@ -37,8 +37,19 @@ async def settle_commitments(
     subjects = {p.id: commitment_subject(p.commitment) for p in changed}
     # the alerts whose resolve is held and still waits: not read unless needed (below)
     waiting = {p.id: {fp: t for fp, t in p.held.items() if t > now} for p in changed}
-    skip = [fp for fps in waiting.values() for fp in fps]
-    firing = await uow.alerts.firing_of((s.key for s in subjects.values()), skip)
+    # the firing alerts a head knows of are not read either unless needed; those of heads
+    # stored before they kept them are
+    unknown = [p for p in changed if p.firing is None]
+    skip = [fp for p in unknown for fp in waiting[p.id]]
+    keys = [subjects[p.id].key for p in unknown]
+    firing: Firing = {}
+    for key, read in (await uow.alerts.firing_of(keys, skip) if keys else {}).items():
+        firing[key] = dict[str, Alert | AlertState](read)
+    for p in changed:
+        if p.firing is not None:
+            mine = firing[subjects[p.id].key] = {}
+            for fp, episode in p.firing.items():
+                mine[fp] = AlertState(fp, AlertStatus.FIRING, episode)
     conditions: dict[str, list[Condition]] = {}
     async for p in paced(changed):  # minutes of Python for a big batch: others get turns
         subject = subjects[p.id]
@@ -46,7 +57,7 @@ async def settle_commitments(
         conditions[p.id] = evaluate_commitment(p, today, config, at_risk)
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
-    await _read_needed(uow, firing, subjects, conditions, waiting)
+    await _read_needed(uow, changed, firing, subjects, conditions, waiting)
     notified = {p.id: p.notified for p in changed}
     alerts = await _alerts_of(uow, subjects, conditions, firing, notified)
     updated: list[Alert] = []
@@ -82,11 +93,15 @@ async def settle_commitments(
         await settle_targets(uow, moved, now, config)
 
 
+#: by subject key, its firing alerts: whole, or as its head knows them (AlertState)
+Firing = dict[str, dict[str, Alert | AlertState]]
+
+
 async def _alerts_of(
     uow: UnitOfWork,
     subjects: Mapping[str, Subject],
     conditions: Mapping[str, list[Condition]],
-    firing: Mapping[str, Mapping[str, Alert]],
+    firing: Mapping[str, Mapping[str, Alert | AlertState]],
     notified: Mapping[str, set[str]] | None = None,
 ) -> dict[str, dict[str, Alert | AlertState]]:
     """By id, what reconciling each subject needs of its alerts: the firing ones (read
@@ -111,30 +126,38 @@ async def _alerts_of(
 
 
 def at_risk_firing(
-    subject: Subject, alerts: Mapping[str, Alert], waiting: Collection[str] = ()
+    subject: Subject, alerts: Mapping[str, Alert | AlertState], waiting: Collection[str] = ()
 ) -> bool:
     """Is the subject's CommitmentAtRisk alert firing (its hysteresis)? One whose resolve is
     held (`waiting`) is."""
     fp = f"{Rule.COMMITMENT_AT_RISK.value}:{subject.key}"
     alert = alerts.get(fp)
-    return fp in waiting or (alert is not None and alert.is_firing)
+    return fp in waiting or (alert is not None and alert.status is AlertStatus.FIRING)
 
 
 async def _read_needed(
     uow: UnitOfWork,
-    firing: dict[str, dict[str, Alert]],
+    changed: Iterable[CommitmentProgress],
+    firing: Firing,
     subjects: Mapping[str, Subject],
     conditions: Mapping[str, list[Condition]],
     waiting: Mapping[str, Mapping[str, datetime]],
 ) -> None:
-    """Read whole, into `firing`, the alerts with a held resolve that reconciling changes:
-    those whose condition holds again (the hold is dropped) or is gone (they resolve). The
-    others stay firing until their hold ends, and a batch then reads them."""
+    """Read whole, into `firing`, the alerts that reconciling changes and that were not
+    read: those with a held resolve whose condition holds again (the hold is dropped) or is
+    gone (they resolve), and, of a head that knows its firing alerts, those whose condition
+    stopped holding or is gone, and those whose hold has ended. The others with a held
+    resolve stay firing until their hold ends, and a batch then reads them."""
     needed: list[str] = []
-    for i, held in waiting.items():
-        if held:
-            now = {c.fingerprint(subjects[i]): c for c in conditions[i]}
-            needed += [fp for fp in held if (c := now.get(fp)) is None or c.active]
+    for p in changed:
+        held, known = waiting[p.id], p.firing
+        if not held and (known is None or not (known or p.held)):
+            continue  # nothing unread that reconciling could change
+        now = {c.fingerprint(subjects[p.id]): c for c in conditions[p.id]}
+        needed += [fp for fp in held if (c := now.get(fp)) is None or c.active]
+        if known is not None:
+            needed += [fp for fp in known if (c := now.get(fp)) is None or not c.active]
+            needed += [fp for fp in p.held if fp not in held]  # the hold has ended
     for fp, alert in (await uow.alerts.whole(needed) if needed else {}).items():
         firing.setdefault(alert.subject.key, {})[fp] = alert
 
@@ -146,16 +169,19 @@ def _remember(
     changed: Iterable[Alert],
 ) -> None:
     """What the head keeps of its alerts once reconciled: the informational ones notified
-    (found or made so), and the firing ones whose resolve is held (those it left unread,
-    and those read or changed)."""
+    (found or made so), the firing ones whose resolve is held (those it left unread, and
+    those read or changed), and the other firing ones."""
     after = {**alerts, **{a.fingerprint: a for a in changed}}
     p.notified.update(fp for fp, a in after.items() if a.status is AlertStatus.NOTIFIED)
     p.held = {fp: until for fp, until in waiting.items() if fp not in after}
-    p.held |= {
-        fp: a.resolve_after
-        for fp, a in after.items()
-        if isinstance(a, Alert) and a.is_firing and a.resolve_after is not None
-    }
+    p.firing = {}
+    for fp, a in after.items():
+        if a.status is not AlertStatus.FIRING:
+            continue
+        if isinstance(a, Alert) and a.resolve_after is not None:
+            p.held[fp] = a.resolve_after
+        else:
+            p.firing[fp] = a.episode
 
 
 def _sum_key(t: TargetProgress) -> str:
