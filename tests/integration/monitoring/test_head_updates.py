@@ -85,9 +85,22 @@ async def test_a_loaded_head_gets_only_what_changed(db_name: str) -> None:
         assert by_period == ["figured.2016", "figured.2025", f"marks.{MONTHS[-1]}",
                              f"scoped.{MONTHS[-1]}"]  # fmt: skip
         assert sorted(update["$unset"]) == [f"marks.{MONTHS[0]}", f"scoped.{MONTHS[0]}"]
+        assert not {"notified", "held", "firing"} & update["$set"].keys()  # as they were
         stored = await db[COMMITMENTS].find_one({"_id": c.id})
         assert stored == expected
         assert len(stored["marks"]) == 119 and MONTHS[0] not in stored["marks"]
+
+        # what it keeps of its alerts is set when it changes, and then only that
+        updates.statements.clear()
+        p = (await repo.get_many([c.id], [(c.id, MONTHS[-1])]))[c.id]
+        p.firing, p.notified = {"ReportingOverdue:commitment:x": 2}, {"TargetAchieved:x"}
+        await repo.save_many([p])
+        alerted = sorted(k for k in updates.statements[0]["$set"] if k in d.head_alerts.FIELDS)
+        print(f"alerts changed: $set {alerted}", end="; ")
+        assert alerted == ["firing", "notified"]
+        stored = await db[COMMITMENTS].find_one({"_id": c.id})
+        assert stored is not None and stored["firing"] == [["ReportingOverdue:commitment:x", 2]]
+        assert stored == bson.decode(bson.encode(d.head_doc(p)))
 
         updates.statements.clear()
         p = (await repo.get_many([c.id], every_period=True))[c.id]

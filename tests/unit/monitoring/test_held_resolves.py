@@ -164,3 +164,14 @@ async def test_a_known_firing_alert_whose_condition_stops_is_read_and_held(reads
     assert head.firing is not None and OVERDUE not in head.firing
     assert head.held == {OVERDUE: NOW + HOLD}
     assert uow.store.alerts[OVERDUE].resolve_after == NOW + HOLD
+
+
+async def test_a_known_firing_alert_no_longer_stored_is_forgotten(reads: Reads) -> None:
+    uow, clock = await fresh(reads)
+    del uow.store.alerts[OVERDUE]  # lost (a restore from an older backup, say)
+    clock.advance(seconds=10)
+    await take(uow, clock, report("2026-Q1", 100))  # overdue stops holding: read, not found
+    assert OVERDUE in set().union(*reads.whole)
+    head = uow.store.commitments["c-cloud"]
+    assert head.firing is not None and OVERDUE not in head.firing and OVERDUE not in head.held
+    assert OVERDUE not in uow.store.alerts and resolved(uow) == []

@@ -10,6 +10,7 @@ import functools
 from datetime import date
 from typing import Any
 
+from monitoring.core.adapters import head_alerts
 from monitoring.core.domain import buckets, years
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
@@ -109,7 +110,7 @@ def cell_id(commitment_id: str, period: str) -> str:
 def head_doc(p: CommitmentProgress) -> Doc:
     """A commitment's head: its definition, running totals, a mark per reported period
     ([revision, value of its metric]) and its periods' scopes beyond its own (buckets.py)."""
-    doc = _head_fields(p)
+    doc = _head_fields(p) | head_alerts.written(p)
     doc["marks"] = {name: list(m) for name, m in p.marks_.items()}
     doc["scoped"] = {name: list(more) for name, more in buckets.extras(p).items()}
     figured = p.figured if p.figured is not None or not p.complete else years.figured(p)
@@ -138,7 +139,7 @@ def head_update(p: CommitmentProgress) -> Doc | None:
     the mark and scopes of each period written (unset: withdrawn), whatever its history."""
     if p.whole_head:
         return None
-    fields, unset, extra = _state_fields(p), {}, buckets.extras(p)
+    fields, unset, extra = _state_fields(p) | head_alerts.changed(p), {}, buckets.extras(p)
     for period in p.written:
         for name, value in ((f"marks.{period}", p.marks_.get(period)),
                             (f"scoped.{period}", extra.get(period))):  # fmt: skip
@@ -186,9 +187,6 @@ def _state_fields(p: CommitmentProgress) -> Doc:
         "on_track": p.on_track,
         "evaluated_on": day_text(p.evaluated_on),
         "totals": figures_doc(totals),
-        "notified": sorted(p.notified),
-        "held": [[fp, until] for fp, until in sorted(p.held.items())],
-        **({} if p.firing is None else {"firing": sorted(map(list, p.firing.items()))}),
         "achieved": c.target.baseline + totals.value(c.target.metric),  # read side, summed once
     }
 
@@ -264,9 +262,7 @@ def commitment_from(
         complete=complete or marks.keys() <= periods.keys(),
         extra={name: tuple(more) for name, more in doc.get("scoped", {}).items()},
         figured=_figured_from(doc.get("figured")),
-        notified=set(doc.get("notified", ())),
-        held={fp: until for fp, until in doc.get("held", ())},
-        firing=None if (on := doc.get("firing")) is None else {fp: ep for fp, ep in on},
+        **head_alerts.read(doc),
         whole_head=False,
     )
 

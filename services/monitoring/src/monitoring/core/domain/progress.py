@@ -113,6 +113,8 @@ class CommitmentProgress:
     #: its other firing alerts: episode by fingerprint (read whole only when their condition
     #: stops holding or is gone); None: not known (a head stored before it kept them)
     firing: dict[str, int] | None = field(default=None, compare=False, repr=False)
+    #: those three as its stored head holds them (None: not known): written when they change
+    stored_alerts: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
     #: its stored head must be written whole (new, made from cells, or a new definition);

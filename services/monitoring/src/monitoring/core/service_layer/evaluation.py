@@ -158,8 +158,13 @@ async def _read_needed(
         if known is not None:
             needed += [fp for fp in known if (c := now.get(fp)) is None or not c.active]
             needed += [fp for fp in p.held if fp not in held]  # the hold has ended
-    for fp, alert in (await uow.alerts.whole(needed) if needed else {}).items():
+    found = await uow.alerts.whole(needed) if needed else {}
+    for fp, alert in found.items():
         firing.setdefault(alert.subject.key, {})[fp] = alert
+    if missing := set(needed) - found.keys():  # a head's alert no longer stored: forgotten
+        for mine in firing.values():
+            for fp in missing & mine.keys():
+                del mine[fp]
 
 
 def _remember(
