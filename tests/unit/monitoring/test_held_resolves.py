@@ -17,7 +17,7 @@ from monitoring.core.domain.alerting import Alert, AlertStatus
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.events import AlertResolved
 from monitoring.core.domain.model import CommitmentStatus
-from monitoring.core.service_layer import handlers
+from monitoring.core.service_layer import evaluation, handlers
 
 from . import fakes
 from .builders import NOW, commitment, partner, report
@@ -175,3 +175,31 @@ async def test_a_known_firing_alert_no_longer_stored_is_forgotten(reads: Reads) 
     head = uow.store.commitments["c-cloud"]
     assert head.firing is not None and OVERDUE not in head.firing and OVERDUE not in head.held
     assert OVERDUE not in uow.store.alerts and resolved(uow) == []
+
+
+async def test_a_held_at_risk_alert_counts_as_firing_until_resolved(
+    reads: Reads, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The at-risk hysteresis (it resolves only well inside the line it fires past) counts
+    a held at-risk alert as firing, its hold ended or not, until it is resolved: after the
+    hold, the batch that reads it must still evaluate it as firing."""
+    at_risk = "CommitmentAtRisk:commitment:c-cloud"
+    uow, clock = await fresh(reads)
+    assert uow.store.alerts[at_risk].is_firing
+    clock.advance(seconds=10)
+    await take(uow, clock, report("2026-Q1", 100_000))  # far ahead: no longer at risk, held
+    assert at_risk in uow.store.commitments["c-cloud"].held
+    asked: list[bool] = []
+    real = evaluation.evaluate_commitment
+
+    def spy(p: Any, today: Any, config: Any, at_risk_firing: bool = False) -> Any:
+        asked.append(at_risk_firing)
+        return real(p, today, config, at_risk_firing)
+
+    monkeypatch.setattr(evaluation, "evaluate_commitment", spy)
+    for wait in (timedelta(seconds=10), HOLD):  # while held, then once the hold has ended
+        clock.advance(seconds=wait.total_seconds())
+        await take(uow, clock, report("2025-Q1", 1))
+    print(f"\nat risk firing, as the rules were told: {asked}")
+    assert asked == [True, True]
+    assert uow.store.alerts[at_risk].status is AlertStatus.RESOLVED  # then resolved

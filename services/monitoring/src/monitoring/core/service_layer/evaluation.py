@@ -53,7 +53,8 @@ async def settle_commitments(
     conditions: dict[str, list[Condition]] = {}
     async for p in paced(changed):  # minutes of Python for a big batch: others get turns
         subject = subjects[p.id]
-        at_risk = at_risk_firing(subject, firing.get(subject.key, {}), waiting[p.id])
+        # held counts as firing, its hold ended or not (then not read yet, but firing)
+        at_risk = at_risk_firing(subject, firing.get(subject.key, {}), p.held)
         conditions[p.id] = evaluate_commitment(p, today, config, at_risk)
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
