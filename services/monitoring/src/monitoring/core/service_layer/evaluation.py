@@ -127,13 +127,13 @@ async def _alerts_of(
 
 
 def at_risk_firing(
-    subject: Subject, alerts: Mapping[str, Alert | AlertState], waiting: Collection[str] = ()
+    subject: Subject, alerts: Mapping[str, Alert | AlertState], held: Collection[str] = ()
 ) -> bool:
     """Is the subject's CommitmentAtRisk alert firing (its hysteresis)? One whose resolve is
-    held (`waiting`) is."""
+    held (`held`, its hold ended or not) is."""
     fp = f"{Rule.COMMITMENT_AT_RISK.value}:{subject.key}"
     alert = alerts.get(fp)
-    return fp in waiting or (alert is not None and alert.status is AlertStatus.FIRING)
+    return fp in held or (alert is not None and alert.status is AlertStatus.FIRING)
 
 
 async def _read_needed(
@@ -151,14 +151,15 @@ async def _read_needed(
     resolve stay firing until their hold ends, and a batch then reads them."""
     needed: list[str] = []
     for p in changed:
-        held, known = waiting[p.id], p.firing
-        if not held and (known is None or not (known or p.held)):
+        held, known = waiting[p.id], p.firing or {}
+        # holds ended: read with the firing alerts if the head does not know those
+        ended = [] if p.firing is None else [fp for fp in p.held if fp not in held]
+        if not (held or known or ended):
             continue  # nothing unread that reconciling could change
         now = {c.fingerprint(subjects[p.id]): c for c in conditions[p.id]}
         needed += [fp for fp in held if (c := now.get(fp)) is None or c.active]
-        if known is not None:
-            needed += [fp for fp in known if (c := now.get(fp)) is None or not c.active]
-            needed += [fp for fp in p.held if fp not in held]  # the hold has ended
+        needed += [fp for fp in known if (c := now.get(fp)) is None or not c.active]
+        needed += ended
     found = await uow.alerts.whole(needed) if needed else {}
     for fp, alert in found.items():
         firing.setdefault(alert.subject.key, {})[fp] = alert
