@@ -18,7 +18,7 @@ which commitments a bucket counts.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.model import Commitment, Figures
@@ -29,7 +29,9 @@ from monitoring.core.domain.rollups import (
     LEVEL,
     PARTNER,
     PARTNERSHIP,
+    Moved,
     Rows,
+    moved_periods,
     period_rows,
     rollup_key,
 )
@@ -76,10 +78,11 @@ def _rows(c: Commitment, f: Figures) -> Rows:
 
 def extra_scopes(c: Commitment, f: Figures) -> tuple[str, ...]:
     """The scopes one period's breakdowns name beyond the commitment's own."""
-    own = set(own_scopes(c))
-    return tuple(
-        sorted(k for k in _rows(c, f) if k.partition(":")[0] in SCOPE_KINDS and k not in own)
-    )
+    return _extra(_rows(c, f), set(own_scopes(c)))
+
+
+def _extra(rows: Rows, own: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(k for k in rows if k.partition(":")[0] in SCOPE_KINDS and k not in own))
 
 
 def _row(out: Buckets, key: str) -> list[int]:
@@ -90,8 +93,12 @@ def _row(out: Buckets, key: str) -> list[int]:
 
 
 def _add_figures(out: Buckets, c: Commitment, period: str, f: Figures, sign: int) -> None:
+    _add_rows(out, period, _rows(c, f), sign)
+
+
+def _add_rows(out: Buckets, period: str, rows: Rows, sign: int) -> None:
     pair = labels(period)
-    for scope, r in _rows(c, f).items():
+    for scope, r in rows.items():
         if scope.partition(":")[0] not in SCOPE_KINDS or not any(r[:_N]):
             continue
         for label in pair:
@@ -142,42 +149,42 @@ def _whole(p: CommitmentProgress) -> tuple[Buckets, dict[str, tuple[str, ...]]]:
     return out, {q: x for q, x in every.items() if x}
 
 
-def change(p: CommitmentProgress) -> Buckets:
+def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Buckets:
     """What the buckets must add for what changed since the commitment was loaded (or last
     settled): each changed period's figures (new minus old) in its quarter and year, and the
     commitment counted in a bucket it now has a period in, or no longer; after a new
-    definition, its whole contribution minus the one it had. Keeps `p.extra` up to date."""
+    definition, its whole contribution minus the one it had. Keeps `p.extra` up to date.
+    `moved`: the changed periods as rollups.moved_periods gives them (worked out if not)."""
     c = p.commitment
     if p.bucketed is not None:
         if not p.complete:
             raise CellsNotLoaded(f"the buckets of {p.id} need every period")
         whole, p.extra = _whole(p)
         return difference(whole, p.bucketed)
-    first_old: dict[str, Figures | None] = {}
-    last_new: dict[str, Figures | None] = {}
-    for period, old, new in p.changes:
-        first_old.setdefault(period, old)
-        last_new[period] = new
-    if not last_new:
+    if moved is None:
+        moved = moved_periods(p)
+    if not moved:
         return {}
+    own = set(own_scopes(c))
+    first_old = {m.period: m.old_rows for m in moved}
     if p.extra is None:  # made from its cells: what the head would have kept
         unchanged = {q: e for q, e in p.periods.items() if q not in first_old}
         before = {q: extra_scopes(c, e.figures) for q, e in unchanged.items()}
-        before |= {q: extra_scopes(c, f) for q, f in first_old.items() if f is not None}
+        before |= {q: _extra(r, own) for q, r in first_old.items() if r is not None}
         p.extra = {q: x for q, x in before.items() if x}
         if p.loaded_as is not None and p.loaded_as[2] is None:
             p.loaded_as = (*p.loaded_as[:2], dict(p.extra))
     out: Buckets = {}
     touched: set[str] = set()
     extra_before = dict(p.extra)
-    for period, new in last_new.items():
-        old = first_old[period]
+    for m in moved:
+        period = m.period
         touched.update(labels(period))
-        if new is not None:
-            _add_figures(out, c, period, new, 1)
-        if old is not None:
-            _add_figures(out, c, period, old, -1)
-        more = extra_scopes(c, new) if new is not None else ()
+        if m.new_rows is not None:
+            _add_rows(out, period, m.new_rows, 1)
+        if m.old_rows is not None:
+            _add_rows(out, period, m.old_rows, -1)
+        more = _extra(m.new_rows, own) if m.new_rows is not None else ()
         if more:
             p.extra[period] = more
         else:

@@ -12,14 +12,14 @@ count there, and how many have figures there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from monitoring.core.domain.buckets import SCOPE_KINDS, own_scopes
 from monitoring.core.domain.buckets import merge as buckets_merge
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.model import Commitment, Figures
 from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
-from monitoring.core.domain.rollups import Rows, period_rows
+from monitoring.core.domain.rollups import Moved, Rows, add_rows, period_rows
 
 _N = len(AMOUNT_NAMES)
 COUNTED, WITH_FIGURES = 0, 1
@@ -33,15 +33,20 @@ def presence_id(scope: str, partner_id: str) -> str:
 
 def of(c: Commitment, extra: Iterable[Iterable[str]], totals: Figures) -> tuple[set[str], set[str]]:
     """The scopes the commitment counts in, and those it has figures in."""
+    rows: Rows = {}
+    period_rows(c, totals, rows)
+    return _counted(c, extra), _with_figures(rows)
+
+
+def _counted(c: Commitment, extra: Iterable[Iterable[str]]) -> set[str]:
     counted = set(own_scopes(c))
     for more in extra:
         counted.update(more)
-    rows: Rows = {}
-    period_rows(c, totals, rows)
-    with_figures = {
-        k for k, r in rows.items() if k.partition(":")[0] in SCOPE_KINDS and any(r[:_N])
-    }
-    return counted, with_figures
+    return counted
+
+
+def _with_figures(rows: Rows) -> set[str]:
+    return {k for k, r in rows.items() if k.partition(":")[0] in SCOPE_KINDS and any(r[:_N])}
 
 
 def _add(out: Presence, partner_id: str, scopes: Iterable[str], column: int, sign: int) -> None:
@@ -60,26 +65,39 @@ def contribution(p: CommitmentProgress) -> Presence:
     return out
 
 
-def change(p: CommitmentProgress) -> Presence:
+def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Presence:
     """What changed since the commitment was loaded (or last settled): call after
-    buckets.change, which keeps `p.extra` and what it was (`p.loaded_as`)."""
+    buckets.change, which keeps `p.extra` and what it was (`p.loaded_as`). `moved`: the
+    changed periods as rollups.moved_periods gives them; when given and the definition is
+    the same, what the totals attribute now is what they did plus what the periods moved
+    (attribution is linear in the figures), not worked out again."""
     if p.extra is None:
         return {}
     out: Presence = {}
     before = p.loaded_as
-    if before is not None:
-        c0, totals0, extra0 = before
-        if extra0 is None:
-            raise CellsNotLoaded(f"the scopes {p.id}'s periods had were not kept")
-        if c0 == p.commitment and totals0 is p.totals and extra0 == p.extra:
-            return {}
-        counted, with_figures = of(c0, extra0.values(), totals0)
-        _add(out, c0.partner_id, counted, COUNTED, -1)
-        _add(out, c0.partner_id, with_figures, WITH_FIGURES, -1)
-    for key, row in contribution(p).items():
-        mine = out.setdefault(key, [0, 0])
-        mine[COUNTED] += row[COUNTED]
-        mine[WITH_FIGURES] += row[WITH_FIGURES]
+    if before is None:
+        return {k: r for k, r in contribution(p).items() if any(r)}
+    c0, totals0, extra0 = before
+    if extra0 is None:
+        raise CellsNotLoaded(f"the scopes {p.id}'s periods had were not kept")
+    c = p.commitment
+    if c0 == c and totals0 is p.totals and extra0 == p.extra:
+        return {}
+    rows: Rows = {}
+    period_rows(c0, totals0, rows)
+    _add(out, c0.partner_id, _counted(c0, extra0.values()), COUNTED, -1)
+    _add(out, c0.partner_id, _with_figures(rows), WITH_FIGURES, -1)
+    if moved is None or c0 != c:
+        rows = {}
+        period_rows(c, p.totals, rows)
+    else:
+        for m in moved:
+            if m.new_rows is not None:
+                add_rows(rows, m.new_rows, 1)
+            if m.old_rows is not None:
+                add_rows(rows, m.old_rows, -1)
+    _add(out, c.partner_id, _counted(c, p.extra.values()), COUNTED, 1)
+    _add(out, c.partner_id, _with_figures(rows), WITH_FIGURES, 1)
     return {k: r for k, r in out.items() if any(r)}
 
 

@@ -11,7 +11,8 @@ only when the commitment names exactly one.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
@@ -161,6 +162,52 @@ def period_rows(c: Commitment, f: Figures, rows: Rows, sign: int = 1) -> None:
     _row(rows, members_key(c.partnership_id, c.target.metric))[metric] += sign * amounts[metric]
 
 
+def add_rows(into: Rows, more: Rows, sign: int) -> None:
+    for key, r in more.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = [sign * x for x in r] if sign != 1 else list(r)
+        else:
+            for i, x in enumerate(r):
+                mine[i] += sign * x
+
+
+@dataclass(slots=True, frozen=True)
+class Moved:
+    """One changed period: its figures when the commitment was loaded (or last settled) and
+    now, and what each attributes (period_rows; None: no figures). Worked out once per batch
+    for the rollups, the buckets and the year rows alike, which only read the rows."""
+
+    period: str
+    old: Figures | None
+    new: Figures | None
+    old_rows: Rows | None
+    new_rows: Rows | None
+
+
+def rows_of(c: Commitment, f: Figures | None) -> Rows | None:
+    if f is None:
+        return None
+    rows: Rows = {}
+    period_rows(c, f, rows)
+    return rows
+
+
+def moved_periods(p: CommitmentProgress) -> list[Moved]:
+    """The commitment's changes coalesced per period (what came between cancels out,
+    attribution being linear in the figures), in the order the periods first changed."""
+    first_old: dict[str, Figures | None] = {}
+    last_new: dict[str, Figures | None] = {}
+    for period, old, new in p.changes:
+        first_old.setdefault(period, old)
+        last_new[period] = new
+    c = p.commitment
+    return [
+        Moved(period, first_old[period], new, rows_of(c, first_old[period]), rows_of(c, new))
+        for period, new in last_new.items()
+    ]
+
+
 def head_rows(c: Commitment, on_track: bool | None, rows: Rows, sign: int = 1) -> None:
     """Add (take away) the commitment itself: measured, and on track, where it counts."""
     measured, on = sign * int(is_measured(c.status)), sign * int(bool(on_track))
@@ -193,19 +240,20 @@ def contribution(progress: CommitmentProgress | None) -> dict[str, Totals]:
     return _totals(rows)
 
 
-def change(progress: CommitmentProgress) -> dict[str, Totals]:
+def change(progress: CommitmentProgress, moved: Sequence[Moved] | None = None) -> dict[str, Totals]:
     """What the rollups must add for what changed since the commitment was loaded (or last
     settled): each replaced period's figures (new minus old) and its own counts; after a
-    new definition, its whole contribution minus the one it had."""
+    new definition, its whole contribution minus the one it had. `moved`: the changed
+    periods as attribution.moved gives them (worked out here when not given)."""
     if progress.contributed is not None:
         return difference(contribution(progress), progress.contributed)
     rows: Rows = {}
     c = progress.commitment
-    for _, old, new in progress.changes:
-        if new is not None:
-            period_rows(c, new, rows)
-        if old is not None:
-            period_rows(c, old, rows, -1)
+    for m in moved_periods(progress) if moved is None else moved:
+        if m.new_rows is not None:
+            add_rows(rows, m.new_rows, 1)
+        if m.old_rows is not None:
+            add_rows(rows, m.old_rows, -1)
     if progress.on_track != progress.counted_on_track:
         head_rows(c, progress.on_track, rows)
         head_rows(c, progress.counted_on_track, rows, -1)

@@ -9,44 +9,43 @@ figures (`p.figured`), kept in step."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from monitoring.core.domain import years
-from monitoring.core.domain.model import Figures
 from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.core.domain.rollups import Moved, moved_periods
 
 #: (year, scope)
 Scoped = tuple[int, str]
 
 
-def change(p: CommitmentProgress) -> years.Yearly:
+def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> years.Yearly:
     """What the year rows must add for what changed since the commitment was loaded (or last
     settled); rows that come to nothing are dropped where the deltas are merged. Keeps the
-    head's count of periods with figures per year and scope (`p.figured`) in step."""
+    head's count of periods with figures per year and scope (`p.figured`) in step.
+    `moved`: the changed periods as rollups.moved_periods gives them (worked out if not)."""
     if p.yearly is not None:  # {}: a new commitment, that added nothing yet
         whole, p.figured = years.contribution_and_figured(p)
         p.figured_years = None
         return whole.minus(p.yearly or years.Yearly())
-    first_old: dict[str, Figures | None] = {}
-    last_new: dict[str, Figures | None] = {}
-    for period, old, new in p.changes:
-        first_old.setdefault(period, old)
-        last_new[period] = new
+    if moved is None:
+        moved = moved_periods(p)
     out = years.Yearly()
-    if not last_new:
+    if not moved:
         return out
     c = p.commitment
     gained: dict[int, int] = defaultdict(int)
-    moved: dict[Scoped, int] = defaultdict(int)
-    for period, new in last_new.items():
-        old, year = first_old[period], years.year_of(period)
-        if new is not None:
-            for scope in years.attributed(out, c, year, new, 1):
-                moved[year, scope] += 1
-        if old is not None:
-            for scope in years.attributed(out, c, year, old, -1):
-                moved[year, scope] -= 1
-        gained[year] += (new is not None) - (old is not None)
-    _refigured(out, p, moved)
+    figured: dict[Scoped, int] = defaultdict(int)
+    for m in moved:
+        year = years.year_of(m.period)
+        if m.new is not None and m.new_rows is not None:
+            for scope in years.attributed_rows(out, c, year, m.new, m.new_rows, 1):
+                figured[year, scope] += 1
+        if m.old is not None and m.old_rows is not None:
+            for scope in years.attributed_rows(out, c, year, m.old, m.old_rows, -1):
+                figured[year, scope] -= 1
+        gained[year] += (m.new is not None) - (m.old is not None)
+    _refigured(out, p, figured)
     texts = {f"{year:04d}" for year in gained}  # a period's text begins with its year
     now = years.by_year(q for q in p.marks_ if q[:4] in texts)
     runs = years.window(c)

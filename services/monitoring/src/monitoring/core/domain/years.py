@@ -220,6 +220,13 @@ def attributed(out: Yearly, c: Commitment, year: int, f: Figures, sign: int) -> 
     where it has figures."""
     rows: Rows = {}
     period_rows(c, f, rows)
+    return attributed_rows(out, c, year, f, rows, sign)
+
+
+def attributed_rows(
+    out: Yearly, c: Commitment, year: int, f: Figures, rows: Rows, sign: int
+) -> list[str]:
+    """attributed, given what the figures attribute (rollups.period_rows)."""
     partnership_id, figured = c.partnership_id, []
     for key, r in rows.items():
         kind = key.partition(":")[0]

@@ -12,7 +12,14 @@ from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, reco
 from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
-from monitoring.core.domain.rollups import MEMBERS, Totals, change, members_key, merge
+from monitoring.core.domain.rollups import (
+    MEMBERS,
+    Totals,
+    change,
+    members_key,
+    merge,
+    moved_periods,
+)
 from monitoring.core.domain.rules import (
     commitment_subject,
     evaluate_commitment,
@@ -76,10 +83,11 @@ async def settle_commitments(
         updated += result.changed
         p.events.extend(result.events)
         _remember(p, waiting[p.id], alerts[p.id], result.changed)
-        merge(deltas, change(p))
-        buckets.merge(bucketed, buckets.change(p))
-        presence.merge(present, presence.change(p))
-        yearly.merge(year_deltas.change(p))
+        periods = moved_periods(p)  # what the changed periods attribute, worked out once
+        merge(deltas, change(p, periods))
+        buckets.merge(bucketed, buckets.change(p, periods))
+        presence.merge(present, presence.change(p, periods))
+        yearly.merge(year_deltas.change(p, periods))
         p.settled()
     await uow.commitments.save_many(changed)
     await uow.alerts.save_many(updated)
