@@ -218,8 +218,14 @@ def merge(into: dict[str, list[int]], more: Mapping[str, list[int]]) -> None:
     """Add rows of counts by key, dropping those that come to nothing (the buckets', and
     presence.py's)."""
     for key, delta in more.items():
-        row = [x + y for x, y in zip(into.get(key, [0] * len(delta)), delta, strict=True)]
-        if any(row):
-            into[key] = row
-        else:
-            into.pop(key, None)
+        row = into.get(key)
+        if row is None:
+            if any(delta):
+                into[key] = list(delta)
+            continue
+        if len(row) != len(delta):
+            raise ValueError(f"{key}: {len(delta)} counts added to {len(row)}")
+        for i, x in enumerate(delta):
+            row[i] += x
+        if not any(row):
+            del into[key]

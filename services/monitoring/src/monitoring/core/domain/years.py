@@ -140,7 +140,11 @@ class Yearly:
     def merge(self, more: Yearly) -> None:
         """Add `more`, dropping rows that come to nothing."""
         for key, delta in more.rows.items():
-            row = self.row(key)
+            row = self.rows.get(key)
+            if row is None:
+                if any(delta.values()):
+                    self.rows[key] = dict(delta)
+                continue
             for name, value in delta.items():
                 row[name] = row.get(name, 0) + value
             if not any(row.values()):
