@@ -189,6 +189,8 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Bucke
             p.extra[period] = more
         else:
             p.extra.pop(period, None)
+    if all(_revised(m, p.marks_, extra_before, p.extra) for m in moved):
+        return {k: r for k, r in out.items() if any(r)}  # reported where it was: same buckets
     # the periods sharing a label with those changed: those of their years (a period's text
     # begins with its year, its year label is among `touched`), checked as text, not parsed
     near = [q for q in p.marks_ if q[:4] in touched]
@@ -202,6 +204,22 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Bucke
     for key in then - now:
         _row(out, key)[REPORTING] -= 1
     return {k: r for k, r in out.items() if any(r)}
+
+
+def _revised(
+    m: Moved,
+    marks: Mapping[str, object],
+    extra_before: Mapping[str, tuple[str, ...]],
+    extra: Mapping[str, tuple[str, ...]],
+) -> bool:
+    """The period had figures and still has, it is reported, and its breakdowns name the
+    same scopes: the buckets the commitment counts in do not change for it."""
+    return (
+        m.old_rows is not None
+        and m.new_rows is not None
+        and m.period in marks
+        and extra_before.get(m.period, ()) == extra.get(m.period, ())
+    )
 
 
 def difference(after: Buckets, before: Buckets) -> Buckets:

@@ -46,7 +46,8 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> years
                 figured[year, scope] -= 1
         gained[year] += (m.new is not None) - (m.old is not None)
     _refigured(out, p, figured)
-    texts = {f"{year:04d}" for year in gained}  # a period's text begins with its year
+    # the years whose count of periods changed (a period's text begins with its year)
+    texts = {f"{year:04d}" for year, more in gained.items() if more}
     now = years.by_year(q for q in p.marks_ if q[:4] in texts)
     runs = years.window(c)
     for year, more in gained.items():
