@@ -4,6 +4,7 @@ themselves are in rules.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -84,9 +85,16 @@ class Condition(NamedTuple):
     expected: float
     actual: float
     due_date: date | None
-    message: str
+    #: its message, or what writes it: a message is read only when an alert fires or
+    #: resolves, or the board shows it, so the rules leave the formatting of figures to then
+    text: str | Callable[[], str]
     #: the milestone's due date, for milestone rules: one fingerprint per milestone
     key: str | None = None
+
+    @property
+    def message(self) -> str:
+        text = self.text
+        return text if isinstance(text, str) else text()
 
     def fingerprint(self, subject: Subject) -> str:
         """'{rule}:{subject.key}[:{key}]' (a StrEnum joined as the str it is)."""

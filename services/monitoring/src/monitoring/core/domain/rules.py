@@ -20,7 +20,7 @@ what changed. All rules depend on the date only, never on the time of day.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from monitoring.core.domain.conditions import (
@@ -83,22 +83,21 @@ def milestone_conditions(
     actual: float,
     today: date,
     grace: timedelta = timedelta(0),
-    got: str | None = None,
 ) -> list[Condition]:
-    """Missed only once the reports for the periods up to the due date are due too. `got`:
-    `actual` as the messages show it (the same for every milestone of a target)."""
+    """Missed only once the reports for the periods up to the due date are due too."""
     what, key = _milestone_named(m, metric)
     reached = actual >= m.value
     is_missed = not reached and today > m.due_date + grace
-    got = f"{actual:,.0f}" if got is None else got
-    part = share(actual, m.value)
-    achieved = f"{what} reached: {got} ({part})."
-    if is_missed:
-        missed = f"{what} missed: {got} reached ({part})."
-    elif reached:
-        missed = achieved
-    else:
-        missed = f"{what} is not due yet: {got} reached ({part})."
+
+    def achieved() -> str:
+        return f"{what} reached: {actual:,.0f} ({share(actual, m.value)})."
+
+    def missed() -> str:
+        if reached:
+            return achieved()
+        how = "missed:" if is_missed else "is not due yet:"
+        return f"{what} {how} {actual:,.0f} reached ({share(actual, m.value)})."
+
     return [
         Condition(Rule.MILESTONE_MISSED, is_missed, m.value, actual, m.due_date, missed, key),
         Condition(Rule.MILESTONE_ACHIEVED, reached, m.value, actual, m.due_date, achieved, key),
@@ -109,10 +108,16 @@ def target_conditions(
     t: TargetDefinition, actual: float, today: date, grace: timedelta = timedelta(0)
 ) -> list[Condition]:
     """Missed only once the report of the last period is due too (deadline + grace)."""
-    what = f"Target of {amount(t.target_value, t.metric)} due {t.deadline}"
     reached = actual >= t.target_value
-    progress = f"{actual:,.0f} reached ({share(actual, t.target_value)})"
     missed = today > t.deadline + grace and not reached
+
+    def said(how: str) -> Callable[[], str]:
+        def text() -> str:
+            what = f"Target of {amount(t.target_value, t.metric)} due {t.deadline}"
+            return f"{what}{how} {actual:,.0f} reached ({share(actual, t.target_value)})."
+
+        return text
+
     return [
         Condition(
             Rule.TARGET_MISSED,
@@ -120,15 +125,10 @@ def target_conditions(
             t.target_value,
             actual,
             t.deadline,
-            f"{what} missed: {progress}." if missed else f"{what}: {progress}.",
+            said(" missed:" if missed else ":"),
         ),
         Condition(
-            Rule.TARGET_ACHIEVED,
-            reached,
-            t.target_value,
-            actual,
-            t.deadline,
-            f"{what} reached: {progress}.",
+            Rule.TARGET_ACHIEVED, reached, t.target_value, actual, t.deadline, said(" reached:")
         ),
     ]
 
@@ -167,17 +167,20 @@ def at_risk_condition(
             or (firing and shortfall >= config.at_risk_resolve_tolerance)
         )
     )
-    reach = (
-        f"{shortfall:.0%} short of the target of {t.target_value:,.0f} at best"
-        if round(shortfall, 2) > 0
-        else f"the target of {t.target_value:,.0f} within reach"
-    )
-    message = (
-        f"Forecast for {t.deadline} at the recent pace against the plan: {f.low:,.0f} to "
-        f"{amount(f.high, t.metric)}, {reach}; needs {amount(f.needed_per_month, t.metric)} "
-        f"a month from now to the deadline (expected by {as_of} on the plan: "
-        f"{f.expected_now:,.0f}; reached: {actual:,.0f})."
-    )
+
+    def message() -> str:
+        reach = (
+            f"{shortfall:.0%} short of the target of {t.target_value:,.0f} at best"
+            if round(shortfall, 2) > 0
+            else f"the target of {t.target_value:,.0f} within reach"
+        )
+        return (
+            f"Forecast for {t.deadline} at the recent pace against the plan: {f.low:,.0f} to "
+            f"{amount(f.high, t.metric)}, {reach}; needs {amount(f.needed_per_month, t.metric)} "
+            f"a month from now to the deadline (expected by {as_of} on the plan: "
+            f"{f.expected_now:,.0f}; reached: {actual:,.0f})."
+        )
+
     return Condition(
         Rule.COMMITMENT_AT_RISK, active, round(f.expected_now, 2), actual, t.deadline, message
     )
@@ -197,9 +200,8 @@ def evaluate_target(
 ) -> list[Condition]:
     """Milestone, target and at-risk conditions of one target definition."""
     conditions: list[Condition] = []
-    got = f"{actual:,.0f}"
     for m in t.milestones:
-        conditions += milestone_conditions(m, t.metric, actual, today, grace, got)
+        conditions += milestone_conditions(m, t.metric, actual, today, grace)
     conditions += target_conditions(t, actual, today, grace)
     if at_risk:
         conditions.append(
