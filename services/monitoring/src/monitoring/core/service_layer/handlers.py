@@ -54,13 +54,20 @@ async def take_reports(
             {r.commitment_id for r in cmd.reports},
             {(r.commitment_id, r.period) for r in cmd.reports},
         )
-        partner_ids = {r.partner_id for r in cmd.reports}
+        partners = await uow.partners.get_many({r.partner_id for r in cmd.reports})
+        # a report waits only for a partner or a commitment not known yet (acceptance.py):
+        # the parking is counted for the partners of those alone, most batches none
+        may_wait = {
+            r.partner_id
+            for r in cmd.reports
+            if r.partner_id not in partners or r.commitment_id not in progress
+        }
         intake = Intake(
-            partners=await uow.partners.get_many(partner_ids),
+            partners=partners,
             progress=progress,
             now=now,
             receipts=seen,
-            parked_counts=await uow.parking.counts(partner_ids),
+            parked_counts=await uow.parking.counts(may_wait) if may_wait else Counter(),
             park_limit=policy.park_limit,
             park_for=policy.park_for,
             verify=policy.verify,
