@@ -6,7 +6,15 @@ from datetime import timedelta
 
 from monitoring.core.domain.model import CommitmentStatus, Figures, Metric, euros_to_cents
 from monitoring.core.domain.progress import CommitmentProgress, Outcome
-from monitoring.core.domain.rollups import Totals, contribution, difference, members_key, merge
+from monitoring.core.domain.rollups import (
+    Totals,
+    change,
+    contribution,
+    difference,
+    members_key,
+    merge,
+    moved_periods,
+)
 
 from .builders import NOW, commitment, report
 
@@ -110,3 +118,27 @@ def test_difference_and_merge_keep_only_changes() -> None:
     merged = dict(delta)
     merge(merged, undo)
     assert merged == {}
+
+
+def test_moved_periods_coalesce_each_period_and_attribute_it_once() -> None:
+    """What a batch hands the four counters: per changed period, the figures it had when
+    last settled and has now (what came between cancels out), each attributed once."""
+    p = CommitmentProgress(commitment())
+    p.apply(report("2025-Q1", 100), NOW)
+    p.settled()
+    p.apply(report("2025-Q1", 150, revision=2), NOW)
+    p.apply(report("2025-Q2", 40), NOW)
+    p.apply(report("2025-Q1", 170, revision=3), NOW)
+    moved = moved_periods(p)
+    assert [m.period for m in moved] == ["2025-Q1", "2025-Q2"]
+    q1, q2 = moved
+    assert q1.old is not None and q1.new is not None
+    assert (q1.old.people_trained, q1.new.people_trained) == (100, 170)
+    assert q2.old is None and q2.old_rows is None and q2.new is not None
+    partner = "partner:p-acme"
+    assert q1.old_rows is not None and q1.new_rows is not None and q2.new_rows is not None
+    trained = [Totals(*rows[partner]).people_trained for rows in (q1.old_rows, q1.new_rows)]
+    assert trained == [100, 170]
+    # the rollups add what the moved periods attribute: new minus old, the middle revision gone
+    assert change(p, moved)[partner].people_trained == 70 + 40
+    assert change(p, moved) == change(p)
