@@ -5,6 +5,7 @@ instead of holding the service's shutdown forever."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from structlog.testing import capture_logs
@@ -71,3 +72,33 @@ async def test_a_background_task_stops_at_once_when_it_ends_on_cancel() -> None:
     with capture_logs() as logs:
         await task.stop()
     assert not task.running and logs == []
+
+
+class Swallower(BackgroundTask):
+    """Its work swallows the cancellation (as a library's wait can on its way out) and goes
+    on to its next turn, as the outbox relay did against a closed client, warning every
+    tenth of a second in the processes that had stopped it."""
+
+    def __init__(self) -> None:
+        super().__init__("swallower")
+        self.turns = 0
+
+    async def run(self) -> None:
+        while not self.stopping:
+            self.turns += 1
+            with contextlib.suppress(asyncio.CancelledError):  # swallowed
+                await asyncio.sleep(3600)
+            await asyncio.sleep(0.01)
+
+
+async def test_a_task_whose_cancellation_is_swallowed_still_ends_once_stopped() -> None:
+    task = Swallower()
+    task.start()
+    await asyncio.sleep(0)
+    started = time.monotonic()
+    with capture_logs() as logs:
+        await task.stop()
+    took = time.monotonic() - started
+    print(f"stopped in {took:.3f} s after {task.turns} turn(s); warnings: {logs}")
+    assert not task.running and task.turns == 1
+    assert logs == [] and took < 1  # not left behind after the bound, working on

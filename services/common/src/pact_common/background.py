@@ -48,6 +48,7 @@ class BackgroundTask(abc.ABC):
         self._name = name
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self._stopping = False
 
     @abc.abstractmethod
     async def run(self) -> None:
@@ -56,6 +57,14 @@ class BackgroundTask(abc.ABC):
     async def _stopped(self) -> None:
         """After the task ended (release what it held); nothing by default."""
         return None
+
+    @property
+    def stopping(self) -> bool:
+        """A stop was asked for: `run` loops while this is false, so a task whose
+        cancellation was swallowed (a wait_for race, or a library catching it on its way
+        out) still ends at its next turn instead of working on after its service stopped,
+        against clients that are closed."""
+        return self._stopping
 
     @property
     def running(self) -> bool:
@@ -76,9 +85,12 @@ class BackgroundTask(abc.ABC):
 
     def start(self) -> None:
         if not self.running:
+            self._stopping = False
             self._task = asyncio.create_task(self.run(), name=self._name)
 
     async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()  # a nap ends at once
         if self._task is not None:
             await cancelled([self._task])
             self._task = None

@@ -264,7 +264,7 @@ class OutboxRelay(BackgroundTask):
         return count
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             try:
                 published = await self.publish_pending()
                 if published == self._batch:

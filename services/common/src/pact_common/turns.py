@@ -58,7 +58,7 @@ class LoopLag(BackgroundTask):
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not self.stopping:
             asked = loop.time()
             await asyncio.sleep(self._every)
             self._lag.observe(max(0.0, loop.time() - asked - self._every))

@@ -36,7 +36,7 @@ class Sweeper(BackgroundTask):
         return total
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             # The first round waits one interval, so that consumers catch up after a restart.
             await asyncio.sleep(self._interval)
             try:

@@ -46,7 +46,7 @@ class DeliveryWorker(BackgroundTask):
 
     async def run(self) -> None:
         logged, at = Counter(self.dispatcher.outcomes), time.monotonic()
-        while True:
+        while not self.stopping:
             try:
                 await self.dispatcher.dispatch()
             except Exception as exc:  # noqa: BLE001 - the worker must outlive db outages

@@ -148,7 +148,7 @@ class MailWorker(BackgroundTask):
         return "failed" if again is None else "retrying"
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             try:
                 outcomes = await self.run_once()
                 if outcomes and self._log is not None and +outcomes:

@@ -24,7 +24,7 @@ class ReleaseSweeper(BackgroundTask):
         return await self._step()
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping:
             await self.nap(self._interval)
             released = 0
             try:
