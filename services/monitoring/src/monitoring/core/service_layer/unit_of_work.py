@@ -61,7 +61,9 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
         lacking = {  # a head that does not know its periods with figures: every cell
             i: None
             if every_period or e.figured is None
-            else {p for p in periods.get(i, ()) if p not in e.periods}
+            # a period has a cell exactly when its head has a mark (progress._put keeps the
+            # two together): a period not reported yet has none to read
+            else {p for p in periods.get(i, ()) if p not in e.periods and p in e.marks_}
             for i, e in every.items()
             if not e.complete
         }
