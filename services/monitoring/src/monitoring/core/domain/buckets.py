@@ -32,8 +32,8 @@ from monitoring.core.domain.rollups import (
     Moved,
     Rows,
     moved_periods,
-    period_rows,
     rollup_key,
+    rows_of,
 )
 
 #: the scopes that have a series
@@ -70,15 +70,9 @@ def own_scopes(c: Commitment) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def _rows(c: Commitment, f: Figures) -> Rows:
-    rows: Rows = {}
-    period_rows(c, f, rows)
-    return rows
-
-
 def extra_scopes(c: Commitment, f: Figures) -> tuple[str, ...]:
     """The scopes one period's breakdowns name beyond the commitment's own."""
-    return _extra(_rows(c, f), set(own_scopes(c)))
+    return _extra(rows_of(c, f), set(own_scopes(c)))
 
 
 def _extra(rows: Rows, own: set[str]) -> tuple[str, ...]:
@@ -93,7 +87,7 @@ def _row(out: Buckets, key: str) -> list[int]:
 
 
 def _add_figures(out: Buckets, c: Commitment, period: str, f: Figures, sign: int) -> None:
-    _add_rows(out, period, _rows(c, f), sign)
+    _add_rows(out, period, rows_of(c, f), sign)
 
 
 def _add_rows(out: Buckets, period: str, rows: Rows, sign: int) -> None:

@@ -19,7 +19,7 @@ from monitoring.core.domain.buckets import merge as buckets_merge
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.model import Commitment, Figures
 from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
-from monitoring.core.domain.rollups import Moved, Rows, add_rows, period_rows
+from monitoring.core.domain.rollups import Moved, Rows, add_moved, rows_of
 
 _N = len(AMOUNT_NAMES)
 COUNTED, WITH_FIGURES = 0, 1
@@ -33,9 +33,7 @@ def presence_id(scope: str, partner_id: str) -> str:
 
 def of(c: Commitment, extra: Iterable[Iterable[str]], totals: Figures) -> tuple[set[str], set[str]]:
     """The scopes the commitment counts in, and those it has figures in."""
-    rows: Rows = {}
-    period_rows(c, totals, rows)
-    return _counted(c, extra), _with_figures(rows)
+    return _counted(c, extra), _with_figures(rows_of(c, totals))
 
 
 def _counted(c: Commitment, extra: Iterable[Iterable[str]]) -> set[str]:
@@ -83,19 +81,13 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Prese
     c = p.commitment
     if c0 == c and totals0 is p.totals and extra0 == p.extra:
         return {}
-    rows: Rows = {}
-    period_rows(c0, totals0, rows)
+    rows = rows_of(c0, totals0)
     _add(out, c0.partner_id, _counted(c0, extra0.values()), COUNTED, -1)
     _add(out, c0.partner_id, _with_figures(rows), WITH_FIGURES, -1)
     if moved is None or c0 != c:
-        rows = {}
-        period_rows(c, p.totals, rows)
+        rows = rows_of(c, p.totals)
     else:
-        for m in moved:
-            if m.new_rows is not None:
-                add_rows(rows, m.new_rows, 1)
-            if m.old_rows is not None:
-                add_rows(rows, m.old_rows, -1)
+        add_moved(rows, moved)
     _add(out, c.partner_id, _counted(c, p.extra.values()), COUNTED, 1)
     _add(out, c.partner_id, _with_figures(rows), WITH_FIGURES, 1)
     return {k: r for k, r in out.items() if any(r)}

@@ -163,6 +163,7 @@ def period_rows(c: Commitment, f: Figures, rows: Rows, sign: int = 1) -> None:
 
 
 def add_rows(into: Rows, more: Rows, sign: int) -> None:
+    """Add (sign -1: take away) rows of counts by key, in place."""
     for key, r in more.items():
         mine = into.get(key)
         if mine is None:
@@ -185,12 +186,20 @@ class Moved:
     new_rows: Rows | None
 
 
-def rows_of(c: Commitment, f: Figures | None) -> Rows | None:
-    if f is None:
-        return None
+def rows_of(c: Commitment, f: Figures) -> Rows:
+    """What the figures give every rollup (period_rows into new rows)."""
     rows: Rows = {}
     period_rows(c, f, rows)
     return rows
+
+
+def add_moved(into: Rows, moved: Sequence[Moved]) -> None:
+    """Add what the moved periods attribute now, minus what they attributed before."""
+    for m in moved:
+        if m.new_rows is not None:
+            add_rows(into, m.new_rows, 1)
+        if m.old_rows is not None:
+            add_rows(into, m.old_rows, -1)
 
 
 def moved_periods(p: CommitmentProgress) -> list[Moved]:
@@ -202,8 +211,12 @@ def moved_periods(p: CommitmentProgress) -> list[Moved]:
         first_old.setdefault(period, old)
         last_new[period] = new
     c = p.commitment
+
+    def attributed(f: Figures | None) -> Rows | None:
+        return None if f is None else rows_of(c, f)
+
     return [
-        Moved(period, first_old[period], new, rows_of(c, first_old[period]), rows_of(c, new))
+        Moved(period, first_old[period], new, attributed(first_old[period]), attributed(new))
         for period, new in last_new.items()
     ]
 
@@ -244,16 +257,12 @@ def change(progress: CommitmentProgress, moved: Sequence[Moved] | None = None) -
     """What the rollups must add for what changed since the commitment was loaded (or last
     settled): each replaced period's figures (new minus old) and its own counts; after a
     new definition, its whole contribution minus the one it had. `moved`: the changed
-    periods as attribution.moved gives them (worked out here when not given)."""
+    periods as moved_periods gives them (worked out here when not given)."""
     if progress.contributed is not None:
         return difference(contribution(progress), progress.contributed)
     rows: Rows = {}
     c = progress.commitment
-    for m in moved_periods(progress) if moved is None else moved:
-        if m.new_rows is not None:
-            add_rows(rows, m.new_rows, 1)
-        if m.old_rows is not None:
-            add_rows(rows, m.old_rows, -1)
+    add_moved(rows, moved_periods(progress) if moved is None else moved)
     if progress.on_track != progress.counted_on_track:
         head_rows(c, progress.on_track, rows)
         head_rows(c, progress.counted_on_track, rows, -1)

@@ -51,8 +51,8 @@ from monitoring.core.domain.rollups import (
     LEVEL,
     PARTNERSHIP,
     Rows,
-    period_rows,
     rollup_key,
+    rows_of,
 )
 
 #: the scope of the whole report
@@ -222,9 +222,7 @@ def attributed(out: Yearly, c: Commitment, year: int, f: Figures, sign: int) -> 
     """One period's figures, in every scope the rollups attribute them to (and the total:
     the partnership's), and its breakdowns without a scope summed by key. Returns the scopes
     where it has figures."""
-    rows: Rows = {}
-    period_rows(c, f, rows)
-    return attributed_rows(out, c, year, f, rows, sign)
+    return attributed_rows(out, c, year, f, rows_of(c, f), sign)
 
 
 def attributed_rows(
