@@ -5,6 +5,7 @@ Needs a mongod replica set (`make infra-test`); uses a database of its own, drop
 
     python -m bench.batch_commands [--batch 100] [--batches 60] [--skip 20] [--mongo URL]
                                    [--months 120 --commitments 500 --batch 500 ...]
+                                   [--profile FILE]
 
 The first `--skip` batches are left out of the figures (the first reports of every
 commitment: new cells, new rows). `--batch 100` is about what a batch holds at 1,000
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -132,13 +134,19 @@ async def run(args: argparse.Namespace) -> None:
         if args.months is None  # as the history phase's consumer takes them: in turns
         else [on.reports[i : i + args.batch] for i in range(0, len(on.reports), args.batch)]
     )
+    profile = cProfile.Profile()
     for n, batch in enumerate(chunks):
         listener.on = n >= args.skip
+        if listener.on and args.profile:
+            profile.enable()
         started = time.perf_counter()
         await on.take(batch)
         if listener.on:
             seconds.append(time.perf_counter() - started)
+    profile.disable()
     listener.on = False
+    if args.profile:
+        profile.dump_stats(args.profile)
     await on.close()
     print_table(listener, seconds, args.batch, args.skip)
 
@@ -172,6 +180,7 @@ def main() -> None:
         help="the history phase's world: monthly commitments begun that many months ago "
         "(with --batch as the commitments, each batch is one month of every commitment)",
     )
+    parser.add_argument("--profile", help="write the counted batches' cProfile stats there")
     asyncio.run(run(parser.parse_args()))
 
 
