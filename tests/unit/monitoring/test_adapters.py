@@ -216,6 +216,16 @@ def test_alerts_map_to_the_contract() -> None:
     assert c.key_for(missed) == b"c-cloud"
 
 
+def test_a_definition_is_one_object_however_it_arrived() -> None:
+    """The rules' caches are keyed by the definition: the one a head gives back is the very
+    object its pledge made, so a lookup compares no milestones."""
+    pledged = inbound.definition(COMMITMENT)
+    again = CommitmentProgress(replace(commitment(), target=pledged))
+    read = d.commitment_from(d.head_doc(again)).commitment.target
+    assert read == pledged and read is pledged
+    assert inbound.definition(COMMITMENT.model_copy(update={"target_value": 1})) is not pledged
+
+
 def test_documents_round_trip() -> None:
     p = CommitmentProgress(commitment())
     p.apply(report("2025-Q1", 10, by_country={"DE": 10}, investment_cents=5), NOW)

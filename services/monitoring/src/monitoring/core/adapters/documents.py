@@ -28,6 +28,7 @@ from monitoring.core.domain.model import (
     PartnershipTarget,
     TargetDefinition,
     is_measured,
+    one_of,
 )
 from monitoring.core.domain.periods import Cadence
 from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry, TargetProgress
@@ -71,13 +72,15 @@ def definition_from(doc: Doc) -> TargetDefinition:
         return known
     if len(_DEFINITIONS) >= _DEFINITIONS_MAX:
         _DEFINITIONS.clear()
-    made = _DEFINITIONS[key] = TargetDefinition(
-        metric=Metric(doc["metric"]),
-        target_value=doc["target_value"],
-        baseline=doc["baseline"],
-        start_date=date.fromisoformat(doc["start_date"]),
-        deadline=date.fromisoformat(doc["deadline"]),
-        milestones=milestones_from(doc["milestones"]),
+    made = _DEFINITIONS[key] = one_of(
+        TargetDefinition(
+            metric=Metric(doc["metric"]),
+            target_value=doc["target_value"],
+            baseline=doc["baseline"],
+            start_date=date.fromisoformat(doc["start_date"]),
+            deadline=date.fromisoformat(doc["deadline"]),
+            milestones=milestones_from(doc["milestones"]),
+        )
     )
     return made
 

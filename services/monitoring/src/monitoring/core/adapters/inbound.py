@@ -15,6 +15,7 @@ from monitoring.core.domain.model import (
     PartnershipTarget,
     PartnerStatus,
     TargetDefinition,
+    one_of,
 )
 from monitoring.core.domain.periods import Cadence
 
@@ -38,15 +39,18 @@ def partner(event: c.PartnerEvent) -> Partner | Partnership:
 
 
 def definition(t: c.TargetDefinition) -> TargetDefinition:
-    return TargetDefinition(
-        metric=Metric(t.metric.value),
-        target_value=t.target_value,
-        baseline=t.baseline,
-        start_date=t.start_date,
-        deadline=t.deadline,
-        milestones=tuple(
-            Milestone(m.due_date, m.value) for m in sorted(t.milestones, key=lambda m: m.due_date)
-        ),
+    return one_of(
+        TargetDefinition(
+            metric=Metric(t.metric.value),
+            target_value=t.target_value,
+            baseline=t.baseline,
+            start_date=t.start_date,
+            deadline=t.deadline,
+            milestones=tuple(
+                Milestone(m.due_date, m.value)
+                for m in sorted(t.milestones, key=lambda m: m.due_date)
+            ),
+        )
     )
 
 

@@ -113,6 +113,23 @@ class TargetDefinition:
         return min(1.0, max(0.0, lived / self.window_days))
 
 
+#: one object per definition in use: the rules' caches (plan, recent periods) are keyed by
+#: it, and an equal object that is not the one cached costs a comparison of every milestone
+#: at each lookup (a definition read from a head against the one its pledge made)
+_ONE_EACH: dict[TargetDefinition, TargetDefinition] = {}
+_ONE_EACH_MAX = 65_536
+
+
+def one_of(t: TargetDefinition) -> TargetDefinition:
+    """The object in use equal to `t` (`t`, if none is)."""
+    if (known := _ONE_EACH.get(t)) is not None:
+        return known
+    if len(_ONE_EACH) >= _ONE_EACH_MAX:
+        _ONE_EACH.clear()
+    _ONE_EACH[t] = t
+    return t
+
+
 @dataclass(frozen=True)
 class Commitment:
     id: str
