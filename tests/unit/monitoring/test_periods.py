@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from monitoring.core.domain.marks import in_years
 from monitoring.core.domain.periods import (
     Cadence,
     Granularity,
@@ -107,3 +108,28 @@ def test_the_periods_ended_by_a_day_are_those_a_walk_through_the_window_finds(
         p for p in window if p.end < by
     )
     assert period_names(first, last, granularity) == tuple(str(p) for p in window)
+
+
+@given(
+    st.sets(
+        st.sampled_from(
+            [f"{y}-{m:02d}" for y in range(2016, 2027) for m in range(1, 13)]
+            + [f"{y}-Q{q}" for y in range(2016, 2027) for q in range(1, 5)]
+        )
+    ),
+    st.sets(st.sampled_from([str(y) for y in range(2015, 2028)] + ["2020-Q1", "2026-Q4"])),
+)
+def test_a_heads_periods_of_some_years_are_those_its_texts_begin_with(
+    marks: set[str], years: set[str]
+) -> None:
+    """Whether the head is walked (few marks) or its years' sixteen possible periods are
+    asked for (many), the same periods; labels other than a year's are no year."""
+    held = dict.fromkeys(marks, 1.0)
+    assert sorted(in_years(held, years)) == sorted(q for q in marks if q[:4] in years)
+
+
+def test_a_ten_year_heads_periods_of_a_year_are_found_without_walking_it() -> None:
+    every = [f"{y}-{m:02d}" for y in range(2016, 2027) for m in range(1, 13)]
+    held = dict.fromkeys([*every, "2020-Q1", "2020-Q4", "2021-Q2"], 1.0)
+    found = in_years(held, {"2020", "2020-Q4"})
+    assert sorted(found) == [f"2020-{m:02d}" for m in range(1, 13)] + ["2020-Q1", "2020-Q4"]

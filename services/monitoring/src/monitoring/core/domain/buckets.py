@@ -21,6 +21,7 @@ import functools
 from collections.abc import Iterable, Mapping, Sequence
 
 from monitoring.core.domain.figures import AMOUNT_NAMES
+from monitoring.core.domain.marks import in_years
 from monitoring.core.domain.model import Commitment, Figures
 from monitoring.core.domain.periods import Granularity, Period
 from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
@@ -187,7 +188,7 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Bucke
         return {k: r for k, r in out.items() if any(r)}  # reported where it was: same buckets
     # the periods sharing a label with those changed: those of their years (a period's text
     # begins with its year, its year label is among `touched`), checked as text, not parsed
-    near = [q for q in p.marks_ if q[:4] in touched]
+    near = in_years(p.marks_, touched)
     after = {q: p.extra.get(q, ()) for q in near}
     before_periods = [q for q in near if first_old.get(q, ...) is not None]
     before_periods += [q for q, f in first_old.items() if f is not None and q not in p.marks_]

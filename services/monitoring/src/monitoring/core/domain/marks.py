@@ -3,7 +3,8 @@ the metric by period. Pure."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import functools
+from collections.abc import Collection, Iterator, Mapping
 
 #: A period's mark: [its revision, the commitment's metric in it] (enough for the rules, the
 #: series and the revision rule). A list, as the head's document holds it: a head of years of
@@ -30,3 +31,18 @@ class MarkValues(Mapping[str, float]):
 
     def __len__(self) -> int:
         return len(self._marks)
+
+
+@functools.lru_cache(maxsize=4096)
+def _names_in(year: str) -> tuple[str, ...]:
+    """Every period a year can hold: its months and its quarters."""
+    return (*(f"{year}-{m:02d}" for m in range(1, 13)), *(f"{year}-Q{q}" for q in range(1, 5)))
+
+
+def in_years(marks: Mapping[str, object], years: Collection[str]) -> list[str]:
+    """The periods among `marks` of these years (`YYYY` texts; other texts are ignored): a
+    head of ten years is asked for its sixteen possible periods a year rather than walked."""
+    texts = [y for y in years if len(y) == 4]
+    if len(marks) <= 16 * len(texts):  # 12 months and 4 quarters a year
+        return [q for q in marks if q[:4] in texts]
+    return [q for year in texts for q in _names_in(year) if q in marks]

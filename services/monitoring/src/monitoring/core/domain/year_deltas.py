@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from monitoring.core.domain import years
+from monitoring.core.domain.marks import in_years
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import Moved, moved_periods
 
@@ -48,7 +49,7 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> years
     _refigured(out, p, figured)
     # the years whose count of periods changed (a period's text begins with its year)
     texts = {f"{year:04d}" for year, more in gained.items() if more}
-    now = years.by_year(q for q in p.marks_ if q[:4] in texts)
+    now = years.by_year(in_years(p.marks_, texts))
     runs = years.window(c)
     for year, more in gained.items():
         if not more:
