@@ -35,7 +35,7 @@ from monitoring.notify.adapters.inbound import DeliveriesOnDecision
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
 from pact_common.mongo import Mongo
 from pact_common.outbox import Outbox
-from pact_common.turns import settle_heap
+from pact_common.turns import collecting_after, settle_heap
 from pact_common.unit_of_work import Transaction
 
 DATABASE = "bench_batch_commands"
@@ -85,7 +85,8 @@ class OnMongo:
     async def take(
         self, batch: list[Report], kind: type[MongoUnitOfWork] = MongoUnitOfWork
     ) -> None:
-        await take_reports(TakeReports(batch, []), self.uow(kind), lambda: NOW, POLICY)
+        with collecting_after():  # as the service's progress consumer takes a batch
+            await take_reports(TakeReports(batch, []), self.uow(kind), lambda: NOW, POLICY)
 
     async def close(self) -> None:
         await self.mongo.client.drop_database(self.mongo.db.name)

@@ -1,10 +1,12 @@
 """A paced loop of CPU work gives the event loop's other tasks turns while it runs (a request
 or /health waits a few milliseconds for a batch, not the whole batch); a settled heap keeps
-the collector's full passes out of the way."""
+the collector's full passes out of the way; a batch runs with the collector paused."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import subprocess
 import sys
@@ -12,7 +14,7 @@ import time
 
 from prometheus_client import REGISTRY
 
-from pact_common.turns import GC_THRESHOLDS, LoopLag, paced
+from pact_common.turns import GC_THRESHOLDS, LoopLag, collecting_after, paced
 from tests.support.turns import ticker
 
 
@@ -86,3 +88,41 @@ async def test_the_loop_lag_shows_a_step_that_held_the_loop() -> None:
     print(f"\nquiet: {quiet}; after a 150 ms step: {after}")
     assert quiet["count"] >= 3 and quiet["over_100ms"] == 0
     assert after["over_100ms"] == 1
+
+
+async def test_the_collector_waits_for_the_last_of_the_batches_that_overlap() -> None:
+    """Two batches overlapping on the loop: no automatic collection until both have ended,
+    then the collector runs again; a collector that was off stays off."""
+    assert gc.isenabled()
+    first_in, second_done = asyncio.Event(), asyncio.Event()
+    seen: list[bool] = []
+
+    async def first() -> None:
+        with collecting_after():
+            first_in.set()
+            await second_done.wait()
+            seen.append(gc.isenabled())  # the second has ended, this one still runs
+
+    async def second() -> None:
+        await first_in.wait()
+        with collecting_after():
+            seen.append(gc.isenabled())
+        second_done.set()
+
+    await asyncio.gather(first(), second())
+    print(f"collector on inside the second, then inside the first alone: {seen}")
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        with collecting_after():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_paused_collector_resumes_when_the_batch_fails() -> None:
+    with contextlib.suppress(RuntimeError), collecting_after():
+        assert not gc.isenabled()
+        raise RuntimeError("the batch failed; the consumer retries it")
+    assert gc.isenabled()

@@ -7,14 +7,18 @@ The garbage collector is the other thing that holds the loop: a full collection 
 object the process holds (a batch in flight is a hundred thousand of them), 90 to 150 ms
 each on a 2-core machine, about every second and a half while monitoring ingests. Once
 started, a service moves what start-up made (modules, classes, schemas: never garbage) out
-of the collector's sight and collects less often (`settle_heap`)."""
+of the collector's sight and collects less often (`settle_heap`); and a batch runs with the
+collector paused (`collecting_after`): what it reads and builds dies with it, freed by
+reference counts, so the next collection walks only what outlived the batch instead of the
+batch's working set, once per young collection and again per middle one."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import TypeVar
 
 from .background import BackgroundTask
@@ -49,6 +53,31 @@ def settle_heap() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+class _Pause:
+    """Who holds the collector paused, and whether it ran before the first of them."""
+
+    holders = 0
+    resume = False
+
+
+@contextlib.contextmanager
+def collecting_after() -> Iterator[None]:
+    """No automatic collection while the block runs (a batch: bounded, and awaited by its
+    consumer); the collector resumes when the last of the blocks that overlap on the loop
+    ends, if it was on when the first began. A ten-year commitment's batch of 500 spent 24
+    ms in young collections walking the heads it had read; the batch, 10 to 15% less."""
+    if _Pause.holders == 0:
+        _Pause.resume = gc.isenabled()
+        gc.disable()
+    _Pause.holders += 1
+    try:
+        yield
+    finally:
+        _Pause.holders -= 1
+        if _Pause.holders == 0 and _Pause.resume:
+            gc.enable()
 
 
 class LoopLag(BackgroundTask):

@@ -25,7 +25,7 @@ from pact_common.consuming import Record
 from pact_common.kafka import subscriber_options
 from pact_common.metrics import APPLIED, CONSUMED, DEAD_LETTERED, DUPLICATES, HANDLER_SECONDS
 from pact_common.settings import ServiceSettings
-from pact_common.turns import paced
+from pact_common.turns import collecting_after, paced
 
 REPORTS = Metric(
     "pact_progress_reports_total",
@@ -92,7 +92,8 @@ class ProgressConsumer:
         async def on_progress_reported(msg: KafkaMessage) -> None:
             raw = msg.raw_message
             records = raw if isinstance(raw, tuple) else (raw,)
-            await self.handle(cast(Sequence[Record], records))
+            with collecting_after():  # a batch's working set dies with it (turns.py)
+                await self.handle(cast(Sequence[Record], records))
 
         options = subscriber_options(
             settings,
