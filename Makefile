@@ -49,10 +49,10 @@ stop-infra:  ## Stop Kafka and MongoDB
 packages:  ## Debian packages the tests run (chromium, node, openssl, faketime), if missing
 	@bash scripts/debian-packages.sh
 
-lint: venv  ## ruff, mypy (strict) and the layering contracts (.importlinter) on the source
+lint: venv  ## ruff, mypy (strict; also on bench/ and tests/support/) and the layering contracts (.importlinter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy contracts/src services/*/src cli/src
+	$(VENV)/bin/mypy contracts/src services/*/src cli/src bench tests/support
 	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: venv

@@ -40,7 +40,7 @@ from monitoring.core.domain.model import Commitment, Partner, Report
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.service_layer.evaluation import settle_commitments
 from monitoring.core.service_layer.handlers import Policy, take_reports
-from monitoring.core.service_layer.unit_of_work import UnitOfWork
+from monitoring.core.service_layer.unit_of_work import CommitmentRepository, UnitOfWork
 from pact_common.turns import settle_heap
 from pactctl.simulation import ProgressSimulator
 from tests.support.stored_heads import StoredHeads
@@ -89,7 +89,7 @@ def scenario(commitments: int, reports: int, months: int | None = None) -> Scena
     )
 
 
-class DocumentCommitments(fakes.CommitmentRepository):
+class DocumentCommitments(CommitmentRepository):
     """Heads and cells kept as the documents MongoCommitmentRepository stores (a head
     updated with $set/$unset as it is there), read back as it reads them."""
 
@@ -148,7 +148,7 @@ class IndexedAlerts(fakes.FakeAlertRepository):
             self.by_subject.setdefault(a.subject.key, {})[a.fingerprint] = a
 
 
-class Work(fakes.UnitOfWork):
+class Work(UnitOfWork):
     """The in-memory stores of tests/unit/monitoring/fakes.py, shared (no copy per unit of
     work), with the commitments as documents."""
 

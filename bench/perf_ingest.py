@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ RECEIPTS = "receipts"
 #: how often the receipts are counted while monitoring ingests
 POLL_SECONDS = 0.1
 #: started once the service is ready, stopped when the N reports are applied
-During = Callable[[ServiceProcess, asyncio.Event], Awaitable[dict[str, Any]]]
+During = Callable[[ServiceProcess, asyncio.Event], Coroutine[Any, Any, dict[str, Any]]]
 
 
 def fresh_consumer(bootstrap: str, topic: str, name: str) -> AIOKafkaConsumer:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from pact_contracts import (
     CATALOGUE,
@@ -161,5 +161,5 @@ def every_event() -> list[Event]:
     seen: dict[str, Event] = {}
     for topic in CATALOGUE:
         for event_type in topic.events:
-            seen.setdefault(event_type.__name__, example(event_type))
+            seen.setdefault(event_type.__name__, example(cast(type[Event], event_type)))
     return list(seen.values())

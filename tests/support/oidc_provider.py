@@ -166,8 +166,8 @@ def build_app(provider: Provider) -> Starlette:
         return JSONResponse({"keys": [provider.key.as_dict(private=False)]})
 
     async def authorize(request: Request) -> Response:
-        params = dict(request.query_params if request.method == "GET" else await request.form())
-        params = {k: str(v) for k, v in params.items()}
+        sent = request.query_params if request.method == "GET" else await request.form()
+        params = {k: str(v) for k, v in sent.items()}
         username = params.pop("username", None)
         if params.get("client_id") != provider.client_id:
             return _error(400, "invalid_request", "unknown client_id")

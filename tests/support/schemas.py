@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft7Validator, ValidationError
+from jsonschema import Draft7Validator, ValidationError  # type: ignore[import-untyped]
 from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT7
@@ -25,7 +25,7 @@ ASYNCAPI_SCHEMAS = {"3.0.0": "asyncapi-3.0.0.json", "2.6.0": "asyncapi-2.6.0.jso
 
 
 def _no_network(uri: str) -> Resource[Any]:
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(uri)
 
 
 @cache
@@ -58,7 +58,7 @@ def validator(name: str) -> Draft7Validator:
 def _raise_best(v: Draft7Validator, document: Any) -> None:
     errors = list(v.iter_errors(document))
     if errors:
-        from jsonschema.exceptions import best_match
+        from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
 
         raise best_match(errors)
 

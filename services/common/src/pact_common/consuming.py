@@ -25,13 +25,19 @@ PROCESSED = "processed_events"
 
 
 class Record(Protocol):
-    """What we need of an aiokafka ConsumerRecord."""
+    """What we need of an aiokafka ConsumerRecord (read only: a record of our own, a
+    benchmark's or a test's, with a key that is never None, is one too)."""
 
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
 
 
 @dataclass(frozen=True)
