@@ -32,8 +32,8 @@ TURN = 0.005
 #: net of frees (700 by default); the middle generation after fifty of those (ten by
 #: default): what a batch holds while it works (a thousand heads read) outlives a young
 #: collection or two and is freed when the batch ends, and a middle collection every ten
-#: walked it again (a batch of 500 ten-year heads: 11.7 ms of collections a batch, now 2.4;
-#: the longest pause 32 ms, now 16); the oldest after ten of the middle one's
+#: walked it again (a batch of 500 ten-year heads: 11.7 ms of middle collections a batch,
+#: now 2.4; the longest pause 32 ms, now 16); the oldest after ten of the middle one's
 GC_THRESHOLDS = (20_000, 50, 10)
 
 
