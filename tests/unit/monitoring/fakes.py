@@ -219,8 +219,12 @@ class FakeReceiptRepository(ReceiptRepository):
 
 
 class FakeParkingRepository(ParkingRepository):
-    def __init__(self, s: Store) -> None:
+    """`latest`: the store as committed, which known_by_now reads past the unit of work's
+    copy (its snapshot)."""
+
+    def __init__(self, s: Store, latest: Store | None = None) -> None:
         self.s = s
+        self.latest = latest or s
 
     async def park(self, parked: Iterable[ParkedReport]) -> None:
         self.s.parked.extend(parked)
@@ -238,6 +242,11 @@ class FakeParkingRepository(ParkingRepository):
     async def counts(self, partner_ids: Iterable[str]) -> Counter[str]:
         wanted = set(partner_ids)
         return Counter(p.report.partner_id for p in self.s.parked if p.report.partner_id in wanted)
+
+    async def known_by_now(self, partner_ids: Iterable[str], commitment_ids: Iterable[str]) -> bool:
+        return bool(set(partner_ids) & set(self.latest.partners)) or bool(
+            set(commitment_ids) & set(self.latest.commitments)
+        )
 
 
 class FakeRejectionRepository(RejectionRepository):
@@ -262,18 +271,20 @@ class FakeUnitOfWork(UnitOfWork):
         self.commits = 0
 
     async def __aenter__(self) -> FakeUnitOfWork:
+        self._bind()
+        return self
+
+    def _bind(self) -> None:
         self._work = copy.deepcopy(self.store)
         for name, cls in _REPOSITORIES.items():
             setattr(self, name, cls(self._work))
-        return self
+        self.parking = FakeParkingRepository(self._work, latest=self.store)
 
     async def commit(self) -> None:
         events = [event for event, _ in self.collect_new_events()]
         self._work.published = [*self.store.published, *events]
         self.store.__dict__.update(self._work.__dict__)
-        self._work = copy.deepcopy(self.store)
-        for name, cls in _REPOSITORIES.items():
-            setattr(self, name, cls(self._work))
+        self._bind()
         self.commits += 1
 
 

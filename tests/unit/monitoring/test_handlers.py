@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -13,8 +14,10 @@ from monitoring.core.domain.acceptance import Reason
 from monitoring.core.domain.alerting import AlertStatus
 from monitoring.core.domain.events import AlertFired, AlertResolved, ReportRejected
 from monitoring.core.domain.model import CommitmentStatus, Metric, Partnership
+from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import handlers
+from pact_common.aggregates import SnapshotBehind
 
 from .builders import NOW, commitment, partner, partnership_target, report
 from .fakes import FakeUnitOfWork, Store
@@ -150,6 +153,43 @@ async def test_reports_of_partners_unknown_to_everyone_do_not_wait(
     assert uow.store.parked == []
     reasons = [r.reason for r in published(uow.store, ReportRejected)]
     assert reasons == [Reason.UNKNOWN_PARTNER, Reason.UNKNOWN_PARTNER]
+
+
+class StoredMeanwhile(FakeUnitOfWork):
+    """Its copy of the store (its snapshot) is taken before `late` is stored."""
+
+    def __init__(self, store: Store, late: Callable[[Store], None]) -> None:
+        super().__init__(store)
+        self.late = late
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        await super().__aenter__()
+        self.late(self.store)
+        return self
+
+
+async def test_a_refusal_as_unknown_is_not_made_on_a_snapshot_behind_the_store(
+    uow: FakeUnitOfWork, clock: Clock
+) -> None:
+    def new_partner(s: Store) -> None:
+        s.partners["p-new"] = partner("p-new")
+
+    def new_pledge(s: Store) -> None:
+        s.commitments["c-new"] = CommitmentProgress.new(commitment("c-new", partner_id="p-new"))
+
+    cases = {
+        new_partner: report(partner_id="p-new"),  # to c-cloud: p-acme's, so not parked
+        new_pledge: report(partner_id="p-new", commitment_id="c-new"),
+    }
+    for late, sent in cases.items():
+        store = copy.deepcopy(uow.store)
+        cmd = commands.TakeReports([sent], [])
+        with pytest.raises(SnapshotBehind):
+            await handlers.take_reports(cmd, StoredMeanwhile(store, late), clock, POLICY)
+        print(f"\n{late.__name__}: rejections {store.rejections}, receipts {store.receipts}")
+        assert store.rejections == {} and store.receipts == {}
+    strangers = report(partner_id="p-who", commitment_id="c-what")  # unknown past it too
+    assert await take(StoredMeanwhile(uow.store, new_partner), clock, strangers) == {"rejected": 1}
 
 
 async def test_parked_reports_expire_on_the_clock(uow: FakeUnitOfWork, clock: Clock) -> None:

@@ -30,8 +30,9 @@ OUTBOX_BACKLOG = Gauge(
 OUTBOX_PUBLISHED = Counter("pact_outbox_published_total", "Outbox events published", ["service"])
 TRANSACTION_RETRIES = Counter(
     "pact_transaction_retries_total",
-    "Units of work run again because their transaction hit a write conflict (write_conflict)"
-    " or another transient error (transient)",
+    "Units of work run again because their transaction hit a write conflict (write_conflict),"
+    " read a snapshot older than what others already saw (snapshot_behind) or hit another"
+    " transient error (transient)",
     ["handler", "reason"],
 )
 LOOP_LAG = Histogram(

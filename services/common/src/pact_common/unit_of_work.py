@@ -23,7 +23,7 @@ from tenacity import (
 
 from pact_contracts import Event
 
-from .aggregates import EventCollectingUnitOfWork, UnitOfWorkPort
+from .aggregates import EventCollectingUnitOfWork, SnapshotBehind, UnitOfWorkPort
 from .metrics import TRANSACTION_RETRIES
 from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
@@ -40,6 +40,8 @@ def _write_conflict(exc: BaseException | None) -> bool:
 
 
 def _transient(exc: BaseException) -> bool:
+    if isinstance(exc, SnapshotBehind):
+        return True
     if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
         return True
     return _write_conflict(exc)
@@ -50,8 +52,11 @@ def _counted(state: RetryCallState) -> None:
     show in /metrics (pact_transaction_retries_total)."""
     exc = state.outcome.exception() if state.outcome is not None else None
     conflict = _write_conflict(exc) or "WriteConflict" in str(exc)  # or labelled transient
+    cause = "write_conflict" if conflict else "transient"
+    if isinstance(exc, SnapshotBehind):
+        cause = "snapshot_behind"
     name = getattr(state.fn, "__qualname__", "unknown")
-    TRANSACTION_RETRIES.labels(name, "write_conflict" if conflict else "transient").inc()
+    TRANSACTION_RETRIES.labels(name, cause).inc()
 
 
 def retry_transient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:

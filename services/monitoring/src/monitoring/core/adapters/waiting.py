@@ -12,7 +12,14 @@ from typing import Any
 from pymongo import ASCENDING, UpdateOne
 
 from monitoring.core.adapters.documents import Doc, figures_doc, figures_from
-from monitoring.core.adapters.repository import HOLDS, PARKED, REJECTIONS, _Repo
+from monitoring.core.adapters.repository import (
+    COMMITMENTS,
+    HOLDS,
+    PARKED,
+    PARTNERS,
+    REJECTIONS,
+    _Repo,
+)
 from monitoring.core.domain.acceptance import Awaited
 from monitoring.core.domain.events import ReportRejected
 from monitoring.core.domain.intake import ParkedReport
@@ -109,6 +116,13 @@ class MongoParkingRepository(_Repo, ports.ParkingRepository):
         ]
         cursor = await self._db[PARKED].aggregate(pipeline, session=self._session)
         return Counter({doc["_id"]: doc["n"] async for doc in cursor})
+
+    async def known_by_now(self, partner_ids: Iterable[str], commitment_ids: Iterable[str]) -> bool:
+        for name, ids in ((PARTNERS, set(partner_ids)), (COMMITMENTS, set(commitment_ids))):
+            # outside the session: what every reader sees, not the transaction's snapshot
+            if ids and await self._db[name].find_one({"_id": {"$in": list(ids)}}, {"_id": 1}):
+                return True
+        return False
 
 
 class MongoRejectionRepository(_Repo, ports.RejectionRepository):

@@ -236,6 +236,11 @@ class ParkingRepository(abc.ABC):
     @abc.abstractmethod
     async def counts(self, partner_ids: Iterable[str]) -> Counter[str]: ...
 
+    @abc.abstractmethod
+    async def known_by_now(self, partner_ids: Iterable[str], commitment_ids: Iterable[str]) -> bool:
+        """Whether any of these partners or commitments is stored by now, read past the unit
+        of work's snapshot (pact_common.aggregates.SnapshotBehind)."""
+
 
 class RejectionRepository(SeenAggregates[Refusals]):
     """Refused reports, kept for their partners to list; what one unit of work refuses is
