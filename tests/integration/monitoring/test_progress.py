@@ -85,6 +85,7 @@ async def test_reports_flow_to_projections_and_the_query_api(monitoring: Monitor
         ("2025-Q2", 900),
     ]
     assert {a["rule"] for a in body["alerts"]} == {"CommitmentAtRisk", "ReportingOverdue"}
+    await m.wait_for_partner("p-other")  # known, so refused for what it asks, not for who
     theirs = await m.http.get("/progress/commitments/c-cloud", headers=m.token("p-other"))
     assert theirs.status_code == 403
     assert (await m.http.get("/progress/commitments/c-cloud", headers=m.token(None))).is_success
