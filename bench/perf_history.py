@@ -8,7 +8,11 @@ its last period instead would measure something else: corrections of one period 
 within a batch into one cell write, new periods never do); the months, their milestones and
 the alerts they raise are those of the same calendar; batches are as large as the world has
 commitments, so each carries one report per commitment in both; the first batch of the ten
-months is not counted in either (the shallow service has just started)."""
+months is not counted in either (the shallow service has just started). The deep world's
+first ten months are timed too (1 to 10 periods held, as in the shallow world, but ten years
+of milestones and the alerts they fired at the pledge): against the shallow world's rate
+they show what the deep world costs that is not depth; against its own last months, what
+depth adds."""
 
 from __future__ import annotations
 
@@ -84,11 +88,14 @@ async def history(bench: Bench, n: int, run: int = 1) -> dict[str, Any]:
         # the last ten months, their first batch left out
         low = commitments * (months - shallow_depth + 1)
         rate = rate_between(ingest["samples"], low, reports)
+        # and its first ten months the same way: the deep world's cost that is not depth
+        first = rate_between(ingest["samples"], commitments, commitments * shallow_depth)
         out[f"months_{months}"] = ingest | {
             "preload": ran["preload"],
             "reports": reports,
             "last_months_per_s": round(rate) if rate else None,
             "last_months_reports": reports - low,
+            "first_months_per_s": round(first) if first else None,
         }
     shallow = out[f"months_{shallow_depth}"]["last_months_per_s"]
     deep = out[f"months_{deep_depth}"]["last_months_per_s"]

@@ -234,7 +234,8 @@ def _history(r: dict[str, Any]) -> list[Row]:
             f"{deep['last_months_per_s'] or 0:,}/s vs {shallow['last_months_per_s'] or 0:,}/s; "
             f"{shown['commitments']:,} monthly commitments, batches of {shown['batch']:,}; "
             f"{shallow['last_months_reports']:,} reports timed in each; "
-            f"the deep world's whole run {deep['events_per_s']:,}/s)",
+            f"the deep world's whole run {deep['events_per_s']:,}/s, its first 10 months "
+            f"{deep.get('first_months_per_s') or 0:,}/s)",
             ">= 0.8x",
             _met(statistics.median(ratios) >= 0.8),
         )
