@@ -106,8 +106,16 @@ class FakeCommitmentRepository(CommitmentRepository):
 
 
 class FakePartnerViewRepository(PartnerViewRepository):
-    def __init__(self, store: Store) -> None:
+    """`latest`: the store as committed, which newer_by_now reads past the unit of work's
+    copy (its snapshot)."""
+
+    def __init__(self, store: Store, latest: Store | None = None) -> None:
         self.store = store
+        self.latest = latest or store
+
+    async def newer_by_now(self, partner_id: str, version: int | None) -> bool:
+        found = self.latest.partners.get(partner_id)
+        return found is not None and (version is None or found.version > version)
 
     async def get(self, partner_id: str) -> PartnerView | None:
         return self.store.partners.get(partner_id)
@@ -162,7 +170,7 @@ class FakeUnitOfWork(UnitOfWork):
     async def __aenter__(self) -> FakeUnitOfWork:
         self._working = copy.deepcopy(self.store)
         self.commitments = FakeCommitmentRepository(self._working)
-        self.partners = FakePartnerViewRepository(self._working)
+        self.partners = FakePartnerViewRepository(self._working, latest=self.store)
         self.partnerships = FakePartnershipViewRepository(self._working)
         self.targets = FakeTargetRepository(self._working)
         self.calls = FakeCallRepository(self._working)

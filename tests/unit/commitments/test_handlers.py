@@ -81,6 +81,39 @@ async def test_a_refused_pledge_stores_and_publishes_nothing(
     assert store.commitments == {} and store.published == [] and store.holds == {}
 
 
+class ApprovedMeanwhile(FakeUnitOfWork):
+    """Its first copy of the store (its snapshot) is taken before the partner's approval
+    is stored; every later one is current."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.entered = 0
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        await super().__aenter__()
+        self.entered += 1
+        if self.entered == 1:
+            self.store.partners[PARTNER_ID] = ACTIVE_PARTNER
+        return self
+
+
+@pytest.mark.parametrize(
+    "before", [None, replace(ACTIVE_PARTNER, version=1, status=PartnerStatus.PENDING)]
+)
+async def test_a_pledge_is_not_refused_on_a_snapshot_behind_the_partner(
+    before: PartnerView | None,
+) -> None:
+    store = Store()
+    if before is not None:
+        store.partners[PARTNER_ID] = before
+    uow = ApprovedMeanwhile(store)
+    cmd = commands.PledgeCommitment(**pledge_fields())  # type: ignore[arg-type]
+    commitment = await handlers.pledge_commitment(cmd, uow, clock)
+    print(f"\nthe partner before: {before}; units of work entered: {uow.entered}")
+    assert uow.entered == 2 and store.commitments[commitment.id].version == 1
+    assert names(store) == ["CommitmentPledged"]
+
+
 async def test_unknown_commitments_are_not_found() -> None:
     store = store_with_partner()
     with pytest.raises(CommitmentNotFound) as caught:

@@ -163,6 +163,13 @@ class MongoPartnerViewRepository(_Repo, PartnerViewRepository):
             session=self._session,
         )
 
+    async def newer_by_now(self, partner_id: str, version: int | None) -> bool:
+        query: dict[str, Any] = {"_id": partner_id}
+        if version is not None:
+            query["version"] = {"$gt": version}
+        # outside the session: what every reader sees, not the transaction's snapshot
+        return await self._db[PARTNERS].find_one(query, {"_id": 1}) is not None
+
     async def hold(self, partner_id: str) -> None:
         await self._db[PARTNERS].update_one(
             {"_id": partner_id}, {"$inc": {"pledges": 1}}, session=self._session

@@ -9,12 +9,13 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
+from pact_common.aggregates import SnapshotBehind
 from pact_common.clock import Clock
 from pact_common.unit_of_work import retry_transient
 
 from ..domain import commands
 from ..domain.cells import CallForPledges
-from ..domain.errors import CommitmentNotFound, TargetNotFound
+from ..domain.errors import CommitmentNotFound, RuleBroken, TargetNotFound
 from ..domain.model import OPEN, Commitment, PartnershipTarget
 from .unit_of_work import UnitOfWork
 
@@ -43,9 +44,16 @@ async def pledge_commitment(
 ) -> Commitment:
     async with uow:
         partner = await uow.partners.get(cmd.partner_id)
-        commitment = Commitment.pledge(
-            new_id("c"), cmd.terms(), partner=partner, actor=cmd.actor, at=clock()
-        )
+        try:
+            commitment = Commitment.pledge(
+                new_id("c"), cmd.terms(), partner=partner, actor=cmd.actor, at=clock()
+            )
+        except RuleBroken:
+            # refused on what this snapshot knows of the partner: not if others see it newer
+            known = partner.version if partner is not None else None
+            if await uow.partners.newer_by_now(cmd.partner_id, known):
+                raise SnapshotBehind(f"partner {cmd.partner_id}") from None
+            raise
         await uow.partners.hold(cmd.partner_id)
         await uow.commitments.add(commitment)
         await uow.commit()

@@ -56,6 +56,11 @@ class PartnerViewRepository(abc.ABC):
     async def put(self, partner: PartnerView) -> None: ...
 
     @abc.abstractmethod
+    async def newer_by_now(self, partner_id: str, version: int | None) -> bool:
+        """Whether a version of the partner above `version` (any, when None) is stored by
+        now, read past the unit of work's snapshot (pact_common.aggregates.SnapshotBehind)."""
+
+    @abc.abstractmethod
     async def hold(self, partner_id: str) -> None:
         """Write to the partner's record in this transaction, so that a pledge and a
         concurrent change of the partner's status conflict (one is retried) instead of
