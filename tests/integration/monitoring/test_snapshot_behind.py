@@ -1,8 +1,8 @@
-"""A report is refused as unknown only if its partner and commitment are unknown past the
-transaction's snapshot. A transaction reads as of the point up to which every write has
-committed, which can be older than what a plain read already shows: a partner and a pledge
-stored while the batch's snapshot was behind them are not a reason to refuse. On the real
-mongod, with the snapshot held behind them on purpose."""
+"""A report is refused on its partner and commitment only as they stand past the batch's
+snapshot (unknown, or at the version the refusal saw). A transaction reads as of the point
+up to which every write has committed, which can be older than what a plain read already
+shows: a partner and a pledge stored while the batch's snapshot was behind them are not a
+reason to refuse. On the real mongod, with the snapshot held behind them on purpose."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain import commands
 from monitoring.core.domain.intake import Taken
 from monitoring.core.service_layer import handlers
-from pact_common.aggregates import SnapshotBehind
 from pact_common.mongo import Mongo
 from pact_common.outbox import Outbox
-from pact_common.unit_of_work import Transaction, retry_transient
+from pact_common.unit_of_work import SnapshotBehind, Transaction, retry_transient
 from tests.conftest import MONGO_URL
 from tests.unit.monitoring.builders import NOW, commitment, partner, report
 
@@ -72,9 +71,7 @@ async def store_partner_and_pledge(
     await handlers.record_commitment(pledge, plain(mongo), clock, POLICY)
 
 
-async def test_past_the_snapshot_the_partner_and_pledge_are_known(
-    mongo: Mongo, mongo_client: AsyncMongoClient[dict[str, Any]]
-) -> None:
+async def test_past_the_snapshot_the_partner_and_pledge_are_known(mongo: Mongo) -> None:
     async def meanwhile() -> None:
         await store_partner_and_pledge(mongo)
 
@@ -84,12 +81,18 @@ async def test_past_the_snapshot_the_partner_and_pledge_are_known(
             await uow.commitments.get_many(["c-cloud"]),
         )
         past = [
-            await uow.parking.known_by_now(p, c)
-            for p, c in ((["p-acme"], []), ([], ["c-cloud"]), (["p-none"], ["c-none"]))
+            await uow.rejections.outdated(p, c)
+            for p, c in (
+                ({"p-acme": None}, {}),  # unknown in the snapshot
+                ({}, {"c-cloud": None}),
+                ({"p-acme": 1}, {}),  # seen at an older version
+                ({"p-acme": 2}, {"c-cloud": 1}),  # seen as stored
+                ({"p-none": None}, {"c-none": None}),
+            )
         ]
-    print("\nin the snapshot:", in_snapshot, "past it (partner, pledge, neither):", past)
+    print("\nin the snapshot:", in_snapshot, "; newer past it:", past)
     assert in_snapshot == ({}, {})
-    assert past == [True, True, False]
+    assert past == [True, True, True, False, False]
 
 
 async def test_a_batch_read_behind_them_is_decided_again_not_refused(

@@ -219,12 +219,8 @@ class FakeReceiptRepository(ReceiptRepository):
 
 
 class FakeParkingRepository(ParkingRepository):
-    """`latest`: the store as committed, which known_by_now reads past the unit of work's
-    copy (its snapshot)."""
-
-    def __init__(self, s: Store, latest: Store | None = None) -> None:
+    def __init__(self, s: Store) -> None:
         self.s = s
-        self.latest = latest or s
 
     async def park(self, parked: Iterable[ParkedReport]) -> None:
         self.s.parked.extend(parked)
@@ -243,16 +239,26 @@ class FakeParkingRepository(ParkingRepository):
         wanted = set(partner_ids)
         return Counter(p.report.partner_id for p in self.s.parked if p.report.partner_id in wanted)
 
-    async def known_by_now(self, partner_ids: Iterable[str], commitment_ids: Iterable[str]) -> bool:
-        return bool(set(partner_ids) & set(self.latest.partners)) or bool(
-            set(commitment_ids) & set(self.latest.commitments)
-        )
-
 
 class FakeRejectionRepository(RejectionRepository):
-    def __init__(self, s: Store) -> None:
+    """`latest`: the store as committed, which `outdated` reads past the unit of work's copy
+    (its snapshot)."""
+
+    def __init__(self, s: Store, latest: Store | None = None) -> None:
         super().__init__()
         self.s = s
+        self.latest = latest or s
+
+    async def outdated(
+        self, partners: Mapping[str, int | None], commitments: Mapping[str, int | None]
+    ) -> bool:
+        stored = (
+            ({i: p.version for i, p in self.latest.partners.items()}, partners),
+            ({i: c.commitment.version for i, c in self.latest.commitments.items()}, commitments),
+        )
+        return any(
+            i in now and (v is None or now[i] > v) for now, seen in stored for i, v in seen.items()
+        )
 
     async def existing(self, rejection_ids: Iterable[str]) -> set[str]:
         return set(rejection_ids) & set(self.s.rejections)
@@ -278,7 +284,7 @@ class FakeUnitOfWork(UnitOfWork):
         self._work = copy.deepcopy(self.store)
         for name, cls in _REPOSITORIES.items():
             setattr(self, name, cls(self._work))
-        self.parking = FakeParkingRepository(self._work, latest=self.store)
+        self.rejections = FakeRejectionRepository(self._work, latest=self.store)
 
     async def commit(self) -> None:
         events = [event for event, _ in self.collect_new_events()]

@@ -17,7 +17,7 @@ from monitoring.core.domain.model import CommitmentStatus, Metric, Partnership
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import handlers
-from pact_common.aggregates import SnapshotBehind
+from pact_common.unit_of_work import SnapshotBehind
 
 from .builders import NOW, commitment, partner, partnership_target, report
 from .fakes import FakeUnitOfWork, Store
@@ -168,7 +168,7 @@ class StoredMeanwhile(FakeUnitOfWork):
         return self
 
 
-async def test_a_refusal_as_unknown_is_not_made_on_a_snapshot_behind_the_store(
+async def test_a_refusal_is_not_made_on_a_snapshot_behind_the_store(
     uow: FakeUnitOfWork, clock: Clock
 ) -> None:
     def new_partner(s: Store) -> None:
@@ -177,9 +177,14 @@ async def test_a_refusal_as_unknown_is_not_made_on_a_snapshot_behind_the_store(
     def new_pledge(s: Store) -> None:
         s.commitments["c-new"] = CommitmentProgress.new(commitment("c-new", partner_id="p-new"))
 
+    def approved(s: Store) -> None:
+        s.partners["p-pending"] = partner("p-pending", version=2)
+
+    uow.store.partners["p-pending"] = partner("p-pending", version=1, status="pending")
     cases = {
         new_partner: report(partner_id="p-new"),  # to c-cloud: p-acme's, so not parked
         new_pledge: report(partner_id="p-new", commitment_id="c-new"),
+        approved: report(partner_id="p-pending"),  # partner_not_active in the snapshot
     }
     for late, sent in cases.items():
         store = copy.deepcopy(uow.store)

@@ -23,14 +23,6 @@ class Aggregate(Protocol):
 A = TypeVar("A", bound=Aggregate)
 
 
-class SnapshotBehind(Exception):
-    """A transaction's snapshot lacks what other readers already see. MongoDB starts a
-    transaction at the point up to which every write has committed: while an earlier write
-    is still committing, a later one can be visible to a plain read and not to a new
-    transaction. A handler that would decide on something being absent checks past its
-    snapshot, and raises this to run again in a newer one."""
-
-
 class SeenAggregates(abc.ABC, Generic[A]):
     """A repository base: `seen` holds what this repository loaded or added."""
 

@@ -23,7 +23,7 @@ from tenacity import (
 
 from pact_contracts import Event
 
-from .aggregates import EventCollectingUnitOfWork, SnapshotBehind, UnitOfWorkPort
+from .aggregates import EventCollectingUnitOfWork, UnitOfWorkPort
 from .metrics import TRANSACTION_RETRIES
 from .mongo import Mongo
 from .outbox import Outbox, OutboxRelay
@@ -37,6 +37,14 @@ WRITE_CONFLICT = 112
 
 def _write_conflict(exc: BaseException | None) -> bool:
     return isinstance(exc, OperationFailure) and exc.code == WRITE_CONFLICT
+
+
+class SnapshotBehind(Exception):
+    """A transaction's snapshot lacks what other readers already see. MongoDB starts a
+    transaction at the point up to which every write has committed: while an earlier write
+    is still committing, a later one can be visible to a plain read and not to a new
+    transaction. A handler that would refuse on what its snapshot holds (something absent,
+    or an older version) checks past it, and raises this to run again in a newer one."""
 
 
 def _transient(exc: BaseException) -> bool:
@@ -60,7 +68,8 @@ def _counted(state: RetryCallState) -> None:
 
 
 def retry_transient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Run a whole handler again when its transaction hit a write conflict."""
+    """Run a whole handler again when its transaction hit a write conflict or another
+    transient error, or read a snapshot behind what others saw (SnapshotBehind)."""
     return retry(
         retry=retry_if_exception(_transient),
         stop=stop_after_attempt(8),

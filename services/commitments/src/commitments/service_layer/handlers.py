@@ -1,17 +1,16 @@
 """One small function per command: open the unit of work, load, call the domain, commit.
 
-The HTTP handlers retry on a write conflict (`retry_transient`). The handlers of other
-services' events run inside the consumer's transaction, which the consumer retries as a
-whole, so they do not retry themselves."""
+The HTTP handlers retry on a write conflict or a snapshot behind (`retry_transient`). The
+handlers of other services' events run inside the consumer's transaction, which the
+consumer retries as a whole, so they do not retry themselves."""
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
 
-from pact_common.aggregates import SnapshotBehind
 from pact_common.clock import Clock
-from pact_common.unit_of_work import retry_transient
+from pact_common.unit_of_work import SnapshotBehind, retry_transient
 
 from ..domain import commands
 from ..domain.cells import CallForPledges
@@ -44,9 +43,10 @@ async def pledge_commitment(
 ) -> Commitment:
     async with uow:
         partner = await uow.partners.get(cmd.partner_id)
+        terms = cmd.terms()
         try:
             commitment = Commitment.pledge(
-                new_id("c"), cmd.terms(), partner=partner, actor=cmd.actor, at=clock()
+                new_id("c"), terms, partner=partner, actor=cmd.actor, at=clock()
             )
         except RuleBroken:
             # refused on what this snapshot knows of the partner: not if others see it newer

@@ -58,7 +58,7 @@ class PartnerViewRepository(abc.ABC):
     @abc.abstractmethod
     async def newer_by_now(self, partner_id: str, version: int | None) -> bool:
         """Whether a version of the partner above `version` (any, when None) is stored by
-        now, read past the unit of work's snapshot (pact_common.aggregates.SnapshotBehind)."""
+        now, read past the unit of work's snapshot (pact_common.unit_of_work.SnapshotBehind)."""
 
     @abc.abstractmethod
     async def hold(self, partner_id: str) -> None:

@@ -4,7 +4,7 @@ the refused ones kept for their partners, with their documents."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -117,13 +117,6 @@ class MongoParkingRepository(_Repo, ports.ParkingRepository):
         cursor = await self._db[PARKED].aggregate(pipeline, session=self._session)
         return Counter({doc["_id"]: doc["n"] async for doc in cursor})
 
-    async def known_by_now(self, partner_ids: Iterable[str], commitment_ids: Iterable[str]) -> bool:
-        for name, ids in ((PARTNERS, set(partner_ids)), (COMMITMENTS, set(commitment_ids))):
-            # outside the session: what every reader sees, not the transaction's snapshot
-            if ids and await self._db[name].find_one({"_id": {"$in": list(ids)}}, {"_id": 1}):
-                return True
-        return False
-
 
 class MongoRejectionRepository(_Repo, ports.RejectionRepository):
     """Rejections are kept for `kept` (wall-clock time: a TTL index removes them after)."""
@@ -138,6 +131,18 @@ class MongoRejectionRepository(_Repo, ports.RejectionRepository):
             doc["_id"]
             for doc in await self._find(REJECTIONS, {"_id": {"$in": ids}}, projection=["_id"])
         }
+
+    async def outdated(
+        self, partners: Mapping[str, int | None], commitments: Mapping[str, int | None]
+    ) -> bool:
+        for name, seen in ((PARTNERS, partners), (COMMITMENTS, commitments)):
+            newer = [
+                {"_id": i} | ({} if v is None else {"version": {"$gt": v}}) for i, v in seen.items()
+            ]
+            # outside the session: what every reader sees, not the transaction's snapshot
+            if newer and await self._db[name].find_one({"$or": newer}, {"_id": 1}):
+                return True
+        return False
 
     async def _store(self, rejections: list[ReportRejected]) -> None:
         expires_at = datetime.now(UTC) + self.kept

@@ -111,10 +111,11 @@ class Intake:
     counts: Counter[Taken] = field(default_factory=Counter)
     #: reports taken with a learners sketch, and their commitments (learners.additions)
     with_learners: list[tuple[Report, Commitment]] = field(default_factory=list)
-    #: the partners and commitments a refusal found unknown: the caller makes sure they are
-    #: unknown still, past the snapshot it read them in (handlers.take_reports)
-    unknown_partners: set[str] = field(default_factory=set)
-    unknown_commitments: set[str] = field(default_factory=set)
+    #: the partners and commitments the acceptance rules refused on, at the version this
+    #: batch read (None: unknown); the caller makes sure none is newer past the snapshot it
+    #: read them in (handlers.take_reports)
+    refused_on_partners: dict[str, int | None] = field(default_factory=dict)
+    refused_on_commitments: dict[str, int | None] = field(default_factory=dict)
 
     def take(self, report: Report) -> Taken:
         """A report as it arrives: once per event_id (the same content again is a duplicate)."""
@@ -171,11 +172,9 @@ class Intake:
             self.parked.append(ParkedReport(report, since, until, verdict.awaiting))
             return self._count(Taken.PARKED)
         if isinstance(verdict, Refusal):
-            if verdict.reason in (Reason.UNKNOWN_PARTNER, Reason.UNKNOWN_COMMITMENT):
-                if partner is None:
-                    self.unknown_partners.add(report.partner_id)
-                if progress is None:
-                    self.unknown_commitments.add(report.commitment_id)
+            known = progress.commitment.version if progress is not None else None
+            self.refused_on_partners[report.partner_id] = partner.version if partner else None
+            self.refused_on_commitments[report.commitment_id] = known
             return self._refuse(report, verdict)
         assert isinstance(verdict, Accept) and progress is not None
         current = progress.revision_of(report.period)

@@ -22,9 +22,9 @@ from monitoring.core.service_layer.evaluation import (
     settle_targets,
 )
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
-from pact_common.aggregates import SnapshotBehind
 from pact_common.clock import Clock
 from pact_common.turns import paced
+from pact_common.unit_of_work import SnapshotBehind
 from pact_common.versions import is_newer
 
 
@@ -76,10 +76,10 @@ async def take_reports(
         )
         async for report in paced(cmd.reports):
             intake.take(report)
-        unknown = (intake.unknown_partners, intake.unknown_commitments)
-        if (unknown[0] or unknown[1]) and await uow.parking.known_by_now(*unknown):
-            # refused as unknown, stored meanwhile: decide the batch again in a newer snapshot
-            raise SnapshotBehind(f"partners {unknown[0]} or commitments {unknown[1]}")
+        partners_, commitments_ = intake.refused_on_partners, intake.refused_on_commitments
+        if partners_ and await uow.rejections.outdated(partners_, commitments_):
+            # refused on a partner or commitment stored newer meanwhile: decide the batch again
+            raise SnapshotBehind(f"{len(partners_)} partners, {len(commitments_)} commitments")
         unreadable = await _refuse_unreadable(uow, cmd.unreadable, now)
         await uow.receipts.add_many(intake.new_receipts)
         await uow.receipts.save_many(intake.changed_receipts)

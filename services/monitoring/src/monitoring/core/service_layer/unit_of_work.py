@@ -236,11 +236,6 @@ class ParkingRepository(abc.ABC):
     @abc.abstractmethod
     async def counts(self, partner_ids: Iterable[str]) -> Counter[str]: ...
 
-    @abc.abstractmethod
-    async def known_by_now(self, partner_ids: Iterable[str], commitment_ids: Iterable[str]) -> bool:
-        """Whether any of these partners or commitments is stored by now, read past the unit
-        of work's snapshot (pact_common.aggregates.SnapshotBehind)."""
-
 
 class RejectionRepository(SeenAggregates[Refusals]):
     """Refused reports, kept for their partners to list; what one unit of work refuses is
@@ -258,6 +253,14 @@ class RejectionRepository(SeenAggregates[Refusals]):
 
     @abc.abstractmethod
     async def existing(self, rejection_ids: Iterable[str]) -> set[str]: ...
+
+    @abc.abstractmethod
+    async def outdated(
+        self, partners: Mapping[str, int | None], commitments: Mapping[str, int | None]
+    ) -> bool:
+        """Whether any of these partners or commitments, refused on at the version given
+        (None: unknown), is stored at a newer one (or at all) by now: read past the unit of
+        work's snapshot (pact_common.unit_of_work.SnapshotBehind)."""
 
     @abc.abstractmethod
     async def _store(self, rejections: list[ReportRejected]) -> None: ...
