@@ -74,10 +74,13 @@ class Monitoring:
         await self.producer.send(self.topic(PROGRESS_REPORTED), value, key, headers)
 
     async def partner(self, partner_id: str = "p-acme", version: int = 2, **changes: Any) -> None:
+        """Approved, and known to monitoring on return: the partner's token is answered
+        (its read model, on another topic than the reports, is filled in its own time)."""
         snapshot = PartnerSnapshot.model_validate(PARTNER.model_dump() | changes)
         await self.send(
             PartnerApproved(partner_id=partner_id, partner_version=version, partner=snapshot)
         )
+        await self.wait_for_partner(partner_id, version)
 
     async def commitment(
         self,
