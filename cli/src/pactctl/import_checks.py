@@ -6,6 +6,7 @@ which stored figures it clears (GET /progress/commitments/{id}), or carries them
 from __future__ import annotations
 
 import difflib
+import time
 from typing import Any
 
 from pact_contracts.sheets.revisions import KEPT, Cleared, cleared, keep_unset
@@ -13,6 +14,10 @@ from pact_contracts.sheets.revisions import KEPT, Cleared, cleared, keep_unset
 from .api import ApiError, Platform
 from .progress_cells import RowError
 from .progress_csv import Checked
+
+#: monitoring hears of a partner's approval over Kafka, moments after commitments does: a
+#: partner that has just pledged may be unknown to it (403 unknown_partner) for that long
+WAIT_FOR_MONITORING = 15.0
 
 
 def known_commitments(platform: Platform, partner_id: str) -> set[str]:
@@ -60,7 +65,7 @@ def stored_periods(platform: Platform, commitment_ids: set[str]) -> dict[tuple[s
     out: dict[tuple[str, str], Any] = {}
     for cid in sorted(commitment_ids):
         try:
-            doc = platform.get("monitoring", f"/progress/commitments/{cid}")
+            doc = _once_heard_of(platform, f"/progress/commitments/{cid}")
         except ApiError as exc:
             if exc.status == 404:
                 continue
@@ -70,6 +75,19 @@ def stored_periods(platform: Platform, commitment_ids: set[str]) -> dict[tuple[s
         for p in doc.get("periods", []):
             out[(cid, p["period"])] = p
     return out
+
+
+def _once_heard_of(platform: Platform, path: str) -> Any:
+    """GET from monitoring, waiting a little while it has not heard of the partner yet
+    (reports sent before it has would be refused, not kept waiting)."""
+    end = time.monotonic() + WAIT_FOR_MONITORING
+    while True:
+        try:
+            return platform.get("monitoring", path)
+        except ApiError as exc:
+            if exc.code != "unknown_partner" or time.monotonic() > end:
+                raise
+            time.sleep(0.3)
 
 
 __all__ = [

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from pact_contracts.signing import SIGNATURE_HEADER, new_key_pair, sign, verify
-from pactctl import api
+from pactctl import api, import_checks
 from pactctl.main import app
 
 from .samples import BAD_CSV, GOOD_CSV
@@ -53,6 +53,9 @@ class FakePlatform:
 
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
+        #: how many more reads of a commitment's progress monitoring answers as one that
+        #: has not heard of the partner yet (403 unknown_partner)
+        self.not_heard_of = 0
 
     def calls(self) -> list[tuple[str, str]]:
         return [(r.method, str(r.url)) for r in self.requests]
@@ -116,6 +119,9 @@ class FakePlatform:
             return httpx.Response(200, json={"total": 2, "offset": 0, "limit": 200, "items": [
                 COMMITMENT, COMMITMENT | {"id": "c-1a2b3c4d", "cadence": "monthly"},
             ]})  # fmt: skip
+        if path.startswith("/progress/commitments/") and self.not_heard_of > 0:
+            self.not_heard_of -= 1
+            return error(403, "unknown_partner", "partner p-3f2a9c1e is not known", "token")
         if (method, path) == ("GET", "/progress/commitments/c-7b1d3e5f"):
             return httpx.Response(200, json={"commitment_id": "c-7b1d3e5f", "periods": [
                 {"period": "2026-Q3", "revision": 1, "value": 80, "cumulative": 80,
@@ -361,6 +367,31 @@ def test_progress_import_over_http_posts_each_report_as_the_keys_partner(
     ]  # fmt: skip
     assert {r["partner_id"] for r in posted} == {"p-3f2a9c1e"}
     assert {r["producer"] for r in posted} == {"pactctl-import"}
+
+
+def test_progress_import_waits_while_monitoring_has_not_heard_of_the_partner(
+    platform: FakePlatform, tmp_path: Path
+) -> None:
+    path = tmp_path / "q3.csv"
+    path.write_text(GOOD_CSV)
+    platform.not_heard_of = 2  # as just after a pledge
+    result = run("progress", "import", str(path), "--via", "http", key=PARTNER_KEY)
+    asked = [c for c in platform.calls() if "/progress/commitments/" in c[1]]
+    print(f"\nmonitoring asked {len(asked)} times for 2 commitments; exit {result.exit_code}")
+    assert result.exit_code == 0, result.output
+    assert len(asked) == 2 + 2 and len(platform.bodies("/progress")) == 3
+
+
+def test_progress_import_says_so_when_monitoring_never_hears_of_the_partner(
+    platform: FakePlatform, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(import_checks, "WAIT_FOR_MONITORING", 0.5)
+    path = tmp_path / "q3.csv"
+    path.write_text(GOOD_CSV)
+    platform.not_heard_of = 1_000
+    result = run("progress", "import", str(path), "--via", "http", key=PARTNER_KEY)
+    assert result.exit_code == 1 and "unknown_partner" in result.stderr, result.output
+    assert platform.bodies("/progress") == []  # nothing sent
 
 
 def test_the_secretariat_must_name_the_partner_it_reports_for(
