@@ -115,7 +115,8 @@ async def enrol(s: Stack, name: str, country: str) -> dict[str, Any]:
 
 
 async def pledge(s: Stack, key: str, title: str, target: int, *extra: str) -> str:
-    """Retried while commitments has not yet heard of the approval (over Kafka)."""
+    """Retried while commitments has not yet heard of the approval (over Kafka); returns
+    once monitoring knows the pledge too."""
     args = (
         "commitments", "pledge", "--title", title, "--principle", "lifelong_learning",
         "--action-type", "upskilling", "--specialisation", "cloud", "--cadence", "quarterly",
@@ -124,12 +125,21 @@ async def pledge(s: Stack, key: str, title: str, target: int, *extra: str) -> st
     )  # fmt: skip
     for _ in range(100):
         try:
-            return str((await s.pactctl(*args, key=key))["commitment_id"])
+            cid = str((await s.pactctl(*args, key=key))["commitment_id"])
+            break
         except AssertionError as exc:
             if "unknown_partner" not in str(exc) and "partner_not_active" not in str(exc):
                 raise
             await asyncio.sleep(0.2)
-    raise AssertionError("commitments never heard of the partner's approval")
+    else:
+        raise AssertionError("commitments never heard of the partner's approval")
+    for _ in range(100):  # monitoring hears of the approval and the pledge on its own
+        try:  # consumers: until then it would refuse the reports (unknown_partner)
+            await s.pactctl("progress", "show", cid, key=key)
+            return cid
+        except AssertionError:
+            await asyncio.sleep(0.2)
+    raise AssertionError("monitoring never heard of the pledge")
 
 
 async def report(s: Stack, key: str, tmp: Path, *rows: str) -> None:

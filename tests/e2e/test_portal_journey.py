@@ -281,7 +281,9 @@ async def rejections_of(s: Stack, token: str) -> list[Any]:
 async def heard_of(s: Stack, token: str) -> bool:
     """Commitments and monitoring have heard of the partner's approval (over Kafka)."""
     async with s.client(s.commitments, token) as c, s.client(s.monitoring, token) as m:
-        return (await c.get("/commitments")).status_code == 200 and (
+        # a pending partner reads its own commitments, not the targets: 200 here only once
+        # commitments has heard of the approval
+        return (await c.get("/partnership-targets")).status_code == 200 and (
             await m.get("/alerts")
         ).status_code == 200
 
@@ -419,6 +421,8 @@ async def test_an_organisation_from_sign_up_to_an_acknowledged_alert(
     other, oth = await person(browser)
     await sign_up(oth, url, "Lusitania SME Digital", "João Silva", "joao@lusitania.example")
     await approve(sec, url, "Lusitania SME Digital")
+    joao_token = await s.password_token("joao@lusitania.example")
+    await until(lambda: heard_of(s, joao_token), "the services heard of Lusitania's approval")
     await visit(oth, f"{url}/commitments/{commitment_id}", status=(403, 404))
     await expect(oth.get_by_role("heading", level=1)).to_have_text(
         re.compile("Not found|Not allowed")

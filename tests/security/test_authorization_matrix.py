@@ -352,6 +352,7 @@ class World:
         achieved, so it is not the one the other calls are about)."""
         reached = {p.id: await self.pledge(p) for p in self.partners.values()}
         await self.known("monitoring", "commitments", dict.fromkeys(reached.values(), "active"))
+        await self.known("monitoring", "partners", dict.fromkeys(reached, "active"))  # own topic
         monitoring = self.services["monitoring"]
         for partner in self.partners.values():
             report = (await progress_report(self, Caller("partner", {}, partner))).json
@@ -462,6 +463,8 @@ async def world(infrastructure: None) -> AsyncIterator[World]:
         if "monitoring" in services:
             committed = {w.partners[k].commitment: s for k, s in final.items()}
             await w.known("monitoring", "commitments", committed)
+            statuses = {w.partners[k].id: s for k, s in final.items()}
+            await w.known("monitoring", "partners", statuses)  # the registry's, not via commitments
         pending = w.partners["pending"] = await w.new_partner("pending")
         pending.commitment, pending.alert = w.partners["a"].commitment, w.partners["a"].alert
         await w.known("commitments", "partners", {pending.id: "pending"})

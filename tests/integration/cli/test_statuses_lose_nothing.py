@@ -47,7 +47,11 @@ def _pledge(stack: Stack, key: str) -> str:
         "--cadence", "monthly", "--quiet",
     ]  # fmt: skip
     result = _until(lambda: (r := stack.run(*args, key=key)).exit_code == 0 and r)
-    return str(result.stdout.strip())
+    cid = str(result.stdout.strip())
+    # monitoring hears of the approval and the pledge on consumers of its own: until it
+    # knows both, it would refuse the reports (unknown_partner), not keep them waiting
+    _until(lambda: stack.run("progress", "show", cid, key=key).exit_code == 0)
+    return cid
 
 
 def _send(stack: Stack, key: str, path: Path, lines: list[dict[str, Any]]) -> None:

@@ -100,7 +100,13 @@ async def test_each_service_holds_people_and_keys_to_their_role(
         people[role] = await sign_in(email)
 
     # commitments: a viewer reads, a reporter pledges and is named in the history
-    listed = await _until(lambda: commitments.get("/commitments", headers=people["viewer"]), 200)
+    # a pending partner's people read its commitments, not the targets: these answer once
+    # commitments has heard of the approval
+    heard = await _until(
+        lambda: commitments.get("/partnership-targets", headers=people["viewer"]), 200
+    )
+    assert heard.status_code == 200, heard.text
+    listed = await commitments.get("/commitments", headers=people["viewer"])
     assert listed.status_code == 200, listed.text
     _refused(await commitments.post("/commitments", json=pledge_body(), headers=people["viewer"]))
     pledged = await commitments.post("/commitments", json=pledge_body(), headers=people["reporter"])
