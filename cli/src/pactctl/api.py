@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -24,6 +24,10 @@ RATE_LIMITED_RETRIES = 3
 RATE_LIMITED_MAX_WAIT = 60.0
 #: How pactctl waits (tests put a recorder here).
 SLEEP: Callable[[float], None] = time.sleep
+#: refusals that last only until a service hears of a partner's approval (over Kafka)
+NOT_YET_KNOWN = frozenset({"unknown_partner", "partner_not_active", "not_a_member"})
+
+T = TypeVar("T")
 
 
 class ApiError(Exception):
@@ -190,3 +194,18 @@ def _error(service: str, response: httpx.Response) -> ApiError:
         field=error.get("field"),
         problems=error.get("problems"),
     )
+
+
+def while_refused(
+    call: Callable[[], T], passing: Callable[[ApiError], bool], seconds: float, pause: float = 0.3
+) -> T:
+    """`call()`, asked again every `pause` seconds for up to `seconds` while it is refused
+    with an error that `passing` says will pass (news on its way over Kafka)."""
+    end = time.monotonic() + seconds
+    while True:
+        try:
+            return call()
+        except ApiError as exc:
+            if not passing(exc) or time.monotonic() > end:
+                raise
+            time.sleep(pause)

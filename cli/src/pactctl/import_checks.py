@@ -6,12 +6,12 @@ which stored figures it clears (GET /progress/commitments/{id}), or carries them
 from __future__ import annotations
 
 import difflib
-import time
+import functools
 from typing import Any
 
 from pact_contracts.sheets.revisions import KEPT, Cleared, cleared, keep_unset
 
-from .api import ApiError, Platform
+from .api import ApiError, Platform, while_refused
 from .progress_cells import RowError
 from .progress_csv import Checked
 
@@ -65,7 +65,11 @@ def stored_periods(platform: Platform, commitment_ids: set[str]) -> dict[tuple[s
     out: dict[tuple[str, str], Any] = {}
     for cid in sorted(commitment_ids):
         try:
-            doc = _once_heard_of(platform, f"/progress/commitments/{cid}")
+            doc = while_refused(
+                functools.partial(platform.get, "monitoring", f"/progress/commitments/{cid}"),
+                lambda exc: exc.code == "unknown_partner",  # reports now would be refused
+                WAIT_FOR_MONITORING,
+            )
         except ApiError as exc:
             if exc.status == 404:
                 continue
@@ -75,19 +79,6 @@ def stored_periods(platform: Platform, commitment_ids: set[str]) -> dict[tuple[s
         for p in doc.get("periods", []):
             out[(cid, p["period"])] = p
     return out
-
-
-def _once_heard_of(platform: Platform, path: str) -> Any:
-    """GET from monitoring, waiting a little while it has not heard of the partner yet
-    (reports sent before it has would be refused, not kept waiting)."""
-    end = time.monotonic() + WAIT_FOR_MONITORING
-    while True:
-        try:
-            return platform.get("monitoring", path)
-        except ApiError as exc:
-            if exc.code != "unknown_partner" or time.monotonic() > end:
-                raise
-            time.sleep(0.3)
 
 
 __all__ = [

@@ -3,7 +3,6 @@ the secretariat, then each pledges its commitments on the commitments service.""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -11,12 +10,11 @@ from typing import Any
 
 from pact_contracts.signing import new_key_pair
 
-from .api import ApiError, Platform
+from .api import NOT_YET_KNOWN, ApiError, Platform, while_refused
 from .catalogue import Member, Plan
 from .simulation import SimulatedCommitment
 
 #: Refusals of a pledge that last only until commitments hears of the approval (Kafka).
-NOT_YET_KNOWN = {"unknown_partner", "partner_not_active", "not_a_member"}
 
 
 @dataclass(frozen=True)
@@ -94,15 +92,12 @@ def pledge(
 ) -> SimulatedCommitment:
     """Pledge as the partner, retrying while commitments has not yet heard of its approval."""
     body = plan.pledge(today, scale)
-    deadline = time.monotonic() + wait
-    while True:
-        try:
-            done = partner.post("commitments", "/commitments", body)
-            break
-        except ApiError as exc:
-            if exc.code not in NOT_YET_KNOWN or time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    done = while_refused(
+        lambda: partner.post("commitments", "/commitments", body),
+        lambda exc: exc.code in NOT_YET_KNOWN,
+        wait,
+        pause=0.2,
+    )
     return SimulatedCommitment.from_json(
         body
         | {"commitment_id": done["commitment_id"], "partner_id": enrolled.partner_id}

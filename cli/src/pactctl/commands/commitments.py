@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,7 +19,7 @@ from pact_contracts.vocabulary import (
 )
 
 from .. import inputs
-from ..api import ApiError, Platform
+from ..api import NOT_YET_KNOWN, ApiError, Platform, while_refused
 from ..errors import names_for, naming
 from ..inputs import InputProblem
 from ..output import CliError, Format, Listing, console, emit_json, fields, handled
@@ -136,22 +135,19 @@ def _file_values(body: dict[str, Any], file: str) -> None:
         ]
 
 
-#: refusals that last only until commitments hears of the partner's approval (over Kafka)
-NOT_YET_KNOWN = {"unknown_partner", "partner_not_active", "not_a_member"}
 WAIT_FOR_APPROVAL = 15.0
 
 
 def _pledge(platform: Platform, body: dict[str, Any]) -> Any:
     """POST /commitments, waiting a little while a fresh approval is on its way."""
-    end = time.monotonic() + WAIT_FOR_APPROVAL
-    while True:
-        try:
-            return platform.post("commitments", "/commitments", body)
-        except ApiError as exc:
-            fresh = exc.code != "partner_not_active" or " is pending;" in exc.message
-            if exc.code not in NOT_YET_KNOWN or not fresh or time.monotonic() > end:
-                raise
-            time.sleep(0.3)
+
+    def on_its_way(exc: ApiError) -> bool:
+        fresh = exc.code != "partner_not_active" or " is pending;" in exc.message
+        return exc.code in NOT_YET_KNOWN and fresh
+
+    return while_refused(
+        lambda: platform.post("commitments", "/commitments", body), on_its_way, WAIT_FOR_APPROVAL
+    )
 
 
 @app.command()

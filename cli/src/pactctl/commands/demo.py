@@ -19,15 +19,12 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from pact_contracts import PROGRESS_REPORTED
 
 from .. import accounts, catalogue
-from ..api import ApiError, Platform
+from ..api import NOT_YET_KNOWN, ApiError, Platform, while_refused
 from ..demo import PROFILES, DemoCommitment, cast, invalid_report, registration
 from ..kafka import ReportProducer
 from ..output import console, handled, table
 from ..settings import settings
 from . import demo_measures, mail
-
-NOT_YET_KNOWN = {"unknown_partner", "partner_not_active", "not_a_member"}
-
 
 #: the secretariat receiver's secret that monitoring's settings have in development
 #: (MONITORING_SECRETARIAT_WEBHOOK_SECRET; pact_common.dev_keys)
@@ -102,14 +99,12 @@ def _ready(platform: Platform, status: Status, timeout: float = 90.0) -> None:
 
 
 def _pledge(as_partner: Platform, body: dict[str, Any], wait: float = 30.0) -> str:
-    end = time.monotonic() + wait
-    while True:
-        try:
-            return str(as_partner.post("commitments", "/commitments", body)["commitment_id"])
-        except ApiError as exc:
-            if exc.code not in NOT_YET_KNOWN or time.monotonic() > end:
-                raise
-            time.sleep(0.3)
+    done = while_refused(
+        lambda: as_partner.post("commitments", "/commitments", body),
+        lambda exc: exc.code in NOT_YET_KNOWN,
+        wait,
+    )
+    return str(done["commitment_id"])
 
 
 @handled
