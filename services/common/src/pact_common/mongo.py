@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -55,6 +55,17 @@ def matching(**conditions: object) -> Document:
         field: value.value if isinstance(value, Enum) else value
         for field, value in conditions.items()
         if value is not None
+    }
+
+
+def newer_than(seen: Mapping[str, int | None]) -> Document:
+    """A query for the documents stored at a version above the one seen of each id (None:
+    seen as absent, so any version): what a refusal made on a snapshot looks for past it
+    (pact_common.unit_of_work.SnapshotBehind)."""
+    return {
+        "$or": [
+            {"_id": i} | ({} if v is None else {"version": {"$gt": v}}) for i, v in seen.items()
+        ]
     }
 
 

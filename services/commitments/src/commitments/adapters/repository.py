@@ -10,6 +10,8 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from pact_common.mongo import newer_than
+
 from ..domain.errors import ConcurrentUpdate
 from ..domain.events import CommitmentAmended, CommitmentEvent
 from ..domain.model import Commitment, CommitmentStatus, PartnershipTarget
@@ -164,10 +166,8 @@ class MongoPartnerViewRepository(_Repo, PartnerViewRepository):
         )
 
     async def newer_by_now(self, partner_id: str, version: int | None) -> bool:
-        query: dict[str, Any] = {"_id": partner_id}
-        if version is not None:
-            query["version"] = {"$gt": version}
         # outside the session: what every reader sees, not the transaction's snapshot
+        query = newer_than({partner_id: version})
         return await self._db[PARTNERS].find_one(query, {"_id": 1}) is not None
 
     async def hold(self, partner_id: str) -> None:

@@ -25,6 +25,7 @@ from monitoring.core.domain.events import ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Report
 from monitoring.core.service_layer import unit_of_work as ports
+from pact_common.mongo import newer_than
 
 
 def report_doc(r: Report) -> Doc:
@@ -136,11 +137,8 @@ class MongoRejectionRepository(_Repo, ports.RejectionRepository):
         self, partners: Mapping[str, int | None], commitments: Mapping[str, int | None]
     ) -> bool:
         for name, seen in ((PARTNERS, partners), (COMMITMENTS, commitments)):
-            newer = [
-                {"_id": i} | ({} if v is None else {"version": {"$gt": v}}) for i, v in seen.items()
-            ]
             # outside the session: what every reader sees, not the transaction's snapshot
-            if newer and await self._db[name].find_one({"$or": newer}, {"_id": 1}):
+            if seen and await self._db[name].find_one(newer_than(seen), {"_id": 1}):
                 return True
         return False
 

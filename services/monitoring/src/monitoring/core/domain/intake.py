@@ -173,7 +173,9 @@ class Intake:
             return self._count(Taken.PARKED)
         if isinstance(verdict, Refusal):
             known = progress.commitment.version if progress is not None else None
-            self.refused_on_partners[report.partner_id] = partner.version if partner else None
+            self.refused_on_partners[report.partner_id] = (
+                partner.version if partner is not None else None
+            )
             self.refused_on_commitments[report.commitment_id] = known
             return self._refuse(report, verdict)
         assert isinstance(verdict, Accept) and progress is not None
