@@ -306,6 +306,5 @@ _REPOSITORIES: dict[str, Any] = {
     "alerts": FakeAlertRepository,
     "receipts": FakeReceiptRepository,
     "parking": FakeParkingRepository,
-    "rejections": FakeRejectionRepository,
     "corrections": FakeCorrectionLog,
-}
+}  # and the rejections, which also read the store as committed (FakeUnitOfWork._bind)
