@@ -144,6 +144,13 @@ async def latency(bench: Bench, out: dict[str, Any]) -> None:
     service.stop()
 
 
+async def mongod_settings(client: AsyncMongoClient[dict[str, Any]]) -> dict[str, Any]:
+    """The mongod's version and WiredTiger cache: the figures depend on them."""
+    status = await client.admin.command("serverStatus")
+    cache = status["wiredTiger"]["cache"]["maximum bytes configured"]
+    return {"version": status["version"], "cache_gib": round(cache / 2**30, 2)}
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(args.mongo_url, tz_aware=True)
     bench = Bench(args, client)
@@ -151,6 +158,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "started_at": bench.now.isoformat(timespec="seconds"),
         "config": vars(args) | {"cores": os.cpu_count()},
         "load_before": load(),
+        "mongod": await mongod_settings(client),
     }
     phases = args.phases
     try:

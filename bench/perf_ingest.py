@@ -17,7 +17,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bench.perf_world import cpu_seconds, find_process, memory_kib
+from bench.perf_world import cpu_seconds, memory_kib, mongod_of
 from tests.support.stack import ServiceProcess
 
 RECEIPTS = "receipts"
@@ -125,7 +125,7 @@ async def ingest(
     while service.process is None:  # noqa: ASYNC110 - ServiceProcess has no event for it
         await asyncio.sleep(0.01)
     pid = service.process.pid
-    mongod = find_process("mongod")
+    mongod = mongod_of(service.env.get("MONITORING_MONGO_URL", "mongodb://127.0.0.1:27017"))
     mongod_cpu = cpu_seconds(mongod) if mongod else 0.0
     spy = profiler(pid, profile) if profile else None
     exact = 0

@@ -49,7 +49,11 @@ class Bench:
     def service(self, tag: str, settings: dict[str, str] | None = None) -> ServiceProcess:
         """A monitoring process of its own namespace and database (not started), with the
         phase's `settings`; `--env` still has the last word."""
-        env = {"MONITORING_LOG_LEVEL": "WARNING", "MONITORING_KAFKA_SESSION_TIMEOUT_MS": "2000"}
+        env = {
+            "MONITORING_LOG_LEVEL": "WARNING",
+            "MONITORING_KAFKA_SESSION_TIMEOUT_MS": "2000",
+            "MONITORING_MONGO_URL": self.args.mongo_url,
+        }
         env |= settings or {}
         env |= dict(item.split("=", 1) for item in self.args.env)
         service = ServiceProcess(

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiokafka import AIOKafkaProducer
 
@@ -259,17 +260,29 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def find_process(name: str) -> int | None:
-    """The pid of the first process whose command name is `name` (e.g. the local mongod)."""
+def find_process(name: str, *args: str) -> int | None:
+    """The pid of the first process whose command name is `name` and whose command line
+    holds `args` one after the other (e.g. the mongod on a port: "--port", "27018")."""
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
-                with open(f"/proc/{entry}/comm") as comm:
-                    if comm.read().strip() == name:
+                with open(f"/proc/{entry}/comm") as comm, open(f"/proc/{entry}/cmdline") as line:
+                    words = line.read().split("\0")
+                    if comm.read().strip() == name and _holds(words, list(args)):
                         return int(entry)
             except OSError:
                 continue
     return None
+
+
+def _holds(words: list[str], part: list[str]) -> bool:
+    return any(words[i : i + len(part)] == part for i in range(len(words) - len(part) + 1))
+
+
+def mongod_of(url: str) -> int | None:
+    """The local mongod serving `url` (the benchmark's runs beside the development one)."""
+    port = urlsplit(url.split(",")[0]).port or 27017
+    return find_process("mongod", "--port", str(port))
 
 
 def percentile(samples: Sequence[float], q: float) -> float:

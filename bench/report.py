@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 #: RSS counts as flat when it grows by less than this between 25% and 100% of N
 FLAT = 0.10
@@ -82,7 +83,7 @@ def _ingestion(r: dict[str, Any]) -> list[Row]:
         (
             "    CPU per report (last run)",
             f"monitoring {last['monitoring_cpu_s'] * per:,.0f} µs (from spawn), mongod "
-            + (f"{mongod * per:,.0f} µs (shared: other clients count too)" if mongod else "n/a"),
+            + (f"{mongod * per:,.0f} µs (the bench's own mongod)" if mongod else "n/a"),
             "",
             "",
         )
@@ -119,7 +120,7 @@ def _ingestion(r: dict[str, Any]) -> list[Row]:
             "(5) monitoring RSS at 25 / 50 / 75 / 100% of N",
             " / ".join(f"{v:,.0f}" for v in marks.values())
             + f" MiB; peak {last['peak_rss_mib']:,.0f} MiB; mongod RSS "
-            + _n(last.get("mongod_rss_mib"), " MiB (shared mongod)"),
+            + _n(last.get("mongod_rss_mib"), " MiB"),
             f"flat (< {FLAT:.0%} growth)",
             _met((high - low) / low < FLAT),
         )
@@ -356,6 +357,7 @@ def table(r: dict[str, Any]) -> str:
         f"monitoring benchmark, {r['started_at']}: phases {', '.join(c['phases'])}; N = "
         f"{c['reports']:,} reports over {c['commitments']:,} commitments"
         f"{' (quick)' if c.get('quick') else ''}; Kafka {c['bootstrap']} (Tansu, memory); "
+        f"{_mongod(c['mongo_url'], r.get('mongod'))}; "
         f"{c['cores']} cores; load average before {r['load_before']}, after {r['load_after']} "
         "(the machine is shared: other work counts in it)"
     )
@@ -367,3 +369,10 @@ def table(r: dict[str, Any]) -> str:
     for row in [HEAD, tuple("-" * w for w in widths), *rows]:
         lines.append("| " + " | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + " |")
     return "\n".join(lines)
+
+
+def _mongod(url: str, settings: dict[str, Any] | None) -> str:
+    where = urlsplit(url).netloc
+    if not settings:  # a run recorded before the mongod's settings were
+        return f"mongod {where}"
+    return f"MongoDB {settings['version']} {where} (WiredTiger cache {settings['cache_gib']} GiB)"

@@ -5,12 +5,16 @@
 # which a restarted service would spend waiting on the documents it holds).
 #   scripts/mongo.sh start|stop|status
 # Env: PYTHON (default .venv/bin/python), MONGO_HOME (default .local/mongo),
-#      MONGO_PORT (27017), MONGO_RS (rs0)
+#      MONGO_PORT (27017), MONGO_RS (rs0), MONGO_CACHE_GB (WiredTiger's cache; 0.25, enough
+#      for development and the tests; "default": MongoDB's own, half the memory less 1 GB),
+#      MONGO_OPLOG_MB (128; "default": MongoDB's own, 5% of the free disk, at least 990 MB)
 set -euo pipefail
 PY=${PYTHON:-.venv/bin/python}
 MONGO_HOME=$(realpath -m "${MONGO_HOME:-.local/mongo}")   # --fork needs absolute paths
 PORT=${MONGO_PORT:-27017}
 RS=${MONGO_RS:-rs0}
+CACHE_GB=${MONGO_CACHE_GB:-0.25}
+OPLOG_MB=${MONGO_OPLOG_MB:-128}
 DBPATH=$MONGO_HOME/db
 LOG=$MONGO_HOME/mongod.log
 PIDFILE=$MONGO_HOME/mongod.pid
@@ -42,8 +46,11 @@ cmd_start() {
   elif (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
     echo "port $PORT already answers; using that mongod"
   else
+    local sizes=()
+    [ "$CACHE_GB" = default ] || sizes+=(--wiredTigerCacheSizeGB "$CACHE_GB")
+    [ "$OPLOG_MB" = default ] || sizes+=(--oplogSize "$OPLOG_MB")
     "$mongod" --dbpath "$DBPATH" --bind_ip 127.0.0.1 --port "$PORT" --replSet "$RS" \
-      --oplogSize 128 --wiredTigerCacheSizeGB 0.25 \
+      "${sizes[@]}" \
       --setParameter transactionLifetimeLimitSeconds=15 \
       --wiredTigerEngineConfigString 'log=(file_max=20MB,prealloc=false)' \
       --fork --logpath "$LOG" --logappend --pidfilepath "$PIDFILE" >/dev/null
