@@ -125,7 +125,7 @@ async def ingest(
     while service.process is None:  # noqa: ASYNC110 - ServiceProcess has no event for it
         await asyncio.sleep(0.01)
     pid = service.process.pid
-    mongod = mongod_of(service.env.get("MONITORING_MONGO_URL", "mongodb://127.0.0.1:27017"))
+    mongod = mongod_of(service.env["MONITORING_MONGO_URL"])  # the bench's (Bench.service)
     mongod_cpu = cpu_seconds(mongod) if mongod else 0.0
     spy = profiler(pid, profile) if profile else None
     exact = 0

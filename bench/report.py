@@ -357,7 +357,7 @@ def table(r: dict[str, Any]) -> str:
         f"monitoring benchmark, {r['started_at']}: phases {', '.join(c['phases'])}; N = "
         f"{c['reports']:,} reports over {c['commitments']:,} commitments"
         f"{' (quick)' if c.get('quick') else ''}; Kafka {c['bootstrap']} (Tansu, memory); "
-        f"{_mongod(c['mongo_url'], r.get('mongod'))}; "
+        f"{_mongod(c['mongo_url'], r['mongod'])}; "
         f"{c['cores']} cores; load average before {r['load_before']}, after {r['load_after']} "
         "(the machine is shared: other work counts in it)"
     )
@@ -371,8 +371,6 @@ def table(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _mongod(url: str, settings: dict[str, Any] | None) -> str:
+def _mongod(url: str, settings: dict[str, Any]) -> str:
     where = urlsplit(url).netloc
-    if not settings:  # a run recorded before the mongod's settings were
-        return f"mongod {where}"
     return f"MongoDB {settings['version']} {where} (WiredTiger cache {settings['cache_gib']} GiB)"
