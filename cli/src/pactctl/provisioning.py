@@ -14,8 +14,6 @@ from .api import NOT_YET_KNOWN, ApiError, Platform, while_refused
 from .catalogue import Member, Plan
 from .simulation import SimulatedCommitment
 
-#: Refusals of a pledge that last only until commitments hears of the approval (Kafka).
-
 
 @dataclass(frozen=True)
 class Partner:
