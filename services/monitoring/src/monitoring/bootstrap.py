@@ -241,6 +241,7 @@ def build(
             mail.worker.start()
 
     async def on_stop() -> None:
+        await progress.drain()  # the batch in flight stored, its offsets committed
         if mail:
             await mail.worker.stop()
         await mutes.stop()

@@ -10,9 +10,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
+from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from prometheus_client import Counter as Metric
@@ -22,6 +23,7 @@ from monitoring.core.domain.commands import TakeReports, Unreadable
 from monitoring.core.domain.intake import Taken
 from monitoring.core.domain.model import Report
 from pact_common.consuming import Record
+from pact_common.in_flight import Consumer, InFlight
 from pact_common.kafka import subscriber_options
 from pact_common.metrics import APPLIED, CONSUMED, DEAD_LETTERED, DUPLICATES, HANDLER_SECONDS
 from pact_common.settings import ServiceSettings
@@ -50,17 +52,25 @@ class ProgressConsumer:
     fetch_wait_ms: int = 500
     idle_ms: int = 200
     logger: Any = None
+    in_flight: InFlight = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.in_flight = InFlight(self.logger)
 
     @property
     def group(self) -> str:
         return self.settings.group(self.name)
 
     async def handle(self, records: Sequence[Record]) -> Counter[Taken]:
+        """Read and store one batch (a rebuild's replay: no batch in flight)."""
         if not records:
             return Counter()
         started = time.perf_counter()
-        topic, service = records[0].topic, self.settings.service_name
-        CONSUMED.labels(service, topic).inc(len(records))
+        cmd = await self.read(records)
+        return await self.store(records, cmd, time.perf_counter() - started)
+
+    async def read(self, records: Sequence[Record]) -> TakeReports:
+        """Decode and validate each record (no I/O): the batch before may be in flight."""
         reports: list[Report] = []
         unreadable: list[Unreadable] = []
         async for record in paced(records):  # the loop's other work gets turns
@@ -69,31 +79,57 @@ class ProgressConsumer:
                 reports.append(item)
             else:
                 unreadable.append(item)
-        counts = await self.take(TakeReports(reports, unreadable))
+        return TakeReports(reports, unreadable)
+
+    async def store(
+        self, records: Sequence[Record], cmd: TakeReports, read_seconds: float
+    ) -> Counter[Taken]:
+        started = time.perf_counter()
+        topic, service = records[0].topic, self.settings.service_name
+        CONSUMED.labels(service, topic).inc(len(records))
+        counts = await self.take(cmd)
         for outcome, n in counts.items():
             REPORTS.labels(outcome.value).inc(n)
         APPLIED.labels(service, topic).inc(counts[Taken.APPLIED] + counts[Taken.REPLACED])
         DUPLICATES.labels(service, topic).inc(counts[Taken.DUPLICATE])
-        for u in unreadable:
+        for u in cmd.unreadable:
             DEAD_LETTERED.labels(service, topic, u.reason.value).inc()
-        HANDLER_SECONDS.labels(service, topic).observe(time.perf_counter() - started)
+        stored = time.perf_counter() - started
+        HANDLER_SECONDS.labels(service, topic).observe(read_seconds + stored)
         if self.logger is not None:
             self.logger.debug(
                 "progress batch",
                 topic=topic,
                 records=len(records),
+                read_ms=round(read_seconds * 1000, 1),
+                stored_ms=round(stored * 1000, 1),
                 **{k.value: v for k, v in counts.items()},
             )
         return counts
 
+    async def drain(self) -> None:
+        """Closing: the batch in flight stored and its offsets committed."""
+        await self.in_flight.drain()
+
     def subscribe(self, broker: KafkaBroker, topic: str, settings: ServiceSettings) -> None:
-        """Register on the broker (before it starts) as `on_progress_reported`."""
+        """Register on the broker (before it starts) as `on_progress_reported`: each batch is
+        read while the one before is stored (pact_common.in_flight), and its offsets are
+        committed once it is stored."""
 
         async def on_progress_reported(msg: KafkaMessage) -> None:
             raw = msg.raw_message
-            records = raw if isinstance(raw, tuple) else (raw,)
-            with collecting_after():  # a batch's working set dies with it (turns.py)
-                await self.handle(cast(Sequence[Record], records))
+            records = cast(Sequence[Record], raw if isinstance(raw, tuple) else (raw,))
+            if not records:
+                return
+            started = time.perf_counter()
+            cmd = await self.read(records)
+            read_seconds = time.perf_counter() - started
+
+            async def store() -> None:
+                with collecting_after():  # a batch's working set dies with it (turns.py)
+                    await self.store(records, cmd, read_seconds)
+
+            await self.in_flight.hand(cast(Consumer, msg.consumer), records, store)
 
         options = subscriber_options(
             settings,
@@ -102,5 +138,6 @@ class ProgressConsumer:
             max_records=self.max_records,
             fetch_max_wait_ms=self.fetch_wait_ms,
             batch_timeout_ms=self.idle_ms,
+            ack_policy=AckPolicy.MANUAL,  # offsets committed by the batch once stored
         )
         broker.subscriber(topic, **options)(on_progress_reported)

@@ -1,0 +1,114 @@
+"""A batch stored while the consumer reads the next one, so that Python and MongoDB work at
+the same time: reading batch k+1 off the topic (decoding, the contract's validation, the
+content hash) runs in the turns batch k's transaction spends waiting on MongoDB, and batch
+k+1's transaction begins only once batch k's has committed, so every batch still sees the
+effect of every batch before it.
+
+Offsets stay committed only after the effect. A batch, once stored, commits the offsets that
+follow its own records, partition by partition; batches are stored one after another, so
+those commits come in order. A batch whose effect fails rewinds its partitions to its first
+records (as a nack does); the batch read meanwhile is dropped and rewound too, so both are
+read again. A commit that fails (a rebalance gave the partition to another consumer, or the
+broker did not answer) is logged and left: the effect is stored, and whoever reads those
+records again finds their receipts."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+import structlog
+from aiokafka import TopicPartition
+
+from .consuming import Record
+
+Offsets = dict[TopicPartition, int]
+
+
+class Consumer(Protocol):
+    """What of an AIOKafkaConsumer a batch in flight uses."""
+
+    async def commit(self, offsets: Offsets) -> None: ...
+
+    def seek(self, partition: TopicPartition, offset: int) -> None: ...
+
+
+def first_offsets(records: Iterable[Record]) -> Offsets:
+    """Each partition's first record among `records`: where to read again from."""
+    first: Offsets = {}
+    for r in records:
+        tp = TopicPartition(r.topic, r.partition)
+        if tp not in first or r.offset < first[tp]:
+            first[tp] = r.offset
+    return first
+
+
+def next_offsets(records: Iterable[Record]) -> Offsets:
+    """Each partition's offset after its last record among `records`: what to commit."""
+    following: Offsets = {}
+    for r in records:
+        tp = TopicPartition(r.topic, r.partition)
+        following[tp] = max(following.get(tp, 0), r.offset + 1)
+    return following
+
+
+class InFlight:
+    """At most one batch being stored; `hand` the next one once it is read."""
+
+    def __init__(self, log: Any = None) -> None:
+        self._log = log if log is not None else structlog.get_logger("in_flight")
+        self._task: asyncio.Task[bool] | None = None
+        self._first: Offsets = {}  # where the batch in flight began
+        self._closing = False
+
+    async def hand(
+        self,
+        consumer: Consumer,
+        records: Iterable[Record],
+        store: Callable[[], Awaitable[object]],
+    ) -> bool:
+        """Wait for the batch in flight, then start storing this one (`store`), and commit its
+        offsets once stored. False, storing nothing, if the batch before failed: both are then
+        read again. Once closing, the batch is stored before `hand` returns."""
+        records = list(records)
+        before, failed_from = self._task, self._first
+        self._task, self._first = None, {}
+        if before is not None and not await before:
+            for tp, offset in first_offsets(records).items():
+                consumer.seek(tp, min(offset, failed_from.get(tp, offset)))
+            return False
+        run = self._run(consumer, records, store)
+        if self._closing:
+            return await run
+        self._task, self._first = asyncio.create_task(run), first_offsets(records)
+        return True
+
+    async def _run(
+        self, consumer: Consumer, records: list[Record], store: Callable[[], Awaitable[object]]
+    ) -> bool:
+        try:
+            await store()
+        except Exception:  # noqa: BLE001 - as a nack: read again from each partition's first
+            self._log.exception("batch not stored; it will be read again", records=len(records))
+            for tp, offset in first_offsets(records).items():
+                consumer.seek(tp, offset)
+            return False
+        try:
+            await consumer.commit(next_offsets(records))
+        except Exception as error:  # noqa: BLE001 - stored: read again, its receipts are found
+            self._log.warning("offsets not committed", error=repr(error), records=len(records))
+        return True
+
+    async def drain(self, seconds: float = 10.0) -> None:
+        """Closing: wait (at most `seconds`) for the batch in flight; from now on a batch is
+        stored in its turn. One not stored by then is given up: its transaction is not
+        committed, nor are its offsets, so it is read again."""
+        self._closing = True
+        if (task := self._task) is not None:
+            self._task = None
+            try:
+                async with asyncio.timeout(seconds):
+                    await task
+            except TimeoutError:
+                self._log.warning("closing with a batch not stored; it will be read again")
