@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import structlog
 from aiokafka import TopicPartition
+from aiokafka.errors import IllegalStateError
 
 from .consuming import Record
 
@@ -60,6 +61,7 @@ class InFlight:
         self._log = log if log is not None else structlog.get_logger("in_flight")
         self._task: asyncio.Task[bool] | None = None
         self._first: Offsets = {}  # where the batch in flight began
+        self._committed: Offsets = {}  # the highest offsets this consumer committed
         self._closing = False
 
     async def hand(
@@ -69,20 +71,34 @@ class InFlight:
         store: Callable[[], Awaitable[object]],
     ) -> bool:
         """Wait for the batch in flight, then start storing this one (`store`), and commit its
-        offsets once stored. False, storing nothing, if the batch before failed: both are then
-        read again. Once closing, the batch is stored before `hand` returns."""
+        offsets once stored. False, storing nothing, if the batch before failed and this one
+        was read past it: both are then read again. Once closing, the batch is stored before
+        `hand` returns."""
         records = list(records)
-        before, failed_from = self._task, self._first
-        self._task, self._first = None, {}
-        if before is not None and not await before:
-            for tp, offset in first_offsets(records).items():
-                consumer.seek(tp, min(offset, failed_from.get(tp, offset)))
-            return False
+        first = first_offsets(records)
+        if (before := self._task) is not None:
+            await asyncio.wait({before})  # its failure is an answer, not an error of ours
+            failed_from, self._task, self._first = self._first, None, {}
+            if not _stored(before) and not _read_again(first, failed_from):
+                # each partition of either from its earliest record (a batch cancelled at
+                # closing rewound nothing itself)
+                earliest = {tp: min(o, first.get(tp, o)) for tp, o in failed_from.items()}
+                self.rewind(consumer, first | earliest)
+                return False
         run = self._run(consumer, records, store)
         if self._closing:
             return await run
-        self._task, self._first = asyncio.create_task(run), first_offsets(records)
+        self._task, self._first = asyncio.create_task(run), first
         return True
+
+    def rewind(self, consumer: Consumer, offsets: Offsets) -> None:
+        """Read these partitions again from these offsets (as a nack does); a partition no
+        longer assigned is left to its new owner, who reads from the committed offset."""
+        for tp, offset in offsets.items():
+            try:
+                consumer.seek(tp, offset)
+            except IllegalStateError:
+                self._log.info("partition no longer assigned; not rewound", partition=str(tp))
 
     async def _run(
         self, consumer: Consumer, records: list[Record], store: Callable[[], Awaitable[object]]
@@ -91,24 +107,40 @@ class InFlight:
             await store()
         except Exception:  # noqa: BLE001 - as a nack: read again from each partition's first
             self._log.exception("batch not stored; it will be read again", records=len(records))
-            for tp, offset in first_offsets(records).items():
-                consumer.seek(tp, offset)
+            self.rewind(consumer, first_offsets(records))
             return False
+        # never back: a batch read again after a rebalance may end before one committed
+        ahead = {
+            tp: o for tp, o in next_offsets(records).items() if o > self._committed.get(tp, -1)
+        }
         try:
-            await consumer.commit(next_offsets(records))
+            if ahead:
+                await consumer.commit(ahead)
+                self._committed.update(ahead)
         except Exception as error:  # noqa: BLE001 - stored: read again, its receipts are found
             self._log.warning("offsets not committed", error=repr(error), records=len(records))
         return True
 
     async def drain(self, seconds: float = 10.0) -> None:
-        """Closing: wait (at most `seconds`) for the batch in flight; from now on a batch is
-        stored in its turn. One not stored by then is given up: its transaction is not
-        committed, nor are its offsets, so it is read again."""
+        """Closing: wait (at most `seconds`) for the batch in flight; a batch handed from now
+        on is stored before `hand` returns. One not stored in time is given up (cancelled:
+        its transaction is not committed, nor are its offsets), and the next batch handed,
+        if any, rewinds to it."""
         self._closing = True
-        if (task := self._task) is not None:
-            self._task = None
-            try:
-                async with asyncio.timeout(seconds):
-                    await task
-            except TimeoutError:
-                self._log.warning("closing with a batch not stored; it will be read again")
+        if (task := self._task) is None:
+            return
+        _, pending = await asyncio.wait({task}, timeout=seconds)
+        if pending:
+            self._log.warning("closing with a batch not stored; it will be read again")
+            task.cancel()
+            await asyncio.wait({task})
+
+
+def _stored(task: asyncio.Task[bool]) -> bool:
+    return not task.cancelled() and task.exception() is None and task.result()
+
+
+def _read_again(first: Offsets, failed_from: Offsets) -> bool:
+    """Whether a batch begins, in each of its partitions, at or before where the failed batch
+    began there: read again after the failed batch rewound, so nothing before it is skipped."""
+    return all(tp in failed_from and o <= failed_from[tp] for tp, o in first.items())

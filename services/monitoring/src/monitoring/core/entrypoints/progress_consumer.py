@@ -23,7 +23,7 @@ from monitoring.core.domain.commands import TakeReports, Unreadable
 from monitoring.core.domain.intake import Taken
 from monitoring.core.domain.model import Report
 from pact_common.consuming import Record
-from pact_common.in_flight import Consumer, InFlight
+from pact_common.in_flight import Consumer, InFlight, first_offsets
 from pact_common.kafka import subscriber_options
 from pact_common.metrics import APPLIED, CONSUMED, DEAD_LETTERED, DUPLICATES, HANDLER_SECONDS
 from pact_common.settings import ServiceSettings
@@ -121,15 +121,20 @@ class ProgressConsumer:
             records = cast(Sequence[Record], raw if isinstance(raw, tuple) else (raw,))
             if not records:
                 return
+            consumer = cast(Consumer, msg.consumer)
             started = time.perf_counter()
-            cmd = await self.read(records)
+            try:
+                cmd = await self.read(records)
+            except Exception:  # as a nack: from each partition's first record, again
+                self.in_flight.rewind(consumer, first_offsets(records))
+                raise
             read_seconds = time.perf_counter() - started
 
             async def store() -> None:
                 with collecting_after():  # a batch's working set dies with it (turns.py)
                     await self.store(records, cmd, read_seconds)
 
-            await self.in_flight.hand(cast(Consumer, msg.consumer), records, store)
+            await self.in_flight.hand(consumer, records, store)
 
         options = subscriber_options(
             settings,
