@@ -58,6 +58,7 @@ class Monitoring:
     clock: ManualClock
     producer: Producer
     sent: list[Event] = field(default_factory=list)
+    app: Any = None  # the service's FastAPI app (its state holds the progress consumer)
 
     def topic(self, topic: Any) -> str:
         return self.settings.topic(topic)
@@ -191,4 +192,4 @@ async def monitoring(
     async with app.router.lifespan_context(app), Producer() as producer:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as http:
-            yield Monitoring(settings, http, mongo_client[db_name], clock, producer)
+            yield Monitoring(settings, http, mongo_client[db_name], clock, producer, app=app)

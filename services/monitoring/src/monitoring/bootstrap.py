@@ -268,6 +268,7 @@ def build(
     )
     app.add_middleware(ReadsInTurn, limit=settings.reads_in_turn)
     app.state.principal_check = ActivePartnersOnly(db)
+    app.state.progress = progress
     app.state.sweeper = sweeper
     app.state.alerting = alerting
     app.state.silencing = mutes
