@@ -38,8 +38,9 @@ async def test_a_batch_that_cannot_be_stored_is_read_again_and_nothing_is_lost(
         return await real(cmd)
 
     progress.take = take
-    # revisions of one period: the figures stored are the last revision's only if every
-    # report was taken, and a report counted twice would show in the receipts
+    # revisions of one period: the figures stored and the partner's rollup are the last
+    # revision's only if every report was taken, and none refused as stale shows that the
+    # batches read again were taken in their order
     sent = [report("2025-Q1", 10 * n, revision=n) for n in range(1, REPORTS + 1)]
     for r in sent:
         await m.send(r)
@@ -48,15 +49,16 @@ async def test_a_batch_that_cannot_be_stored_is_read_again_and_nothing_is_lost(
     async def receipts() -> int:
         return await m.db["receipts"].count_documents({"_id": {"$in": ids}})
 
-    await wait_until(lambda: _at_least(receipts, REPORTS), timeout=60)
+    async def all_taken() -> bool:
+        return await receipts() >= REPORTS
+
+    await wait_until(all_taken, timeout=60)
     doc = await m.progress()
     taken, stored = await receipts(), await m.db["receipts"].count_documents({})
     print(f"batches refused {refused}; receipts {taken} of {REPORTS} ({stored} in all)")
     assert refused and len(refused) == 3
     assert taken == REPORTS and stored == REPORTS
     assert doc is not None and doc["achieved"] == 10 * REPORTS
+    rollup = await m.db["rollups"].find_one({"_id": "partner:p-acme"})
+    assert rollup is not None and rollup["people_trained"] == 10 * REPORTS
     assert await m.db["rejections"].count_documents({}) == 0
-
-
-async def _at_least(count: Callable[[], Awaitable[int]], n: int) -> bool:
-    return await count() >= n
