@@ -1,7 +1,8 @@
 """A batch stored while the next is read (pact_common.in_flight): the next batch's store starts
-only once the one before is stored, each batch commits the offsets after its own records once
-stored and not before, and a batch that fails is read again together with the one read
-meanwhile, which is not stored."""
+only once the one before is stored, each batch commits the offsets after its own records
+once stored and not before (in order, without the next batch waiting for the broker's
+answer), and a batch that fails is read again together with the one read meanwhile, which is
+not stored."""
 
 from __future__ import annotations
 
@@ -28,8 +29,11 @@ class FakeConsumer:
     calls: list[tuple[str, dict[TopicPartition, int]]] = field(default_factory=list)
     commit_fails: bool = False
     unassigned: set[TopicPartition] = field(default_factory=set)
+    broker_answers: asyncio.Event | None = None
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
+        if self.broker_answers is not None:  # the broker takes its time
+            await self.broker_answers.wait()
         if self.commit_fails:
             raise RuntimeError("the group rebalanced")
         self.calls.append(("commit", dict(offsets)))
@@ -88,6 +92,28 @@ async def test_the_next_batch_is_read_while_one_is_stored_and_stored_after_it() 
     print("order:", log, "calls:", consumer.calls)
     assert log == ["k begins", "k+1 read", "k stored", "k+1 begins", "k+1 stored"]
     assert consumer.calls == [("commit", {A: 2}), ("commit", {A: 3})]
+
+
+async def test_the_next_batch_is_stored_while_the_offsets_before_are_committed_in_order() -> None:
+    consumer = FakeConsumer(broker_answers=asyncio.Event())
+    in_flight, log = InFlight(), []
+
+    def store(name: str):
+        async def run() -> None:
+            log.append(f"{name} stored")
+
+        return run
+
+    for k, name in enumerate(("k", "k+1", "k+2")):
+        # (waiting for the commit, this would wait for ever: the broker has not answered)
+        assert await asyncio.wait_for(in_flight.hand(consumer, batch((0, k)), store(name)), 1)
+    await asyncio.sleep(0.01)
+    print("stored:", log, "commits while the broker has not answered:", consumer.calls)
+    assert log == ["k stored", "k+1 stored", "k+2 stored"]  # none waited for a commit
+    assert consumer.calls == []
+    consumer.broker_answers.set()
+    await in_flight.drain()
+    assert consumer.calls == [("commit", {A: 1}), ("commit", {A: 2}), ("commit", {A: 3})]
 
 
 async def fails() -> None:

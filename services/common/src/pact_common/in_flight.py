@@ -5,12 +5,15 @@ k+1's transaction begins only once batch k's has committed, so every batch still
 effect of every batch before it.
 
 Offsets stay committed only after the effect. A batch, once stored, commits the offsets that
-follow its own records, partition by partition; batches are stored one after another, so
-those commits come in order. A batch whose effect fails rewinds its partitions to its first
-records (as a nack does); the batch read meanwhile is dropped and rewound too, so both are
-read again. A commit that fails (a rebalance gave the partition to another consumer, or the
-broker did not answer) is logged and left: the effect is stored, and whoever reads those
-records again finds their receipts."""
+follow its own records, partition by partition; batches are stored one after another, and
+each commit waits for the one before, so the commits come in order. The next batch's
+transaction does not wait for the commit (a round trip to the broker, 1 to 2 ms a batch):
+the commit's effect is only where a consumer starts reading after a restart or a rebalance,
+and a record read again then is found by its receipt. A batch whose effect fails rewinds its
+partitions to its first records (as a nack does); the batch read meanwhile is dropped and
+rewound too, so both are read again. A commit that fails (a rebalance gave the partition to
+another consumer, or the broker did not answer) is logged and left: the effect is stored,
+and whoever reads those records again finds their receipts."""
 
 from __future__ import annotations
 
@@ -62,6 +65,7 @@ class InFlight:
         self._task: asyncio.Task[bool] | None = None
         self._first: Offsets = {}  # where the batch in flight began
         self._committed: Offsets = {}  # the highest offsets this consumer committed
+        self._commit: asyncio.Task[None] | None = None  # the last commit asked for
         self._closing = False
 
     async def hand(
@@ -113,13 +117,24 @@ class InFlight:
         ahead = {
             tp: o for tp, o in next_offsets(records).items() if o > self._committed.get(tp, -1)
         }
-        try:
-            if ahead:
-                await consumer.commit(ahead)
-                self._committed.update(ahead)
-        except Exception as error:  # noqa: BLE001 - stored: read again, its receipts are found
-            self._log.warning("offsets not committed", error=repr(error), records=len(records))
+        if ahead:
+            self._committed.update(ahead)
+            self._commit = asyncio.create_task(
+                self._commit_after(self._commit, consumer, ahead, len(records))
+            )
+            if self._closing:  # the consumer stops next: its offsets first
+                await asyncio.wait({self._commit})
         return True
+
+    async def _commit_after(
+        self, before: asyncio.Task[None] | None, consumer: Consumer, offsets: Offsets, n: int
+    ) -> None:
+        if before is not None:
+            await asyncio.wait({before})  # in order; its failure was logged by itself
+        try:
+            await consumer.commit(offsets)
+        except Exception as error:  # noqa: BLE001 - stored: read again, its receipts are found
+            self._log.warning("offsets not committed", error=repr(error), records=n)
 
     async def drain(self, seconds: float = 10.0) -> None:
         """Closing: wait (at most `seconds`) for the batch in flight; a batch handed from now
@@ -127,13 +142,14 @@ class InFlight:
         its transaction is not committed, nor are its offsets), and the next batch handed,
         if any, rewinds to it."""
         self._closing = True
-        if (task := self._task) is None:
-            return
-        _, pending = await asyncio.wait({task}, timeout=seconds)
-        if pending:
-            self._log.warning("closing with a batch not stored; it will be read again")
-            task.cancel()
-            await asyncio.wait({task})
+        if (task := self._task) is not None:
+            _, pending = await asyncio.wait({task}, timeout=seconds)
+            if pending:
+                self._log.warning("closing with a batch not stored; it will be read again")
+                task.cancel()
+                await asyncio.wait({task})
+        if (commit := self._commit) is not None:  # the stored batches' offsets
+            await asyncio.wait({commit}, timeout=seconds)
 
 
 def _stored(task: asyncio.Task[bool]) -> bool:
