@@ -159,6 +159,7 @@ class Work(UnitOfWork):
     async def __aenter__(self) -> Work:
         for name, cls in fakes._REPOSITORIES.items():
             setattr(self, name, cls(self.store))
+        self.rejections = fakes.FakeRejectionRepository(self.store, latest=self.store)
         self.commitments = DocumentCommitments(self._stored)
         self.alerts = IndexedAlerts(self.store, self._alerts)
         return self
@@ -204,15 +205,35 @@ async def run(args: argparse.Namespace) -> None:
     process, so another process's turns on the cores count less)."""
     results = [await one_pass(args, profile=args.profile if n == 0 else None)
                for n in range(args.rounds)]  # fmt: skip
-    read_us, take_us, said = min(r[0] for r in results), min(r[1] for r in results), results[0][2]
+    read_us, take_us, one = (
+        min(r.read_us for r in results),
+        min(r.take_us for r in results),
+        results[0],
+    )
     print(
         f"{args.commitments:,} commitments, {args.reports:,} reports in batches of "
         f"{args.batch:,}, best of {args.rounds}: read {read_us:.1f} µs, take_reports "
-        f"{take_us:.1f} µs per report ({said})"
+        f"{take_us:.1f} µs per report ({one.receipts:,} receipts; {one.alerts:,} alerts; people "
+        f"trained in the rollups {one.trained:,}, the simulator's {one.simulated:,})"
     )
 
 
-async def one_pass(args: argparse.Namespace, profile: str | None) -> tuple[float, float, str]:
+@dataclass(frozen=True)
+class Pass:
+    """One pass: CPU µs per report of reading and of take_reports, and what it left: the
+    receipts, the alerts, and the people trained in the partners' rollups beside the
+    simulator's count (equal when every report was taken once)."""
+
+    read_us: float
+    take_us: float
+    reports: int
+    receipts: int
+    alerts: int
+    trained: int
+    simulated: int
+
+
+async def one_pass(args: argparse.Namespace, profile: str | None) -> Pass:
     made = scenario(args.commitments, args.reports)
     started = time.process_time()
     reports = [r for r in map(read, made.records) if isinstance(r, Report)]
@@ -239,14 +260,18 @@ async def one_pass(args: argparse.Namespace, profile: str | None) -> tuple[float
         gc.freeze()
     gc.unfreeze()
     trained = sum(t.people_trained for k, t in store.rollups.items() if k.startswith("partner:"))
-    said = (
-        f"{len(store.receipts):,} receipts; {len(store.alerts):,} alerts; people trained in the "
-        f"rollups {trained:,}, the simulator's {made.simulator.people_trained:,}"
-    )
     if profiler and profile:
         profiler.dump_stats(profile)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
-    return read_us, elapsed / len(reports) * 1e6, said
+    return Pass(
+        read_us=read_us,
+        take_us=elapsed / len(reports) * 1e6,
+        reports=len(reports),
+        receipts=len(store.receipts),
+        alerts=len(store.alerts),
+        trained=trained,
+        simulated=made.simulator.people_trained,
+    )
 
 
 def main() -> None:

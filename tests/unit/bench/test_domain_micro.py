@@ -1,0 +1,29 @@
+"""The in-process benchmark tool (`python -m bench.domain_micro`, README: Benchmark) still runs
+the hot path against the unit of work as it is: on a small world every report is taken once
+(a receipt each) and the partners' rollups hold exactly the people trained the simulator
+reported. Before 2026-12-06 a port added to the unit of work (its rejections) broke the tool
+without any test noticing."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from bench.domain_micro import one_pass
+
+
+@pytest.mark.parametrize("batch", [7, 100])
+async def test_every_report_is_taken_once_and_the_rollups_match_the_simulator(
+    batch: int,
+) -> None:
+    args = argparse.Namespace(commitments=40, reports=600, batch=batch)
+    done = await one_pass(args, profile=None)
+    print(
+        f"batches of {batch}: {done.reports} reports read, {done.receipts} receipts, "
+        f"{done.alerts} alerts, people trained {done.trained:,} (simulator {done.simulated:,}), "
+        f"take_reports {done.take_us:.0f} µs a report"
+    )
+    assert done.reports == 600
+    assert done.receipts == done.reports
+    assert done.trained == done.simulated > 0
