@@ -39,7 +39,10 @@ class Settings(ServiceSettings):
     #: reads (GET) answered at once; more wait their turn, so ingestion, on the same event
     #: loop, keeps its share of it and /health answers however many clients read. One: a
     #: read's Python then never runs beside another's while the first waits on mongod
-    #: (bench (7), 20 clients: ingestion 0.73x to 0.97x with one, 0.70x to 0.73x with two)
+    #: (bench (7), 20 clients: ingestion 0.73x to 0.97x with one, 0.70x to 0.73x with two).
+    #: Tried and not kept: any number at once, identical reads sharing the one under way
+    #: (0.56x and 0.84x, three times the queries answered: clients that ask again at once
+    #: spend whatever a cheaper query saves)
     reads_in_turn: int = Field(default=1, ge=1, le=100)
     #: how often the clock-driven rules run (deadlines pass with no event at all)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
