@@ -192,9 +192,9 @@ async def test_a_held_at_risk_alert_counts_as_firing_until_resolved(
     asked: list[bool] = []
     real = evaluation.evaluate_commitment
 
-    def spy(p: Any, today: Any, config: Any, at_risk_firing: bool = False) -> Any:
+    def spy(p: Any, today: Any, config: Any, at_risk_firing: bool = False, *more: Any) -> Any:
         asked.append(at_risk_firing)
-        return real(p, today, config, at_risk_firing)
+        return real(p, today, config, at_risk_firing, *more)
 
     monkeypatch.setattr(evaluation, "evaluate_commitment", spy)
     for wait in (timedelta(seconds=10), HOLD):  # while held, then once the hold has ended

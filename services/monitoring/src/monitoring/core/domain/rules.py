@@ -20,7 +20,7 @@ what changed. All rules depend on the date only, never on the time of day.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import date, timedelta
 
 from monitoring.core.domain.conditions import (
@@ -43,27 +43,7 @@ from monitoring.core.domain.model import (
 )
 from monitoring.core.domain.periods import Period, period_names, periods_ended
 from monitoring.core.domain.progress import CommitmentProgress
-
-_UNITS = {
-    Metric.PEOPLE_TRAINED: "people trained",
-    Metric.PEOPLE_REACHED: "people reached",
-    Metric.PROGRAMMES_DEVELOPED: "programmes developed",
-    Metric.INVESTMENT_EUR: "euros invested",
-    Metric.PEOPLE_PLACED_IN_JOBS: "people placed in digital jobs",
-    Metric.NEW_ENTRANTS: "new entrants",
-    Metric.CERTIFICATES_ISSUED: "certificates issued",
-}
-
-
-def amount(value: float, metric: Metric) -> str:
-    """'8,000 people trained'; '€1,250,000 invested'."""
-    if metric is Metric.INVESTMENT_EUR:
-        return f"€{value:,.0f} invested"
-    return f"{value:,.0f} {_UNITS[metric]}"
-
-
-def share(actual: float, expected: float) -> str:
-    return f"{actual / expected:.0%}" if expected else "n/a"
+from monitoring.core.domain.wording import amount, share
 
 
 def _milestone_named(m: Milestone, metric: Metric) -> tuple[str, str]:
@@ -197,10 +177,16 @@ def evaluate_target(
     grace: timedelta = timedelta(0),
     at_risk_firing: bool = False,
     recent: Sequence[tuple[float, float]] | None = None,
+    settled: Collection[str] = (),
 ) -> list[Condition]:
-    """Milestone, target and at-risk conditions of one target definition."""
+    """Milestone, target and at-risk conditions of one target definition. `settled`: the
+    keys (due dates) of milestones whose conditions change nothing while reached (their
+    achievement notified, no missed alert firing): left out then, so that a commitment of
+    many years does not weigh every past milestone at every report."""
     conditions: list[Condition] = []
     for m in t.milestones:
+        if settled and actual >= m.value and _milestone_named(m, t.metric)[1] in settled:
+            continue
         conditions += milestone_conditions(m, t.metric, actual, today, grace)
     conditions += target_conditions(t, actual, today, grace)
     if at_risk:
@@ -254,10 +240,15 @@ def recent_of(progress: CommitmentProgress, as_of: date) -> list[tuple[float, fl
 
 
 def evaluate_commitment(
-    progress: CommitmentProgress, today: date, config: AlertConfig, at_risk_firing: bool = False
+    progress: CommitmentProgress,
+    today: date,
+    config: AlertConfig,
+    at_risk_firing: bool = False,
+    settled: Collection[str] = (),
 ) -> list[Condition]:
     """Every condition of a commitment; none while it is suspended or withdrawn.
-    `at_risk_firing`: its CommitmentAtRisk alert fires now (hysteresis)."""
+    `at_risk_firing`: its CommitmentAtRisk alert fires now (hysteresis); `settled`: as
+    evaluate_target."""
     c = progress.commitment
     if not is_measured(c.status):
         return []
@@ -273,6 +264,7 @@ def evaluate_commitment(
         grace=timedelta(days=c.grace_days),
         at_risk_firing=at_risk_firing,
         recent=recent_of(progress, as_of) if active else None,
+        settled=settled,
     )
     if active and (overdue := reporting_overdue(c, progress.reported_periods, today)):
         conditions.append(overdue)

@@ -62,7 +62,7 @@ async def settle_commitments(
         subject = subjects[p.id]
         # held counts as firing, its hold ended or not (then not read yet, but firing)
         at_risk = at_risk_firing(subject, firing.get(subject.key, {}), p.held)
-        conditions[p.id] = evaluate_commitment(p, today, config, at_risk)
+        conditions[p.id] = evaluate_commitment(p, today, config, at_risk, settled(p, subject))
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
     await _read_needed(uow, changed, firing, subjects, conditions, waiting)
@@ -132,6 +132,22 @@ async def _alerts_of(
         | dict(firing.get(subjects[i].key, {}))
         for i, fps in wanted.items()
     }
+
+
+def settled(p: CommitmentProgress, subject: Subject) -> set[str]:
+    """The keys of the milestones whose conditions change nothing while reached (rules.py):
+    the head knows its firing alerts, a milestone's achievement was notified, and no missed
+    alert of it fires, its resolve held or not. Found from the head's fingerprints, without
+    making any: a ten-year commitment has ten milestones past."""
+    if p.firing is None or not p.notified:
+        return set()
+    achieved = f"{Rule.MILESTONE_ACHIEVED.value}:{subject.key}:"
+    keys = {fp[len(achieved) :] for fp in p.notified if fp.startswith(achieved)}
+    missed = f"{Rule.MILESTONE_MISSED.value}:{subject.key}:"
+    for fp in (*p.firing, *p.held) if keys else ():
+        if fp.startswith(missed):
+            keys.discard(fp[len(missed) :])
+    return keys
 
 
 def at_risk_firing(
