@@ -97,6 +97,11 @@ class Condition(NamedTuple):
         return text if isinstance(text, str) else text()
 
     def fingerprint(self, subject: Subject) -> str:
-        """'{rule}:{subject.key}[:{key}]' (a StrEnum joined as the str it is)."""
-        base = self.rule + ":" + subject.key
-        return base + ":" + self.key if self.key else base
+        return fingerprint(self.rule, subject, self.key)
+
+
+def fingerprint(rule: Rule, subject: Subject, key: str | None = None) -> str:
+    """An alert's identity: '{rule}:{subject.key}[:{key}]' (a StrEnum joined as the str it
+    is); with `key` "", what the fingerprints of a rule's keyed conditions begin with."""
+    base = rule + ":" + subject.key
+    return base + ":" + key if key is not None else base

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from monitoring.core.domain import buckets, presence, year_deltas, years
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, reconcile
-from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject
+from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject, fingerprint
 from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import (
@@ -141,9 +141,9 @@ def settled(p: CommitmentProgress, subject: Subject) -> set[str]:
     making any: a ten-year commitment has ten milestones past."""
     if p.firing is None or not p.notified:
         return set()
-    achieved = f"{Rule.MILESTONE_ACHIEVED.value}:{subject.key}:"
+    achieved = fingerprint(Rule.MILESTONE_ACHIEVED, subject, "")
     keys = {fp[len(achieved) :] for fp in p.notified if fp.startswith(achieved)}
-    missed = f"{Rule.MILESTONE_MISSED.value}:{subject.key}:"
+    missed = fingerprint(Rule.MILESTONE_MISSED, subject, "")
     for fp in (*p.firing, *p.held) if keys else ():
         if fp.startswith(missed):
             keys.discard(fp[len(missed) :])
@@ -155,7 +155,7 @@ def at_risk_firing(
 ) -> bool:
     """Is the subject's CommitmentAtRisk alert firing (its hysteresis)? One whose resolve is
     held (`held`, its hold ended or not) is."""
-    fp = f"{Rule.COMMITMENT_AT_RISK.value}:{subject.key}"
+    fp = fingerprint(Rule.COMMITMENT_AT_RISK, subject)
     alert = alerts.get(fp)
     return fp in held or (alert is not None and alert.status is AlertStatus.FIRING)
 
