@@ -113,3 +113,52 @@ async def test_reads_take_turns_and_health_and_writes_do_not_wait() -> None:
     print("reads at most at once:", most, "finished in order:", finished)
     assert [a.json() for a in answers] == [0, 1, 2]
     assert most == 1 and finished == [0, 1, 2]
+
+
+@pytest.mark.parametrize("busy", [False, True])
+async def test_reads_keep_to_their_share_while_the_service_is_busy(busy: bool) -> None:
+    """Share 1/4: while busy, a read that held its turn 40 ms keeps it 120 ms more, its answer
+    already sent, and /health is answered meanwhile; while idle the next read starts at once."""
+    built = FastAPI()
+    loop = asyncio.get_running_loop()
+    began: list[float] = []
+    answered: list[float] = []
+
+    @built.get("/slow/{n}")
+    async def slow(n: int) -> int:
+        began.append(loop.time())
+        await asyncio.sleep(0.04)
+        return n
+
+    @built.get("/health")
+    async def health() -> str:
+        return "ok"
+
+    built.add_middleware(ReadsInTurn, limit=1, share=0.25, busy=lambda: busy)
+    transport = httpx.ASGITransport(app=built)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+        async def read(n: int) -> int:
+            answer = (await client.get(f"/slow/{n}")).json()
+            answered.append(loop.time())
+            return int(answer)
+
+        reads = [asyncio.create_task(read(n)) for n in range(2)]
+        await asyncio.sleep(0.08)  # the first read answered, its turn kept if busy
+        health = await client.get("/health")
+        assert sorted(await asyncio.gather(*reads)) == [0, 1]
+    waited = began[1] - began[0] - 0.04
+    print(f"\nbusy {busy}: next read began {waited * 1000:.0f} ms after the first's 40 ms; "
+          f"first answer {(answered[0] - began[0]) * 1000:.0f} ms after it began; "
+          f"/health {health.status_code}")  # fmt: skip
+    assert health.status_code == 200
+    assert answered[0] - began[0] < 0.07  # the answer is not held back with the turn
+    if busy:
+        assert 0.11 <= waited < 0.3
+    else:
+        assert waited < 0.03
+
+
+def test_a_share_outside_0_to_1_is_refused() -> None:
+    with pytest.raises(ValueError, match="share must be over 0 and at most 1"):
+        ReadsInTurn(FastAPI(), limit=1, share=0)

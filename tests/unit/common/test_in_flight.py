@@ -78,9 +78,11 @@ async def test_the_next_batch_is_read_while_one_is_stored_and_stored_after_it() 
 
         return run
 
+    assert not in_flight.busy()
     assert await in_flight.hand(consumer, batch((0, 0), (0, 1)), store("k", wait=True))
     await asyncio.sleep(0)
     assert log == ["k begins"]
+    assert in_flight.busy()  # what the service's reads keep their share by
     assert consumer.calls == []  # nothing committed before the effect
     log.append("k+1 read")  # the next batch is read meanwhile
     handing = asyncio.create_task(in_flight.hand(consumer, batch((0, 2)), store("k+1")))
@@ -90,6 +92,7 @@ async def test_the_next_batch_is_read_while_one_is_stored_and_stored_after_it() 
     assert await handing
     await in_flight.drain()
     print("order:", log, "calls:", consumer.calls)
+    assert not in_flight.busy()
     assert log == ["k begins", "k+1 read", "k stored", "k+1 begins", "k+1 stored"]
     assert consumer.calls == [("commit", {A: 2}), ("commit", {A: 3})]
 

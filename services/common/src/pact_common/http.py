@@ -205,11 +205,29 @@ class ReadsInTurn:
     `/ready`, `/metrics`); the others wait their turn, in order of arrival, without using
     the process meanwhile. A service that consumes on the same event loop keeps its share of
     it however many clients read at once, and `/health` is answered between two reads rather
-    than after every read in flight."""
+    than after every read in flight.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    While `busy()` says the service has work of its own under way (a batch being stored),
+    reads keep to `share` of the time: a read that held its turn for d seconds keeps it, its
+    answer sent, d x (1 / share - 1) longer (at most `MOST_HELD` seconds), so that readers
+    asking again at once cannot take more than that share of the loop and of the database
+    from the work. When the service is idle, reads follow one another at once."""
+
+    MOST_HELD = 2.0  # seconds: the longest a turn is kept after its read
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        share: float = 1.0,
+        busy: Callable[[], bool] = lambda: False,
+    ) -> None:
+        if not 0 < share <= 1:
+            raise ValueError(f"share must be over 0 and at most 1, not {share}")
         self.app = app
         self.turns = asyncio.Semaphore(limit)
+        self.share = share
+        self.busy = busy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -219,8 +237,19 @@ class ReadsInTurn:
         ):
             await self.app(scope, receive, send)
             return
-        async with self.turns:
+        await self.turns.acquire()
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        try:
             await self.app(scope, receive, send)
+        finally:
+            self._give_back(loop, loop.time() - began)
+
+    def _give_back(self, loop: asyncio.AbstractEventLoop, held: float) -> None:
+        if self.share < 1 and self.busy():
+            loop.call_later(min(held * (1 / self.share - 1), self.MOST_HELD), self.turns.release)
+        else:
+            self.turns.release()
 
 
 async def _empty_receive() -> Message:

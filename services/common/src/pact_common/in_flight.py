@@ -68,6 +68,10 @@ class InFlight:
         self._commit: asyncio.Task[None] | None = None  # the last commit asked for
         self._closing = False
 
+    def busy(self) -> bool:
+        """A batch is being stored."""
+        return self._task is not None and not self._task.done()
+
     async def hand(
         self,
         consumer: Consumer,

@@ -266,7 +266,12 @@ def build(
         on_start=on_start,
         on_stop=on_stop,
     )
-    app.add_middleware(ReadsInTurn, limit=settings.reads_in_turn)
+    app.add_middleware(
+        ReadsInTurn,
+        limit=settings.reads_in_turn,
+        share=settings.reads_share,
+        busy=progress.in_flight.busy,
+    )
     app.state.principal_check = ActivePartnersOnly(db)
     app.state.progress = progress
     app.state.sweeper = sweeper
