@@ -209,25 +209,17 @@ class ReadsInTurn:
 
     While `busy()` says the service has work of its own under way (a batch being stored),
     reads keep to `share` of the time: a read that held its turn for d seconds keeps it, its
-    answer sent, d x (1 / share - 1) longer (at most `MOST_HELD` seconds), so that readers
-    asking again at once cannot take more than that share of the loop and of the database
-    from the work. When the service is idle, reads follow one another at once."""
+    answer sent, d x (1 / share - 1) longer (at most `MOST_HELD` s), so that readers asking
+    again at once take no more of the loop and the database. Idle, reads follow at once."""
 
     MOST_HELD = 2.0  # seconds: the longest a turn is kept after its read
 
     def __init__(
-        self,
-        app: ASGIApp,
-        limit: int,
-        share: float = 1.0,
-        busy: Callable[[], bool] = lambda: False,
+        self, app: ASGIApp, limit: int, share: float = 1.0, busy: Callable[[], bool] = bool
     ) -> None:
         if not 0 < share <= 1:
             raise ValueError(f"share must be over 0 and at most 1, not {share}")
-        self.app = app
-        self.turns = asyncio.Semaphore(limit)
-        self.share = share
-        self.busy = busy
+        self.app, self.turns, self.share, self.busy = app, asyncio.Semaphore(limit), share, busy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -242,14 +234,18 @@ class ReadsInTurn:
         began = loop.time()
         try:
             await self.app(scope, receive, send)
-        finally:
-            self._give_back(loop, loop.time() - began)
+        finally:  # the turn back now, or once the read's share of the time is kept to
+            rest = min((loop.time() - began) * (1 / self.share - 1), self.MOST_HELD)
+            if rest > 0 and self._busy():
+                loop.call_later(rest, self.turns.release)
+            else:
+                self.turns.release()
 
-    def _give_back(self, loop: asyncio.AbstractEventLoop, held: float) -> None:
-        if self.share < 1 and self.busy():
-            loop.call_later(min(held * (1 / self.share - 1), self.MOST_HELD), self.turns.release)
-        else:
-            self.turns.release()
+    def _busy(self) -> bool:
+        try:
+            return self.busy()
+        except Exception:  # noqa: BLE001 - a failing signal must not keep a turn
+            return False
 
 
 async def _empty_receive() -> Message:

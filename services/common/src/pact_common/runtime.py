@@ -11,6 +11,7 @@ from typing import Any, Union
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from faststream.specification import AsyncAPI
+from starlette.middleware import Middleware
 
 from pact_contracts import Topic
 
@@ -147,7 +148,11 @@ class Runtime:
         routers: Sequence[APIRouter],
         on_start: Hook | None = None,
         on_stop: Hook | None = None,
+        middleware: Sequence[Middleware] = (),
     ) -> FastAPI:
+        """`middleware`: the service's own, inside the rate limits (a client over its limit
+        is answered at once, never queued behind them)."""
+
         @contextlib.asynccontextmanager
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             if on_start is not None:
@@ -164,6 +169,8 @@ class Runtime:
 
         app = FastAPI(title=title, description=description, version="1.0.0", lifespan=lifespan)
         install_common(app, self.settings.max_body_bytes)
+        for m in middleware:
+            app.add_middleware(m.cls, *m.args, **m.kwargs)
         limiter = RateLimiter(self.settings.rate_limit, self.settings.rate_limit_anonymous)
         app.add_middleware(
             RateLimit, limiter=limiter, verifier=self.verifier, service=self.settings.service_name

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from monitoring.config import Settings
 from monitoring.core.adapters import repository
@@ -265,12 +266,14 @@ def build(
         ],
         on_start=on_start,
         on_stop=on_stop,
-    )
-    app.add_middleware(
-        ReadsInTurn,
-        limit=settings.reads_in_turn,
-        share=settings.reads_share,
-        busy=progress.in_flight.busy,
+        middleware=[
+            Middleware(
+                ReadsInTurn,
+                limit=settings.reads_in_turn,
+                share=settings.reads_share,
+                busy=progress.in_flight.busy,
+            )
+        ],
     )
     app.state.principal_check = ActivePartnersOnly(db)
     app.state.progress = progress
