@@ -117,9 +117,9 @@ async def test_reads_take_turns_and_health_and_writes_do_not_wait() -> None:
 
 @pytest.mark.parametrize("busy", [False, True])
 async def test_reads_keep_to_their_share_while_the_service_is_busy(busy: bool) -> None:
-    """Share 1/4: while busy, a read that held its turn 100 ms keeps it 300 ms more, its
+    """Share 1/4: while busy, a read that held its turn 150 ms keeps it 450 ms more, its
     answer already sent, and /health is answered meanwhile; while idle the next read starts
-    at once."""
+    at once. Bounds by order and with wide margins: the suite runs on two busy cores."""
     built = FastAPI()
     loop = asyncio.get_running_loop()
     began: list[float] = []
@@ -128,7 +128,7 @@ async def test_reads_keep_to_their_share_while_the_service_is_busy(busy: bool) -
     @built.get("/slow/{n}")
     async def slow(n: int) -> int:
         began.append(loop.time())
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.15)
         return n
 
     @built.get("/health")
@@ -145,22 +145,22 @@ async def test_reads_keep_to_their_share_while_the_service_is_busy(busy: bool) -
             return int(answer)
 
         reads = [asyncio.create_task(read(n)) for n in range(2)]
-        await asyncio.sleep(0.2)  # the first read answered, its turn kept if busy
+        await asyncio.sleep(0.3)  # the first read answered, its turn kept if busy
         health = await client.get("/health")
         health_at = loop.time()
         assert sorted(await asyncio.gather(*reads)) == [0, 1]
-    waited = began[1] - began[0] - 0.1
-    print(f"\nbusy {busy}: next read began {waited * 1000:.0f} ms after the first's 100 ms; "
+    waited = began[1] - began[0] - 0.15
+    print(f"\nbusy {busy}: next read began {waited * 1000:.0f} ms after the first's 150 ms; "
           f"first answer {(answered[0] - began[0]) * 1000:.0f} ms after it began; "
           f"/health {health.status_code}, {(began[1] - health_at) * 1000:.0f} ms before "
           "the next read began")  # fmt: skip
     assert health.status_code == 200
-    assert answered[0] - began[0] < 0.17  # the answer is not held back with the turn
     if busy:
-        assert 0.28 <= waited < 0.6
+        assert 0.43 <= waited < 2.0
+        assert answered[0] < began[1] - 0.2  # the answer is not held back with the turn
         assert health_at < began[1]  # /health did not wait for the turn
     else:
-        assert waited < 0.07
+        assert waited < 0.2
 
 
 async def test_a_turn_is_kept_at_most_most_held(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -199,7 +199,7 @@ async def test_a_failing_busy_signal_gives_the_turn_back_at_once() -> None:
     transport = httpx.ASGITransport(app=built)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         answers = await asyncio.wait_for(
-            asyncio.gather(*(client.get("/read") for _ in range(3))), timeout=1.0
+            asyncio.gather(*(client.get("/read") for _ in range(3))), timeout=5.0
         )
     assert [a.status_code for a in answers] == [200, 200, 200]
 
