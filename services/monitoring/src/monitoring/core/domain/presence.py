@@ -19,7 +19,15 @@ from monitoring.core.domain.buckets import merge as buckets_merge
 from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.model import Commitment, Figures
 from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
-from monitoring.core.domain.rollups import Moved, Rows, add_moved, rows_of
+from monitoring.core.domain.rollups import (
+    PARTNER,
+    PARTNERSHIP,
+    Moved,
+    Rows,
+    add_moved,
+    rollup_key,
+    rows_of,
+)
 
 _N = len(AMOUNT_NAMES)
 COUNTED, WITH_FIGURES = 0, 1
@@ -81,6 +89,8 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Prese
     c = p.commitment
     if c0 == c and totals0 is p.totals and extra0 == p.extra:
         return {}
+    if c0 == c and extra0 == p.extra and moved is not None and p.figured is not None:
+        return _flipped(p, moved)
     rows = rows_of(c0, totals0)
     _add(out, c0.partner_id, _counted(c0, extra0.values()), COUNTED, -1)
     _add(out, c0.partner_id, _with_figures(rows), WITH_FIGURES, -1)
@@ -91,6 +101,38 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Prese
     _add(out, c.partner_id, _counted(c, p.extra.values()), COUNTED, 1)
     _add(out, c.partner_id, _with_figures(rows), WITH_FIGURES, 1)
     return {k: r for k, r in out.items() if any(r)}
+
+
+def _flipped(p: CommitmentProgress, moved: Sequence[Moved]) -> Presence:
+    """The same definition and scopes: it counts where it did, and has figures in a scope
+    where one of its periods has some (figures are never negative, and a breakdown never
+    sums to more than its total, so what periods attribute never cancels out). Its head
+    counts its periods with figures per year and scope (`p.figured`, years.py, kept by
+    year_deltas.change after this one); a partner's scope has figures where its
+    partnership's has (both take every figure). Only a count that goes from none to some,
+    or back, changes a row: the totals are not attributed again."""
+    assert p.figured is not None
+    c = p.commitment
+    partnership, partner = (
+        rollup_key(PARTNERSHIP, c.partnership_id),
+        rollup_key(PARTNER, c.partner_id),
+    )
+    more: dict[str, int] = {}
+    for m in moved:
+        for rows, sign in ((m.new_rows, 1), (m.old_rows, -1)):
+            for key, r in (rows or {}).items():
+                kind = key.partition(":")[0]  # the partner's row: as the partnership's
+                if kind in SCOPE_KINDS and kind != PARTNER and any(r[:_N]):
+                    more[key] = more.get(key, 0) + sign
+    out: Presence = {}
+    for scope, n in more.items():
+        if not n:
+            continue
+        before = sum(scopes.get(scope, 0) for scopes in p.figured.values())
+        if (before > 0) != (before + n > 0):
+            flipped = (scope, partner) if scope == partnership else (scope,)
+            _add(out, c.partner_id, flipped, WITH_FIGURES, 1 if before + n > 0 else -1)
+    return out
 
 
 merge = buckets_merge
