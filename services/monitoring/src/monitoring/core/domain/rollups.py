@@ -258,15 +258,22 @@ def change(progress: CommitmentProgress, moved: Sequence[Moved] | None = None) -
     settled): each replaced period's figures (new minus old) and its own counts; after a
     new definition, its whole contribution minus the one it had. `moved`: the changed
     periods as moved_periods gives them (worked out here when not given)."""
+    return {key: Totals(*r) for key, r in change_rows(progress, moved).items() if any(r)}
+
+
+def change_rows(progress: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Rows:
+    """change, as rows of counts in the order of TOTALS (some may be all 0): a batch adds
+    its commitments' rows and makes Totals of the sums once (add_rows)."""
     if progress.contributed is not None:
-        return difference(contribution(progress), progress.contributed)
+        delta = difference(contribution(progress), progress.contributed)
+        return {key: list(t.values) for key, t in delta.items()}
     rows: Rows = {}
     c = progress.commitment
     add_moved(rows, moved_periods(progress) if moved is None else moved)
     if progress.on_track != progress.counted_on_track:
         head_rows(c, progress.on_track, rows)
         head_rows(c, progress.counted_on_track, rows, -1)
-    return {key: t for key, t in _totals(rows).items() if t}
+    return rows
 
 
 def difference(after: Mapping[str, Totals], before: Mapping[str, Totals]) -> dict[str, Totals]:

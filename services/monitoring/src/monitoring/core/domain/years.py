@@ -146,7 +146,8 @@ class Yearly:
                     self.rows[key] = dict(delta)
                 continue
             for name, value in delta.items():
-                row[name] = row.get(name, 0) + value
+                if value:  # most of a delta's fields are 0 (its statuses, its figures)
+                    row[name] = row.get(name, 0) + value
             if not any(row.values()):
                 del self.rows[key]
         buckets.merge(self.partners, more.partners)

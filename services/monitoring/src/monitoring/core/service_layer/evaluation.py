@@ -14,10 +14,11 @@ from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import (
     MEMBERS,
+    Rows,
     Totals,
-    change,
+    add_rows,
+    change_rows,
     members_key,
-    merge,
     moved_periods,
 )
 from monitoring.core.domain.rules import (
@@ -69,7 +70,7 @@ async def settle_commitments(
     notified = {p.id: p.notified for p in changed}
     alerts = await _alerts_of(uow, subjects, conditions, firing, notified)
     updated: list[Alert] = []
-    deltas: dict[str, Totals] = {}
+    summed: Rows = {}
     bucketed: buckets.Buckets = {}
     present: presence.Presence = {}
     yearly = years.Yearly()
@@ -84,13 +85,14 @@ async def settle_commitments(
         p.events.extend(result.events)
         _remember(p, waiting[p.id], alerts[p.id], result.changed)
         periods = moved_periods(p)  # what the changed periods attribute, worked out once
-        merge(deltas, change(p, periods))
+        add_rows(summed, change_rows(p, periods), 1)
         buckets.merge(bucketed, buckets.change(p, periods))
         presence.merge(present, presence.change(p, periods))
         yearly.merge(year_deltas.change(p, periods))
         p.settled()
     await uow.commitments.save_many(changed)
     await uow.alerts.save_many(updated)
+    deltas = {key: Totals(*r) for key, r in summed.items() if any(r)}
     await uow.rollups.add(deltas)
     await uow.buckets.add(bucketed)
     await uow.presence.add(present)
