@@ -66,9 +66,17 @@ async def settle_commitments(
         conditions[p.id] = evaluate_commitment(p, today, config, at_risk, settled(p, subject))
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
-    await _read_needed(uow, changed, firing, subjects, conditions, waiting)
+    # what reconciling needs of the alerts, in one read: those to read whole (_needed) and
+    # the state of the others whose condition holds (_wanted), but those read whole
+    needed = _needed(changed, firing, subjects, conditions, waiting)
     notified = {p.id: p.notified for p in changed}
-    alerts = await _alerts_of(uow, subjects, conditions, firing, notified)
+    wanted, known = _wanted(subjects, conditions, firing, notified)
+    whole = set(needed)
+    asked = [fp for fps in wanted.values() for fp in fps if fp not in whole]
+    found = await uow.alerts.whole([*needed, *asked]) if needed or asked else {}
+    _found(firing, needed, found)
+    states = {fp: AlertState(fp, a.status, a.episode) for fp in asked if (a := found.get(fp))}
+    alerts = _assembled(subjects, wanted, known, states, firing)
     updated: list[Alert] = []
     summed: Rows = {}
     bucketed: buckets.Buckets = {}
@@ -119,6 +127,18 @@ async def _alerts_of(
     whole), and the state of the others whose condition holds now (notified, or resolved
     and firing again), rather than every alert it ever had. `notified`: by id, the
     informational alerts known to be notified already (their state is not read)."""
+    wanted, known = _wanted(subjects, conditions, firing, notified)
+    states = await uow.alerts.states(fp for fps in wanted.values() for fp in fps)
+    return _assembled(subjects, wanted, known, states, firing)
+
+
+def _wanted(
+    subjects: Mapping[str, Subject],
+    conditions: Mapping[str, list[Condition]],
+    firing: Mapping[str, Mapping[str, Alert | AlertState]],
+    notified: Mapping[str, set[str]] | None,
+) -> tuple[dict[str, list[str]], dict[str, dict[str, Alert | AlertState]]]:
+    """By id, the alerts whose state _alerts_of reads, and those it knows without reading."""
     wanted: dict[str, list[str]] = {}
     known: dict[str, dict[str, Alert | AlertState]] = {}
     for i, subject in subjects.items():
@@ -127,7 +147,16 @@ async def _alerts_of(
         wanted[i] = [fp for fp in fps if fp not in mine and fp not in told]
         # an informational alert never fires again: its episode does not matter
         known[i] = {fp: AlertState(fp, AlertStatus.NOTIFIED, 1) for fp in fps if fp in told}
-    states = await uow.alerts.states(fp for fps in wanted.values() for fp in fps)
+    return wanted, known
+
+
+def _assembled(
+    subjects: Mapping[str, Subject],
+    wanted: Mapping[str, list[str]],
+    known: Mapping[str, dict[str, Alert | AlertState]],
+    states: Mapping[str, Alert | AlertState],
+    firing: Mapping[str, Mapping[str, Alert | AlertState]],
+) -> dict[str, dict[str, Alert | AlertState]]:
     return {
         i: known[i]
         | {fp: states[fp] for fp in fps if fp in states}
@@ -162,19 +191,18 @@ def at_risk_firing(
     return fp in held or (alert is not None and alert.status is AlertStatus.FIRING)
 
 
-async def _read_needed(
-    uow: UnitOfWork,
+def _needed(
     changed: Iterable[CommitmentProgress],
     firing: Firing,
     subjects: Mapping[str, Subject],
     conditions: Mapping[str, list[Condition]],
     waiting: Mapping[str, Mapping[str, datetime]],
-) -> None:
-    """Read whole, into `firing`, the alerts that reconciling changes and that were not
-    read: those with a held resolve whose condition holds again (the hold is dropped) or is
-    gone (they resolve), and, of a head that knows its firing alerts, those whose condition
-    stopped holding or is gone, and those whose hold has ended. The others with a held
-    resolve stay firing until their hold ends, and a batch then reads them."""
+) -> list[str]:
+    """The alerts that reconciling changes and that were not read, to be read whole into
+    `firing` (_found): those with a held resolve whose condition holds again (the hold is
+    dropped) or is gone (they resolve), and, of a head that knows its firing alerts, those
+    whose condition stopped holding or is gone, and those whose hold has ended. The others
+    with a held resolve stay firing until their hold ends, and a batch then reads them."""
     needed: list[str] = []
     for p in changed:
         held, known = waiting[p.id], p.firing or {}
@@ -186,10 +214,15 @@ async def _read_needed(
         needed += [fp for fp in held if (c := now.get(fp)) is None or c.active]
         needed += [fp for fp in known if (c := now.get(fp)) is None or not c.active]
         needed += ended
-    found = await uow.alerts.whole(needed) if needed else {}
-    for fp, alert in found.items():
-        firing.setdefault(alert.subject.key, {})[fp] = alert
-    if missing := set(needed) - found.keys():  # a head's alert no longer stored: forgotten
+    return needed
+
+
+def _found(firing: Firing, needed: Collection[str], found: Mapping[str, Alert]) -> None:
+    """The needed alerts read, into `firing`; one no longer stored: forgotten."""
+    for fp in needed:
+        if (alert := found.get(fp)) is not None:
+            firing.setdefault(alert.subject.key, {})[fp] = alert
+    if missing := set(needed) - found.keys():
         for mine in firing.values():
             for fp in missing & mine.keys():
                 del mine[fp]
