@@ -49,7 +49,7 @@ def make_broker(settings: ServiceSettings, logger: Any) -> KafkaBroker:
         logger=logger,
         enable_idempotence=False,
         acks="all",
-        linger_ms=5,
+        linger_ms=settings.kafka_linger_ms,
     )
 
 
@@ -130,7 +130,7 @@ class EventPublisher:
     ) -> Any:
         """Hands the message to the producer and returns the future of its acknowledgement
         (awaited here when `confirm`): messages enqueued one after the other keep their order,
-        and a batch of them waits for one linger, not one each."""
+        and go out together (in one send, or in the next while one is in flight)."""
         headers = {"content-type": "application/json"}
         if event is not None:
             headers["event_type"] = str(getattr(event, "event_type", ""))

@@ -40,6 +40,10 @@ class ServiceSettings(BaseSettings):
     #: Consumer-group session timeout. Tansu, the local broker, needs about half of it to
     #: admit a new member, so tests lower it.
     kafka_session_timeout_ms: int = 10_000
+    #: How long the producer waits for more messages before it sends a batch of them. 0:
+    #: it sends at once, and what comes while a send is in flight goes in the next batch
+    #: (alerts leave about 5 ms sooner than with 5 ms; ingestion measured no difference).
+    kafka_linger_ms: int = Field(default=0, ge=0, le=1_000)
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     log_level: str = "INFO"
