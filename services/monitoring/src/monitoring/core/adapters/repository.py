@@ -108,8 +108,7 @@ class _Repo:
         self._session = session
 
     async def _find(self, name: str, query: dict[str, Any], **kw: Any) -> list[dict[str, Any]]:
-        """Read in batches of FIND_BATCH, so decoding a big answer gives the loop turns. A
-        field asked to be in no value matches nothing: not asked of mongod (a round trip)."""
+        """In batches of FIND_BATCH (decoding gives the loop turns); an empty `$in` not sent."""
         if any(isinstance(v, dict) and v.get("$in") == [] for v in query.values()):
             return []
         cursor = self._db[name].find(query, session=self._session, batch_size=FIND_BATCH, **kw)
