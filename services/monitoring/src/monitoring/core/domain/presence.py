@@ -120,9 +120,8 @@ def _flipped(p: CommitmentProgress, moved: Sequence[Moved]) -> Presence:
     more: dict[str, int] = {}
     for m in moved:
         for rows, sign in ((m.new_rows, 1), (m.old_rows, -1)):
-            for key, r in (rows or {}).items():
-                kind = key.partition(":")[0]  # the partner's row: as the partnership's
-                if kind in SCOPE_KINDS and kind != PARTNER and any(r[:_N]):
+            for key in _with_figures(rows) if rows is not None else ():
+                if key != partner:  # the partner's row: as the partnership's
                     more[key] = more.get(key, 0) + sign
     out: Presence = {}
     for scope, n in more.items():

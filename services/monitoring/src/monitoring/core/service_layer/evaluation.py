@@ -73,7 +73,7 @@ async def settle_commitments(
     wanted, known = _wanted(subjects, conditions, firing, notified)
     whole = set(needed)
     asked = [fp for fps in wanted.values() for fp in fps if fp not in whole]
-    found = await uow.alerts.whole([*needed, *asked]) if needed or asked else {}
+    found = await uow.alerts.whole([*needed, *asked])  # none: not asked of mongod
     _found(firing, needed, found)
     states = {fp: AlertState(fp, a.status, a.episode) for fp in asked if (a := found.get(fp))}
     alerts = _assembled(subjects, wanted, known, states, firing)
