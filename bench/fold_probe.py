@@ -23,7 +23,7 @@ from typing import Any
 
 from bench.batch_commands import OnMongo, world_on
 from bench.domain_micro import batches
-from monitoring.core.adapters.repository import MongoRollupRepository
+from monitoring.core.adapters.counters import MongoRollupRepository
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain import buckets, presence, years
 from monitoring.core.domain.rollups import MEMBERS, Totals, merge

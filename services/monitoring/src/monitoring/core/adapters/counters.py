@@ -6,15 +6,17 @@ unit of work's transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pymongo import UpdateOne
 
+from monitoring.core.adapters import lanes
 from monitoring.core.adapters.repository import (
     BUCKETS,
     FIND_BATCH,
     PRESENCE,
+    ROLLUPS,
     YEAR_COUNTS,
     YEAR_PARTNERS,
     YEARS,
@@ -22,6 +24,7 @@ from monitoring.core.adapters.repository import (
 )
 from monitoring.core.domain import buckets, presence, year_counts, years
 from monitoring.core.domain.figures import AMOUNT_NAMES
+from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import unit_of_work as ports
 
 Doc = dict[str, Any]
@@ -46,15 +49,28 @@ Delta = tuple[str, Mapping[str, int], Doc]
 
 class _Incremented(_Repo):
     """Documents of counters, kept by adding deltas; one whose count falls to 0 is gone, as
-    if it never was (a rebuild that takes the same reports in other batches never makes it)."""
+    if it never was (a rebuild that takes the same reports in other batches never makes it).
+    Sums go to the unit of work's lane (lanes.py); rows of one partner to its own document."""
+
+    lane = 0
 
     async def _add(
-        self, collection: str, count: str | Sequence[str], rows: Sequence[Delta]
+        self,
+        collection: str,
+        count: str | Sequence[str],
+        rows: Sequence[Delta],
+        *,
+        in_lane: bool = True,
     ) -> None:
         """One upsert per document ($inc the counts, $set the fields that name it), then
         those whose `count` (every one of the counts named) went down and came to 0 deleted."""
         if not rows:
             return
+        if in_lane and self.lane:
+            rows = [
+                (lanes.laned(key, self.lane), counts, fixed | lanes.naming(key, self.lane))
+                for key, counts, fixed in rows
+            ]
         ops = (
             UpdateOne({"_id": key}, {"$inc": dict(counts), "$set": fixed}, upsert=True)
             for key, counts, fixed in rows
@@ -73,6 +89,7 @@ class _Counters(_Incremented):
 
     collection: str
     count: str
+    in_lane = True
 
     def _doc(self, key: str, row: Sequence[int]) -> Doc:
         raise NotImplementedError
@@ -84,7 +101,35 @@ class _Counters(_Incremented):
             del doc["_id"]
             fixed = {k: v for k, v in doc.items() if not isinstance(v, int)}
             rows.append((key, {k: v for k, v in doc.items() if isinstance(v, int)}, fixed))
-        await self._add(self.collection, self.count, rows)
+        await self._add(self.collection, self.count, rows, in_lane=self.in_lane)
+
+
+class MongoRollupRepository(_Repo, ports.RollupRepository):
+    """The rollups: a sum per key (rollups.py), in the unit of work's lane."""
+
+    lane = 0
+
+    async def get_many(self, keys: Iterable[str]) -> dict[str, Totals]:
+        wanted = set(keys)
+        if not wanted:
+            return {}
+        found = lanes.by_key(await self._find(ROLLUPS, lanes.of_keys(wanted)))
+        fields = Totals().as_dict()
+        return {key: Totals(**{k: doc.get(k, 0) for k in fields}) for key, doc in found.items()}
+
+    async def add(self, deltas: Mapping[str, Totals]) -> None:
+        ops = (
+            UpdateOne(
+                {"_id": lanes.laned(key, self.lane)},
+                {
+                    "$inc": delta.as_dict(),
+                    "$set": {"kind": key.split(":")[0]} | lanes.naming(key, self.lane),
+                },
+                upsert=True,
+            )
+            for key, delta in sorted(deltas.items())
+        )
+        await self._write(ROLLUPS, ops, ordered=True)
 
 
 class MongoBucketRepository(_Counters, ports.BucketRepository):
@@ -107,7 +152,9 @@ def presence_doc(key: str, row: Sequence[int]) -> Doc:
 
 
 class MongoPresenceRepository(_Counters, ports.PresenceRepository):
-    collection, count = PRESENCE, "commitments"
+    """A partner's rows: written only by the instance holding the partner's partition."""
+
+    collection, count, in_lane = PRESENCE, "commitments", False
 
     def _doc(self, key: str, row: Sequence[int]) -> Doc:
         return presence_doc(key, row)
@@ -163,7 +210,7 @@ class MongoYearRepository(_Incremented, ports.YearRepository):
                 before[doc["_id"]] = [doc[name] for name in PARTNER_FIELDS]
         counted = year_counts.partners_counted(before, deltas.partners)
         await self._add(YEARS, years.ENTRIES, rows)
-        await self._add(YEAR_PARTNERS, years.ENTRIES, partners)
+        await self._add(YEAR_PARTNERS, years.ENTRIES, partners, in_lane=False)
         counts = [
             (key, year_count_counts(row), year_fields(key)) for key, row in sorted(counted.items())
         ]

@@ -7,11 +7,13 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from bson import Binary
 from datasketches import hll_sketch, hll_union  # type: ignore[import-untyped]
 from pymongo import ReplaceOne
 
+from monitoring.core.adapters import lanes
 from monitoring.core.adapters.repository import _Repo
 from monitoring.core.domain.learners import NOBODY, Unique
 from monitoring.core.service_layer import unit_of_work as ports
@@ -62,18 +64,34 @@ def unique(sketch: bytes | None) -> Unique:
     return Unique(s.get_estimate(), s.get_lower_bound(STD_DEVS), s.get_upper_bound(STD_DEVS))
 
 
+def sketches_of(docs: Iterable[dict[str, Any]]) -> dict[str, bytes]:
+    """Each key's sketch: the union of its lanes' (lanes.py)."""
+    parts: dict[str, list[bytes]] = {}
+    for doc in docs:
+        parts.setdefault(doc.get(lanes.LANE_OF, doc["_id"]), []).append(bytes(doc["sketch"]))
+    return {key: got[0] if len(got) == 1 else union(got) for key, got in parts.items()}
+
+
 class MongoLearnerSketches(_Repo, ports.LearnerSketchRepository):
+    """Each union in the unit of work's lane (lanes.py): a lane's document is the union of
+    what the batches of that lane brought."""
+
+    lane = 0
+
     async def merge(self, additions: Mapping[str, list[bytes]]) -> None:
         if not additions:
             return
+        ids = {lanes.laned(key, self.lane): key for key in additions}
         have = {
-            doc["_id"]: bytes(doc["sketch"])
-            for doc in await self._find(SKETCHES, {"_id": {"$in": sorted(additions)}})
+            ids[doc["_id"]]: bytes(doc["sketch"])
+            for doc in await self._find(SKETCHES, {"_id": {"$in": sorted(ids)}})
         }
         ops = []
         for key, parts in sorted(additions.items()):
             scope, subject, year = key.split("/")
             sketch = union([have[key], *parts] if key in have else parts)
-            doc = {"_id": key, "scope": scope, "subject": subject, "year": int(year)}
-            ops.append(ReplaceOne({"_id": key}, doc | {"sketch": Binary(sketch)}, upsert=True))
+            doc: dict[str, Any] = {"_id": lanes.laned(key, self.lane), "scope": scope}
+            doc["subject"] = subject
+            doc |= {"year": int(year), "sketch": Binary(sketch)} | lanes.naming(key, self.lane)
+            ops.append(ReplaceOne({"_id": doc["_id"]}, doc, upsert=True))
         await self._db[SKETCHES].bulk_write(ops, ordered=True, session=self._session)

@@ -3,7 +3,7 @@ Every repository works inside the unit of work's transaction (its session)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -19,7 +19,6 @@ from monitoring.core.domain.acceptance import Receipt
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus
 from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
-from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import unit_of_work as ports
 from pact_common.turns import paced
 
@@ -58,6 +57,8 @@ async def ensure_indexes(db: Db) -> None:
     await db[BUCKETS].create_indexes(
         [IndexModel([("scope", ASCENDING), ("granularity", ASCENDING), ("bucket", ASCENDING)])]
     )
+    for name in (ROLLUPS, BUCKETS, YEARS, YEAR_COUNTS, "learner_sketches"):  # lanes.py
+        await db[name].create_indexes([IndexModel([("lane_of", ASCENDING)], sparse=True)])
     await db[PRESENCE].create_indexes([IndexModel([("kind", ASCENDING), ("scope", ASCENDING)])])
     for name in (YEARS, YEAR_PARTNERS, YEAR_COUNTS):
         await db[name].create_indexes(
@@ -229,24 +230,6 @@ class MongoTargetRepository(_Repo, ports.TargetRepository):
     async def _due_for_evaluation(self, today: date, limit: int) -> list[TargetProgress]:
         docs = await self._find(TARGETS, {"evaluated_on": {"$lt": today.isoformat()}}, limit=limit)
         return [d.target_from(doc) for doc in docs]
-
-
-class MongoRollupRepository(_Repo, ports.RollupRepository):
-    async def get_many(self, keys: Iterable[str]) -> dict[str, Totals]:
-        docs = await self._find(ROLLUPS, {"_id": {"$in": list(set(keys))}})
-        fields = Totals().as_dict()
-        return {doc["_id"]: Totals(**{k: doc.get(k, 0) for k in fields}) for doc in docs}
-
-    async def add(self, deltas: Mapping[str, Totals]) -> None:
-        ops = (
-            UpdateOne(
-                {"_id": key},
-                {"$inc": delta.as_dict(), "$set": {"kind": key.split(":")[0]}},
-                upsert=True,
-            )
-            for key, delta in sorted(deltas.items())
-        )
-        await self._write(ROLLUPS, ops, ordered=True)
 
 
 class MongoAlertRepository(_Repo, ports.AlertRepository):

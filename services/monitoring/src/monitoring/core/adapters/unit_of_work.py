@@ -46,7 +46,7 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.partners = r.MongoPartnerRepository(db, session)
         self.commitments = r.MongoCommitmentRepository(db, session)
         self.targets = r.MongoTargetRepository(db, session)
-        self.rollups = r.MongoRollupRepository(db, session)
+        self.rollups = counters.MongoRollupRepository(db, session)
         self.buckets = counters.MongoBucketRepository(db, session)
         self.presence = counters.MongoPresenceRepository(db, session)
         self.years = counters.MongoYearRepository(db, session)
@@ -56,6 +56,8 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.parking = w.MongoParkingRepository(db, session)
         self.rejections = w.MongoRejectionRepository(db, session)
         self.corrections = MongoCorrectionLog(db, session)
+        for sums in (self.rollups, self.buckets, self.years, self.learners):
+            sums.lane = self.lane
 
     async def commit(self) -> None:
         published = [to_contract(event) for event, _ in self.collect_new_events()]

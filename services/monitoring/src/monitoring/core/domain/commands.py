@@ -34,6 +34,8 @@ class TakeReports:
 
     reports: list[Report] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
+    #: the lowest partition of the topic the taking instance holds (adapters/lanes.py)
+    lane: int = 0
 
 
 @dataclass(frozen=True)

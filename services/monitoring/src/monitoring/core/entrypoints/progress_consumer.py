@@ -69,8 +69,9 @@ class ProgressConsumer:
         cmd = await self.read(records)
         return await self.store(records, cmd, time.perf_counter() - started)
 
-    async def read(self, records: Sequence[Record]) -> TakeReports:
-        """Decode and validate each record (no I/O): the batch before may be in flight."""
+    async def read(self, records: Sequence[Record], lane: int = 0) -> TakeReports:
+        """Decode and validate each record (no I/O): the batch before may be in flight.
+        `lane`: where the batch's sums go (adapters/lanes.py)."""
         reports: list[Report] = []
         unreadable: list[Unreadable] = []
         async for record in paced(records):  # the loop's other work gets turns
@@ -79,7 +80,7 @@ class ProgressConsumer:
                 reports.append(item)
             else:
                 unreadable.append(item)
-        return TakeReports(reports, unreadable)
+        return TakeReports(reports, unreadable, lane)
 
     async def store(
         self, records: Sequence[Record], cmd: TakeReports, read_seconds: float
@@ -124,7 +125,7 @@ class ProgressConsumer:
             consumer = cast(Consumer, msg.consumer)
             started = time.perf_counter()
             try:
-                cmd = await self.read(records)
+                cmd = await self.read(records, lane_of(consumer, records))
             except Exception:  # as a nack: from each partition's first record, again
                 self.in_flight.rewind(consumer, first_offsets(records))
                 raise
@@ -146,3 +147,12 @@ class ProgressConsumer:
             ack_policy=AckPolicy.MANUAL,  # offsets committed by the batch once stored
         )
         broker.subscriber(topic, **options)(on_progress_reported)
+
+
+def lane_of(consumer: Consumer, records: Sequence[Record]) -> int:
+    """The lowest partition of the records' topic that the consumer holds (its instance's
+    lane: adapters/lanes.py), or of the records if it does not say."""
+    topic = records[0].topic
+    assignment = getattr(consumer, "assignment", None)
+    held = [tp.partition for tp in assignment() if tp.topic == topic] if assignment else []
+    return min(held) if held else min(r.partition for r in records)

@@ -47,6 +47,7 @@ async def take_reports(
     """The hot path: a batch from the progress topic, in one transaction. Each report taken
     leaves one record, its receipt (event_id, content hash), which is also what makes a
     redelivery recognisable: no inbox entry besides."""
+    uow.lane = cmd.lane
     async with uow:
         now = clock()
         ids = {r.event_id for r in cmd.reports}

@@ -290,6 +290,9 @@ class UnitOfWork(EventCollectingUnitOfWork):
     parking: ParkingRepository
     rejections: RejectionRepository
     corrections: CorrectionLog
+    #: where its sums go (adapters/lanes.py): the lowest progress partition its instance
+    #: holds, for a batch of the progress topic; 0 for everything else
+    lane: int = 0
 
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
         return (self.commitments, self.targets, self.rejections)

@@ -10,6 +10,7 @@ from typing import Any
 
 from pymongo.asynchronous.database import AsyncDatabase
 
+from monitoring.core.adapters import lanes
 from monitoring.core.adapters.documents import WRITE_SIDE, commitment_from, target_from
 from monitoring.core.adapters.repository import COMMITMENTS, ROLLUPS, TARGETS
 from monitoring.core.domain.conditions import AlertConfig, Condition
@@ -55,9 +56,9 @@ class LiveText:
         if targets:
             async for doc in self._db[TARGETS].find({"_id": {"$in": sorted(set(targets))}}):
                 t = target_from(doc).target
-                sums = await self._db[ROLLUPS].find_one(
-                    {"_id": members_key(t.partnership_id, t.target.metric)}
-                )
+                key = members_key(t.partnership_id, t.target.metric)
+                found = await self._db[ROLLUPS].find(lanes.of_keys([key])).to_list()
+                sums = lanes.by_key(found).get(key)
                 fields = Totals().as_dict()
                 totals = Totals(**{k: (sums or {}).get(k, 0) for k in fields})
                 actual = t.target.baseline + totals.value(t.target.metric)

@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from monitoring.core.adapters import lanes
 from monitoring.core.adapters.documents import commitment_from
 from monitoring.core.adapters.repository import (
     BUCKETS,
@@ -44,6 +45,10 @@ def _progress(docs: list[Doc], cells: list[Doc]) -> list[CommitmentProgress]:
     return [commitment_from(doc, by_commitment[doc["_id"]], complete=True) for doc in docs]
 
 
+def _no_counts(doc: Doc) -> bool:
+    return not any(doc.get(name) for name in year_counts.FIELDS)
+
+
 class AggregateViews:
     def __init__(self, db: AsyncDatabase[Doc]) -> None:
         self._db = db
@@ -68,12 +73,20 @@ class AggregateViews:
         return await cursor.to_list()
 
     async def rollup(self, kind: str, key: str) -> Doc | None:
-        return await self._db[ROLLUPS].find_one({"_id": f"{kind}:{key}"})
+        """A rollup, its lanes added up (core/adapters/lanes.py)."""
+        found = lanes.summed(
+            await self._db[ROLLUPS].find(lanes.of_keys([f"{kind}:{key}"])).to_list()
+        )
+        return found[0] if found else None
 
     async def series(self, scope: str, granularity: str) -> list[Point]:
         """A scope's series from its quarter (year) buckets: a few small documents."""
         query = {"scope": scope, "granularity": granularity}
-        docs = await self._db[BUCKETS].find(query).sort("bucket", ASCENDING).to_list()
+        docs = lanes.summed(
+            await self._db[BUCKETS].find(query).sort("bucket", ASCENDING).to_list(),
+            gone=lambda doc: not doc.get("commitments_reporting"),
+        )
+        docs.sort(key=lambda doc: doc["bucket"])
         return points(
             (
                 doc["bucket"],
@@ -89,9 +102,10 @@ class AggregateViews:
         per scope, from the count rows the hot path keeps (core/domain/year_counts.py)."""
         where: Doc = {"year": year} | ({"partnership": partnership_id} if partnership_id else {})
         fixed = {"_id", "partnership", "scope", "year"}
+        found = await self._db[YEARS].find(where).to_list()
         rows = {
             d["_id"]: {k: v for k, v in d.items() if k not in fixed}
-            for d in await self._db[YEARS].find(where).to_list()
+            for d in lanes.summed(found, gone=lambda d: not d.get(years.ENTRIES))
         }
 
         # only the count rows partner_counts takes (mongod leaves out the others, which
@@ -101,9 +115,12 @@ class AggregateViews:
             if partnership_id is not None
             else {"$or": [{"partnership": years.ALL}, {"scope": {"$regex": f"^{PARTNERSHIP}:"}}]}
         )
+        found = await self._db[YEAR_COUNTS].find({"year": year} | of).to_list()
         counts = {
-            d["_id"]: [d[name] for name in year_counts.FIELDS]
-            for d in await self._db[YEAR_COUNTS].find({"year": year} | of).to_list()
+            d["_id"]: [d.get(name, 0) for name in year_counts.FIELDS]
+            for d in lanes.summed(
+                found, gone=lambda d: not any(d.get(n) for n in year_counts.FIELDS)
+            )
         }
         partners = partner_counts(counts, year, partnership_id)
         ids = None
@@ -115,11 +132,13 @@ class AggregateViews:
 
     async def years_reported(self) -> list[int]:
         """The years with a period reported, of any commitment."""
-        where = {"scope": years.TOTAL, years.PERIODS: {"$gt": 0}}
-        return sorted(await self._db[YEARS].distinct("year", where))
+        fields = {"year": 1, years.PERIODS: 1, lanes.LANE_OF: 1}
+        found = await self._db[YEARS].find({"scope": years.TOTAL}, fields).to_list()
+        return sorted({d["year"] for d in lanes.summed(found) if d.get(years.PERIODS, 0) > 0})
 
     async def rollups(self, kind: str) -> list[Doc]:
-        return await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()
+        found = await self._db[ROLLUPS].find({"kind": kind}).sort("_id", ASCENDING).to_list()
+        return sorted(lanes.summed(found), key=lambda doc: str(doc["_id"]))
 
     async def suppressed(self, kind: str, key: str) -> bool:
         """Whether the group is hidden from partners (views/domain/suppression.py), from how

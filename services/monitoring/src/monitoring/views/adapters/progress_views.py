@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.database import AsyncDatabase
 
+from monitoring.core.adapters import lanes
 from monitoring.core.adapters.documents import read_doc
 from monitoring.core.adapters.repository import (
     ALERTS,
@@ -87,8 +88,9 @@ class MonitoringViews:
     async def partnership(self, partnership_id: str) -> tuple[Doc | None, Doc | None]:
         """(partnership, its rollup): either may be missing."""
         known = await self._db[PARTNERSHIPS].find_one({"_id": partnership_id})
-        rollup = await self._db[ROLLUPS].find_one({"_id": rollup_key(PARTNERSHIP, partnership_id)})
-        return known, rollup
+        key = rollup_key(PARTNERSHIP, partnership_id)
+        found = lanes.summed(await self._db[ROLLUPS].find(lanes.of_keys([key])).to_list())
+        return known, found[0] if found else None
 
     async def targets(self, partnership_id: str) -> list[tuple[Doc, float]]:
         """Each target of the partnership with its progress (baseline + member sum)."""
@@ -99,10 +101,7 @@ class MonitoringViews:
             .to_list()
         )
         keys = {members_key(partnership_id, Metric(t["metric"])) for t in targets}
-        sums = {
-            doc["_id"]: doc
-            for doc in await self._db[ROLLUPS].find({"_id": {"$in": list(keys)}}).to_list()
-        }
+        sums = lanes.by_key(await self._db[ROLLUPS].find(lanes.of_keys(keys)).to_list())
         out = []
         for t in targets:
             metric = Metric(t["metric"])

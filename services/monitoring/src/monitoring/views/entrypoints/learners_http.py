@@ -16,7 +16,8 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from pymongo.asynchronous.database import AsyncDatabase
 
-from monitoring.core.adapters.learner_sketches import SKETCHES, union, unique
+from monitoring.core.adapters import lanes
+from monitoring.core.adapters.learner_sketches import SKETCHES, sketches_of, union, unique
 from monitoring.core.domain.errors import CommitmentNotFound
 from monitoring.core.domain.learners import LearnerScope, Unique, learners_key, member, overlap
 from monitoring.core.domain.progress import CommitmentProgress
@@ -87,8 +88,7 @@ def learners_router(db: AsyncDatabase[dict[str, object]], views: AggregateViews)
     router = APIRouter(tags=["learners"])
 
     async def sketches(keys: list[str]) -> dict[str, bytes]:
-        docs = await db[SKETCHES].find({"_id": {"$in": keys}}).to_list()
-        return {str(d["_id"]): bytes(d["sketch"]) for d in docs}  # type: ignore[call-overload]
+        return sketches_of(await db[SKETCHES].find(lanes.of_keys(keys)).to_list())
 
     async def one(scope: LearnerScope, subject: str, year: int) -> UniquePeople | None:
         key = learners_key(scope, subject, year)

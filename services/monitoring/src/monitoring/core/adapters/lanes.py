@@ -1,0 +1,65 @@
+"""Sums kept in lanes, so that instances in one consumer group never write the same
+document (docs/scaling.md). A batch of the progress topic adds its deltas to the lane of the
+instance that took it: the lowest partition of the topic the instance holds. Lane 0 (the
+holder of partition 0, every batch when one instance runs, and every unit of work that does
+not come from the progress topic) writes the document named by the key itself, as before
+lanes; lane n writes `<key>#<n>`, which also names its key (`lane_of`). A partition has one
+holder, so no two instances write one lane (a batch taken just before a rebalance may
+conflict once, and is retried); a key has at most as many documents as the topic has
+partitions, and what a lane holds stays in it after its instance is gone.
+
+Whoever reads a sum reads every lane of its key and adds them up (`summed`): the counts are
+added; the fields that name a document are the same in every lane."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+Doc = dict[str, Any]
+#: on a lane's document: the key whose sum it is part of (indexed)
+LANE_OF = "lane_of"
+#: numbers that name a document rather than count (the year of a year row, of a sketch)
+NAMING = frozenset({"year"})
+
+
+def laned(key: str, lane: int) -> str:
+    """The _id of `key`'s document in `lane`."""
+    return f"{key}#{lane}" if lane else key
+
+
+def naming(key: str, lane: int) -> Doc:
+    """What a lane's document holds besides its counts to name its key."""
+    return {LANE_OF: key} if lane else {}
+
+
+def of_keys(keys: Collection[str]) -> Doc:
+    """A query for every lane of `keys`."""
+    listed = list(keys)
+    return {"$or": [{"_id": {"$in": listed}}, {LANE_OF: {"$in": listed}}]}
+
+
+def summed(docs: Iterable[Doc], *, gone: Callable[[Doc], bool] | None = None) -> list[Doc]:
+    """One document per key, in the order its first lane came: the lanes' counts added
+    (every number but those NAMING), named by the key; a sum `gone` says is empty is left
+    out, as a document whose count fell to 0 is deleted."""
+    out: dict[str, Doc] = {}
+    for doc in docs:
+        key: str = doc[LANE_OF] if LANE_OF in doc else doc["_id"]
+        have = out.get(key)
+        if have is None:
+            have = out[key] = {k: v for k, v in doc.items() if k != LANE_OF}
+            have["_id"] = key
+            continue
+        for name, value in doc.items():
+            if name not in NAMING and _number(value) and _number(have.get(name, 0)):
+                have[name] = have.get(name, 0) + value
+    return [doc for doc in out.values() if gone is None or not gone(doc)]
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def by_key(docs: Iterable[Doc], **kw: Any) -> dict[str, Doc]:
+    return {doc["_id"]: doc for doc in summed(docs, **kw)}
