@@ -76,7 +76,7 @@ def scenario(commitments: int, reports: int, months: int | None = None) -> Scena
         world = history_world(commitments, TODAY, months)
     simulator = ProgressSimulator(world.commitments, seed=1, today=TODAY)
     records = [
-        Record(r.to_bytes(), r.commitment_id.encode(), offset=n)
+        Record(r.to_bytes(), r.partner_id.encode(), offset=n)
         for n, r in enumerate(simulator.take(reports))
     ]
     made = [inbound.partner(e) for e in world.partner_events]  # type: ignore[arg-type]
@@ -185,12 +185,12 @@ async def pledge(uow: UnitOfWork, commitments: Iterable[Commitment], policy: Pol
 
 
 def batches(reports: list[Report], size: int) -> list[list[Report]]:
-    """As a consumer of a topic of PARTITIONS partitions (keyed by commitment) takes them:
+    """As a consumer of a topic of PARTITIONS partitions (keyed by partner) takes them:
     up to `size` at a time from one partition, the partitions in turn."""
     partitioner = DefaultPartitioner()
     by_partition: list[list[Report]] = [[] for _ in range(PARTITIONS)]
     for r in reports:
-        by_partition[partitioner(r.commitment_id.encode(), range(PARTITIONS), [])].append(r)
+        by_partition[partitioner(r.partner_id.encode(), range(PARTITIONS), [])].append(r)
     out: list[list[Report]] = []
     while any(by_partition):
         for queue in by_partition:

@@ -45,7 +45,7 @@ def records(count: int) -> list[Record]:
     today = date(2026, 12, 4)
     simulator = ProgressSimulator(make_world(500, today).commitments, seed=1, today=today)
     return [
-        Record(r.to_bytes(), r.commitment_id.encode(), offset=n)
+        Record(r.to_bytes(), r.partner_id.encode(), offset=n)
         for n, r in enumerate(simulator.take(count))
     ]
 

@@ -95,7 +95,7 @@ async def alert_latency(
     ticks = round(seconds / TICK)
     progress_topic = f"{namespace}{PROGRESS_REPORTED.name}"
     reports = (simulator.next_report() for _ in range(per_tick * ticks))
-    load = [(r.to_bytes(), r.commitment_id.encode()) for r in reports]
+    load = [(r.to_bytes(), r.partner_id.encode()) for r in reports]
     every = max(1, round(1 / (TICK * probes_per_s)))
     probes = probes[: ticks // every]
     sent_at: dict[str, float] = {}

@@ -130,7 +130,7 @@ async def preload(
     started = time.perf_counter()
     topic = progress_topic(service)
     messages = [
-        (topic, r.to_bytes(), r.commitment_id.encode())
+        (topic, r.to_bytes(), r.partner_id.encode())
         for r in (simulator.next_report() for _ in range(n))
     ]
     generated = time.perf_counter() - started

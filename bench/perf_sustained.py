@@ -21,7 +21,7 @@ async def sustained(bench: Bench, world: World, rate: int, seconds: int) -> dict
     started = time.perf_counter()
     simulator = ProgressSimulator(world.commitments, seed=5, today=bench.today)
     messages = [
-        (r.to_bytes(), r.commitment_id.encode())
+        (r.to_bytes(), r.partner_id.encode())
         for r in (simulator.next_report() for _ in range(rate * seconds))
     ]
     generated = time.perf_counter() - started

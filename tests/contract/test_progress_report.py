@@ -35,7 +35,7 @@ def test_the_documented_wire_form_parses_and_round_trips() -> None:
     again = json.loads(parsed.to_bytes())
     assert again["occurred_at"] == "2026-10-05T09:30:00Z"
     assert {k: v for k, v in again.items() if k in PROGRESS_WIRE_FORM} == PROGRESS_WIRE_FORM
-    assert key_for(parsed) == b"c-cloud-skills"
+    assert key_for(parsed) == b"p-acme"  # a partner's reports on one partition
     assert PROGRESS_REPORTED.name == "partners.progress-reported.v1"
 
 

@@ -137,7 +137,7 @@ class Campaign:
             batch = self.world.rounds[r]
             topic = self.topic(PROGRESS_REPORTED)
             await self.producer.send_all(
-                topic, [(m.value, m.commitment_id.encode(), None) for m in batch]
+                topic, [(m.value, m.partner_id.encode(), None) for m in batch]
             )
             self.rounds_sent = r + 1
             await asyncio.sleep(pace)

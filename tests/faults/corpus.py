@@ -23,7 +23,7 @@ Headers = Sequence[tuple[str, bytes | None]] | None
 
 #: `visible_to` NOBODY: no partner of the test finds the rejection.
 NOBODY = ""
-BY_BODY = b"\x00the body's commitment_id"
+BY_BODY = b"\x00the body's partner_id"
 
 
 @dataclass
@@ -36,8 +36,8 @@ class Item:
     event_id: str | None = None
     #: (commitment, period, revision, people_trained) of an applied report
     applies: tuple[str, str, int, int] | None = None
-    #: the record's Kafka key (reports are keyed by commitment_id; BY_BODY: the body's
-    #: commitment_id when it has one)
+    #: the record's Kafka key (reports are keyed by partner_id; BY_BODY: the body's
+    #: partner_id when it has one)
     key: bytes | None = BY_BODY
     #: sent in a batch compressed with this codec, with the next items of the same `batch`
     codec: str | None = None
@@ -57,7 +57,7 @@ def record_key(item: Item) -> bytes | None:
     if item.key is not BY_BODY:
         return item.key
     try:
-        named = json.loads(item.value or b"").get("commitment_id")
+        named = json.loads(item.value or b"").get("partner_id")
     except (ValueError, AttributeError, RecursionError):
         return b"corpus"
     return named.encode("utf-8", "surrogatepass") if isinstance(named, str) else b"corpus"

@@ -105,8 +105,15 @@ def wire_cases(c: Corpus) -> None:
         positional=True,
         visible_to="p-acme",
     )
-    # --- keys: a report's key is its commitment_id (it decides the partition, so the order
-    # of one commitment's reports); anything else is refused, and shown to the body's partner
+    # --- keys: a report's key is its partner_id (it decides the partition, so one instance
+    # reads a partner's reports, in order); its commitment_id, the key before, is still
+    # taken; anything else is refused, and shown to the body's partner
+    before = report("2026-Q1", 6, commitment_id="c-monthly").model_copy(
+        update={"period": "2026-02"}
+    )
+    c.applied("keyed by its commitment, as before", before, key=b"c-monthly")
+    c.raw("not JSON, keyed by its partner", b"{oops", "malformed", key=b"p-acme",
+          visible_to="p-acme")  # fmt: skip
     for label, key, month in (
         ("no key (null)", None, 8),
         ("keyed by another partner's commitment", b"c-other", 9),

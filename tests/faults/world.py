@@ -69,6 +69,7 @@ class Message:
     period: str
     revision: int
     people: int
+    partner_id: str = ""
 
 
 @dataclass
@@ -201,6 +202,7 @@ class World:
                         original.period,
                         original.revision,
                         original.people,
+                        original.partner_id,
                     )
                 )
                 continue
@@ -240,7 +242,14 @@ class World:
             programmes_developed=self.rng.randint(0, 3),
         )
         return Message(
-            plan.id, str(event.event_id), event.to_bytes(), kind, period, revision, people
+            plan.id,
+            str(event.event_id),
+            event.to_bytes(),
+            kind,
+            period,
+            revision,
+            people,
+            event.partner_id,
         )
 
     def truth(self, rounds: int) -> Truth:

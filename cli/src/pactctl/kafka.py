@@ -1,5 +1,5 @@
 """Sending progress reports as a partner system does: to `partners.progress-reported.v1`,
-key = commitment_id, value = the report's UTF-8 JSON; or by HTTP (POST /progress).
+key = partner_id, value = the report's UTF-8 JSON; or by HTTP (POST /progress).
 
 Partners that registered a signing key sign every report (Ed25519 over its canonical JSON,
 in the `pact-signature` Kafka header, or the `Pact-Signature` HTTP header)."""
@@ -65,7 +65,7 @@ class ReportProducer:
         value, headers = signed_message(report, key) if key else (report.to_bytes(), None)
         try:
             future: asyncio.Future[Any] = await self._producer.send(
-                self.topic, value, key=report.commitment_id.encode(), headers=headers
+                self.topic, value, key=report.partner_id.encode(), headers=headers
             )
         except KafkaError as exc:
             raise SendError(f"Kafka refused report {report.event_id}: {exc}") from exc

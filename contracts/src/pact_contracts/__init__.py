@@ -5,7 +5,7 @@ Partner systems install this package to build progress reports that the platform
     from pact_contracts import ProgressReported, PROGRESS_REPORTED
     report = ProgressReported(partner_id=..., commitment_id=..., period="2026-Q3",
                               people_trained=120)
-    producer.send(PROGRESS_REPORTED.name, key=report.commitment_id.encode(),
+    producer.send(PROGRESS_REPORTED.name, key=report.partner_id.encode(),
                   value=report.to_bytes())
 """
 

@@ -29,7 +29,7 @@ class RejectionReason(StrEnum):
     EVENT_ID_REUSED = "event_id_reused"  # an event_id seen before, with other content
     PARKED_EXPIRED = "parked_expired"
     UNSIGNED = "unsigned"  # over Kafka with no signature, where signatures are required
-    KEY_MISMATCH = "key_mismatch"  # the Kafka key is not the body's commitment_id
+    KEY_MISMATCH = "key_mismatch"  # the Kafka key is not the body's partner_id (commitment_id)
     BAD_LEARNERS_SKETCH = "bad_learners_sketch"  # not base64, over 8 KB, not an HLL sketch
     REPORTED_AFTER_WITHDRAWAL = "reported_after_withdrawal"  # begins after the withdrawal
     REPORTED_AFTER_DEADLINE = "reported_after_deadline"  # begins after deadline + grace

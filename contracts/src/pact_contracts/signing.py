@@ -5,7 +5,7 @@ space, UTF-8) and travels in the Kafka header `pact-signature` (base64), so a re
 signed in one call:
 
     value, headers = signed_message(report, private_key_b64)
-    producer.send(PROGRESS_REPORTED.name, value, key=report.commitment_id.encode(),
+    producer.send(PROGRESS_REPORTED.name, value, key=report.partner_id.encode(),
                   headers=headers)
 
 Needs the `cryptography` package (`pip install pact-contracts[signing]`).

@@ -49,7 +49,9 @@ COMMITMENT_EVENTS = Topic(
 )
 PROGRESS_REPORTED = Topic(
     name="partners.progress-reported.v1",
-    key="commitment_id",
+    #: a partner's reports on one partition, so one monitoring instance keeps its rows
+    #: (its commitment_id is still taken, as before 2026-12-06)
+    key="partner_id",
     events=(progress.ProgressReported,),
     adapter=progress.PROGRESS_REPORT,
     description="Progress reports written by partner systems (and by monitoring's POST /progress).",

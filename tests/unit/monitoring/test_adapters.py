@@ -150,11 +150,12 @@ def test_euros_with_an_exponent_and_far_future_dates_are_read() -> None:
 
 
 def test_a_name_given_twice_identifies_nothing() -> None:
-    """The commitment named twice cannot say whose the rejection is: the key does."""
+    """The commitment named twice cannot say whose the rejection is: the key does (the
+    handler gives it to the partner of the commitment or the partner it names)."""
     twice = WIRE[:-1] + ', "commitment_id": "c-other"}'
     got = read(FakeRecord(twice.encode(), key=b"c-keyed"))
     assert isinstance(got, Unreadable) and got.reason is Reason.MALFORMED
-    assert (got.commitment_id, got.partner_id) == ("c-keyed", "p-acme")
+    assert (got.commitment_id, got.key, got.partner_id) == (None, "c-keyed", "p-acme")
 
 
 def test_a_report_with_two_signatures_is_refused() -> None:

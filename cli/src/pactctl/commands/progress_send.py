@@ -1,6 +1,6 @@
 """`pactctl progress send`: progress reports written one JSON object per line, checked line
 by line, then sent to partners.progress-reported.v1 as a partner system sends them (key
-commitment_id). A Kafka client of its own (aiokafka) for those whose kcat or librdkafka is
+partner_id). A Kafka client of its own (aiokafka) for those whose kcat or librdkafka is
 too old for the local broker (README, Local infrastructure)."""
 
 from __future__ import annotations

@@ -102,7 +102,7 @@ SIMULATE_HELP = "\n\n".join(
         "Registers and approves partners (realistic organisations of the Digital Ecosystem "
         "Skills Partnership) and pledges their commitments, or takes commitments from "
         "--from-file; then sends progress reports to Kafka (partners.progress-reported.v1, key "
-        "commitment_id) at a steady rate, with breakdowns by level, country and gender that "
+        "partner_id) at a steady rate, with breakdowns by level, country and gender that "
         "sum exactly to people_trained.",
         "Without --count or --duration it runs until Ctrl-C. Setting up partners needs the "
         "secretariat's key.",

@@ -190,20 +190,26 @@ def read(record: Record) -> Report | Unreadable:
 
 
 def _key_mismatch(record: Record, event: ProgressReported) -> str | None:
-    """Reports are keyed by their commitment_id: the key decides the partition, and so the
-    order in which one commitment's reports are read."""
+    """Reports are keyed by their partner_id: the key decides the partition, so a partner's
+    reports are read by one instance, in order (its rows have one writer: lanes.py). The
+    commitment_id, the key until 2026-12-06, is still taken: a report's effect does not
+    depend on its partition, only how often instances conflict does."""
     key = getattr(record, "key", None)
-    if key is not None and bytes(key) == event.commitment_id.encode("utf-8"):
+    if key is not None and bytes(key) in (
+        event.partner_id.encode("utf-8"),
+        event.commitment_id.encode("utf-8"),
+    ):
         return None
     said = "no key" if key is None else f"the key {bytes(key)[:80]!r}"
     return (
-        f"the record has {said}, but its body's commitment_id is {event.commitment_id}: "
-        "a progress report's Kafka key must be its commitment_id"
+        f"the record has {said}, but its body's partner_id is {event.partner_id}: "
+        "a progress report's Kafka key must be its partner_id"
     )
 
 
 def _key(record: Record) -> str | None:
-    """The record's key, when it can name a commitment (reports are keyed by commitment_id)."""
+    """The record's key, when it can name a partner or a commitment (reports are keyed by
+    partner_id, or commitment_id as before)."""
     key = getattr(record, "key", None)
     if not key or len(key) > 64:
         return None
@@ -228,9 +234,7 @@ def unreadable(
     if len(value) > MAX_REPORT_BYTES:
         message += f" (original_payload holds its first {MAX_REPORT_BYTES:,} bytes)"
     ids = _ids(kept)
-    if ids.get("commitment_id") is None and key is not None:
-        ids["commitment_id"] = key
-    return Unreadable(source, Reason(failure.reason), message, payload, encoding, **ids)
+    return Unreadable(source, Reason(failure.reason), message, payload, encoding, **ids, key=key)
 
 
 def _ids(value: bytes) -> dict[str, str | None]:

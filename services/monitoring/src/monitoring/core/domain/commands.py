@@ -26,6 +26,8 @@ class Unreadable:
     event_id: str | None = None
     partner_id: str | None = None
     commitment_id: str | None = None
+    #: its Kafka key, when it can name a partner or a commitment
+    key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -98,22 +98,36 @@ async def _reject(uow: UnitOfWork, rejected: list[ReportRejected]) -> None:
     await uow.rejections.add_many(rejected)
 
 
+def _attributed(
+    u: commands.Unreadable, owners: Mapping[str, str], partners: Mapping[str, object]
+) -> commands.Unreadable:
+    """Whose an unreadable message is: its commitment's owner, or the partner its key
+    names (when it names no commitment and no partner itself)."""
+    if (owner := owners.get(u.commitment_id or "")) is not None:
+        return replace(u, partner_id=owner)
+    if u.commitment_id is None and (owner := owners.get(u.key or "")) is not None:
+        return replace(u, partner_id=owner, commitment_id=u.key)
+    if u.partner_id is None and u.commitment_id is None and u.key in partners:
+        return replace(u, partner_id=u.key)
+    return u
+
+
 async def _refuse_unreadable(
     uow: UnitOfWork, unreadable: list[commands.Unreadable], now: datetime
 ) -> int:
     """Unreadable messages have no trustworthy event_id: their position on the topic makes
     a redelivery recognisable. One that names a commitment monitoring knows (in what could
-    be read of it, or by its Kafka key) is its partner's to see."""
+    be read of it, or by its Kafka key) is its partner's to see; one keyed by a partner
+    monitoring knows, and naming no other, is that partner's."""
     known = await uow.rejections.existing(u.source for u in unreadable)
     fresh = {u.source: u for u in unreadable if u.source not in known}
-    named = {u.commitment_id for u in fresh.values() if u.commitment_id is not None}
+    named = {c for u in fresh.values() if (c := u.commitment_id or u.key) is not None}
     owners = {
         c: p.commitment.partner_id for c, p in (await uow.commitments.get_many(named)).items()
     }
-    fresh = {
-        source: replace(u, partner_id=owners[u.commitment_id]) if u.commitment_id in owners else u
-        for source, u in fresh.items()
-    }
+    keyed = {u.key for u in fresh.values() if u.key and not (u.partner_id or u.commitment_id)}
+    partners = await uow.partners.get_many(keyed - owners.keys()) if keyed else {}
+    fresh = {source: _attributed(u, owners, partners) for source, u in fresh.items()}
     await _reject(
         uow,
         [
