@@ -14,13 +14,13 @@ from monitoring.core.domain.acceptance import Reason
 from monitoring.core.domain.alerting import AlertStatus
 from monitoring.core.domain.events import AlertFired, AlertResolved, ReportRejected
 from monitoring.core.domain.model import CommitmentStatus, Metric, Partnership
-from monitoring.core.domain.progress import CommitmentProgress
+from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import handlers
 from pact_common.unit_of_work import SnapshotBehind
 
 from .builders import NOW, commitment, partner, partnership_target, report
-from .fakes import FakeUnitOfWork, Store
+from .fakes import FakeTargetRepository, FakeUnitOfWork, Store
 
 
 class Clock:
@@ -308,6 +308,31 @@ async def test_partnership_targets_follow_member_commitments_with_the_same_metri
         if e.alert.rule.value == "TargetAchieved" and e.alert.subject.id == "t-digital"
     )
     assert (achieved.expected, achieved.actual) == (5000, 1000 + 3000 + 999 + 1001)
+
+
+async def test_a_target_is_stored_when_new_and_once_a_day_not_each_batch(
+    uow: FakeUnitOfWork, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches move a target's sum all day; writing its document each time would make
+    every instance of a consumer group write it (docs/scaling.md)."""
+    stored: list[tuple[str, date | None]] = []
+    save = FakeTargetRepository._save_many
+
+    async def counted(self: FakeTargetRepository, targets: list[TargetProgress]) -> None:
+        stored.extend((t.id, t.evaluated_on) for t in targets)
+        await save(self, targets)
+
+    monkeypatch.setattr(FakeTargetRepository, "_save_many", counted)
+    target = commands.RecordPartnershipTarget(partnership_target(target_value=5000))
+    await handlers.record_partnership_target(target, uow, clock, POLICY)
+    for quarter in ("2025-Q1", "2025-Q2", "2025-Q3"):
+        await take(uow, clock, report(quarter, 1000))
+    clock.advance(days=1)
+    await take(uow, clock, report("2025-Q4", 1000))
+    print("target documents written:", stored)
+    today = NOW.date()
+    assert stored == [("t-digital", today), ("t-digital", today + timedelta(days=1))]
+    assert uow.store.targets["t-digital"].evaluated_on == today + timedelta(days=1)
 
 
 async def test_a_withdrawn_commitment_resolves_its_alerts(

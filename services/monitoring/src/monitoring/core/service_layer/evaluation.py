@@ -258,22 +258,21 @@ async def settle_targets(
     uow: UnitOfWork, targets: Iterable[TargetProgress], now: datetime, config: AlertConfig
 ) -> None:
     """A partnership target's progress: its baseline plus the metric summed over the
-    partnership's commitments that count the same metric."""
+    partnership's commitments of that metric; stored when new or first evaluated that day."""
     targets = list(targets)
     if not targets:
         return
     today = now.date()
+    stale = [t for t in targets if t.evaluated_on != today]
     sums = await uow.rollups.get_many(_sum_key(t) for t in targets)
     subjects = {t.id: target_subject(t.target) for t in targets}
     firing = await uow.alerts.firing_of(s.key for s in subjects.values())
     conditions: dict[str, list[Condition]] = {}
     for t in targets:
-        definition = t.target.target
-        actual = definition.baseline + sums.get(_sum_key(t), Totals()).value(definition.metric)
+        goal = t.target.target
+        actual = goal.baseline + sums.get(_sum_key(t), Totals()).value(goal.metric)
         at_risk = at_risk_firing(subjects[t.id], firing.get(subjects[t.id].key, {}))
-        conditions[t.id] = evaluate_target(
-            definition, actual, today, config, at_risk_firing=at_risk
-        )
+        conditions[t.id] = evaluate_target(goal, actual, today, config, at_risk_firing=at_risk)
     alerts = await _alerts_of(uow, subjects, conditions, firing)
     updated: list[Alert] = []
     for t in targets:
@@ -283,7 +282,7 @@ async def settle_targets(
         updated += result.changed
         t.events.extend(result.events)
         t.evaluated_on = today
-    await uow.targets.save_many(targets)
+    await uow.targets.save_many(stale)
     await uow.alerts.save_many(updated)
 
 
