@@ -1,10 +1,11 @@
 """Instances: the same N reports on a progress topic of several partitions, taken by one
 monitoring instance, then by two in one consumer group sharing one database. For each run:
-the rate, what each instance consumed and applied, its CPU, and the units of work it ran
-again because their transaction hit a write conflict (`pact_transaction_retries_total` from
-its /metrics). Two instances on 2 cores share them with mongod, so the rate can rise only a
-little here; what the run shows in full is whether a document serialises the instances
-(conflicts, and batches run twice)."""
+the rate, what each instance consumed and applied, its CPU, and the batches of reports it
+ran again because their transaction hit a write conflict (`pact_transaction_retries_total`
+from its /metrics), apart from its other units of work run again (definition changes, as
+instances join the group and take over partitions of the commitments topic). One
+instance's event loop keeps one core busy; two share both cores with mongod. What the run
+shows in full is whether a document serialises the instances (batches run twice)."""
 
 from __future__ import annotations
 
@@ -98,10 +99,16 @@ async def _instance(service: ServiceProcess) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=service.url, timeout=10) as client:
         text = (await client.get("/metrics")).text
     sums: dict[str, float] = {}
+    others: dict[str, int] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:
             if sample.name == "pact_transaction_retries_total":
                 key = sample.labels["reason"]
+                handler = sample.labels["handler"]
+                if not handler.endswith(".take") and sample.value:  # not a progress batch
+                    name = f"{handler.rsplit('.', 1)[-1]} ({key})"
+                    others[name] = others.get(name, 0) + int(sample.value)
+                    continue
             elif sample.name in COUNTED and sample.labels.get("topic", "").endswith(PROGRESS):
                 key = sample.name
             else:
@@ -115,5 +122,7 @@ async def _instance(service: ServiceProcess) -> dict[str, Any]:
         "batch_seconds": round(sums.get("pact_handler_seconds_sum", 0.0), 1),
         "write_conflicts": int(sums.get("write_conflict", 0)),
         "transient": int(sums.get("transient", 0)),
+        #: units of work other than progress batches run again, by handler and reason
+        "others_run_again": others,
         "cpu_s": round(cpu_seconds(service.process.pid), 1),
     }

@@ -313,6 +313,7 @@ def _instances(r: dict[str, Any]) -> list[Row]:
         each = ", ".join(
             f"{e['applied']:,} applied in {e['batches']} batches, {e['write_conflicts']} "
             f"run again, {e['cpu_s']} s CPU"
+            + "".join(f"; {k} {v} run again" for k, v in e.get("others_run_again", {}).items())
             for e in run["each"]
         )
         check = run["check"]
