@@ -19,6 +19,7 @@ from monitoring.core.adapters.learner_sketches import sketches_of, unique
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain import commands
 from monitoring.core.domain.model import CommitmentStatus, Report
+from monitoring.core.domain.ownership import Held
 from monitoring.core.service_layer import handlers
 from monitoring.views.adapters.aggregate_views import AggregateViews
 from monitoring.views.adapters.progress_views import MonitoringViews
@@ -111,7 +112,8 @@ async def take(mongo: Mongo, reports: Sequence[Report], lanes: Sequence[int]) ->
             ):  # fmt: skip
                 cmd = commands.RecordCommitment(changed)
                 await handlers.record_commitment(cmd, uow(mongo), clock, POLICY)
-        cmd = commands.TakeReports(list(batch), [], lanes[n % len(lanes)])
+        held = Held(frozenset({lanes[n % len(lanes)]}))  # the lowest it holds: its lane
+        cmd = commands.TakeReports(list(batch), [], held)
         await handlers.take_reports(cmd, uow(mongo), clock, POLICY)
 
 

@@ -14,6 +14,7 @@ from monitoring.core.domain.acceptance import Reason
 from monitoring.core.domain.alerting import AlertStatus
 from monitoring.core.domain.events import AlertFired, AlertResolved, ReportRejected
 from monitoring.core.domain.model import CommitmentStatus, Metric, Partnership
+from monitoring.core.domain.ownership import Held
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer import handlers
@@ -333,6 +334,29 @@ async def test_a_target_is_stored_when_new_and_once_a_day_not_each_batch(
     today = NOW.date()
     assert stored == [("t-digital", today), ("t-digital", today + timedelta(days=1))]
     assert uow.store.targets["t-digital"].evaluated_on == today + timedelta(days=1)
+
+
+async def test_after_a_batch_only_the_owner_of_a_target_evaluates_it(
+    uow: FakeUnitOfWork, clock: Clock
+) -> None:
+    """Two instances share the progress topic: a batch of the one that does not own the
+    target moves its sum without evaluating it; the owner's evaluation of what it owns
+    fires the alert, once."""
+    t = partnership_target(target_value=5000)
+    await handlers.record_partnership_target(
+        commands.RecordPartnershipTarget(t), uow, clock, POLICY
+    )
+    halves = Held(frozenset({0}), 2), Held(frozenset({1}), 2)
+    owner, other = sorted(halves, key=lambda h: not h.owns(t.id))
+    achieved = "TargetAchieved:partnership_target:t-digital"
+    await take(uow, clock, report("2025-Q1", 6000), held=other)
+    assert uow.store.rollups["members:digital-ecosystem:people_trained"].people_trained == 6000
+    assert alerts_fired(uow.store).count(achieved) == 0
+    for held, owned in ((other, 0), (owner, 1), (owner, 1)):
+        cmd = commands.SettleOwnedTargets(held)
+        assert await handlers.settle_owned_targets(cmd, uow, clock, POLICY) == owned
+    print("fired:", alerts_fired(uow.store))
+    assert alerts_fired(uow.store).count(achieved) == 1
 
 
 async def test_a_withdrawn_commitment_resolves_its_alerts(

@@ -23,11 +23,13 @@ from monitoring.core.domain import commands
 from monitoring.core.domain.conditions import AlertConfig
 from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.intake import Taken
+from monitoring.core.domain.ownership import Held
 from monitoring.core.entrypoints import consumers
 from monitoring.core.entrypoints.corrections_http import corrections_router
 from monitoring.core.entrypoints.http import intake_router
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
 from monitoring.core.entrypoints.sweeper import Sweeper
+from monitoring.core.entrypoints.targets import OwnedTargets
 from monitoring.core.service_layer import corrections, handlers
 from monitoring.notify.adapters import mail_queue, recipients
 from monitoring.notify.adapters.alert_board import MongoAlertUnitOfWork, MongoReceiverDirectory
@@ -216,6 +218,13 @@ def build(
         return await handlers.sweep(commands.Sweep(settings.sweep_batch), uow(), clock, policy)
 
     sweeper = Sweeper(sweep_step, settings.sweep_interval_seconds, runtime.log)
+
+    @retry_transient
+    async def settle_owned(held: Held) -> int:
+        cmd = commands.SettleOwnedTargets(held)
+        return await handlers.settle_owned_targets(cmd, uow(), clock, policy)
+
+    owned = OwnedTargets(progress, settle_owned, settings.owned_targets_seconds, runtime.log)
     mutes = silencing(runtime, settings, clock)
     if mail:  # silences and inhibition apply to email too
         mail.worker.muted = muted_by(mutes.muting)
@@ -236,6 +245,7 @@ def build(
         await recipients.ensure_indexes(db)
         await mail_queue.ensure_indexes(db)
         sweeper.start()
+        owned.start()
         alerting.worker.start()
         await mutes.start(release=deliver)
         if mail:
@@ -248,6 +258,7 @@ def build(
         await mutes.stop()
         await alerting.stop()
         await sweeper.stop()
+        await owned.stop()
 
     app = runtime.create_app(
         title="Monitoring",

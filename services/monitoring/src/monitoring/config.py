@@ -51,6 +51,9 @@ class Settings(ServiceSettings):
     reads_share: float = Field(default=0.5, gt=0, le=1)
     #: how often the clock-driven rules run (deadlines pass with no event at all)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
+    #: how often an instance sharing the progress topic evaluates the partnership targets
+    #: it owns (core/domain/ownership.py); alone, it does so after each batch
+    owned_targets_seconds: float = Field(default=1.0, gt=0)
     #: subjects evaluated per sweep transaction
     sweep_batch: int = Field(default=200, ge=1, le=5000)
     #: how long a report waits for its commitment before it is rejected as parked_expired

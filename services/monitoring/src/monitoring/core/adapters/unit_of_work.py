@@ -57,7 +57,7 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.rejections = w.MongoRejectionRepository(db, session)
         self.corrections = MongoCorrectionLog(db, session)
         for sums in (self.rollups, self.buckets, self.years, self.learners):
-            sums.lane = self.lane
+            sums.lane = self.held.lane
 
     async def commit(self) -> None:
         published = [to_contract(event) for event, _ in self.collect_new_events()]

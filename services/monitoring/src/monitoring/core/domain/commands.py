@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 from monitoring.core.domain.acceptance import Reason
 from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.model import Commitment, Partner, Partnership, PartnershipTarget, Report
+from monitoring.core.domain.ownership import EVERYTHING, Held
 
 S = TypeVar("S", Partner, Partnership, Commitment, PartnershipTarget)
 
@@ -36,8 +37,8 @@ class TakeReports:
 
     reports: list[Report] = field(default_factory=list)
     unreadable: list[Unreadable] = field(default_factory=list)
-    #: the lowest partition of the topic the taking instance holds (adapters/lanes.py)
-    lane: int = 0
+    #: what the taking instance held of the topic (ownership.py)
+    held: Held = EVERYTHING
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,13 @@ RecordPartner = Record[Partner]
 RecordPartnership = Record[Partnership]
 RecordCommitment = Record[Commitment]
 RecordPartnershipTarget = Record[PartnershipTarget]
+
+
+@dataclass(frozen=True)
+class SettleOwnedTargets:
+    """Evaluate again the partnership targets this instance owns (ownership.py)."""
+
+    held: Held
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ dead-lettered; and deduplication is per batch (Inbox.new_ids/record in the handl
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
@@ -22,6 +23,7 @@ from monitoring.core.adapters.report_codec import read
 from monitoring.core.domain.commands import TakeReports, Unreadable
 from monitoring.core.domain.intake import Taken
 from monitoring.core.domain.model import Report
+from monitoring.core.domain.ownership import EVERYTHING, Held
 from pact_common.consuming import Record
 from pact_common.in_flight import Consumer, InFlight, first_offsets
 from pact_common.kafka import subscriber_options
@@ -53,6 +55,10 @@ class ProgressConsumer:
     idle_ms: int = 200
     logger: Any = None
     in_flight: InFlight = field(init=False)
+    #: what the instance held of the topic at its last batch (domain/ownership.py)
+    held: Held = EVERYTHING
+    #: held while a batch is stored
+    storing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.in_flight = InFlight(self.logger)
@@ -69,9 +75,9 @@ class ProgressConsumer:
         cmd = await self.read(records)
         return await self.store(records, cmd, time.perf_counter() - started)
 
-    async def read(self, records: Sequence[Record], lane: int = 0) -> TakeReports:
+    async def read(self, records: Sequence[Record], held: Held = EVERYTHING) -> TakeReports:
         """Decode and validate each record (no I/O): the batch before may be in flight.
-        `lane`: where the batch's sums go (adapters/lanes.py)."""
+        `held`: what the instance holds of the topic (domain/ownership.py)."""
         reports: list[Report] = []
         unreadable: list[Unreadable] = []
         async for record in paced(records):  # the loop's other work gets turns
@@ -80,7 +86,7 @@ class ProgressConsumer:
                 reports.append(item)
             else:
                 unreadable.append(item)
-        return TakeReports(reports, unreadable, lane)
+        return TakeReports(reports, unreadable, held)
 
     async def store(
         self, records: Sequence[Record], cmd: TakeReports, read_seconds: float
@@ -88,7 +94,8 @@ class ProgressConsumer:
         started = time.perf_counter()
         topic, service = records[0].topic, self.settings.service_name
         CONSUMED.labels(service, topic).inc(len(records))
-        counts = await self.take(cmd)
+        async with self.storing:  # not beside the owned targets' evaluation (targets.py)
+            counts = await self.take(cmd)
         for outcome, n in counts.items():
             REPORTS.labels(outcome.value).inc(n)
         APPLIED.labels(service, topic).inc(counts[Taken.APPLIED] + counts[Taken.REPLACED])
@@ -125,7 +132,8 @@ class ProgressConsumer:
             consumer = cast(Consumer, msg.consumer)
             started = time.perf_counter()
             try:
-                cmd = await self.read(records, lane_of(consumer, records))
+                self.held = held_of(consumer, records)
+                cmd = await self.read(records, self.held)
             except Exception:  # as a nack: from each partition's first record, again
                 self.in_flight.rewind(consumer, first_offsets(records))
                 raise
@@ -149,10 +157,14 @@ class ProgressConsumer:
         broker.subscriber(topic, **options)(on_progress_reported)
 
 
-def lane_of(consumer: Consumer, records: Sequence[Record]) -> int:
-    """The lowest partition of the records' topic that the consumer holds (its instance's
-    lane: adapters/lanes.py), or of the records if it does not say."""
+def held_of(consumer: Consumer, records: Sequence[Record]) -> Held:
+    """The partitions of the records' topic that the consumer holds, of how many the topic
+    has; or, if it does not say, the records' partitions (and every target its own)."""
     topic = records[0].topic
     assignment = getattr(consumer, "assignment", None)
-    held = [tp.partition for tp in assignment() if tp.topic == topic] if assignment else []
-    return min(held) if held else min(r.partition for r in records)
+    held = {tp.partition for tp in assignment() if tp.topic == topic} if assignment else set()
+    if not held:
+        return Held(frozenset(r.partition for r in records))
+    partitions_for = getattr(consumer, "partitions_for_topic", None)
+    count = len(partitions_for(topic) or ()) if partitions_for else 0
+    return Held(frozenset(held), count)

@@ -108,7 +108,7 @@ async def settle_commitments(
     partnerships = {key.split(":")[1] for key in deltas if key.startswith(f"{MEMBERS}:")}
     if partnerships:
         targets = await uow.targets.in_partnerships(partnerships)
-        moved = [t for t in targets if _sum_key(t) in deltas]
+        moved = [t for t in targets if _sum_key(t) in deltas and uow.held.owns(t.id)]
         await settle_targets(uow, moved, now, config)
 
 

@@ -47,7 +47,7 @@ async def take_reports(
     """The hot path: a batch from the progress topic, in one transaction. Each report taken
     leaves one record, its receipt (event_id, content hash), which is also what makes a
     redelivery recognisable: no inbox entry besides."""
-    uow.lane = cmd.lane
+    uow.held = cmd.held
     async with uow:
         now = clock()
         ids = {r.event_id for r in cmd.reports}
@@ -265,3 +265,22 @@ async def sweep(cmd: commands.Sweep, uow: UnitOfWork, clock: Clock, policy: Poli
         await uow.commit()
     swept.expired, swept.commitments, swept.targets = len(waited), len(due) + held, len(targets)
     return swept
+
+
+#: more partnership targets than the Pact will ever set (one transaction evaluates them)
+EVERY_TARGET = 10_000
+
+
+async def settle_owned_targets(
+    cmd: commands.SettleOwnedTargets, uow: UnitOfWork, clock: Clock, policy: Policy
+) -> int:
+    """Evaluate again the partnership targets this instance owns: every instance's batches
+    move their sums, and after a batch only the owner evaluates them. Returns how many."""
+    now = clock()
+    async with uow:
+        # every target: each was last evaluated today or before
+        every = await uow.targets.due_for_evaluation(now.date() + timedelta(days=1), EVERY_TARGET)
+        owned = [t for t in every if cmd.held.owns(t.id)]
+        await settle_targets(uow, owned, now, policy.alerts)
+        await uow.commit()
+    return len(owned)

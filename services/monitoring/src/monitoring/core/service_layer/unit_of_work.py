@@ -14,6 +14,7 @@ from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.events import Refusals, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership
+from monitoring.core.domain.ownership import EVERYTHING, Held
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.domain.years import Yearly
@@ -290,9 +291,9 @@ class UnitOfWork(EventCollectingUnitOfWork):
     parking: ParkingRepository
     rejections: RejectionRepository
     corrections: CorrectionLog
-    #: where its sums go (adapters/lanes.py): the lowest progress partition its instance
-    #: holds, for a batch of the progress topic; 0 for everything else
-    lane: int = 0
+    #: what its instance holds of the progress topic, for a batch of it (its sums go to its
+    #: lane; it evaluates the targets it owns: domain/ownership.py)
+    held: Held = EVERYTHING
 
     def _repositories(self) -> Iterable[SeenAggregates[Any]]:
         return (self.commitments, self.targets, self.rejections)
