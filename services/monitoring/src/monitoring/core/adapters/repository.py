@@ -11,6 +11,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from monitoring.core.adapters import alert_documents as ad
 from monitoring.core.adapters import documents as d
@@ -24,6 +25,7 @@ from pact_common.turns import paced
 
 PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "commitments", "targets"
 HOLDS = "parking_holds"
+NAMESPACE_EXISTS = 48
 #: each scope's figures per quarter and per year (domain/buckets.py)
 BUCKETS = "buckets"
 #: per scope and partner: commitments counted there, and with figures (domain/presence.py)
@@ -100,6 +102,14 @@ async def ensure_indexes(db: Db) -> None:
             ),
         ]
     )
+    # the others a batch writes: two instances' first batches would each create one, in their
+    # transactions, and the second to commit would fail with WriteConflict
+    for name in {RECEIPTS, HOLDS, PARTNERS, PARTNERSHIPS} - set(await db.list_collection_names()):
+        try:
+            await db.create_collection(name, check_exists=False)
+        except OperationFailure as exc:
+            if exc.code != NAMESPACE_EXISTS:  # another instance made it meanwhile
+                raise
 
 
 class _Repo:
