@@ -18,6 +18,7 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
+from monitoring.core.adapters.lanes import summed
 from monitoring.notify.domain.delivery import (
     SECRETARIAT,
     delivery_id,
@@ -202,10 +203,8 @@ class Campaign:
                 for p, e in cells.get(doc["_id"], {}).items()
             }
             totals[doc["_id"]] = doc.get("totals", {}).get("people_trained", 0)
-        rollups = {
-            doc["_id"]: doc.get("people_trained", 0)
-            async for doc in self.db["rollups"].find({"_id": {"$regex": "^partner"}})
-        }
+        found = await self.db["rollups"].find({"_id": {"$regex": "^partner"}}).to_list()
+        rollups = {doc["_id"]: doc.get("people_trained", 0) for doc in summed(found)}  # lanes
         receipts = {doc["_id"] async for doc in self.db["receipts"].find({}, {"_id": 1})}
         stale = await self.db["rejections"].count_documents({"reason": "stale_revision"})
         return Observed(periods, totals, rollups, receipts, stale)
