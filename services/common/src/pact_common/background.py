@@ -10,7 +10,7 @@ import abc
 import asyncio
 import contextlib
 import io
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import structlog
@@ -95,3 +95,40 @@ class BackgroundTask(abc.ABC):
             await cancelled([self._task])
             self._task = None
         await self._stopped()
+
+
+class Periodic(BackgroundTask):
+    """`step` every `interval` seconds (a nap first), outliving its failures: each is
+    logged as `failed` and the next turn tries again. `_done` sees what a step returned."""
+
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[], Awaitable[Any]],
+        interval: float,
+        logger: Any = None,
+        failed: str = "a periodic step failed; retrying",
+    ) -> None:
+        super().__init__(name)
+        self._step = step
+        self._interval = interval
+        self._log = logger
+        self._failed = failed
+
+    async def run_once(self) -> Any:
+        return await self._step()
+
+    def _done(self, result: Any) -> None:
+        """After a step that did not fail; nothing by default."""
+        return None
+
+    async def run(self) -> None:
+        while not self.stopping:
+            await self.nap(self._interval)
+            try:
+                result = await self._step()
+            except Exception as exc:  # noqa: BLE001 - must outlive db outages
+                if self._log is not None:
+                    self._log.warning(self._failed, error=str(exc))
+                continue
+            self._done(result)

@@ -5,16 +5,15 @@ instance evaluates every target after each batch that moves its sum, and this do
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from monitoring.core.domain.ownership import Held
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
-from pact_common.background import BackgroundTask
+from pact_common.background import Periodic
 
 
-class OwnedTargets(BackgroundTask):
+class OwnedTargets(Periodic):
     def __init__(
         self,
         progress: ProgressConsumer,
@@ -22,25 +21,20 @@ class OwnedTargets(BackgroundTask):
         interval: float,
         logger: Any = None,
     ) -> None:
-        super().__init__("monitoring-owned-targets")
+        super().__init__(
+            "monitoring-owned-targets",
+            self._owned,
+            interval,
+            logger,
+            failed="owned targets not settled; retrying",
+        )
         self._progress = progress
         self._settle = settle
-        self._interval = interval
-        self._log = logger
 
-    async def run_once(self) -> int | None:
+    async def _owned(self) -> int | None:
         """The owned targets settled, or None when the instance holds everything."""
         held = self._progress.held
         if held.everything:
             return None
         async with self._progress.storing:  # not beside a batch: both would fire an alert
             return await self._settle(held)
-
-    async def run(self) -> None:
-        while not self.stopping:
-            await asyncio.sleep(self._interval)
-            try:
-                await self.run_once()
-            except Exception as exc:  # noqa: BLE001 - must outlive db outages
-                if self._log is not None:
-                    self._log.warning("owned targets not settled; retrying", error=str(exc))
