@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from monitoring.core.adapters.learner_sketches import SKETCHES, unique
+from monitoring.core.adapters.learner_sketches import unique
+from monitoring.core.adapters.repository import SKETCHES
 from monitoring.rebuild.replay import rebuild
 from pactctl.main import app as pactctl
 from tests.support.kafka import wait_until

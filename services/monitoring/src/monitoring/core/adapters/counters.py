@@ -113,7 +113,8 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
         wanted = set(keys)
         if not wanted:
             return {}
-        found = lanes.by_key(await self._find(ROLLUPS, lanes.of_keys(wanted)))
+        rows = self._db[ROLLUPS]
+        found = await lanes.sums_of(rows, wanted, session=self._session, batch_size=FIND_BATCH)
         fields = Totals().as_dict()
         return {key: Totals(**{k: doc.get(k, 0) for k in fields}) for key, doc in found.items()}
 

@@ -39,13 +39,24 @@ def of_keys(keys: Collection[str]) -> Doc:
     return {"$or": [{"_id": {"$in": listed}}, {LANE_OF: {"$in": listed}}]}
 
 
+def key_of(doc: Doc) -> str:
+    """The key a document (of any lane) is part of the sum of."""
+    key: str = doc[LANE_OF] if LANE_OF in doc else doc["_id"]
+    return key
+
+
+async def sums_of(collection: Any, keys: Collection[str], **kw: Any) -> dict[str, Doc]:
+    """`keys`' sums in `collection`, each its lanes added up (`kw`: the find's, a session)."""
+    return by_key(await collection.find(of_keys(keys), **kw).to_list())
+
+
 def summed(docs: Iterable[Doc], *, gone: Callable[[Doc], bool] | None = None) -> list[Doc]:
     """One document per key, in the order its first lane came: the lanes' counts added
     (every number but those NAMING), named by the key; a sum `gone` says is empty is left
     out, as a document whose count fell to 0 is deleted."""
     out: dict[str, Doc] = {}
     for doc in docs:
-        key: str = doc[LANE_OF] if LANE_OF in doc else doc["_id"]
+        key = key_of(doc)
         have = out.get(key)
         if have is None:
             have = out[key] = {k: v for k, v in doc.items() if k != LANE_OF}

@@ -14,12 +14,11 @@ from datasketches import hll_sketch, hll_union  # type: ignore[import-untyped]
 from pymongo import ReplaceOne
 
 from monitoring.core.adapters import lanes
-from monitoring.core.adapters.repository import _Repo
+from monitoring.core.adapters.repository import SKETCHES, _Repo
 from monitoring.core.domain.learners import NOBODY, Unique
 from monitoring.core.service_layer import unit_of_work as ports
 from pact_contracts.progress import LEARNERS_SKETCH_LG_K, MAX_LEARNERS_SKETCH_BYTES
 
-SKETCHES = "learner_sketches"
 #: the sketch's error bounds: 2 standard deviations (about 95%)
 STD_DEVS = 2
 
@@ -68,7 +67,7 @@ def sketches_of(docs: Iterable[dict[str, Any]]) -> dict[str, bytes]:
     """Each key's sketch: the union of its lanes' (lanes.py)."""
     parts: dict[str, list[bytes]] = {}
     for doc in docs:
-        parts.setdefault(doc.get(lanes.LANE_OF, doc["_id"]), []).append(bytes(doc["sketch"]))
+        parts.setdefault(lanes.key_of(doc), []).append(bytes(doc["sketch"]))
     return {key: got[0] if len(got) == 1 else union(got) for key, got in parts.items()}
 
 

@@ -42,6 +42,8 @@ WRITE_CHUNK = 500
 #: one document per (commitment, period): that period's latest figures
 CELLS = "periods"
 ROLLUPS, ALERTS, RECEIPTS = "rollups", "alerts", "receipts"
+#: the learners' sketches (learner_sketches.py)
+SKETCHES = "learner_sketches"
 PARKED, REJECTIONS = "parked_reports", "rejections"
 Db = AsyncDatabase[dict[str, Any]]
 Doc = dict[str, Any]
@@ -59,7 +61,7 @@ async def ensure_indexes(db: Db) -> None:
     await db[BUCKETS].create_indexes(
         [IndexModel([("scope", ASCENDING), ("granularity", ASCENDING), ("bucket", ASCENDING)])]
     )
-    for name in (ROLLUPS, BUCKETS, YEARS, YEAR_COUNTS, "learner_sketches"):  # lanes.py
+    for name in (ROLLUPS, BUCKETS, YEARS, YEAR_COUNTS, SKETCHES):  # lanes.py
         await db[name].create_indexes([IndexModel([("lane_of", ASCENDING)], sparse=True)])
     await db[PRESENCE].create_indexes([IndexModel([("kind", ASCENDING), ("scope", ASCENDING)])])
     for name in (YEARS, YEAR_PARTNERS, YEAR_COUNTS):

@@ -57,8 +57,7 @@ class LiveText:
             async for doc in self._db[TARGETS].find({"_id": {"$in": sorted(set(targets))}}):
                 t = target_from(doc).target
                 key = members_key(t.partnership_id, t.target.metric)
-                found = await self._db[ROLLUPS].find(lanes.of_keys([key])).to_list()
-                sums = lanes.by_key(found).get(key)
+                sums = (await lanes.sums_of(self._db[ROLLUPS], [key])).get(key)
                 fields = Totals().as_dict()
                 totals = Totals(**{k: (sums or {}).get(k, 0) for k in fields})
                 actual = t.target.baseline + totals.value(t.target.metric)

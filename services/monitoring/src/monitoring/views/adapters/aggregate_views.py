@@ -74,10 +74,8 @@ class AggregateViews:
 
     async def rollup(self, kind: str, key: str) -> Doc | None:
         """A rollup, its lanes added up (core/adapters/lanes.py)."""
-        found = lanes.summed(
-            await self._db[ROLLUPS].find(lanes.of_keys([f"{kind}:{key}"])).to_list()
-        )
-        return found[0] if found else None
+        name = rollup_key(kind, key)
+        return (await lanes.sums_of(self._db[ROLLUPS], [name])).get(name)
 
     async def series(self, scope: str, granularity: str) -> list[Point]:
         """A scope's series from its quarter (year) buckets: a few small documents."""

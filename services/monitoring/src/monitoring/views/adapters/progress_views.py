@@ -89,8 +89,7 @@ class MonitoringViews:
         """(partnership, its rollup): either may be missing."""
         known = await self._db[PARTNERSHIPS].find_one({"_id": partnership_id})
         key = rollup_key(PARTNERSHIP, partnership_id)
-        found = lanes.summed(await self._db[ROLLUPS].find(lanes.of_keys([key])).to_list())
-        return known, found[0] if found else None
+        return known, (await lanes.sums_of(self._db[ROLLUPS], [key])).get(key)
 
     async def targets(self, partnership_id: str) -> list[tuple[Doc, float]]:
         """Each target of the partnership with its progress (baseline + member sum)."""
@@ -101,7 +100,7 @@ class MonitoringViews:
             .to_list()
         )
         keys = {members_key(partnership_id, Metric(t["metric"])) for t in targets}
-        sums = lanes.by_key(await self._db[ROLLUPS].find(lanes.of_keys(keys)).to_list())
+        sums = await lanes.sums_of(self._db[ROLLUPS], keys)
         out = []
         for t in targets:
             metric = Metric(t["metric"])

@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters import lanes
-from monitoring.core.adapters.learner_sketches import SKETCHES, sketches_of, union, unique
+from monitoring.core.adapters.learner_sketches import sketches_of, union, unique
+from monitoring.core.adapters.repository import SKETCHES
 from monitoring.core.domain.errors import CommitmentNotFound
 from monitoring.core.domain.learners import LearnerScope, Unique, learners_key, member, overlap
 from monitoring.core.domain.progress import CommitmentProgress
