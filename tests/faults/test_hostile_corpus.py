@@ -21,6 +21,7 @@ from datasketches import hll_sketch  # type: ignore[import-untyped]
 
 from monitoring.bootstrap import build_app
 from monitoring.config import Settings
+from monitoring.core.adapters.lanes import by_key
 from pact_contracts import (
     MAX_REPORT_BYTES,
     PROGRESS_REPORTED,
@@ -401,7 +402,7 @@ async def test_hostile_corpus(monitoring: Monitoring, record_property: Any) -> N
         return True
 
     await wait_until(applied_all, timeout=20)
-    rollups = {r["_id"]: r for r in await m.db["rollups"].find().to_list()}
+    rollups = by_key(await m.db["rollups"].find().to_list())  # lanes added up
     # what a withdrawn commitment took for a period begun before its withdrawal counts too
     acme = sum(n for c in ("c-cloud", "c-monthly", "c-gone") for _, n in truth[c].values())
     assert rollups["partner:p-acme"]["people_trained"] == acme

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from monitoring.core.adapters.lanes import by_key
 from pact_contracts import (
     CommitmentAmended,
     PartnershipCreated,
@@ -68,7 +69,7 @@ async def test_reports_flow_to_projections_and_the_query_api(monitoring: Monitor
     assert doc["totals"]["by_country"] == {"DE": 400, "FR": 200}
     assert doc["totals"]["investment_cents"] == 100075
     assert [p["period"] for p in doc["series"]] == ["2025-Q1", "2025-Q2"]
-    rollups = {r["_id"]: r for r in await m.db["rollups"].find().to_list()}
+    rollups = by_key(await m.db["rollups"].find().to_list())  # lanes added up
     assert rollups["partner:p-acme"]["people_trained"] == 900
     assert rollups["partnership:digital-ecosystem"]["people_reached"] == 5000
     assert rollups["country:DE"]["people_trained"] == 400
@@ -174,6 +175,6 @@ async def test_early_reports_are_parked_then_applied(monitoring: Monitoring) -> 
     # An amendment keeps the figures and moves them with the commitment.
     await m.commitment("c-late", version=2, kind=CommitmentAmended, partnership_id="cloud-lsp")
     await m.wait_for_commitment("c-late", version=2)
-    rollups = {r["_id"]: r for r in await m.db["rollups"].find().to_list()}
+    rollups = by_key(await m.db["rollups"].find().to_list())  # lanes added up
     assert rollups["partnership:cloud-lsp"]["people_trained"] == 100
     assert rollups["partnership:digital-ecosystem"]["people_trained"] == 0

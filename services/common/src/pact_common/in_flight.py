@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import structlog
@@ -57,47 +58,92 @@ def next_offsets(records: Iterable[Record]) -> Offsets:
     return following
 
 
-class InFlight:
-    """At most one batch being stored; `hand` the next one once it is read."""
+@dataclass(eq=False)
+class _Batch:
+    task: asyncio.Task[bool]
+    first: Offsets  # where it began, partition by partition
+    keys: frozenset[str] | None  # what it writes (None: it is stored alone)
+    slot: int
 
-    def __init__(self, log: Any = None) -> None:
+
+class InFlight:
+    """At most one batch being stored, or two whose `keys` do not meet; `hand` the next one
+    once it is read.
+
+    Two batches stored at once (`beside`) are two transactions that write apart (their keys,
+    the commitments they touch, do not meet; and each adds its sums to a lane of its own,
+    its `slot`), so that one batch's Python runs while the other waits on MongoDB. The
+    offsets of the later one are committed only after the earlier one's, and not at all if
+    the earlier one failed: it rewinds to its first records, and the later one is then read
+    again with it (its receipts are found). A failure rewinds to the earliest first record
+    of every batch in flight that failed, never past one."""
+
+    def __init__(self, log: Any = None, beside: bool = True) -> None:
         self._log = log if log is not None else structlog.get_logger("in_flight")
-        self._task: asyncio.Task[bool] | None = None
-        self._first: Offsets = {}  # where the batch in flight began
+        self._beside = beside
+        self._batches: list[_Batch] = []  # in the order they were read
+        self._failed: Offsets = {}  # where the failed batches not yet read again began
         self._committed: Offsets = {}  # the highest offsets this consumer committed
         self._commit: asyncio.Task[None] | None = None  # the last commit asked for
         self._closing = False
 
     def busy(self) -> bool:
         """A batch is being stored."""
-        return self._task is not None and not self._task.done()
+        return any(not b.task.done() for b in self._batches)
 
     async def hand(
         self,
         consumer: Consumer,
         records: Iterable[Record],
-        store: Callable[[], Awaitable[object]],
+        store: Callable[[int], Awaitable[object]],
+        keys: frozenset[str] | None = None,
     ) -> bool:
-        """Wait for the batch in flight, then start storing this one (`store`), and commit its
-        offsets once stored. False, storing nothing, if the batch before failed and this one
-        was read past it: both are then read again. Once closing, the batch is stored before
-        `hand` returns."""
+        """Wait for the batch in flight (unless this one is stored beside it: both `keys`
+        given and apart, and only one in flight), then start storing this one
+        (`store(slot)`), and commit its offsets once stored. False, storing nothing, if a
+        batch before failed and this one was read past it: they are then read again. Once
+        closing, the batch is stored before `hand` returns."""
         records = list(records)
         first = first_offsets(records)
-        if (before := self._task) is not None:
-            await asyncio.wait({before})  # its failure is an answer, not an error of ours
-            failed_from, self._task, self._first = self._first, None, {}
-            if not _stored(before) and not _read_again(first, failed_from):
-                # each partition of either from its earliest record (a batch cancelled at
-                # closing rewound nothing itself)
-                earliest = {tp: min(o, first.get(tp, o)) for tp, o in failed_from.items()}
-                self.rewind(consumer, first | earliest)
-                return False
-        run = self._run(consumer, records, store)
+        while len(self._batches) > 1 or (self._batches and not self._apart(keys)):
+            await asyncio.wait({self._batches[0].task})  # a failure is an answer, not ours
+            self._settled()
+        if self._failed and not _read_again(first, self._failed):
+            # each partition of either from its earliest record (a batch cancelled at
+            # closing rewound nothing itself)
+            while self._batches:  # what runs beside was read past the failure too
+                await asyncio.wait({self._batches[0].task})
+                self._settled()
+            self.rewind(consumer, first | self._failed)
+            self._failed = {}  # what is read next begins there
+            return False
+        self._failed = {}
+        before = self._batches[0] if self._batches else None
+        slot = 1 - before.slot if before is not None else 0
+        run = self._run(consumer, records, store, slot, before)
         if self._closing:
             return await run
-        self._task, self._first = asyncio.create_task(run), first
+        self._batches.append(_Batch(asyncio.create_task(run), first, keys, slot))
         return True
+
+    def _apart(self, keys: frozenset[str] | None) -> bool:
+        """Whether a batch of `keys` may be stored beside the one in flight."""
+        now = self._batches[0]
+        return (
+            self._beside
+            and not self._closing
+            and not now.task.done()
+            and keys is not None
+            and now.keys is not None
+            and keys.isdisjoint(now.keys)
+        )
+
+    def _settled(self) -> None:
+        """Forget the batches done, from the first; remember where the failed ones began."""
+        while self._batches and self._batches[0].task.done():
+            done = self._batches.pop(0)
+            if not _stored(done.task):
+                self._failed = _earliest(self._failed, done.first)
 
     def rewind(self, consumer: Consumer, offsets: Offsets) -> None:
         """Read these partitions again from these offsets (as a nack does); a partition no
@@ -109,14 +155,25 @@ class InFlight:
                 self._log.info("partition no longer assigned; not rewound", partition=str(tp))
 
     async def _run(
-        self, consumer: Consumer, records: list[Record], store: Callable[[], Awaitable[object]]
+        self,
+        consumer: Consumer,
+        records: list[Record],
+        store: Callable[[int], Awaitable[object]],
+        slot: int,
+        before: _Batch | None,
     ) -> bool:
         try:
-            await store()
+            await store(slot)
         except Exception:  # noqa: BLE001 - as a nack: read again from each partition's first
             self._log.exception("batch not stored; it will be read again", records=len(records))
-            self.rewind(consumer, first_offsets(records))
+            failed = first_offsets(records)
+            if before is not None and not await _outcome(before):
+                # never past the batch before it, which failed too: its rewind may come first
+                failed = _earliest(failed, before.first)
+            self.rewind(consumer, failed)
             return False
+        if not await _outcome(before):  # read again from where it began, with this one
+            return True
         # never back: a batch read again after a rebalance may end before one committed
         ahead = {
             tp: o for tp, o in next_offsets(records).items() if o > self._committed.get(tp, -1)
@@ -141,19 +198,34 @@ class InFlight:
             self._log.warning("offsets not committed", error=repr(error), records=n)
 
     async def drain(self, seconds: float = 10.0) -> None:
-        """Closing: wait (at most `seconds`) for the batch in flight; a batch handed from now
-        on is stored before `hand` returns. One not stored in time is given up (cancelled:
-        its transaction is not committed, nor are its offsets), and the next batch handed,
-        if any, rewinds to it."""
+        """Closing: wait (at most `seconds`) for the batches in flight; a batch handed from
+        now on is stored before `hand` returns. One not stored in time is given up
+        (cancelled: its transaction is not committed, nor are its offsets), and the next
+        batch handed, if any, rewinds to it."""
         self._closing = True
-        if (task := self._task) is not None:
-            _, pending = await asyncio.wait({task}, timeout=seconds)
+        if tasks := {b.task for b in self._batches}:
+            _, pending = await asyncio.wait(tasks, timeout=seconds)
             if pending:
                 self._log.warning("closing with a batch not stored; it will be read again")
-                task.cancel()
-                await asyncio.wait({task})
+                for task in pending:
+                    task.cancel()
+                await asyncio.wait(pending)
         if (commit := self._commit) is not None:  # the stored batches' offsets
             await asyncio.wait({commit}, timeout=seconds)
+
+
+async def _outcome(batch: _Batch | None) -> bool:
+    """Whether the batch before (if any) was stored, once it is done."""
+    if batch is None:
+        return True
+    await asyncio.wait({batch.task})
+    return _stored(batch.task)
+
+
+def _earliest(a: Offsets, b: Offsets) -> Offsets:
+    return {tp: min(o, b.get(tp, o)) for tp, o in a.items()} | {
+        tp: o for tp, o in b.items() if tp not in a
+    }
 
 
 def _stored(task: asyncio.Task[bool]) -> bool:

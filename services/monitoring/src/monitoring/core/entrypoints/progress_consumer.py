@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
 from faststream import AckPolicy
@@ -57,8 +58,8 @@ class ProgressConsumer:
     in_flight: InFlight = field(init=False)
     #: what the instance held of the topic at its last batch (domain/ownership.py)
     held: Held = EVERYTHING
-    #: held while a batch is stored
-    storing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: shared by the batches being stored, held alone by the owned targets' pass
+    storing: Storing = field(default_factory=lambda: Storing())
 
     def __post_init__(self) -> None:
         self.in_flight = InFlight(self.logger)
@@ -94,7 +95,7 @@ class ProgressConsumer:
         started = time.perf_counter()
         topic, service = records[0].topic, self.settings.service_name
         CONSUMED.labels(service, topic).inc(len(records))
-        async with self.storing:  # not beside the owned targets' evaluation (targets.py)
+        async with self.storing.batch():  # not beside the owned targets' pass (targets.py)
             counts = await self.take(cmd)
         for outcome, n in counts.items():
             REPORTS.labels(outcome.value).inc(n)
@@ -109,6 +110,7 @@ class ProgressConsumer:
                 "progress batch",
                 topic=topic,
                 records=len(records),
+                lane=cmd.held.lane,
                 read_ms=round(read_seconds * 1000, 1),
                 stored_ms=round(stored * 1000, 1),
                 **{k.value: v for k, v in counts.items()},
@@ -139,11 +141,15 @@ class ProgressConsumer:
                 raise
             read_seconds = time.perf_counter() - started
 
-            async def store() -> None:
+            async def store(slot: int) -> None:
+                taken = replace(cmd, held=replace(cmd.held, slot=slot))
+                if slot:  # beside a batch that pauses the collector (in_flight.py)
+                    await self.store(records, taken, read_seconds)
+                    return
                 with collecting_after():  # a batch's working set dies with it (turns.py)
-                    await self.store(records, cmd, read_seconds)
+                    await self.store(records, taken, read_seconds)
 
-            await self.in_flight.hand(consumer, records, store)
+            await self.in_flight.hand(consumer, records, store, apart(cmd))
 
         options = subscriber_options(
             settings,
@@ -155,6 +161,57 @@ class ProgressConsumer:
             ack_policy=AckPolicy.MANUAL,  # offsets committed by the batch once stored
         )
         broker.subscriber(topic, **options)(on_progress_reported)
+
+
+def apart(cmd: TakeReports) -> frozenset[str] | None:
+    """What a batch writes apart from another (pact_common.in_flight): its commitments; None,
+    stored alone, when the instance does not know the topic's partitions (its lanes)."""
+    if not cmd.held.count:
+        return None
+    return frozenset(r.commitment_id for r in cmd.reports)
+
+
+class Storing:
+    """Shared by the batches being stored (two may be, apart: pact_common.in_flight); the
+    owned targets' pass holds it alone (targets.py), before any batch that comes after it
+    asked. `overlapped`: two batches were stored at once since it was last reset; each
+    evaluated the targets its sums moved without the other's sums, which it could not see."""
+
+    def __init__(self) -> None:
+        self._batches = 0
+        self._alone = False
+        self._waiting = 0  # passes that asked to hold it alone
+        self._changed = asyncio.Condition()
+        self.overlapped = False
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        async with self._changed:
+            await self._changed.wait_for(lambda: not self._alone and not self._waiting)
+            self._batches += 1
+            self.overlapped |= self._batches > 1
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._batches -= 1
+                self._changed.notify_all()
+
+    @asynccontextmanager
+    async def alone(self) -> AsyncIterator[None]:
+        async with self._changed:
+            self._waiting += 1
+            try:
+                await self._changed.wait_for(lambda: not self._alone and not self._batches)
+            finally:
+                self._waiting -= 1
+            self._alone = True
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._alone = False
+                self._changed.notify_all()
 
 
 def held_of(consumer: Consumer, records: Sequence[Record]) -> Held:
