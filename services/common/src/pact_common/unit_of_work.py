@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, ParamSpec, Self, TypeVar
 
+import structlog
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 from pymongo.read_concern import ReadConcern
@@ -55,6 +56,9 @@ def _transient(exc: BaseException) -> bool:
     return _write_conflict(exc)
 
 
+_log = structlog.get_logger("transactions")
+
+
 def _counted(state: RetryCallState) -> None:
     """Count the retry by handler and cause, so that documents several instances fight over
     show in /metrics (pact_transaction_retries_total)."""
@@ -65,6 +69,7 @@ def _counted(state: RetryCallState) -> None:
         cause = "snapshot_behind"
     name = getattr(state.fn, "__qualname__", "unknown")
     TRANSACTION_RETRIES.labels(name, cause).inc()
+    _log.debug("transaction run again", handler=name, cause=cause, attempt=state.attempt_number)
 
 
 def retry_transient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:

@@ -43,3 +43,7 @@ class OwnedTargets(Periodic):
         async with storing.alone():  # not beside a batch: both would fire an alert
             storing.overlapped = False
             return await self._settle(held)
+
+    def _done(self, result: Any) -> None:
+        if result is not None and self._log is not None:
+            self._log.debug("owned targets settled", targets=result)
