@@ -2,11 +2,13 @@
 the same time: reading batch k+1 off the topic (decoding, the contract's validation, the
 content hash) runs in the turns batch k's transaction spends waiting on MongoDB, and batch
 k+1's transaction begins only once batch k's has committed, so every batch still sees the
-effect of every batch before it.
+effect of every batch before it; unless the two write apart (their keys do not meet), when
+batch k+1 is stored beside batch k (`InFlight`).
 
 Offsets stay committed only after the effect. A batch, once stored, commits the offsets that
 follow its own records, partition by partition; batches are stored one after another, and
-each commit waits for the one before, so the commits come in order. The next batch's
+each commit waits for the one before (and the outcome of the batch before), so the commits
+come in order. The next batch's
 transaction does not wait for the commit (a round trip to the broker, 1 to 2 ms a batch):
 the commit's effect is only where a consumer starts reading after a restart or a rebalance,
 and a record read again then is found by its receipt. A batch whose effect fails rewinds its
