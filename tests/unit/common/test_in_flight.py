@@ -365,3 +365,27 @@ async def test_the_later_of_two_failing_the_earlier_is_committed_the_later_read_
     print("calls:", consumer.calls)
     # k+1 waits for k's outcome before it rewinds: had k failed too, it would rewind to k
     assert consumer.calls == [("commit", {A: 11}), ("seek", {A: 11}), ("seek", {B: 4})]
+
+
+async def test_after_a_failure_only_its_partitions_wait_to_be_read_again() -> None:
+    """A fetch taken in parts, a partition each: the part read past the failure is not
+    stored (and rewound), the part of a partition that did not fail is; the failed
+    partition, read again from where it failed, is stored."""
+    consumer, in_flight, gate = FakeConsumer(), InFlight(), Gate()
+    assert await in_flight.hand(consumer, batch((0, 10)), gate.store("k", fail=True))
+    gate.release["k"].set()
+    past = await in_flight.hand(consumer, batch((0, 11)), gate.store("A past"))
+    other = await in_flight.hand(consumer, batch((1, 3)), gate.store("B"))
+    gate.release["B"].set()
+    assert past is False and other is True
+    again = await in_flight.hand(consumer, batch((0, 10), (0, 11)), gate.store("A again"))
+    gate.release["A again"].set()
+    await in_flight.drain()
+    print("log:", gate.log, "calls:", consumer.calls)
+    assert gate.log == ["k begins", "B begins", "B stored", "A again begins", "A again stored"]
+    assert again is True
+    assert [c for c in consumer.calls if c[0] == "seek"] == [("seek", {A: 10}), ("seek", {A: 10})]
+    assert [c for c in consumer.calls if c[0] == "commit"] == [
+        ("commit", {B: 4}),
+        ("commit", {A: 12}),
+    ]

@@ -84,7 +84,9 @@ class InFlight:
         self._log = log if log is not None else structlog.get_logger("in_flight")
         self._beside = beside
         self._batches: list[_Batch] = []  # in the order they were read
-        self._failed: Offsets = {}  # where the failed batches not yet read again began
+        # per partition, where a failed batch began, or where a batch read past one was
+        # rewound to: what is read there next must begin at or before it
+        self._failed: Offsets = {}
         self._committed: Offsets = {}  # the highest offsets this consumer committed
         self._commit: asyncio.Task[None] | None = None  # the last commit asked for
         self._closing = False
@@ -103,23 +105,26 @@ class InFlight:
         """Wait for the batch in flight (unless this one is stored beside it: both `keys`
         given and apart, and only one in flight), then start storing this one
         (`store(slot)`), and commit its offsets once stored. False, storing nothing, if a
-        batch before failed and this one was read past it: they are then read again. Once
-        closing, the batch is stored before `hand` returns."""
+        batch before failed and this one was read past it in a partition: they are then read
+        again. Once closing, the batch is stored before `hand` returns."""
         records = list(records)
         first = first_offsets(records)
         while len(self._batches) > 1 or (self._batches and not self._apart(keys)):
             await asyncio.wait({self._batches[0].task})  # a failure is an answer, not ours
             self._settled()
-        if self._failed and not _read_again(first, self._failed):
-            # each partition of either from its earliest record (a batch cancelled at
-            # closing rewound nothing itself)
-            while self._batches:  # what runs beside was read past the failure too
-                await asyncio.wait({self._batches[0].task})
-                self._settled()
-            self.rewind(consumer, first | self._failed)
-            self._failed = {}  # what is read next begins there
+        if any(o > self._failed.get(tp, o) for tp, o in first.items()):
+            # read past a failure: each partition from the earliest record of either (a
+            # batch cancelled at closing rewound nothing itself), and what is read next
+            # must begin there
+            self.rewind(
+                consumer,
+                {tp: min(o, self._failed.get(tp, o)) for tp, o in first.items()}
+                | {tp: o for tp, o in self._failed.items() if tp not in first},
+            )
+            self._failed = _earliest(self._failed, first)
             return False
-        self._failed = {}
+        for tp in first:  # read again from where it failed (or never failed there)
+            self._failed.pop(tp, None)
         before = self._batches[0] if self._batches else None
         slot = 1 - before.slot if before is not None else 0
         run = self._run(consumer, records, store, slot, before)
@@ -232,9 +237,3 @@ def _earliest(a: Offsets, b: Offsets) -> Offsets:
 
 def _stored(task: asyncio.Task[bool]) -> bool:
     return not task.cancelled() and task.exception() is None and task.result()
-
-
-def _read_again(first: Offsets, failed_from: Offsets) -> bool:
-    """Whether a batch begins, in each of its partitions, at or before where the failed batch
-    began there: read again after the failed batch rewound, so nothing before it is skipped."""
-    return all(tp in failed_from and o <= failed_from[tp] for tp, o in first.items())
