@@ -1,7 +1,6 @@
-"""Two progress batches may be stored at once (pact_common.in_flight), in two lanes: a fetch
-is taken in two parts of whole partitions; the owned targets' pass then evaluates the
-targets again, alone: each batch evaluated them without the other's sums
-(progress_consumer.Storing, targets.OwnedTargets)."""
+"""Two progress batches may be stored at once (pact_common.in_flight), in two lanes; the
+owned targets' pass then evaluates the targets again, alone: each batch evaluated them
+without the other's sums (progress_consumer.Storing, targets.OwnedTargets)."""
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from dataclasses import dataclass, field
 
 from monitoring.core.domain.commands import TakeReports
 from monitoring.core.domain.ownership import Held
-from monitoring.core.entrypoints.progress_consumer import Storing, apart, parts_of
+from monitoring.core.entrypoints.progress_consumer import Storing, apart
 from monitoring.core.entrypoints.targets import OwnedTargets
 
 from .builders import report
@@ -32,28 +31,6 @@ def test_a_batch_is_apart_by_its_commitments_and_alone_without_the_partitions() 
     reports = [report("2025-Q1", 10), report("2025-Q2", 20, commitment_id="c-data")]
     assert apart(TakeReports(reports, [], ALONE)) == frozenset({"c-cloud", "c-data"})
     assert apart(TakeReports(reports, [])) is None  # no lanes to keep it apart in
-
-
-@dataclass
-class Rec:
-    partition: int
-    offset: int
-    topic: str = "progress"
-
-
-def test_a_fetch_is_taken_in_two_parts_of_whole_partitions_of_about_as_many_records() -> None:
-    sizes = {0: 5, 1: 40, 2: 30, 3: 20}
-    records = [Rec(p, o) for p, n in sizes.items() for o in range(n)]
-    parts = parts_of(records)  # type: ignore[arg-type]
-    split = [{r.partition for r in part} for part in parts]
-    print("parts:", split, [len(p) for p in parts])
-    assert sorted(map(sorted, split)) == [[0, 1], [2, 3]]  # 45 and 50 records
-    assert sorted(len(p) for p in parts) == [45, 50]
-    for part in parts:  # each partition's records in their order
-        for p in {r.partition for r in part}:
-            assert [r.offset for r in part if r.partition == p] == list(range(sizes[p]))
-    one = [Rec(2, o) for o in range(3)]
-    assert parts_of(one) == [one]  # type: ignore[arg-type]
 
 
 async def test_batches_share_it_and_say_when_two_were_in_at_once() -> None:

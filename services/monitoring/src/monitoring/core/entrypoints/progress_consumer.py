@@ -135,10 +135,9 @@ class ProgressConsumer:
         await self.in_flight.drain()
 
     def subscribe(self, broker: KafkaBroker, topic: str, settings: ServiceSettings) -> None:
-        """Register on the broker (before it starts) as `on_progress_reported`: each fetch is
-        taken in two parts of whole partitions, each read while the batch before is stored,
-        and stored beside it when they touch other commitments (pact_common.in_flight); the
-        offsets of each are committed once it is stored."""
+        """Register on the broker (before it starts) as `on_progress_reported`: each batch is
+        read while the one before is stored, and stored beside it when they touch other
+        commitments (pact_common.in_flight); its offsets are committed once it is stored."""
 
         async def on_progress_reported(msg: KafkaMessage) -> None:
             raw = msg.raw_message
@@ -146,18 +145,15 @@ class ProgressConsumer:
             if not records:
                 return
             consumer = cast(Consumer, msg.consumer)
-            self.held = held_of(consumer, records)
-            parts = parts_of(records) if self.held.count else [list(records)]
-            for n, part in enumerate(parts):
-                started = time.perf_counter()
-                try:
-                    cmd = await self.read(part, self.held)
-                except Exception:  # as a nack: from each partition's first record, again
-                    rest = [r for p in parts[n:] for r in p]
-                    self.in_flight.rewind(consumer, first_offsets(rest))
-                    raise
-                store = self._storing(part, cmd, time.perf_counter() - started)
-                await self.in_flight.hand(consumer, part, store, apart(cmd))
+            started = time.perf_counter()
+            try:
+                self.held = held_of(consumer, records)
+                cmd = await self.read(records, self.held)
+            except Exception:  # as a nack: from each partition's first record, again
+                self.in_flight.rewind(consumer, first_offsets(records))
+                raise
+            store = self._storing(records, cmd, time.perf_counter() - started)
+            await self.in_flight.hand(consumer, records, store, apart(cmd))
 
         options = subscriber_options(
             settings,
@@ -169,21 +165,6 @@ class ProgressConsumer:
             ack_policy=AckPolicy.MANUAL,  # offsets committed by the batch once stored
         )
         broker.subscriber(topic, **options)(on_progress_reported)
-
-
-def parts_of(records: Sequence[Record]) -> list[list[Record]]:
-    """A fetch in two parts of whole partitions, of about as many records each (the larger
-    partitions first), so that the two can be stored beside each other: a partner's
-    reports, and so its commitments', are on one partition. One part for one partition."""
-    by_partition: dict[tuple[str, int], list[Record]] = {}
-    for r in records:
-        by_partition.setdefault((r.topic, r.partition), []).append(r)
-    if len(by_partition) < 2:
-        return [list(records)]
-    parts: tuple[list[Record], list[Record]] = ([], [])
-    for group in sorted(by_partition.values(), key=len, reverse=True):
-        min(parts, key=len).extend(group)
-    return list(parts)
 
 
 def apart(cmd: TakeReports) -> frozenset[str] | None:
