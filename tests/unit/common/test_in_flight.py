@@ -70,7 +70,7 @@ async def test_the_next_batch_is_read_while_one_is_stored_and_stored_after_it() 
     release = asyncio.Event()
 
     def store(name: str, wait: bool = False):
-        async def run(_slot: int = 0) -> None:
+        async def run() -> None:
             log.append(f"{name} begins")
             if wait:
                 await release.wait()
@@ -102,7 +102,7 @@ async def test_the_next_batch_is_stored_while_the_offsets_before_are_committed_i
     in_flight, log = InFlight(), []
 
     def store(name: str):
-        async def run(_slot: int = 0) -> None:
+        async def run() -> None:
             log.append(f"{name} stored")
 
         return run
@@ -119,14 +119,14 @@ async def test_the_next_batch_is_stored_while_the_offsets_before_are_committed_i
     assert consumer.calls == [("commit", {A: 1}), ("commit", {A: 2}), ("commit", {A: 3})]
 
 
-async def fails(_slot: int = 0) -> None:
+async def fails() -> None:
     raise ConnectionError("mongod went away")
 
 
 async def test_a_failed_batch_and_the_one_read_meanwhile_are_both_read_again() -> None:
     consumer, in_flight, stored = FakeConsumer(), InFlight(), []
 
-    async def succeeds(_slot: int = 0) -> None:
+    async def succeeds() -> None:
         stored.append("k+1")
 
     assert await in_flight.hand(consumer, batch((0, 10), (0, 11), (1, 4)), fails)
@@ -139,7 +139,7 @@ async def test_a_failed_batch_and_the_one_read_meanwhile_are_both_read_again() -
 async def test_a_failed_batch_rewinds_itself_when_nothing_follows_and_is_stored_when_read() -> None:
     consumer, in_flight, stored = FakeConsumer(), InFlight(), []
 
-    async def succeeds(_slot: int = 0) -> None:
+    async def succeeds() -> None:
         stored.append("again")
 
     assert await in_flight.hand(consumer, batch((0, 10), (1, 4)), fails)
@@ -162,7 +162,7 @@ async def test_a_partition_no_longer_assigned_is_left_to_its_new_owner() -> None
 async def test_a_commit_that_fails_leaves_the_batch_stored_and_the_next_one_goes_on() -> None:
     consumer, in_flight, stored = FakeConsumer(commit_fails=True), InFlight(), []
 
-    async def store(_slot: int = 0) -> None:
+    async def store() -> None:
         stored.append(len(stored))
 
     assert await in_flight.hand(consumer, batch((0, 0)), store)
@@ -175,7 +175,7 @@ async def test_a_commit_that_fails_leaves_the_batch_stored_and_the_next_one_goes
 async def test_offsets_committed_never_go_back() -> None:
     consumer, in_flight = FakeConsumer(), InFlight()
 
-    async def store(_slot: int = 0) -> None:
+    async def store() -> None:
         return None
 
     assert await in_flight.hand(consumer, batch((0, 5), (0, 6), (1, 2)), store)
@@ -189,11 +189,11 @@ async def test_closing_waits_for_the_batch_in_flight_and_the_next_one_comes_afte
     consumer, in_flight, log = FakeConsumer(), InFlight(), []
     release = asyncio.Event()
 
-    async def first(_slot: int = 0) -> None:
+    async def first() -> None:
         await release.wait()
         log.append("k stored")
 
-    async def second(_slot: int = 0) -> None:
+    async def second() -> None:
         log.append("k+1 stored")
 
     assert await in_flight.hand(consumer, batch((0, 0)), first)
@@ -210,14 +210,14 @@ async def test_closing_waits_for_the_batch_in_flight_and_the_next_one_comes_afte
 async def test_a_batch_not_stored_in_time_at_closing_is_given_up_and_read_again() -> None:
     consumer, in_flight, stored, cancelled = FakeConsumer(), InFlight(), [], []
 
-    async def stuck(_slot: int = 0) -> None:
+    async def stuck() -> None:
         try:
             await asyncio.sleep(60)
         except asyncio.CancelledError:
             cancelled.append(True)
             raise
 
-    async def succeeds(_slot: int = 0) -> None:
+    async def succeeds() -> None:
         stored.append("k+1")
 
     assert await in_flight.hand(consumer, batch((0, 0), (1, 7)), stuck)
@@ -227,165 +227,3 @@ async def test_a_batch_not_stored_in_time_at_closing_is_given_up_and_read_again(
     taken = await asyncio.wait_for(in_flight.hand(consumer, batch((0, 1)), succeeds), timeout=5)
     assert taken is False and stored == []
     assert consumer.seeks() == {A: 0, B: 7}
-
-
-class Gate:
-    """Stores that log when they begin and end, each waiting for its own release (or
-    failing), and the slot each was given."""
-
-    def __init__(self) -> None:
-        self.log: list[str] = []
-        self.slots: dict[str, int] = {}
-        self.release: dict[str, asyncio.Event] = {}
-
-    def store(self, name: str, fail: bool = False):
-        self.release[name] = asyncio.Event()
-
-        async def run(slot: int) -> None:
-            self.slots[name] = slot
-            self.log.append(f"{name} begins")
-            await self.release[name].wait()
-            if fail:
-                raise ConnectionError(f"{name}: mongod went away")
-            self.log.append(f"{name} stored")
-
-        return run
-
-
-async def test_a_batch_apart_from_the_one_in_flight_is_stored_beside_it_commits_after_it() -> None:
-    consumer, in_flight, gate = FakeConsumer(), InFlight(), Gate()
-    assert await in_flight.hand(consumer, batch((0, 0)), gate.store("k"), frozenset({"c1"}))
-    # apart (other commitments): handed at once, begun while k is stored
-    handing = in_flight.hand(consumer, batch((1, 0)), gate.store("k+1"), frozenset({"c2"}))
-    assert await asyncio.wait_for(handing, 1)
-    await asyncio.sleep(0.01)
-    gate.release["k+1"].set()  # the later one is stored first
-    await asyncio.sleep(0.01)
-    print("log:", gate.log, "slots:", gate.slots, "calls:", consumer.calls)
-    assert gate.log == ["k begins", "k+1 begins", "k+1 stored"]
-    assert gate.slots == {"k": 0, "k+1": 1}  # each its own lane
-    assert consumer.calls == []  # k+1's offsets wait for k's
-    gate.release["k"].set()
-    await in_flight.drain()
-    assert consumer.calls == [("commit", {A: 1}), ("commit", {B: 1})]
-
-
-async def test_batches_that_meet_or_say_nothing_of_their_keys_are_stored_in_turn() -> None:
-    for later in (frozenset({"c1", "c9"}), None):
-        consumer, in_flight, gate = FakeConsumer(), InFlight(), Gate()
-        assert await in_flight.hand(consumer, batch((0, 0)), gate.store("k"), frozenset({"c1"}))
-        handing = asyncio.create_task(
-            in_flight.hand(consumer, batch((0, 1)), gate.store("k+1"), later)
-        )
-        await asyncio.sleep(0.01)
-        assert gate.log == ["k begins"] and not handing.done()
-        gate.release["k"].set()
-        gate.release["k+1"].set()
-        assert await asyncio.wait_for(handing, 1)
-        await in_flight.drain()
-        assert gate.log == ["k begins", "k stored", "k+1 begins", "k+1 stored"]
-        assert gate.slots == {"k": 0, "k+1": 0}
-
-
-async def test_at_most_two_batches_are_stored_at_once() -> None:
-    consumer, in_flight, gate = FakeConsumer(), InFlight(), Gate()
-    assert await in_flight.hand(consumer, batch((0, 0)), gate.store("k"), frozenset({"c1"}))
-    assert await in_flight.hand(consumer, batch((1, 0)), gate.store("k+1"), frozenset({"c2"}))
-    third = asyncio.create_task(
-        in_flight.hand(consumer, batch((2, 0)), gate.store("k+2"), frozenset({"c3"}))
-    )
-    await asyncio.sleep(0.01)
-    assert gate.log == ["k begins", "k+1 begins"] and not third.done()
-    gate.release["k"].set()  # k done: k+2 goes beside k+1, in the lane k left
-    assert await asyncio.wait_for(third, 1)
-    await asyncio.sleep(0.01)
-    assert gate.log == ["k begins", "k+1 begins", "k stored", "k+2 begins"]
-    assert gate.slots == {"k": 0, "k+1": 1, "k+2": 0}
-    gate.release["k+1"].set()
-    gate.release["k+2"].set()
-    await in_flight.drain()
-    assert consumer.calls == [("commit", {A: 1}), ("commit", {B: 1}), ("commit", {C: 1})]
-
-
-async def test_the_earlier_of_two_failing_the_later_is_not_committed_both_are_read_again() -> None:
-    consumer, in_flight, gate = FakeConsumer(), InFlight(), Gate()
-    k = batch((0, 10), (0, 11))
-    assert await in_flight.hand(consumer, k, gate.store("k", fail=True), frozenset({"c1"}))
-    assert await in_flight.hand(
-        consumer, batch((0, 12), (1, 4)), gate.store("k+1"), frozenset({"c2"})
-    )
-    gate.release["k+1"].set()
-    await asyncio.sleep(0.01)
-    gate.release["k"].set()
-    await asyncio.sleep(0.01)
-    print("log:", gate.log, "calls:", consumer.calls)
-    assert gate.log == ["k begins", "k+1 begins", "k+1 stored"]
-    assert consumer.calls == [("seek", {A: 10})]  # k+1 stored but its offsets not committed
-    # the batch read meanwhile, past k, is not stored: read again from where k began
-    taken = await in_flight.hand(
-        consumer, batch((0, 13), (1, 5)), gate.store("k+2"), frozenset({"c3"})
-    )
-    assert taken is False and "k+2 begins" not in gate.log
-    assert consumer.seeks() == {A: 10, B: 5}
-    # what comes next, from where k began, is stored and committed
-    assert await in_flight.hand(consumer, k, gate.store("again"), frozenset({"c1"}))
-    gate.release["again"].set()
-    await in_flight.drain()
-    assert consumer.calls[-1] == ("commit", {A: 12})
-
-
-async def test_a_later_failure_never_rewinds_past_an_earlier_one() -> None:
-    for earlier_fails_first in (True, False):
-        consumer, in_flight, gate = FakeConsumer(), InFlight(), Gate()
-        assert await in_flight.hand(
-            consumer, batch((0, 10), (1, 3)), gate.store("k", fail=True), frozenset({"c1"})
-        )
-        assert await in_flight.hand(
-            consumer, batch((0, 12), (2, 7)), gate.store("k+1", fail=True), frozenset({"c2"})
-        )
-        order = ("k", "k+1") if earlier_fails_first else ("k+1", "k")
-        for name in order:
-            gate.release[name].set()
-            await asyncio.sleep(0.01)
-        await in_flight.drain()
-        print(order, "read from:", consumer.seeks())
-        assert consumer.seeks() == {A: 10, B: 3, C: 7}
-
-
-async def test_the_later_of_two_failing_the_earlier_is_committed_the_later_read_again() -> None:
-    consumer, in_flight, gate = FakeConsumer(), InFlight(), Gate()
-    assert await in_flight.hand(consumer, batch((0, 10)), gate.store("k"), frozenset({"c1"}))
-    assert await in_flight.hand(
-        consumer, batch((0, 11), (1, 4)), gate.store("k+1", fail=True), frozenset({"c2"})
-    )
-    gate.release["k+1"].set()
-    await asyncio.sleep(0.01)
-    gate.release["k"].set()
-    await in_flight.drain()
-    print("calls:", consumer.calls)
-    # k+1 waits for k's outcome before it rewinds: had k failed too, it would rewind to k
-    assert consumer.calls == [("commit", {A: 11}), ("seek", {A: 11}), ("seek", {B: 4})]
-
-
-async def test_after_a_failure_only_its_partitions_wait_to_be_read_again() -> None:
-    """A fetch taken in parts, a partition each: the part read past the failure is not
-    stored (and rewound), the part of a partition that did not fail is; the failed
-    partition, read again from where it failed, is stored."""
-    consumer, in_flight, gate = FakeConsumer(), InFlight(), Gate()
-    assert await in_flight.hand(consumer, batch((0, 10)), gate.store("k", fail=True))
-    gate.release["k"].set()
-    past = await in_flight.hand(consumer, batch((0, 11)), gate.store("A past"))
-    other = await in_flight.hand(consumer, batch((1, 3)), gate.store("B"))
-    gate.release["B"].set()
-    assert past is False and other is True
-    again = await in_flight.hand(consumer, batch((0, 10), (0, 11)), gate.store("A again"))
-    gate.release["A again"].set()
-    await in_flight.drain()
-    print("log:", gate.log, "calls:", consumer.calls)
-    assert gate.log == ["k begins", "B begins", "B stored", "A again begins", "A again stored"]
-    assert again is True
-    assert [c for c in consumer.calls if c[0] == "seek"] == [("seek", {A: 10}), ("seek", {A: 10})]
-    assert [c for c in consumer.calls if c[0] == "commit"] == [
-        ("commit", {B: 4}),
-        ("commit", {A: 12}),
-    ]

@@ -11,20 +11,17 @@ from dataclasses import dataclass
 class Held:
     """The partitions of the progress topic an instance held when it took a batch, of how
     many the topic has. Its sums go to its lane, the lowest partition it holds
-    (adapters/lanes.py), or, for a batch stored beside another (`slot` 1:
-    pact_common.in_flight), that plus the number of partitions: a lane no other instance
-    writes either. A partnership target belongs to the holder of the partition its
+    (adapters/lanes.py). A partnership target belongs to the holder of the partition its
     id hashes to: after a batch only that instance evaluates it, and it evaluates what it
     owns again every second, since every instance's batches move the sums. `EVERYTHING`
     (the default): one instance, or a unit of work that did not come from the topic."""
 
     partitions: frozenset[int] = frozenset()
     count: int = 0
-    slot: int = 0
 
     @property
     def lane(self) -> int:
-        return min(self.partitions, default=0) + self.slot * self.count
+        return min(self.partitions, default=0)
 
     @property
     def everything(self) -> bool:

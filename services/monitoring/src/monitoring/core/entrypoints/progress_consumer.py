@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from faststream import AckPolicy
@@ -58,8 +57,8 @@ class ProgressConsumer:
     in_flight: InFlight = field(init=False)
     #: what the instance held of the topic at its last batch (domain/ownership.py)
     held: Held = EVERYTHING
-    #: shared by the batches being stored, held alone by the owned targets' pass
-    storing: Storing = field(default_factory=lambda: Storing())
+    #: held while a batch is stored
+    storing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def __post_init__(self) -> None:
         self.in_flight = InFlight(self.logger)
@@ -95,7 +94,7 @@ class ProgressConsumer:
         started = time.perf_counter()
         topic, service = records[0].topic, self.settings.service_name
         CONSUMED.labels(service, topic).inc(len(records))
-        async with self.storing.batch():  # not beside the owned targets' pass (targets.py)
+        async with self.storing:  # not beside the owned targets' evaluation (targets.py)
             counts = await self.take(cmd)
         for outcome, n in counts.items():
             REPORTS.labels(outcome.value).inc(n)
@@ -117,27 +116,14 @@ class ProgressConsumer:
             )
         return counts
 
-    def _storing(
-        self, records: Sequence[Record], cmd: TakeReports, read_seconds: float
-    ) -> Callable[[int], Awaitable[None]]:
-        async def store(slot: int) -> None:
-            taken = replace(cmd, held=replace(cmd.held, slot=slot))
-            if slot:  # beside a batch that pauses the collector (in_flight.py)
-                await self.store(records, taken, read_seconds)
-                return
-            with collecting_after():  # a batch's working set dies with it (turns.py)
-                await self.store(records, taken, read_seconds)
-
-        return store
-
     async def drain(self) -> None:
         """Closing: the batch in flight stored and its offsets committed."""
         await self.in_flight.drain()
 
     def subscribe(self, broker: KafkaBroker, topic: str, settings: ServiceSettings) -> None:
         """Register on the broker (before it starts) as `on_progress_reported`: each batch is
-        read while the one before is stored, and stored beside it when they touch other
-        commitments (pact_common.in_flight); its offsets are committed once it is stored."""
+        read while the one before is stored (pact_common.in_flight), and its offsets are
+        committed once it is stored."""
 
         async def on_progress_reported(msg: KafkaMessage) -> None:
             raw = msg.raw_message
@@ -152,8 +138,13 @@ class ProgressConsumer:
             except Exception:  # as a nack: from each partition's first record, again
                 self.in_flight.rewind(consumer, first_offsets(records))
                 raise
-            store = self._storing(records, cmd, time.perf_counter() - started)
-            await self.in_flight.hand(consumer, records, store, apart(cmd))
+            read_seconds = time.perf_counter() - started
+
+            async def store() -> None:
+                with collecting_after():  # a batch's working set dies with it (turns.py)
+                    await self.store(records, cmd, read_seconds)
+
+            await self.in_flight.hand(consumer, records, store)
 
         options = subscriber_options(
             settings,
@@ -165,57 +156,6 @@ class ProgressConsumer:
             ack_policy=AckPolicy.MANUAL,  # offsets committed by the batch once stored
         )
         broker.subscriber(topic, **options)(on_progress_reported)
-
-
-def apart(cmd: TakeReports) -> frozenset[str] | None:
-    """What a batch writes apart from another (pact_common.in_flight): its commitments; None,
-    stored alone, when the instance does not know the topic's partitions (its lanes)."""
-    if not cmd.held.count:
-        return None
-    return frozenset(r.commitment_id for r in cmd.reports)
-
-
-class Storing:
-    """Shared by the batches being stored (two may be, apart: pact_common.in_flight); the
-    owned targets' pass holds it alone (targets.py), before any batch that comes after it
-    asked. `overlapped`: two batches were stored at once since it was last reset; each
-    evaluated the targets its sums moved without the other's sums, which it could not see."""
-
-    def __init__(self) -> None:
-        self._batches = 0
-        self._alone = False
-        self._waiting = 0  # passes that asked to hold it alone
-        self._changed = asyncio.Condition()
-        self.overlapped = False
-
-    @asynccontextmanager
-    async def batch(self) -> AsyncIterator[None]:
-        async with self._changed:
-            await self._changed.wait_for(lambda: not self._alone and not self._waiting)
-            self._batches += 1
-            self.overlapped |= self._batches > 1
-        try:
-            yield
-        finally:
-            async with self._changed:
-                self._batches -= 1
-                self._changed.notify_all()
-
-    @asynccontextmanager
-    async def alone(self) -> AsyncIterator[None]:
-        async with self._changed:
-            self._waiting += 1
-            try:
-                await self._changed.wait_for(lambda: not self._alone and not self._batches)
-            finally:
-                self._waiting -= 1
-            self._alone = True
-        try:
-            yield
-        finally:
-            async with self._changed:
-                self._alone = False
-                self._changed.notify_all()
 
 
 def held_of(consumer: Consumer, records: Sequence[Record]) -> Held:

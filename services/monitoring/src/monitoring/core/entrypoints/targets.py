@@ -1,10 +1,7 @@
 """The partnership targets an instance owns, evaluated again every `interval` seconds while
 it shares the progress topic with other instances (domain/ownership.py): their sums move
 with every instance's batches, and after a batch only the owner evaluates them. Alone, an
-instance evaluates every target after each batch that moves its sum, and this does nothing,
-unless two of its batches were stored at once (pact_common.in_flight): each evaluated the
-targets without the other's sums, so a target that only both together reach is evaluated
-here, within `interval`."""
+instance evaluates every target after each batch that moves its sum, and this does nothing."""
 
 from __future__ import annotations
 
@@ -35,13 +32,11 @@ class OwnedTargets(Periodic):
         self._settle = settle
 
     async def _owned(self) -> int | None:
-        """The owned targets settled, or None when the instance holds everything and its
-        batches were stored one at a time."""
-        held, storing = self._progress.held, self._progress.storing
-        if held.everything and not storing.overlapped:
+        """The owned targets settled, or None when the instance holds everything."""
+        held = self._progress.held
+        if held.everything:
             return None
-        async with storing.alone():  # not beside a batch: both would fire an alert
-            storing.overlapped = False
+        async with self._progress.storing:  # not beside a batch: both would fire an alert
             return await self._settle(held)
 
     def _done(self, result: Any) -> None:
