@@ -123,7 +123,8 @@ async def alert_latency(
                 )
                 sent_at[probe] = time.perf_counter()
                 walls[probe] = (str(report.event_id), time.time())
-                await producer.send(progress_topic, report.to_bytes(), probe.encode())
+                # keyed by partner, as the contract keys reports (the load too)
+                await producer.send(progress_topic, report.to_bytes(), report.partner_id.encode())
             due = started + (tick + 1) * TICK
             lag = max(lag, time.perf_counter() - due)
             await asyncio.sleep(max(0.0, due - time.perf_counter()))
