@@ -113,8 +113,7 @@ class MongoRollupRepository(_Repo, ports.RollupRepository):
         wanted = set(keys)
         if not wanted:
             return {}
-        rows = self._db[ROLLUPS]
-        found = await lanes.sums_of(rows, wanted, session=self._session, batch_size=FIND_BATCH)
+        found = lanes.by_key(await self._find(ROLLUPS, lanes.of_keys(wanted)))  # lanes added
         fields = Totals().as_dict()
         return {key: Totals(**{k: doc.get(k, 0) for k in fields}) for key, doc in found.items()}
 
