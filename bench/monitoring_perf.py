@@ -10,9 +10,10 @@ reports; ingest, monitoring taking the same N (with stored bytes and RSS), --rep
 sustained, fixed rates of 5k/10k/20k reports/s with the group's lag; contention, ingestion
 while 20 clients query series and the annual report, /health timed, --repeat times;
 history, 10 vs 120 monthly periods per commitment, --repeat times; latency, alert latency
-at 1k/s and 10k/s; queries, query latency on a large state; instances, one monitoring
-instance then two in one group on a topic of 4 partitions, with the write conflicts each ran
-again. Prints a table; writes JSON to bench/results/ (git-ignored).
+at 1k/s and 10k/s, taken by --latency-instances in one group (1); queries, query latency on
+a large state; instances, one monitoring instance then two in one group on a topic of 4
+partitions, with the write conflicts each ran again. Prints a table; writes JSON to
+bench/results/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from bench import report
 from bench.perf_alerts import alert_latency
 from bench.perf_contention import clients
 from bench.perf_history import history
-from bench.perf_instances import instances
+from bench.perf_instances import SETTLE_S, _twin, instances
 from bench.perf_phases import Bench, load, one_ingestion, read_models, step
 from bench.perf_queries import build_state, query_latency
 from bench.perf_sustained import sustained
@@ -121,6 +122,10 @@ async def latency(bench: Bench, out: dict[str, Any]) -> None:
     step("[latency] setting up read models:", len(world.commitments), "commitments")
     await read_models(bench, service, world)
     await service.start()
+    twins = [_twin(bench, service, i) for i in range(2, args.latency_instances + 1)]
+    if twins:  # in the group, its partitions assigned, before the load comes
+        await asyncio.gather(*(t.start() for t in twins))
+        await asyncio.sleep(SETTLE_S)
     simulator = ProgressSimulator(world.commitments, seed=3, today=bench.today)
     namespace = service.env["MONITORING_TOPIC_NAMESPACE"]
     for i, rate in enumerate(args.latency_rates):
@@ -141,7 +146,9 @@ async def latency(bench: Bench, out: dict[str, Any]) -> None:
             probes_per_s=args.probes_per_s,
         )
         out[f"latency_{rate}"]["load_before"] = load()
-    service.stop()
+        out[f"latency_{rate}"]["instances"] = 1 + len(twins)
+    for one in (service, *twins):
+        one.stop()
 
 
 async def mongod_settings(client: AsyncMongoClient[dict[str, Any]]) -> dict[str, Any]:
@@ -243,6 +250,9 @@ def main() -> None:
     parser.add_argument("--history-reports", type=int, help="N of history, per depth (120,000)")
     parser.add_argument("--latency-rates", type=rates, default=[1_000, 10_000])
     parser.add_argument("--latency-seconds", type=int, help="per rate (60)")
+    parser.add_argument(
+        "--latency-instances", type=int, default=1, help="monitoring instances in the group (1)"
+    )
     parser.add_argument("--probes-per-s", type=int, default=10)
     parser.add_argument("--query-commitments", type=int, help="(10,000)")
     parser.add_argument("--query-reports", type=int, help="(1,000,000)")

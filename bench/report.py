@@ -250,9 +250,11 @@ def _latency(r: dict[str, Any]) -> list[Row]:
     ):
         lat, rate = r[key], int(key.split("_")[1])
         p99, limit = lat["p99_ms"], LATENCY_TARGETS.get(rate)
+        count = lat.get("instances", 1)
+        by = f", {count} instances" if count > 1 else ""
         rows.append(
             (
-                f"(3) alert latency at {rate:,}/s: p50 / p95 / p99",
+                f"(3) alert latency at {rate:,}/s{by}: p50 / p95 / p99",
                 f"{_n(lat['p50_ms'])} / {_n(lat['p95_ms'])} / {_n(p99)} ms "
                 f"(max {_n(lat['max_ms'])}; {lat['alerts_received']} of {lat['probes']} "
                 f"probes; load produced at {lat['load_events_per_s']:,}/s)",
