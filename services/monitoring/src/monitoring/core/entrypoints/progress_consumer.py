@@ -37,6 +37,15 @@ REPORTS = Metric(
     ["outcome"],
 )
 
+#: reports keyed the way they were until 2026-12-06; a partner named here is one to ask to
+#: key by partner_id (with several instances such reports make them conflict more often)
+COMMITMENT_KEYED = Metric(
+    "pact_progress_reports_commitment_keyed_total",
+    "Progress reports taken with their commitment_id as the Kafka key (the key before "
+    "2026-12-06) rather than their partner_id, by partner",
+    ["partner"],
+)
+
 Take = Callable[[TakeReports], Awaitable[Counter[Taken]]]
 
 
@@ -59,6 +68,8 @@ class ProgressConsumer:
     held: Held = EVERYTHING
     #: held while a batch is stored
     storing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: the partners whose reports keyed by commitment_id were logged (once each)
+    commitment_keyed: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.in_flight = InFlight(self.logger)
@@ -84,9 +95,22 @@ class ProgressConsumer:
             item = read(record)
             if isinstance(item, Report):
                 reports.append(item)
+                if record.key is not None and record.key != item.partner_id.encode():
+                    self._keyed_by_commitment(item)  # read() refused any other key
             else:
                 unreadable.append(item)
         return TakeReports(reports, unreadable, held)
+
+    def _keyed_by_commitment(self, report: Report) -> None:
+        COMMITMENT_KEYED.labels(report.partner_id).inc()
+        if report.partner_id not in self.commitment_keyed and self.logger is not None:
+            self.commitment_keyed.add(report.partner_id)
+            self.logger.info(
+                "progress reports keyed by commitment_id",
+                partner_id=report.partner_id,
+                commitment_id=report.commitment_id,
+                hint="a progress report's Kafka key is its partner_id",
+            )
 
     async def store(
         self, records: Sequence[Record], cmd: TakeReports, read_seconds: float
