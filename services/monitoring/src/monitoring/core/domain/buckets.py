@@ -175,10 +175,13 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> Bucke
     for m in moved:
         period = m.period
         touched.update(labels(period))
-        if m.new_rows is not None:
-            _add_rows(out, period, m.new_rows, 1)
-        if m.old_rows is not None:
-            _add_rows(out, period, m.old_rows, -1)
+        if m.delta_rows is not None:  # a correction: its figures' change, in one pass
+            _add_rows(out, period, m.delta_rows, 1)
+        else:
+            if m.new_rows is not None:
+                _add_rows(out, period, m.new_rows, 1)
+            if m.old_rows is not None:
+                _add_rows(out, period, m.old_rows, -1)
         more = _extra(m.new_rows, own) if m.new_rows is not None else ()
         if more:
             p.extra[period] = more

@@ -177,13 +177,15 @@ def add_rows(into: Rows, more: Rows, sign: int) -> None:
 class Moved:
     """One changed period: its figures when the commitment was loaded (or last settled) and
     now, and what each attributes (period_rows; None: no figures). Worked out once per batch
-    for the rollups, the buckets and the year rows alike, which only read the rows."""
+    for the rollups, the buckets and the year rows alike, which only read the rows.
+    `delta_rows`: new minus old, when both attribute to the same keys (a correction)."""
 
     period: str
     old: Figures | None
     new: Figures | None
     old_rows: Rows | None
     new_rows: Rows | None
+    delta_rows: Rows | None = None
 
 
 def rows_of(c: Commitment, f: Figures) -> Rows:
@@ -196,9 +198,11 @@ def rows_of(c: Commitment, f: Figures) -> Rows:
 def add_moved(into: Rows, moved: Sequence[Moved]) -> None:
     """Add what the moved periods attribute now, minus what they attributed before."""
     for m in moved:
-        if m.new_rows is not None:
+        if m.delta_rows is not None:
+            add_rows(into, m.delta_rows, 1)
+        elif m.new_rows is not None:
             add_rows(into, m.new_rows, 1)
-        if m.old_rows is not None:
+        if m.old_rows is not None and m.delta_rows is None:
             add_rows(into, m.old_rows, -1)
 
 
@@ -210,15 +214,15 @@ def moved_periods(p: CommitmentProgress) -> list[Moved]:
     for period, old, new in p.changes:
         first_old.setdefault(period, old)
         last_new[period] = new
-    c = p.commitment
-
-    def attributed(f: Figures | None) -> Rows | None:
-        return None if f is None else rows_of(c, f)
-
-    return [
-        Moved(period, first_old[period], new, attributed(first_old[period]), attributed(new))
-        for period, new in last_new.items()
-    ]
+    c, out = p.commitment, []
+    for period, new in last_new.items():
+        old = first_old[period]
+        was, now = (None if f is None else rows_of(c, f) for f in (old, new))
+        delta = None
+        if was is not None and now is not None and was.keys() == now.keys():
+            delta = {k: [x - y for x, y in zip(r, was[k], strict=True)] for k, r in now.items()}
+        out.append(Moved(period, old, new, was, now, delta))
+    return out
 
 
 def head_rows(c: Commitment, on_track: bool | None, rows: Rows, sign: int = 1) -> None:

@@ -12,9 +12,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from monitoring.core.domain import years
+from monitoring.core.domain.figures import AMOUNT_NAMES
 from monitoring.core.domain.marks import in_years
+from monitoring.core.domain.model import Commitment
 from monitoring.core.domain.progress import CommitmentProgress
-from monitoring.core.domain.rollups import Moved, moved_periods
+from monitoring.core.domain.rollups import PARTNERSHIP, Moved, moved_periods
 
 #: (year, scope)
 Scoped = tuple[int, str]
@@ -39,6 +41,9 @@ def change(p: CommitmentProgress, moved: Sequence[Moved] | None = None) -> years
     figured: dict[Scoped, int] = defaultdict(int)
     for m in moved:
         year = years.year_of(m.period)
+        if m.delta_rows is not None:  # a correction: attributed where it was
+            _corrected(out, c, year, m, figured)
+            continue
         if m.new is not None and m.new_rows is not None:
             for scope in years.attributed_rows(out, c, year, m.new, m.new_rows, 1):
                 figured[year, scope] += 1
@@ -93,3 +98,35 @@ def _refigured(out: years.Yearly, p: CommitmentProgress, moved: dict[Scoped, int
             del counts[year]
         if (before > 0) != (after > 0):
             years.figured_flip(out, p.commitment, scope, year, 1 if after > 0 else -1)
+
+
+def _corrected(
+    out: years.Yearly, c: Commitment, year: int, m: Moved, figured: dict[Scoped, int]
+) -> None:
+    """years.attributed_rows of the new figures minus those of the old, in one pass, for a
+    period whose figures attribute to the same keys before and after (`m.delta_rows`): the
+    entries of its scopes do not change, only their figures and where it has figures."""
+    assert m.delta_rows is not None and m.old_rows is not None and m.new_rows is not None
+    assert m.old is not None and m.new is not None
+    n = len(AMOUNT_NAMES)
+    for key, delta in m.delta_rows.items():
+        kind = key.partition(":")[0]
+        if kind not in years.SCOPE_KINDS:
+            continue
+        if any(delta[:n]):
+            for scope in (key, years.TOTAL) if kind == PARTNERSHIP else (key,):
+                row = out.row(years.year_id(c.partnership_id, scope, year), years.ROW_FIELDS)
+                for i in range(n):
+                    row[AMOUNT_NAMES[i]] += delta[i]
+        flip = any(m.new_rows[key][:n]) - any(m.old_rows[key][:n])
+        if flip:
+            figured[year, key] += flip
+    for spec in years.SUMMED:
+        after, before = getattr(m.new, spec.name) or {}, getattr(m.old, spec.name) or {}
+        for k in after.keys() | before.keys():
+            entries, total = (k in after) - (k in before), after.get(k, 0) - before.get(k, 0)
+            if entries or total:
+                scope = years.breakdown_scope(spec.reported_as, k)
+                row = out.row(years.year_id(c.partnership_id, scope, year))
+                row[years.ENTRIES] = row.get(years.ENTRIES, 0) + entries
+                row[years.SUM] = row.get(years.SUM, 0) + total
