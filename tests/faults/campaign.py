@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -46,7 +47,7 @@ def settings_env(c: Campaign) -> dict[str, str]:
     """Monitoring as deployed, but with the clock-driven work and the webhook retries quick."""
     return {
         "MONITORING_MONGO_URL": c.mongo.url,
-        "MONITORING_LOG_LEVEL": "WARNING",
+        "MONITORING_LOG_LEVEL": os.environ.get("PACT_FAULTS_LOG_LEVEL", "WARNING"),
         "MONITORING_SWEEP_INTERVAL_SECONDS": "1",
         "MONITORING_SECRETARIAT_WEBHOOK_URL": c.receiver.url("/secretariat"),
         "MONITORING_DELIVERY_POLL_SECONDS": "0.2",
