@@ -31,7 +31,7 @@ from bench import report
 from bench.perf_alerts import alert_latency
 from bench.perf_contention import clients
 from bench.perf_history import history
-from bench.perf_instances import SETTLE_S, _twin, instances
+from bench.perf_instances import SETTLE_S, instances, twin
 from bench.perf_phases import Bench, load, one_ingestion, read_models, step
 from bench.perf_queries import build_state, query_latency
 from bench.perf_sustained import sustained
@@ -122,7 +122,7 @@ async def latency(bench: Bench, out: dict[str, Any]) -> None:
     step("[latency] setting up read models:", len(world.commitments), "commitments")
     await read_models(bench, service, world)
     await service.start()
-    twins = [_twin(bench, service, i) for i in range(2, args.latency_instances + 1)]
+    twins = [twin(bench, service, i) for i in range(2, args.latency_instances + 1)]
     if twins:  # in the group, its partitions assigned, before the load comes
         await asyncio.gather(*(t.start() for t in twins))
         await asyncio.sleep(SETTLE_S)

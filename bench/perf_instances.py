@@ -51,7 +51,7 @@ async def _run(bench: Bench, world: World, n: int, count: int) -> dict[str, Any]
     step(f"[{tag}] setting up read models:", len(world.commitments), "commitments")
     await read_models(bench, first, world, PARTITIONS)
     simulator = ProgressSimulator(world.commitments, seed=1, today=bench.today)
-    services = [first, *(_twin(bench, first, i) for i in range(2, count + 1))]
+    services = [first, *(twin(bench, first, i) for i in range(2, count + 1))]
     db = bench.database(first)
     # as a deployment runs: the instances in the group, its partitions assigned, before the
     # reports come (one that joins while another takes a batch of the partitions it is
@@ -89,15 +89,15 @@ async def _run(bench: Bench, world: World, n: int, count: int) -> dict[str, Any]
     }
 
 
-def _twin(bench: Bench, first: ServiceProcess, number: int) -> ServiceProcess:
+def twin(bench: Bench, first: ServiceProcess, number: int) -> ServiceProcess:
     """Another instance of `first`: its namespace, database and group, a port of its own."""
     env = {k: v for k, v in first.env.items() if k != "MONITORING_HTTP_PORT"}
-    twin = ServiceProcess(
+    other = ServiceProcess(
         "monitoring", env["MONITORING_TOPIC_NAMESPACE"], env, kafka=bench.bootstrap
     )
-    twin.log_path = first.log_path.with_name(f"{first.log_path.stem}-{number}.log")
-    bench.services.append(twin)
-    return twin
+    other.log_path = first.log_path.with_name(f"{first.log_path.stem}-{number}.log")
+    bench.services.append(other)
+    return other
 
 
 async def _instance(service: ServiceProcess) -> dict[str, Any]:
