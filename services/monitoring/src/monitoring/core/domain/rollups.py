@@ -198,11 +198,12 @@ def rows_of(c: Commitment, f: Figures) -> Rows:
 def add_moved(into: Rows, moved: Sequence[Moved]) -> None:
     """Add what the moved periods attribute now, minus what they attributed before."""
     for m in moved:
-        if m.delta_rows is not None:
+        if m.delta_rows is not None:  # a correction: its figures' change, in one pass
             add_rows(into, m.delta_rows, 1)
-        elif m.new_rows is not None:
+            continue
+        if m.new_rows is not None:
             add_rows(into, m.new_rows, 1)
-        if m.old_rows is not None and m.delta_rows is None:
+        if m.old_rows is not None:
             add_rows(into, m.old_rows, -1)
 
 
