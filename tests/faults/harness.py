@@ -60,6 +60,9 @@ class RawProducer:
                 enable_idempotence=False,
                 request_timeout_ms=5000,
                 max_request_size=2 * 1024 * 1024,
+                # a round in a batch per partition, as a partner's producer batches: each
+                # batch is an object the disk broker lists on every fetch (reference notes)
+                max_batch_size=1024 * 1024,
             )
             try:
                 await producer.start()
