@@ -72,7 +72,7 @@ test: venv packages infra-test lint  ## Install, start infrastructure, lint, run
 	$(ON_DATE) $(PY) -m pytest -m "not crash and not campaign" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 FAULTS_ARGS ?=
-faults: venv packages infra-test  ## The fault campaign at 20,000 reports over 200 commitments, the hostile corpus, and schemathesis randomized and deeper (about 8 minutes)
+faults: venv packages infra-test  ## The fault campaign at 20,000 reports over 200 commitments, the hostile corpus, and schemathesis randomized and deeper (about 20 minutes: 3 of them the campaign)
 	PACT_FAULTS_REPORTS=20000 PACT_FAULTS_COMMITMENTS=200 $(PY) -m pytest tests/faults -s $(FAULTS_ARGS)
 	PACT_FUZZ_RANDOM=1 PACT_FUZZ_EXAMPLES=200 PACT_FUZZ_SEQUENCES=50 $(PY) -m pytest tests/security/test_openapi_fuzz.py
 
