@@ -1,5 +1,19 @@
 # One image for the three services (registry, commitments, monitoring); docker-compose.yml
 # picks the process with `command:` (registry-service, commitments-service, monitoring-service).
+# Monitoring's domain compiled with mypyc (scripts/compile_domain.py), as `make` compiles it
+# for the tests and the benchmark: the C compiler stays in this stage.
+FROM python:3.11-slim AS domain
+WORKDIR /app
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/*
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
+COPY pyproject.toml ./
+COPY scripts/compile_domain.py ./scripts/
+COPY services/monitoring ./services/monitoring
+RUN python scripts/compile_domain.py --build-dir /tmp/mypyc
+
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -19,6 +33,8 @@ RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements.lock
 # holds everything they need.
 COPY contracts ./contracts
 COPY services ./services
+# the extension modules (the wheel takes them: `artifacts` in its pyproject.toml)
+COPY --from=domain /app/services/monitoring/src/monitoring/core/domain/ ./services/monitoring/src/monitoring/core/domain/
 RUN pip install --no-cache-dir --no-deps --no-build-isolation \
         ./contracts \
         ./services/common \

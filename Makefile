@@ -6,11 +6,13 @@ PY := $(VENV)/bin/python
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock contracts/pyproject.toml services/*/pyproject.toml cli/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
+DOMAIN := services/monitoring/src/monitoring/core/domain
+COMPILED := .local/mypyc/compiled.stamp
 # A day to run the tests on (YYYY-MM-DD, or MM-DD for the next one): scripts/on-date.sh
 TEST_DATE ?=
 ON_DATE = $(if $(TEST_DATE),bash scripts/on-date.sh $(TEST_DATE))
 
-.PHONY: faults run test up down infra infra-test stop-infra packages lint test-dates format schemas lock venv clean help
+.PHONY: faults run test up down infra infra-test stop-infra packages lint test-dates format schemas lock venv compile pure clean help
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
@@ -18,13 +20,24 @@ help:  ## List the targets
 
 # Bytecode is compiled ahead (the dependencies at install, our sources on every target), so a
 # machine with PYTHONDONTWRITEBYTECODE set does not compile every module at every process start
-venv: $(STAMP)  ## Create .venv with every pinned dependency (requirements-dev.lock)
+venv: $(STAMP) $(COMPILED)  ## Create .venv with every pinned dependency (requirements-dev.lock), monitoring's domain compiled
 	@$(PY) -m compileall -q -j 0 contracts/src services/*/src cli/src scripts bench tests/support >/dev/null
 $(STAMP): requirements-dev.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
 	@$(UV) pip sync -q --compile-bytecode --python $(PY) requirements-dev.lock
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# Monitoring's domain compiled with mypyc (scripts/compile_domain.py), again whenever one of
+# its sources changed; `make pure` runs the sources instead (until the next make)
+compile: $(COMPILED)  ## Compile monitoring's domain to extension modules (mypyc), if its sources changed
+$(COMPILED): $(wildcard $(DOMAIN)/*.py) scripts/compile_domain.py pyproject.toml requirements-dev.lock | $(STAMP)
+	@bash scripts/debian-packages.sh gcc
+	@$(PY) scripts/compile_domain.py
+	@touch $@
+
+pure:  ## Remove the compiled domain: monitoring runs its sources (until the next make)
+	rm -f $(DOMAIN)/*.so $(DOMAIN)/compiled.json $(COMPILED)
 
 # requirements.lock: what the image installs (--require-hashes), without the platform's own
 # packages; requirements-dev.lock: everything else too, at the same versions

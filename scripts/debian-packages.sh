@@ -4,6 +4,7 @@
 #   nodejs     `node --check` on deploy/mongo/*.js, the scripts mongosh runs
 #   openssl    deploy/make-secrets.sh, which the deployment tests run
 #   faketime   scripts/on-date.sh: the suite with the clock on a given day
+#   gcc        scripts/compile_domain.py: monitoring's domain compiled (mypyc)
 #
 #   scripts/debian-packages.sh              the packages above that are missing
 #   scripts/debian-packages.sh PACKAGE...   those packages, if not installed
@@ -26,6 +27,7 @@ else
   command -v node >/dev/null || missing+=(nodejs)
   command -v openssl >/dev/null || missing+=(openssl)
   command -v faketime >/dev/null || missing+=(faketime)
+  command -v gcc >/dev/null || missing+=(gcc)
 fi
 ((${#missing[@]})) || exit 0
 

@@ -24,6 +24,8 @@ from monitoring.notify.service_layer.ports import (
     WebhookSender,
 )
 
+from . import copyable  # noqa: F401 - before any store is copied
+
 
 @dataclass
 class BoardStore:

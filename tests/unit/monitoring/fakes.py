@@ -34,6 +34,8 @@ from monitoring.core.service_layer.unit_of_work import (
     YearRepository,
 )
 
+from . import copyable  # noqa: F401 - before any store is copied
+
 
 class Store:
     """Everything committed so far."""

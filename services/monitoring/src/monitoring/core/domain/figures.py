@@ -36,9 +36,12 @@ class FigureSpec:
     #: breakdowns: the count they break down (the contract checks that they sum to it)
     of: str = ""
 
-    def shown(self, stored: int) -> float | int:
-        """The stored value in the unit reports and answers use (cents -> euros)."""
-        return stored / 100 if self.kind is Kind.MONEY else stored
+    def shown(self, stored: int | Mapping[str, int]) -> float | int | Mapping[str, int]:
+        """The stored value in the unit reports and answers use (cents -> euros); counts
+        and breakdowns (people per key) as stored."""
+        if self.kind is Kind.MONEY and isinstance(stored, int):
+            return stored / 100
+        return stored
 
     def stored(self, reported: float | int | None) -> int:
         """A reported value (None: not given) in the unit kept (euros -> whole cents)."""

@@ -117,7 +117,9 @@ def forecast(
         recent = [(actual - t.baseline, expected_now - t.baseline)]
     measured = [(a, p) for a, p in recent if p > 0]
     paces = [a / p for a, p in measured] or [1.0]  # the plan expects nothing: no evidence
-    pooled = sum(a for a, _ in measured) / sum(p for _, p in measured) if measured else 1.0
+    pooled = (
+        sum((a for a, _ in measured), 0.0) / sum((p for _, p in measured), 0.0) if measured else 1.0
+    )
     rest = max(0.0, t.target_value - expected_now)
     months_left = max(1, (t.deadline - as_of).days) / MONTH_DAYS
 

@@ -18,11 +18,14 @@ from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
     BREAKDOWNS,
     BY_REPORTED_NAME,
-    METRIC_FIELDS,
     amounts_of,
 )
 from monitoring.core.domain.model import Commitment, Figures, Metric, is_measured
 from monitoring.core.domain.progress import CellsNotLoaded, CommitmentProgress
+from monitoring.core.domain.totals import INDEX as _INDEX
+from monitoring.core.domain.totals import TOTALS as TOTALS
+from monitoring.core.domain.totals import ZEROS as _ZEROS
+from monitoring.core.domain.totals import Totals as Totals
 
 PARTNER, PARTNERSHIP, COUNTRY, LEVEL, MEMBERS = (
     "partner",
@@ -33,11 +36,6 @@ PARTNER, PARTNERSHIP, COUNTRY, LEVEL, MEMBERS = (
 )
 
 
-#: What a rollup sums: every count and amount of the figures (figures.py, in their stored
-#: units), then the commitments measured (active, achieved, missed) and those of them on track.
-TOTALS = (*AMOUNT_NAMES, "commitments", "commitments_on_track")
-_INDEX = {name: i for i, name in enumerate(TOTALS)}
-_ZEROS = (0,) * len(TOTALS)
 _N = len(AMOUNT_NAMES)
 _MEASURED, _ON_TRACK = _INDEX["commitments"], _INDEX["commitments_on_track"]
 #: the scopes breakdowns attribute to, and the commitment's field naming its own
@@ -54,63 +52,6 @@ _scoped_of: Callable[[Figures], tuple[Mapping[str, int], ...]] = (
     if len(_SCOPED) > 1
     else lambda f: tuple(getattr(f, s.name) for s in _SCOPED)
 )
-
-
-class Totals:
-    """A rollup's sums, named as in TOTALS (`t.people_trained`); built positionally in that
-    order or by name, missing ones 0. Values: the hot path adds hundreds of thousands."""
-
-    __slots__ = ("values",)
-    values: tuple[int, ...]
-
-    def __init__(self, *values: int, **named: int) -> None:
-        if len(values) == len(TOTALS) and not named:
-            self.values = values
-            return
-        if len(values) > len(TOTALS):
-            raise TypeError(f"Totals takes at most {len(TOTALS)} values: {', '.join(TOTALS)}")
-        row = [*values, *_ZEROS[len(values) :]]
-        for name, value in named.items():
-            if name not in _INDEX:
-                raise TypeError(f"Totals has no {name!r}; it has {', '.join(TOTALS)}")
-            row[_INDEX[name]] = value
-        self.values = tuple(row)
-
-    def __getattr__(self, name: str) -> int:
-        if name not in _INDEX:
-            raise AttributeError(f"Totals has no {name!r}")
-        value: int = self.values[_INDEX[name]]
-        return value
-
-    def __add__(self, other: Totals) -> Totals:
-        return Totals(*map(operator.add, self.values, other.values))
-
-    def __sub__(self, other: Totals) -> Totals:
-        return Totals(*map(operator.sub, self.values, other.values))
-
-    def __bool__(self) -> bool:
-        return any(self.values)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Totals) and self.values == other.values
-
-    def __hash__(self) -> int:
-        return hash(self.values)
-
-    def __repr__(self) -> str:
-        given = ", ".join(f"{k}={v}" for k, v in zip(TOTALS, self.values, strict=True) if v)
-        return f"Totals({given})"
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(zip(TOTALS, self.values, strict=True))
-
-    def figures_only(self) -> Totals:
-        """The reported figures, without the commitment counts."""
-        return Totals(*self.values[: len(AMOUNT_NAMES)])
-
-    def value(self, metric: Metric) -> float:
-        name, per_unit = METRIC_FIELDS[metric]
-        return self.values[_INDEX[name]] / per_unit
 
 
 def rollup_key(kind: str, *parts: str) -> str:
