@@ -582,17 +582,50 @@ def _requirement_name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", name[0]).lower()
 
 
-def test_the_image_installs_the_lock_with_hashes_before_the_platform_without_deps() -> None:
+def _runs(stage: str) -> list[str]:
+    runs = [" ".join(r.split()) for r in re.findall(r"^RUN\s+((?:.*\\\n)*.*)$", stage, re.M)]
+    return [r.replace("\\ ", "") for r in runs]
+
+
+def _stages() -> list[str]:
+    """The Dockerfile's stages, each from its FROM; the last is the image."""
     text = DOCKERFILE.read_text(encoding="utf-8")
-    runs = [" ".join(r.split()) for r in re.findall(r"^RUN\s+((?:.*\\\n)*.*)$", text, re.M)]
-    runs = [r.replace("\\ ", "") for r in runs]
+    return ["FROM" + part for part in re.split(r"^FROM", text, flags=re.M)[1:]]
+
+
+def test_the_image_installs_the_lock_with_hashes_before_the_platform_without_deps() -> None:
+    image = _stages()[-1]
+    runs = _runs(image)
     (lock,) = [r for r in runs if "-r requirements.lock" in r]
     assert "--require-hashes" in lock and "--no-deps" in lock
     (platform,) = [r for r in runs if "./services/common" in r]
     assert "--no-deps" in platform and "--no-build-isolation" in platform
     assert "pip check" in platform
     assert runs.index(lock) < runs.index(platform)
-    assert "COPY requirements.lock" in text
+    assert "COPY requirements.lock" in image
+
+
+def test_the_image_runs_monitorings_domain_compiled_as_the_tests_do() -> None:
+    """A build stage compiles the domain from the same lock (scripts/compile_domain.py, as
+    `make` does); the image takes its extension modules before building monitoring's wheel,
+    which packs them, and has no compiler of its own."""
+    *builds, image = _stages()
+    (domain,) = [b for b in builds if "scripts/compile_domain.py" in b]
+    runs = _runs(domain)
+    (lock,) = [r for r in runs if "-r requirements.lock" in r]
+    assert "--require-hashes" in lock and "--no-deps" in lock
+    assert runs[-1].startswith("python scripts/compile_domain.py")
+    name = re.match(r"FROM\s+\S+\s+AS\s+(\S+)", domain, re.I)
+    assert name, "the build stage is named"
+    copied = re.search(rf"^COPY --from={name[1]} (\S+)", image, re.M)
+    assert copied and copied[1].startswith("/app/services/monitoring/src/monitoring/core/domain")
+    assert image.index(copied[0]) < image.index("./services/monitoring")
+    assert "gcc" not in image
+    wheel = tomllib.loads((ROOT / "services/monitoring/pyproject.toml").read_text())
+    artifacts = wheel["tool"]["hatch"]["build"]["targets"]["wheel"]["artifacts"]
+    assert "src/monitoring/core/domain/*.so" in artifacts
+    assert "src/monitoring/core/domain/compiled.json" in artifacts
+    assert {"mypy", "setuptools"} <= set(_pins(ROOT / "requirements.lock"))
 
 
 def test_the_lock_pins_and_hashes_everything_the_services_need() -> None:
