@@ -6,11 +6,12 @@ their sources (`*.so`, not committed), and a `.py` whose extension module is old
 at import (domain/__init__.py), so an edited domain never runs stale code: run this again
 (`make compile`), or `make pure` to remove them and run the sources.
 
-Left out: `__init__` (it checks the others); `commands`, `errors`, `events` and `totals`
-(classes mypyc does not compile as they are: a generic dataclass, exception classes that take
-a code as a class keyword, types imported only for checking, a `__getattr__` returning an
-int); and `rules`, whose unit tests replace its functions, which compiled callers would not
-see.
+Left out: `__init__` (it checks the others), and `commands`, `errors`, `events` and
+`totals`: classes mypyc does not compile as they are (a generic dataclass, exception classes
+that take a code as a class keyword, types imported only for checking, a `__getattr__`
+returning an int). A compiled module calls the others' functions directly: a test that
+replaces one of them replaces it where the service layer calls it (service_layer/), not in
+the domain.
 
     python scripts/compile_domain.py [--build-dir DIR]
 """
@@ -30,7 +31,7 @@ from setuptools import setup
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "services" / "monitoring" / "src"
 DOMAIN = SRC / "monitoring" / "core" / "domain"
-LEFT_OUT = {"__init__.py", "commands.py", "errors.py", "events.py", "rules.py", "totals.py"}
+LEFT_OUT = {"__init__.py", "commands.py", "errors.py", "events.py", "totals.py"}
 #: the shared library every compiled module of the domain loads, inside the package
 GROUP = "monitoring.core.domain.compiled"
 

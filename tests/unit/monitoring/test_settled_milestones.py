@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from monitoring.core.domain import commands, rules
-from monitoring.core.domain.conditions import AlertConfig
+from monitoring.core.domain import commands
+from monitoring.core.domain.conditions import AlertConfig, Condition, Rule
 from monitoring.core.domain.events import AlertFired, AlertResolved
 from monitoring.core.domain.model import Milestone
 from monitoring.core.service_layer import evaluation, handlers
@@ -45,14 +45,15 @@ async def play(
     policy = handlers.Policy(alerts=AlertConfig(min_firing=hold))
     if not leave_out:
         monkeypatch.setattr(evaluation, "settled", lambda p, subject: set())
-    evaluated: list[str] = []
-    real = rules.milestone_conditions
+    evaluated: list[str] = []  # the milestones whose conditions the rules weighed
+    real = evaluation.evaluate_commitment
 
-    def counted(m: Milestone, *args: Any, **kw: Any) -> Any:
-        evaluated.append(m.due_date.isoformat())
-        return real(m, *args, **kw)
+    def counted(*args: Any, **kw: Any) -> list[Condition]:
+        conditions = real(*args, **kw)
+        evaluated.extend(str(c.key) for c in conditions if c.rule is Rule.MILESTONE_ACHIEVED)
+        return conditions
 
-    monkeypatch.setattr(rules, "milestone_conditions", counted)
+    monkeypatch.setattr(evaluation, "evaluate_commitment", counted)
     uow, clock = fakes.FakeUnitOfWork(), Clock()
     await handlers.record_partner(commands.RecordPartner(partner()), uow, clock, policy)
     await handlers.record_commitment(commands.RecordCommitment(five_years()), uow, clock, policy)
