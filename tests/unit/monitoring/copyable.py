@@ -1,5 +1,5 @@
 """The fakes copy their store to roll a unit of work back. When the domain is compiled
-(scripts/compile.sh), its frozen dataclasses are native classes whose copy goes through
+(scripts/compile_domain.py), its frozen dataclasses are native classes whose copy goes through
 the frozen `__setattr__`; here every domain dataclass is copied field by field instead,
 which is what `copy.deepcopy` does for the pure-Python classes."""
 
