@@ -1,4 +1,4 @@
-"""The in-process benchmark tool (`python -m bench.domain_micro`, README: Benchmark) still runs
+"""The in-process benchmark tool (`python -m bench.domain_micro`, docs/performance.md) still runs
 the hot path against the unit of work as it is: on a small world every report is taken once
 (a receipt each) and the partners' rollups hold exactly the people trained the simulator
 reported. Before 2026-12-06 a port added to the unit of work (its rejections) broke the tool
