@@ -8,9 +8,15 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import settings
 from pymongo import AsyncMongoClient
 
 MONGO_URL = "mongodb://127.0.0.1:27017/?replicaSet=rs0"
+
+# No property test checks how long an example takes: a pause of a busy machine must not
+# fail one (Hypothesis' default deadline is 200 ms per example)
+settings.register_profile("pact", deadline=None)
+settings.load_profile("pact")
 
 
 def _port_open(port: int) -> bool:

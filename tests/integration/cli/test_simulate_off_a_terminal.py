@@ -8,7 +8,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -35,9 +34,15 @@ def test_progress_every_few_seconds_and_a_summary_on_sigterm(
         [str(PACTCTL), "simulate", "--from-file", str(commitments), "--rate", "20"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    time.sleep(9)  # about 1-3 s to start, then a line at 5 s
+    assert process.stderr is not None
+    seen: list[str] = []
+    for line in process.stderr:  # 1-3 s to start (more on a slow machine), a line at 5 s
+        seen.append(line)
+        if " s: " in line:  # its first progress line: its SIGTERM handler is in place
+            break
     process.send_signal(signal.SIGTERM)
-    out, err = process.communicate(timeout=30)
+    out, rest = process.communicate(timeout=30)
+    err = "".join(seen) + rest
 
     assert process.returncode == 0, out + err
     assert "5 s:" in err and "sent" in err and "acknowledged" in err  # a line every 5 s

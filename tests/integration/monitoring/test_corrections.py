@@ -83,7 +83,7 @@ async def test_a_forged_revision_is_corrected_audited_and_rebuilt(
         summary = await rebuild(
             m.settings.model_copy(update={"mongo_db": name}),
             carry_from=m.settings.mongo_db,
-            idle_seconds=3,
+            idle_seconds=30,
         )
         assert summary.carried_over["corrections"] == 1
         rebuilt = await stored_progress(mongo_client[name], "c-cloud")

@@ -185,6 +185,12 @@ async def test_alerts_arrive_grouped_once_each_and_a_restart_sends_no_duplicates
             event = at_risk(f"c-mail-{i}-{pid}", pid)
             await producer.send(topic, event.to_bytes(), event.commitment_id.encode())
     await wait_until(lambda: alerts_firing(6), timeout=60)
+
+    async def both_mailed() -> bool:  # after the group wait; then no more may come
+        to = {m["To"][0]["Address"] for m in await mailbox(stack.sink)}
+        return {coco.email, officer.email} <= to
+
+    await wait_until(both_mailed, timeout=60)
     first = await settled(stack.sink)
     by_recipient, by_alert = counts(first)
     print("\nfirst batch: messages by recipient", dict(by_recipient))

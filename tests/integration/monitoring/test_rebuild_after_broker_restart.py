@@ -157,7 +157,7 @@ async def test_a_rebuild_after_a_broker_restart_equals_the_live_projections(
             settings.model_copy(update={"mongo_db": name}),
             clock=clock,
             carry_from=db_name,
-            idle_seconds=3,
+            idle_seconds=30,
         )
         print("records replayed:", summary.records)
         assert summary.not_read_to_end == []

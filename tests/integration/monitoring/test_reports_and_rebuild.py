@@ -414,14 +414,14 @@ async def test_views_annual_report_and_a_rebuild_with_the_same_figures(
     )  # no topic holds a declaration: the rebuild carries it over
     assert declared.status_code == 200, declared.text
 
-    published = len(await read_topic(m.topic(ALERTS), 1, settle=0.5))
+    published = len(await read_topic(m.topic(ALERTS), 1, settle=2.0))  # every partition
     name = f"{m.settings.mongo_db}-rebuilt"
     try:
         summary = await rebuild(
             m.settings.model_copy(update={"mongo_db": name}),
             clock=m.clock,
             carry_from=m.settings.mongo_db,
-            idle_seconds=3,
+            idle_seconds=30,
         )
         assert summary.not_read_to_end == []
         assert summary.dropped_events > 0  # alerts and rejections decided again, silently

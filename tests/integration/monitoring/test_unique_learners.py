@@ -152,7 +152,7 @@ async def test_a_rebuild_gives_back_the_same_unique_learners(
 
     try:
         await rebuild(
-            m.settings.model_copy(update={"mongo_db": name}), clock=m.clock, idle_seconds=3
+            m.settings.model_copy(update={"mongo_db": name}), clock=m.clock, idle_seconds=30
         )
         live = await estimates(m.db)
         assert len(live) == 3 * 2 + 1  # commitment, partner, member of p-a and p-b; partnership
