@@ -72,6 +72,20 @@ class InFlight:
         """A batch is being stored."""
         return self._task is not None and not self._task.done()
 
+    def failed(self) -> bool:
+        """The batch in flight ended without being stored (it rewound its partitions)."""
+        return self._task is not None and self._task.done() and not _stored(self._task)
+
+    async def wait(self, seconds: float | None = None) -> bool | None:
+        """Wait for the batch in flight, if any, at most `seconds`: None if it is still being
+        stored then, False if it was not stored (the next `hand` then rewinds), True if it
+        was or none was in flight. Meanwhile the consumer may add what it fetched to the
+        batch it read early, so that this one takes what came while the other was stored."""
+        if (before := self._task) is None:
+            return True
+        await asyncio.wait({before}, timeout=seconds)
+        return _stored(before) if before.done() else None
+
     async def hand(
         self,
         consumer: Consumer,

@@ -70,11 +70,12 @@ async def utf8_headers(records: Any, original: Any) -> Any:
     null one as empty, bytes that are not UTF-8 as U+FFFD (a signature made of them is wrong
     either way)."""
     if isinstance(records, tuple):
-        return await original(tuple(_with_utf8_headers(r) for r in records))
-    return await original(_with_utf8_headers(records))
+        return await original(tuple(with_utf8_headers(r) for r in records))
+    return await original(with_utf8_headers(records))
 
 
-def _with_utf8_headers(record: ConsumerRecord[Any, Any]) -> ConsumerRecord[Any, Any]:
+def with_utf8_headers(record: ConsumerRecord[Any, Any]) -> ConsumerRecord[Any, Any]:
+    """The record as `utf8_headers` hands it on (for records read past FastStream)."""
     headers = list(record.headers or ())
     readable = [(key, _utf8(value)) for key, value in headers]
     return record if readable == headers else replace(record, headers=tuple(readable))
