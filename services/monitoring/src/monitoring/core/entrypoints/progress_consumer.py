@@ -157,10 +157,10 @@ class ProgressConsumer:
         fetched = await getmany(timeout_ms=0, max_records=room)  # waits only in a rebalance
         # its one topic's, as FastStream's parser hands them on (pact_common.kafka)
         more = [with_utf8_headers(r) for batch in fetched.values() for r in batch]
-        if more and self.in_flight.failed():  # then: perhaps read after it rewound
-            self.in_flight.rewind(consumer, first_offsets(more))  # hand() rewinds the rest
-            return records, cmd
         if not more:
+            return records, cmd
+        if self.in_flight.failed():  # it rewound while getmany waited: these may come after
+            self.in_flight.rewind(consumer, first_offsets(more))  # hand() rewinds the rest
             return records, cmd
         records = (*records, *more)
         try:
