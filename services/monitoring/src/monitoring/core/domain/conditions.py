@@ -5,10 +5,9 @@ themselves are in rules.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
-from functools import cached_property
 from typing import NamedTuple
 
 from monitoring.core.domain.model import Metric
@@ -56,11 +55,12 @@ class Subject:
     partnership_id: str
     metric: Metric
     partner_id: str | None = None
+    #: '{type}:{id}': every condition's fingerprint begins with it, so it is worked out
+    #: once, when made (compiled, a cached_property would be worked out at every read)
+    key: str = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def key(self) -> str:
-        """Kept once worked out: every condition's fingerprint begins with it."""
-        return f"{self.type.value}:{self.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.type + ":" + self.id)
 
 
 @dataclass(frozen=True)

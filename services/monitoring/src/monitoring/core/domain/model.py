@@ -3,7 +3,6 @@ services' events, highest version wins) and the progress reports it receives. Pu
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -91,17 +90,23 @@ class TargetDefinition:
     baseline: float = 0.0
     milestones: tuple[Milestone, ...] = ()
 
+    #: its hash once worked out (compiled, a cached_property would be worked out again)
+    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # compiled, the default above is not set otherwise
+        object.__setattr__(self, "_hash", None)
+
     def __hash__(self) -> int:
         """Worked out once: the rules' caches (plan, recent periods) ask for it at every
         evaluation, and a ten-year commitment's milestones make it cost microseconds."""
-        return self._hash
-
-    @functools.cached_property
-    def _hash(self) -> int:
-        return hash(
+        if (known := self._hash) is not None:
+            return known
+        made = hash(
             (self.metric, self.target_value, self.start_date, self.deadline, self.baseline,
              self.milestones)
         )  # fmt: skip
+        object.__setattr__(self, "_hash", made)
+        return made
 
     @property
     def window_days(self) -> int:

@@ -6,7 +6,7 @@ import bisect
 import calendar
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -45,6 +45,16 @@ class Period:
     year: int
     granularity: Granularity
     index: int
+    #: text, start and end once worked out: the rules ask for them of every period, every
+    #: time (compiled, a cached_property would be worked out at every read)
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _start: date | None = field(default=None, init=False, repr=False, compare=False)
+    _end: date | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:  # compiled, the defaults above are not set otherwise
+        object.__setattr__(self, "_text", None)
+        object.__setattr__(self, "_start", None)
+        object.__setattr__(self, "_end", None)
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -59,27 +69,40 @@ class Period:
     def __str__(self) -> str:
         return self.text
 
-    @functools.cached_property
+    @property
     def text(self) -> str:
         """`YYYY-Qn` or `YYYY-MM` (kept: the rules ask for it of every period, every time)."""
+        if (known := self._text) is not None:
+            return known
         if self.granularity is Granularity.QUARTER:
-            return f"{self.year:04d}-Q{self.index}"
-        return f"{self.year:04d}-{self.index:02d}"
+            made = f"{self.year:04d}-Q{self.index}"
+        else:
+            made = f"{self.year:04d}-{self.index:02d}"
+        object.__setattr__(self, "_text", made)
+        return made
 
     @property
     def _first_month(self) -> int:
         return (self.index - 1) * 3 + 1 if self.granularity is Granularity.QUARTER else self.index
 
-    @functools.cached_property
+    @property
     def start(self) -> date:
         """The first day of the period."""
-        return date(self.year, self._first_month, 1)
+        if (known := self._start) is not None:
+            return known
+        made = date(self.year, self._first_month, 1)
+        object.__setattr__(self, "_start", made)
+        return made
 
-    @functools.cached_property
+    @property
     def end(self) -> date:
         """The last day of the period (inclusive)."""
+        if (known := self._end) is not None:
+            return known
         last_month = self._first_month + self.granularity.months - 1
-        return date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+        made = date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+        object.__setattr__(self, "_end", made)
+        return made
 
     def next(self) -> Period:
         last = 4 if self.granularity is Granularity.QUARTER else 12
