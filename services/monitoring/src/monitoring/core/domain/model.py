@@ -91,9 +91,9 @@ class TargetDefinition:
     milestones: tuple[Milestone, ...] = ()
 
     #: its hash once worked out (compiled, a cached_property would be worked out again)
-    _hash: int | None = field(default=None, init=False, repr=False, compare=False)
+    _hash: int | None = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:  # compiled, the default above is not set otherwise
+    def __post_init__(self) -> None:  # not yet worked out (compiled, a default is not applied)
         object.__setattr__(self, "_hash", None)
 
     def __hash__(self) -> int:

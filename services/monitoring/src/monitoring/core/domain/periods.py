@@ -47,11 +47,11 @@ class Period:
     index: int
     #: text, start and end once worked out: the rules ask for them of every period, every
     #: time (compiled, a cached_property would be worked out at every read)
-    _text: str | None = field(default=None, init=False, repr=False, compare=False)
-    _start: date | None = field(default=None, init=False, repr=False, compare=False)
-    _end: date | None = field(default=None, init=False, repr=False, compare=False)
+    _text: str | None = field(init=False, repr=False, compare=False)
+    _start: date | None = field(init=False, repr=False, compare=False)
+    _end: date | None = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:  # compiled, the defaults above are not set otherwise
+    def __post_init__(self) -> None:  # not yet worked out (compiled, a default is not applied)
         object.__setattr__(self, "_text", None)
         object.__setattr__(self, "_start", None)
         object.__setattr__(self, "_end", None)
