@@ -184,8 +184,9 @@ def evaluate_target(
     achievement notified, no missed alert firing): left out then, so that a commitment of
     many years does not weigh every past milestone at every report."""
     conditions: list[Condition] = []
+    skip = left_out(t, actual, settled)
     for m in t.milestones:
-        if settled and actual >= m.value and _milestone_named(m, t.metric)[1] in settled:
+        if skip and m.due_date.isoformat() in skip:
             continue
         conditions += milestone_conditions(m, t.metric, actual, today, grace)
     conditions += target_conditions(t, actual, today, grace)
@@ -194,6 +195,15 @@ def evaluate_target(
             at_risk_condition(t, actual, today, as_of or today, config, at_risk_firing, recent)
         )
     return conditions
+
+
+def left_out(t: TargetDefinition, actual: float, settled: Collection[str]) -> set[str]:
+    """The keys of the milestones evaluate_target leaves out: settled, and reached."""
+    if not settled:
+        return set()
+    return {
+        k for m in t.milestones if actual >= m.value and (k := m.due_date.isoformat()) in settled
+    }
 
 
 def due_periods(c: Commitment, today: date) -> list[Period]:

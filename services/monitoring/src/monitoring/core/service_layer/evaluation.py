@@ -10,7 +10,7 @@ from datetime import datetime
 from monitoring.core.domain import buckets, presence, year_deltas, years
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject, fingerprint
-from monitoring.core.domain.model import CommitmentStatus
+from monitoring.core.domain.model import CommitmentStatus, is_measured
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import (
     MEMBERS,
@@ -25,6 +25,7 @@ from monitoring.core.domain.rules import (
     commitment_subject,
     evaluate_commitment,
     evaluate_target,
+    left_out,
     on_track,
     target_subject,
 )
@@ -59,16 +60,19 @@ async def settle_commitments(
             for fp, episode in p.firing.items():
                 mine[fp] = AlertState(fp, AlertStatus.FIRING, episode)
     conditions: dict[str, list[Condition]] = {}
+    quiet: dict[str, set[str]] = {}  # by id, the held alerts of milestones left out
     async for p in paced(changed):  # minutes of Python for a big batch: others get turns
         subject = subjects[p.id]
         # held counts as firing, its hold ended or not (then not read yet, but firing)
         at_risk = at_risk_firing(subject, firing.get(subject.key, {}), p.held)
-        conditions[p.id] = evaluate_commitment(p, today, config, at_risk, settled(p, subject))
+        reached = settled(p, subject, waiting[p.id])
+        conditions[p.id] = evaluate_commitment(p, today, config, at_risk, reached)
+        quiet[p.id] = _quiet(p, subject, reached)
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
     # what reconciling needs of the alerts, in one read: those to read whole (_needed) and
     # the state of the others whose condition holds (_wanted), but those read whole
-    needed = _needed(changed, firing, subjects, conditions, waiting)
+    needed = _needed(changed, firing, subjects, conditions, waiting, quiet)
     notified = {p.id: p.notified for p in changed}
     wanted, known = _wanted(subjects, conditions, firing, notified)
     whole = set(needed)
@@ -165,20 +169,34 @@ def _assembled(
     }
 
 
-def settled(p: CommitmentProgress, subject: Subject) -> set[str]:
+def settled(p: CommitmentProgress, subject: Subject, waiting: Collection[str] = ()) -> set[str]:
     """The keys of the milestones whose conditions change nothing while reached (rules.py):
     the head knows its firing alerts, a milestone's achievement was notified, and no missed
-    alert of it fires, its resolve held or not. Found from the head's fingerprints, without
-    making any: a ten-year commitment has ten milestones past."""
+    alert of it fires but one whose resolve is held and still waits (`waiting`): that one
+    is not read while its condition stops holding (_needed), and a batch weighs its
+    milestone again once the hold has ended, to resolve it. Found from the head's
+    fingerprints, without making any: a ten-year commitment has ten milestones past, and
+    reported past them all at once, ten missed alerts waiting out their hold."""
     if p.firing is None or not p.notified:
         return set()
     achieved = fingerprint(Rule.MILESTONE_ACHIEVED, subject, "")
     keys = {fp[len(achieved) :] for fp in p.notified if fp.startswith(achieved)}
     missed = fingerprint(Rule.MILESTONE_MISSED, subject, "")
-    for fp in (*p.firing, *p.held) if keys else ():
+    for fp in (*p.firing, *(fp for fp in p.held if fp not in waiting)) if keys else ():
         if fp.startswith(missed):
             keys.discard(fp[len(missed) :])
     return keys
+
+
+def _quiet(p: CommitmentProgress, subject: Subject, keys: Collection[str]) -> set[str]:
+    """The missed alerts, their resolve held, of the milestones the rules left out as
+    settled (`keys`): their condition is not gone but does not hold (the milestone stays
+    reached), so _needed does not read them and their hold goes on."""
+    if not keys or not p.held or not is_measured(p.commitment.status):
+        return set()
+    missed = fingerprint(Rule.MILESTONE_MISSED, subject, "")
+    t = p.commitment.target
+    return {missed + key for key in left_out(t, p.achieved, keys)} & p.held.keys()
 
 
 def at_risk_firing(
@@ -197,12 +215,14 @@ def _needed(
     subjects: Mapping[str, Subject],
     conditions: Mapping[str, list[Condition]],
     waiting: Mapping[str, Mapping[str, datetime]],
+    quiet: Mapping[str, Collection[str]],
 ) -> list[str]:
     """The alerts that reconciling changes and that were not read, to be read whole into
     `firing` (_found): those with a held resolve whose condition holds again (the hold is
-    dropped) or is gone (they resolve), and, of a head that knows its firing alerts, those
-    whose condition stopped holding or is gone, and those whose hold has ended. The others
-    with a held resolve stay firing until their hold ends, and a batch then reads them."""
+    dropped) or is gone (they resolve; not those of milestones left out as settled,
+    `quiet`), and, of a head that knows its firing alerts, those whose condition stopped
+    holding or is gone, and those whose hold has ended. The others with a held resolve stay
+    firing until their hold ends, and a batch then reads them."""
     needed: list[str] = []
     for p in changed:
         held, known = waiting[p.id], p.firing or {}
@@ -211,7 +231,10 @@ def _needed(
         if not (held or known or ended):
             continue  # nothing unread that reconciling could change
         now = {c.fingerprint(subjects[p.id]): c for c in conditions[p.id]}
-        needed += [fp for fp in held if (c := now.get(fp)) is None or c.active]
+        left = quiet[p.id]
+        needed += [
+            fp for fp in held if (c.active if (c := now.get(fp)) is not None else fp not in left)
+        ]
         needed += [fp for fp in known if (c := now.get(fp)) is None or not c.active]
         needed += ended
     return needed
