@@ -60,6 +60,28 @@ def test_series_is_in_period_order_with_running_totals() -> None:
     assert str(p.last_reported_period) == "2025-Q3"
 
 
+def test_the_latest_period_reported_is_kept_as_periods_come_and_go() -> None:
+    """Kept once worked out (the rules ask at every evaluation): a later period moves it,
+    an earlier one or a revision does not, and a period cleared makes it worked out again."""
+    p = CommitmentProgress(commitment())
+    seen = [p.last_reported_period]
+    for period, revision in (("2025-Q2", 1), ("2025-Q1", 1), ("2025-Q4", 1), ("2025-Q4", 2)):
+        p.apply(report(period, 10, revision=revision), NOW)
+        seen.append(p.last_reported_period)
+    p.correct("2025-Q4", 3, None, "secretariat", NOW)  # cleared: Q2 is the latest again
+    seen.append(p.last_reported_period)
+    p.correct("2025-Q1", 2, None, "secretariat", NOW)
+    p.correct("2025-Q2", 2, None, "secretariat", NOW)
+    seen.append(p.last_reported_period)
+    p.apply(report("2024-Q3", 10), NOW)
+    seen.append(p.last_reported_period)
+    print(f"\nthe latest period after each step: {[str(x) for x in seen]}")
+    assert [str(x) for x in seen] == [
+        "None", "2025-Q2", "2025-Q2", "2025-Q4", "2025-Q4", "2025-Q2", "None", "2024-Q3",
+    ]  # fmt: skip
+    assert p.last_reported_period == p._last_reported()  # what a fresh look finds
+
+
 def test_breakdowns_sum_over_periods_and_follow_corrections() -> None:
     p = CommitmentProgress(commitment())
     p.apply(report("2025-Q1", 10, by_country={"DE": 6, "FR": 4}, by_gender={"female": 10}), NOW)

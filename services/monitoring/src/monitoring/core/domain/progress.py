@@ -117,6 +117,9 @@ class CommitmentProgress:
     stored_alerts: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
+    #: the latest period reported, once worked out ([] : not yet): the rules ask at every
+    #: evaluation, and a head of ten years has 120 periods to look through
+    last_known: list[Period | None] = field(default_factory=list, compare=False, repr=False)
     #: its stored head must be written whole (new, made from cells, or a new definition);
     #: otherwise storing it sets the marks of the periods `written` and the small fields
     whole_head: bool = field(default=True, compare=False, repr=False)
@@ -159,9 +162,14 @@ class CommitmentProgress:
         if entry is None:
             self.periods.pop(period, None)
             self.marks_.pop(period, None)
+            self.last_known = []
         else:
             self.periods[period] = entry
             self.marks_[period] = self._mark(entry)
+            if self.last_known:  # kept: moves only if this one is later
+                last, now = self.last_known[0], Period.parse(period)
+                if last is None or now.start > last.start:
+                    self.last_known = [now]
         self.written.add(period)
         if old is not new:
             self.unsummed.append((old, new))
@@ -220,6 +228,7 @@ class CommitmentProgress:
             self.yearly = yearly
         self.commitment = commitment
         self.marks = {p: self._mark(e) for p, e in self.periods.items()}
+        self.last_known = []
         self.whole_head = True
 
     def settled(self) -> None:
@@ -274,6 +283,12 @@ class CommitmentProgress:
 
     @property
     def last_reported_period(self) -> Period | None:
+        if self.last_known:
+            return self.last_known[0]
+        self.last_known = [self._last_reported()]
+        return self.last_known[0]
+
+    def _last_reported(self) -> Period | None:
         if not self.marks_:
             return None
         quarters = "".join(self.marks_).count("Q")  # one per quarter's text, none in a month's

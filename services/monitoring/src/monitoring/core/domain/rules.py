@@ -201,20 +201,24 @@ def left_out(t: TargetDefinition, actual: float, settled: Collection[str]) -> se
     """The keys of the milestones evaluate_target leaves out: settled, and reached."""
     if not settled:
         return set()
-    return {
-        k for m in t.milestones if actual >= m.value and (k := m.due_date.isoformat()) in settled
-    }
+    return {key for value, key in _milestone_keys(t) if actual >= value and key in settled}
 
 
-def due_periods(c: Commitment, today: date) -> list[Period]:
+@functools.lru_cache(maxsize=65_536)  # definitions are one object each (model.one_of)
+def _milestone_keys(t: TargetDefinition) -> tuple[tuple[float, str], ...]:
+    """Each milestone's value and key (its due date's text, as _named gives it)."""
+    return tuple((m.value, m.due_date.isoformat()) for m in t.milestones)
+
+
+def due_periods(c: Commitment, today: date) -> tuple[Period, ...]:
     """Periods of the commitment's window whose report is due: ended more than grace_days ago."""
     cutoff = today - timedelta(days=c.grace_days)  # p.end + grace < today
     t = c.target
-    return list(periods_ended(t.start_date, t.deadline, c.cadence.granularity, cutoff, before=True))
+    return periods_ended(t.start_date, t.deadline, c.cadence.granularity, cutoff, before=True)
 
 
-def reporting_overdue(c: Commitment, reported: frozenset[str], today: date) -> Condition | None:
-    """None until a first period is due."""
+def reporting_overdue(c: Commitment, reported: Collection[str], today: date) -> Condition | None:
+    """None until a first period is due. `reported`: the texts of the periods reported."""
     due = due_periods(c, today)
     if not due:
         return None
@@ -222,12 +226,13 @@ def reporting_overdue(c: Commitment, reported: frozenset[str], today: date) -> C
     by = latest.end + timedelta(days=c.grace_days)
     names = period_names(c.target.start_date, c.target.deadline, c.cadence.granularity)
     done = sum(map(reported.__contains__, names[: len(due)]))  # due: a prefix of them
-    active = str(latest) not in reported
-    message = (
-        f"No progress report for {latest} (ended {latest.end}; due by {by})."
-        if active
-        else f"Progress for {latest} reported."
-    )
+    active = latest.text not in reported
+
+    def message() -> str:  # written only when the alert fires or resolves
+        if active:
+            return f"No progress report for {latest} (ended {latest.end}; due by {by})."
+        return f"Progress for {latest} reported."
+
     return Condition(Rule.REPORTING_OVERDUE, active, len(due), done, by, message)
 
 
@@ -235,7 +240,7 @@ def as_of_date(progress: CommitmentProgress, today: date) -> date:
     """The day progress is taken to be known up to: the end of the latest period reported or
     due (so that the normal reporting lag does not count as falling behind), at most today."""
     c = progress.commitment
-    ends = [p.end for p in due_periods(c, today)[-1:]]
+    ends = [p.end for p in due_periods(c, today)[-1:]]  # the latest due
     if (last := progress.last_reported_period) is not None:
         ends.append(last.end)
     if not ends:
@@ -276,7 +281,7 @@ def evaluate_commitment(
         recent=recent_of(progress, as_of) if active else None,
         settled=settled,
     )
-    if active and (overdue := reporting_overdue(c, progress.reported_periods, today)):
+    if active and (overdue := reporting_overdue(c, progress.marks_, today)):
         conditions.append(overdue)
     return conditions
 
