@@ -147,11 +147,11 @@ class ProgressReported(Event):
 
     @model_validator(mode="after")
     def _breakdowns_sum_to_total(self) -> ProgressReported:
-        for f in report_figures(type(self)):
-            breakdown = getattr(self, f.name) if f.kind is FigureKind.BREAKDOWN else None
-            if breakdown is not None and sum(breakdown.values()) != (getattr(self, f.of) or 0):
+        for name, of in _breakdowns(type(self)):  # every report is checked: the pairs once
+            breakdown = getattr(self, name)
+            if breakdown is not None and sum(breakdown.values()) != (getattr(self, of) or 0):
                 raise ValueError(
-                    f"{f.name} must sum to {f.of} ({getattr(self, f.of) or 0}), "
+                    f"{name} must sum to {of} ({getattr(self, of) or 0}), "
                     f"but sums to {sum(breakdown.values())}"
                 )
         return self
@@ -235,6 +235,12 @@ def _figure(name: str, f: FieldInfo) -> ReportFigure:
     if options == (int,):
         return ReportFigure(name, FigureKind.COUNT, **said)
     raise TypeError(f"{name}: a figure is a count (int), euros (float) or a breakdown (dict)")
+
+
+@cache
+def _breakdowns(model: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """(breakdown, the count it breaks down) of each breakdown of the report model."""
+    return tuple((f.name, f.of) for f in report_figures(model) if f.kind is FigureKind.BREAKDOWN)
 
 
 @cache

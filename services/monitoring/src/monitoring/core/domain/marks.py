@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Collection, Iterator, Mapping
 
+from monitoring.core.domain.periods import Period
+
 #: A period's mark: [its revision, the commitment's metric in it] (enough for the rules, the
 #: series and the revision rule). A list, as the head's document holds it: a head of years of
 #: monthly periods is read without building an object per period (120 tuples made from their
@@ -31,6 +33,22 @@ class MarkValues(Mapping[str, float]):
 
     def __len__(self) -> int:
         return len(self._marks)
+
+
+def latest(marks: Mapping[str, Mark]) -> Period | None:
+    """The latest period marked (a head of ten years marks 120)."""
+    if not marks:
+        return None
+    quarters = "".join(marks).count("Q")  # one per quarter's text, none in a month's
+    if quarters in (0, len(marks)):  # one granularity: the text sorts as time does
+        return Period.parse(max(marks))
+    return max((Period.parse(p) for p in marks), key=lambda p: p.start)
+
+
+def later(last: Period | None, text: str) -> Period:
+    """The later of the latest period marked and the period of `text`."""
+    period = Period.parse(text)
+    return period if last is None or period.start > last.start else last
 
 
 @functools.lru_cache(maxsize=4096)

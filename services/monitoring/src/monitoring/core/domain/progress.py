@@ -12,7 +12,7 @@ from typing import Any
 from monitoring.core.domain.events import DomainEvent
 from monitoring.core.domain.figures import Figures, changed_figures, without_zeros
 from monitoring.core.domain.figures import sum_figures as sum_figures  # kept importable here
-from monitoring.core.domain.marks import REVISION, Mark, MarkValues
+from monitoring.core.domain.marks import REVISION, Mark, MarkValues, later, latest
 from monitoring.core.domain.model import Commitment, Metric, PartnershipTarget, Report
 from monitoring.core.domain.periods import Period
 
@@ -117,8 +117,7 @@ class CommitmentProgress:
     stored_alerts: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     #: on_track as the rollups last counted it
     counted_on_track: bool | None = field(default=None, compare=False, repr=False)
-    #: the latest period reported, once worked out ([] : not yet): the rules ask at every
-    #: evaluation, and a head of ten years has 120 periods to look through
+    #: the latest period reported once worked out ([]: not yet; the rules ask every time)
     last_known: list[Period | None] = field(default_factory=list, compare=False, repr=False)
     #: its stored head must be written whole (new, made from cells, or a new definition);
     #: otherwise storing it sets the marks of the periods `written` and the small fields
@@ -166,10 +165,8 @@ class CommitmentProgress:
         else:
             self.periods[period] = entry
             self.marks_[period] = self._mark(entry)
-            if self.last_known:  # kept: moves only if this one is later
-                last, now = self.last_known[0], Period.parse(period)
-                if last is None or now.start > last.start:
-                    self.last_known = [now]
+            if self.last_known:  # kept: moves only to a later period
+                self.last_known = [later(self.last_known[0], period)]
         self.written.add(period)
         if old is not new:
             self.unsummed.append((old, new))
@@ -283,18 +280,9 @@ class CommitmentProgress:
 
     @property
     def last_reported_period(self) -> Period | None:
-        if self.last_known:
-            return self.last_known[0]
-        self.last_known = [self._last_reported()]
+        if not self.last_known:
+            self.last_known = [latest(self.marks_)]
         return self.last_known[0]
-
-    def _last_reported(self) -> Period | None:
-        if not self.marks_:
-            return None
-        quarters = "".join(self.marks_).count("Q")  # one per quarter's text, none in a month's
-        if quarters in (0, len(self.marks_)):  # one granularity: the text sorts as time does
-            return Period.parse(max(self.marks_))
-        return max((Period.parse(p) for p in self.marks_), key=lambda p: p.start)
 
 
 @dataclass

@@ -46,14 +46,9 @@ from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.domain.wording import amount, share
 
 
-def _milestone_named(m: Milestone, metric: Metric) -> tuple[str, str]:
-    """What a milestone's messages begin with, and its key (the rules run on every milestone
-    of every touched commitment once per batch)."""
-    return _named(m.due_date, m.value, metric)
-
-
 @functools.lru_cache(maxsize=65_536)  # by its fields: cheaper to hash than the milestone
 def _named(due: date, value: float, metric: Metric) -> tuple[str, str]:
+    """What a milestone's messages begin with, and its key."""
     return f"Milestone of {amount(value, metric)} due {due}", due.isoformat()
 
 
@@ -65,7 +60,7 @@ def milestone_conditions(
     grace: timedelta = timedelta(0),
 ) -> list[Condition]:
     """Missed only once the reports for the periods up to the due date are due too."""
-    what, key = _milestone_named(m, metric)
+    what, key = _named(m.due_date, m.value, metric)
     reached = actual >= m.value
     is_missed = not reached and today > m.due_date + grace
 

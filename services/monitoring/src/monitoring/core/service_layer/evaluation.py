@@ -10,7 +10,7 @@ from datetime import datetime
 from monitoring.core.domain import buckets, presence, year_deltas, years
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject, fingerprint
-from monitoring.core.domain.model import CommitmentStatus, is_measured
+from monitoring.core.domain.model import CommitmentStatus
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import (
     MEMBERS,
@@ -25,10 +25,11 @@ from monitoring.core.domain.rules import (
     commitment_subject,
     evaluate_commitment,
     evaluate_target,
-    left_out,
     on_track,
     target_subject,
 )
+from monitoring.core.service_layer.known_alerts import quiet as held_quiet
+from monitoring.core.service_layer.known_alerts import remember, settled
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.turns import paced
 
@@ -67,7 +68,7 @@ async def settle_commitments(
         at_risk = at_risk_firing(subject, firing.get(subject.key, {}), p.held)
         reached = settled(p, subject, waiting[p.id])
         conditions[p.id] = evaluate_commitment(p, today, config, at_risk, reached)
-        quiet[p.id] = _quiet(p, subject, reached)
+        quiet[p.id] = held_quiet(p, subject, reached)
         p.on_track = on_track(p, conditions[p.id])
         p.evaluated_on = today
     # what reconciling needs of the alerts, in one read: those to read whole (_needed) and
@@ -95,7 +96,7 @@ async def settle_commitments(
         )
         updated += result.changed
         p.events.extend(result.events)
-        _remember(p, waiting[p.id], alerts[p.id], result.changed)
+        remember(p, waiting[p.id], alerts[p.id], result.changed)
         periods = moved_periods(p)  # what the changed periods attribute, worked out once
         add_rows(summed, change_rows(p, periods), 1)
         buckets.merge(bucketed, buckets.change(p, periods))
@@ -169,36 +170,6 @@ def _assembled(
     }
 
 
-def settled(p: CommitmentProgress, subject: Subject, waiting: Collection[str] = ()) -> set[str]:
-    """The keys of the milestones whose conditions change nothing while reached (rules.py):
-    the head knows its firing alerts, a milestone's achievement was notified, and no missed
-    alert of it fires but one whose resolve is held and still waits (`waiting`): that one
-    is not read while its condition stops holding (_needed), and a batch weighs its
-    milestone again once the hold has ended, to resolve it. Found from the head's
-    fingerprints, without making any: a ten-year commitment has ten milestones past, and
-    reported past them all at once, ten missed alerts waiting out their hold."""
-    if p.firing is None or not p.notified:
-        return set()
-    achieved = fingerprint(Rule.MILESTONE_ACHIEVED, subject, "")
-    keys = {fp[len(achieved) :] for fp in p.notified if fp.startswith(achieved)}
-    missed = fingerprint(Rule.MILESTONE_MISSED, subject, "")
-    for fp in (*p.firing, *(fp for fp in p.held if fp not in waiting)) if keys else ():
-        if fp.startswith(missed):
-            keys.discard(fp[len(missed) :])
-    return keys
-
-
-def _quiet(p: CommitmentProgress, subject: Subject, keys: Collection[str]) -> set[str]:
-    """The missed alerts, their resolve held, of the milestones the rules left out as
-    settled (`keys`): their condition is not gone but does not hold (the milestone stays
-    reached), so _needed does not read them and their hold goes on."""
-    if not keys or not p.held or not is_measured(p.commitment.status):
-        return set()
-    missed = fingerprint(Rule.MILESTONE_MISSED, subject, "")
-    t = p.commitment.target
-    return {missed + key for key in left_out(t, p.achieved, keys)} & p.held.keys()
-
-
 def at_risk_firing(
     subject: Subject, alerts: Mapping[str, Alert | AlertState], held: Collection[str] = ()
 ) -> bool:
@@ -249,28 +220,6 @@ def _found(firing: Firing, needed: Collection[str], found: Mapping[str, Alert]) 
         for mine in firing.values():
             for fp in missing & mine.keys():
                 del mine[fp]
-
-
-def _remember(
-    p: CommitmentProgress,
-    waiting: Mapping[str, datetime],
-    alerts: Mapping[str, Alert | AlertState],
-    changed: Iterable[Alert],
-) -> None:
-    """What the head keeps of its alerts once reconciled: the informational ones notified
-    (found or made so), the firing ones whose resolve is held (those it left unread, and
-    those read or changed), and the other firing ones."""
-    after = {**alerts, **{a.fingerprint: a for a in changed}}
-    p.notified.update(fp for fp, a in after.items() if a.status is AlertStatus.NOTIFIED)
-    p.held = {fp: until for fp, until in waiting.items() if fp not in after}
-    p.firing = {}
-    for fp, a in after.items():
-        if a.status is not AlertStatus.FIRING:
-            continue
-        if isinstance(a, Alert) and a.resolve_after is not None:
-            p.held[fp] = a.resolve_after
-        else:
-            p.firing[fp] = a.episode
 
 
 def _sum_key(t: TargetProgress) -> str:
