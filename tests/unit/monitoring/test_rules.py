@@ -212,3 +212,19 @@ def test_closed_commitments_are_not_at_risk_nor_overdue() -> None:
     assert set(got) == {(Rule.TARGET_MISSED, None), (Rule.MILESTONE_MISSED, "2026-12-31")}
     assert on_track(p, []) is False
     assert on_track(progress_with(status=CommitmentStatus.ACHIEVED), []) is True
+
+
+def test_a_settled_milestone_leaves_out_only_itself_not_another_due_the_same_day() -> None:
+    """Settled milestones are left out by their key (the due date): a milestone not reached
+    that shares the date is still weighed (the commitments service refuses such a pledge,
+    monitoring's contract does not)."""
+    t = definition(
+        milestones=(Milestone(date(2025, 12, 31), 1000), Milestone(date(2025, 12, 31), 9000))
+    )
+    weighed = [
+        (c.rule, c.expected, c.active)
+        for c in evaluate_target(t, 5000, date(2026, 3, 1), CONFIG, settled={"2025-12-31"})
+        if c.key is not None
+    ]
+    print(f"\nweighed with 2025-12-31 settled: {weighed}")
+    assert weighed == [(Rule.MILESTONE_MISSED, 9000, True), (Rule.MILESTONE_ACHIEVED, 9000, False)]

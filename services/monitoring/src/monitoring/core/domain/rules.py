@@ -175,13 +175,13 @@ def evaluate_target(
     settled: Collection[str] = (),
 ) -> list[Condition]:
     """Milestone, target and at-risk conditions of one target definition. `settled`: the
-    keys (due dates) of milestones whose conditions change nothing while reached (their
-    achievement notified, no missed alert firing): left out then, so that a commitment of
-    many years does not weigh every past milestone at every report."""
+    keys (due dates) of milestones whose conditions change nothing while reached (which:
+    service_layer/known_alerts.py): left out then, so that a commitment of many years does
+    not weigh every past milestone at every report."""
     conditions: list[Condition] = []
     skip = left_out(t, actual, settled)
     for m in t.milestones:
-        if skip and m.due_date.isoformat() in skip:
+        if skip and actual >= m.value and m.due_date.isoformat() in skip:  # same as left_out
             continue
         conditions += milestone_conditions(m, t.metric, actual, today, grace)
     conditions += target_conditions(t, actual, today, grace)
