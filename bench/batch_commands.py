@@ -5,11 +5,13 @@ Needs a mongod replica set (`make infra-test`); uses a database of its own, drop
 
     python -m bench.batch_commands [--batch 100] [--batches 60] [--skip 20] [--mongo URL]
                                    [--months 120 --commitments 500 --batch 500 ...]
-                                   [--profile FILE]
+                                   [--profile FILE] [--heads]
 
 The first `--skip` batches are left out of the figures (the first reports of every
 commitment: new cells, new rows). `--batch 100` is about what a batch holds at 1,000
-reports/s, 2,000 what it holds when monitoring is behind.
+reports/s, 2,000 what it holds when monitoring is behind. `--heads`: after the batches, how
+large the heads are (what a batch reads of each touched commitment), the largest's bytes per
+field and how long the driver takes to decode it: what grows with each commitment's history.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import statistics
 import time
+import timeit
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import bson
+from bson.codec_options import CodecOptions
+from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient, monitoring
 
 from bench.domain_micro import NOW, POLICY, batches, pledge, scenario
@@ -148,8 +155,30 @@ async def run(args: argparse.Namespace) -> None:
     listener.on = False
     if args.profile:
         profile.dump_stats(args.profile)
-    await on.close()
     print_table(listener, seconds, args.batch, args.skip)
+    if args.heads:
+        await print_heads(on.mongo.db)
+    await on.close()
+
+
+async def print_heads(db: Any) -> None:
+    """The heads as stored: their sizes, and the largest's bytes per field (each field as a
+    document of its own) and its decoding, as the service's client decodes it (tz-aware)."""
+    raw = CodecOptions(document_class=RawBSONDocument)
+    heads = [doc.raw async for doc in db.get_collection(r.COMMITMENTS, codec_options=raw).find()]
+    sizes = sorted(map(len, heads))
+    largest = max(heads, key=len)
+    decoded: dict[str, Any] = bson.decode(largest, CodecOptions(tz_aware=True))
+    runs = 2000
+    micros = timeit.timeit(lambda: bson.decode(largest, CodecOptions(tz_aware=True)), number=runs)
+    print(
+        f"heads: {len(sizes):,}, {statistics.median(sizes):,.0f} B median, {sizes[-1]:,} B the "
+        f"largest, decoded in {micros / runs * 1e6:.1f} µs; its fields over 100 B:"
+    )
+    fields = {name: len(bson.encode({name: value})) for name, value in decoded.items()}
+    for name, size in sorted(fields.items(), key=lambda kv: -kv[1]):
+        if size > 100:
+            print(f"  {name:<16} {size:8,} B")
 
 
 def print_table(listener: Commands, seconds: list[float], size: int, skipped: int) -> None:
@@ -182,6 +211,7 @@ def main() -> None:
         "(with --batch as the commitments, each batch is one month of every commitment)",
     )
     parser.add_argument("--profile", help="write the counted batches' cProfile stats there")
+    parser.add_argument("--heads", action="store_true", help="then the heads' sizes")
     asyncio.run(run(parser.parse_args()))
 
 
