@@ -275,10 +275,6 @@ class CommitmentProgress:
         return points
 
     @property
-    def reported_periods(self) -> frozenset[str]:
-        return frozenset(self.marks_)
-
-    @property
     def last_reported_period(self) -> Period | None:
         if not self.last_known:
             self.last_known = [latest(self.marks_)]

@@ -179,9 +179,8 @@ def evaluate_target(
     service_layer/known_alerts.py): left out then, so that a commitment of many years does
     not weigh every past milestone at every report."""
     conditions: list[Condition] = []
-    skip = left_out(t, actual, settled)
-    for m in t.milestones:
-        if skip and actual >= m.value and m.due_date.isoformat() in skip:  # same as left_out
+    for m, (value, key) in zip(t.milestones, _milestone_keys(t), strict=True):
+        if settled and actual >= value and key in settled:  # as left_out
             continue
         conditions += milestone_conditions(m, t.metric, actual, today, grace)
     conditions += target_conditions(t, actual, today, grace)
@@ -193,7 +192,8 @@ def evaluate_target(
 
 
 def left_out(t: TargetDefinition, actual: float, settled: Collection[str]) -> set[str]:
-    """The keys of the milestones evaluate_target leaves out: settled, and reached."""
+    """The keys of the milestones evaluate_target leaves out: settled, and reached (a
+    milestone not reached is weighed, whatever other milestone shares its due date)."""
     if not settled:
         return set()
     return {key for value, key in _milestone_keys(t) if actual >= value and key in settled}
