@@ -40,6 +40,7 @@ from monitoring.core.adapters.report_codec import read
 from monitoring.core.domain.alerting import Alert
 from monitoring.core.domain.commands import TakeReports
 from monitoring.core.domain.model import Commitment, Partner, Report
+from monitoring.core.domain.ownership import Held
 from monitoring.core.domain.progress import CommitmentProgress
 from monitoring.core.service_layer.evaluation import settle_commitments
 from monitoring.core.service_layer.handlers import Policy, take_reports
@@ -121,7 +122,9 @@ class DocumentCommitments(CommitmentRepository):
         for p in progress:
             self.stored.store(p)
 
-    async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
+    async def _due_for_evaluation(
+        self, today: date, limit: int, held: Held
+    ) -> list[CommitmentProgress]:
         return []
 
 

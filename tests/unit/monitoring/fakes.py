@@ -15,6 +15,7 @@ from monitoring.core.domain.corrections import Correction
 from monitoring.core.domain.events import DomainEvent, ReportRejected
 from monitoring.core.domain.intake import ParkedReport
 from monitoring.core.domain.model import Partner, Partnership, is_measured
+from monitoring.core.domain.ownership import Held
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.service_layer.unit_of_work import (
@@ -33,6 +34,7 @@ from monitoring.core.service_layer.unit_of_work import (
     UnitOfWork,
     YearRepository,
 )
+from pact_common.kafka import key_hash
 
 from . import copyable  # noqa: F401 - before any store is copied
 
@@ -91,12 +93,15 @@ class FakeCommitmentRepository(CommitmentRepository):
             p.written.clear()
         self.s.commitments.update((p.id, p) for p in progress)
 
-    async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
+    async def _due_for_evaluation(
+        self, today: date, limit: int, held: Held
+    ) -> list[CommitmentProgress]:
         due = [
             p
             for p in self.s.commitments.values()
             if is_measured(p.commitment.status)
             and (p.evaluated_on is None or p.evaluated_on < today)
+            and held.holds(key_hash(p.commitment.partner_id))
         ]
         return due[:limit]
 

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
+from aiokafka.partitioner import murmur2
 from aiokafka.structs import ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -16,6 +17,14 @@ from pydantic import BaseModel
 from pact_contracts import Event, key_for, topic_for
 
 from .settings import ServiceSettings
+
+
+def key_hash(key: str) -> int:
+    """The hash Kafka's default partitioner (murmur2, as the Java client and aiokafka) takes
+    of a record's key: the record goes to partition `key_hash(key) % partitions`. Kept on
+    what a key owns, so that whoever holds a partition can find what it owns, whatever the
+    topic's partition count."""
+    return int(murmur2(key.encode("utf-8"))) & 0x7FFFFFFF
 
 
 class PlatformBroker(KafkaBroker):

@@ -215,7 +215,8 @@ def build(
 
     @retry_transient
     async def sweep_step() -> handlers.Swept:
-        return await handlers.sweep(commands.Sweep(settings.sweep_batch), uow(), clock, policy)
+        cmd = commands.Sweep(settings.sweep_batch, progress.held)  # what it takes reports of
+        return await handlers.sweep(cmd, uow(), clock, policy)
 
     sweeper = Sweeper(sweep_step, settings.sweep_interval_seconds, runtime.log)
 

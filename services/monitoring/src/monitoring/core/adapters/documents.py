@@ -10,7 +10,7 @@ import functools
 from datetime import date
 from typing import Any
 
-from monitoring.core.adapters import head_alerts
+from monitoring.core.adapters import head_alerts, lanes
 from monitoring.core.domain import buckets, years
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
@@ -32,6 +32,7 @@ from monitoring.core.domain.model import (
 )
 from monitoring.core.domain.periods import Cadence
 from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry, TargetProgress
+from pact_common.kafka import key_hash
 from pact_common.targets import milestones_doc, milestones_from
 
 Doc = dict[str, Any]
@@ -167,6 +168,7 @@ def _head_fields(p: CommitmentProgress) -> Doc:
         "_id": c.id,
         "version": c.version,
         "partner_id": c.partner_id,
+        lanes.KEY_HASH: key_hash(c.partner_id),  # the holder of its partition sweeps it
         "partnership_id": c.partnership_id,
         "title": c.title,
         "status": c.status.value,

@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
+from monitoring.core.domain.ownership import Held
+
 Doc = dict[str, Any]
 #: on a lane's document: the key whose sum it is part of (indexed)
 LANE_OF = "lane_of"
@@ -74,3 +76,18 @@ def _number(value: object) -> bool:
 
 def by_key(docs: Iterable[Doc], **kw: Any) -> dict[str, Doc]:
     return {doc["_id"]: doc for doc in summed(docs, **kw)}
+
+
+#: on a commitment's head: its partner's hash (pact_common.kafka.key_hash), whose partition
+#: takes its reports
+KEY_HASH = "key_hash"
+
+
+def held_heads(held: Held) -> Doc:
+    """A query for the heads whose partner's partition is `held` (ownership.py), so that
+    each instance sweeps what it takes the reports of. A head stored before heads kept the
+    hash is every instance's (two may sweep it: a write conflict at worst)."""
+    if held.everything:
+        return {}
+    mine = ({KEY_HASH: {"$mod": [held.count, p]}} for p in sorted(held.partitions))
+    return {"$or": [{KEY_HASH: {"$exists": False}}, *mine]}

@@ -15,10 +15,11 @@ from pymongo.errors import OperationFailure
 
 from monitoring.core.adapters import alert_documents as ad
 from monitoring.core.adapters import documents as d
-from monitoring.core.adapters import fault_pause
+from monitoring.core.adapters import fault_pause, lanes
 from monitoring.core.domain.acceptance import Receipt
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus
 from monitoring.core.domain.model import Partner, Partnership
+from monitoring.core.domain.ownership import Held
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.service_layer import unit_of_work as ports
 from pact_common.turns import paced
@@ -199,8 +200,11 @@ class MongoCommitmentRepository(_Repo, ports.CommitmentRepository):
         await self._write(CELLS, _cell_writes(progress))
         await self._write(COMMITMENTS, heads)
 
-    async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
+    async def _due_for_evaluation(
+        self, today: date, limit: int, held: Held
+    ) -> list[CommitmentProgress]:
         query = {"measured": True, "evaluated_on": {"$lt": today.isoformat()}}
+        query |= lanes.held_heads(held)
         docs = await self._find(COMMITMENTS, query, limit=limit, projection=d.WRITE_SIDE)
         return [d.commitment_from(doc) for doc in docs]
 

@@ -13,8 +13,10 @@ class Held:
     many the topic has. Its sums go to its lane, the lowest partition it holds
     (adapters/lanes.py). A partnership target belongs to the holder of the partition its
     id hashes to: after a batch only that instance evaluates it, and it evaluates what it
-    owns again every second, since every instance's batches move the sums. `EVERYTHING`
-    (the default): one instance, or a unit of work that did not come from the topic."""
+    owns again every second, since every instance's batches move the sums. A commitment
+    belongs to the holder of its partner's partition (`holds`), the one that takes its
+    reports: only that instance sweeps it. `EVERYTHING` (the default): one instance, or a
+    unit of work that did not come from the topic."""
 
     partitions: frozenset[int] = frozenset()
     count: int = 0
@@ -26,6 +28,11 @@ class Held:
     @property
     def everything(self) -> bool:
         return self.count == 0 or len(self.partitions) >= self.count
+
+    def holds(self, key_hash: int) -> bool:
+        """Whether the partition of a key of this hash (pact_common.kafka.key_hash) is held:
+        the reports of a commitment are keyed by its partner."""
+        return self.everything or key_hash % self.count in self.partitions
 
     def owns(self, target_id: str) -> bool:
         if self.everything:

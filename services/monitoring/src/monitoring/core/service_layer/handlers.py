@@ -257,7 +257,7 @@ async def sweep(cmd: commands.Sweep, uow: UnitOfWork, clock: Clock, policy: Poli
         now = clock()
         waited = await uow.parking.take_expired(now, cmd.limit)
         await _reject(uow, [expired(p, now) for p in waited])
-        due = await uow.commitments.due_for_evaluation(now.date(), cmd.limit)
+        due = await uow.commitments.due_for_evaluation(now.date(), cmd.limit, cmd.held)
         await settle_commitments(uow, due, now, policy.alerts)
         targets = await uow.targets.due_for_evaluation(now.date(), cmd.limit)
         await settle_targets(uow, targets, now, policy.alerts)

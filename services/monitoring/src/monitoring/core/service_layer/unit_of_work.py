@@ -36,6 +36,7 @@ class PartnerRepository(abc.ABC):
 
 #: (commitment_id, period) pairs whose figures a unit of work needs
 Cells = Iterable[tuple[str, str]]
+Due = list[CommitmentProgress]  # the commitments a sweep evaluates
 
 
 class CommitmentRepository(SeenAggregates[CommitmentProgress]):
@@ -78,9 +79,9 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
         self._saw(*progress)
         await self._save_many(progress)
 
-    async def due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]:
-        """Measured commitments the rules have not run on today."""
-        due = await self._due_for_evaluation(today, limit)
+    async def due_for_evaluation(self, today: date, limit: int, held: Held = EVERYTHING) -> Due:
+        """Measured commitments not evaluated today, whose partner's partition is `held`."""
+        due = await self._due_for_evaluation(today, limit, held)
         self._saw(*due)
         return due
 
@@ -103,7 +104,7 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
         """The heads, and the cells each has `written` (a removed period: its cell removed)."""
 
     @abc.abstractmethod
-    async def _due_for_evaluation(self, today: date, limit: int) -> list[CommitmentProgress]: ...
+    async def _due_for_evaluation(self, today: date, limit: int, held: Held) -> Due: ...
 
 
 class TargetRepository(SeenAggregates[TargetProgress]):

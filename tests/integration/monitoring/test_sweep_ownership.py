@@ -1,0 +1,118 @@
+"""The daily sweep with instances in one consumer group, on the real mongod: each instance
+evaluates only the commitments whose partner's partition it holds (the partition Kafka's
+default partitioner gives the report's key, the partner), so the instances do not evaluate
+the same commitments and conflict over them once a day; a head stored before heads kept
+their key's hash is swept by every instance, as before."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiokafka.partitioner import DefaultPartitioner
+
+from monitoring.core.adapters.repository import ensure_indexes
+from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
+from monitoring.core.domain import commands
+from monitoring.core.domain.ownership import EVERYTHING, Held
+from monitoring.core.service_layer import handlers
+from pact_common.kafka import key_hash
+from pact_common.mongo import Mongo
+from pact_common.outbox import Outbox
+from pact_common.unit_of_work import Transaction
+from tests.conftest import MONGO_URL
+from tests.unit.monitoring.builders import NOW, commitment, partner
+
+pytestmark = pytest.mark.integration
+
+POLICY = handlers.Policy()
+PARTITIONS = [0, 1, 2, 3]
+PARTNERS = [f"p-{n:02d}" for n in range(24)]
+TOMORROW = NOW + timedelta(days=1)
+
+
+def uow(mongo: Mongo) -> MongoUnitOfWork:
+    return MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None))
+
+
+def partition_of(partner_id: str) -> int:
+    """Where a report keyed by its partner goes, as the producer's partitioner puts it."""
+    return int(DefaultPartitioner()(partner_id.encode(), PARTITIONS, PARTITIONS))
+
+
+@pytest.fixture
+async def mongo() -> Any:
+    m = Mongo(MONGO_URL, "test_monitoring_sweep_ownership")
+    await m.client.drop_database(m.db.name)
+    await ensure_indexes(m.db)
+    yield m
+    await m.client.drop_database(m.db.name)
+    await m.close()
+
+
+async def pledged(mongo: Mongo) -> None:
+    """A commitment for each partner, evaluated when it came (today)."""
+    for pid in PARTNERS:
+        cmd = commands.RecordPartner(partner(pid))
+        await handlers.record_partner(cmd, uow(mongo), lambda: NOW, POLICY)
+        pledge = commands.RecordCommitment(commitment(f"c-{pid}", partner_id=pid))
+        await handlers.record_commitment(pledge, uow(mongo), lambda: NOW, POLICY)
+
+
+async def sweep(mongo: Mongo, held: Held) -> set[str]:
+    """Tomorrow's sweep by an instance holding `held`, in steps of 5 until done: the
+    commitments it evaluated."""
+    heads, day = mongo.db["commitments"], {"evaluated_on": TOMORROW.date().isoformat()}
+    before = {d["_id"] async for d in heads.find(day)}
+    while not (await sweep_step(mongo, held)).done:
+        pass
+    return {d["_id"] async for d in heads.find(day)} - before
+
+
+async def sweep_step(mongo: Mongo, held: Held) -> handlers.Swept:
+    cmd = commands.Sweep(5, held)
+    return await handlers.sweep(cmd, uow(mongo), lambda: TOMORROW, POLICY)
+
+
+def test_the_hash_kept_is_the_partition_the_producer_picks() -> None:
+    for count in (1, 2, 3, 4, 12, 48):
+        every = list(range(count))
+        for pid in (*PARTNERS, "p-acme", "Société Générale", ""):
+            picked = DefaultPartitioner()(pid.encode(), every, every)
+            assert key_hash(pid) % count == picked, (pid, count)
+
+
+async def test_each_instance_sweeps_the_commitments_of_the_partitions_it_holds(
+    mongo: Mongo,
+) -> None:
+    await pledged(mongo)
+    first, second = Held(frozenset({0, 1}), 4), Held(frozenset({2, 3}), 4)
+    swept_first = await sweep(mongo, first)
+    swept_second = await sweep(mongo, second)
+    expected_first = {f"c-{p}" for p in PARTNERS if partition_of(p) in (0, 1)}
+    print(
+        f"\nfirst instance swept {len(swept_first)}, second {len(swept_second)}, "
+        f"both {len(swept_first & swept_second)}, of {len(PARTNERS)}"
+    )
+    assert swept_first == expected_first
+    assert swept_second == {f"c-{p}" for p in PARTNERS} - expected_first
+    assert 0 < len(swept_first) < len(PARTNERS)  # the split is not one-sided
+    assert await sweep(mongo, EVERYTHING) == set()  # nothing left for anyone
+
+
+async def test_a_head_without_the_hash_is_every_instances(mongo: Mongo) -> None:
+    await pledged(mongo)
+    stranger = next(p for p in PARTNERS if partition_of(p) == 3)
+    heads = mongo.db["commitments"]
+    await heads.update_one({"_id": f"c-{stranger}"}, {"$unset": {"key_hash": ""}})
+    only_zero = await sweep(mongo, Held(frozenset({0}), 4))
+    print(f"\nthe instance holding partition 0 swept {sorted(only_zero)}")
+    assert f"c-{stranger}" in only_zero
+    assert only_zero - {f"c-{stranger}"} == {f"c-{p}" for p in PARTNERS if partition_of(p) == 0}
+
+
+async def test_one_instance_sweeps_everything(mongo: Mongo) -> None:
+    await pledged(mongo)
+    alone = await sweep(mongo, Held(frozenset(PARTITIONS), 4))
+    assert alone == {f"c-{p}" for p in PARTNERS}
