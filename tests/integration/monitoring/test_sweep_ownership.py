@@ -2,19 +2,24 @@
 evaluates only the commitments whose partner's partition it holds (the partition Kafka's
 default partitioner gives the report's key, the partner), so the instances do not evaluate
 the same commitments and conflict over them once a day; a head stored before heads kept
-their key's hash is swept by every instance, as before."""
+their key's hash is swept by every instance, as before. The held resolves the sweep
+settles are each instance's own in the same way, a partnership target's by its id."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from aiokafka.partitioner import DefaultPartitioner
 
+from monitoring.core.adapters.alert_documents import alert_doc
 from monitoring.core.adapters.repository import ensure_indexes
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain import commands
+from monitoring.core.domain.alerting import Alert, AlertStatus
+from monitoring.core.domain.conditions import Rule, Subject, SubjectType, fingerprint
+from monitoring.core.domain.model import Metric
 from monitoring.core.domain.ownership import EVERYTHING, Held
 from monitoring.core.service_layer import handlers
 from pact_common.kafka import key_hash
@@ -70,9 +75,22 @@ async def sweep(mongo: Mongo, held: Held) -> set[str]:
     return {d["_id"] async for d in heads.find(day)} - before
 
 
-async def sweep_step(mongo: Mongo, held: Held) -> handlers.Swept:
+async def sweep_step(mongo: Mongo, held: Held, at: datetime = TOMORROW) -> handlers.Swept:
     cmd = commands.Sweep(5, held)
-    return await handlers.sweep(cmd, uow(mongo), lambda: TOMORROW, POLICY)
+    return await handlers.sweep(cmd, uow(mongo), lambda: at, POLICY)
+
+
+METRIC = Metric.PEOPLE_TRAINED
+
+
+def held_alert(subject: Subject) -> Alert:
+    """A firing alert whose resolve is held and due."""
+    rule = Rule.COMMITMENT_AT_RISK
+    return Alert(
+        fingerprint(rule, subject, ""), rule, subject, AlertStatus.FIRING, 1, rule.severity,
+        100.0, 10.0, None, "at risk", NOW - timedelta(minutes=10),
+        resolve_after=NOW - timedelta(seconds=1),
+    )  # fmt: skip
 
 
 def test_the_hash_kept_is_the_partition_the_producer_picks() -> None:
@@ -116,3 +134,35 @@ async def test_one_instance_sweeps_everything(mongo: Mongo) -> None:
     await pledged(mongo)
     alone = await sweep(mongo, Held(frozenset(PARTITIONS), 4))
     assert alone == {f"c-{p}" for p in PARTNERS}
+
+
+async def test_each_instance_settles_the_held_resolves_of_what_it_owns(mongo: Mongo) -> None:
+    """An alert whose resolve is held and due names its subject; a commitment's belongs to
+    its partner's partition, a partnership target's to its own (Held.owns)."""
+    await pledged(mongo)  # before the alerts: a new commitment would resolve them
+    subjects = [
+        *(Subject(SubjectType.COMMITMENT, f"c-{p}", "digital-ecosystem", METRIC, p)
+          for p in PARTNERS),
+        *(Subject(SubjectType.PARTNERSHIP_TARGET, f"t-{n}", "digital-ecosystem", METRIC)
+          for n in range(8)),
+    ]  # fmt: skip
+    alerts = [alert_doc(held_alert(s)) for s in subjects]
+    await mongo.db["alerts"].insert_many(alerts)
+    every = {a["subject_key"] for a in alerts}
+    found: dict[int, set[str]] = {}
+    for mine in ({0, 1}, {2, 3}):
+        held = Held(frozenset(mine), 4)
+        async with uow(mongo) as u:
+            found[min(mine)] = set(await u.alerts.held_resolves(NOW, 100, held))
+        expected = {f"commitment:c-{p}" for p in PARTNERS if partition_of(p) in mine}
+        expected |= {f"partnership_target:t-{n}" for n in range(8) if held.owns(f"t-{n}")}
+        print(f"\nholding {sorted(mine)}: {len(found[min(mine)])} subjects of {len(every)}")
+        assert found[min(mine)] == expected
+    assert found[0] | found[2] == every and not found[0] & found[2]
+    async with uow(mongo) as u:
+        assert set(await u.alerts.held_resolves(NOW, 100)) == every  # one instance: all
+    # the sweep settles those of its own (the commitments pledged; the targets are none)
+    swept = await handlers.sweep(commands.Sweep(100, Held(frozenset({0, 1}), 4)), uow(mongo),
+                                 lambda: NOW, POLICY)  # fmt: skip
+    print(f"the sweep of the instance holding 0 and 1 settled {swept.commitments}")
+    assert swept.commitments == len([p for p in PARTNERS if partition_of(p) in (0, 1)])

@@ -17,6 +17,7 @@ from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from monitoring.core.domain.ownership import Held
+from pact_common.kafka import key_hash
 
 Doc = dict[str, Any]
 #: on a lane's document: the key whose sum it is part of (indexed)
@@ -91,3 +92,24 @@ def held_heads(held: Held) -> Doc:
         return {}
     mine = ({KEY_HASH: {"$mod": [held.count, p]}} for p in sorted(held.partitions))
     return {"$or": [{KEY_HASH: {"$exists": False}}, *mine]}
+
+
+#: what of an alert says whose its subject is
+SUBJECT = {"subject_key": 1, "subject_type": 1, "subject_id": 1, "partner_id": 1}
+
+
+def to_read(limit: int, held: Held) -> int:
+    """How many alerts to read for about `limit` whose subjects are `held`'s: the others'
+    are read too, and left to their instances."""
+    return limit if held.everything else -(-limit * held.count // max(1, len(held.partitions)))
+
+
+def held_subject(alert: Doc, held: Held) -> bool:
+    """Whether an alert's subject is `held`'s: a commitment by its partner's partition (as
+    `held_heads`), a partnership target by its own (Held.owns)."""
+    if held.everything:
+        return True
+    if alert.get("subject_type") == "partnership_target":
+        return held.owns(str(alert["subject_id"]))
+    partner = alert.get("partner_id")
+    return partner is None or held.holds(key_hash(partner))

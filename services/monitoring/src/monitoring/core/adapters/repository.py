@@ -19,7 +19,7 @@ from monitoring.core.adapters import fault_pause, lanes
 from monitoring.core.domain.acceptance import Receipt
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus
 from monitoring.core.domain.model import Partner, Partnership
-from monitoring.core.domain.ownership import Held
+from monitoring.core.domain.ownership import EVERYTHING, Held
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.service_layer import unit_of_work as ports
 from pact_common.turns import paced
@@ -274,10 +274,11 @@ class MongoAlertRepository(_Repo, ports.AlertRepository):
     async def save_many(self, alerts: Iterable[Alert]) -> None:
         await self._replace_all(ALERTS, (ad.alert_doc(a) for a in alerts))
 
-    async def held_resolves(self, now: datetime, limit: int) -> list[str]:
+    async def held_resolves(self, now: datetime, limit: int, held: Held = EVERYTHING) -> list[str]:
         query = {"status": "firing", "resolve_after": {"$lte": now}}
-        docs = await self._find(ALERTS, query, projection={"subject_key": 1}, limit=limit)
-        return sorted({doc["subject_key"] for doc in docs})
+        read = lanes.to_read(limit, held)  # others' too
+        docs = await self._find(ALERTS, query, projection=lanes.SUBJECT, limit=read)
+        return sorted({doc["subject_key"] for doc in docs if lanes.held_subject(doc, held)})
 
 
 class MongoReceiptRepository(_Repo, ports.ReceiptRepository):

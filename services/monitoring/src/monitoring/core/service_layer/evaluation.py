@@ -11,6 +11,7 @@ from monitoring.core.domain import buckets, presence, year_deltas, years
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject, fingerprint
 from monitoring.core.domain.model import CommitmentStatus
+from monitoring.core.domain.ownership import EVERYTHING, Held
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import (
     MEMBERS,
@@ -258,10 +259,13 @@ async def settle_targets(
     await uow.alerts.save_many(updated)
 
 
-async def settle_held(uow: UnitOfWork, now: datetime, limit: int, config: AlertConfig) -> int:
+async def settle_held(
+    uow: UnitOfWork, now: datetime, limit: int, config: AlertConfig, held: Held = EVERYTHING
+) -> int:
     """Evaluate again the subjects whose alerts' held resolves are due (no flapping: they
-    resolve now if their condition still does not hold). Returns how many were settled."""
-    keys = await uow.alerts.held_resolves(now, limit)
+    resolve now if their condition still does not hold), of those `held` owns (a commitment
+    by its partner's partition, a target by its own). Returns how many were settled."""
+    keys = await uow.alerts.held_resolves(now, limit, held)
     ids = {kind: [k.split(":", 1)[1] for k in keys if k.startswith(f"{kind}:")] for kind in
            ("commitment", "partnership_target")}  # fmt: skip
     progress = list((await uow.commitments.get_many(ids["commitment"])).values())

@@ -261,7 +261,7 @@ async def sweep(cmd: commands.Sweep, uow: UnitOfWork, clock: Clock, policy: Poli
         await settle_commitments(uow, due, now, policy.alerts)
         targets = await uow.targets.due_for_evaluation(now.date(), cmd.limit)
         await settle_targets(uow, targets, now, policy.alerts)
-        held = await settle_held(uow, now, cmd.limit, policy.alerts)
+        held = await settle_held(uow, now, cmd.limit, policy.alerts, cmd.held)
         await uow.commit()
     swept.expired, swept.commitments, swept.targets = len(waited), len(due) + held, len(targets)
     return swept

@@ -203,8 +203,8 @@ class AlertRepository(abc.ABC):
     @abc.abstractmethod
     async def save_many(self, alerts: Iterable[Alert]) -> None: ...
 
-    async def held_resolves(self, now: datetime, limit: int) -> list[str]:
-        """The subjects of firing alerts whose held resolve is due (`resolve_after`)."""
+    async def held_resolves(self, now: datetime, limit: int, held: Held = EVERYTHING) -> list[str]:
+        """The subjects `held` owns of firing alerts whose held resolve is due."""
         return []
 
 
