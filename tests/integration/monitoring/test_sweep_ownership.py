@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from aiokafka.partitioner import DefaultPartitioner
 
+from monitoring.core.adapters import key_hashes
 from monitoring.core.adapters.alert_documents import alert_doc
 from monitoring.core.adapters.repository import ensure_indexes
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
@@ -21,6 +22,7 @@ from monitoring.core.domain.alerting import Alert, AlertStatus
 from monitoring.core.domain.conditions import Rule, Subject, SubjectType, fingerprint
 from monitoring.core.domain.model import Metric
 from monitoring.core.domain.ownership import EVERYTHING, Held
+from monitoring.core.entrypoints.sweeper import Sweeper
 from monitoring.core.service_layer import handlers
 from pact_common.kafka import key_hash
 from pact_common.mongo import Mongo
@@ -166,3 +168,49 @@ async def test_each_instance_settles_the_held_resolves_of_what_it_owns(mongo: Mo
                                  lambda: NOW, POLICY)  # fmt: skip
     print(f"the sweep of the instance holding 0 and 1 settled {swept.commitments}")
     assert swept.commitments == len([p for p in PARTNERS if partition_of(p) in (0, 1)])
+
+
+async def test_heads_stored_before_they_kept_the_hash_are_given_it_before_the_first_round(
+    mongo: Mongo,
+) -> None:
+    """The sweeper gives the heads stored before they kept their key's hash theirs before
+    its first round (once done, not again), so each instance then finds them among its own;
+    a failure to do so is tried again at the next round and holds no round."""
+    await pledged(mongo)
+    heads = mongo.db["commitments"]
+    await heads.update_many({}, {"$unset": {"key_hash": ""}})
+    rounds: list[str] = []
+    fail = [False, True]  # popped from the end: the first fails
+
+    async def prepare() -> int:
+        rounds.append("prepare")
+        if fail.pop():
+            raise ConnectionError("mongod away")
+        return await key_hashes.backfill(mongo.db, batch=5)  # several round trips
+
+    async def step() -> handlers.Swept:
+        rounds.append("step")
+        return await sweep_step(mongo, Held(frozenset({0, 1}), 4))
+
+    sweeper = Sweeper(step, 3600, prepare=prepare)
+    first = await sweeper.run_once()
+    print(f"\nfirst round: {rounds}, swept {first.commitments}")
+    assert rounds[0] == "prepare" and "step" in rounds  # failed; the round went on
+    assert await heads.count_documents({"key_hash": {"$exists": True}}) == 0
+    rounds.clear()
+    second = await sweeper.run_once()
+    third = await sweeper.run_once()
+    print(f"second and third rounds: {rounds}, swept {second.commitments}, {third.commitments}")
+    assert rounds.count("prepare") == 1 and rounds[0] == "prepare"
+    given = {d["_id"]: d["key_hash"] async for d in heads.find({}, {"key_hash": 1})}
+    assert given == {f"c-{p}": key_hash(p) for p in PARTNERS}
+    assert await key_hashes.backfill(mongo.db) == 0  # nothing left
+
+
+async def test_a_head_given_its_hash_is_no_longer_every_instances(mongo: Mongo) -> None:
+    await pledged(mongo)
+    heads = mongo.db["commitments"]
+    await heads.update_many({}, {"$unset": {"key_hash": ""}})
+    assert await key_hashes.backfill(mongo.db) == len(PARTNERS)
+    only_zero = await sweep(mongo, Held(frozenset({0}), 4))
+    assert only_zero == {f"c-{p}" for p in PARTNERS if partition_of(p) == 0}

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 
 from monitoring.config import Settings
-from monitoring.core.adapters import repository
+from monitoring.core.adapters import key_hashes, repository
 from monitoring.core.adapters.partner_gate import ActivePartnersOnly
 from monitoring.core.adapters.report_codec import verify_signature
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
@@ -151,9 +151,8 @@ def _alerting(runtime: Runtime, settings: Settings, clock: Clock, mutes: Silenci
     receivers = MongoReceiverDirectory(db)
     production = settings.environment == "production"
     private, https = settings.webhook_private_networks, settings.webhook_https_only
-    keys = WebhookKeys(
-        settings.webhook_key.get_secret_value(), settings.secretariat_webhook_secrets()
-    )
+    secrets = settings.webhook_key.get_secret_value(), settings.secretariat_webhook_secrets()
+    keys = WebhookKeys(*secrets)
     sender = HttpWebhookSender(
         keys,
         settings.webhook_timeout_seconds,
@@ -218,7 +217,8 @@ def build(
         cmd = commands.Sweep(settings.sweep_batch, progress.held)  # what it takes reports of
         return await handlers.sweep(cmd, uow(), clock, policy)
 
-    sweeper = Sweeper(sweep_step, settings.sweep_interval_seconds, runtime.log)
+    given = key_hashes.given(db)  # the heads stored before they kept their key's hash
+    sweeper = Sweeper(sweep_step, settings.sweep_interval_seconds, runtime.log, given)
 
     @retry_transient
     async def settle_owned(held: Held) -> int:
