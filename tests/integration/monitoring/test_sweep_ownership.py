@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from aiokafka.partitioner import DefaultPartitioner
 
-from monitoring.core.adapters import key_hashes
 from monitoring.core.adapters.alert_documents import alert_doc
 from monitoring.core.adapters.repository import ensure_indexes
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
@@ -22,14 +21,13 @@ from monitoring.core.domain.alerting import Alert, AlertStatus
 from monitoring.core.domain.conditions import Rule, Subject, SubjectType, fingerprint
 from monitoring.core.domain.model import Metric
 from monitoring.core.domain.ownership import EVERYTHING, Held
-from monitoring.core.entrypoints.sweeper import Sweeper
 from monitoring.core.service_layer import handlers
 from pact_common.kafka import key_hash
 from pact_common.mongo import Mongo
 from pact_common.outbox import Outbox
 from pact_common.unit_of_work import Transaction
 from tests.conftest import MONGO_URL
-from tests.unit.monitoring.builders import NOW, commitment, partner
+from tests.unit.monitoring.builders import NOW, commitment, partner, partnership_target
 
 pytestmark = pytest.mark.integration
 
@@ -95,14 +93,6 @@ def held_alert(subject: Subject) -> Alert:
     )  # fmt: skip
 
 
-def test_the_hash_kept_is_the_partition_the_producer_picks() -> None:
-    for count in (1, 2, 3, 4, 12, 48):
-        every = list(range(count))
-        for pid in (*PARTNERS, "p-acme", "Société Générale", ""):
-            picked = DefaultPartitioner()(pid.encode(), every, every)
-            assert key_hash(pid) % count == picked, (pid, count)
-
-
 async def test_each_instance_sweeps_the_commitments_of_the_partitions_it_holds(
     mongo: Mongo,
 ) -> None:
@@ -121,7 +111,11 @@ async def test_each_instance_sweeps_the_commitments_of_the_partitions_it_holds(
     assert await sweep(mongo, EVERYTHING) == set()  # nothing left for anyone
 
 
-async def test_a_head_without_the_hash_is_every_instances(mongo: Mongo) -> None:
+async def test_a_head_without_the_hash_is_every_instances_until_it_is_next_written(
+    mongo: Mongo,
+) -> None:
+    """A head stored before heads kept the hash is swept by every instance; whoever sweeps
+    it writes it, with the hash, so the next day it is its partner's partition's alone."""
     await pledged(mongo)
     stranger = next(p for p in PARTNERS if partition_of(p) == 3)
     heads = mongo.db["commitments"]
@@ -130,6 +124,13 @@ async def test_a_head_without_the_hash_is_every_instances(mongo: Mongo) -> None:
     print(f"\nthe instance holding partition 0 swept {sorted(only_zero)}")
     assert f"c-{stranger}" in only_zero
     assert only_zero - {f"c-{stranger}"} == {f"c-{p}" for p in PARTNERS if partition_of(p) == 0}
+    head = await heads.find_one({"_id": f"c-{stranger}"})
+    assert head is not None and head["key_hash"] == key_hash(stranger)
+    next_day = TOMORROW + timedelta(days=1)
+    while not (await sweep_step(mongo, Held(frozenset({0}), 4), next_day)).done:
+        pass
+    evaluated = {d["_id"] async for d in heads.find({"evaluated_on": next_day.date().isoformat()})}
+    assert evaluated == {f"c-{p}" for p in PARTNERS if partition_of(p) == 0}
 
 
 async def test_one_instance_sweeps_everything(mongo: Mongo) -> None:
@@ -170,47 +171,38 @@ async def test_each_instance_settles_the_held_resolves_of_what_it_owns(mongo: Mo
     assert swept.commitments == len([p for p in PARTNERS if partition_of(p) in (0, 1)])
 
 
-async def test_heads_stored_before_they_kept_the_hash_are_given_it_before_the_first_round(
+async def test_the_held_resolves_of_its_own_are_found_behind_any_number_of_others(
     mongo: Mongo,
 ) -> None:
-    """The sweeper gives the heads stored before they kept their key's hash theirs before
-    its first round (once done, not again), so each instance then finds them among its own;
-    a failure to do so is tried again at the next round and holds no round."""
     await pledged(mongo)
-    heads = mongo.db["commitments"]
-    await heads.update_many({}, {"$unset": {"key_hash": ""}})
-    rounds: list[str] = []
-    fail = [False, True]  # popped from the end: the first fails
-
-    async def prepare() -> int:
-        rounds.append("prepare")
-        if fail.pop():
-            raise ConnectionError("mongod away")
-        return await key_hashes.backfill(mongo.db, batch=5)  # several round trips
-
-    async def step() -> handlers.Swept:
-        rounds.append("step")
-        return await sweep_step(mongo, Held(frozenset({0, 1}), 4))
-
-    sweeper = Sweeper(step, 3600, prepare=prepare)
-    first = await sweeper.run_once()
-    print(f"\nfirst round: {rounds}, swept {first.commitments}")
-    assert rounds[0] == "prepare" and "step" in rounds  # failed; the round went on
-    assert await heads.count_documents({"key_hash": {"$exists": True}}) == 0
-    rounds.clear()
-    second = await sweeper.run_once()
-    third = await sweeper.run_once()
-    print(f"second and third rounds: {rounds}, swept {second.commitments}, {third.commitments}")
-    assert rounds.count("prepare") == 1 and rounds[0] == "prepare"
-    given = {d["_id"]: d["key_hash"] async for d in heads.find({}, {"key_hash": 1})}
-    assert given == {f"c-{p}": key_hash(p) for p in PARTNERS}
-    assert await key_hashes.backfill(mongo.db) == 0  # nothing left
+    mine = [p for p in PARTNERS if partition_of(p) == 0]
+    others = [p for p in PARTNERS if partition_of(p) != 0]
+    subjects = [
+        Subject(SubjectType.COMMITMENT, f"c-{p}-{n}", "digital-ecosystem", METRIC, p)
+        for p in others
+        for n in range(10)
+    ] + [Subject(SubjectType.COMMITMENT, f"c-{p}", "digital-ecosystem", METRIC, p) for p in mine]
+    # others' first in the order the alerts are read (by _id)
+    await mongo.db["alerts"].insert_many([alert_doc(held_alert(s)) for s in subjects])
+    async with uow(mongo) as u:
+        found = await u.alerts.held_resolves(NOW, 3, Held(frozenset({0}), 4))
+    print(f"\n{len(others) * 10} others' due first, {len(mine)} of its own: found {found}")
+    assert len(found) == 3 and set(found) <= {f"commitment:c-{p}" for p in mine}
 
 
-async def test_a_head_given_its_hash_is_no_longer_every_instances(mongo: Mongo) -> None:
-    await pledged(mongo)
-    heads = mongo.db["commitments"]
-    await heads.update_many({}, {"$unset": {"key_hash": ""}})
-    assert await key_hashes.backfill(mongo.db) == len(PARTNERS)
-    only_zero = await sweep(mongo, Held(frozenset({0}), 4))
-    assert only_zero == {f"c-{p}" for p in PARTNERS if partition_of(p) == 0}
+async def test_each_instance_sweeps_the_partnership_targets_it_owns(mongo: Mongo) -> None:
+    ids = [f"t-{n}" for n in range(12)]
+    for target_id in ids:
+        cmd = commands.RecordPartnershipTarget(partnership_target(target_id))
+        await handlers.record_partnership_target(cmd, uow(mongo), lambda: NOW, POLICY)
+    first, second = Held(frozenset({0, 1}), 4), Held(frozenset({2, 3}), 4)
+    day = {"evaluated_on": TOMORROW.date().isoformat()}
+    while not (await sweep_step(mongo, first)).done:
+        pass
+    by_first = {d["_id"] async for d in mongo.db["targets"].find(day)}
+    while not (await sweep_step(mongo, second)).done:
+        pass
+    by_both = {d["_id"] async for d in mongo.db["targets"].find(day)}
+    print(f"\ntargets swept by the first instance {sorted(by_first)}, then by both {len(by_both)}")
+    assert by_first == {t for t in ids if first.owns(t)} and 0 < len(by_first) < len(ids)
+    assert by_both == set(ids)

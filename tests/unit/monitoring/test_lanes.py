@@ -1,15 +1,27 @@
-"""Which lane a batch of the progress topic goes to, and how the lanes of a key are added
-up (core/adapters/lanes.py)."""
+"""Which lane a batch of the progress topic goes to, what an instance holds of the topic,
+and how the lanes of a key are added up (core/adapters/lanes.py)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from aiokafka import TopicPartition
+from aiokafka.partitioner import DefaultPartitioner
 
+from monitoring.config import Settings
 from monitoring.core.adapters.lanes import LANE_OF, laned, naming, summed
-from monitoring.core.domain.ownership import Held
-from monitoring.core.entrypoints.progress_consumer import held_of
+from monitoring.core.domain.commands import TakeReports
+from monitoring.core.domain.intake import Taken
+from monitoring.core.domain.ownership import EVERYTHING, Held
+from monitoring.core.entrypoints.progress_consumer import ProgressConsumer, held_of
+from pact_common.kafka import key_hash
+
+SETTINGS = Settings(environment="test")
+
+
+async def nothing(cmd: TakeReports) -> Counter[Taken]:
+    return Counter()
 
 
 @dataclass
@@ -68,3 +80,30 @@ def test_lanes_add_up_their_counts_and_keep_what_names_them() -> None:
     assert got == [
         {"_id": "p|DE|2026", "scope": "DE", "year": 2026, "entries": 3, "people": 15, "placed": 1}
     ]
+
+
+def test_what_an_instance_holds_now_follows_its_consumers_assignment() -> None:
+    """The sweep asks what the instance holds now: a rebalance changes it with no batch."""
+    progress = ProgressConsumer(name="progress", settings=SETTINGS, take=nothing)
+    assert progress.held_now() == EVERYTHING  # no batch yet: every commitment is its own
+    consumer = Holding(TopicPartition("progress", 2), TopicPartition("progress", 3))
+    progress.consumer, progress.topic = consumer, "progress"  # as its last batch left them
+    progress.held = Held(frozenset({2, 3}), 4)
+    consumer.held |= {TopicPartition("progress", 0), TopicPartition("progress", 1)}  # alone
+    assert progress.held_now() == Held(frozenset({0, 1, 2, 3}), 4)
+    consumer.held.clear()  # in a rebalance
+    assert progress.held_now() == Held(frozenset(), 4) and not progress.held_now().holds(7)
+
+
+def test_the_hash_kept_is_the_partition_kafkas_default_partitioner_picks() -> None:
+    """Java's murmur2 of these keys (Kafka's own test vectors), made positive as its
+    partitioner does; then the partition aiokafka's producer picks, for any count."""
+    java = {"21": -973932308, "foobar": -790332482, "a-little-bit-long-string": -985981536,
+            "a-little-bit-longer-string": -1486304829, "abc": 479470107,
+            "lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8": -58897971}  # fmt: skip
+    for key, value in java.items():
+        assert key_hash(key) == value & 0x7FFFFFFF, key
+    for count in (1, 2, 3, 4, 12, 48):
+        every = list(range(count))
+        for key in (*java, "p-acme", "Société Générale", ""):
+            assert key_hash(key) % count == DefaultPartitioner()(key.encode(), every, every)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import replace
 from typing import Any
 
@@ -19,6 +20,7 @@ from pact_contracts import Event, key_for, topic_for
 from .settings import ServiceSettings
 
 
+@functools.lru_cache(maxsize=65_536)  # a head is written at every batch that touches it
 def key_hash(key: str) -> int:
     """The hash Kafka's default partitioner (murmur2, as the Java client and aiokafka) takes
     of a record's key: the record goes to partition `key_hash(key) % partitions`. Kept on

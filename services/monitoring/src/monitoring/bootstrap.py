@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 
 from monitoring.config import Settings
-from monitoring.core.adapters import key_hashes, repository
+from monitoring.core.adapters import repository
 from monitoring.core.adapters.partner_gate import ActivePartnersOnly
 from monitoring.core.adapters.report_codec import verify_signature
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
@@ -214,11 +214,10 @@ def build(
 
     @retry_transient
     async def sweep_step() -> handlers.Swept:
-        cmd = commands.Sweep(settings.sweep_batch, progress.held)  # what it takes reports of
+        cmd = commands.Sweep(settings.sweep_batch, progress.held_now())  # what it takes reports of
         return await handlers.sweep(cmd, uow(), clock, policy)
 
-    given = key_hashes.given(db)  # the heads stored before they kept their key's hash
-    sweeper = Sweeper(sweep_step, settings.sweep_interval_seconds, runtime.log, given)
+    sweeper = Sweeper(sweep_step, settings.sweep_interval_seconds, runtime.log)
 
     @retry_transient
     async def settle_owned(held: Held) -> int:

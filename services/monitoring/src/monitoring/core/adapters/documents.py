@@ -144,6 +144,7 @@ def head_update(p: CommitmentProgress) -> Doc | None:
     if p.whole_head:
         return None
     fields, unset, extra = _state_fields(p) | head_alerts.changed(p), {}, buckets.extras(p)
+    fields[lanes.KEY_HASH] = key_hash(p.commitment.partner_id)  # a head stored without it too
     for period in p.written:
         for name, value in ((f"marks.{period}", p.marks_.get(period)),
                             (f"scoped.{period}", extra.get(period))):  # fmt: skip

@@ -98,10 +98,19 @@ def held_heads(held: Held) -> Doc:
 SUBJECT = {"subject_key": 1, "subject_type": 1, "subject_id": 1, "partner_id": 1}
 
 
-def to_read(limit: int, held: Held) -> int:
-    """How many alerts to read for about `limit` whose subjects are `held`'s: the others'
-    are read too, and left to their instances."""
-    return limit if held.everything else -(-limit * held.count // max(1, len(held.partitions)))
+async def held_subjects(alerts: Any, limit: int, held: Held) -> list[str]:
+    """The subjects `held` owns (`held_subject`) of these alerts (a cursor), up to `limit`:
+    the others' are read past, however many come first, and left to their instances; read
+    in batches sized to hold about `limit` of its own."""
+    batch = limit if held.everything else -(-limit * held.count // max(1, len(held.partitions)))
+    mine: set[str] = set()
+    async with alerts.batch_size(batch) as cursor:
+        async for doc in cursor:
+            if held_subject(doc, held):
+                mine.add(doc["subject_key"])
+                if len(mine) >= limit:
+                    break
+    return sorted(mine)
 
 
 def held_subject(alert: Doc, held: Held) -> bool:

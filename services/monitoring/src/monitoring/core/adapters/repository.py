@@ -276,9 +276,8 @@ class MongoAlertRepository(_Repo, ports.AlertRepository):
 
     async def held_resolves(self, now: datetime, limit: int, held: Held = EVERYTHING) -> list[str]:
         query = {"status": "firing", "resolve_after": {"$lte": now}}
-        read = lanes.to_read(limit, held)  # others' too
-        docs = await self._find(ALERTS, query, projection=lanes.SUBJECT, limit=read)
-        return sorted({doc["subject_key"] for doc in docs if lanes.held_subject(doc, held)})
+        found = self._db[ALERTS].find(query, lanes.SUBJECT, session=self._session)
+        return await lanes.held_subjects(found, limit, held)
 
 
 class MongoReceiptRepository(_Repo, ports.ReceiptRepository):

@@ -65,8 +65,9 @@ class SettleOwnedTargets:
 @dataclass(frozen=True)
 class Sweep:
     """Run the clock-driven rules: expire parked reports, evaluate what was not evaluated
-    today (of the commitments, those whose partner's partition is `held`: each instance
-    sweeps what it takes the reports of). `limit` bounds one transaction."""
+    today: of the commitments, those whose partner's partition is `held` (each instance
+    sweeps what it takes the reports of); of the partnership targets, those it owns
+    (ownership.py). `limit` bounds one transaction."""
 
     limit: int = 200
     held: Held = EVERYTHING

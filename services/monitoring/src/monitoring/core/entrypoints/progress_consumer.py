@@ -69,6 +69,9 @@ class ProgressConsumer:
     in_flight: InFlight = field(init=False)
     #: what the instance held of the topic at its last batch (domain/ownership.py)
     held: Held = EVERYTHING
+    #: the consumer and topic of the last batch: what it holds now (`held_now`)
+    consumer: Consumer | None = None
+    topic: str = ""
     #: held while a batch is stored
     storing: asyncio.Lock = field(default_factory=asyncio.Lock)
     #: the partners whose reports keyed by commitment_id were logged (once each)
@@ -173,6 +176,15 @@ class ProgressConsumer:
             [*cmd.reports, *extra.reports], [*cmd.unreadable, *extra.unreadable], self.held
         )
 
+    def held_now(self) -> Held:
+        """What the instance holds of the topic now: its consumer's assignment, which a
+        rebalance changes with no batch (an instance left alone by the others holds their
+        partitions before any report of theirs comes; during a rebalance, none); as of the
+        last batch if the consumer does not say, or has taken none yet."""
+        if self.consumer is None or getattr(self.consumer, "assignment", None) is None:
+            return self.held
+        return assigned(self.consumer, self.topic)
+
     async def drain(self) -> None:
         """Closing: the batch in flight stored and its offsets committed."""
         await self.in_flight.drain()
@@ -188,6 +200,7 @@ class ProgressConsumer:
             if not records:
                 return
             consumer = cast(Consumer, msg.consumer)
+            self.consumer, self.topic = consumer, records[0].topic
             started = time.perf_counter()
             try:
                 self.held = held_of(consumer, records)
@@ -226,11 +239,17 @@ class ProgressConsumer:
 def held_of(consumer: Consumer, records: Sequence[Record]) -> Held:
     """The partitions of the records' topic that the consumer holds, of how many the topic
     has; or, if it does not say, the records' partitions (and every target its own)."""
-    topic = records[0].topic
+    held = assigned(consumer, records[0].topic)
+    if not held.partitions:
+        return Held(frozenset(r.partition for r in records))
+    return held
+
+
+def assigned(consumer: Consumer, topic: str) -> Held:
+    """The partitions of `topic` assigned to the consumer, of how many the topic has (0,
+    every one: when it does not say)."""
     assignment = getattr(consumer, "assignment", None)
     held = {tp.partition for tp in assignment() if tp.topic == topic} if assignment else set()
-    if not held:
-        return Held(frozenset(r.partition for r in records))
     partitions_for = getattr(consumer, "partitions_for_topic", None)
     count = len(partitions_for(topic) or ()) if partitions_for else 0
     return Held(frozenset(held), count)

@@ -15,38 +15,18 @@ MAX_STEPS = 10_000
 
 class Sweeper(Periodic):
     """A round every `interval` seconds; the first waits one interval, so that consumers
-    catch up after a restart. `prepare`: what the rounds need done once (the heads given
-    their key's hash: adapters/key_hashes.py), before the first; tried again at the next
-    round if it fails, never holding a round."""
+    catch up after a restart."""
 
     def __init__(
-        self,
-        step: Callable[[], Awaitable[Swept]],
-        interval: float,
-        logger: Any = None,
-        prepare: Callable[[], Awaitable[int]] | None = None,
+        self, step: Callable[[], Awaitable[Swept]], interval: float, logger: Any = None
     ) -> None:
         super().__init__(
             "monitoring-sweep", self._round, interval, logger, failed="sweep failed; retrying"
         )
         self._one = step
-        self._prepare = prepare
-
-    async def _prepared(self, prepare: Callable[[], Awaitable[int]]) -> None:
-        try:
-            done = await prepare()
-        except Exception as exc:  # noqa: BLE001 - the sweep goes on; tried again next round
-            if self._log is not None:
-                self._log.warning("heads not given their key's hash; retrying", error=str(exc))
-            return
-        self._prepare = None
-        if self._log is not None and done:
-            self._log.info("heads given their key's hash", heads=done)
 
     async def _round(self) -> Swept:
         """Steps until nothing is left to do; returns the totals."""
-        if self._prepare is not None:
-            await self._prepared(self._prepare)
         total = Swept()
         for _ in range(MAX_STEPS):
             swept = await self._one()
