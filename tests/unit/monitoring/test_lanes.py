@@ -15,6 +15,7 @@ from monitoring.core.domain.commands import TakeReports
 from monitoring.core.domain.intake import Taken
 from monitoring.core.domain.ownership import EVERYTHING, Held
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer, held_of
+from monitoring.core.entrypoints.targets import OwnedTargets
 from pact_common.kafka import key_hash
 
 SETTINGS = Settings(environment="test")
@@ -107,3 +108,23 @@ def test_the_hash_kept_is_the_partition_kafkas_default_partitioner_picks() -> No
         every = list(range(count))
         for key in (*java, "p-acme", "Société Générale", ""):
             assert key_hash(key) % count == DefaultPartitioner()(key.encode(), every, every)
+
+
+async def test_the_targets_evaluated_every_second_are_those_the_instance_owns_now() -> None:
+    """An instance alone, then joined by another, owns fewer targets before its next batch:
+    the other's batches move their sums, so it evaluates its own again every second."""
+    progress = ProgressConsumer(name="progress", settings=SETTINGS, take=nothing)
+    consumer = Holding(*(TopicPartition("progress", n) for n in range(4)))
+    progress.consumer, progress.topic = consumer, "progress"
+    progress.held = Held(frozenset(range(4)), 4)  # its last batch: alone
+    asked: list[Held] = []
+
+    async def settle(held: Held) -> int:
+        asked.append(held)
+        return 1
+
+    owned = OwnedTargets(progress, settle, 1.0)
+    assert await owned.run_once() is None and asked == []  # alone: its batches do it
+    consumer.held = {TopicPartition("progress", 0), TopicPartition("progress", 1)}  # joined
+    assert await owned.run_once() == 1
+    assert asked == [Held(frozenset({0, 1}), 4)]

@@ -32,8 +32,10 @@ class OwnedTargets(Periodic):
         self._settle = settle
 
     async def _owned(self) -> int | None:
-        """The owned targets settled, or None when the instance holds everything."""
-        held = self._progress.held
+        """The owned targets settled, or None when the instance holds everything (now: an
+        instance joined by another holds less before its next batch, and the other's
+        batches move the sums of what it owns)."""
+        held = self._progress.held_now()
         if held.everything:
             return None
         async with self._progress.storing:  # not beside a batch: both would fire an alert
