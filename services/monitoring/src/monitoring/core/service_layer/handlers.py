@@ -259,7 +259,9 @@ async def sweep(cmd: commands.Sweep, uow: UnitOfWork, clock: Clock, policy: Poli
         await _reject(uow, [expired(p, now) for p in waited])
         due = await uow.commitments.due_for_evaluation(now.date(), cmd.limit, cmd.held)
         await settle_commitments(uow, due, now, policy.alerts)
-        due_targets = await uow.targets.due_for_evaluation(now.date(), EVERY_TARGET)  # a few
+        # beside others, every due target (a few) read: their own come first in no order
+        read = cmd.limit if cmd.held.everything else EVERY_TARGET
+        due_targets = await uow.targets.due_for_evaluation(now.date(), read)
         targets = [t for t in due_targets if cmd.held.owns(t.id)][: cmd.limit]
         await settle_targets(uow, targets, now, policy.alerts)
         held = await settle_held(uow, now, cmd.limit, policy.alerts, cmd.held)
