@@ -71,7 +71,7 @@ IMPORT_HELP = "\n\n".join(
         "(GET /commitments): an unknown one is refused by line. A row that replaces a stored "
         "period but leaves figures empty clears them: the import says which, and "
         "[bold]--keep-unset[/] carries the stored ones over instead.",
-        "Sent to Kafka (partners.progress-reported.v1, key commitment_id) by default, or with "
+        "Sent to Kafka (partners.progress-reported.v1, key partner_id) by default, or with "
         "[bold]--via http[/] to POST /progress on monitoring.",
     )
 )
