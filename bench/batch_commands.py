@@ -5,13 +5,16 @@ Needs a mongod replica set (`make infra-test`); uses a database of its own, drop
 
     python -m bench.batch_commands [--batch 100] [--batches 60] [--skip 20] [--mongo URL]
                                    [--months 120 --commitments 500 --batch 500 ...]
-                                   [--profile FILE] [--heads]
+                                   [--profile FILE] [--heads] [--without-views]
 
 The first `--skip` batches are left out of the figures (the first reports of every
 commitment: new cells, new rows). `--batch 100` is about what a batch holds at 1,000
 reports/s, 2,000 what it holds when monitoring is behind. `--heads`: after the batches, how
 large the heads are (what a batch reads of each touched commitment), the largest's bytes per
 field and how long the driver takes to decode it: what grows with each commitment's history.
+`--without-views`: the views' counters (buckets, partners per scope, year rows) neither
+worked out nor written, the rollups kept: what they cost a batch (an experiment: what
+is stored is then wrong; docs/scaling.md, order of work, step 4).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import time
 import timeit
 from collections import Counter
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import bson
@@ -32,11 +36,14 @@ from bson.raw_bson import RawBSONDocument
 from pymongo import AsyncMongoClient, monitoring
 
 from bench.domain_micro import NOW, POLICY, batches, pledge, scenario
+from monitoring.core.adapters import counters
 from monitoring.core.adapters import repository as r
 from monitoring.core.adapters.report_codec import read
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
+from monitoring.core.domain import buckets, years
 from monitoring.core.domain.commands import TakeReports
 from monitoring.core.domain.model import Report
+from monitoring.core.service_layer import evaluation
 from monitoring.core.service_layer.handlers import take_reports
 from monitoring.notify.adapters.inbound import DeliveriesOnDecision
 from monitoring.notify.service_layer.handlers import DeliveryPolicy
@@ -131,7 +138,28 @@ async def world_on(
     return on
 
 
+def without_views() -> None:
+    """The views' counters neither worked out nor written from now on, in this process."""
+
+    async def nothing(self: Any, deltas: Any) -> None:
+        return None
+
+    vars(evaluation).update(  # the module's names for the domain's functions
+        buckets=SimpleNamespace(change=lambda p, moved: {}, merge=buckets.merge),
+        presence=SimpleNamespace(change=lambda p, moved: {}, merge=buckets.merge),
+        year_deltas=SimpleNamespace(change=lambda p, moved: years.Yearly()),
+    )
+    for repository in (
+        counters.MongoBucketRepository,
+        counters.MongoPresenceRepository,
+        counters.MongoYearRepository,
+    ):
+        repository.add = nothing  # type: ignore[method-assign]
+
+
 async def run(args: argparse.Namespace) -> None:
+    if args.without_views:
+        without_views()
     listener = Commands()
     on = await world_on(
         args.mongo, DATABASE, args.commitments, args.batch * args.batches, [listener], args.months
@@ -212,6 +240,9 @@ def main() -> None:
     )
     parser.add_argument("--profile", help="write the counted batches' cProfile stats there")
     parser.add_argument("--heads", action="store_true", help="then the heads' sizes")
+    parser.add_argument(
+        "--without-views", action="store_true", help="the views' counters left out (experiment)"
+    )
     asyncio.run(run(parser.parse_args()))
 
 
