@@ -56,8 +56,9 @@ def clock() -> Any:
     return NOW
 
 
-def uow(mongo: Mongo) -> MongoUnitOfWork:
-    return MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None))
+def uow(mongo: Mongo, apart: bool = False) -> MongoUnitOfWork:
+    """`apart`: the views kept by the keeper (domain/view_journal.py)."""
+    return MongoUnitOfWork(Transaction(mongo, Outbox(mongo.db), None), views_apart=apart)
 
 
 def sketch(*learners: str) -> bytes:
@@ -91,9 +92,15 @@ def stream(seed: int) -> list[Report]:
     return out
 
 
-async def take(mongo: Mongo, reports: Sequence[Report], lanes: Sequence[int]) -> None:
+async def take(
+    mongo: Mongo, reports: Sequence[Report], lanes: Sequence[int], apart: bool = False
+) -> None:
     """The reports in batches of 5, the batches in `lanes` in turn; after half of them c-2
     is withdrawn and c-3 moves to other countries (a unit of work of lane 0)."""
+
+    def uow(mongo: Mongo) -> MongoUnitOfWork:
+        return globals()["uow"](mongo, apart)
+
     for p in PARTNERS:
         await handlers.record_partner(commands.RecordPartner(partner(p)), uow(mongo), clock, POLICY)
     for cid, (pid, countries, levels) in COMMITMENTS.items():

@@ -1,8 +1,7 @@
 """Builds monitoring, the one way: settings -> runtime -> repositories, handlers, consumers,
-sweep, alert board, webhook deliveries, views -> app (the dashboard is the portal's: it reads
-these views over HTTP). The service (`__main__`), the rebuild (on a replay runtime,
-delivering nothing) and the tests all call `build`.
-Nothing here does I/O until the app starts. The clock is injectable (tests move time)."""
+sweep, alert board, webhook deliveries, views -> app (the portal's dashboard reads these
+views over HTTP). The service (`__main__`), the rebuild (on a replay runtime, delivering
+nothing) and the tests all call `build`; nothing does I/O until the app starts."""
 
 from __future__ import annotations
 
@@ -15,7 +14,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 
 from monitoring.config import Settings
-from monitoring.core.adapters import repository
+from monitoring.core.adapters import repository, view_journal
 from monitoring.core.adapters.partner_gate import ActivePartnersOnly
 from monitoring.core.adapters.report_codec import verify_signature
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
@@ -119,8 +118,7 @@ class Alerting:
         self.worker = self.new_worker()
 
     async def restart_worker(self) -> DeliveryWorker:
-        """Stop the delivery worker and start a new one (a worker of its own, as after a
-        restart): everything it needs is in the delivery queue."""
+        """Start a worker of its own, as after a restart (all it needs is in the queue)."""
         await self.worker.stop()
         self.worker = self.new_worker()
         self.worker.start()
@@ -187,11 +185,13 @@ def build(
         mail.on_decision if mail else None,
     )
 
+    apart = settings.views_apart  # the views kept by the keeper (domain/view_journal.py)
+
     def uow() -> MongoUnitOfWork:
-        return MongoUnitOfWork(runtime.unit_of_work(), on_decided=on_decided)
+        return MongoUnitOfWork(runtime.unit_of_work(), on_decided=on_decided, views_apart=apart)
 
     def joined(tx: Transaction) -> MongoUnitOfWork:
-        return MongoUnitOfWork(tx.joined(), on_decided=on_decided)
+        return MongoUnitOfWork(tx.joined(), on_decided=on_decided, views_apart=apart)
 
     progress = consumers.register(
         runtime,
@@ -241,6 +241,7 @@ def build(
 
     async def on_start() -> None:
         await repository.ensure_indexes(db)
+        await view_journal.ensure_indexes(db)
         await delivery_indexes(db)
         await recipients.ensure_indexes(db)
         await mail_queue.ensure_indexes(db)

@@ -49,6 +49,14 @@ class Settings(ServiceSettings):
     #: bench (7), 20 clients, quick: 0.86x, 0.82x, 0.96x with 0.5; 0.74x, 0.79x with 1 (no
     #: holding); 0.80x with 0.75; 0.93x with 0.25. The clients answered a quarter as often
     reads_share: float = Field(default=0.5, gt=0, le=1)
+    #: the views' counters (buckets, partners per scope, year rows) kept apart from the hot
+    #: path, by the views' keeper (`python -m monitoring.keeper`, domain/view_journal.py):
+    #: the hot path writes a journal entry per commitment instead, and the views follow it
+    #: within `keeper_idle_seconds`. Off: kept inline, in the batch's transaction. A database
+    #: is kept one way from its start (a rebuild makes it anew)
+    views_apart: bool = False
+    keeper_batch: int = Field(default=2000, ge=1, le=20_000)
+    keeper_idle_seconds: float = Field(default=0.2, gt=0)
     #: how often the clock-driven rules run (deadlines pass with no event at all)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
     #: how often an instance sharing the progress topic evaluates the partnership targets

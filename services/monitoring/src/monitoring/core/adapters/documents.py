@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from monitoring.core.adapters import head_alerts, lanes
+from monitoring.core.adapters.figured import figured_doc, figured_from, figured_years_doc
 from monitoring.core.domain import buckets, years
 from monitoring.core.domain.figures import (
     AMOUNT_NAMES,
@@ -116,26 +117,13 @@ def head_doc(p: CommitmentProgress) -> Doc:
     ([revision, value of its metric]) and its periods' scopes beyond its own (buckets.py)."""
     doc = _head_fields(p) | head_alerts.written(p)
     doc["marks"] = {name: list(m) for name, m in p.marks_.items()}
+    if p.journaled is not None:  # its views kept apart: what they keep is the keeper's
+        return doc | {"journaled": p.journaled}
     doc["scoped"] = {name: list(more) for name, more in buckets.extras(p).items()}
     figured = p.figured if p.figured is not None or not p.complete else years.figured(p)
     if figured is not None:  # else not known: read with every cell next time
-        doc["figured"] = _figured_years_doc(figured)
+        doc["figured"] = figured_years_doc(figured)
     return doc
-
-
-def _figured_from(doc: dict[str, list[list[Any]]] | None) -> dict[int, dict[str, int]] | None:
-    """None: a head stored before it kept them (read with every cell, then stored whole)."""
-    return None if doc is None else {int(y): dict(pairs) for y, pairs in doc.items()}
-
-
-def _figured_years_doc(figured: dict[int, dict[str, int]]) -> dict[str, list[list[Any]]]:
-    return {str(year): _figured_doc(scopes) for year, scopes in figured.items()}
-
-
-def _figured_doc(scopes: dict[str, int]) -> list[list[Any]]:
-    """A year's counts of periods with figures per scope (years.py), as [scope, count]
-    pairs: scopes may hold dots, which a field name may not."""
-    return [[scope, n] for scope, n in sorted(scopes.items())]
 
 
 def head_update(p: CommitmentProgress) -> Doc | None:
@@ -143,28 +131,36 @@ def head_update(p: CommitmentProgress) -> Doc | None:
     the mark and scopes of each period written (unset: withdrawn), whatever its history."""
     if p.whole_head:
         return None
-    fields, unset, extra = _state_fields(p) | head_alerts.changed(p), {}, buckets.extras(p)
+    fields, unset = _state_fields(p) | head_alerts.changed(p), {}
     fields[lanes.KEY_HASH] = key_hash(p.commitment.partner_id)  # a head stored without it too
+    apart = p.journaled is not None  # its views kept apart: no scopes (the keeper's)
+    extra: dict[str, tuple[str, ...]] = {} if apart else buckets.extras(p)
+    if apart:
+        fields["journaled"] = p.journaled
     for period in p.written:
         for name, value in ((f"marks.{period}", p.marks_.get(period)),
                             (f"scoped.{period}", extra.get(period))):  # fmt: skip
             if value:
                 fields[name] = list(value)
-            else:
+            elif not apart or name[0] == "m":
                 unset[name] = ""
     if p.figured is not None and p.figured_years is None:
-        fields["figured"] = _figured_years_doc(p.figured)
+        fields["figured"] = figured_years_doc(p.figured)
     elif p.figured is not None:
         for year in p.figured_years or ():
             if scopes := p.figured.get(year):
-                fields[f"figured.{year}"] = _figured_doc(scopes)
+                fields[f"figured.{year}"] = figured_doc(scopes)
             else:
                 unset[f"figured.{year}"] = ""
     return {"$set": fields, "$unset": unset} if unset else {"$set": fields}
 
 
 def _head_fields(p: CommitmentProgress) -> Doc:
-    c = p.commitment
+    return commitment_fields(p.commitment) | _state_fields(p)
+
+
+def commitment_fields(c: Commitment) -> Doc:
+    """A commitment's definition, as its head holds it (and the views' keeper)."""
     return {
         "_id": c.id,
         "version": c.version,
@@ -180,7 +176,6 @@ def _head_fields(p: CommitmentProgress) -> Doc:
         "levels": list(c.levels),
         "withdrawn_on": day_text(c.withdrawn_on),
         **definition_doc(c.target),
-        **_state_fields(p),
     }
 
 
@@ -240,20 +235,7 @@ def commitment_from(
     doc: Doc, cells: list[Doc] | None = None, complete: bool = False
 ) -> CommitmentProgress:
     """A head with the cells given (`complete`: they are every period's)."""
-    c = Commitment(
-        id=doc["_id"],
-        version=doc["version"],
-        partner_id=doc["partner_id"],
-        partnership_id=doc["partnership_id"],
-        target=definition_from(doc),
-        cadence=Cadence(doc["cadence"]),
-        grace_days=doc["grace_days"],
-        status=CommitmentStatus(doc["status"]),
-        title=doc.get("title", ""),
-        countries=tuple(doc.get("countries", ())),
-        levels=tuple(doc.get("levels", ())),
-        withdrawn_on=day_from(doc.get("withdrawn_on")),
-    )
+    c = commitment_of(doc)
     marks: dict[str, Mark] = dict(doc.get("marks", {}))  # [revision, value] lists, as kept
     periods = {cell["period"]: entry_from(cell) for cell in cells or ()}
     return CommitmentProgress(
@@ -267,9 +249,27 @@ def commitment_from(
         marks=marks,
         complete=complete or marks.keys() <= periods.keys(),
         extra={name: tuple(more) for name, more in doc.get("scoped", {}).items()},
-        figured=_figured_from(doc.get("figured")),
+        figured=figured_from(doc.get("figured")),
+        journaled=doc.get("journaled"),
         **head_alerts.read(doc),
         whole_head=False,
+    )
+
+
+def commitment_of(doc: Doc) -> Commitment:
+    return Commitment(
+        id=doc["_id"],
+        version=doc["version"],
+        partner_id=doc["partner_id"],
+        partnership_id=doc["partnership_id"],
+        target=definition_from(doc),
+        cadence=Cadence(doc["cadence"]),
+        grace_days=doc["grace_days"],
+        status=CommitmentStatus(doc["status"]),
+        title=doc.get("title", ""),
+        countries=tuple(doc.get("countries", ())),
+        levels=tuple(doc.get("levels", ())),
+        withdrawn_on=day_from(doc.get("withdrawn_on")),
     )
 
 

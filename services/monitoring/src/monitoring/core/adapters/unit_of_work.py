@@ -20,6 +20,7 @@ from monitoring.core.adapters import waiting as w
 from monitoring.core.adapters.corrections import MongoCorrectionLog
 from monitoring.core.adapters.learner_sketches import MongoLearnerSketches
 from monitoring.core.adapters.publisher import to_contract
+from monitoring.core.adapters.view_journal import MongoViewJournal, MongoViewStates
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 from pact_common.unit_of_work import OnTransaction, Transaction
 from pact_contracts import Event
@@ -38,9 +39,11 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         transaction: Transaction,
         *,
         on_decided: OnDecided = nothing_else,
+        views_apart: bool = False,
     ) -> None:
         super().__init__(transaction)
         self._on_decided = on_decided
+        self._views_apart = views_apart  # kept by the keeper (domain/view_journal.py)
 
     def _bind(self, db: Any, session: AsyncClientSession) -> None:
         self.partners = r.MongoPartnerRepository(db, session)
@@ -56,6 +59,8 @@ class MongoUnitOfWork(OnTransaction, UnitOfWork):
         self.parking = w.MongoParkingRepository(db, session)
         self.rejections = w.MongoRejectionRepository(db, session)
         self.corrections = MongoCorrectionLog(db, session)
+        self.journal = MongoViewJournal(db, session) if self._views_apart else None
+        self.view_states = MongoViewStates(db, session)
         for sums in (self.rollups, self.buckets, self.years, self.learners):
             sums.lane = self.held.lane
 

@@ -88,16 +88,13 @@ class CommitmentProgress:
     #: them (None: not loaded from a head; buckets.py works them out from the cells)
     bucketed: Any = field(default=None, compare=False, repr=False)
     extra: dict[str, tuple[str, ...]] | None = field(default=None, compare=False, repr=False)
-    #: the same for the year rows of the annual report (years.py): what it added to them
-    #: before a new definition
+    #: the same for the annual report's year rows (years.py) before a new definition
     yearly: Any = field(default=None, compare=False, repr=False)
-    #: per year and scope, how many of its periods there have figures there, as the head
-    #: keeps them (years.py; None: not known, worked out from every cell), and the years of
-    #: it to store (None: all of it)
+    #: per year and scope, its periods with figures there, as kept (years.py; None: not
+    #: known, worked out from every cell), and the years of it to store (None: all of it)
     figured: dict[int, dict[str, int]] | None = field(default=None, compare=False, repr=False)
     figured_years: set[int] | None = field(default_factory=set, compare=False, repr=False)
-    #: the definition, totals and extra scopes as loaded (or last settled), for what the
-    #: partners per scope keep (presence.py); None: a new commitment, nothing before
+    #: definition, totals, extra scopes as loaded or settled (presence.py); None: a new one
     loaded_as: Any = field(default=None, compare=False, repr=False)
     #: (old, new) figures of the periods replaced since the totals were last summed: a
     #: batch of many reports for one commitment copies its running totals once, not per report
@@ -122,6 +119,8 @@ class CommitmentProgress:
     #: its stored head must be written whole (new, made from cells, or a new definition);
     #: otherwise storing it sets the marks of the periods `written` and the small fields
     whole_head: bool = field(default=True, compare=False, repr=False)
+    #: journal entries written for its views kept apart (view_journal.py); None: kept inline
+    journaled: int | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.marks is None:
@@ -195,6 +194,12 @@ class CommitmentProgress:
         if entry is not None or before is not None:
             self._put(period, entry, before)
         return before
+
+    def replay(self, period: str, old: Figures | None, new: Figures | None, at: datetime) -> None:
+        """A period's figures went from `old` to `new` (None: none), as view_journal replays."""
+        before = PeriodEntry(period, 0, "", old, at) if old is not None else None
+        entry = PeriodEntry(period, 0, "", new, at) if new is not None else None
+        self._put(period, entry, before)
 
     @classmethod
     def new(cls, commitment: Commitment) -> CommitmentProgress:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 
-from monitoring.core.domain import buckets, presence, year_deltas, years
+from monitoring.core.domain import buckets, presence, year_deltas
 from monitoring.core.domain.alerting import Alert, AlertState, AlertStatus, reconcile
 from monitoring.core.domain.conditions import AlertConfig, Condition, Rule, Subject, fingerprint
 from monitoring.core.domain.model import CommitmentStatus
@@ -29,6 +29,8 @@ from monitoring.core.domain.rules import (
     on_track,
     target_subject,
 )
+from monitoring.core.domain.view_journal import Deltas, Entry, entry_of
+from monitoring.core.service_layer.keeper import add_views
 from monitoring.core.service_layer.known_alerts import quiet as held_quiet
 from monitoring.core.service_layer.known_alerts import remember, settled
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
@@ -85,9 +87,7 @@ async def settle_commitments(
     alerts = _assembled(subjects, wanted, known, states, firing)
     updated: list[Alert] = []
     summed: Rows = {}
-    bucketed: buckets.Buckets = {}
-    present: presence.Presence = {}
-    yearly = years.Yearly()
+    views, entries = Deltas.none(), list[Entry]()  # the views kept inline, or apart
     async for p in paced(changed):
         subject, status = subjects[p.id], p.commitment.status
         active = status is CommitmentStatus.ACTIVE
@@ -100,17 +100,20 @@ async def settle_commitments(
         remember(p, waiting[p.id], alerts[p.id], result.changed)
         periods = moved_periods(p)  # what the changed periods attribute, worked out once
         add_rows(summed, change_rows(p, periods), 1)
-        buckets.merge(bucketed, buckets.change(p, periods))
-        presence.merge(present, presence.change(p, periods))
-        yearly.merge(year_deltas.change(p, periods))
+        if uow.journal is None:
+            views.add(Deltas(buckets.change(p, periods), presence.change(p, periods),
+                             year_deltas.change(p, periods)))  # fmt: skip
+        elif (entry := entry_of(p)) is not None:
+            entries.append(entry)
         p.settled()
     await uow.commitments.save_many(changed)
     await uow.alerts.save_many(updated)
     deltas = {key: Totals(*r) for key, r in summed.items() if any(r)}
     await uow.rollups.add(deltas)
-    await uow.buckets.add(bucketed)
-    await uow.presence.add(present)
-    await uow.years.add(yearly)
+    if uow.journal is None:
+        await add_views(uow, views)
+    elif entries:
+        await uow.journal.add(entries, now)
     partnerships = {key.split(":")[1] for key in deltas if key.startswith(f"{MEMBERS}:")}
     if partnerships:
         targets = await uow.targets.in_partnerships(partnerships)

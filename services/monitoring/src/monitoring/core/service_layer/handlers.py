@@ -189,8 +189,12 @@ async def record_commitment(
             progress = CommitmentProgress.new(c)
         else:
             progress = known
+            inline = known.journaled is None  # else the keeper works out what the views had
             progress.redefine(
-                c, contribution(known), buckets.contribution(known), years.contribution(known)
+                c,
+                contribution(known),
+                buckets.contribution(known) if inline else None,
+                years.contribution(known) if inline else None,
             )
         parked = await uow.parking.take_awaiting(Awaited.COMMITMENT, c.id)
         partners = await uow.partners.get_many({w.report.partner_id for w in parked})

@@ -18,6 +18,7 @@ from monitoring.core.domain.ownership import EVERYTHING, Held
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.domain.rollups import Totals
 from monitoring.core.domain.years import Yearly
+from monitoring.core.service_layer.view_ports import ViewJournal, ViewStates
 from pact_common.aggregates import EventCollectingUnitOfWork, SeenAggregates
 
 
@@ -47,10 +48,9 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
     async def get_many(
         self, commitment_ids: Iterable[str], cells: Cells = (), every_period: bool = False
     ) -> dict[str, CommitmentProgress]:
-        """One object per commitment in a unit of work: one it has handed out already is
-        handed out again (with what was recorded on it, and any cells asked for now that it
-        lacks), only the others are read. `cells`: the periods whose figures are needed
-        (of those reported); `every_period`: all of them."""
+        """One object per commitment in a unit of work (one handed out already is again,
+        with any cells asked for now that it lacks). `cells`: the periods whose figures are
+        needed (of those reported); `every_period`: all of them."""
         wanted = set(commitment_ids)
         periods: dict[str, set[str]] = {}
         for commitment_id, period in cells:
@@ -62,9 +62,8 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
         every = have | found
         lacking = {  # a head that does not know its periods with figures: every cell
             i: None
-            if every_period or e.figured is None
-            # a period has a cell exactly when its head has a mark (progress._put keeps the
-            # two together): a period not reported yet has none to read
+            if every_period or (e.figured is None and e.journaled is None)
+            # a period has a cell exactly when its head has a mark: one not reported has none
             else {p for p in periods.get(i, ()) if p not in e.periods and p in e.marks_}
             for i, e in every.items()
             if not e.complete
@@ -96,8 +95,7 @@ class CommitmentRepository(SeenAggregates[CommitmentProgress]):
     async def _load_cells(
         self, progress: dict[str, CommitmentProgress], periods: dict[str, set[str] | None]
     ) -> None:
-        """Put the periods' cells (None: every one) into each commitment's `periods`
-        (and mark it complete when that is all of them)."""
+        """Put the periods' cells (None: every one, then complete) into `periods`."""
 
     @abc.abstractmethod
     async def _save_many(self, progress: list[CommitmentProgress]) -> None:
@@ -164,8 +162,7 @@ class BucketRepository(abc.ABC):
 
 
 class PresenceRepository(abc.ABC):
-    """Per scope and partner, the partner's commitments counted there and those with
-    figures there (domain/presence.py)."""
+    """Per scope and partner, its commitments there, and with figures (domain/presence.py)."""
 
     @abc.abstractmethod
     async def add(self, deltas: Mapping[str, list[int]]) -> None: ...
@@ -222,8 +219,8 @@ class ReceiptRepository(abc.ABC):
 
 
 class ParkingRepository(abc.ABC):
-    """Reports waiting for their commitment (or partner). `park` and `take_awaiting` on the
-    same commitment (partner) must not both commit when they run concurrently."""
+    """Reports waiting for their commitment (partner); `park` and `take_awaiting` on one
+    commitment (partner) must not both commit when run concurrently."""
 
     @abc.abstractmethod
     async def park(self, parked: Iterable[ParkedReport]) -> None: ...
@@ -292,6 +289,9 @@ class UnitOfWork(EventCollectingUnitOfWork):
     parking: ParkingRepository
     rejections: RejectionRepository
     corrections: CorrectionLog
+    #: views kept apart (domain/view_journal.py): the journal and the keeper's states
+    journal: ViewJournal | None = None
+    view_states: ViewStates
     #: what its instance holds of the progress topic, for a batch of it (its sums go to its
     #: lane; it evaluates the targets it owns: domain/ownership.py)
     held: Held = EVERYTHING

@@ -1,0 +1,124 @@
+"""The views kept apart (domain/view_journal.py), in MongoDB: the journal the hot path writes
+(`view_journal`, a document per entry, `<commitment_id>:<seq>`: a batch stored twice writes
+the same ids) and what the keeper keeps per commitment (`view_states`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DeleteOne, IndexModel, ReplaceOne
+from pymongo.asynchronous.client_session import AsyncClientSession
+from pymongo.asynchronous.database import AsyncDatabase
+
+from monitoring.core.adapters.documents import (
+    commitment_fields,
+    commitment_of,
+    figures_doc,
+    figures_from,
+)
+from monitoring.core.adapters.figured import figured_from, figured_years_doc
+from monitoring.core.domain.model import Figures
+from monitoring.core.domain.view_journal import Entry, Move, State
+from monitoring.core.service_layer.view_ports import ViewJournal, ViewStates
+
+JOURNAL, STATES = "view_journal", "view_states"
+Db = AsyncDatabase[dict[str, Any]]
+Doc = dict[str, Any]
+
+
+async def ensure_indexes(db: Db) -> None:
+    """Made before any transaction writes them (two instances' first batches would each
+    create the journal in theirs, and the second to commit would fail)."""
+    await db[JOURNAL].create_indexes([IndexModel([("at", ASCENDING), ("seq", ASCENDING)])])
+    await db[STATES].create_indexes([IndexModel([("seq", ASCENDING)])])
+
+
+def _figures(f: Figures | None) -> Doc | None:
+    return None if f is None else figures_doc(f)
+
+
+def _figures_of(doc: Doc | None) -> Figures | None:
+    return None if doc is None else figures_from(doc)
+
+
+def entry_doc(e: Entry, at: datetime) -> Doc:
+    doc: Doc = {
+        "_id": f"{e.commitment_id}:{e.seq}",
+        "commitment_id": e.commitment_id,
+        "seq": e.seq,
+        "at": at,
+        "commitment": commitment_fields(e.commitment),
+        "moves": [[m.period, _figures(m.old), _figures(m.new)] for m in e.moves],
+    }
+    if e.cells is not None:
+        doc["cells"] = {q: figures_doc(f) for q, f in e.cells.items()}
+    return doc
+
+
+def entry_from(doc: Doc) -> Entry:
+    cells = doc.get("cells")
+    return Entry(
+        doc["seq"],
+        commitment_of(doc["commitment"]),
+        tuple(Move(q, _figures_of(old), _figures_of(new)) for q, old, new in doc["moves"]),
+        None if cells is None else {q: figures_from(f) for q, f in cells.items()},
+    )
+
+
+def state_doc(s: State) -> Doc:
+    return {
+        "_id": s.commitment.id,
+        "seq": s.seq,
+        "commitment": commitment_fields(s.commitment),
+        "periods": list(s.periods),
+        "totals": figures_doc(s.totals),
+        "scoped": {q: list(more) for q, more in s.extra.items()},
+        "figured": figured_years_doc({y: dict(scopes) for y, scopes in s.figured.items()}),
+    }
+
+
+def state_from(doc: Doc) -> State:
+    return State(
+        commitment_of(doc["commitment"]),
+        tuple(doc["periods"]),
+        figures_from(doc["totals"]),
+        {q: tuple(more) for q, more in doc["scoped"].items()},
+        figured_from(doc["figured"]) or {},
+        doc["seq"],
+    )
+
+
+class _Repo:
+    def __init__(self, db: Db, session: AsyncClientSession) -> None:
+        self._db = db
+        self._session = session
+
+
+class MongoViewJournal(_Repo, ViewJournal):
+    async def add(self, entries: Sequence[Entry], at: datetime) -> None:
+        docs = [entry_doc(e, at) for e in entries]
+        await self._db[JOURNAL].insert_many(docs, ordered=False, session=self._session)
+
+    async def oldest(self, limit: int) -> list[Entry]:
+        order = [("at", ASCENDING), ("seq", ASCENDING)]  # a commitment's in order, mostly
+        cursor = self._db[JOURNAL].find({}, session=self._session).sort(order)
+        return [entry_from(doc) for doc in await cursor.limit(limit).to_list()]
+
+    async def remove(self, entries: Iterable[Entry]) -> None:
+        ops = [DeleteOne({"_id": f"{e.commitment_id}:{e.seq}"}) for e in entries]
+        if ops:
+            await self._db[JOURNAL].bulk_write(ops, ordered=False, session=self._session)
+
+
+class MongoViewStates(_Repo, ViewStates):
+    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, State]:
+        query = {"_id": {"$in": list(commitment_ids)}}
+        docs = await self._db[STATES].find(query, session=self._session).to_list()
+        return {doc["_id"]: state_from(doc) for doc in docs}
+
+    async def save_many(self, states: Iterable[State]) -> None:
+        ops = [ReplaceOne({"_id": s.commitment.id}, state_doc(s), upsert=True) for s in states]
+        if ops:
+            await self._db[STATES].bulk_write(ops, ordered=False, session=self._session)

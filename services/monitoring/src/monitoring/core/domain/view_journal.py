@@ -1,0 +1,165 @@
+"""The views' counters kept apart from the hot path. Pure.
+
+The buckets (buckets.py), the partners per scope (presence.py) and the annual report's year
+rows (year_deltas.py) decide no alert: the hot path need not work them out while a report
+waits for its alert. Kept apart, it writes instead, in its own transaction, one journal
+entry per commitment it settled: the periods whose figures moved (first old, last new) and
+its definition, with every period's figures after a new definition. The views' keeper
+(service_layer/keeper.py) replays the entries of each commitment in order (`seq`) on what it
+keeps of it (`State`: what those three modules keep in step on the head when kept inline),
+with the same functions, and writes the deltas, its states and the entries' removal in one
+transaction: each entry counts exactly once, and the views equal what they would be inline
+(tests/property/test_incremental_cells.py plays both).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitoring.core.domain import buckets, presence, year_deltas, years
+from monitoring.core.domain.model import Commitment, Figures
+from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry
+from monitoring.core.domain.rollups import moved_periods
+
+
+@dataclass(frozen=True)
+class Move:
+    period: str
+    old: Figures | None
+    new: Figures | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one settle changed of a commitment, for its views: its `seq`-th entry."""
+
+    seq: int
+    commitment: Commitment
+    moves: tuple[Move, ...]
+    #: after a new definition: every period's figures (after the moves); None: the same one
+    cells: Mapping[str, Figures] | None = None
+
+    @property
+    def commitment_id(self) -> str:
+        return self.commitment.id
+
+
+@dataclass(frozen=True)
+class State:
+    """What the keeper keeps of a commitment: the definition, reported periods and totals
+    its views last counted, each period's scopes beyond its own (buckets.py) and its
+    periods with figures per year and scope (years.py); `seq`: its last entry replayed."""
+
+    commitment: Commitment
+    periods: tuple[str, ...]
+    totals: Figures
+    extra: Mapping[str, tuple[str, ...]]
+    figured: Mapping[int, Mapping[str, int]]
+    seq: int
+
+
+@dataclass
+class Deltas:
+    """What replayed entries add to the views."""
+
+    buckets: buckets.Buckets
+    presence: presence.Presence
+    years: years.Yearly
+
+    @classmethod
+    def none(cls) -> Deltas:
+        return cls({}, {}, years.Yearly())
+
+    def add(self, more: Deltas) -> None:
+        buckets.merge(self.buckets, more.buckets)
+        presence.merge(self.presence, more.presence)
+        self.years.merge(more.years)
+
+
+def entry_of(p: CommitmentProgress) -> Entry | None:
+    """The entry of a commitment about to be settled (None: nothing its views count moved):
+    new, newly defined, or with periods changed. Counts it on `p.journaled`."""
+    new, redefined = p.loaded_as is None, p.loaded_as is not None and p.contributed is not None
+    first_old: dict[str, Figures | None] = {}
+    last_new: dict[str, Figures | None] = {}
+    for period, old, now in p.changes:
+        first_old.setdefault(period, old)
+        last_new[period] = now
+    if not (new or redefined or last_new):
+        return None
+    p.journaled = (p.journaled or 0) + 1
+    moves = tuple(Move(q, first_old[q], f) for q, f in last_new.items())
+    cells = {q: e.figures for q, e in p.periods.items()} if redefined else None
+    return Entry(p.journaled, p.commitment, moves, cells)
+
+
+def apply(state: State | None, e: Entry, at: datetime) -> tuple[Deltas, State]:
+    """Replay one entry on what the keeper keeps of its commitment (None: nothing yet, a new
+    commitment): the views' deltas, and what it keeps now."""
+    if state is None:
+        p = CommitmentProgress.new(e.commitment)
+    elif e.cells is not None:  # a new definition: what it added under the old one goes
+        before = dict(e.cells)
+        for m in e.moves:  # one per period: the cells as they were before this settle
+            if m.old is None:
+                before.pop(m.period, None)
+            else:
+                before[m.period] = m.old
+        p = _kept(state, state.commitment, {q: PeriodEntry(q, 0, "", f, at) for q, f in
+                                            before.items()})  # fmt: skip
+        p.redefine(e.commitment, None, buckets.contribution(p), years.contribution(p))
+    else:
+        p = _kept(state, e.commitment, None)
+    for m in e.moves:
+        p.replay(m.period, m.old, m.new, at)
+    moved = moved_periods(p)
+    deltas = Deltas(
+        buckets.change(p, moved), presence.change(p, moved), year_deltas.change(p, moved)
+    )
+    assert p.extra is not None and p.figured is not None
+    kept = State(p.commitment, tuple(p.marks_), p.totals, p.extra, p.figured, e.seq)
+    return deltas, kept
+
+
+def _kept(state: State, c: Commitment, cells: dict[str, PeriodEntry] | None) -> CommitmentProgress:
+    """The commitment as the keeper keeps it (`cells`: every period's, or none)."""
+    figured = {year: dict(scopes) for year, scopes in state.figured.items()}
+    if cells is None:
+        return CommitmentProgress(
+            c,
+            marks={q: [0, 0.0] for q in state.periods},  # their values do not count here
+            kept_totals=state.totals,
+            complete=False,
+            extra=dict(state.extra),
+            figured=figured,
+        )
+    return CommitmentProgress(
+        c, cells, kept_totals=state.totals, extra=dict(state.extra), figured=figured
+    )
+
+
+def in_order(
+    entries: Iterable[Entry], states: Mapping[str, State]
+) -> tuple[list[Entry], list[Entry]]:
+    """Of the entries read, those that follow what is kept of their commitments, in order,
+    and those replayed already (removed unreplayed). The others wait for an entry not read
+    yet (written by another instance, and read later)."""
+    by_id: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_id.setdefault(e.commitment_id, []).append(e)
+    ready: list[Entry] = []
+    done: list[Entry] = []
+    for commitment_id, mine in by_id.items():
+        kept = states.get(commitment_id)
+        following = kept.seq + 1 if kept is not None else 1
+        for e in sorted(mine, key=lambda e: e.seq):
+            if e.seq < following:
+                done.append(e)
+            elif e.seq == following:
+                ready.append(e)
+                following += 1
+            else:
+                break
+    return ready, done

@@ -1,0 +1,41 @@
+"""The views' keeper (domain/view_journal.py): replays the journal the hot path writes when
+the views are kept apart, in transactions of its own, off the consumer's event loop. Its
+sums go to the lane of its unit of work (one keeper: lane 0; adapters/lanes.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from monitoring.core.domain.view_journal import Deltas, State, apply, in_order
+from monitoring.core.service_layer.unit_of_work import UnitOfWork
+
+
+async def add_views(uow: UnitOfWork, deltas: Deltas) -> None:
+    """Add to the buckets, the partners per scope and the year rows."""
+    await uow.buckets.add(deltas.buckets)
+    await uow.presence.add(deltas.presence)
+    await uow.years.add(deltas.years)
+
+
+async def keep_views(uow: UnitOfWork, limit: int, now: datetime) -> int:
+    """Replay up to `limit` of the oldest journal entries, and remove them, in one
+    transaction (an entry that waits for one not read yet stays). Returns how many were
+    removed: 0 when the journal is empty (or all of it waits)."""
+    async with uow:
+        assert uow.journal is not None, "the views are kept inline"
+        read = await uow.journal.oldest(limit)
+        if not read:
+            return 0
+        states = await uow.view_states.get_many({e.commitment_id for e in read})
+        ready, done = in_order(read, states)
+        deltas, kept = Deltas.none(), dict[str, State]()
+        for e in ready:
+            more, kept[e.commitment_id] = apply(
+                kept.get(e.commitment_id, states.get(e.commitment_id)), e, now
+            )
+            deltas.add(more)
+        await add_views(uow, deltas)
+        await uow.view_states.save_many(kept.values())
+        await uow.journal.remove([*ready, *done])
+        await uow.commit()
+        return len(ready) + len(done)

@@ -1,0 +1,30 @@
+"""Where the views' keeper reads and keeps (domain/view_journal.py): the journal the hot
+path writes, and what the keeper keeps of each commitment."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from monitoring.core.domain.view_journal import Entry, State
+
+
+class ViewJournal(abc.ABC):
+    @abc.abstractmethod
+    async def add(self, entries: Sequence[Entry], at: datetime) -> None: ...
+
+    @abc.abstractmethod
+    async def oldest(self, limit: int) -> list[Entry]:
+        """Up to `limit` entries, the oldest first."""
+
+    @abc.abstractmethod
+    async def remove(self, entries: Iterable[Entry]) -> None: ...
+
+
+class ViewStates(abc.ABC):
+    @abc.abstractmethod
+    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, State]: ...
+
+    @abc.abstractmethod
+    async def save_many(self, states: Iterable[State]) -> None: ...

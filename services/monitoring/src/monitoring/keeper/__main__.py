@@ -1,0 +1,57 @@
+"""`python -m monitoring.keeper`: the views' keeper, a process of its own beside monitoring's
+instances, when they keep the views apart (MONITORING_VIEWS_APART; domain/view_journal.py).
+It replays the journal the hot path writes, a transaction of up to `keeper_batch` entries
+at a time, waiting `keeper_idle_seconds` when it has caught up, until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+
+from monitoring.config import Settings
+from monitoring.core.adapters import view_journal
+from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
+from monitoring.core.service_layer.keeper import keep_views
+from pact_common.logging import configure_logging
+from pact_common.mongo import Mongo
+from pact_common.outbox import Outbox
+from pact_common.unit_of_work import Transaction, retry_transient
+
+
+async def keep(settings: Settings, stop: asyncio.Event) -> None:
+    log = configure_logging("monitoring-keeper", settings.log_level, settings.log_json)
+    mongo = Mongo(settings.mongo_url, settings.mongo_db)
+    outbox, clock = Outbox(mongo.db), settings.clock()
+    await view_journal.ensure_indexes(mongo.db)
+
+    @retry_transient
+    async def step() -> int:
+        uow = MongoUnitOfWork(Transaction(mongo, outbox, None), views_apart=True)
+        return await keep_views(uow, settings.keeper_batch, clock())
+
+    log.info("keeper started", batch=settings.keeper_batch)
+    replayed, since = 0, time.monotonic()
+    while not stop.is_set():
+        n = await step()
+        replayed += n
+        if time.monotonic() - since >= 60 and replayed:
+            log.info("views kept", entries=replayed)
+            replayed, since = 0, time.monotonic()
+        if n < settings.keeper_batch:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), settings.keeper_idle_seconds)
+    log.info("keeper stopped")
+
+
+async def _main() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await keep(Settings(), stop)
+
+
+if __name__ == "__main__":
+    asyncio.run(_main())

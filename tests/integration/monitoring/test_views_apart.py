@@ -1,0 +1,80 @@
+"""The views kept apart (domain/view_journal.py), on the real mongod: the hot path writes
+the journal and none of the views' counters; the keeper, in transactions of a few entries
+and then as its own process (`python -m monitoring.keeper`), replays it to the end; every
+view then answers as the views kept inline do for the same reports and definition
+changes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+
+import pytest
+
+from monitoring.core.adapters import view_journal
+from monitoring.core.service_layer.keeper import keep_views
+from pact_common.mongo import Mongo
+from tests.conftest import MONGO_URL
+from tests.integration.monitoring.test_lanes import answers, stream, take, uow
+from tests.unit.monitoring.builders import NOW
+
+pytestmark = pytest.mark.integration
+
+COUNTERS = ("buckets", "scope_partners", "years", "year_partners", "year_counts")
+
+
+async def test_views_kept_apart_answer_as_views_kept_inline(db_name: str) -> None:
+    reports = stream(seed=11)
+    inline, apart = Mongo(MONGO_URL, f"{db_name}-inline"), Mongo(MONGO_URL, f"{db_name}-apart")
+    try:
+        for mongo in (inline, apart):
+            await mongo.client.drop_database(mongo.db.name)
+        await view_journal.ensure_indexes(apart.db)
+        await take(inline, reports, [0])
+        await take(apart, reports, [0, 2, 3, 2], apart=True)
+        journal = await apart.db["view_journal"].count_documents({})
+        written = {name: await apart.db[name].count_documents({}) for name in COUNTERS}
+        heads = await apart.db["commitments"].find().to_list()
+        print(f"\n{len(reports)} reports: {journal} journal entries; counters {written}")
+        assert journal > len(heads) and not any(written.values())
+        assert all(h["journaled"] >= 1 and "scoped" not in h and "figured" not in h for h in heads)
+
+        replayed = [await keep_views(uow(apart, apart=True), 3, NOW) for _ in range(2)]
+        left = await apart.db["view_journal"].count_documents({})
+        print("replayed in two transactions of up to 3:", replayed, "left:", left)
+        assert replayed == [3, 3] and left == journal - 6
+
+        env = os.environ | {"MONITORING_MONGO_URL": MONGO_URL,
+                            "MONITORING_MONGO_DB": apart.db.name, "MONITORING_VIEWS_APART": "1",
+                            "MONITORING_KEEPER_BATCH": "4",
+                            "MONITORING_ENVIRONMENT": "development"}  # fmt: skip
+        keeper = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "monitoring.keeper", env=env
+        )
+        try:
+            for _ in range(300):
+                if keeper.returncode is not None:
+                    break  # it stopped on its own: a failure
+                if not await apart.db["view_journal"].count_documents({}):
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            if keeper.returncode is None:
+                keeper.send_signal(signal.SIGTERM)
+            code = await asyncio.wait_for(keeper.wait(), 30)
+        print("the keeper process left the journal empty and stopped with", code)
+        assert code == 0 and not await apart.db["view_journal"].count_documents({})
+        states = await apart.db["view_states"].count_documents({})
+        assert states == len(heads)
+
+        expected, got = await answers(inline), await answers(apart)
+        print("the partnership's rollup:", got["rollup"])
+        assert got["years"] == [2025, 2026]
+        for name, value in expected.items():
+            assert got[name] == value, name
+    finally:
+        for mongo in (inline, apart):
+            await mongo.client.drop_database(mongo.db.name)
+            await mongo.close()
