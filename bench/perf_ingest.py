@@ -150,8 +150,10 @@ async def ingest(
     done = time.monotonic() - spawned
     stop.set()
     alongside = await beside if beside is not None else None
+    keeper = getattr(service, "keeper", None)  # the views kept apart (perf_phases.WithKeeper)
     cpu = {
         "monitoring_cpu_s": round(cpu_seconds(pid), 1),
+        **({"keeper_cpu_s": round(cpu_seconds(keeper.pid), 1)} if keeper is not None else {}),
         "mongod_cpu_s": round(cpu_seconds(mongod) - mongod_cpu, 1) if mongod else None,
         "mongod_rss_mib": round(memory_kib(mongod)["VmRSS"] / 1024, 1) if mongod else None,
     }
@@ -169,6 +171,12 @@ async def ingest(
     for _ in range(2400):
         if not await db["outbox"].count_documents({"published_at": None}):
             drained_at = time.monotonic() - spawned
+            break
+        await asyncio.sleep(0.25)
+    kept_at = None  # the views kept apart: the keeper has replayed the journal to its end
+    for _ in range(2400 if keeper is not None else 0):
+        if not await db["view_journal"].count_documents({}):
+            kept_at = time.monotonic() - spawned
             break
         await asyncio.sleep(0.25)
     memory = memory_kib(pid)
@@ -190,6 +198,7 @@ async def ingest(
         "all_applied_s": round(done, 2),
         "offsets_committed_s": round(committed_at, 2) if committed_at else None,
         "outbox_drained_s": round(drained_at, 2) if drained_at else None,
+        **({"views_kept_s": round(kept_at, 2) if kept_at else None} if keeper else {}),
         "events_per_s": round(steady),
         "events_per_s_incl_startup": round(n / done),
         "rss_mib": marks,

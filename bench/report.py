@@ -78,12 +78,13 @@ def _ingestion(r: dict[str, Any]) -> list[Row]:
     )
     last = runs[-1]["ingest"]
     per = 1e6 / last["events"]
-    mongod = last.get("mongod_cpu_s")
+    mongod, keeper = last.get("mongod_cpu_s"), last.get("keeper_cpu_s")
     rows.append(
         (
             "    CPU per report (last run)",
             f"monitoring {last['monitoring_cpu_s'] * per:,.0f} µs (from spawn), mongod "
-            + (f"{mongod * per:,.0f} µs (the bench's own mongod)" if mongod else "n/a"),
+            + (f"{mongod * per:,.0f} µs (the bench's own mongod)" if mongod else "n/a")
+            + (f", the views' keeper {keeper * per:,.0f} µs" if keeper is not None else ""),
             "",
             "",
         )
@@ -98,7 +99,8 @@ def _ingestion(r: dict[str, Any]) -> list[Row]:
             f"{'match' if exact else 'DIFFER FROM'} the simulator's "
             f"({check['people_trained_in_rollups']:,}); all applied at "
             f"{last['all_applied_s']} s, offsets committed at {last['offsets_committed_s']} s, "
-            f"outbox empty at {last.get('outbox_drained_s')} s (from spawn)",
+            f"outbox empty at {last.get('outbox_drained_s')} s (from spawn)"
+            + (f", views kept at {last['views_kept_s']} s" if "views_kept_s" in last else ""),
             "all applied, totals exact",
             _met(exact and not check["rejected"] and not check["parked"]),
         )

@@ -2,7 +2,7 @@
 the journal and none of the views' counters; the keeper, in transactions of a few entries
 and then as its own process (`python -m monitoring.keeper`), replays it to the end; every
 view then answers as the views kept inline do for the same reports and definition
-changes."""
+changes. A database keeps its views one way: an instance set the other way is refused."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import asyncio
 import os
 import signal
 import sys
+from typing import Any
 
 import pytest
 
 from monitoring.core.adapters import view_journal
+from monitoring.core.adapters.view_journal import MongoViewStates
 from monitoring.core.service_layer.keeper import keep_views
 from pact_common.mongo import Mongo
 from tests.conftest import MONGO_URL
@@ -25,13 +27,15 @@ pytestmark = pytest.mark.integration
 COUNTERS = ("buckets", "scope_partners", "years", "year_partners", "year_counts")
 
 
-async def test_views_kept_apart_answer_as_views_kept_inline(db_name: str) -> None:
+async def test_views_kept_apart_answer_as_views_kept_inline(
+    db_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     reports = stream(seed=11)
     inline, apart = Mongo(MONGO_URL, f"{db_name}-inline"), Mongo(MONGO_URL, f"{db_name}-apart")
     try:
         for mongo in (inline, apart):
             await mongo.client.drop_database(mongo.db.name)
-        await view_journal.ensure_indexes(apart.db)
+        await view_journal.ensure_indexes(apart.db, apart=True)
         await take(inline, reports, [0])
         await take(apart, reports, [0, 2, 3, 2], apart=True)
         journal = await apart.db["view_journal"].count_documents({})
@@ -40,6 +44,18 @@ async def test_views_kept_apart_answer_as_views_kept_inline(db_name: str) -> Non
         print(f"\n{len(reports)} reports: {journal} journal entries; counters {written}")
         assert journal > len(heads) and not any(written.values())
         assert all(h["journaled"] >= 1 and "scoped" not in h and "figured" not in h for h in heads)
+
+        # a keeper that fails after writing the deltas, before removing what it replayed:
+        # its transaction leaves nothing behind, and the entries are replayed once later
+        async def fail(self: Any, states: Any) -> None:
+            raise RuntimeError("the keeper stopped here")
+
+        with monkeypatch.context() as patched, pytest.raises(RuntimeError, match="stopped here"):
+            patched.setattr(MongoViewStates, "save_many", fail)
+            await keep_views(uow(apart, apart=True), 3, NOW)
+        after = {name: await apart.db[name].count_documents({}) for name in COUNTERS}
+        print("after a failed replay: counters", after)
+        assert after == written and await apart.db["view_journal"].count_documents({}) == journal
 
         replayed = [await keep_views(uow(apart, apart=True), 3, NOW) for _ in range(2)]
         left = await apart.db["view_journal"].count_documents({})
@@ -68,6 +84,11 @@ async def test_views_kept_apart_answer_as_views_kept_inline(db_name: str) -> Non
         assert code == 0 and not await apart.db["view_journal"].count_documents({})
         states = await apart.db["view_states"].count_documents({})
         assert states == len(heads)
+
+        # a database keeps its views one way: the other is refused, naming the setting
+        for db, other in ((apart.db, False), (inline.db, True)):
+            with pytest.raises(view_journal.KeptOtherWay, match="MONITORING_VIEWS_APART"):
+                await view_journal.ensure_indexes(db, other)
 
         expected, got = await answers(inline), await answers(apart)
         print("the partnership's rollup:", got["rollup"])

@@ -241,7 +241,7 @@ def build(
 
     async def on_start() -> None:
         await repository.ensure_indexes(db)
-        await view_journal.ensure_indexes(db)
+        await view_journal.ensure_indexes(db, apart)
         await delivery_indexes(db)
         await recipients.ensure_indexes(db)
         await mail_queue.ensure_indexes(db)

@@ -24,7 +24,7 @@ async def keep(settings: Settings, stop: asyncio.Event) -> None:
     log = configure_logging("monitoring-keeper", settings.log_level, settings.log_json)
     mongo = Mongo(settings.mongo_url, settings.mongo_db)
     outbox, clock = Outbox(mongo.db), settings.clock()
-    await view_journal.ensure_indexes(mongo.db)
+    await view_journal.ensure_indexes(mongo.db, apart=True)  # a database kept inline: refused
 
     @retry_transient
     async def step() -> int:

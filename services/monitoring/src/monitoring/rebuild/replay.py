@@ -28,17 +28,20 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from pymongo.asynchronous.client_session import AsyncClientSession
 
 from monitoring.bootstrap import Monitoring, build
 from monitoring.config import Settings
-from monitoring.core.adapters import repository
+from monitoring.core.adapters import repository, view_journal
 from monitoring.core.adapters.corrections import every_correction
+from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.domain.commands import CorrectPeriod
 from monitoring.core.domain.corrections import Correction
 from monitoring.core.entrypoints.progress_consumer import ProgressConsumer
+from monitoring.core.service_layer.keeper import drain
 from monitoring.notify.adapters import mail_queue
 from monitoring.notify.adapters.delivery_queue import ensure_indexes as delivery_indexes
 from monitoring.rebuild import store as rebuild_store
@@ -146,6 +149,7 @@ async def rebuild(
         await rebuild_store.ensure_fresh(db)
         await runtime.outbox.ensure_indexes()
         await repository.ensure_indexes(db)
+        await view_journal.ensure_indexes(db, settings.views_apart)
         await delivery_indexes(db)
         monitoring = build(settings, replay_clock, runtime=runtime, deliver=False)
         order = [settings.topic(t) for t in REPLAYED]  # kept forever on the broker
@@ -160,6 +164,9 @@ async def rebuild(
         )
         replay_clock.finish()
         await monitoring.sweeper.run_once()
+        if settings.views_apart:  # the views kept apart: kept to the journal's end
+            keep = partial(MongoUnitOfWork, views_apart=True)
+            await drain(lambda: keep(runtime.unit_of_work()), settings.keeper_batch, replay_clock())
         summary.dropped_events = runtime.dropped.dropped
         summary.alerts_aligned = await rebuild_store.align_alert_history(
             db, rebuild_store.latest_announced(announced)

@@ -23,16 +23,43 @@ from monitoring.core.domain.model import Figures
 from monitoring.core.domain.view_journal import Entry, Move, State
 from monitoring.core.service_layer.view_ports import ViewJournal, ViewStates
 
-JOURNAL, STATES = "view_journal", "view_states"
+JOURNAL, STATES, MODE = "view_journal", "view_states", "views_mode"
 Db = AsyncDatabase[dict[str, Any]]
 Doc = dict[str, Any]
 
 
-async def ensure_indexes(db: Db) -> None:
+async def ensure_indexes(db: Db, apart: bool | None = None) -> None:
     """Made before any transaction writes them (two instances' first batches would each
-    create the journal in theirs, and the second to commit would fail)."""
+    create the journal in theirs, and the second to commit would fail). `apart`: how this
+    instance keeps the views, which must be how the database keeps them (KeptOtherWay)."""
     await db[JOURNAL].create_indexes([IndexModel([("at", ASCENDING), ("seq", ASCENDING)])])
     await db[STATES].create_indexes([IndexModel([("seq", ASCENDING)])])
+    if apart is not None:
+        await _kept_one_way(db, apart)
+
+
+class KeptOtherWay(RuntimeError):
+    """A database keeps its views one way from its start: kept inline, its heads hold what
+    the keeper would otherwise keep, and the other way would count them again."""
+
+
+async def _kept_one_way(db: Db, apart: bool) -> None:
+    way = {True: "apart (MONITORING_VIEWS_APART=1)", False: "inline"}
+    found = await db[MODE].find_one({"_id": "views"})
+    if found is None:
+        if apart and await db["commitments"].find_one({}, {"_id": 1}) is not None:
+            found = {"apart": False}  # stored before the views could be kept apart
+        else:
+            await db[MODE].update_one(
+                {"_id": "views"}, {"$setOnInsert": {"apart": apart}}, upsert=True
+            )
+            found = await db[MODE].find_one({"_id": "views"}) or {"apart": apart}
+    if found["apart"] != apart:
+        raise KeptOtherWay(
+            f"database {db.name} keeps its views {way[found['apart']]}, not {way[apart]}: "
+            "set MONITORING_VIEWS_APART as it was, or rebuild into a new database "
+            "(python -m monitoring.rebuild) with the setting wanted"
+        )
 
 
 def _figures(f: Figures | None) -> Doc | None:
@@ -49,20 +76,22 @@ def entry_doc(e: Entry, at: datetime) -> Doc:
         "commitment_id": e.commitment_id,
         "seq": e.seq,
         "at": at,
-        "commitment": commitment_fields(e.commitment),
         "moves": [[m.period, _figures(m.old), _figures(m.new)] for m in e.moves],
     }
+    if e.commitment is not None:
+        doc["commitment"] = commitment_fields(e.commitment)
     if e.cells is not None:
         doc["cells"] = {q: figures_doc(f) for q, f in e.cells.items()}
     return doc
 
 
 def entry_from(doc: Doc) -> Entry:
-    cells = doc.get("cells")
+    c, cells = doc.get("commitment"), doc.get("cells")
     return Entry(
+        doc["commitment_id"],
         doc["seq"],
-        commitment_of(doc["commitment"]),
         tuple(Move(q, _figures_of(old), _figures_of(new)) for q, old, new in doc["moves"]),
+        None if c is None else commitment_of(c),
         None if cells is None else {q: figures_from(f) for q, f in cells.items()},
     )
 

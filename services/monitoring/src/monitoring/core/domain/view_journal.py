@@ -35,15 +35,13 @@ class Move:
 class Entry:
     """What one settle changed of a commitment, for its views: its `seq`-th entry."""
 
+    commitment_id: str
     seq: int
-    commitment: Commitment
     moves: tuple[Move, ...]
-    #: after a new definition: every period's figures (after the moves); None: the same one
+    #: its definition when new or newly defined (None: the one the keeper keeps)
+    commitment: Commitment | None = None
+    #: after a new definition: every period's figures (after the moves)
     cells: Mapping[str, Figures] | None = None
-
-    @property
-    def commitment_id(self) -> str:
-        return self.commitment.id
 
 
 @dataclass(frozen=True)
@@ -92,15 +90,18 @@ def entry_of(p: CommitmentProgress) -> Entry | None:
     p.journaled = (p.journaled or 0) + 1
     moves = tuple(Move(q, first_old[q], f) for q, f in last_new.items())
     cells = {q: e.figures for q, e in p.periods.items()} if redefined else None
-    return Entry(p.journaled, p.commitment, moves, cells)
+    c = p.commitment if new or redefined else None
+    return Entry(p.id, p.journaled, moves, c, cells)
 
 
 def apply(state: State | None, e: Entry, at: datetime) -> tuple[Deltas, State]:
     """Replay one entry on what the keeper keeps of its commitment (None: nothing yet, a new
     commitment): the views' deltas, and what it keeps now."""
     if state is None:
+        assert e.commitment is not None, f"{e.commitment_id}: its first entry is not new"
         p = CommitmentProgress.new(e.commitment)
     elif e.cells is not None:  # a new definition: what it added under the old one goes
+        assert e.commitment is not None
         before = dict(e.cells)
         for m in e.moves:  # one per period: the cells as they were before this settle
             if m.old is None:
@@ -111,7 +112,7 @@ def apply(state: State | None, e: Entry, at: datetime) -> tuple[Deltas, State]:
                                             before.items()})  # fmt: skip
         p.redefine(e.commitment, None, buckets.contribution(p), years.contribution(p))
     else:
-        p = _kept(state, e.commitment, None)
+        p = _kept(state, state.commitment, None)
     for m in e.moves:
         p.replay(m.period, m.old, m.new, at)
     moved = moved_periods(p)

@@ -4,6 +4,7 @@ sums go to the lane of its unit of work (one keeper: lane 0; adapters/lanes.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from monitoring.core.domain.view_journal import Deltas, State, apply, in_order
@@ -39,3 +40,12 @@ async def keep_views(uow: UnitOfWork, limit: int, now: datetime) -> int:
         await uow.journal.remove([*ready, *done])
         await uow.commit()
         return len(ready) + len(done)
+
+
+async def drain(uow: Callable[[], UnitOfWork], limit: int, now: datetime) -> int:
+    """Replay the journal to its end (a rebuild's, once every record is taken): how many
+    entries were removed."""
+    removed = 0
+    while n := await keep_views(uow(), limit, now):
+        removed += n
+    return removed
