@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from itertools import groupby
 from typing import Any
 
 import pytest
@@ -105,14 +106,16 @@ def step(draw: st.DrawFn) -> tuple[Any, ...]:
 class Stored(StoredHeads):
     """Heads and cells as the repository writes them, and the rollups kept by deltas; the
     views kept inline, or (`apart`) by the keeper from the journal (domain/view_journal.py),
-    its entries and states through their documents, read a few at a time, newest first (an
-    entry read before the one it follows waits), at every fifth settle and at the end."""
+    its entries and states through their documents, at every fifth settle and at the end:
+    read two or seven at a time, newest first (an entry read before the one it follows
+    waits; a commitment's several in a read are replayed as one)."""
 
     def __init__(self, apart: bool = False) -> None:
         super().__init__()
         self.apart = apart
         self.journal: list[dict[str, Any]] = []
         self.states: dict[str, dict[str, Any]] = {}
+        self.reads = 0
         self.rollups: dict[str, Totals] = {}
         self.buckets: buckets.Buckets = {}
         self.presence: presence.Presence = {}
@@ -141,7 +144,7 @@ class Stored(StoredHeads):
         merge(self.rollups, change(p, moved))
         if self.apart:
             if (entry := view_journal.entry_of(p)) is not None:
-                self.journal.append(vj.entry_doc(entry, NOW))
+                self.journal.append(vj.entry_doc(entry))
         else:
             self.add(Deltas(buckets.change(p, moved), presence.change(p, moved),
                             year_deltas.change(p, moved)))  # fmt: skip
@@ -162,20 +165,23 @@ class Stored(StoredHeads):
     def keep(self) -> None:
         """Replay the journal as the keeper does, until it is empty."""
         while self.journal:
-            read = [vj.entry_from(doc) for doc in self.journal[::-1][:2]]
+            self.reads += 1  # two entries, or seven (a commitment's several, replayed as one)
+            window = 2 if self.reads % 2 else 7
+            read = [vj.entry_from(doc) for doc in self.journal[::-1][:window]]
             states = {i: vj.state_from(doc) for i, doc in self.states.items()}
             ready, done = view_journal.in_order(read, states)
             assert ready or done or len(read) < len(self.journal), "the journal is stuck"
             if not ready and not done:  # the entries they follow: read next
-                self.journal = self.journal[-2:] + self.journal[:-2]
+                self.journal = self.journal[-window:] + self.journal[:-window]
                 continue
-            for e in ready:
-                deltas, kept = view_journal.apply(states.get(e.commitment_id), e, NOW)
-                states[e.commitment_id] = kept
-                self.states[e.commitment_id] = vj.state_doc(kept)
-                self.add(deltas)
-            gone = {f"{e.commitment_id}:{e.seq}" for e in [*ready, *done]}
-            self.journal = [doc for doc in self.journal if doc["_id"] not in gone]
+            for commitment_id, mine in groupby(ready, key=lambda e: e.commitment_id):
+                for run in view_journal.runs(list(mine)):
+                    deltas, kept = view_journal.apply(states.get(commitment_id), run, NOW)
+                    states[commitment_id] = kept
+                    self.states[commitment_id] = vj.state_doc(kept)
+                    self.add(deltas)
+            gone = {(e.commitment_id, e.seq) for e in [*ready, *done]}
+            self.journal = [d for d in self.journal if (d["commitment_id"], d["seq"]) not in gone]
 
     def kept(self, commitment_id: str) -> view_journal.State:
         return vj.state_from(self.states[commitment_id])

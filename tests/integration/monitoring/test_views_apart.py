@@ -27,6 +27,11 @@ pytestmark = pytest.mark.integration
 COUNTERS = ("buckets", "scope_partners", "years", "year_partners", "year_counts")
 
 
+async def entries(mongo: Mongo) -> int:
+    """The journal's entries (a document per unit of work holds its entries)."""
+    return sum([len(doc["entries"]) async for doc in mongo.db["view_journal"].find()])
+
+
 async def test_views_kept_apart_answer_as_views_kept_inline(
     db_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -38,7 +43,7 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
         await view_journal.ensure_indexes(apart.db, apart=True)
         await take(inline, reports, [0])
         await take(apart, reports, [0, 2, 3, 2], apart=True)
-        journal = await apart.db["view_journal"].count_documents({})
+        journal = await entries(apart)
         written = {name: await apart.db[name].count_documents({}) for name in COUNTERS}
         heads = await apart.db["commitments"].find().to_list()
         print(f"\n{len(reports)} reports: {journal} journal entries; counters {written}")
@@ -55,12 +60,12 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
             await keep_views(uow(apart, apart=True), 3, NOW)
         after = {name: await apart.db[name].count_documents({}) for name in COUNTERS}
         print("after a failed replay: counters", after)
-        assert after == written and await apart.db["view_journal"].count_documents({}) == journal
+        assert after == written and await entries(apart) == journal
 
         replayed = [await keep_views(uow(apart, apart=True), 3, NOW) for _ in range(2)]
-        left = await apart.db["view_journal"].count_documents({})
-        print("replayed in two transactions of up to 3:", replayed, "left:", left)
-        assert replayed == [3, 3] and left == journal - 6
+        left = await entries(apart)
+        print("replayed in two transactions of 3 or more:", replayed, "left:", left)
+        assert min(replayed) >= 3 and left == journal - sum(replayed) > 0
 
         env = os.environ | {"MONITORING_MONGO_URL": MONGO_URL,
                             "MONITORING_MONGO_DB": apart.db.name, "MONITORING_VIEWS_APART": "1",
@@ -73,7 +78,7 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
             for _ in range(300):
                 if keeper.returncode is not None:
                     break  # it stopped on its own: a failure
-                if not await apart.db["view_journal"].count_documents({}):
+                if not await entries(apart):
                     break
                 await asyncio.sleep(0.1)
         finally:
@@ -81,7 +86,8 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
                 keeper.send_signal(signal.SIGTERM)
             code = await asyncio.wait_for(keeper.wait(), 30)
         print("the keeper process left the journal empty and stopped with", code)
-        assert code == 0 and not await apart.db["view_journal"].count_documents({})
+        assert code == 0 and not await entries(apart)
+        assert not await apart.db["view_journal"].count_documents({})
         states = await apart.db["view_states"].count_documents({})
         assert states == len(heads)
 

@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -17,6 +18,19 @@ from .paging import Position, after
 
 T = TypeVar("T")
 Document = dict[str, Any]
+NAMESPACE_EXISTS = 48
+
+
+async def create_collections(db: AsyncDatabase[Document], names: set[str]) -> None:
+    """Those of these collections that do not exist yet, made now: one first written in a
+    transaction is created by it, and two instances' transactions would each create it (the
+    second to commit fails with WriteConflict). Another instance may make one meanwhile."""
+    for name in names - set(await db.list_collection_names()):
+        try:
+            await db.create_collection(name, check_exists=False)
+        except OperationFailure as exc:
+            if exc.code != NAMESPACE_EXISTS:
+                raise
 
 
 class Mongo:

@@ -1,6 +1,6 @@
 """`python -m monitoring.keeper`: the views' keeper, a process of its own beside monitoring's
 instances, when they keep the views apart (MONITORING_VIEWS_APART; domain/view_journal.py).
-It replays the journal the hot path writes, a transaction of up to `keeper_batch` entries
+It replays the journal the hot path writes, a transaction of about `keeper_batch` entries
 at a time, waiting `keeper_idle_seconds` when it has caught up, until SIGTERM or SIGINT."""
 
 from __future__ import annotations

@@ -11,7 +11,6 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, InsertOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import OperationFailure
 
 from monitoring.core.adapters import alert_documents as ad
 from monitoring.core.adapters import documents as d
@@ -22,11 +21,11 @@ from monitoring.core.domain.model import Partner, Partnership
 from monitoring.core.domain.ownership import EVERYTHING, Held
 from monitoring.core.domain.progress import CommitmentProgress, TargetProgress
 from monitoring.core.service_layer import unit_of_work as ports
+from pact_common.mongo import create_collections
 from pact_common.turns import paced
 
 PARTNERS, PARTNERSHIPS, COMMITMENTS, TARGETS = "partners", "partnerships", "commitments", "targets"
 HOLDS = "parking_holds"
-NAMESPACE_EXISTS = 48
 #: each scope's figures per quarter and per year (domain/buckets.py)
 BUCKETS = "buckets"
 #: per scope and partner: commitments counted there, and with figures (domain/presence.py)
@@ -105,14 +104,8 @@ async def ensure_indexes(db: Db) -> None:
             ),
         ]
     )
-    # the others a batch writes: two instances' first batches would each create one, in their
-    # transactions, and the second to commit would fail with WriteConflict
-    for name in {RECEIPTS, HOLDS, PARTNERS, PARTNERSHIPS} - set(await db.list_collection_names()):
-        try:
-            await db.create_collection(name, check_exists=False)
-        except OperationFailure as exc:
-            if exc.code != NAMESPACE_EXISTS:  # another instance made it meanwhile
-                raise
+    # the others a batch writes, made before any transaction does
+    await create_collections(db, {RECEIPTS, HOLDS, PARTNERS, PARTNERSHIPS})
 
 
 class _Repo:

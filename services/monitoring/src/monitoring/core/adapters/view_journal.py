@@ -1,6 +1,6 @@
 """The views kept apart (domain/view_journal.py), in MongoDB: the journal the hot path writes
-(`view_journal`, a document per entry, `<commitment_id>:<seq>`: a batch stored twice writes
-the same ids) and what the keeper keeps per commitment (`view_states`)."""
+(`view_journal`, a document per unit of work holding its entries, read oldest first by
+`_id`) and what the keeper keeps per commitment (`view_states`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DeleteOne, IndexModel, ReplaceOne
+from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -22,8 +22,12 @@ from monitoring.core.adapters.figured import figured_from, figured_years_doc
 from monitoring.core.domain.model import Figures
 from monitoring.core.domain.view_journal import Entry, Move, State
 from monitoring.core.service_layer.view_ports import ViewJournal, ViewStates
+from pact_common.mongo import create_collections
 
 JOURNAL, STATES, MODE = "view_journal", "view_states", "views_mode"
+#: entries per journal document: a batch of thousands in several, each well under MongoDB's
+#: 16 MB (an entry is about a kilobyte; one after a new definition holds every period)
+PER_DOCUMENT = 200
 Db = AsyncDatabase[dict[str, Any]]
 Doc = dict[str, Any]
 
@@ -32,8 +36,7 @@ async def ensure_indexes(db: Db, apart: bool | None = None) -> None:
     """Made before any transaction writes them (two instances' first batches would each
     create the journal in theirs, and the second to commit would fail). `apart`: how this
     instance keeps the views, which must be how the database keeps them (KeptOtherWay)."""
-    await db[JOURNAL].create_indexes([IndexModel([("at", ASCENDING), ("seq", ASCENDING)])])
-    await db[STATES].create_indexes([IndexModel([("seq", ASCENDING)])])
+    await create_collections(db, {JOURNAL, STATES})
     if apart is not None:
         await _kept_one_way(db, apart)
 
@@ -70,12 +73,10 @@ def _figures_of(doc: Doc | None) -> Figures | None:
     return None if doc is None else figures_from(doc)
 
 
-def entry_doc(e: Entry, at: datetime) -> Doc:
+def entry_doc(e: Entry) -> Doc:
     doc: Doc = {
-        "_id": f"{e.commitment_id}:{e.seq}",
         "commitment_id": e.commitment_id,
         "seq": e.seq,
-        "at": at,
         "moves": [[m.period, _figures(m.old), _figures(m.new)] for m in e.moves],
     }
     if e.commitment is not None:
@@ -126,17 +127,40 @@ class _Repo:
 
 
 class MongoViewJournal(_Repo, ViewJournal):
+    def __init__(self, db: Db, session: AsyncClientSession) -> None:
+        super().__init__(db, session)
+        #: the documents read, by id: their entries' documents (a document is removed once
+        #: every entry it holds is; until then it keeps those that wait)
+        self._read: dict[Any, list[Doc]] = {}
+
     async def add(self, entries: Sequence[Entry], at: datetime) -> None:
-        docs = [entry_doc(e, at) for e in entries]
-        await self._db[JOURNAL].insert_many(docs, ordered=False, session=self._session)
+        docs = [
+            {"at": at, "entries": [entry_doc(e) for e in entries[i : i + PER_DOCUMENT]]}
+            for i in range(0, len(entries), PER_DOCUMENT)
+        ]
+        if docs:
+            await self._db[JOURNAL].insert_many(docs, session=self._session)
 
     async def oldest(self, limit: int) -> list[Entry]:
-        order = [("at", ASCENDING), ("seq", ASCENDING)]  # a commitment's in order, mostly
-        cursor = self._db[JOURNAL].find({}, session=self._session).sort(order)
-        return [entry_from(doc) for doc in await cursor.limit(limit).to_list()]
+        cursor = self._db[JOURNAL].find({}, session=self._session, batch_size=16).sort("_id")
+        out: list[Entry] = []
+        async for doc in cursor:
+            self._read[doc["_id"]] = doc["entries"]
+            out += map(entry_from, doc["entries"])
+            if len(out) >= limit:
+                break
+        await cursor.close()
+        return out
 
     async def remove(self, entries: Iterable[Entry]) -> None:
-        ops = [DeleteOne({"_id": f"{e.commitment_id}:{e.seq}"}) for e in entries]
+        gone = {(e.commitment_id, e.seq) for e in entries}
+        ops: list[Any] = []
+        for doc_id, docs in self._read.items():
+            left = [d for d in docs if (d["commitment_id"], d["seq"]) not in gone]
+            if not left:
+                ops.append(DeleteOne({"_id": doc_id}))
+            elif len(left) < len(docs):
+                ops.append(UpdateOne({"_id": doc_id}, {"$set": {"entries": left}}))
         if ops:
             await self._db[JOURNAL].bulk_write(ops, ordered=False, session=self._session)
 

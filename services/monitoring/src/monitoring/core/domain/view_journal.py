@@ -14,7 +14,7 @@ transaction: each entry counts exactly once, and the views equal what they would
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -94,9 +94,24 @@ def entry_of(p: CommitmentProgress) -> Entry | None:
     return Entry(p.id, p.journaled, moves, c, cells)
 
 
-def apply(state: State | None, e: Entry, at: datetime) -> tuple[Deltas, State]:
-    """Replay one entry on what the keeper keeps of its commitment (None: nothing yet, a new
-    commitment): the views' deltas, and what it keeps now."""
+def runs(entries: Sequence[Entry]) -> list[list[Entry]]:
+    """A commitment's entries, in order, as runs replayed together: each run's first entry
+    may be new or newly defined, the others only move periods."""
+    out: list[list[Entry]] = []
+    for e in entries:
+        if out and e.cells is None and e.commitment is None:
+            out[-1].append(e)
+        else:
+            out.append([e])
+    return out
+
+
+def apply(state: State | None, run: Sequence[Entry], at: datetime) -> tuple[Deltas, State]:
+    """Replay a run of a commitment's entries (runs) on what the keeper keeps of it (None:
+    nothing yet, a new commitment): the views' deltas, and what it keeps now. What the
+    periods moved is worked out once for the run (the deltas of successive settles add up
+    to those of their first and last states)."""
+    e = run[0]
     if state is None:
         assert e.commitment is not None, f"{e.commitment_id}: its first entry is not new"
         p = CommitmentProgress.new(e.commitment)
@@ -113,14 +128,15 @@ def apply(state: State | None, e: Entry, at: datetime) -> tuple[Deltas, State]:
         p.redefine(e.commitment, None, buckets.contribution(p), years.contribution(p))
     else:
         p = _kept(state, state.commitment, None)
-    for m in e.moves:
-        p.replay(m.period, m.old, m.new, at)
+    for entry in run:
+        for m in entry.moves:
+            p.replay(m.period, m.old, m.new, at)
     moved = moved_periods(p)
     deltas = Deltas(
         buckets.change(p, moved), presence.change(p, moved), year_deltas.change(p, moved)
     )
     assert p.extra is not None and p.figured is not None
-    kept = State(p.commitment, tuple(p.marks_), p.totals, p.extra, p.figured, e.seq)
+    kept = State(p.commitment, tuple(p.marks_), p.totals, p.extra, p.figured, run[-1].seq)
     return deltas, kept
 
 
@@ -144,9 +160,9 @@ def _kept(state: State, c: Commitment, cells: dict[str, PeriodEntry] | None) -> 
 def in_order(
     entries: Iterable[Entry], states: Mapping[str, State]
 ) -> tuple[list[Entry], list[Entry]]:
-    """Of the entries read, those that follow what is kept of their commitments, in order,
-    and those replayed already (removed unreplayed). The others wait for an entry not read
-    yet (written by another instance, and read later)."""
+    """Of the entries read, those that follow what is kept of their commitments (by
+    commitment, in order), and those replayed already (removed unreplayed). The others
+    wait for an entry not read yet (written by another instance, and read later)."""
     by_id: dict[str, list[Entry]] = {}
     for e in entries:
         by_id.setdefault(e.commitment_id, []).append(e)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from itertools import groupby
 
-from monitoring.core.domain.view_journal import Deltas, State, apply, in_order
+from monitoring.core.domain.view_journal import Deltas, State, apply, in_order, runs
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
 
 
@@ -19,9 +20,9 @@ async def add_views(uow: UnitOfWork, deltas: Deltas) -> None:
 
 
 async def keep_views(uow: UnitOfWork, limit: int, now: datetime) -> int:
-    """Replay up to `limit` of the oldest journal entries, and remove them, in one
-    transaction (an entry that waits for one not read yet stays). Returns how many were
-    removed: 0 when the journal is empty (or all of it waits)."""
+    """Replay the oldest journal entries, about `limit` of them (ViewJournal.oldest), and
+    remove them, in one transaction (an entry that waits for one not read yet stays).
+    Returns how many were removed: 0 when the journal is empty (or all of it waits)."""
     async with uow:
         assert uow.journal is not None, "the views are kept inline"
         read = await uow.journal.oldest(limit)
@@ -30,11 +31,11 @@ async def keep_views(uow: UnitOfWork, limit: int, now: datetime) -> int:
         states = await uow.view_states.get_many({e.commitment_id for e in read})
         ready, done = in_order(read, states)
         deltas, kept = Deltas.none(), dict[str, State]()
-        for e in ready:
-            more, kept[e.commitment_id] = apply(
-                kept.get(e.commitment_id, states.get(e.commitment_id)), e, now
-            )
-            deltas.add(more)
+        for commitment_id, mine in groupby(ready, key=lambda e: e.commitment_id):
+            for run in runs(list(mine)):
+                state = kept.get(commitment_id, states.get(commitment_id))
+                more, kept[commitment_id] = apply(state, run, now)
+                deltas.add(more)
         await add_views(uow, deltas)
         await uow.view_states.save_many(kept.values())
         await uow.journal.remove([*ready, *done])

@@ -16,7 +16,8 @@ class ViewJournal(abc.ABC):
 
     @abc.abstractmethod
     async def oldest(self, limit: int) -> list[Entry]:
-        """Up to `limit` entries, the oldest first."""
+        """The oldest entries, at least `limit` of them if there are (as they were written:
+        a unit of work's together)."""
 
     @abc.abstractmethod
     async def remove(self, entries: Iterable[Entry]) -> None: ...
