@@ -105,3 +105,28 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
         for mongo in (inline, apart):
             await mongo.client.drop_database(mongo.db.name)
             await mongo.close()
+
+
+async def test_the_keeper_idles_while_the_views_are_kept_inline(db_name: str) -> None:
+    """`make run` starts the keeper either way: with the views kept inline it touches
+    nothing and waits to be stopped."""
+    env = os.environ | {"MONITORING_MONGO_URL": MONGO_URL, "MONITORING_MONGO_DB": db_name,
+                        "MONITORING_VIEWS_APART": "0", "MONITORING_LOG_JSON": "true",
+                        "MONITORING_ENVIRONMENT": "development"}  # fmt: skip
+    keeper = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "monitoring.keeper",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    await asyncio.sleep(1.5)
+    running = keeper.returncode is None
+    if running:
+        keeper.send_signal(signal.SIGTERM)
+    code = await asyncio.wait_for(keeper.wait(), 30)
+    assert keeper.stdout is not None
+    said = (await keeper.stdout.read()).decode()
+    print("\nthe keeper said:", said.strip(), "and stopped with", code)
+    assert running and code == 0 and "nothing to keep" in said

@@ -1,5 +1,6 @@
 """`python -m monitoring.keeper`: the views' keeper, a process of its own beside monitoring's
-instances, when they keep the views apart (MONITORING_VIEWS_APART; domain/view_journal.py).
+instances, when they keep the views apart (MONITORING_VIEWS_APART; domain/view_journal.py;
+unset, it idles: `make run` starts it either way).
 It replays the journal the hot path writes, a transaction of about `keeper_batch` entries
 at a time, waiting `keeper_idle_seconds` when it has caught up, until SIGTERM or SIGINT."""
 
@@ -22,6 +23,10 @@ from pact_common.unit_of_work import Transaction, retry_transient
 
 async def keep(settings: Settings, stop: asyncio.Event) -> None:
     log = configure_logging("monitoring-keeper", settings.log_level, settings.log_json)
+    if not settings.views_apart:  # in the Procfile either way: idle until stopped
+        log.info("the views are kept inline (MONITORING_VIEWS_APART unset): nothing to keep")
+        await stop.wait()
+        return
     mongo = Mongo(settings.mongo_url, settings.mongo_db)
     outbox, clock = Outbox(mongo.db), settings.clock()
     await view_journal.ensure_indexes(mongo.db, apart=True)  # a database kept inline: refused
