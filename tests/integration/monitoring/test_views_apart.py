@@ -130,3 +130,33 @@ async def test_the_keeper_idles_while_the_views_are_kept_inline(db_name: str) ->
     said = (await keeper.stdout.read()).decode()
     print("\nthe keeper said:", said.strip(), "and stopped with", code)
     assert running and code == 0 and "nothing to keep" in said
+
+
+async def test_a_journal_read_newest_first_is_still_replayed_to_its_end(db_name: str) -> None:
+    """Entries that wait for ones written after them (another instance's, its clock behind)
+    do not stall the keeper: when nothing it read can be replayed, it reads further."""
+    reports = stream(seed=3)
+    inline, apart = Mongo(MONGO_URL, f"{db_name}-inline"), Mongo(MONGO_URL, f"{db_name}-apart")
+    try:
+        for mongo in (inline, apart):
+            await mongo.client.drop_database(mongo.db.name)
+        await view_journal.ensure_indexes(apart.db, apart=True)
+        await take(inline, reports, [0])
+        await take(apart, reports, [0], apart=True)
+        docs = await apart.db["view_journal"].find().sort("_id").to_list()
+        await apart.db["view_journal"].delete_many({})
+        for doc in reversed(docs):  # the newest entries now read first
+            del doc["_id"]
+            await apart.db["view_journal"].insert_one(doc)
+        journal, rounds = await entries(apart), []
+        while n := await keep_views(uow(apart, apart=True), 1, NOW):
+            rounds.append(n)
+        print(f"\n{journal} entries in {len(docs)} documents, newest first: replayed", rounds)
+        assert sum(rounds) == journal and not await entries(apart)
+        expected, got = await answers(inline), await answers(apart)
+        for name, value in expected.items():
+            assert got[name] == value, name
+    finally:
+        for mongo in (inline, apart):
+            await mongo.client.drop_database(mongo.db.name)
+            await mongo.close()

@@ -25,11 +25,15 @@ async def keep_views(uow: UnitOfWork, limit: int, now: datetime) -> int:
     Returns how many were removed: 0 when the journal is empty (or all of it waits)."""
     async with uow:
         assert uow.journal is not None, "the views are kept inline"
-        read = await uow.journal.oldest(limit)
-        if not read:
-            return 0
-        states = await uow.view_states.get_many({e.commitment_id for e in read})
-        ready, done = in_order(read, states)
+        while True:
+            read = await uow.journal.oldest(limit)
+            if not read:
+                return 0
+            states = await uow.view_states.get_many({e.commitment_id for e in read})
+            ready, done = in_order(read, states)
+            if ready or done or len(read) < limit:
+                break
+            limit *= 2  # all of it waits for entries written later, further on: read them
         deltas, kept = Deltas.none(), dict[str, State]()
         for commitment_id, mine in groupby(ready, key=lambda e: e.commitment_id):
             for run in runs(list(mine)):
