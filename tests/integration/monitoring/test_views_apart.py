@@ -7,9 +7,11 @@ changes. A database keeps its views one way: an instance set the other way is re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 import pytest
@@ -32,21 +34,36 @@ async def entries(mongo: Mongo) -> int:
     return sum([len(doc["entries"]) async for doc in mongo.db["view_journal"].find()])
 
 
-async def test_views_kept_apart_answer_as_views_kept_inline(
-    db_name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    reports = stream(seed=11)
+@contextlib.asynccontextmanager
+async def both_ways(
+    db_name: str, seed: int, lanes: Sequence[int]
+) -> AsyncIterator[tuple[Mongo, Mongo]]:
+    """The same reports and definition changes taken into two databases: the views kept
+    inline (lane 0), and apart (batches in `lanes`, the journal not replayed yet)."""
+    reports = stream(seed)
     inline, apart = Mongo(MONGO_URL, f"{db_name}-inline"), Mongo(MONGO_URL, f"{db_name}-apart")
     try:
         for mongo in (inline, apart):
             await mongo.client.drop_database(mongo.db.name)
         await view_journal.ensure_indexes(apart.db, apart=True)
         await take(inline, reports, [0])
-        await take(apart, reports, [0, 2, 3, 2], apart=True)
+        await take(apart, reports, lanes, apart=True)
+        print(f"\n{len(reports)} reports taken both ways")
+        yield inline, apart
+    finally:
+        for mongo in (inline, apart):
+            await mongo.client.drop_database(mongo.db.name)
+            await mongo.close()
+
+
+async def test_views_kept_apart_answer_as_views_kept_inline(
+    db_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with both_ways(db_name, 11, [0, 2, 3, 2]) as (inline, apart):
         journal = await entries(apart)
         written = {name: await apart.db[name].count_documents({}) for name in COUNTERS}
         heads = await apart.db["commitments"].find().to_list()
-        print(f"\n{len(reports)} reports: {journal} journal entries; counters {written}")
+        print(f"{journal} journal entries; counters {written}")
         assert journal > len(heads) and not any(written.values())
         assert all(h["journaled"] >= 1 and "scoped" not in h and "figured" not in h for h in heads)
 
@@ -101,10 +118,6 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
         assert got["years"] == [2025, 2026]
         for name, value in expected.items():
             assert got[name] == value, name
-    finally:
-        for mongo in (inline, apart):
-            await mongo.client.drop_database(mongo.db.name)
-            await mongo.close()
 
 
 async def test_the_keeper_idles_while_the_views_are_kept_inline(db_name: str) -> None:
@@ -135,14 +148,7 @@ async def test_the_keeper_idles_while_the_views_are_kept_inline(db_name: str) ->
 async def test_a_journal_read_newest_first_is_still_replayed_to_its_end(db_name: str) -> None:
     """Entries that wait for ones written after them (another instance's, its clock behind)
     do not stall the keeper: when nothing it read can be replayed, it reads further."""
-    reports = stream(seed=3)
-    inline, apart = Mongo(MONGO_URL, f"{db_name}-inline"), Mongo(MONGO_URL, f"{db_name}-apart")
-    try:
-        for mongo in (inline, apart):
-            await mongo.client.drop_database(mongo.db.name)
-        await view_journal.ensure_indexes(apart.db, apart=True)
-        await take(inline, reports, [0])
-        await take(apart, reports, [0], apart=True)
+    async with both_ways(db_name, 3, [0]) as (inline, apart):
         docs = await apart.db["view_journal"].find().sort("_id").to_list()
         await apart.db["view_journal"].delete_many({})
         for doc in reversed(docs):  # the newest entries now read first
@@ -151,12 +157,8 @@ async def test_a_journal_read_newest_first_is_still_replayed_to_its_end(db_name:
         journal, rounds = await entries(apart), []
         while n := await keep_views(uow(apart, apart=True), 1, NOW):
             rounds.append(n)
-        print(f"\n{journal} entries in {len(docs)} documents, newest first: replayed", rounds)
+        print(f"{journal} entries in {len(docs)} documents, newest first: replayed", rounds)
         assert sum(rounds) == journal and not await entries(apart)
         expected, got = await answers(inline), await answers(apart)
         for name, value in expected.items():
             assert got[name] == value, name
-    finally:
-        for mongo in (inline, apart):
-            await mongo.client.drop_database(mongo.db.name)
-            await mongo.close()
