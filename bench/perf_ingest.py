@@ -104,6 +104,15 @@ def profiler(pid: int, path: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*command, "--output", path], stdout=subprocess.DEVNULL)
 
 
+async def emptied(collection: Any, query: dict[str, Any], since: float) -> float | None:
+    """Seconds from `since` until no document matches (polled for ten minutes; None: never)."""
+    for _ in range(2400):
+        if not await collection.count_documents(query):
+            return time.monotonic() - since
+        await asyncio.sleep(0.25)
+    return None
+
+
 async def ingest(
     service: ServiceProcess,
     db: Any,
@@ -167,18 +176,10 @@ async def ingest(
             committed_at = time.monotonic() - spawned
             break
         await asyncio.sleep(0.25)
-    drained_at = None  # every event the reports raised published (the alert board with them)
-    for _ in range(2400):
-        if not await db["outbox"].count_documents({"published_at": None}):
-            drained_at = time.monotonic() - spawned
-            break
-        await asyncio.sleep(0.25)
-    kept_at = None  # the views kept apart: the keeper has replayed the journal to its end
-    for _ in range(2400 if keeper is not None else 0):
-        if not await db["view_journal"].count_documents({}):
-            kept_at = time.monotonic() - spawned
-            break
-        await asyncio.sleep(0.25)
+    # every event the reports raised published (the alert board with them)
+    drained_at = await emptied(db["outbox"], {"published_at": None}, spawned)
+    # the views kept apart: the keeper has replayed the journal to its end
+    kept_at = await emptied(db["view_journal"], {}, spawned) if keeper is not None else None
     memory = memory_kib(pid)
     first = trace.first(1)
     assert first is not None

@@ -143,7 +143,8 @@ class Stored(StoredHeads):
         moved = moved_periods(p) if self.settles % 2 else None
         merge(self.rollups, change(p, moved))
         if self.apart:
-            if (entry := view_journal.entry_of(p)) is not None:
+            entry = view_journal.entry_of(p, moved_periods(p) if moved is None else moved)
+            if entry is not None:
                 self.journal.append(vj.entry_doc(entry))
         else:
             self.add(Deltas(buckets.change(p, moved), presence.change(p, moved),

@@ -7,6 +7,7 @@ changed fields, whatever the history."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -133,17 +134,17 @@ def head_update(p: CommitmentProgress) -> Doc | None:
         return None
     fields, unset = _state_fields(p) | head_alerts.changed(p), {}
     fields[lanes.KEY_HASH] = key_hash(p.commitment.partner_id)  # a head stored without it too
-    apart = p.journaled is not None  # its views kept apart: no scopes (the keeper's)
-    extra: dict[str, tuple[str, ...]] = {} if apart else buckets.extras(p)
-    if apart:
+    kept: dict[str, Mapping[str, Any]] = {"marks": p.marks_}
+    if p.journaled is not None:  # its views kept apart: no scopes (the keeper's)
         fields["journaled"] = p.journaled
+    else:
+        kept["scoped"] = buckets.extras(p)
     for period in p.written:
-        for name, value in ((f"marks.{period}", p.marks_.get(period)),
-                            (f"scoped.{period}", extra.get(period))):  # fmt: skip
-            if value:
-                fields[name] = list(value)
-            elif not apart or name[0] == "m":
-                unset[name] = ""
+        for name, values in kept.items():
+            if value := values.get(period):
+                fields[f"{name}.{period}"] = list(value)
+            else:
+                unset[f"{name}.{period}"] = ""
     if p.figured is not None and p.figured_years is None:
         fields["figured"] = figured_years_doc(p.figured)
     elif p.figured is not None:

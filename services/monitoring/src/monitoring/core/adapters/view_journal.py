@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import DeleteOne, ReplaceOne, UpdateOne
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -19,6 +19,7 @@ from monitoring.core.adapters.documents import (
     figures_from,
 )
 from monitoring.core.adapters.figured import figured_from, figured_years_doc
+from monitoring.core.adapters.repository import _Repo
 from monitoring.core.domain.model import Figures
 from monitoring.core.domain.view_journal import Entry, Move, State
 from monitoring.core.service_layer.view_ports import ViewJournal, ViewStates
@@ -120,12 +121,6 @@ def state_from(doc: Doc) -> State:
     )
 
 
-class _Repo:
-    def __init__(self, db: Db, session: AsyncClientSession) -> None:
-        self._db = db
-        self._session = session
-
-
 class MongoViewJournal(_Repo, ViewJournal):
     def __init__(self, db: Db, session: AsyncClientSession) -> None:
         super().__init__(db, session)
@@ -161,17 +156,13 @@ class MongoViewJournal(_Repo, ViewJournal):
                 ops.append(DeleteOne({"_id": doc_id}))
             elif len(left) < len(docs):
                 ops.append(UpdateOne({"_id": doc_id}, {"$set": {"entries": left}}))
-        if ops:
-            await self._db[JOURNAL].bulk_write(ops, ordered=False, session=self._session)
+        await self._write(JOURNAL, ops)
 
 
 class MongoViewStates(_Repo, ViewStates):
     async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, State]:
-        query = {"_id": {"$in": list(commitment_ids)}}
-        docs = await self._db[STATES].find(query, session=self._session).to_list()
+        docs = await self._find(STATES, {"_id": {"$in": list(commitment_ids)}})
         return {doc["_id"]: state_from(doc) for doc in docs}
 
     async def save_many(self, states: Iterable[State]) -> None:
-        ops = [ReplaceOne({"_id": s.commitment.id}, state_doc(s), upsert=True) for s in states]
-        if ops:
-            await self._db[STATES].bulk_write(ops, ordered=False, session=self._session)
+        await self._replace_all(STATES, map(state_doc, states))

@@ -21,7 +21,7 @@ from datetime import datetime
 from monitoring.core.domain import buckets, presence, year_deltas, years
 from monitoring.core.domain.model import Commitment, Figures
 from monitoring.core.domain.progress import CommitmentProgress, PeriodEntry
-from monitoring.core.domain.rollups import moved_periods
+from monitoring.core.domain.rollups import Moved, moved_periods
 
 
 @dataclass(frozen=True)
@@ -76,19 +76,15 @@ class Deltas:
         self.years.merge(more.years)
 
 
-def entry_of(p: CommitmentProgress) -> Entry | None:
-    """The entry of a commitment about to be settled (None: nothing its views count moved):
-    new, newly defined, or with periods changed. Counts it on `p.journaled`."""
+def entry_of(p: CommitmentProgress, moved: Sequence[Moved]) -> Entry | None:
+    """The entry of a commitment about to be settled, given its changed periods as
+    rollups.moved_periods gives them (None: nothing its views count moved): new, newly
+    defined, or with periods changed. Counts it on `p.journaled`."""
     new, redefined = p.loaded_as is None, p.loaded_as is not None and p.contributed is not None
-    first_old: dict[str, Figures | None] = {}
-    last_new: dict[str, Figures | None] = {}
-    for period, old, now in p.changes:
-        first_old.setdefault(period, old)
-        last_new[period] = now
-    if not (new or redefined or last_new):
+    if not (new or redefined or moved):
         return None
     p.journaled = (p.journaled or 0) + 1
-    moves = tuple(Move(q, first_old[q], f) for q, f in last_new.items())
+    moves = tuple(Move(m.period, m.old, m.new) for m in moved)
     cells = {q: e.figures for q, e in p.periods.items()} if redefined else None
     c = p.commitment if new or redefined else None
     return Entry(p.id, p.journaled, moves, c, cells)

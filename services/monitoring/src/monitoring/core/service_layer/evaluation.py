@@ -103,7 +103,7 @@ async def settle_commitments(
         if uow.journal is None:
             views.add(Deltas(buckets.change(p, periods), presence.change(p, periods),
                              year_deltas.change(p, periods)))  # fmt: skip
-        elif (entry := entry_of(p)) is not None:
+        elif (entry := entry_of(p, periods)) is not None:
             entries.append(entry)
         p.settled()
     await uow.commitments.save_many(changed)
