@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -760,6 +761,7 @@ def test_every_secret_is_mounted_only_where_it_is_needed(compose: dict[str, Any]
         expected[f"kafka_{service}_password"] = {"kafka", "kafka-init", service}
         expected[f"mongo_{service}_password"] = {"mongo-init"}
         expected[f"mongo_{service}_url"] = {service}
+    expected["mongo_monitoring_url"].add("monitoring-keeper")  # its database, nothing else
     assert where == expected
     assert secret_files(compose).keys() == expected.keys()
 
@@ -801,6 +803,56 @@ def test_the_service_settings_read_the_credentials_compose_gives(
     assert password == read_secret(secrets, f"kafka_{service}_password")
     assert settings.mongo_url == read_secret(secrets, f"mongo_{service}_url")
     assert settings.http_host == "0.0.0.0"
+
+
+def test_the_keeper_reads_monitorings_database_with_nothing_else_given(
+    compose: dict[str, Any], secrets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """monitoring-keeper: only the database's secret, in production, and the same database
+    kept the same way as the service's (MONITORING_VIEWS_APART)."""
+    from monitoring.config import KeeperSettings
+
+    env = _environment(compose["services"]["monitoring-keeper"])
+    service = _environment(compose["services"]["monitoring"])
+    fields = KeeperSettings.model_fields
+    assert sorted(k for k in env if k.removeprefix("MONITORING_").lower() not in fields) == []
+    for key in ("MONITORING_VIEWS_APART", "MONITORING_MONGO_DB", "MONITORING_MONGO_URL_FILE"):
+        assert env[key] == service[key], key
+    for key in [k for k in os.environ if k.startswith("MONITORING_")]:
+        monkeypatch.delenv(key)
+    files = secret_files(compose)
+    for key, value in env.items():
+        if value.startswith("/run/secrets/"):
+            value = str(secrets / files[value.removeprefix("/run/secrets/")])
+        monkeypatch.setenv(key, value)
+    settings = KeeperSettings()
+    assert settings.environment == "production"
+    assert settings.mongo_url == read_secret(secrets, "mongo_monitoring_url")
+    assert str(settings.keeper_heartbeat_file) == env["MONITORING_KEEPER_HEARTBEAT_FILE"]
+
+
+def test_the_keepers_healthcheck_fails_on_a_stale_or_missing_heartbeat(
+    compose: dict[str, Any], tmp_path: Path
+) -> None:
+    keeper = compose["services"]["monitoring-keeper"]
+    argv = _argv(keeper["healthcheck"]["test"])
+    heartbeat = _environment(keeper)["MONITORING_KEEPER_HEARTBEAT_FILE"]
+    assert argv[:3] == ["CMD", "python", "-c"] and heartbeat in argv[3]
+    alive = tmp_path / "alive"
+    probe = argv[3].replace(heartbeat, str(alive))
+
+    def status() -> int:
+        return subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, check=False
+        ).returncode
+
+    missing = status()
+    alive.touch()
+    fresh = status()
+    os.utime(alive, (alive.stat().st_mtime - 120,) * 2)
+    stale = status()
+    print(f"healthcheck exit codes: missing {missing}, fresh {fresh}, 120 s old {stale}")
+    assert (missing != 0, fresh, stale) == (True, 0, 1)
 
 
 def test_a_misspelt_setting_is_detected() -> None:

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.support.infra import open_transactions
 from tests.support.kafka import wait_until
 from tests.support.stack import ROOT
 
@@ -36,16 +37,6 @@ Proof = dict[str, object]
 def pause_file(c: Campaign) -> Path:
     """The file whose existence arms monitoring's pause point (MONITORING_FAULT_PAUSE_FILE)."""
     return Path(c.instances[0].env["MONITORING_FAULT_PAUSE_FILE"])
-
-
-async def open_transactions(c: Campaign) -> int:
-    """Transactions mongod holds open now (active or idle between operations)."""
-    pipeline: list[dict[str, Any]] = [
-        {"$currentOp": {"idleSessions": True, "allUsers": True}},
-        {"$match": {"transaction": {"$exists": True}}},
-    ]
-    cursor = await c.client.admin.aggregate(pipeline)
-    return len(await cursor.to_list())
 
 
 def arm(armed: Path, held: Path, *, on: bool) -> None:
@@ -67,7 +58,7 @@ async def kill_monitoring_mid_batch(c: Campaign, proof: Proof) -> None:
         await wait_until(held.exists, timeout=60, interval=0.01)
         batch = json.loads(held.read_text())["event_ids"]  # noqa: ASYNC240 - small, local
         proof["batch"] = len(batch)
-        proof["open_transactions"] = await open_transactions(c)
+        proof["open_transactions"] = await open_transactions(c.client)
         proof["receipts_visible"] = await c.db["receipts"].count_documents({"_id": {"$in": batch}})
         a.kill()
         c.probe_recovery()
@@ -114,7 +105,7 @@ async def kill_mongod_mid_transaction(c: Campaign, proof: Proof) -> None:
 
     async def in_transaction() -> bool:
         nonlocal found
-        found = await open_transactions(c)
+        found = await open_transactions(c.client)
         return found > 0
 
     await wait_until(in_transaction, timeout=60, interval=0.005)

@@ -10,6 +10,9 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+from pymongo import AsyncMongoClient
 
 from tests.support.stack import OUTPUT, ROOT, free_port
 
@@ -112,3 +115,12 @@ class DedicatedMongo:
     async def remove(self) -> None:
         await self.stop()
         shutil.rmtree(self.home, ignore_errors=True)
+
+
+async def open_transactions(client: AsyncMongoClient[Any]) -> int:
+    """Transactions mongod holds open now (active or idle between operations)."""
+    pipeline: list[dict[str, Any]] = [
+        {"$currentOp": {"idleSessions": True, "allUsers": True}},
+        {"$match": {"transaction": {"$exists": True}}},
+    ]
+    return len(await (await client.admin.aggregate(pipeline)).to_list())

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import sys
+import time
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +25,7 @@ from monitoring.core.service_layer.keeper import keep_views
 from pact_common.mongo import Mongo
 from tests.conftest import MONGO_URL
 from tests.integration.monitoring.test_lanes import answers, stream, take, uow
+from tests.support.infra import open_transactions
 from tests.unit.monitoring.builders import NOW
 
 pytestmark = pytest.mark.integration
@@ -32,6 +36,36 @@ COUNTERS = ("buckets", "scope_partners", "years", "year_partners", "year_counts"
 async def entries(mongo: Mongo) -> int:
     """The journal's entries (a document per unit of work holds its entries)."""
     return sum([len(doc["entries"]) async for doc in mongo.db["view_journal"].find()])
+
+
+def keeper_env(db: str, **more: str) -> dict[str, str]:
+    return os.environ | {"MONITORING_MONGO_URL": MONGO_URL, "MONITORING_MONGO_DB": db,
+                         "MONITORING_ENVIRONMENT": "development"} | more  # fmt: skip
+
+
+async def start_keeper(env: dict[str, str], **pipes: Any) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "monitoring.keeper", env=env, **pipes
+    )
+
+
+async def stop_keeper(keeper: asyncio.subprocess.Process) -> int:
+    """SIGTERM, unless it has stopped already: its exit code."""
+    if keeper.returncode is None:
+        keeper.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(keeper.wait(), 30)
+
+
+async def kept_to_the_end(keeper: asyncio.subprocess.Process, mongo: Mongo) -> int:
+    """Wait (60 s at most) for the keeper process to empty the journal, then stop it."""
+    try:
+        for _ in range(600):
+            if keeper.returncode is not None or not await entries(mongo):
+                break  # emptied, or it stopped on its own: a failure
+            await asyncio.sleep(0.1)
+    finally:
+        code = await stop_keeper(keeper)
+    return code
 
 
 @contextlib.asynccontextmanager
@@ -84,24 +118,8 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
         print("replayed in two transactions of 3 or more:", replayed, "left:", left)
         assert min(replayed) >= 3 and left == journal - sum(replayed) > 0
 
-        env = os.environ | {"MONITORING_MONGO_URL": MONGO_URL,
-                            "MONITORING_MONGO_DB": apart.db.name, "MONITORING_VIEWS_APART": "1",
-                            "MONITORING_KEEPER_BATCH": "4",
-                            "MONITORING_ENVIRONMENT": "development"}  # fmt: skip
-        keeper = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "monitoring.keeper", env=env
-        )
-        try:
-            for _ in range(300):
-                if keeper.returncode is not None:
-                    break  # it stopped on its own: a failure
-                if not await entries(apart):
-                    break
-                await asyncio.sleep(0.1)
-        finally:
-            if keeper.returncode is None:
-                keeper.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(keeper.wait(), 30)
+        env = keeper_env(apart.db.name, MONITORING_VIEWS_APART="1", MONITORING_KEEPER_BATCH="4")
+        code = await kept_to_the_end(await start_keeper(env), apart)
         print("the keeper process left the journal empty and stopped with", code)
         assert code == 0 and not await entries(apart)
         assert not await apart.db["view_journal"].count_documents({})
@@ -120,20 +138,16 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
             assert got[name] == value, name
 
 
-async def test_the_keeper_idles_while_the_views_are_kept_inline(db_name: str) -> None:
+async def test_the_keeper_idles_while_the_views_are_kept_inline(
+    db_name: str, tmp_path: Path
+) -> None:
     """`make run` starts the keeper either way: with the views kept inline it touches
-    nothing and waits to be stopped."""
-    env = os.environ | {"MONITORING_MONGO_URL": MONGO_URL, "MONITORING_MONGO_DB": db_name,
-                        "MONITORING_VIEWS_APART": "0", "MONITORING_LOG_JSON": "true",
-                        "MONITORING_ENVIRONMENT": "development"}  # fmt: skip
-    keeper = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "monitoring.keeper",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    nothing but its heartbeat file (a container's healthcheck) and waits to be stopped."""
+    alive = tmp_path / "alive"
+    env = keeper_env(db_name, MONITORING_VIEWS_APART="0", MONITORING_LOG_JSON="true",
+                     MONITORING_KEEPER_HEARTBEAT_FILE=str(alive))  # fmt: skip
+    pipes = {"stdout": asyncio.subprocess.PIPE, "stderr": asyncio.subprocess.STDOUT}
+    keeper = await start_keeper(env, **pipes)
     assert keeper.stdout is not None
     said = b""
     with contextlib.suppress(TimeoutError):  # its line comes once its signal handlers are set
@@ -141,13 +155,60 @@ async def test_the_keeper_idles_while_the_views_are_kept_inline(db_name: str) ->
             while b"nothing to keep" not in said and not keeper.stdout.at_eof():
                 said += await keeper.stdout.readline()
     await asyncio.sleep(0.5)  # idling, not on its way out
-    running = keeper.returncode is None
-    if running:
-        keeper.send_signal(signal.SIGTERM)
-    code = await asyncio.wait_for(keeper.wait(), 30)
+    running, beating = keeper.returncode is None, alive.exists()
+    code = await stop_keeper(keeper)
     said += await keeper.stdout.read()
     print("\nthe keeper said:", said.decode().strip(), "and stopped with", code)
-    assert running and code == 0 and b"nothing to keep" in said
+    assert running and beating and code == 0 and b"nothing to keep" in said
+    mongo = Mongo(MONGO_URL, db_name)
+    try:
+        assert await mongo.db.list_collection_names() == []  # it wrote nothing there
+    finally:
+        await mongo.close()
+
+
+async def test_a_keeper_killed_mid_transaction_leaves_nothing_behind(
+    db_name: str, tmp_path: Path
+) -> None:
+    """kill -9 while the keeper's transaction holds the counters and its states written, the
+    entries not yet removed (its test-only pause point, adapters/fault_pause.py): nothing of
+    it is seen; the next keeper replays those entries once (the killed one's transaction
+    aborted by mongod, its write conflicts retried meanwhile) and every view answers as
+    inline."""
+    async with both_ways(db_name, 5, [0, 2]) as (inline, apart):
+        journal = await entries(apart)
+        armed, held = tmp_path / "pause", tmp_path / "pause.held"
+        armed.touch()
+        env = keeper_env(apart.db.name, MONITORING_VIEWS_APART="1", MONITORING_KEEPER_BATCH="4",
+                         MONITORING_FAULT_PAUSE_FILE=str(armed))  # fmt: skip
+        keeper = await start_keeper(env)
+        try:
+            for _ in range(600):
+                if held.exists() or keeper.returncode is not None:
+                    break
+                await asyncio.sleep(0.1)
+            holding = json.loads(held.read_text())["states"]
+            seen = {name: await apart.db[name].count_documents({}) for name in COUNTERS}
+            states = await apart.db["view_states"].count_documents({})
+            in_flight = await open_transactions(apart.client)
+            print(f"held: states of {len(holding)} commitments written, {in_flight} transaction"
+                  f" open; seen outside: counters {seen}, {states} states")  # fmt: skip
+            assert holding and in_flight >= 1
+            assert not any(seen.values()) and not states and await entries(apart) == journal
+        finally:
+            if keeper.returncode is None:
+                keeper.kill()
+            killed = await asyncio.wait_for(keeper.wait(), 30)
+            armed.unlink()
+        assert killed == -signal.SIGKILL
+        started = time.monotonic()
+        code = await kept_to_the_end(await start_keeper(env), apart)
+        print(f"killed ({killed}); the next keeper emptied the journal of {journal} entries in"
+              f" {time.monotonic() - started:.1f} s and stopped with {code}")  # fmt: skip
+        assert code == 0 and not await entries(apart)
+        expected, got = await answers(inline), await answers(apart)
+        for name, value in expected.items():
+            assert got[name] == value, name
 
 
 async def test_a_journal_read_newest_first_is_still_replayed_to_its_end(db_name: str) -> None:

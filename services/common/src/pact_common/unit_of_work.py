@@ -48,7 +48,9 @@ class SnapshotBehind(Exception):
     or an older version) checks past it, and raises this to run again in a newer one."""
 
 
-def _transient(exc: BaseException) -> bool:
+def transient(exc: BaseException) -> bool:
+    """Would running the transaction again help: a write conflict, an error labelled
+    transient, or a snapshot behind (SnapshotBehind)."""
     if isinstance(exc, SnapshotBehind):
         return True
     if isinstance(exc, PyMongoError) and exc.has_error_label("TransientTransactionError"):
@@ -76,7 +78,7 @@ def retry_transient(fn: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     """Run a whole handler again when its transaction hit a write conflict or another
     transient error, or read a snapshot behind what others saw (SnapshotBehind)."""
     return retry(
-        retry=retry_if_exception(_transient),
+        retry=retry_if_exception(transient),
         stop=stop_after_attempt(8),
         wait=wait_random_exponential(multiplier=0.005, max=0.2),
         before_sleep=_counted,

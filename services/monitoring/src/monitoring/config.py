@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from monitoring.notify.adapters.smtp import SmtpServer
 from monitoring.notify.domain.email import RetryPolicy as EmailRetry
@@ -18,7 +18,36 @@ from pact_common.webhook_secrets import check_deployment_key, check_secretariat_
 from pact_contracts import MAX_REPORT_BYTES, AlertRule
 
 
-class Settings(ServiceSettings):
+class ViewsKept(BaseSettings):
+    """Where the views' counters are kept: the service's settings and its keeper's."""
+
+    #: the views' counters (buckets, partners per scope, year rows) kept apart from the hot
+    #: path, by the views' keeper (`python -m monitoring.keeper`, domain/view_journal.py):
+    #: the hot path writes a journal entry per commitment instead, and the views follow it
+    #: within `keeper_idle_seconds`. Off: kept inline, in the batch's transaction. A database
+    #: is kept one way from its start (a rebuild makes it anew)
+    views_apart: bool = False
+    keeper_batch: int = Field(default=2000, ge=1, le=20_000)
+    keeper_idle_seconds: float = Field(default=0.2, gt=0)
+    #: touched by the keeper after each round (at least every 10 s, idle or not): a
+    #: container's healthcheck reads its age (docker-compose.yml)
+    keeper_heartbeat_file: Path | None = None
+
+
+class KeeperSettings(ServiceSettings, ViewsKept):
+    """The keeper's: the same MONITORING_* variables, of which it needs only the database's;
+    no key (it verifies no token and signs nothing), so none is asked for in production."""
+
+    model_config = SettingsConfigDict(env_prefix="MONITORING_", extra="ignore")
+
+    service_name: str = "monitoring-keeper"
+    mongo_db: str = "monitoring"
+
+    def _key_fields(self) -> tuple[str, ...]:
+        return ()
+
+
+class Settings(ServiceSettings, ViewsKept):
     model_config = SettingsConfigDict(env_prefix="MONITORING_", extra="ignore")
 
     service_name: str = "monitoring"
@@ -49,14 +78,6 @@ class Settings(ServiceSettings):
     #: bench (7), 20 clients, quick: 0.86x, 0.82x, 0.96x with 0.5; 0.74x, 0.79x with 1 (no
     #: holding); 0.80x with 0.75; 0.93x with 0.25. The clients answered a quarter as often
     reads_share: float = Field(default=0.5, gt=0, le=1)
-    #: the views' counters (buckets, partners per scope, year rows) kept apart from the hot
-    #: path, by the views' keeper (`python -m monitoring.keeper`, domain/view_journal.py):
-    #: the hot path writes a journal entry per commitment instead, and the views follow it
-    #: within `keeper_idle_seconds`. Off: kept inline, in the batch's transaction. A database
-    #: is kept one way from its start (a rebuild makes it anew)
-    views_apart: bool = False
-    keeper_batch: int = Field(default=2000, ge=1, le=20_000)
-    keeper_idle_seconds: float = Field(default=0.2, gt=0)
     #: how often the clock-driven rules run (deadlines pass with no event at all)
     sweep_interval_seconds: float = Field(default=60.0, gt=0)
     #: how often an instance sharing the progress topic evaluates the partnership targets

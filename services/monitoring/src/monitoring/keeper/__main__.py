@@ -2,7 +2,8 @@
 instances, when they keep the views apart (MONITORING_VIEWS_APART; domain/view_journal.py;
 unset, it idles: `make run` starts it either way).
 It replays the journal the hot path writes, a transaction of about `keeper_batch` entries
-at a time, waiting `keeper_idle_seconds` when it has caught up, until SIGTERM or SIGINT."""
+at a time, waiting `keeper_idle_seconds` when it has caught up, until SIGTERM or SIGINT.
+After each round it touches `keeper_heartbeat_file`, if set, for a healthcheck."""
 
 from __future__ import annotations
 
@@ -10,22 +11,44 @@ import asyncio
 import contextlib
 import signal
 import time
+from pathlib import Path
 
-from monitoring.config import Settings
+from pymongo.errors import ConnectionFailure
+
+from monitoring.config import KeeperSettings
 from monitoring.core.adapters import view_journal
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
 from monitoring.core.service_layer.keeper import keep_views
 from pact_common.logging import configure_logging
 from pact_common.mongo import Mongo
 from pact_common.outbox import Outbox
-from pact_common.unit_of_work import Transaction, retry_transient
+from pact_common.unit_of_work import Transaction, retry_transient, transient
+
+IDLE_BEAT_SECONDS = 10.0
+#: after a round that failed on a conflict that outlasted its retries (another keeper's
+#: transaction, left open by a process killed in it, holds the same documents until mongod
+#: aborts it: transactionLifetimeLimitSeconds) or on the database being out of reach
+BACK_OFF_SECONDS = 1.0
 
 
-async def keep(settings: Settings, stop: asyncio.Event) -> None:
+def beat(heartbeat: Path | None) -> None:
+    if heartbeat is not None:
+        heartbeat.touch()
+
+
+async def pause(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def keep(settings: KeeperSettings, stop: asyncio.Event) -> None:
     log = configure_logging("monitoring-keeper", settings.log_level, settings.log_json)
+    heartbeat = settings.keeper_heartbeat_file
     if not settings.views_apart:  # in the Procfile either way: idle until stopped
         log.info("the views are kept inline (MONITORING_VIEWS_APART unset): nothing to keep")
-        await stop.wait()
+        while not stop.is_set():
+            beat(heartbeat)
+            await pause(stop, IDLE_BEAT_SECONDS)
         return
     mongo = Mongo(settings.mongo_url, settings.mongo_db)
     outbox, clock = Outbox(mongo.db), settings.clock()
@@ -39,14 +62,21 @@ async def keep(settings: Settings, stop: asyncio.Event) -> None:
     log.info("keeper started", batch=settings.keeper_batch)
     replayed, since = 0, time.monotonic()
     while not stop.is_set():
-        n = await step()
+        try:
+            n = await step()
+        except Exception as error:
+            if not (transient(error) or isinstance(error, ConnectionFailure)):
+                raise
+            log.warning("keeping the views failed; trying again", error=str(error)[:200])
+            await pause(stop, BACK_OFF_SECONDS)
+            continue
         replayed += n
         if time.monotonic() - since >= 60 and replayed:
             log.info("views kept", entries=replayed)
             replayed, since = 0, time.monotonic()
+        beat(heartbeat)
         if n < settings.keeper_batch:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), settings.keeper_idle_seconds)
+            await pause(stop, settings.keeper_idle_seconds)
     log.info("keeper stopped")
 
 
@@ -55,7 +85,7 @@ async def _main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await keep(Settings(), stop)
+    await keep(KeeperSettings(), stop)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ returns at once.
 
 When armed, after the batch's receipts are written inside its transaction (not committed),
 it writes `<file>.held` (this process's pid and the batch's event ids) and waits forever, so
-the kill lands with the transaction open."""
+the kill lands with the transaction open. The views' keeper holds its transaction the same
+way once it has written the counters and its states, before it removes the entries."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 PAUSE_FILE = "MONITORING_FAULT_PAUSE_FILE"
 
@@ -23,10 +25,15 @@ def _armed() -> Path | None:
     return Path(path) if path and Path(path).exists() else None
 
 
-async def hold_batch_transaction(event_ids: Sequence[str]) -> None:
+async def hold_transaction(**what: Any) -> None:
+    """Armed: say what is held in `<file>.held` and wait until the test kills the process."""
     armed = _armed()
     if armed is None:
         return
-    held = {"pid": os.getpid(), "event_ids": list(event_ids)}
+    held = {"pid": os.getpid()} | what
     Path(f"{armed}.held").write_text(json.dumps(held), encoding="utf-8")  # noqa: ASYNC240
-    await asyncio.Event().wait()  # until the test kills the process
+    await asyncio.Event().wait()
+
+
+async def hold_batch_transaction(event_ids: Sequence[str]) -> None:
+    await hold_transaction(event_ids=list(event_ids))

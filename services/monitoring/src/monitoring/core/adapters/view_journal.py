@@ -12,6 +12,7 @@ from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
+from monitoring.core.adapters import fault_pause
 from monitoring.core.adapters.documents import (
     commitment_fields,
     commitment_of,
@@ -165,4 +166,6 @@ class MongoViewStates(_Repo, ViewStates):
         return {doc["_id"]: state_from(doc) for doc in docs}
 
     async def save_many(self, states: Iterable[State]) -> None:
-        await self._replace_all(STATES, map(state_doc, states))
+        docs = [state_doc(s) for s in states]
+        await self._replace_all(STATES, docs)
+        await fault_pause.hold_transaction(states=[doc["_id"] for doc in docs])
