@@ -12,7 +12,7 @@ COMPILED := .local/mypyc/compiled.stamp
 TEST_DATE ?=
 ON_DATE = $(if $(TEST_DATE),bash scripts/on-date.sh $(TEST_DATE))
 
-.PHONY: faults run test up down infra infra-test stop-infra packages lint test-dates format schemas lock venv compile pure clean help
+.PHONY: faults run test test-apart up down infra infra-test stop-infra packages lint test-dates format schemas lock venv compile pure clean help
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
@@ -92,6 +92,9 @@ faults: venv packages infra-test  ## The fault campaign at 20,000 reports over 2
 test-dates: venv packages infra-test  ## The suite but the fault campaign, with today 1 January, then 31 December
 	bash scripts/on-date.sh 01-01 $(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
 	bash scripts/on-date.sh 12-31 $(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
+
+test-apart: venv packages infra-test  ## Monitoring's unit and integration tests with the views kept apart (MONITORING_VIEWS_APART=1; the keeper runs beside each service under test)
+	MONITORING_VIEWS_APART=1 $(PY) -m pytest tests/unit/monitoring tests/integration/monitoring -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 up: venv infra  ## Start infrastructure and every service in the background
 	@PYTHON=$(PY) bash scripts/stack.sh up

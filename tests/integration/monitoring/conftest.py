@@ -1,8 +1,11 @@
 """A running monitoring service (HTTP, consumers, sweep, relay) on the real mongod and Tansu,
-with its own database, topics and a clock the test moves; and ways to feed it."""
+with its own database, topics and a clock the test moves; and ways to feed it. With
+MONITORING_VIEWS_APART set (`make test-apart`), the views' keeper runs beside it."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -12,7 +15,8 @@ import httpx
 import pytest
 
 from monitoring.bootstrap import build_app
-from monitoring.config import Settings
+from monitoring.config import KeeperSettings, Settings
+from monitoring.keeper.__main__ import keep
 from pact_common.auth import Principal, Role, TokenIssuer
 from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY
 from pact_contracts import (
@@ -122,6 +126,12 @@ class Monitoring:
         mark = report(partner_id="p-barrier", commitment_id=key)
         await self.producer.send(self.topic(PROGRESS_REPORTED), mark.to_bytes(), key.encode())
         await wait_until(lambda: self.db["rejections"].find_one({"event_id": str(mark.event_id)}))
+        if self.settings.views_apart:  # and the views' keeper has caught up with them
+            await wait_until(self.views_kept)
+
+    async def views_kept(self) -> bool:
+        """Nothing left in the journal of the views kept apart (none when kept inline)."""
+        return await self.db["view_journal"].find_one() is None
 
     async def snapshot(self) -> dict[str, Any]:
         """Everything the service keeps, but its bookkeeping of what it has seen."""
@@ -189,7 +199,25 @@ async def monitoring(
     values |= overrides
     settings = settings_for_test(Settings, namespace, db_name, **values)
     app = build_app(settings, clock)
-    async with app.router.lifespan_context(app), Producer() as producer:
+    async with app.router.lifespan_context(app), Producer() as producer, keeper(settings):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://monitoring") as http:
             yield Monitoring(settings, http, mongo_client[db_name], clock, producer, app=app)
+
+
+@contextlib.asynccontextmanager
+async def keeper(settings: Settings) -> AsyncIterator[None]:
+    """The views' keeper (python -m monitoring.keeper), in this process, when they are kept
+    apart: rounds every 50 ms."""
+    if not settings.views_apart:
+        yield
+        return
+    values = {"mongo_url": settings.mongo_url, "views_apart": True, "keeper_idle_seconds": 0.05}
+    own = settings_for_test(KeeperSettings, settings.topic_namespace, settings.mongo_db, **values)
+    stop = asyncio.Event()
+    task = asyncio.create_task(keep(own, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await task

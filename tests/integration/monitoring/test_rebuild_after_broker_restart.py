@@ -34,7 +34,7 @@ from tests.support.infra import DedicatedKafka
 from tests.support.kafka import wait_until
 from tests.support.runtime import settings_for_test
 
-from .conftest import ManualClock, report
+from .conftest import ManualClock, keeper, report
 from .test_reports_and_rebuild import differences, projections
 
 pytestmark = pytest.mark.integration
@@ -96,7 +96,7 @@ async def test_a_rebuild_after_a_broker_restart_equals_the_live_projections(
     )  # fmt: skip
     live = mongo_client[db_name]
     app = build_app(settings, clock)
-    async with app.router.lifespan_context(app):
+    async with app.router.lifespan_context(app), keeper(settings):
         producer = AIOKafkaProducer(bootstrap_servers=kafka.bootstrap)
         await producer.start()
         try:
@@ -134,6 +134,11 @@ async def test_a_rebuild_after_a_broker_restart_equals_the_live_projections(
             return cloud is not None and gone is not None and refused == 1
 
         await wait_until(applied, timeout=30)
+
+        async def views_kept() -> bool:  # by the keeper, when the views are kept apart
+            return await live["view_journal"].count_documents({}) == 0
+
+        await wait_until(views_kept)
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://monitoring"
         ) as http:

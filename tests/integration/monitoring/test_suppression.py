@@ -53,6 +53,7 @@ async def world(m: Monitoring) -> None:
     for partner_id, (_, _, _, by_country) in WORLD.items():
         query = {"_id": f"c-{partner_id}", "achieved": sum(by_country.values())}
         await wait_until(lambda q=query: m.db["commitments"].find_one(q))
+    await wait_until(m.views_kept)  # the partners per scope, when the views are kept apart
 
 
 async def test_groups_of_fewer_than_3_partners_are_the_secretariats_to_see(
