@@ -36,6 +36,7 @@ from tests.support.stack import OUTPUT, ServiceProcess
 
 from . import tally
 from .harness import RawProducer, WebhookReceiver, read_events, read_topic
+from .keeper import VIEWS_APART, Keeper
 from .tally import Observed
 from .world import World
 
@@ -80,6 +81,7 @@ class Campaign:
     rounds_sent: int = 0
     background: list[asyncio.Task[Any]] = field(default_factory=list)
     recovery: float | None = None
+    keeper: Keeper | None = None  # the views' keeper, when they are kept apart
 
     @property
     def db(self) -> Any:
@@ -108,6 +110,9 @@ class Campaign:
         for event in self.world.reference_events(lambda p: self.receiver.url(f"/partners/{p}")):
             await self.producer.send(self.topic(topic_for(event)), event.to_bytes(), key_for(event))
         await self.instance().start()
+        if VIEWS_APART:
+            self.keeper = Keeper(self.instances[0].env, self.namespace.rstrip("."))
+            await self.keeper.start()
         counts = {
             "commitments": len(self.world.plans),
             "partners": len(self.world.partners),
@@ -133,16 +138,23 @@ class Campaign:
         """Send the next `rounds` rounds, one every `pace` seconds; before the i-th of them
         run hooks[i] (a fault: it may leave work to the background, awaited at the end)."""
         first = self.rounds_sent
-        for i, r in enumerate(range(first, first + rounds)):
-            if i in hooks:
-                await hooks[i]()
-            batch = self.world.rounds[r]
-            topic = self.topic(PROGRESS_REPORTED)
-            await self.producer.send_all(
-                topic, [(m.value, m.partner_id.encode(), None) for m in batch]
-            )
-            self.rounds_sent = r + 1
-            await asyncio.sleep(pace)
+        chaos = asyncio.ensure_future(self.keeper.killed_at_random()) if self.keeper else None
+        try:
+            for i, r in enumerate(range(first, first + rounds)):
+                if i in hooks:
+                    await hooks[i]()
+                batch = self.world.rounds[r]
+                topic = self.topic(PROGRESS_REPORTED)
+                await self.producer.send_all(
+                    topic, [(m.value, m.partner_id.encode(), None) for m in batch]
+                )
+                self.rounds_sent = r + 1
+                await asyncio.sleep(pace)
+        finally:
+            if chaos is not None:
+                chaos.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await chaos
         while self.background:  # a fault's work may leave more (a recovery probe)
             work = self.background[:]
             await asyncio.gather(*work)  # on failure they stay listed, for the fixture to cancel
@@ -246,6 +258,39 @@ class Campaign:
         if observed is None:
             raise RuntimeError(f"monitoring's database could not be read in {timeout:.0f} s")
         return truth, observed, converged
+
+    async def views_kept(self, timeout: float = 150.0) -> float | None:
+        """When the views are kept apart: the keeper running (started again if it stopped),
+        and the journal emptied; the seconds that took, None when not in time."""
+        if self.keeper is None:
+            return 0.0
+        started = time.monotonic()
+        self.keeper.running()
+
+        async def emptied() -> bool:
+            try:
+                return await self.db["view_journal"].count_documents({}) == 0
+            except Exception:  # noqa: BLE001 - while mongod restarts
+                return False
+
+        try:
+            await wait_until(emptied, timeout=timeout, interval=0.5)
+        except AssertionError:
+            return None
+        return time.monotonic() - started
+
+    async def series_via_http(self, partnership_id: str) -> int | None:
+        """The partnership's series' last cumulative people trained (a view: the buckets);
+        None if it does not answer 200."""
+        service = next(s for s in self.instances if s.process is not None)
+        headers = auth.bearer(auth.token(auth.SECRETARIAT))
+        path = f"/progress/partnerships/{partnership_id}/series"
+        async with httpx.AsyncClient(base_url=service.url, timeout=10) as http:
+            response = await http.get(path, headers=headers)
+        if response.status_code != 200:
+            return None
+        points = response.json()["series"]
+        return int(points[-1]["cumulative"]["people_trained"]) if points else 0
 
     async def alerts_on_topic(
         self, fired: dict[str, Any], resolved: dict[str, Any]

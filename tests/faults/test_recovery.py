@@ -75,6 +75,8 @@ async def campaign(infrastructure: None) -> AsyncIterator[Campaign]:
             work.cancel()
         for service in c.instances:
             service.kill()
+        if c.keeper is not None:
+            c.keeper.kill()
         await receiver.stop()
         await client.close()
         await asyncio.gather(kafka.remove(), mongo.remove())
@@ -101,13 +103,17 @@ async def check(c: Campaign, record: Any, fault: str, **extra: object) -> None:
         + (f"caught up {caught_up:.1f} s after the stream" if converged else "NOT caught up"),
         record,
     )
-    via_http = {
-        ps: (
-            await c.partnership_via_http(ps),
-            sum(truth.total(x.id) for x in c.world.plans if x.partnership_id == ps),
-        )
-        for ps in ("pship-a", "pship-d")
-    }
+    views = await c.views_kept()
+    via_http = {}
+    for ps in ("pship-a", "pship-d"):
+        expected = sum(truth.total(x.id) for x in c.world.plans if x.partnership_id == ps)
+        via_http[ps] = (await c.partnership_via_http(ps), expected)
+        via_http[f"{ps} series"] = (await c.series_via_http(ps), expected)
+    kept = "inline" if c.keeper is None else (
+        f"apart, the keeper killed {c.keeper.kills} times so far ({c.keeper.exits} exits of its"
+        f" own), the journal empty {views:.1f} s after" if views is not None
+        else "apart: the journal NOT emptied")  # fmt: skip
+    summary(f"faults/{fault}: views {kept}; partnerships via HTTP (got, truth): {via_http}", record)
     fired, resolved = c.world.fired(c.rounds_sent), c.world.resolved(c.rounds_sent)
     a = await c.alerts_on_topic(fired, resolved)
     w = await c.webhooks(fired, resolved, a.event_ids)
@@ -131,7 +137,7 @@ async def check(c: Campaign, record: Any, fault: str, **extra: object) -> None:
     assert p.exact and converged, p
     assert p.stale == truth.kinds["stale"], p
     assert p.applied == truth.kinds["applied"] + truth.kinds["replaced"], p
-    assert all(got == expected for got, expected in via_http.values()), via_http
+    assert views is not None and all(got == expected for got, expected in via_http.values())
     assert a.exact, a
     assert w.exact, w
 
