@@ -159,7 +159,7 @@ async def ingest(
     done = time.monotonic() - spawned
     stop.set()
     alongside = await beside if beside is not None else None
-    keeper = getattr(service, "keeper", None)  # the views kept apart (perf_phases.WithKeeper)
+    keeper = service.keeper.process if service.keeper else None  # the views kept apart
     cpu = {
         "monitoring_cpu_s": round(cpu_seconds(pid), 1),
         **({"keeper_cpu_s": round(cpu_seconds(keeper.pid), 1)} if keeper is not None else {}),

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +19,7 @@ from bench.perf_pipeline import pipeline
 from bench.perf_world import BatchProducer, World, wait_for
 from pact_contracts import COMMITMENT_EVENTS, PROGRESS_REPORTED
 from pactctl.simulation import ProgressSimulator
-from tests.support.stack import ROOT, ServiceProcess
+from tests.support.stack import ServiceProcess
 
 
 def step(what: str, count: int | str = "", unit: str = "") -> None:
@@ -59,8 +56,10 @@ class Bench:
         }
         env |= settings or {}
         env |= dict(item.split("=", 1) for item in self.args.env)
-        kind = WithKeeper if kept_apart(env) else ServiceProcess
-        service = kind("monitoring", f"bench-{self.run_id}-{tag}.", env, kafka=self.bootstrap)
+        # with `--env MONITORING_VIEWS_APART=1`, the views' keeper beside it (ServiceProcess)
+        service = ServiceProcess(
+            "monitoring", f"bench-{self.run_id}-{tag}.", env, kafka=self.bootstrap
+        )
         self.services.append(service)
         self.dropped.append(service.database)
         return service
@@ -78,38 +77,6 @@ class Bench:
         if not self.args.keep:
             for name in self.dropped:
                 await self.client.drop_database(name)
-
-
-def kept_apart(env: dict[str, str]) -> bool:
-    """Whether monitoring keeps its views apart (`--env MONITORING_VIEWS_APART=1`)."""
-    return env.get("MONITORING_VIEWS_APART", "").lower() in {"1", "true", "yes", "on"}
-
-
-class WithKeeper(ServiceProcess):
-    """monitoring with its views kept apart, and their keeper (`python -m monitoring.keeper`
-    on the same database) started and stopped with it; its log beside monitoring's."""
-
-    keeper: subprocess.Popen[bytes] | None = None
-
-    def _spawn(self) -> subprocess.Popen[bytes]:
-        process = super()._spawn()
-        with self.log_path.with_suffix(".keeper.log").open("ab") as log:
-            self.keeper = subprocess.Popen(
-                [sys.executable, "-m", "monitoring.keeper"],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        return process
-
-    def kill(self, sig: signal.Signals = signal.SIGKILL) -> None:
-        if self.keeper is not None and self.keeper.poll() is None:
-            os.killpg(self.keeper.pid, sig)
-            self.keeper.wait(timeout=30)
-        self.keeper = None
-        super().kill(sig)
 
 
 def progress_topic(service: ServiceProcess) -> str:

@@ -780,14 +780,17 @@ def _unknown_settings(service: str, env: dict[str, str]) -> list[str]:
     return sorted(k for k in env if k.removeprefix(prefix).lower() not in fields)
 
 
-@pytest.mark.parametrize("service", APPS)
-def test_the_service_settings_read_the_credentials_compose_gives(
-    compose: dict[str, Any], secrets: Path, monkeypatch: pytest.MonkeyPatch, service: str
+def _as_compose_gives(
+    compose: dict[str, Any],
+    secrets: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    prefix: str,
 ) -> None:
-    env = _environment(compose["services"][service])
-    assert _unknown_settings(service, env) == []
+    """This process's environment as a container's: only `env` under the prefix, each secret
+    file's path one of `secrets`, the admin key by variable."""
     files = secret_files(compose)
-    for key in [k for k in os.environ if k.startswith(service.upper() + "_")]:
+    for key in [k for k in os.environ if k.startswith(prefix)]:
         monkeypatch.delenv(key)
     for key, value in env.items():
         if value.startswith("/run/secrets/"):
@@ -795,6 +798,15 @@ def test_the_service_settings_read_the_credentials_compose_gives(
         elif key == "REGISTRY_ADMIN_API_KEY":
             value = read_secret(secrets, "registry_admin_api_key")
         monkeypatch.setenv(key, value)
+
+
+@pytest.mark.parametrize("service", APPS)
+def test_the_service_settings_read_the_credentials_compose_gives(
+    compose: dict[str, Any], secrets: Path, monkeypatch: pytest.MonkeyPatch, service: str
+) -> None:
+    env = _environment(compose["services"][service])
+    assert _unknown_settings(service, env) == []
+    _as_compose_gives(compose, secrets, monkeypatch, env, service.upper() + "_")
     settings = _settings_class(service)()
     assert settings.environment == "production"
     assert settings.kafka_sasl_username == service
@@ -818,13 +830,7 @@ def test_the_keeper_reads_monitorings_database_with_nothing_else_given(
     assert sorted(k for k in env if k.removeprefix("MONITORING_").lower() not in fields) == []
     for key in ("MONITORING_VIEWS_APART", "MONITORING_MONGO_DB", "MONITORING_MONGO_URL_FILE"):
         assert env[key] == service[key], key
-    for key in [k for k in os.environ if k.startswith("MONITORING_")]:
-        monkeypatch.delenv(key)
-    files = secret_files(compose)
-    for key, value in env.items():
-        if value.startswith("/run/secrets/"):
-            value = str(secrets / files[value.removeprefix("/run/secrets/")])
-        monkeypatch.setenv(key, value)
+    _as_compose_gives(compose, secrets, monkeypatch, env, "MONITORING_")
     settings = KeeperSettings()
     assert settings.environment == "production"
     assert settings.mongo_url == read_secret(secrets, "mongo_monitoring_url")

@@ -31,12 +31,12 @@ from pact_contracts import ALERTS, PROGRESS_REPORTED, key_for, topic_for
 from tests.support import auth
 from tests.support.infra import DedicatedKafka, DedicatedMongo
 from tests.support.kafka import wait_until
+from tests.support.keeper import Keeper, journal_empty, views_apart
 from tests.support.progress_store import stored_cells
 from tests.support.stack import OUTPUT, ServiceProcess
 
 from . import tally
 from .harness import RawProducer, WebhookReceiver, read_events, read_topic
-from .keeper import VIEWS_APART, Keeper
 from .tally import Observed
 from .world import World
 
@@ -91,9 +91,10 @@ class Campaign:
         return f"{self.namespace}{topic.name}"
 
     def instance(self) -> ServiceProcess:
-        service = ServiceProcess(
-            "monitoring", self.namespace, settings_env(self), kafka=self.kafka.bootstrap
-        )
+        service = ServiceProcess(  # its keeper is the campaign's, killed at random
+            "monitoring", self.namespace, settings_env(self), kafka=self.kafka.bootstrap,
+            keeper=False,
+        )  # fmt: skip
         self.instances.append(service)
         return service
 
@@ -110,7 +111,7 @@ class Campaign:
         for event in self.world.reference_events(lambda p: self.receiver.url(f"/partners/{p}")):
             await self.producer.send(self.topic(topic_for(event)), event.to_bytes(), key_for(event))
         await self.instance().start()
-        if VIEWS_APART:
+        if views_apart():
             self.keeper = Keeper(self.instances[0].env, self.namespace.rstrip("."))
             await self.keeper.start()
         counts = {
@@ -269,7 +270,7 @@ class Campaign:
 
         async def emptied() -> bool:
             try:
-                return await self.db["view_journal"].count_documents({}) == 0
+                return await journal_empty(self.db)
             except Exception:  # noqa: BLE001 - while mongod restarts
                 return False
 

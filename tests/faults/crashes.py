@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from monitoring.keeper.__main__ import APP_NAME as KEEPER
 from tests.support.infra import open_transactions
 from tests.support.kafka import wait_until
 from tests.support.stack import ROOT
@@ -58,7 +59,7 @@ async def kill_monitoring_mid_batch(c: Campaign, proof: Proof) -> None:
         await wait_until(held.exists, timeout=60, interval=0.01)
         batch = json.loads(held.read_text())["event_ids"]  # noqa: ASYNC240 - small, local
         proof["batch"] = len(batch)
-        proof["open_transactions"] = await open_transactions(c.client)
+        proof["open_transactions"] = await open_transactions(c.client, appName={"$ne": KEEPER})
         proof["receipts_visible"] = await c.db["receipts"].count_documents({"_id": {"$in": batch}})
         a.kill()
         c.probe_recovery()
@@ -105,7 +106,7 @@ async def kill_mongod_mid_transaction(c: Campaign, proof: Proof) -> None:
 
     async def in_transaction() -> bool:
         nonlocal found
-        found = await open_transactions(c.client)
+        found = await open_transactions(c.client, appName={"$ne": KEEPER})
         return found > 0
 
     await wait_until(in_transaction, timeout=60, interval=0.005)

@@ -137,7 +137,8 @@ async def check(c: Campaign, record: Any, fault: str, **extra: object) -> None:
     assert p.exact and converged, p
     assert p.stale == truth.kinds["stale"], p
     assert p.applied == truth.kinds["applied"] + truth.kinds["replaced"], p
-    assert views is not None and all(got == expected for got, expected in via_http.values())
+    assert views is not None and all(got == e for got, e in via_http.values()), via_http
+    assert c.keeper is None or c.keeper.exits == 0, "the keeper stopped on its own: its log"
     assert a.exact, a
     assert w.exact, w
 

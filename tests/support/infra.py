@@ -117,10 +117,18 @@ class DedicatedMongo:
         shutil.rmtree(self.home, ignore_errors=True)
 
 
-async def open_transactions(client: AsyncMongoClient[Any]) -> int:
-    """Transactions mongod holds open now (active or idle between operations)."""
+async def open_transactions(client: AsyncMongoClient[Any], **match: Any) -> int:
+    """Transactions mongod holds open now (active or idle between operations), of the
+    operations `match` selects too (`appName="monitoring-keeper"`: the views' keeper's)."""
     pipeline: list[dict[str, Any]] = [
         {"$currentOp": {"idleSessions": True, "allUsers": True}},
-        {"$match": {"transaction": {"$exists": True}}},
+        {"$match": {"transaction": {"$exists": True}} | match},
     ]
     return len(await (await client.admin.aggregate(pipeline)).to_list())
+
+
+async def transaction_lifetime(client: AsyncMongoClient[Any]) -> float:
+    """How long mongod lets a transaction live before it aborts it (a client killed in one
+    leaves it holding its documents until then): transactionLifetimeLimitSeconds."""
+    answer = await client.admin.command({"getParameter": 1, "transactionLifetimeLimitSeconds": 1})
+    return float(answer["transactionLifetimeLimitSeconds"])

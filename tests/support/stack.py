@@ -14,10 +14,14 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
 from tests.support.runtime import TEST_RATE_LIMIT
+
+if TYPE_CHECKING:
+    from tests.support.keeper import Keeper
 
 ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output"
@@ -57,7 +61,10 @@ class ServiceProcess:
         *,
         port: int | None = None,
         kafka: str = "127.0.0.1:9092",
+        keeper: bool = True,
     ) -> None:
+        """`keeper`: monitoring with the views kept apart (MONITORING_VIEWS_APART) gets the
+        views' keeper beside it, started with it and killed with it."""
         self.name = name
         self.port = port or free_port()
         prefix = name.upper()
@@ -80,6 +87,12 @@ class ServiceProcess:
         self.log_path = OUTPUT / f"{namespace.rstrip('.')}-{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        self.keeper: Keeper | None = None
+        if keeper and name == "monitoring":
+            from tests.support.keeper import Keeper, views_apart  # it imports this module
+
+            if views_apart(self.env):
+                self.keeper = Keeper(self.env, f"{namespace.rstrip('.')}-{self.port}")
 
     async def start(self, timeout: float = 60.0) -> float:
         """Start and wait until /ready answers 200; returns the seconds it took."""
@@ -95,6 +108,8 @@ class ServiceProcess:
                     )
                 try:
                     if (await client.get("/ready")).status_code == 200:
+                        if self.keeper is not None:
+                            await self.keeper.start()
                         return time.monotonic() - started
                 except httpx.TransportError:
                     pass
@@ -102,24 +117,39 @@ class ServiceProcess:
         raise TimeoutError(f"{self.name} not ready within {timeout} s; see {self.log_path}")
 
     def _spawn(self) -> subprocess.Popen[bytes]:
-        with self.log_path.open("ab") as log:
-            return subprocess.Popen(
-                [sys.executable, "-m", self.name],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        return spawn(self.name, self.env, self.log_path)
 
     def kill(self, sig: signal.Signals = signal.SIGKILL) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, sig)
-            self.process.wait(timeout=30)
+        kill_group(self.process, sig)
         self.process = None
+        if self.keeper is not None:
+            self.keeper.kill()
 
     def stop(self) -> None:
         self.kill(signal.SIGTERM)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def spawn(module: str, env: Mapping[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+    """`python -m module` in a session of its own, its output appended to `log_path`."""
+    OUTPUT.mkdir(exist_ok=True)
+    with log_path.open("ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", module],
+            cwd=ROOT,
+            env=dict(env),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def kill_group(process: subprocess.Popen[bytes] | None, sig: signal.Signals) -> bool:
+    """Signal the process's session and wait for it; False if it had already stopped."""
+    if process is None or process.poll() is not None:
+        return False
+    os.killpg(process.pid, sig)
+    process.wait(timeout=30)
+    return True

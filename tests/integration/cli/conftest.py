@@ -16,6 +16,7 @@ import httpx
 import pytest
 from pymongo import MongoClient
 
+from tests.support.keeper import Keeper, views_apart
 from tests.support.runtime import TEST_RATE_LIMIT
 from tests.support.stack import free_port
 
@@ -110,5 +111,13 @@ def monitoring(
     stack_namespace: str, commitments: Service, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
     service = start("monitoring", stack_namespace, tmp_path_factory.mktemp("monitoring"))
+    keeper = None
+    if views_apart():  # make test-apart: the views' keeper beside it
+        env = {"MONITORING_MONGO_DB": database(stack_namespace, "monitoring"),
+               "MONITORING_ENVIRONMENT": "test", "MONITORING_LOG_LEVEL": "WARNING"}  # fmt: skip
+        keeper = Keeper(os.environ | env, stack_namespace.rstrip("."))
+        keeper.spawn()
     yield service
     stop(service)
+    if keeper is not None:
+        keeper.kill()

@@ -13,10 +13,11 @@ from typing import Any
 
 import httpx
 import pytest
+import structlog
 
 from monitoring.bootstrap import build_app
 from monitoring.config import KeeperSettings, Settings
-from monitoring.keeper.__main__ import keep
+from monitoring.keeper.__main__ import APP_NAME, keep
 from pact_common.auth import Principal, Role, TokenIssuer
 from pact_common.dev_keys import DEV_JWT_PRIVATE_KEY
 from pact_contracts import (
@@ -35,6 +36,7 @@ from pact_contracts import (
 )
 from tests.support.examples import COMMITMENT, PARTNER
 from tests.support.kafka import Producer, read_events, wait_until
+from tests.support.keeper import journal_empty
 from tests.support.progress_store import stored_progress
 from tests.support.runtime import settings_for_test
 
@@ -131,7 +133,7 @@ class Monitoring:
 
     async def views_kept(self) -> bool:
         """Nothing left in the journal of the views kept apart (none when kept inline)."""
-        return await self.db["view_journal"].find_one() is None
+        return await journal_empty(self.db)
 
     async def snapshot(self) -> dict[str, Any]:
         """Everything the service keeps, but its bookkeeping of what it has seen."""
@@ -215,7 +217,7 @@ async def keeper(settings: Settings) -> AsyncIterator[None]:
     values = {"mongo_url": settings.mongo_url, "views_apart": True, "keeper_idle_seconds": 0.05}
     own = settings_for_test(KeeperSettings, settings.topic_namespace, settings.mongo_db, **values)
     stop = asyncio.Event()
-    task = asyncio.create_task(keep(own, stop))
+    task = asyncio.create_task(keep(own, stop, structlog.get_logger(APP_NAME)))
     try:
         yield
     finally:

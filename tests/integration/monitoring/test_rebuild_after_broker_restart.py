@@ -32,6 +32,7 @@ from pact_contracts.topics import REPLAYED
 from tests.support.examples import COMMITMENT, PARTNER
 from tests.support.infra import DedicatedKafka
 from tests.support.kafka import wait_until
+from tests.support.keeper import journal_empty
 from tests.support.runtime import settings_for_test
 
 from .conftest import ManualClock, keeper, report
@@ -134,11 +135,7 @@ async def test_a_rebuild_after_a_broker_restart_equals_the_live_projections(
             return cloud is not None and gone is not None and refused == 1
 
         await wait_until(applied, timeout=30)
-
-        async def views_kept() -> bool:  # by the keeper, when the views are kept apart
-            return await live["view_journal"].count_documents({}) == 0
-
-        await wait_until(views_kept)
+        await wait_until(lambda: journal_empty(live))  # the keeper's, when kept apart
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://monitoring"
         ) as http:

@@ -77,6 +77,7 @@ async def two_partners(m: Monitoring, tmp_path: Path) -> None:
         await wait_until(
             lambda q={"_id": f"c-{p}", "achieved": achieved}: m.db["commitments"].find_one(q)
         )
+    await wait_until(m.views_kept)  # the partners per scope, when the views are kept apart
 
 
 async def test_two_partners_sharing_30_percent_give_unique_and_overlap_within_the_bound(

@@ -36,9 +36,14 @@ async def create_collections(db: AsyncDatabase[Document], names: set[str]) -> No
 class Mongo:
     """One client per process; `transaction` runs a callback in a retried transaction."""
 
-    def __init__(self, url: str, database: str) -> None:
+    def __init__(self, url: str, database: str, appname: str | None = None) -> None:
+        """`appname`: how mongod names this client's operations ($currentOp, its log)."""
         self.client: AsyncMongoClient[Document] = AsyncMongoClient(
-            url, tz_aware=True, serverSelectionTimeoutMS=5_000, uuidRepresentation="standard"
+            url,
+            tz_aware=True,
+            serverSelectionTimeoutMS=5_000,
+            uuidRepresentation="standard",
+            appname=appname,
         )
         self.db: AsyncDatabase[Document] = self.client[database]
 

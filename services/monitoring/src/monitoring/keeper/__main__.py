@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import signal
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from pymongo.errors import ConnectionFailure
 
@@ -24,11 +26,13 @@ from pact_common.mongo import Mongo
 from pact_common.outbox import Outbox
 from pact_common.unit_of_work import Transaction, retry_transient, transient
 
+APP_NAME = "monitoring-keeper"  # its logs' service, its client's name in $currentOp
 IDLE_BEAT_SECONDS = 10.0
 #: after a round that failed on a conflict that outlasted its retries (another keeper's
 #: transaction, left open by a process killed in it, holds the same documents until mongod
 #: aborts it: transactionLifetimeLimitSeconds) or on the database being out of reach
 BACK_OFF_SECONDS = 1.0
+T = TypeVar("T")
 
 
 def beat(heartbeat: Path | None) -> None:
@@ -41,8 +45,7 @@ async def pause(stop: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(stop.wait(), seconds)
 
 
-async def keep(settings: KeeperSettings, stop: asyncio.Event) -> None:
-    log = configure_logging("monitoring-keeper", settings.log_level, settings.log_json)
+async def keep(settings: KeeperSettings, stop: asyncio.Event, log: Any) -> None:
     heartbeat = settings.keeper_heartbeat_file
     if not settings.views_apart:  # in the Procfile either way: idle until stopped
         log.info("the views are kept inline (MONITORING_VIEWS_APART unset): nothing to keep")
@@ -50,25 +53,44 @@ async def keep(settings: KeeperSettings, stop: asyncio.Event) -> None:
             beat(heartbeat)
             await pause(stop, IDLE_BEAT_SECONDS)
         return
-    mongo = Mongo(settings.mongo_url, settings.mongo_db)
-    outbox, clock = Outbox(mongo.db), settings.clock()
-    await view_journal.ensure_indexes(mongo.db, apart=True)  # a database kept inline: refused
+    mongo = Mongo(settings.mongo_url, settings.mongo_db, appname=APP_NAME)
+    try:
+        await replay(settings, stop, log, mongo)
+    finally:
+        await mongo.close()
+
+
+async def replay(settings: KeeperSettings, stop: asyncio.Event, log: Any, mongo: Mongo) -> None:
+    outbox, clock, heartbeat = Outbox(mongo.db), settings.clock(), settings.keeper_heartbeat_file
 
     @retry_transient
     async def step() -> int:
         uow = MongoUnitOfWork(Transaction(mongo, outbox, None), views_apart=True)
         return await keep_views(uow, settings.keeper_batch, clock())
 
-    log.info("keeper started", batch=settings.keeper_batch)
-    replayed, since = 0, time.monotonic()
-    while not stop.is_set():
+    async def survived(work: Callable[[], Awaitable[T]]) -> T | None:
+        """The work's result, or None after a back-off when it failed on a conflict that
+        outlasted its retries or on the database out of reach."""
         try:
-            n = await step()
+            return await work()
         except Exception as error:
             if not (transient(error) or isinstance(error, ConnectionFailure)):
                 raise
             log.warning("keeping the views failed; trying again", error=str(error)[:200])
             await pause(stop, BACK_OFF_SECONDS)
+            return None
+
+    async def ready() -> bool:  # a database kept inline: refused (KeptOtherWay)
+        await view_journal.ensure_indexes(mongo.db, apart=True)
+        return True
+
+    while not stop.is_set() and await survived(ready) is None:
+        pass
+    log.info("keeper started", batch=settings.keeper_batch)
+    replayed, since = 0, time.monotonic()
+    while not stop.is_set():
+        n = await survived(step)
+        if n is None:
             continue
         replayed += n
         if time.monotonic() - since >= 60 and replayed:
@@ -85,7 +107,9 @@ async def _main() -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    await keep(KeeperSettings(), stop)
+    settings = KeeperSettings()
+    log = configure_logging(APP_NAME, settings.log_level, settings.log_json)
+    await keep(settings, stop, log)
 
 
 if __name__ == "__main__":

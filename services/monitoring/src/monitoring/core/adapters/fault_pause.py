@@ -30,8 +30,9 @@ async def hold_transaction(**what: Any) -> None:
     armed = _armed()
     if armed is None:
         return
-    held = {"pid": os.getpid()} | what
-    Path(f"{armed}.held").write_text(json.dumps(held), encoding="utf-8")  # noqa: ASYNC240
+    held, written = {"pid": os.getpid()} | what, Path(f"{armed}.writing")
+    written.write_text(json.dumps(held), encoding="utf-8")  # noqa: ASYNC240
+    written.replace(f"{armed}.held")  # noqa: ASYNC240 - whole when it appears (read at once)
     await asyncio.Event().wait()
 
 
