@@ -283,14 +283,10 @@ class Campaign:
     async def series_via_http(self, partnership_id: str) -> int | None:
         """The partnership's series' last cumulative people trained (a view: the buckets);
         None if it does not answer 200."""
-        service = next(s for s in self.instances if s.process is not None)
-        headers = auth.bearer(auth.token(auth.SECRETARIAT))
-        path = f"/progress/partnerships/{partnership_id}/series"
-        async with httpx.AsyncClient(base_url=service.url, timeout=10) as http:
-            response = await http.get(path, headers=headers)
-        if response.status_code != 200:
+        body = await self.as_secretariat(f"/progress/partnerships/{partnership_id}/series")
+        if body is None:
             return None
-        points = response.json()["series"]
+        points = body["series"]
         return int(points[-1]["cumulative"]["people_trained"]) if points else 0
 
     async def alerts_on_topic(
@@ -338,13 +334,17 @@ class Campaign:
 
     async def partnership_via_http(self, partnership_id: str) -> int | None:
         """What GET /progress/partnerships/{id} answers; None if it does not answer 200."""
+        body = await self.as_secretariat(f"/progress/partnerships/{partnership_id}")
+        return None if body is None else int(body["people_trained"])
+
+    async def as_secretariat(self, path: str) -> Any:
+        """GET `path` of a running instance with the secretariat's token: the JSON body, or
+        None if it does not answer 200."""
         service = next(s for s in self.instances if s.process is not None)
         headers = auth.bearer(auth.token(auth.SECRETARIAT))
         async with httpx.AsyncClient(base_url=service.url, timeout=10) as http:
-            response = await http.get(f"/progress/partnerships/{partnership_id}", headers=headers)
-        if response.status_code != 200:
-            return None
-        return int(response.json()["people_trained"])
+            response = await http.get(path, headers=headers)
+        return response.json() if response.status_code == 200 else None
 
     async def messages_on_topic(self, at_least: int) -> int:
         """Read, not taken from the end offsets (Tansu's are not exact after batches)."""

@@ -41,8 +41,11 @@ def beat(heartbeat: Path | None) -> None:
 
 
 async def pause(stop: asyncio.Event, seconds: float) -> None:
+    """Wait `seconds`, or less if stopped. asyncio.timeout, not wait_for, as
+    pact_common.background's nap: on 3.11 wait_for can swallow a cancellation."""
     with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
+        async with asyncio.timeout(seconds):
+            await stop.wait()
 
 
 async def keep(settings: KeeperSettings, stop: asyncio.Event, log: Any) -> None:
