@@ -145,7 +145,8 @@ async def test_the_keeper_idles_while_the_views_are_kept_inline(
     db_name: str, tmp_path: Path
 ) -> None:
     """`make run` starts the keeper either way: with the views kept inline it touches
-    nothing but its heartbeat file (a container's healthcheck) and waits to be stopped."""
+    nothing but its heartbeat file (a container's healthcheck) and waits to be stopped. It
+    runs at a lower CPU priority than what started it (KeeperSettings.keeper_nice, 10)."""
     alive = tmp_path / "alive"
     env = keeper_env(db_name, MONITORING_VIEWS_APART="0", MONITORING_LOG_JSON="true",
                      MONITORING_KEEPER_HEARTBEAT_FILE=str(alive))  # fmt: skip
@@ -159,10 +160,13 @@ async def test_the_keeper_idles_while_the_views_are_kept_inline(
                 said += await keeper.stdout.readline()
     await asyncio.sleep(0.5)  # idling, not on its way out
     running, beating = keeper.returncode is None, alive.exists()
+    ours, its = os.getpriority(os.PRIO_PROCESS, 0), os.getpriority(os.PRIO_PROCESS, keeper.pid)
     code = await stop_keeper(keeper)
     said += await keeper.stdout.read()
     print("\nthe keeper said:", said.decode().strip(), "and stopped with", code)
+    print("niceness: ours", ours, "the keeper's", its)
     assert running and beating and code == 0 and b"nothing to keep" in said
+    assert its == min(ours + 10, 19)
     mongo = Mongo(MONGO_URL, db_name)
     try:
         assert await mongo.db.list_collection_names() == []  # it wrote nothing there

@@ -1,14 +1,16 @@
 """`python -m monitoring.keeper`: the views' keeper, a process of its own beside monitoring's
-instances, when they keep the views apart (MONITORING_VIEWS_APART; domain/view_journal.py;
-unset, it idles: `make run` starts it either way).
+instances, when they keep the views apart (MONITORING_VIEWS_APART, the default;
+domain/view_journal.py; set false, it idles: `make run` starts it either way).
 It replays the journal the hot path writes, a transaction of about `keeper_batch` entries
 at a time, waiting `keeper_idle_seconds` when it has caught up, until SIGTERM or SIGINT.
-After each round it touches `keeper_heartbeat_file`, if set, for a healthcheck."""
+After each round it touches `keeper_heartbeat_file`, if set, for a healthcheck. It runs at a
+lower CPU priority than the service (`keeper_nice`): the views may lag, the alerts may not."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -51,7 +53,7 @@ async def pause(stop: asyncio.Event, seconds: float) -> None:
 async def keep(settings: KeeperSettings, stop: asyncio.Event, log: Any) -> None:
     heartbeat = settings.keeper_heartbeat_file
     if not settings.views_apart:  # in the Procfile either way: idle until stopped
-        log.info("the views are kept inline (MONITORING_VIEWS_APART unset): nothing to keep")
+        log.info("the views are kept inline (MONITORING_VIEWS_APART false): nothing to keep")
         while not stop.is_set():
             beat(heartbeat)
             await pause(stop, IDLE_BEAT_SECONDS)
@@ -112,6 +114,8 @@ async def _main() -> None:
         loop.add_signal_handler(sig, stop.set)
     settings = KeeperSettings()
     log = configure_logging(APP_NAME, settings.log_level, settings.log_json)
+    niceness = os.nice(settings.keeper_nice)  # the hot path first (KeeperSettings)
+    log.info("keeper yields the CPU", niceness=niceness)
     await keep(settings, stop, log)
 
 
