@@ -12,7 +12,7 @@ COMPILED := .local/mypyc/compiled.stamp
 TEST_DATE ?=
 ON_DATE = $(if $(TEST_DATE),bash scripts/on-date.sh $(TEST_DATE))
 
-.PHONY: faults run test test-apart up down infra infra-test stop-infra packages lint test-dates format schemas lock venv compile pure clean help
+.PHONY: faults run test test-inline up down infra infra-test stop-infra packages lint test-dates format schemas lock venv compile pure clean help
 .DEFAULT_GOAL := help
 
 help:  ## List the targets
@@ -93,8 +93,8 @@ test-dates: venv packages infra-test  ## The suite but the fault campaign, with 
 	bash scripts/on-date.sh 01-01 $(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
 	bash scripts/on-date.sh 12-31 $(PY) -m pytest -m "not faults" $(PYTEST_ARGS)
 
-test-apart: venv packages infra-test  ## The suite as make test runs it, with the views kept apart (MONITORING_VIEWS_APART=1; a keeper beside each monitoring under test)
-	MONITORING_VIEWS_APART=1 $(PY) -m pytest -m "not crash and not campaign" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+test-inline: venv packages infra-test  ## The suite as make test runs it, with the views kept inline (MONITORING_VIEWS_APART=0; no keeper)
+	MONITORING_VIEWS_APART=0 $(ON_DATE) $(PY) -m pytest -m "not crash and not campaign" -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 up: venv infra  ## Start infrastructure and every service in the background
 	@PYTHON=$(PY) bash scripts/stack.sh up

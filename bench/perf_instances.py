@@ -90,10 +90,11 @@ async def _run(bench: Bench, world: World, n: int, count: int) -> dict[str, Any]
 
 
 def twin(bench: Bench, first: ServiceProcess, number: int) -> ServiceProcess:
-    """Another instance of `first`: its namespace, database and group, a port of its own."""
+    """Another instance of `first`: its namespace, database and group, a port of its own;
+    the views' keeper, one per database, is `first`'s."""
     env = {k: v for k, v in first.env.items() if k != "MONITORING_HTTP_PORT"}
     other = ServiceProcess(
-        "monitoring", env["MONITORING_TOPIC_NAMESPACE"], env, kafka=bench.bootstrap
+        "monitoring", env["MONITORING_TOPIC_NAMESPACE"], env, kafka=bench.bootstrap, keeper=False
     )
     other.log_path = first.log_path.with_name(f"{first.log_path.stem}-{number}.log")
     bench.services.append(other)

@@ -1,5 +1,5 @@
 """The views' keeper beside a monitoring process of the tests, when it keeps them apart
-(MONITORING_VIEWS_APART=1: `make test-apart`, `make faults`): `python -m monitoring.keeper`
+(MONITORING_VIEWS_APART, the default: `make test`, `make faults`): `python -m monitoring.keeper`
 as a process of its own on the same database. ServiceProcess starts one with monitoring; the
 fault campaign starts its own and kills it with kill -9 at random moments all along the
 stream (each kill may land in the middle of its transaction), then checks the views it
@@ -18,13 +18,15 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from monitoring.config import ViewsKept
 from tests.support.kafka import wait_until
 from tests.support.stack import OUTPUT, kill_group, spawn
 
 
 def views_apart(env: Mapping[str, str] = os.environ) -> bool:
-    """MONITORING_VIEWS_APART read as monitoring's settings read it."""
-    return TypeAdapter(bool).validate_python(env.get("MONITORING_VIEWS_APART") or False)
+    """MONITORING_VIEWS_APART read as monitoring's settings read it (unset: their default)."""
+    unset = ViewsKept.model_fields["views_apart"].default
+    return TypeAdapter(bool).validate_python(env.get("MONITORING_VIEWS_APART") or unset)
 
 
 async def journal_empty(db: Any) -> bool:

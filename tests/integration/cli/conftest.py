@@ -112,7 +112,7 @@ def monitoring(
 ) -> Iterator[Service]:
     service = start("monitoring", stack_namespace, tmp_path_factory.mktemp("monitoring"))
     keeper = None
-    if views_apart():  # make test-apart: the views' keeper beside it
+    if views_apart():  # the default (not make test-inline): the views' keeper beside it
         env = {"MONITORING_MONGO_DB": database(stack_namespace, "monitoring"),
                "MONITORING_ENVIRONMENT": "test", "MONITORING_LOG_LEVEL": "WARNING"}  # fmt: skip
         keeper = Keeper(os.environ | env, stack_namespace.rstrip("."))

@@ -1,6 +1,7 @@
 """A running monitoring service (HTTP, consumers, sweep, relay) on the real mongod and Tansu,
-with its own database, topics and a clock the test moves; and ways to feed it. With
-MONITORING_VIEWS_APART set (`make test-apart`), the views' keeper runs beside it."""
+with its own database, topics and a clock the test moves; and ways to feed it. With the
+views kept apart (MONITORING_VIEWS_APART, the default; not with `make test-inline`), the
+views' keeper runs beside it."""
 
 from __future__ import annotations
 
