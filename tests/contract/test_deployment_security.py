@@ -821,7 +821,8 @@ def test_the_keeper_reads_monitorings_database_with_nothing_else_given(
     compose: dict[str, Any], secrets: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """monitoring-keeper: only the database's secret, in production, and the same database
-    kept the same way as the service's (MONITORING_VIEWS_APART)."""
+    kept the same way as the service's (MONITORING_VIEWS_APART); it waits for the database
+    only, not for the broker it does not use."""
     from monitoring.config import KeeperSettings
 
     env = _environment(compose["services"]["monitoring-keeper"])
@@ -835,6 +836,7 @@ def test_the_keeper_reads_monitorings_database_with_nothing_else_given(
     assert settings.environment == "production"
     assert settings.mongo_url == read_secret(secrets, "mongo_monitoring_url")
     assert str(settings.keeper_heartbeat_file) == env["MONITORING_KEEPER_HEARTBEAT_FILE"]
+    assert sorted(compose["services"]["monitoring-keeper"]["depends_on"]) == ["mongo", "mongo-init"]
 
 
 def test_the_keepers_healthcheck_fails_on_a_stale_or_missing_heartbeat(
