@@ -182,6 +182,16 @@ class PortalStack:
         return client
 
 
+async def eventually(check: Any, what: str, tries: int = 150) -> Any:
+    """`await check()` until it returns something truthy, every 0.2 s (30 s by default), as
+    a person refreshing a page would: what monitoring's views show follows their keeper."""
+    for _ in range(tries):
+        if found := await check():
+            return found
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"never: {what}")
+
+
 async def post_form(
     client: httpx.AsyncClient, page: str, action: str, data: dict[str, Any], **kw: Any
 ) -> httpx.Response:

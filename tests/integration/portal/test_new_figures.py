@@ -5,7 +5,6 @@ and show on the partner's dashboard."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -16,7 +15,7 @@ import pytest
 
 from pact_contracts import ProgressReported
 from pactctl.commands.learners import encoded, sketch_of
-from tests.support.portal_pages import PortalStack, post_form
+from tests.support.portal_pages import PortalStack, eventually, post_form
 
 pytestmark = pytest.mark.integration
 
@@ -32,14 +31,6 @@ async def stack(infrastructure: None) -> AsyncIterator[PortalStack]:
         yield s
     finally:
         await s.stop()
-
-
-async def eventually(check: Any, what: str, tries: int = 150) -> Any:
-    for _ in range(tries):
-        if found := await check():
-            return found
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"never: {what}")
 
 
 async def test_placements_entrants_and_certificates_reach_the_annual_report_and_the_portal(

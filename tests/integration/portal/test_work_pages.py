@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.support.portal_pages import Organisation, PortalStack, post_form
+from tests.support.portal_pages import Organisation, PortalStack, eventually, post_form
 
 pytestmark = pytest.mark.integration
 
@@ -56,14 +56,6 @@ async def pledged(person: httpx.AsyncClient, title: str) -> str:
     done = await post_form(person, "/commitments/new", "/commitments/new", pledge_form(title))
     assert done.status_code == 303, done.text
     return done.headers["location"].rsplit("/", 1)[1]
-
-
-async def eventually(check: Any, what: str, tries: int = 150) -> Any:
-    for _ in range(tries):
-        if found := await check():
-            return found
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"never: {what}")
 
 
 async def test_a_pledge_through_the_form_reaches_commitments(stack: PortalStack) -> None:
