@@ -836,6 +836,8 @@ def test_the_keeper_reads_monitorings_database_with_nothing_else_given(
     assert settings.environment == "production"
     assert settings.mongo_url == read_secret(secrets, "mongo_monitoring_url")
     assert str(settings.keeper_heartbeat_file) == env["MONITORING_KEEPER_HEARTBEAT_FILE"]
+    # its metrics inside the compose network (the keeper has no other HTTP)
+    assert (settings.keeper_metrics_host, settings.keeper_metrics_port) == ("0.0.0.0", 9103)
     assert sorted(compose["services"]["monitoring-keeper"]["depends_on"]) == ["mongo", "mongo-init"]
 
 

@@ -13,11 +13,14 @@ import os
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from monitoring.core.adapters import view_journal
 from monitoring.core.adapters.view_journal import MongoViewStates
@@ -27,6 +30,8 @@ from pact_common.mongo import Mongo
 from tests.conftest import MONGO_URL
 from tests.integration.monitoring.test_lanes import answers, stream, take, uow
 from tests.support.infra import open_transactions, transaction_lifetime
+from tests.support.kafka import wait_until
+from tests.support.stack import free_port
 from tests.unit.monitoring.builders import NOW
 
 pytestmark = pytest.mark.integration
@@ -236,3 +241,52 @@ async def test_a_journal_read_newest_first_is_still_replayed_to_its_end(db_name:
         expected, got = await answers(inline), await answers(apart)
         for name, value in expected.items():
             assert got[name] == value, name
+
+
+def scraped(text: str) -> dict[str, float]:
+    """A Prometheus page's samples by name (unlabelled)."""
+    return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
+
+
+async def test_the_keeper_says_how_far_the_views_are_behind(db_name: str) -> None:
+    """`MONITORING_KEEPER_METRICS_PORT`: the keeper's /metrics counts the entries it
+    replayed and gives the age of the oldest entry left after its round: here one that
+    waits for an earlier entry never written, 90 s old, until it is gone."""
+    async with both_ways(db_name, 5, [0]) as (_, apart):
+        journal = await entries(apart)
+        waits = {"commitment_id": "c-waits", "seq": 2, "moves": []}
+        written = datetime.now(UTC) - timedelta(seconds=90)
+        await apart.db["view_journal"].insert_one({"at": written, "entries": [waits]})
+        port = free_port()
+        env = keeper_env(apart.db.name, MONITORING_VIEWS_APART="1", MONITORING_KEEPER_BATCH="4",
+                         MONITORING_KEEPER_METRICS_PORT=str(port))  # fmt: skip
+        keeper = await start_keeper(env)
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+
+                async def metrics(ready: Callable[[dict[str, float]], bool]) -> dict[str, float]:
+                    async def now() -> dict[str, float] | None:
+                        try:
+                            found = scraped((await http.get("/metrics")).text)
+                        except httpx.TransportError:
+                            return None  # not serving yet
+                        return found if ready(found) else None
+
+                    found: dict[str, float] = await wait_until(now, timeout=60)
+                    return found
+
+                def kept(m: dict[str, float]) -> bool:
+                    return m.get("pact_views_replayed_total") == journal
+
+                waiting = await metrics(lambda m: kept(m) and m["pact_views_behind_seconds"] > 0)
+                print(f"\n{journal} entries replayed; one left, behind by",
+                      waiting["pact_views_behind_seconds"], "s")  # fmt: skip
+                assert 90 <= waiting["pact_views_behind_seconds"] < 150
+                assert await entries(apart) == 1
+                await apart.db["view_journal"].delete_many({})
+                caught_up = await metrics(lambda m: m["pact_views_behind_seconds"] == 0)
+                print("none left: behind by", caught_up["pact_views_behind_seconds"], "s")
+                assert caught_up["pact_views_replayed_total"] == journal
+                assert caught_up["pact_keeper_rounds_failed_total"] == 0
+        finally:
+            assert await stop_keeper(keeper) == 0

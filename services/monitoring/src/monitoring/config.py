@@ -49,6 +49,10 @@ class KeeperSettings(ServiceSettings, ViewsKept):
     #: may not. At 1,000 reports/s on 2 cores it took the alert latency's p99 from 449, 265
     #: and 646 ms to 257, 218 and 414 ms, interleaved (docs/performance.md, 2026-12-07)
     keeper_nice: int = Field(default=10, ge=0, le=19)
+    #: set: the keeper serves Prometheus metrics there (`/metrics`: entries replayed, how
+    #: far the views are behind, rounds failed); it has no other HTTP
+    keeper_metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    keeper_metrics_host: str = "127.0.0.1"
 
     def _key_fields(self) -> tuple[str, ...]:
         return ()

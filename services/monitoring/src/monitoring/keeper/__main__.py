@@ -3,8 +3,11 @@ instances, when they keep the views apart (MONITORING_VIEWS_APART, the default;
 domain/view_journal.py; set false, it idles: `make run` starts it either way).
 It replays the journal the hot path writes, a transaction of about `keeper_batch` entries
 at a time, waiting `keeper_idle_seconds` when it has caught up, until SIGTERM or SIGINT.
-After each round it touches `keeper_heartbeat_file`, if set, for a healthcheck. It runs at a
-lower CPU priority than the service (`keeper_nice`): the views may lag, the alerts may not."""
+After each round it touches `keeper_heartbeat_file`, if set, for a healthcheck, and measures
+how far the views are behind: the age of the oldest entry left (`keeper_metrics_port`, if
+set, serves it with the entries replayed and the rounds failed, for Prometheus). It runs at
+a lower CPU priority than the service (`keeper_nice`): the views may lag, the alerts may
+not."""
 
 from __future__ import annotations
 
@@ -14,9 +17,11 @@ import os
 import signal
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from prometheus_client import Counter, Gauge, start_http_server
 from pymongo.errors import ConnectionFailure
 
 from monitoring.config import KeeperSettings
@@ -36,6 +41,17 @@ IDLE_BEAT_SECONDS = 10.0
 BACK_OFF_SECONDS = 1.0
 T = TypeVar("T")
 
+REPLAYED = Counter("pact_views_replayed_total", "Journal entries the views' keeper replayed")
+BEHIND = Gauge(
+    "pact_views_behind_seconds",
+    "Age of the oldest journal entry left after the keeper's last round (0: none left): "
+    "how far the series, the annual report and the partners per scope lag the reports",
+)
+FAILED = Counter(
+    "pact_keeper_rounds_failed_total",
+    "Keeper rounds that failed on a conflict or an unreachable database, tried again",
+)
+
 
 def beat(heartbeat: Path | None) -> None:
     if heartbeat is not None:
@@ -48,6 +64,12 @@ async def pause(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(seconds):
             await stop.wait()
+
+
+async def behind(mongo: Mongo, now: datetime) -> float:
+    """Seconds since the oldest journal entry left was written (0.0: none left)."""
+    oldest = await mongo.db[view_journal.JOURNAL].find_one({}, {"at": 1}, sort=[("_id", 1)])
+    return 0.0 if oldest is None else max(0.0, (now - oldest["at"]).total_seconds())
 
 
 async def keep(settings: KeeperSettings, stop: asyncio.Event, log: Any) -> None:
@@ -81,6 +103,7 @@ async def replay(settings: KeeperSettings, stop: asyncio.Event, log: Any, mongo:
         except Exception as error:
             if not (transient(error) or isinstance(error, ConnectionFailure)):
                 raise
+            FAILED.inc()
             log.warning("keeping the views failed; trying again", error=str(error)[:200])
             await pause(stop, BACK_OFF_SECONDS)
             return None
@@ -98,8 +121,11 @@ async def replay(settings: KeeperSettings, stop: asyncio.Event, log: Any, mongo:
         if n is None:
             continue
         replayed += n
+        REPLAYED.inc(n)
+        if (late := await survived(lambda: behind(mongo, clock()))) is not None:
+            BEHIND.set(late)
         if time.monotonic() - since >= 60 and replayed:
-            log.info("views kept", entries=replayed)
+            log.info("views kept", entries=replayed, behind_seconds=round(late or 0.0, 1))
             replayed, since = 0, time.monotonic()
         beat(heartbeat)
         if n < settings.keeper_batch:
@@ -116,6 +142,9 @@ async def _main() -> None:
     log = configure_logging(APP_NAME, settings.log_level, settings.log_json)
     niceness = os.nice(settings.keeper_nice)  # the hot path first (KeeperSettings)
     log.info("keeper yields the CPU", niceness=niceness)
+    if settings.keeper_metrics_port is not None:
+        start_http_server(settings.keeper_metrics_port, settings.keeper_metrics_host)
+        log.info("keeper metrics", port=settings.keeper_metrics_port)
     await keep(settings, stop, log)
 
 
