@@ -14,7 +14,10 @@ large the heads are (what a batch reads of each touched commitment), the largest
 field and how long the driver takes to decode it: what grows with each commitment's history.
 `--without-views`: the views' counters (buckets, partners per scope, year rows) neither
 worked out nor written, the rollups kept: what they cost a batch (an experiment: what
-is stored is then wrong; docs/scaling.md, order of work, step 4).
+is stored is then wrong; docs/scaling.md, order of work, step 4). The unit of work is the
+inline one: with the views kept apart (the service's default since 2026-12-07) a batch
+writes one journal document instead of the counters, which `--without-views` comes
+closest to.
 """
 
 from __future__ import annotations

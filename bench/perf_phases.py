@@ -56,7 +56,7 @@ class Bench:
         }
         env |= settings or {}
         env |= dict(item.split("=", 1) for item in self.args.env)
-        # with `--env MONITORING_VIEWS_APART=1`, the views' keeper beside it (ServiceProcess)
+        # with the views kept apart (the default), the views' keeper beside it (ServiceProcess)
         service = ServiceProcess(
             "monitoring", f"bench-{self.run_id}-{tag}.", env, kafka=self.bootstrap
         )

@@ -44,9 +44,9 @@ class KeeperSettings(ServiceSettings, ViewsKept):
 
     service_name: str = "monitoring-keeper"
     mongo_db: str = "monitoring"
-    #: how much the keeper's process yields the CPU (os.nice, 0 to 19) to the hot path's
-    #: where they share a machine (`make run`, one host): its work may wait, the alerts'
-    #: may not. At 1,000 reports/s on 2 cores it took the alert latency's p99 from 449, 265
+    #: how much the keeper's process yields the CPU (os.nice, 0 to 19) to the service's hot
+    #: path where the two share a machine (`make run`, one host): the views may wait, the
+    #: alerts may not. At 1,000 reports/s on 2 cores it took the alert latency's p99 from 449, 265
     #: and 646 ms to 257, 218 and 414 ms, interleaved (docs/performance.md, 2026-12-07)
     keeper_nice: int = Field(default=10, ge=0, le=19)
     #: set: the keeper serves Prometheus metrics there (`/metrics`: entries replayed, how

@@ -49,7 +49,10 @@ class KeptOtherWay(RuntimeError):
 
 
 async def _kept_one_way(db: Db, apart: bool) -> None:
-    way = {True: "apart (MONITORING_VIEWS_APART=1)", False: "inline"}
+    way = {
+        True: "apart (MONITORING_VIEWS_APART=true)",
+        False: "inline (MONITORING_VIEWS_APART=false)",
+    }
     found = await db[MODE].find_one({"_id": "views"})
     if found is None:
         if apart and await db["commitments"].find_one({}, {"_id": 1}) is not None:
@@ -62,8 +65,9 @@ async def _kept_one_way(db: Db, apart: bool) -> None:
     if found["apart"] != apart:
         raise KeptOtherWay(
             f"database {db.name} keeps its views {way[found['apart']]}, not {way[apart]}: "
-            "set MONITORING_VIEWS_APART as it was, or rebuild into a new database "
-            "(python -m monitoring.rebuild) with the setting wanted"
+            "set MONITORING_VIEWS_APART as the database keeps them (one written unset before "
+            "apart became the default, on 2026-12-07, keeps them inline), or rebuild into a "
+            "new database (python -m monitoring.rebuild) with the setting wanted"
         )
 
 
