@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -93,13 +93,20 @@ def stream(seed: int) -> list[Report]:
 
 
 async def take(
-    mongo: Mongo, reports: Sequence[Report], lanes: Sequence[int], apart: bool = False
+    mongo: Mongo,
+    reports: Sequence[Report],
+    lanes: Sequence[int],
+    apart: bool | Callable[[], bool] = False,
+    midway: Callable[[], Awaitable[None]] | None = None,
+    midway_at: int | None = None,
 ) -> None:
     """The reports in batches of 5, the batches in `lanes` in turn; after half of them c-2
-    is withdrawn and c-3 moves to other countries (a unit of work of lane 0)."""
+    is withdrawn and c-3 moves to other countries (a unit of work of lane 0). `midway` is
+    awaited before batch `midway_at` (half of them by default). `apart`: how each unit of
+    work keeps the views (asked each time)."""
 
     def uow(mongo: Mongo) -> MongoUnitOfWork:
-        return globals()["uow"](mongo, apart)
+        return globals()["uow"](mongo, apart() if callable(apart) else apart)
 
     for p in PARTNERS:
         await handlers.record_partner(commands.RecordPartner(partner(p)), uow(mongo), clock, POLICY)
@@ -112,6 +119,8 @@ async def take(
     await handlers.record_partnership_target(target, uow(mongo), clock, POLICY)
     batches = [reports[i : i + 5] for i in range(0, len(reports), 5)]
     for n, batch in enumerate(batches):
+        if midway is not None and n == (len(batches) // 2 if midway_at is None else midway_at):
+            await midway()
         if n == len(batches) // 2:
             for changed in (
                 commitment("c-2", partner_id="p-acme", countries=("FR",), version=2,

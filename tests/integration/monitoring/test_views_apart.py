@@ -24,7 +24,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitoring.core.adapters import view_journal
 from monitoring.core.adapters.view_journal import MongoViewStates
-from monitoring.core.service_layer.keeper import keep_views
+from monitoring.core.service_layer.keeper import drain, keep_views
 from monitoring.keeper.__main__ import APP_NAME as KEEPER
 from pact_common.mongo import Mongo
 from tests.conftest import MONGO_URL
@@ -290,3 +290,55 @@ async def test_the_keeper_says_how_far_the_views_are_behind(db_name: str) -> Non
                 assert caught_up["pact_keeper_rounds_failed_total"] == 0
         finally:
             assert await stop_keeper(keeper) == 0
+
+
+async def test_a_database_kept_inline_adopted_keeps_its_views_apart(db_name: str) -> None:
+    """`python -m monitoring.keeper.adopt` after three batches of five kept inline (the two
+    definition changes among them, so c-3 already reports in scopes beyond its own): the
+    rest kept apart, the journal replayed to its end, and every counter equals, document
+    for document, a database's kept inline all along, and every view answers the same.
+    Adopting with a state's periods, scopes or periods with figures per year left empty
+    fails it (checked)."""
+    reports = stream(7)
+    inline, adopted = Mongo(MONGO_URL, f"{db_name}-inline"), Mongo(MONGO_URL, f"{db_name}-adopted")
+    switched = False
+
+    async def adopt_now() -> None:
+        nonlocal switched
+        run = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "monitoring.keeper.adopt", env=keeper_env(adopted.db.name)
+        )
+        assert await run.wait() == 0
+        heads = await adopted.db["commitments"].find().to_list()
+        states = await adopted.db["view_states"].count_documents({})
+        print(f"\nadopted after three batches: {len(heads)} heads, {states} states")
+        assert states == len(heads) > 0
+        assert all(h["journaled"] == 0 and "scoped" not in h and "figured" not in h for h in heads)
+        switched = True
+
+    try:
+        for mongo in (inline, adopted):
+            await mongo.client.drop_database(mongo.db.name)
+            await view_journal.ensure_indexes(mongo.db, apart=False)  # as a service starting
+        await take(inline, reports, [0])
+        await take(adopted, reports, [0], lambda: switched, midway=adopt_now, midway_at=3)
+        journal = await entries(adopted)
+        print(f"{len(reports)} reports taken; {journal} journal entries after the adoption")
+        assert switched and journal > 0
+        assert await view_journal.adopt(adopted.db) == 0  # kept apart now: nothing to do
+        with pytest.raises(view_journal.KeptOtherWay, match="MONITORING_VIEWS_APART=false"):
+            await view_journal.ensure_indexes(adopted.db, apart=False)
+        replayed = await drain(lambda: uow(adopted, apart=True), 4, NOW)
+        assert replayed == journal and not await entries(adopted)
+        expected, got = await answers(inline), await answers(adopted)
+        print("the partnership's rollup:", got["rollup"])
+        for name in ("buckets", "scope_partners", "years", "year_partners", "year_counts"):
+            # every counter document for document: all of lane 0 (one lane taken the reports)
+            want = await inline.db[name].find().sort("_id").to_list()
+            assert await adopted.db[name].find().sort("_id").to_list() == want, name
+        for name, value in expected.items():
+            assert got[name] == value, name
+    finally:
+        for mongo in (inline, adopted):
+            await mongo.client.drop_database(mongo.db.name)
+            await mongo.close()

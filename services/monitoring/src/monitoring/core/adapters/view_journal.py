@@ -8,19 +8,21 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from pymongo import DeleteOne, UpdateOne
+from pymongo import DeleteOne, ReplaceOne, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from monitoring.core.adapters import fault_pause
 from monitoring.core.adapters.documents import (
     commitment_fields,
+    commitment_from,
     commitment_of,
     figures_doc,
     figures_from,
 )
 from monitoring.core.adapters.figured import figured_from, figured_years_doc
 from monitoring.core.adapters.repository import _Repo
+from monitoring.core.domain import buckets, years
 from monitoring.core.domain.model import Figures
 from monitoring.core.domain.view_journal import Entry, Move, State
 from monitoring.core.service_layer.view_ports import ViewJournal, ViewStates
@@ -66,9 +68,50 @@ async def _kept_one_way(db: Db, apart: bool) -> None:
         raise KeptOtherWay(
             f"database {db.name} keeps its views {way[found['apart']]}, not {way[apart]}: "
             "set MONITORING_VIEWS_APART as the database keeps them (one written unset before "
-            "apart became the default, on 2026-12-07, keeps them inline), or rebuild into a "
-            "new database (python -m monitoring.rebuild) with the setting wanted"
+            "apart became the default, on 2026-12-07, keeps them inline); or, with every "
+            "instance stopped, make an inline one keep them apart in place (python -m "
+            "monitoring.keeper.adopt); or rebuild into a new database (python -m "
+            "monitoring.rebuild) with the setting wanted"
         )
+
+
+async def adopt(db: Db, batch: int = 500) -> int:
+    """Make a database that keeps its views inline keep them apart, in place, with every
+    monitoring instance and keeper stopped (`python -m monitoring.keeper.adopt`): each head
+    gives the keeper's state of its commitment (what its views counted: its definition,
+    periods, totals, scopes and periods with figures per year; none of its entries
+    replayed yet) and keeps only what a head kept apart keeps; then the database is marked
+    apart. The views' counters stay as they are: they are what the states say they
+    counted. Idempotent (a head adopted already is left alone): run it again after a
+    failure. Returns how many heads it adopted."""
+    await create_collections(db, {JOURNAL, STATES})
+    mode = await db[MODE].find_one({"_id": "views"})
+    if mode is not None and mode["apart"]:
+        return 0
+    adopted, after = 0, ""
+    while heads := await _inline_heads(db, after, batch):
+        partial = [h["_id"] for h in heads if "scoped" not in h or "figured" not in h]
+        cells: dict[str, list[Doc]] = {}
+        async for cell in db["periods"].find({"commitment_id": {"$in": partial}}):
+            cells.setdefault(cell["commitment_id"], []).append(cell)
+        states = []
+        for head in heads:
+            p = commitment_from(head, cells.get(head["_id"]), complete=head["_id"] in partial)
+            figured = p.figured if p.figured is not None else years.figured(p)
+            kept = State(p.commitment, tuple(p.marks_), p.totals, buckets.extras(p), figured, 0)
+            states.append(state_doc(kept))
+        await db[STATES].bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in states])
+        apart = {"$set": {"journaled": 0}, "$unset": {"scoped": "", "figured": ""}}
+        await db["commitments"].bulk_write([UpdateOne({"_id": h["_id"]}, apart) for h in heads])
+        adopted, after = adopted + len(heads), heads[-1]["_id"]
+    await db[MODE].update_one({"_id": "views"}, {"$set": {"apart": True}}, upsert=True)
+    return adopted
+
+
+async def _inline_heads(db: Db, after: str, limit: int) -> list[Doc]:
+    """The next heads kept inline (no `journaled`), by id after `after`."""
+    query = {"journaled": {"$exists": False}, "_id": {"$gt": after}}
+    return await db["commitments"].find(query).sort("_id").limit(limit).to_list()
 
 
 def _figures(f: Figures | None) -> Doc | None:
