@@ -7,8 +7,9 @@ the series, the annual report and its years, the learners."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -155,12 +156,32 @@ async def answers(mongo: Mongo) -> dict[str, Any]:
     return out
 
 
+@contextlib.asynccontextmanager
+async def fresh(db_name: str, *names: str) -> AsyncIterator[list[Mongo]]:
+    """Databases of their own (`<db_name>-<name>`), empty, dropped afterwards."""
+    mongos = [Mongo(MONGO_URL, f"{db_name}-{name}") for name in names]
+    try:
+        for mongo in mongos:
+            await mongo.client.drop_database(mongo.db.name)
+        yield mongos
+    finally:
+        for mongo in mongos:
+            await mongo.client.drop_database(mongo.db.name)
+            await mongo.close()
+
+
+async def same_answers(expected: Mongo, got: Mongo) -> dict[str, Any]:
+    """What `got` answers (answers), each the same as what `expected` answers."""
+    want, have = await answers(expected), await answers(got)
+    print("the partnership's rollup:", have["rollup"])
+    for name, value in want.items():
+        assert have[name] == value, name
+    return have
+
+
 async def test_sums_spread_over_lanes_read_as_the_sums_of_one(db_name: str) -> None:
     reports = stream(seed=5)
-    one, spread = Mongo(MONGO_URL, f"{db_name}-one"), Mongo(MONGO_URL, f"{db_name}-spread")
-    try:
-        for mongo in (one, spread):
-            await mongo.client.drop_database(mongo.db.name)
+    async with fresh(db_name, "one", "spread") as (one, spread):
         await take(one, reports, [0])
         await take(spread, reports, [0, 2, 3, 2])
         laned = {
@@ -170,16 +191,9 @@ async def test_sums_spread_over_lanes_read_as_the_sums_of_one(db_name: str) -> N
         print(f"\n{len(reports)} reports; documents of lanes 2 and 3: {laned}")
         assert all(laned.values()), "every kind of sum has documents in lanes 2 and 3"
         assert await one.db["rollups"].count_documents({LANE_OF: {"$exists": True}}) == 0
-        expected, got = await answers(one), await answers(spread)
-        print("the partnership's rollup:", got["rollup"])
+        got = await same_answers(one, spread)
         print("learners:", got["learners"])
         assert got["rollup"]["people_trained"] > 0 and got["years"] == [2025, 2026]
-        for name, value in expected.items():
-            assert got[name] == value, name
-    finally:
-        for mongo in (one, spread):
-            await mongo.client.drop_database(mongo.db.name)
-            await mongo.close()
 
 
 async def test_instances_starting_together_leave_no_collection_for_a_batch_to_create(

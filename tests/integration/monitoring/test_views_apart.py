@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,13 @@ from monitoring.core.service_layer.keeper import drain, keep_views
 from monitoring.keeper.__main__ import APP_NAME as KEEPER
 from pact_common.mongo import Mongo
 from tests.conftest import MONGO_URL
-from tests.integration.monitoring.test_lanes import answers, stream, take, uow
+from tests.integration.monitoring.test_lanes import (
+    fresh,
+    same_answers,
+    stream,
+    take,
+    uow,
+)
 from tests.support.infra import open_transactions, transaction_lifetime
 from tests.support.kafka import wait_until
 from tests.support.stack import free_port
@@ -83,19 +90,12 @@ async def both_ways(
     """The same reports and definition changes taken into two databases: the views kept
     inline (lane 0), and apart (batches in `lanes`, the journal not replayed yet)."""
     reports = stream(seed)
-    inline, apart = Mongo(MONGO_URL, f"{db_name}-inline"), Mongo(MONGO_URL, f"{db_name}-apart")
-    try:
-        for mongo in (inline, apart):
-            await mongo.client.drop_database(mongo.db.name)
+    async with fresh(db_name, "inline", "apart") as (inline, apart):
         await view_journal.ensure_indexes(apart.db, apart=True)
         await take(inline, reports, [0])
         await take(apart, reports, lanes, apart=True)
         print(f"\n{len(reports)} reports taken both ways")
         yield inline, apart
-    finally:
-        for mongo in (inline, apart):
-            await mongo.client.drop_database(mongo.db.name)
-            await mongo.close()
 
 
 async def test_views_kept_apart_answer_as_views_kept_inline(
@@ -139,11 +139,8 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
             with pytest.raises(view_journal.KeptOtherWay, match="MONITORING_VIEWS_APART"):
                 await view_journal.ensure_indexes(db, other)
 
-        expected, got = await answers(inline), await answers(apart)
-        print("the partnership's rollup:", got["rollup"])
+        got = await same_answers(inline, apart)
         assert got["years"] == [2025, 2026]
-        for name, value in expected.items():
-            assert got[name] == value, name
 
 
 async def test_the_keeper_idles_while_the_views_are_kept_inline(
@@ -219,9 +216,7 @@ async def test_a_keeper_killed_mid_transaction_leaves_nothing_behind(
         print(f"killed ({killed}); the next keeper emptied the journal of {journal} entries in"
               f" {time.monotonic() - started:.1f} s and stopped with {code}")  # fmt: skip
         assert code == 0 and not await entries(apart)
-        expected, got = await answers(inline), await answers(apart)
-        for name, value in expected.items():
-            assert got[name] == value, name
+        await same_answers(inline, apart)
 
 
 async def test_a_journal_read_newest_first_is_still_replayed_to_its_end(db_name: str) -> None:
@@ -238,9 +233,7 @@ async def test_a_journal_read_newest_first_is_still_replayed_to_its_end(db_name:
             rounds.append(n)
         print(f"{journal} entries in {len(docs)} documents, newest first: replayed", rounds)
         assert sum(rounds) == journal and not await entries(apart)
-        expected, got = await answers(inline), await answers(apart)
-        for name, value in expected.items():
-            assert got[name] == value, name
+        await same_answers(inline, apart)
 
 
 def scraped(text: str) -> dict[str, float]:
@@ -299,11 +292,9 @@ async def test_a_database_kept_inline_adopted_keeps_its_views_apart(db_name: str
     for document, a database's kept inline all along, and every view answers the same.
     Adopting with a state's periods, scopes or periods with figures per year left empty
     fails it (checked)."""
-    reports = stream(7)
-    inline, adopted = Mongo(MONGO_URL, f"{db_name}-inline"), Mongo(MONGO_URL, f"{db_name}-adopted")
-    switched = False
+    reports, switched = stream(7), False
 
-    async def adopt_now() -> None:
+    async def adopt_now(adopted: Mongo) -> None:
         nonlocal switched
         run = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "monitoring.keeper.adopt", env=keeper_env(adopted.db.name)
@@ -316,12 +307,12 @@ async def test_a_database_kept_inline_adopted_keeps_its_views_apart(db_name: str
         assert all(h["journaled"] == 0 and "scoped" not in h and "figured" not in h for h in heads)
         switched = True
 
-    try:
+    async with fresh(db_name, "inline", "adopted") as (inline, adopted):
         for mongo in (inline, adopted):
-            await mongo.client.drop_database(mongo.db.name)
             await view_journal.ensure_indexes(mongo.db, apart=False)  # as a service starting
         await take(inline, reports, [0])
-        await take(adopted, reports, [0], lambda: switched, midway=adopt_now, midway_at=3)
+        midway = partial(adopt_now, adopted)
+        await take(adopted, reports, [0], lambda: switched, midway=midway, midway_at=3)
         journal = await entries(adopted)
         print(f"{len(reports)} reports taken; {journal} journal entries after the adoption")
         assert switched and journal > 0
@@ -330,15 +321,7 @@ async def test_a_database_kept_inline_adopted_keeps_its_views_apart(db_name: str
             await view_journal.ensure_indexes(adopted.db, apart=False)
         replayed = await drain(lambda: uow(adopted, apart=True), 4, NOW)
         assert replayed == journal and not await entries(adopted)
-        expected, got = await answers(inline), await answers(adopted)
-        print("the partnership's rollup:", got["rollup"])
-        for name in ("buckets", "scope_partners", "years", "year_partners", "year_counts"):
-            # every counter document for document: all of lane 0 (one lane taken the reports)
+        for name in COUNTERS:  # document for document: all of lane 0 (one lane took them)
             want = await inline.db[name].find().sort("_id").to_list()
             assert await adopted.db[name].find().sort("_id").to_list() == want, name
-        for name, value in expected.items():
-            assert got[name] == value, name
-    finally:
-        for mongo in (inline, adopted):
-            await mongo.client.drop_database(mongo.db.name)
-            await mongo.close()
+        await same_answers(inline, adopted)
