@@ -20,7 +20,7 @@ async def _main() -> None:
     mongo = Mongo(settings.mongo_url, settings.mongo_db, appname="monitoring-adopt")
     try:
         heads = await view_journal.adopt(mongo.db)
-        await view_journal.ensure_indexes(mongo.db, apart=True)  # what the keeper checks
+        await view_journal.ensure_indexes(mongo.db, apart=True)  # its collections; as checked
     finally:
         await mongo.close()
     log.info("the database keeps its views apart", database=settings.mongo_db, adopted=heads)

@@ -21,7 +21,7 @@ from monitoring.core.adapters.documents import (
     figures_from,
 )
 from monitoring.core.adapters.figured import figured_from, figured_years_doc
-from monitoring.core.adapters.repository import _Repo
+from monitoring.core.adapters.repository import CELLS, COMMITMENTS, _Repo
 from monitoring.core.domain import buckets, years
 from monitoring.core.domain.model import Figures
 from monitoring.core.domain.view_journal import Entry, Move, State
@@ -57,7 +57,7 @@ async def _kept_one_way(db: Db, apart: bool) -> None:
     }
     found = await db[MODE].find_one({"_id": "views"})
     if found is None:
-        if apart and await db["commitments"].find_one({}, {"_id": 1}) is not None:
+        if apart and await db[COMMITMENTS].find_one({}, {"_id": 1}) is not None:
             found = {"apart": False}  # stored before the views could be kept apart
         else:
             await db[MODE].update_one(
@@ -84,7 +84,6 @@ async def adopt(db: Db, batch: int = 500) -> int:
     apart. The views' counters stay as they are: they are what the states say they
     counted. Idempotent (a head adopted already is left alone): run it again after a
     failure. Returns how many heads it adopted."""
-    await create_collections(db, {JOURNAL, STATES})
     mode = await db[MODE].find_one({"_id": "views"})
     if mode is not None and mode["apart"]:
         return 0
@@ -92,8 +91,9 @@ async def adopt(db: Db, batch: int = 500) -> int:
     while heads := await _inline_heads(db, after, batch):
         partial = [h["_id"] for h in heads if "scoped" not in h or "figured" not in h]
         cells: dict[str, list[Doc]] = {}
-        async for cell in db["periods"].find({"commitment_id": {"$in": partial}}):
-            cells.setdefault(cell["commitment_id"], []).append(cell)
+        if partial:  # heads that do not say what their views counted: read from their cells
+            async for cell in db[CELLS].find({"commitment_id": {"$in": partial}}):
+                cells.setdefault(cell["commitment_id"], []).append(cell)
         states = []
         for head in heads:
             p = commitment_from(head, cells.get(head["_id"]), complete=head["_id"] in partial)
@@ -102,7 +102,7 @@ async def adopt(db: Db, batch: int = 500) -> int:
             states.append(state_doc(kept))
         await db[STATES].bulk_write([ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in states])
         apart = {"$set": {"journaled": 0}, "$unset": {"scoped": "", "figured": ""}}
-        await db["commitments"].bulk_write([UpdateOne({"_id": h["_id"]}, apart) for h in heads])
+        await db[COMMITMENTS].bulk_write([UpdateOne({"_id": h["_id"]}, apart) for h in heads])
         adopted, after = adopted + len(heads), heads[-1]["_id"]
     await db[MODE].update_one({"_id": "views"}, {"$set": {"apart": True}}, upsert=True)
     return adopted
@@ -111,7 +111,7 @@ async def adopt(db: Db, batch: int = 500) -> int:
 async def _inline_heads(db: Db, after: str, limit: int) -> list[Doc]:
     """The next heads kept inline (no `journaled`), by id after `after`."""
     query = {"journaled": {"$exists": False}, "_id": {"$gt": after}}
-    return await db["commitments"].find(query).sort("_id").limit(limit).to_list()
+    return await db[COMMITMENTS].find(query).sort("_id").limit(limit).to_list()
 
 
 def _figures(f: Figures | None) -> Doc | None:
