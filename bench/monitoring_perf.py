@@ -35,7 +35,7 @@ from bench.perf_instances import SETTLE_S, instances, twin
 from bench.perf_phases import Bench, load, one_ingestion, read_models, step
 from bench.perf_queries import build_state, query_latency
 from bench.perf_sustained import sustained
-from bench.perf_world import add_probes, make_world
+from bench.perf_world import add_probes, cpu_seconds, make_world, mongod_of
 from pactctl.simulation import ProgressSimulator
 
 RESULTS = Path(__file__).parent / "results"
@@ -134,6 +134,8 @@ async def latency(bench: Bench, out: dict[str, Any]) -> None:
             rate,
             "reports/s",
         )
+        cpu = processes(service)
+        before = {name: cpu_seconds(pid) for name, pid in cpu.items()}
         out[f"latency_{rate}"] = await alert_latency(
             bench.bootstrap,
             namespace,
@@ -145,10 +147,26 @@ async def latency(bench: Bench, out: dict[str, Any]) -> None:
             probes=world.probes[i * per_run : (i + 1) * per_run],
             probes_per_s=args.probes_per_s,
         )
+        reports = out[f"latency_{rate}"]["load_reports"] + out[f"latency_{rate}"]["probes"]
+        out[f"latency_{rate}"]["cpu_us_per_report"] = {
+            name: round((cpu_seconds(pid) - before[name]) / reports * 1e6)
+            for name, pid in cpu.items()
+        }
         out[f"latency_{rate}"]["load_before"] = load()
         out[f"latency_{rate}"]["instances"] = 1 + len(twins)
     for one in (service, *twins):
         one.stop()
+
+
+def processes(service: Any) -> dict[str, int]:
+    """The pids whose CPU a phase counts: the service's, its keeper's (the views kept
+    apart) and the benchmark's mongod's."""
+    found = {"monitoring": service.process.pid}
+    if service.keeper is not None and service.keeper.process is not None:
+        found["keeper"] = service.keeper.process.pid
+    if (mongod := mongod_of(service.env["MONITORING_MONGO_URL"])) is not None:
+        found["mongod"] = mongod
+    return found
 
 
 async def mongod_settings(client: AsyncMongoClient[dict[str, Any]]) -> dict[str, Any]:

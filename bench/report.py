@@ -266,6 +266,9 @@ def _latency(r: dict[str, Any]) -> list[Row]:
                 else "",
             )
         )
+        if cpu := lat.get("cpu_us_per_report"):
+            spent = ", ".join(f"{name} {us:,} µs" for name, us in cpu.items())
+            rows.append(("    CPU a report (load and probes)", spent, "", ""))
         for q, stages in lat.get("stages", {}).items():
             if stages:
                 where = ", ".join(
