@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import os
 import signal
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
@@ -25,7 +27,9 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitoring.core.adapters import view_journal
 from monitoring.core.adapters.view_journal import MongoViewStates
-from monitoring.core.service_layer.keeper import drain, keep_views
+from monitoring.core.domain.model import Figures
+from monitoring.core.domain.view_journal import State
+from monitoring.core.service_layer.keeper import KnownStates, drain, keep_views
 from monitoring.keeper.__main__ import APP_NAME as KEEPER
 from pact_common.mongo import Mongo
 from tests.conftest import MONGO_URL
@@ -39,7 +43,7 @@ from tests.integration.monitoring.test_lanes import (
 from tests.support.infra import open_transactions, transaction_lifetime
 from tests.support.kafka import wait_until
 from tests.support.stack import free_port
-from tests.unit.monitoring.builders import NOW
+from tests.unit.monitoring.builders import NOW, commitment
 
 pytestmark = pytest.mark.integration
 
@@ -141,6 +145,12 @@ async def test_views_kept_apart_answer_as_views_kept_inline(
 
         got = await same_answers(inline, apart)
         assert got["years"] == [2025, 2026]
+        # the keeper process wrote the states it remembered as what changed of them: each
+        # holds the scopes and years with figures that the inline head of its commitment holds
+        heads_inline = {h["_id"]: h for h in await inline.db["commitments"].find().to_list()}
+        for state in await apart.db["view_states"].find().to_list():
+            head = heads_inline[state["_id"]]
+            assert state["scoped"] == head["scoped"] and state["figured"] == head["figured"]
 
 
 async def test_the_keeper_idles_while_the_views_are_kept_inline(
@@ -234,6 +244,58 @@ async def test_a_journal_read_newest_first_is_still_replayed_to_its_end(db_name:
         print(f"{journal} entries in {len(docs)} documents, newest first: replayed", rounds)
         assert sum(rounds) == journal and not await entries(apart)
         await same_answers(inline, apart)
+
+
+async def test_keepers_taking_turns_read_whole_what_the_other_moved_on(db_name: str) -> None:
+    """Two keepers taking their first rounds in turn (a restart overlapping the keeper
+    before it), then the first alone: each remembers the states it kept (KnownStates, the
+    second a single state), and the other's rounds move them on behind its back; a state
+    whose stored seq moved is read whole (remembered as it was, its commitment's entries
+    would never follow it), and every view answers as the views kept inline."""
+    async with both_ways(db_name, 9, [0]) as (inline, apart):
+        journal, keepers, rounds = await entries(apart), (KnownStates(100), KnownStates(1)), []
+        while n := await keep_views(
+            uow(apart, apart=True), 2, NOW, keepers[len(rounds) % 2 if len(rounds) < 4 else 0]
+        ):
+            rounds.append(n)
+        print(f"{journal} entries replayed by two keepers in turn:", rounds,
+              "states remembered:", [len(k) for k in keepers])  # fmt: skip
+        assert sum(rounds) == journal and len(rounds) >= 4 and not await entries(apart)
+        assert len(keepers[0]) > 1 and len(keepers[1]) == 1
+        await same_answers(inline, apart)
+
+
+async def test_a_state_is_written_as_what_changed_of_it(db_name: str) -> None:
+    """The keeper writes a state it read as an update of what changed (state_changes): on
+    mongod, each update leaves the document a whole write would, through periods added,
+    periods redone, scopes and years gone, a new definition and the same state again."""
+    c = commitment("c-kept")
+    first = State(
+        c,
+        ("2026-Q1", "2026-Q2"),
+        Figures(people_trained=5),
+        {"2026-Q1": ("country:IT",), "2026-Q2": ("level:basic", "country:ES")},
+        {2025: {"country:DE": 1}, 2026: {"country:DE": 2, "country:IT": 1}},
+        3,
+    )
+    states = [
+        first,
+        replace(first, periods=(*first.periods, "2026-Q3", "2026-Q4"), seq=4),  # pushed
+        replace(first, periods=("2026-Q2",), extra={"2026-Q2": ("level:basic",)},
+                figured={2026: {"country:DE": 1}}, totals=Figures(people_trained=9), seq=7),
+        replace(first, commitment=replace(c, version=2, countries=("PT",)), extra={}, seq=8),
+        replace(first, seq=9),
+    ]  # fmt: skip
+    async with fresh(db_name, "states") as (mongo,):
+        kept = mongo.db["view_states"]
+        await kept.insert_one(view_journal.state_doc(states[0]))
+        for before, after in itertools.pairwise(states):
+            update = view_journal.state_changes(before, after)
+            await kept.update_one({"_id": c.id}, update)
+            stored = await kept.find_one({"_id": c.id})
+            print(sorted(update.get("$set", {})), update.get("$push"), update.get("$unset"))
+            assert stored == view_journal.state_doc(after)
+            assert view_journal.state_from(stored) == after
 
 
 def scraped(text: str) -> dict[str, float]:

@@ -27,7 +27,7 @@ from pymongo.errors import ConnectionFailure
 from monitoring.config import KeeperSettings
 from monitoring.core.adapters import view_journal
 from monitoring.core.adapters.unit_of_work import MongoUnitOfWork
-from monitoring.core.service_layer.keeper import keep_views
+from monitoring.core.service_layer.keeper import KnownStates, keep_views
 from pact_common.logging import configure_logging
 from pact_common.mongo import Mongo
 from pact_common.outbox import Outbox
@@ -93,11 +93,12 @@ async def keep(settings: KeeperSettings, stop: asyncio.Event, log: Any) -> None:
 
 async def replay(settings: KeeperSettings, stop: asyncio.Event, log: Any, mongo: Mongo) -> None:
     outbox, clock, heartbeat = Outbox(mongo.db), settings.clock(), settings.keeper_heartbeat_file
+    known = KnownStates(settings.keeper_states_known)
 
     @retry_transient
     async def step() -> int:
         uow = MongoUnitOfWork(Transaction(mongo, outbox, None), views_apart=True)
-        return await keep_views(uow, settings.keeper_batch, clock())
+        return await keep_views(uow, settings.keeper_batch, clock(), known)
 
     async def survived(work: Callable[[], Awaitable[T]]) -> T | None:
         """The work's result, or None after a back-off when it failed on a conflict that

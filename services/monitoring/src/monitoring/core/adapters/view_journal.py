@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from monitoring.core.adapters.documents import (
     figures_doc,
     figures_from,
 )
-from monitoring.core.adapters.figured import figured_from, figured_years_doc
+from monitoring.core.adapters.figured import figured_doc, figured_from, figured_years_doc
 from monitoring.core.adapters.repository import CELLS, COMMITMENTS, _Repo
 from monitoring.core.domain import buckets, years
 from monitoring.core.domain.model import Figures
@@ -158,6 +158,39 @@ def state_doc(s: State) -> Doc:
     }
 
 
+def state_changes(before: State, after: State) -> Doc:
+    """The update that makes `before`'s document (state_doc) `after`'s, writing only what
+    changed: a round moves a period or two of a state that holds every period's scopes."""
+    sets: Doc = {"seq": after.seq}
+    update: Doc = {"$set": sets}
+    if after.commitment != before.commitment:
+        sets["commitment"] = commitment_fields(after.commitment)
+    n = len(before.periods)
+    if after.periods[:n] != before.periods:
+        sets["periods"] = list(after.periods)
+    elif len(after.periods) > n:
+        update["$push"] = {"periods": {"$each": list(after.periods[n:])}}
+    if after.totals != before.totals:
+        sets["totals"] = figures_doc(after.totals)
+    unset: Doc = {}
+    _keys_changed("scoped", after.extra, before.extra, list, sets, unset)
+    _keys_changed("figured", after.figured, before.figured, figured_doc, sets, unset)
+    if unset:
+        update["$unset"] = unset
+    return update
+
+
+def _keys_changed(
+    field: str, now: Mapping[Any, Any], was: Mapping[Any, Any], doc: Callable[[Any], Any],
+    sets: Doc, unset: Doc,
+) -> None:  # fmt: skip
+    for key, value in now.items():
+        if was.get(key) != value:
+            sets[f"{field}.{key}"] = doc(value)
+    for key in was.keys() - now.keys():
+        unset[f"{field}.{key}"] = ""
+
+
 def state_from(doc: Doc) -> State:
     return State(
         commitment_of(doc["commitment"]),
@@ -208,11 +241,33 @@ class MongoViewJournal(_Repo, ViewJournal):
 
 
 class MongoViewStates(_Repo, ViewStates):
-    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, State]:
-        docs = await self._find(STATES, {"_id": {"$in": list(commitment_ids)}})
-        return {doc["_id"]: state_from(doc) for doc in docs}
+    def __init__(self, db: Db, session: AsyncClientSession) -> None:
+        super().__init__(db, session)
+        self._read: dict[str, State] = {}  # as stored, for save_many to write what changed
+
+    async def get_many(
+        self, commitment_ids: Iterable[str], known: Mapping[str, State] | None = None
+    ) -> dict[str, State]:
+        whole = list(commitment_ids)
+        found: dict[str, State] = {}
+        if known:  # of those remembered at the seq stored, only the seq is read
+            stored = await self._find(STATES, {"_id": {"$in": whole}}, projection={"seq": 1})
+            seqs = {doc["_id"]: doc["seq"] for doc in stored}
+            found = {i: s for i in seqs if (s := known.get(i)) is not None and s.seq == seqs[i]}
+            whole = [i for i in seqs if i not in found]
+        for doc in await self._find(STATES, {"_id": {"$in": whole}}):
+            found[doc["_id"]] = state_from(doc)
+        self._read.update(found)
+        return found
 
     async def save_many(self, states: Iterable[State]) -> None:
-        docs = [state_doc(s) for s in states]
-        await self._replace_all(STATES, docs)
-        await fault_pause.hold_transaction(states=[doc["_id"] for doc in docs])
+        ops: list[Any] = []
+        ids = []
+        for s in states:
+            ids.append(i := s.commitment.id)
+            if (before := self._read.get(i)) is None:
+                ops.append(ReplaceOne({"_id": i}, state_doc(s), upsert=True))
+            else:
+                ops.append(UpdateOne({"_id": i}, state_changes(before, s)))
+        await self._write(STATES, ops)
+        await fault_pause.hold_transaction(states=ids)

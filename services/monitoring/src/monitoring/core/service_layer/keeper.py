@@ -4,9 +4,9 @@ sums go to the lane of its unit of work (one keeper: lane 0; adapters/lanes.py).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
-from itertools import groupby
+from itertools import groupby, islice
 
 from monitoring.core.domain.view_journal import Deltas, State, apply, in_order, runs
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
@@ -19,17 +19,47 @@ async def add_views(uow: UnitOfWork, deltas: Deltas) -> None:
     await uow.years.add(deltas.years)
 
 
-async def keep_views(uow: UnitOfWork, limit: int, now: datetime) -> int:
+class KnownStates(Mapping[str, State]):
+    """The states a keeper process remembers between its rounds, the `size` most recently
+    kept, so that a round reads of them only their `seq` (ViewStates.get_many). Told only
+    what a committed round kept: a round that failed leaves what it read unremembered."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._states: dict[str, State] = {}
+
+    def __getitem__(self, commitment_id: str) -> State:
+        return self._states[commitment_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._states)
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def kept(self, states: Iterable[State]) -> None:
+        for s in states:
+            self._states.pop(s.commitment.id, None)  # the most recent last
+            self._states[s.commitment.id] = s
+        if (over := len(self._states) - self._size) > 0:  # the least recently kept go
+            for commitment_id in list(islice(self._states, over)):
+                del self._states[commitment_id]
+
+
+async def keep_views(
+    uow: UnitOfWork, limit: int, now: datetime, known: KnownStates | None = None
+) -> int:
     """Replay the oldest journal entries, about `limit` of them (ViewJournal.oldest), and
     remove them, in one transaction (an entry that waits for one not read yet stays).
-    Returns how many were removed: 0 when the journal is empty (or all of it waits)."""
+    Returns how many were removed: 0 when the journal is empty (or all of it waits).
+    `known`: the states remembered from the rounds before, told what this one keeps."""
     async with uow:
         assert uow.journal is not None, "the views are kept inline"
         while True:
             read = await uow.journal.oldest(limit)
             if not read:
                 return 0
-            states = await uow.view_states.get_many({e.commitment_id for e in read})
+            states = await uow.view_states.get_many({e.commitment_id for e in read}, known)
             ready, done = in_order(read, states)
             if ready or done or len(read) < limit:
                 break
@@ -44,7 +74,9 @@ async def keep_views(uow: UnitOfWork, limit: int, now: datetime) -> int:
         await uow.view_states.save_many(kept.values())
         await uow.journal.remove([*ready, *done])
         await uow.commit()
-        return len(ready) + len(done)
+    if known is not None:
+        known.kept(kept.values())
+    return len(ready) + len(done)
 
 
 async def drain(uow: Callable[[], UnitOfWork], limit: int, now: datetime) -> int:

@@ -4,7 +4,7 @@ path writes, and what the keeper keeps of each commitment."""
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from monitoring.core.domain.view_journal import Entry, State
@@ -25,7 +25,13 @@ class ViewJournal(abc.ABC):
 
 class ViewStates(abc.ABC):
     @abc.abstractmethod
-    async def get_many(self, commitment_ids: Iterable[str]) -> dict[str, State]: ...
+    async def get_many(
+        self, commitment_ids: Iterable[str], known: Mapping[str, State] | None = None
+    ) -> dict[str, State]:
+        """What is kept of these commitments. `known`: states remembered from earlier rounds,
+        each taken as it is while the one stored has its `seq` (a state is what replaying
+        its commitment's entries up to `seq` leaves), else read whole."""
 
     @abc.abstractmethod
-    async def save_many(self, states: Iterable[State]) -> None: ...
+    async def save_many(self, states: Iterable[State]) -> None:
+        """Kept: of a state read by get_many in this unit of work, only what changed."""
