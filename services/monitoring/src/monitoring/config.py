@@ -53,11 +53,12 @@ class KeeperSettings(ServiceSettings, ViewsKept):
     #: far the views are behind, rounds failed); it has no other HTTP
     keeper_metrics_port: int | None = Field(default=None, ge=1, le=65535)
     keeper_metrics_host: str = "127.0.0.1"
-    #: the states the keeper remembers between rounds (the most recently replayed): a
-    #: round reads only their `seq` and writes only what changed of them, where it would
-    #: read and rewrite each whole (service_layer/keeper.py, KnownStates). A few kilobytes
-    #: each; a commitment forgotten is read whole again, so any size is correct
-    keeper_states_known: int = Field(default=20_000, ge=0, le=1_000_000)
+    #: the states the keeper remembers between rounds (the most recently kept): a round
+    #: reads of them only their `seq` and writes only what changed, where it would read
+    #: and rewrite each whole (service_layer/keeper.py, KnownStates). About 3 KB each for
+    #: two years of monthly periods, 15 KB for ten; a commitment forgotten is read whole
+    #: again, so any size is correct, 0 included
+    keeper_states_known: int = Field(default=10_000, ge=0, le=1_000_000)
 
     def _key_fields(self) -> tuple[str, ...]:
         return ()

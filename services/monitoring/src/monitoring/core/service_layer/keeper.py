@@ -4,12 +4,16 @@ sums go to the lane of its unit of work (one keeper: lane 0; adapters/lanes.py).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from itertools import groupby, islice
 
 from monitoring.core.domain.view_journal import Deltas, State, apply, in_order, runs
 from monitoring.core.service_layer.unit_of_work import UnitOfWork
+
+#: the most sets of scopes KnownStates shares (a commitment's periods report in a few)
+SHARED_SCOPES = 10_000
 
 
 async def add_views(uow: UnitOfWork, deltas: Deltas) -> None:
@@ -22,11 +26,33 @@ async def add_views(uow: UnitOfWork, deltas: Deltas) -> None:
 class KnownStates(Mapping[str, State]):
     """The states a keeper process remembers between its rounds, the `size` most recently
     kept, so that a round reads of them only their `seq` (ViewStates.get_many). Told only
-    what a committed round kept: a round that failed leaves what it read unremembered."""
+    what a committed round kept: a round that failed leaves what it read unremembered.
+    Remembered with their periods' and scopes' names shared (sys.intern, one tuple per
+    set of scopes): a state of two years of monthly periods then holds about 3 KB rather
+    than 10 KB, each decoded anew."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._states: dict[str, State] = {}
+        self._scopes: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def _shared(self, scopes: tuple[str, ...]) -> tuple[str, ...]:
+        if (known := self._scopes.get(scopes)) is None:
+            if len(self._scopes) >= SHARED_SCOPES:
+                return scopes
+            known = self._scopes[scopes] = tuple(map(sys.intern, scopes))
+        return known
+
+    def _compact(self, s: State) -> State:
+        name = sys.intern
+        return State(
+            s.commitment,
+            tuple(map(name, s.periods)),
+            s.totals,
+            {name(q): self._shared(more) for q, more in s.extra.items()},
+            {y: {name(k): n for k, n in scopes.items()} for y, scopes in s.figured.items()},
+            s.seq,
+        )
 
     def __getitem__(self, commitment_id: str) -> State:
         return self._states[commitment_id]
@@ -40,7 +66,7 @@ class KnownStates(Mapping[str, State]):
     def kept(self, states: Iterable[State]) -> None:
         for s in states:
             self._states.pop(s.commitment.id, None)  # the most recent last
-            self._states[s.commitment.id] = s
+            self._states[s.commitment.id] = self._compact(s)
         if (over := len(self._states) - self._size) > 0:  # the least recently kept go
             for commitment_id in list(islice(self._states, over)):
                 del self._states[commitment_id]
