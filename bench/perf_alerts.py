@@ -60,8 +60,11 @@ async def stages(
     stores: a probe's receipt (written while its batch is decided) and its alert's outbox
     entry (just before the commit); then the relay and the broker until the reader has it.
     (The relay marks a whole batch published after its last acknowledgement, too late to
-    split the last part.)"""
+    split the last part.) With them, `slowest`: the stages of the slowest probe and when it
+    was sent (seconds into the load), so that a stall shows where it held the pipeline."""
     parts: dict[str, list[float]] = {"taken": [], "committed": [], "relayed and read": []}
+    first = min((sent for _, sent, _ in probes.values()), default=0.0)
+    slowest: dict[str, float] = {}
     for probe, (event_id, sent, received) in probes.items():
         receipt = await db["receipts"].find_one({"_id": event_id})
         query = {"payload": {"$regex": f'"subject_id":"{probe}"'}, "event_type": "AlertFired"}
@@ -71,10 +74,14 @@ async def stages(
         at = [sent, receipt["at"].timestamp(), alert["created_at"].timestamp(), received]
         for name, before, after in zip(parts, at, at[1:], strict=False):
             parts[name].append((after - before) * 1000)
-    return {
+        if (total := (received - sent) * 1000) > slowest.get("total_ms", -1.0):
+            slowest = {"sent_s": round(sent - first, 1), "total_ms": round(total)}
+            slowest |= {f"{k}_ms": round(v[-1]) for k, v in parts.items()}
+    found: dict[str, dict[str, float]] = {
         f"p{q}": {f"{k}_ms": round(percentile(v, q), 1) for k, v in parts.items() if v}
         for q in (50, 99)
     }
+    return found | ({"slowest": slowest} if slowest else {})
 
 
 async def alert_latency(

@@ -270,7 +270,22 @@ def _latency(r: dict[str, Any]) -> list[Row]:
             spent = ", ".join(f"{name} {us:,} µs" for name, us in cpu.items())
             rows.append(("    CPU a report (load and probes)", spent, "", ""))
         for q, stages in lat.get("stages", {}).items():
-            if stages:
+            if q == "slowest":
+                where = ", ".join(
+                    f"{k.removesuffix('_ms')} +{v:,.0f} ms"
+                    for k, v in stages.items()
+                    if k not in ("sent_s", "total_ms")
+                )
+                rows.append(
+                    (
+                        f"    the slowest probe ({stages['total_ms']:,.0f} ms, "
+                        f"sent {stages['sent_s']} s in)",
+                        where,
+                        "",
+                        "",
+                    )
+                )
+            elif stages:
                 where = ", ".join(
                     f"{k.removesuffix('_ms')} +{v:,.0f} ms" for k, v in stages.items()
                 )
