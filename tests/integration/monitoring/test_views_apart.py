@@ -299,16 +299,25 @@ async def test_a_state_is_written_as_what_changed_of_it(db_name: str) -> None:
 
 
 def scraped(text: str) -> dict[str, float]:
-    """A Prometheus page's samples by name (unlabelled)."""
-    return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples}
+    """A Prometheus page's samples by name, with its labels as `{name=value}` if any."""
+    return {
+        s.name + "".join(f"{{{k}={v}}}" for k, v in s.labels.items()): s.value
+        for f in text_string_to_metric_families(text)
+        for s in f.samples
+    }
 
 
 async def test_the_keeper_says_how_far_the_views_are_behind(db_name: str) -> None:
     """`MONITORING_KEEPER_METRICS_PORT`: the keeper's /metrics counts the entries it
     replayed and gives the age of the oldest entry left after its round: here one that
-    waits for an earlier entry never written, 90 s old, until it is gone."""
+    waits for an earlier entry never written, 90 s old, until it is gone. It counts the
+    states its rounds read, remembered or read whole (those kept before it started)."""
     async with both_ways(db_name, 5, [0]) as (_, apart):
+        await keep_views(uow(apart, apart=True), 4, NOW)  # states the process never kept
         journal = await entries(apart)
+        stored = {d["_id"] async for d in apart.db["view_states"].find({}, {"_id": 1})}
+        coming = {e["commitment_id"] async for d in apart.db["view_journal"].find()
+                  for e in d["entries"]}  # fmt: skip
         waits = {"commitment_id": "c-waits", "seq": 2, "moves": []}
         written = datetime.now(UTC) - timedelta(seconds=90)
         await apart.db["view_journal"].insert_one({"at": written, "entries": [waits]})
@@ -343,6 +352,13 @@ async def test_the_keeper_says_how_far_the_views_are_behind(db_name: str) -> Non
                 print("none left: behind by", caught_up["pact_views_behind_seconds"], "s")
                 assert caught_up["pact_views_replayed_total"] == journal
                 assert caught_up["pact_keeper_rounds_failed_total"] == 0
+                # the states kept before it started, read whole; in rounds of 4 entries a
+                # commitment comes back: remembered, only its seq read
+                remembered = caught_up["pact_keeper_states_total{how=remembered}"]
+                whole = caught_up["pact_keeper_states_total{how=read whole}"]
+                print(f"states remembered {remembered}, read whole {whole}; kept before and"
+                      f" replayed again: {len(stored & coming)}")  # fmt: skip
+                assert whole == len(stored & coming) > 0 and remembered > 0
         finally:
             assert await stop_keeper(keeper) == 0
 

@@ -47,6 +47,12 @@ BEHIND = Gauge(
     "Age of the oldest journal entry left after the keeper's last round (0: none left): "
     "how far the series, the annual report and the partners per scope lag the reports",
 )
+STATES = Counter(
+    "pact_keeper_states_total",
+    "States the keeper's rounds read: remembered from rounds before (only their seq read) "
+    "or read whole (MONITORING_KEEPER_STATES_KNOWN sizes what it remembers)",
+    ["how"],
+)
 FAILED = Counter(
     "pact_keeper_rounds_failed_total",
     "Keeper rounds that failed on a conflict or an unreachable database, tried again",
@@ -120,7 +126,7 @@ async def replay(settings: KeeperSettings, stop: asyncio.Event, log: Any, mongo:
     while not stop.is_set() and await survived(ready) is None:
         pass
     log.info("keeper started", batch=settings.keeper_batch)
-    replayed, since = 0, time.monotonic()
+    replayed, since, counted = 0, time.monotonic(), (0, 0)
     while not stop.is_set():
         n = await survived(step)
         # measured after every round, failed or not: a keeper whose rounds keep failing
@@ -128,13 +134,16 @@ async def replay(settings: KeeperSettings, stop: asyncio.Event, log: Any, mongo:
         # round counted sees its lag too
         if (late := await behind(mongo, clock(), settings.clock_speed)) is not None:
             BEHIND.set(late)
+        STATES.labels("remembered").inc(known.remembered - counted[0])
+        STATES.labels("read whole").inc(known.read_whole - counted[1])
+        counted = (known.remembered, known.read_whole)
         if n is None:
             continue
         replayed += n
         REPLAYED.inc(n)
         if time.monotonic() - since >= 60 and replayed:
             log.info("views kept", entries=replayed, behind_seconds=late)
-            replayed, since = 0, time.monotonic()
+            replayed, since, counted = 0, time.monotonic(), (0, 0)
         beat(heartbeat)
         if n < settings.keeper_batch:
             await pause(stop, settings.keeper_idle_seconds)

@@ -35,6 +35,8 @@ class KnownStates(Mapping[str, State]):
         self._size = size
         self._states: dict[str, State] = {}
         self._scopes: dict[tuple[str, ...], tuple[str, ...]] = {}
+        #: of the states committed rounds read: taken as remembered, and read whole
+        self.remembered = self.read_whole = 0
 
     def _shared(self, scopes: tuple[str, ...]) -> tuple[str, ...]:
         if (known := self._scopes.get(scopes)) is None:
@@ -62,6 +64,13 @@ class KnownStates(Mapping[str, State]):
 
     def __len__(self) -> int:
         return len(self._states)
+
+    def counted(self, read: Mapping[str, State]) -> None:
+        """Count what a committed round read: the states it took as remembered (these very
+        objects), and the others, read whole."""
+        hits = sum(1 for i, s in read.items() if self._states.get(i) is s)
+        self.remembered += hits
+        self.read_whole += len(read) - hits
 
     def kept(self, states: Iterable[State]) -> None:
         for s in states:
@@ -101,6 +110,7 @@ async def keep_views(
         await uow.journal.remove([*ready, *done])
         await uow.commit()
     if known is not None:
+        known.counted(states)
         known.kept(kept.values())
     return len(ready) + len(done)
 
