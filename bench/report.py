@@ -245,6 +245,15 @@ def _history(r: dict[str, Any]) -> list[Row]:
     ]
 
 
+def _stage_times(stages: dict[str, float]) -> str:
+    """Each stage's time (its `<stage>_ms`) as `<stage> +N ms`."""
+    return ", ".join(
+        f"{k.removesuffix('_ms')} +{v:,.0f} ms"
+        for k, v in stages.items()
+        if k.endswith("_ms") and k != "total_ms"
+    )
+
+
 def _latency(r: dict[str, Any]) -> list[Row]:
     rows: list[Row] = []
     for key in sorted(
@@ -271,25 +280,13 @@ def _latency(r: dict[str, Any]) -> list[Row]:
             rows.append(("    CPU a report (load and probes)", spent, "", ""))
         for q, stages in lat.get("stages", {}).items():
             if q == "slowest":
-                where = ", ".join(
-                    f"{k.removesuffix('_ms')} +{v:,.0f} ms"
-                    for k, v in stages.items()
-                    if k not in ("sent_s", "total_ms")
-                )
-                rows.append(
-                    (
-                        f"    the slowest probe ({stages['total_ms']:,.0f} ms, "
-                        f"sent {stages['sent_s']} s in)",
-                        where,
-                        "",
-                        "",
-                    )
-                )
+                total, sent = stages["total_ms"], stages["sent_s"]
+                what = f"the slowest probe ({total:,.0f} ms, sent {sent} s in)"
             elif stages:
-                where = ", ".join(
-                    f"{k.removesuffix('_ms')} +{v:,.0f} ms" for k, v in stages.items()
-                )
-                rows.append((f"    where the time goes ({q} of each stage)", where, "", ""))
+                what = f"where the time goes ({q} of each stage)"
+            else:
+                continue
+            rows.append((f"    {what}", _stage_times(stages), "", ""))
     return rows
 
 
