@@ -3,11 +3,18 @@
 # as the single-node replica set rs0, so transactions and change streams work.
 # A transaction left open by a killed process is aborted after 15 s (the default is 60 s,
 # which a restarted service would spend waiting on the documents it holds).
+# No snapshot history is kept beyond what open transactions read
+# (minSnapshotHistoryWindowInSeconds=0; MongoDB keeps 300 s by default, for reads at a past
+# cluster time, which nothing here makes). The counters every batch updates (rollups,
+# buckets, heads) otherwise pile up versions that mongod's eviction and checkpoints then
+# work through in bursts of a second at full CPU: at 1,000 reports/s the alert latency's
+# p99 was 228 and 230 ms with the default, 100 to 116 ms without (docs/performance.md).
 #   scripts/mongo.sh start|stop|status
 # Env: PYTHON (default .venv/bin/python), MONGO_HOME (default .local/mongo),
 #      MONGO_PORT (27017), MONGO_RS (rs0), MONGO_CACHE_GB (WiredTiger's cache; 0.25, enough
 #      for development and the tests; "default": MongoDB's own, half the memory less 1 GB),
-#      MONGO_OPLOG_MB (128; "default": MongoDB's own, 5% of the free disk, at least 990 MB)
+#      MONGO_OPLOG_MB (128; "default": MongoDB's own, 5% of the free disk, at least 990 MB),
+#      MONGO_ARGS (more mongod arguments, to try a setting: make bench with one and without)
 set -euo pipefail
 PY=${PYTHON:-.venv/bin/python}
 MONGO_HOME=$(realpath -m "${MONGO_HOME:-.local/mongo}")   # --fork needs absolute paths
@@ -52,7 +59,9 @@ cmd_start() {
     "$mongod" --dbpath "$DBPATH" --bind_ip 127.0.0.1 --port "$PORT" --replSet "$RS" \
       "${sizes[@]}" \
       --setParameter transactionLifetimeLimitSeconds=15 \
+      --setParameter minSnapshotHistoryWindowInSeconds=0 \
       --wiredTigerEngineConfigString 'log=(file_max=20MB,prealloc=false)' \
+      ${MONGO_ARGS:-} \
       --fork --logpath "$LOG" --logappend --pidfilepath "$PIDFILE" >/dev/null
   fi
   # Initiate the replica set once (code 23 = already initiated), then wait for PRIMARY.
