@@ -126,7 +126,7 @@ async def replay(settings: KeeperSettings, stop: asyncio.Event, log: Any, mongo:
     while not stop.is_set() and await survived(ready) is None:
         pass
     log.info("keeper started", batch=settings.keeper_batch)
-    replayed, since, counted = 0, time.monotonic(), (0, 0)
+    replayed, since = 0, time.monotonic()
     while not stop.is_set():
         n = await survived(step)
         # measured after every round, failed or not: a keeper whose rounds keep failing
@@ -134,16 +134,16 @@ async def replay(settings: KeeperSettings, stop: asyncio.Event, log: Any, mongo:
         # round counted sees its lag too
         if (late := await behind(mongo, clock(), settings.clock_speed)) is not None:
             BEHIND.set(late)
-        STATES.labels("remembered").inc(known.remembered - counted[0])
-        STATES.labels("read whole").inc(known.read_whole - counted[1])
-        counted = (known.remembered, known.read_whole)
+        remembered, read_whole = known.taken()
+        STATES.labels("remembered").inc(remembered)
+        STATES.labels("read whole").inc(read_whole)
         if n is None:
             continue
         replayed += n
         REPLAYED.inc(n)
         if time.monotonic() - since >= 60 and replayed:
             log.info("views kept", entries=replayed, behind_seconds=late)
-            replayed, since = 0, time.monotonic()  # `counted` runs on: known's counts do
+            replayed, since = 0, time.monotonic()
         beat(heartbeat)
         if n < settings.keeper_batch:
             await pause(stop, settings.keeper_idle_seconds)

@@ -35,7 +35,7 @@ class KnownStates(Mapping[str, State]):
         self._size = size
         self._states: dict[str, State] = {}
         self._scopes: dict[tuple[str, ...], tuple[str, ...]] = {}
-        #: of the states committed rounds read: taken as remembered, and read whole
+        #: of the states committed rounds read since `taken`: remembered, and read whole
         self.remembered = self.read_whole = 0
 
     def _shared(self, scopes: tuple[str, ...]) -> tuple[str, ...]:
@@ -71,6 +71,11 @@ class KnownStates(Mapping[str, State]):
         hits = sum(1 for i, s in read.items() if self._states.get(i) is s)
         self.remembered += hits
         self.read_whole += len(read) - hits
+
+    def taken(self) -> tuple[int, int]:
+        """The counts since the last call (remembered, read whole), for a metric to add."""
+        counts, self.remembered, self.read_whole = (self.remembered, self.read_whole), 0, 0
+        return counts
 
     def kept(self, states: Iterable[State]) -> None:
         for s in states:
